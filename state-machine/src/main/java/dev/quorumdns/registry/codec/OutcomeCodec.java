@@ -1,0 +1,202 @@
+package dev.quorumdns.registry.codec;
+
+import dev.quorumdns.registry.command.Command;
+import dev.quorumdns.registry.command.Outcome;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Versioned binary format of an {@link Outcome}, carried back from the applying replica to the client in the
+ * Raft reply. First byte {@value #OUTCOME_V1}. Stateless and thread-safe.
+ */
+public final class OutcomeCodec {
+  public static final int OUTCOME_V1 = 0x4f;
+
+  private static final int WRITTEN = 1;
+  private static final int DELETED = 2;
+  private static final int NOT_FOUND = 3;
+  private static final int CONFLICT = 4;
+  private static final int INVALID = 5;
+  private static final int POOL_EXHAUSTED = 6;
+  private static final int NOT_INITIALIZED = 7;
+  private static final int NODE_WRITTEN = 8;
+  private static final int NODE_REMOVED = 9;
+  private static final int INITIALIZED = 10;
+  private static final int BATCH_APPLIED = 11;
+  private static final int BATCH_REFUSED = 12;
+  private static final int ALREADY_APPLIED = 13;
+
+  private OutcomeCodec() {}
+
+  public static byte[] encode(Outcome o) {
+    ByteSink out = new ByteSink(128);
+    out.u8(OUTCOME_V1);
+    write(out, o);
+    return out.toByteArray();
+  }
+
+  public static Outcome decode(byte[] bytes) throws CodecException {
+    ByteSource in = new ByteSource(bytes);
+    int version = in.u8("format");
+    if (version != OUTCOME_V1) {
+      throw new CodecException("outcome: unknown format 0x" + Integer.toHexString(version));
+    }
+    Outcome o = read(in, true);
+    in.expectEnd("outcome");
+    return o;
+  }
+
+  private static void write(ByteSink out, Outcome o) {
+    o.accept(new Outcome.Visitor<Void>() {
+      @Override
+      public Void written(Outcome.Written w) {
+        out.u8(WRITTEN);
+        RegistryCodec.writeService(out, w.service());
+        out.bool(w.created()).bool(w.changed());
+        return null;
+      }
+
+      @Override
+      public Void deleted(Outcome.Deleted d) {
+        out.u8(DELETED);
+        RegistryCodec.writeService(out, d.service());
+        return null;
+      }
+
+      @Override
+      public Void notFound(Outcome.NotFound n) {
+        out.u8(NOT_FOUND);
+        RegistryCodec.writeKey(out, n.key());
+        return null;
+      }
+
+      @Override
+      public Void conflict(Outcome.Conflict c) {
+        out.u8(CONFLICT).string(c.field()).string(c.message());
+        return null;
+      }
+
+      @Override
+      public Void invalid(Outcome.Invalid i) {
+        out.u8(INVALID).string(i.field()).string(i.message());
+        return null;
+      }
+
+      @Override
+      public Void poolExhausted(Outcome.PoolExhausted p) {
+        out.u8(POOL_EXHAUSTED).string(p.field()).string(p.pool());
+        return null;
+      }
+
+      @Override
+      public Void notInitialized(Outcome.NotInitialized n) {
+        out.u8(NOT_INITIALIZED);
+        return null;
+      }
+
+      @Override
+      public Void nodeWritten(Outcome.NodeWritten n) {
+        out.u8(NODE_WRITTEN);
+        RegistryCodec.writeNode(out, n.node());
+        out.bool(n.changed());
+        return null;
+      }
+
+      @Override
+      public Void nodeRemoved(Outcome.NodeRemoved r) {
+        out.u8(NODE_REMOVED).string(r.id()).bool(r.existed());
+        return null;
+      }
+
+      @Override
+      public Void initialized(Outcome.Initialized i) {
+        out.u8(INITIALIZED);
+        RegistryCodec.writeSettings(out, i.settings());
+        out.bool(i.changed());
+        return null;
+      }
+
+      @Override
+      public Void batchApplied(Outcome.BatchApplied b) {
+        out.u8(BATCH_APPLIED).varLong(b.outcomes().size());
+        b.outcomes().forEach(inner -> write(out, inner));
+        return null;
+      }
+
+      @Override
+      public Void batchRefused(Outcome.BatchRefused b) {
+        out.u8(BATCH_REFUSED).varLong(b.index());
+        write(out, b.cause());
+        return null;
+      }
+
+      @Override
+      public Void alreadyApplied(Outcome.AlreadyApplied a) {
+        out.u8(ALREADY_APPLIED).varLong(a.index());
+        return null;
+      }
+    });
+  }
+
+  private static Outcome read(ByteSource in, boolean nestedAllowed) throws CodecException {
+    int tag = in.u8("outcome");
+    int max = RegistryCodec.MAX_STRING;
+    switch (tag) {
+      case WRITTEN -> {
+        var service = RegistryCodec.readService(in);
+        return new Outcome.Written(service, in.bool("created"), in.bool("changed"));
+      }
+      case DELETED -> {
+        return new Outcome.Deleted(RegistryCodec.readService(in));
+      }
+      case NOT_FOUND -> {
+        return new Outcome.NotFound(RegistryCodec.readKey(in));
+      }
+      case CONFLICT -> {
+        return new Outcome.Conflict(in.string("field", max), in.string("message", max));
+      }
+      case INVALID -> {
+        return new Outcome.Invalid(in.string("field", max), in.string("message", max));
+      }
+      case POOL_EXHAUSTED -> {
+        return new Outcome.PoolExhausted(in.string("field", max), in.string("pool", max));
+      }
+      case NOT_INITIALIZED -> {
+        return new Outcome.NotInitialized();
+      }
+      case NODE_WRITTEN -> {
+        var node = RegistryCodec.readNode(in);
+        return new Outcome.NodeWritten(node, in.bool("changed"));
+      }
+      case NODE_REMOVED -> {
+        return new Outcome.NodeRemoved(in.string("id", 63), in.bool("existed"));
+      }
+      case INITIALIZED -> {
+        var settings = RegistryCodec.readSettings(in);
+        return new Outcome.Initialized(settings, in.bool("changed"));
+      }
+      case BATCH_APPLIED -> {
+        if (!nestedAllowed) {
+          throw new CodecException("outcome: nested batch");
+        }
+        int n = in.count("batch size", Command.Batch.MAX_COMMANDS);
+        List<Outcome> os = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+          os.add(read(in, false));
+        }
+        return new Outcome.BatchApplied(os);
+      }
+      case BATCH_REFUSED -> {
+        if (!nestedAllowed) {
+          throw new CodecException("outcome: nested batch");
+        }
+        int index = in.count("batch index", Command.Batch.MAX_COMMANDS);
+        return new Outcome.BatchRefused(index, read(in, false));
+      }
+      case ALREADY_APPLIED -> {
+        return new Outcome.AlreadyApplied(in.varLong("index"));
+      }
+      default -> throw new CodecException("outcome: unknown tag " + tag);
+    }
+  }
+}

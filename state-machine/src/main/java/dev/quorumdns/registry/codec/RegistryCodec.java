@@ -1,0 +1,180 @@
+package dev.quorumdns.registry.codec;
+
+import dev.quorumdns.registry.ClusterSettings;
+import dev.quorumdns.registry.Endpoint;
+import dev.quorumdns.registry.NodeRecord;
+import dev.quorumdns.registry.Protocol;
+import dev.quorumdns.registry.Service;
+import dev.quorumdns.registry.ServiceKey;
+import dev.quorumdns.registry.ServicePort;
+import dev.quorumdns.registry.ServiceSpec;
+import dev.quorumdns.registry.vip.VipHold;
+import dev.quorumdns.registry.vip.VipPool;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Binary encodings of the registry's values, shared by the command codec and the RocksDB store. These
+ * layouts are stored on disk and in the Raft log: change them only by adding a new format version.
+ * Stateless and thread-safe.
+ */
+public final class RegistryCodec {
+  static final int MAX_STRING = 4096;
+
+  private RegistryCodec() {}
+
+  public static void writeKey(ByteSink out, ServiceKey key) {
+    out.string(key.namespace()).string(key.name());
+  }
+
+  public static ServiceKey readKey(ByteSource in) throws CodecException {
+    String ns = in.string("namespace", 63);
+    String name = in.string("name", 63);
+    return valid(() -> new ServiceKey(ns, name));
+  }
+
+  public static void writeSpec(ByteSink out, ServiceSpec spec) {
+    out.varLong(spec.ports().size());
+    for (ServicePort p : spec.ports()) {
+      out.optString(p.name()).u8(p.protocol().ordinal()).varLong(p.port());
+    }
+    out.varLong(spec.endpoints().size());
+    for (Endpoint e : spec.endpoints()) {
+      out.string(e.address());
+      out.bool(e.port() != null);
+      if (e.port() != null) {
+        out.varLong(e.port());
+      }
+      out.bool(e.weight() != null);
+      if (e.weight() != null) {
+        out.varLong(e.weight());
+      }
+    }
+    out.varLong(spec.labels().size());
+    for (Map.Entry<String, String> l : spec.labels().entrySet()) {
+      out.string(l.getKey()).string(l.getValue());
+    }
+    out.address(spec.vip4()).address(spec.vip6());
+  }
+
+  public static ServiceSpec readSpec(ByteSource in) throws CodecException {
+    int nPorts = in.count("ports", ServiceSpec.MAX_PORTS);
+    List<ServicePort> ports = new ArrayList<>(nPorts);
+    for (int i = 0; i < nPorts; i++) {
+      String name = in.optString("port name", 63);
+      int proto = in.u8("protocol");
+      if (proto >= Protocol.values().length) {
+        throw new CodecException("protocol: unknown code " + proto);
+      }
+      long port = in.varLong("port");
+      ports.add(valid(() -> new ServicePort(name, Protocol.values()[proto], (int) Math.min(port, Integer.MAX_VALUE))));
+    }
+    int nEndpoints = in.count("endpoints", ServiceSpec.MAX_ENDPOINTS);
+    List<Endpoint> endpoints = new ArrayList<>(nEndpoints);
+    for (int i = 0; i < nEndpoints; i++) {
+      String address = in.string("endpoint address", Endpoint.MAX_HOSTNAME_LENGTH + 2);
+      Integer port = in.bool("endpoint port present") ? (int) Math.min(in.varLong("endpoint port"), 1 << 20) : null;
+      Integer weight = in.bool("endpoint weight present") ? (int) Math.min(in.varLong("endpoint weight"), 1 << 20) : null;
+      endpoints.add(valid(() -> new Endpoint(address, port, weight)));
+    }
+    int nLabels = in.count("labels", ServiceSpec.MAX_LABELS);
+    Map<String, String> labels = new LinkedHashMap<>();
+    for (int i = 0; i < nLabels; i++) {
+      String k = in.string("label key", ServiceSpec.MAX_LABEL_KEY_LENGTH);
+      String v = in.string("label value", ServiceSpec.MAX_LABEL_VALUE_LENGTH * 4);
+      if (labels.put(k, v) != null) {
+        throw new CodecException("labels: duplicate key " + k);
+      }
+    }
+    InetAddress vip4 = in.address("vip4");
+    InetAddress vip6 = in.address("vip6");
+    if (vip4 != null && !(vip4 instanceof Inet4Address) || vip6 != null && !(vip6 instanceof Inet6Address)) {
+      throw new CodecException("vip4/vip6: wrong address family");
+    }
+    return valid(() -> new ServiceSpec(ports, endpoints, labels, (Inet4Address) vip4, (Inet6Address) vip6));
+  }
+
+  public static void writeService(ByteSink out, Service s) {
+    writeKey(out, s.key());
+    writeSpec(out, s.spec());
+    out.address(s.vip4()).address(s.vip6());
+    out.varLong(s.revision()).varLong(s.createRevision());
+  }
+
+  public static Service readService(ByteSource in) throws CodecException {
+    ServiceKey key = readKey(in);
+    ServiceSpec spec = readSpec(in);
+    InetAddress vip4 = in.address("vip4");
+    InetAddress vip6 = in.address("vip6");
+    if (!(vip4 instanceof Inet4Address) || vip6 != null && !(vip6 instanceof Inet6Address)) {
+      throw new CodecException("service vips: wrong address family");
+    }
+    long revision = in.varLong("revision");
+    long createRevision = in.varLong("createRevision");
+    return valid(() -> new Service(key, spec, (Inet4Address) vip4, (Inet6Address) vip6, revision, createRevision));
+  }
+
+  public static void writeNode(ByteSink out, NodeRecord n) {
+    out.string(n.id()).address(n.address()).varLong(n.raftPort()).varLong(n.apiPort()).varLong(n.dnsPort());
+  }
+
+  public static NodeRecord readNode(ByteSource in) throws CodecException {
+    String id = in.string("node id", 63);
+    InetAddress address = in.address("node address");
+    int raft = (int) Math.min(in.varLong("raft port"), 1 << 20);
+    int api = (int) Math.min(in.varLong("api port"), 1 << 20);
+    int dns = (int) Math.min(in.varLong("dns port"), 1 << 20);
+    if (address == null) {
+      throw new CodecException("node address: missing");
+    }
+    return valid(() -> new NodeRecord(id, address, raft, api, dns));
+  }
+
+  public static void writeSettings(ByteSink out, ClusterSettings s) {
+    out.string(s.vip4Pool().cidr()).optString(s.vip6Pool() == null ? null : s.vip6Pool().cidr());
+    out.varLong(s.holdDownMillis());
+  }
+
+  public static ClusterSettings readSettings(ByteSource in) throws CodecException {
+    String v4 = in.string("vip4 pool", 64);
+    String v6 = in.optString("vip6 pool", 64);
+    long hold = in.varLong("hold-down");
+    return valid(() -> new ClusterSettings(VipPool.parse("vip-cidr", v4),
+        v6 == null ? null : VipPool.parse("vip6-cidr", v6), hold));
+  }
+
+  public static void writeHold(ByteSink out, VipHold h) {
+    out.address(h.vip());
+    writeKey(out, h.previousOwner());
+    out.fixedLong(h.expiresAtMillis());
+  }
+
+  public static VipHold readHold(ByteSource in) throws CodecException {
+    InetAddress vip = in.address("hold vip");
+    ServiceKey owner = readKey(in);
+    long expires = in.fixedLong("hold expiry");
+    if (vip == null) {
+      throw new CodecException("hold vip: missing");
+    }
+    return new VipHold(vip, owner, expires);
+  }
+
+  /** Builds a value from decoded fields, turning a validation failure into a {@link CodecException}. */
+  static <T> T valid(ValueBuilder<T> b) throws CodecException {
+    try {
+      return b.build();
+    } catch (IllegalArgumentException | NullPointerException e) {
+      throw new CodecException("invalid value: " + e.getMessage(), e);
+    }
+  }
+
+  @FunctionalInterface
+  interface ValueBuilder<T> {
+    T build();
+  }
+}

@@ -1,0 +1,120 @@
+package dev.quorumdns.registry.command;
+
+import dev.quorumdns.registry.ClusterSettings;
+import dev.quorumdns.registry.DnsLabel;
+import dev.quorumdns.registry.NodeRecord;
+import dev.quorumdns.registry.ServiceKey;
+import dev.quorumdns.registry.ServiceSpec;
+import dev.quorumdns.registry.ValidationException;
+import java.util.List;
+import java.util.Objects;
+
+/** The changes a client can ask the replicated registry to make. Immutable values; validated when built. */
+public sealed interface Command {
+
+  /** Calls the visitor method for this command's type. */
+  <R> R accept(Visitor<R> v);
+
+  /** One method per command type, so code that handles commands is checked for completeness by the compiler. */
+  interface Visitor<R> {
+    R upsert(UpsertService c);
+
+    R delete(DeleteService c);
+
+    R batch(Batch c);
+
+    R putNode(PutNode c);
+
+    R removeNode(RemoveNode c);
+
+    R initCluster(InitCluster c);
+  }
+
+  /** Creates or updates a service; an update keeps the service's VIPs. */
+  record UpsertService(ServiceKey key, ServiceSpec spec) implements Command {
+    public UpsertService {
+      Objects.requireNonNull(key, "key");
+      Objects.requireNonNull(spec, "spec");
+    }
+
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.upsert(this);
+    }
+  }
+
+  /** Deletes a service, putting its VIPs into hold-down. */
+  record DeleteService(ServiceKey key) implements Command {
+    public DeleteService {
+      Objects.requireNonNull(key, "key");
+    }
+
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.delete(this);
+    }
+  }
+
+  /** Service upserts and deletes applied all together or not at all. */
+  record Batch(List<Command> commands) implements Command {
+    public static final int MAX_COMMANDS = 1000;
+
+    public Batch {
+      commands = List.copyOf(commands);
+      if (commands.isEmpty()) {
+        throw new ValidationException("operations", "is empty (expected: 1.." + MAX_COMMANDS + " operations)");
+      }
+      if (commands.size() > MAX_COMMANDS) {
+        throw new ValidationException("operations", "has " + commands.size() + " entries (expected: at most "
+            + MAX_COMMANDS + ")");
+      }
+      for (int i = 0; i < commands.size(); i++) {
+        Command c = commands.get(i);
+        if (!(c instanceof UpsertService) && !(c instanceof DeleteService)) {
+          throw new ValidationException("operations[" + i + "]", "only service upserts and deletes may be batched");
+        }
+      }
+    }
+
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.batch(this);
+    }
+  }
+
+  /** Publishes where a member can be reached. */
+  record PutNode(NodeRecord node) implements Command {
+    public PutNode {
+      Objects.requireNonNull(node, "node");
+    }
+
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.putNode(this);
+    }
+  }
+
+  /** Removes a member's published record. */
+  record RemoveNode(String id) implements Command {
+    public RemoveNode {
+      id = DnsLabel.normalize("id", id);
+    }
+
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.removeNode(this);
+    }
+  }
+
+  /** Fixes the cluster-wide settings; only the first one takes effect. */
+  record InitCluster(ClusterSettings settings) implements Command {
+    public InitCluster {
+      Objects.requireNonNull(settings, "settings");
+    }
+
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.initCluster(this);
+    }
+  }
+}

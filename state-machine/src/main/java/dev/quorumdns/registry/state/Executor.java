@@ -1,0 +1,145 @@
+package dev.quorumdns.registry.state;
+
+import dev.quorumdns.registry.ClusterSettings;
+import dev.quorumdns.registry.NodeRecord;
+import dev.quorumdns.registry.Service;
+import dev.quorumdns.registry.ServiceSpec;
+import dev.quorumdns.registry.command.Command;
+import dev.quorumdns.registry.command.Outcome;
+import dev.quorumdns.registry.vip.VipAllocator;
+import dev.quorumdns.registry.vip.VipHold;
+import dev.quorumdns.registry.IpAddresses;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs one command against a transaction: the deterministic heart of {@code apply}. Uses only the command,
+ * the staged state and the entry's log time and index. One instance per entry, on the apply thread.
+ */
+final class Executor implements Command.Visitor<Outcome> {
+  private final Txn txn;
+  private final long index;
+
+  Executor(Txn txn, long index) {
+    this.txn = txn;
+    this.index = index;
+  }
+
+  @Override
+  public Outcome upsert(Command.UpsertService c) {
+    ClusterSettings settings = txn.settings();
+    if (settings == null) {
+      return new Outcome.NotInitialized();
+    }
+    ServiceSpec spec = c.spec();
+    Service existing = txn.service(c.key());
+    if (existing != null) {
+      Outcome refusal = vipChange("vip4", existing.vip4(), spec.vip4());
+      if (refusal == null) {
+        refusal = vipChange("vip6", existing.vip6(), spec.vip6());
+      }
+      if (refusal != null) {
+        return refusal;
+      }
+      if (existing.sameSpec(spec)) {
+        return new Outcome.Written(existing, false, false);
+      }
+      Service updated = new Service(c.key(), spec, existing.vip4(), existing.vip6(), index,
+          existing.createRevision());
+      txn.putService(updated);
+      return new Outcome.Written(updated, false, true);
+    }
+    VipAllocator.Result v4 = VipAllocator.allocate(settings.vip4Pool(), txn, c.key(), spec.vip4());
+    if (v4.refusal() != null) {
+      return v4.refusal();
+    }
+    InetAddress vip6 = null;
+    if (settings.vip6Pool() != null) {
+      VipAllocator.Result v6 = VipAllocator.allocate(settings.vip6Pool(), txn, c.key(), spec.vip6());
+      if (v6.refusal() != null) {
+        return v6.refusal();
+      }
+      vip6 = v6.vip();
+    } else if (spec.vip6() != null) {
+      return new Outcome.Invalid("vip6", "IPv6 VIPs are disabled in this cluster (vip6-cidr is empty)");
+    }
+    Service created = new Service(c.key(), spec, (Inet4Address) v4.vip(), (Inet6Address) vip6, index, index);
+    txn.removeHold(created.vip4());
+    if (vip6 != null) {
+      txn.removeHold(vip6);
+    }
+    txn.putService(created);
+    return new Outcome.Written(created, true, true);
+  }
+
+  private static Outcome vipChange(String field, InetAddress current, InetAddress requested) {
+    if (requested == null || requested.equals(current)) {
+      return null;
+    }
+    return new Outcome.Conflict(field, "the service holds " + (current == null ? "no " + field
+        : IpAddresses.format(current)) + "; a VIP never changes while its name is registered (delete it first)");
+  }
+
+  @Override
+  public Outcome delete(Command.DeleteService c) {
+    Service existing = txn.service(c.key());
+    if (existing == null) {
+      return new Outcome.NotFound(c.key());
+    }
+    txn.removeService(existing);
+    long holdDown = txn.settings() == null ? 0 : txn.settings().holdDownMillis();
+    if (holdDown > 0) {
+      long until = txn.now() + holdDown;
+      txn.putHold(new VipHold(existing.vip4(), c.key(), until));
+      if (existing.vip6() != null) {
+        txn.putHold(new VipHold(existing.vip6(), c.key(), until));
+      }
+    }
+    return new Outcome.Deleted(existing);
+  }
+
+  @Override
+  public Outcome batch(Command.Batch c) {
+    List<Outcome> outcomes = new ArrayList<>(c.commands().size());
+    for (int i = 0; i < c.commands().size(); i++) {
+      Outcome o = c.commands().get(i).accept(this);
+      if (o.refused()) {
+        return new Outcome.BatchRefused(i, o);
+      }
+      outcomes.add(o);
+    }
+    return new Outcome.BatchApplied(outcomes);
+  }
+
+  @Override
+  public Outcome putNode(Command.PutNode c) {
+    NodeRecord n = c.node();
+    if (n.equals(txn.node(n.id()))) {
+      return new Outcome.NodeWritten(n, false);
+    }
+    txn.putNode(n);
+    return new Outcome.NodeWritten(n, true);
+  }
+
+  @Override
+  public Outcome removeNode(Command.RemoveNode c) {
+    if (txn.node(c.id()) == null) {
+      return new Outcome.NodeRemoved(c.id(), false);
+    }
+    txn.removeNode(c.id());
+    return new Outcome.NodeRemoved(c.id(), true);
+  }
+
+  @Override
+  public Outcome initCluster(Command.InitCluster c) {
+    ClusterSettings current = txn.settings();
+    if (current != null) {
+      return new Outcome.Initialized(current, false);
+    }
+    txn.setSettings(c.settings());
+    return new Outcome.Initialized(c.settings(), true);
+  }
+}

@@ -1,0 +1,303 @@
+package dev.quorumdns.registry.state;
+
+import dev.quorumdns.registry.ClusterSettings;
+import dev.quorumdns.registry.IpAddresses;
+import dev.quorumdns.registry.NodeRecord;
+import dev.quorumdns.registry.RegistryView;
+import dev.quorumdns.registry.Service;
+import dev.quorumdns.registry.ServiceKey;
+import dev.quorumdns.registry.command.Command;
+import dev.quorumdns.registry.command.LogEntry;
+import dev.quorumdns.registry.command.Outcome;
+import dev.quorumdns.registry.store.RocksDbRegistryStore;
+import dev.quorumdns.registry.store.StoreChanges;
+import dev.quorumdns.registry.store.StoredMeta;
+import dev.quorumdns.registry.vip.VipPool;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * One replica of the registry: the RocksDB store, the in-memory read model, and the deterministic {@link
+ * #apply}. The Raft adapter feeds it committed entries in log order.
+ *
+ * <p>Threading: {@link #load}, {@link #apply}, {@link #advance}, {@link #checkpoint} and {@link #restore} are
+ * called from one thread at a time (the Raft apply thread). {@link #view()} may be read from any thread,
+ * including before {@link #load} (it then reports not loaded).
+ */
+public final class Registry implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(Registry.class.getName());
+
+  private final Path stateDir;
+  private final LiveView view = new LiveView();
+  private final Timer applyTimer;
+  private final MeterRegistry meters;
+  private final ConcurrentHashMap<String, Counter> outcomeCounters = new ConcurrentHashMap<>();
+  private volatile RegistryState state;
+  private volatile Set<String> voters = Set.of();
+  private RocksDbRegistryStore store;
+
+  public Registry(Path stateDir, MeterRegistry meters) {
+    this.stateDir = stateDir;
+    this.meters = meters;
+    this.applyTimer = Timer.builder("quorumdns.registry.apply")
+        .description("Time to apply one committed log entry to the registry, including the RocksDB write")
+        .register(meters);
+    Gauge.builder("quorumdns.registry.services", view, v -> v.isLoaded() ? v.size() : 0)
+        .description("Services registered in this replica").register(meters);
+    Gauge.builder("quorumdns.registry.revision", view, RegistryView::revision)
+        .description("Raft index of the last entry that changed the registry").register(meters);
+    for (VipPool.Family f : VipPool.Family.values()) {
+      String family = f == VipPool.Family.IPV4 ? "ipv4" : "ipv6";
+      poolGauge("quorumdns.vip.pool.used", "VIPs held by registered services", family, s -> s.used(f));
+      poolGauge("quorumdns.vip.pool.held", "VIPs in hold-down after a delete", family, s -> s.held(f));
+      poolGauge("quorumdns.vip.pool.capacity", "VIPs the pool can hand out", family, s -> {
+        VipPool p = s.settings() == null ? null : s.settings().pool(f);
+        return p == null ? 0 : p.capacity();
+      });
+    }
+  }
+
+  private void poolGauge(String name, String help, String family, ToDoubleFunction<RegistryState> f) {
+    Gauge.builder(name, this, r -> {
+      RegistryState s = r.state;
+      return s == null ? 0 : f.applyAsDouble(s);
+    }).description(help).tag("family", family).register(meters);
+  }
+
+  /** Opens the store and loads it into memory. Before this returns, the view says not loaded. */
+  public void load() throws IOException {
+    Snapshots.recoverInterruptedRestore(stateDir);
+    store = RocksDbRegistryStore.open(stateDir);
+    state = new RegistryState(store.load());
+    StoredMeta m = state.meta();
+    LOG.log(System.Logger.Level.INFO, "registry loaded from " + stateDir + ": " + state.size()
+        + " services, applied index " + m.appliedIndex() + ", revision " + m.revision());
+  }
+
+  /** The live read model. */
+  public RegistryView view() {
+    return view;
+  }
+
+  /** Term, index, revision and log time of what is stored. */
+  public StoredMeta meta() {
+    return loaded().meta();
+  }
+
+  /**
+   * Checks what can be refused before a command reaches the log: requests that cannot be valid against the
+   * cluster settings. Returns null when the command may go to the log. Any thread.
+   */
+  public Outcome precheck(Command c) {
+    RegistryState s = state;
+    ClusterSettings settings = s == null ? null : s.settings();
+    if (settings == null || !(c instanceof Command.UpsertService u)) {
+      return null;
+    }
+    Outcome o = precheckVip(settings.vip4Pool(), u.spec().vip4());
+    if (o == null && u.spec().vip6() != null) {
+      o = settings.vip6Pool() == null
+          ? new Outcome.Invalid("vip6", "IPv6 VIPs are disabled in this cluster (vip6-cidr is empty)")
+          : precheckVip(settings.vip6Pool(), u.spec().vip6());
+    }
+    return o;
+  }
+
+  private static Outcome precheckVip(VipPool pool, InetAddress vip) {
+    if (vip == null || pool.usable(vip)) {
+      return null;
+    }
+    return new Outcome.Invalid(pool.family().field(), IpAddresses.format(vip)
+        + (pool.contains(vip) ? " is the network or broadcast address of " : " is outside the VIP pool ")
+        + pool.cidr());
+  }
+
+  /**
+   * Applies one committed entry. Deterministic: the result depends only on the stored state, the entry and
+   * its index. Entries at or below the stored applied index are skipped.
+   *
+   * @throws IOException if the store cannot be written; the replica must stop
+   */
+  public Outcome apply(long term, long index, LogEntry entry) throws IOException {
+    RegistryState s = loaded();
+    StoredMeta m = s.meta();
+    if (index <= m.appliedIndex()) {
+      return new Outcome.AlreadyApplied(index);
+    }
+    long start = System.nanoTime();
+    long now = Math.max(m.logTimeMillis(), entry.timestampMillis());
+    Txn txn = new Txn(s, now);
+    txn.expireHolds();
+    Outcome outcome = entry.command().accept(new Executor(txn, index));
+    StoreChanges changes = outcome.refused() ? new Txn(s, now).changes() : txn.changes();
+    StoredMeta next = new StoredMeta(term, index, changes.isEmpty() ? m.revision() : index, now);
+    store.write(changes, next);
+    s.publish(changes, next);
+    applyTimer.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+    count(outcome);
+    return outcome;
+  }
+
+  private void count(Outcome o) {
+    String type = o.getClass().getSimpleName();
+    outcomeCounters.computeIfAbsent(type, t -> Counter.builder("quorumdns.registry.outcomes")
+        .description("Applied commands by outcome").tag("outcome", t).register(meters)).increment();
+  }
+
+  /** Records that a Raft entry with no registry command (a configuration change) was applied. */
+  public void advance(long term, long index) throws IOException {
+    RegistryState s = loaded();
+    StoredMeta m = s.meta();
+    if (index <= m.appliedIndex()) {
+      return;
+    }
+    StoredMeta next = new StoredMeta(term, index, m.revision(), m.logTimeMillis());
+    StoreChanges none = new Txn(s, m.logTimeMillis()).changes();
+    store.write(none, next);
+    s.publish(none, next);
+  }
+
+  /** Writes a consistent copy of the stored state into {@code target}, which must not exist. */
+  public void checkpoint(Path target) throws IOException {
+    loaded();
+    store.checkpoint(target);
+  }
+
+  /**
+   * Replaces the whole state with a checkpoint (a snapshot installed from the leader). Readers keep seeing the
+   * old state until the new one is loaded, then switch at once.
+   */
+  public void restore(Path checkpoint) throws IOException {
+    RegistryState old = loaded();
+    store.close();
+    store = null;
+    Snapshots.replaceStoreFrom(checkpoint, stateDir);
+    store = RocksDbRegistryStore.open(stateDir);
+    RegistryState fresh = new RegistryState(store.load());
+    state = fresh;
+    LOG.log(System.Logger.Level.INFO, "registry restored from " + checkpoint + ": applied index "
+        + old.meta().appliedIndex() + " -> " + fresh.meta().appliedIndex() + ", " + fresh.size() + " services");
+  }
+
+  /** Sets the voting members, as learnt from the Raft configuration. Any thread. */
+  public void setVoters(Set<String> ids) {
+    voters = Set.copyOf(ids);
+  }
+
+  private RegistryState loaded() {
+    RegistryState s = state;
+    if (s == null) {
+      throw new IllegalStateException("registry in " + stateDir + " is not loaded");
+    }
+    return s;
+  }
+
+  @Override
+  public void close() {
+    if (store != null) {
+      store.close();
+      store = null;
+    }
+  }
+
+  /** Reads whatever state is current; swapping the state (restore) is invisible to holders of the view. */
+  private final class LiveView implements RegistryView {
+    @Override
+    public boolean isLoaded() {
+      return state != null;
+    }
+
+    @Override
+    public long revision() {
+      RegistryState s = state;
+      return s == null ? 0 : s.meta().revision();
+    }
+
+    @Override
+    public long appliedIndex() {
+      RegistryState s = state;
+      return s == null ? 0 : s.meta().appliedIndex();
+    }
+
+    @Override
+    public Service get(ServiceKey key) {
+      RegistryState s = state;
+      return s == null ? null : s.get(key);
+    }
+
+    @Override
+    public boolean hasNamespace(String namespace) {
+      RegistryState s = state;
+      return s != null && s.hasNamespace(namespace);
+    }
+
+    @Override
+    public Service byVip(InetAddress vip) {
+      RegistryState s = state;
+      return s == null ? null : s.byVip(vip);
+    }
+
+    @Override
+    public List<Service> services() {
+      RegistryState s = state;
+      if (s == null) {
+        return List.of();
+      }
+      List<Service> all = new ArrayList<>(s.services());
+      all.sort((a, b) -> a.key().compareTo(b.key()));
+      return all;
+    }
+
+    @Override
+    public List<Service> services(String namespace) {
+      List<Service> out = new ArrayList<>();
+      for (Service svc : services()) {
+        if (svc.key().namespace().equals(namespace)) {
+          out.add(svc);
+        }
+      }
+      return out;
+    }
+
+    @Override
+    public int size() {
+      RegistryState s = state;
+      return s == null ? 0 : s.size();
+    }
+
+    @Override
+    public NodeRecord node(String id) {
+      RegistryState s = state;
+      return s == null ? null : s.node(id);
+    }
+
+    @Override
+    public Collection<NodeRecord> nodes() {
+      RegistryState s = state;
+      return s == null ? List.of() : List.copyOf(s.nodes());
+    }
+
+    @Override
+    public Set<String> voters() {
+      return voters;
+    }
+
+    @Override
+    public Optional<ClusterSettings> settings() {
+      RegistryState s = state;
+      return Optional.ofNullable(s == null ? null : s.settings());
+    }
+  }
+}

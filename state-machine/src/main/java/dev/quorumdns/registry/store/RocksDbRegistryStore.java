@@ -1,0 +1,241 @@
+package dev.quorumdns.registry.store;
+
+import dev.quorumdns.registry.ClusterSettings;
+import dev.quorumdns.registry.NodeRecord;
+import dev.quorumdns.registry.Service;
+import dev.quorumdns.registry.ServiceKey;
+import dev.quorumdns.registry.codec.ByteSink;
+import dev.quorumdns.registry.codec.ByteSource;
+import dev.quorumdns.registry.codec.CodecException;
+import dev.quorumdns.registry.codec.RegistryCodec;
+import dev.quorumdns.registry.vip.VipHold;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.rocksdb.Checkpoint;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.DBOptions;
+import org.rocksdb.FlushOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+
+/**
+ * The registry's durable state in RocksDB: one column family each for services, the VIP index, hold-downs and
+ * node records, plus settings and {@link StoredMeta} in the default family. Each applied entry is one atomic
+ * write batch. Writes are not fsynced one by one: the Raft log is, and entries after the stored applied index
+ * are replayed from it after a crash.
+ *
+ * <p>Not thread-safe for writes: {@link #write} is called from the apply thread only. {@link #checkpoint} must
+ * not run concurrently with writes.
+ */
+public final class RocksDbRegistryStore implements AutoCloseable {
+  static final byte[] META_KEY = "meta".getBytes(StandardCharsets.UTF_8);
+  static final byte[] SETTINGS_KEY = "settings".getBytes(StandardCharsets.UTF_8);
+  private static final String[] FAMILIES = {"services", "vips", "holds", "nodes"};
+
+  static {
+    RocksDB.loadLibrary();
+  }
+
+  private final Path dir;
+  private final DBOptions dbOptions;
+  private final ColumnFamilyOptions cfOptions;
+  private final RocksDB db;
+  private final List<ColumnFamilyHandle> handles;
+  private final ColumnFamilyHandle meta;
+  private final ColumnFamilyHandle services;
+  private final ColumnFamilyHandle vips;
+  private final ColumnFamilyHandle holds;
+  private final ColumnFamilyHandle nodes;
+  private final WriteOptions writeOptions;
+
+  private RocksDbRegistryStore(Path dir, DBOptions dbOptions, ColumnFamilyOptions cfOptions, RocksDB db,
+                               List<ColumnFamilyHandle> handles) {
+    this.dir = dir;
+    this.dbOptions = dbOptions;
+    this.cfOptions = cfOptions;
+    this.db = db;
+    this.handles = handles;
+    this.meta = handles.get(0);
+    this.services = handles.get(1);
+    this.vips = handles.get(2);
+    this.holds = handles.get(3);
+    this.nodes = handles.get(4);
+    this.writeOptions = new WriteOptions().setSync(false);
+  }
+
+  /** Opens (creating if missing) the store in {@code dir}. */
+  public static RocksDbRegistryStore open(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    DBOptions dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
+        .setMaxBackgroundJobs(2).setKeepLogFileNum(3);
+    ColumnFamilyOptions cfOptions = new ColumnFamilyOptions().optimizeForPointLookup(16);
+    List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
+    descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions));
+    for (String f : FAMILIES) {
+      descriptors.add(new ColumnFamilyDescriptor(f.getBytes(StandardCharsets.UTF_8), cfOptions));
+    }
+    List<ColumnFamilyHandle> handles = new ArrayList<>();
+    try {
+      RocksDB db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
+      return new RocksDbRegistryStore(dir, dbOptions, cfOptions, db, handles);
+    } catch (RocksDBException e) {
+      cfOptions.close();
+      dbOptions.close();
+      throw new IOException("cannot open the registry store in " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  public Path directory() {
+    return dir;
+  }
+
+  /** Reads the whole state, checking that the VIP index agrees with the services. */
+  public StoredState load() throws IOException {
+    try {
+      byte[] m = db.get(meta, META_KEY);
+      StoredMeta storedMeta = m == null ? StoredMeta.EMPTY : StoredMeta.decode(m);
+      byte[] s = db.get(meta, SETTINGS_KEY);
+      ClusterSettings settings = s == null ? null : RegistryCodec.readSettings(new ByteSource(s));
+      List<Service> all = new ArrayList<>();
+      Map<InetAddress, ServiceKey> expectedVips = new HashMap<>();
+      try (RocksIterator it = db.newIterator(services)) {
+        for (it.seekToFirst(); it.isValid(); it.next()) {
+          Service svc = RegistryCodec.readService(new ByteSource(it.value()));
+          all.add(svc);
+          expectedVips.put(svc.vip4(), svc.key());
+          if (svc.vip6() != null) {
+            expectedVips.put(svc.vip6(), svc.key());
+          }
+        }
+      }
+      int indexed = 0;
+      try (RocksIterator it = db.newIterator(vips)) {
+        for (it.seekToFirst(); it.isValid(); it.next()) {
+          InetAddress vip = InetAddress.getByAddress(it.key());
+          ServiceKey owner = ServiceKey.parse(new String(it.value(), StandardCharsets.UTF_8));
+          if (!owner.equals(expectedVips.get(vip))) {
+            throw new CodecException("VIP index says " + vip + " belongs to " + owner + ", services say "
+                + expectedVips.get(vip));
+          }
+          indexed++;
+        }
+      }
+      if (indexed != expectedVips.size()) {
+        throw new CodecException("VIP index has " + indexed + " entries, services hold " + expectedVips.size());
+      }
+      List<VipHold> allHolds = new ArrayList<>();
+      try (RocksIterator it = db.newIterator(holds)) {
+        for (it.seekToFirst(); it.isValid(); it.next()) {
+          allHolds.add(RegistryCodec.readHold(new ByteSource(it.value())));
+        }
+      }
+      List<NodeRecord> allNodes = new ArrayList<>();
+      try (RocksIterator it = db.newIterator(nodes)) {
+        for (it.seekToFirst(); it.isValid(); it.next()) {
+          allNodes.add(RegistryCodec.readNode(new ByteSource(it.value())));
+        }
+      }
+      return new StoredState(storedMeta, settings, all, allHolds, allNodes);
+    } catch (RocksDBException e) {
+      throw new IOException("cannot read the registry store in " + dir + ": " + e.getMessage(), e);
+    } catch (CodecException e) {
+      throw new IOException("the registry store in " + dir + " is corrupt: " + e.getMessage(), e);
+    }
+  }
+
+  /** Writes one applied entry's changes and bookkeeping atomically. */
+  public void write(StoreChanges changes, StoredMeta newMeta) throws IOException {
+    try (WriteBatch batch = new WriteBatch()) {
+      for (Map.Entry<ServiceKey, Service> e : changes.services().entrySet()) {
+        byte[] k = e.getKey().toString().getBytes(StandardCharsets.UTF_8);
+        if (e.getValue() == null) {
+          batch.delete(services, k);
+        } else {
+          ByteSink out = new ByteSink(256);
+          RegistryCodec.writeService(out, e.getValue());
+          batch.put(services, k, out.toByteArray());
+        }
+      }
+      for (Map.Entry<InetAddress, ServiceKey> e : changes.vips().entrySet()) {
+        byte[] k = e.getKey().getAddress();
+        if (e.getValue() == null) {
+          batch.delete(vips, k);
+        } else {
+          batch.put(vips, k, e.getValue().toString().getBytes(StandardCharsets.UTF_8));
+        }
+      }
+      for (Map.Entry<InetAddress, VipHold> e : changes.holds().entrySet()) {
+        byte[] k = e.getKey().getAddress();
+        if (e.getValue() == null) {
+          batch.delete(holds, k);
+        } else {
+          ByteSink out = new ByteSink(64);
+          RegistryCodec.writeHold(out, e.getValue());
+          batch.put(holds, k, out.toByteArray());
+        }
+      }
+      for (Map.Entry<String, NodeRecord> e : changes.nodes().entrySet()) {
+        byte[] k = e.getKey().getBytes(StandardCharsets.UTF_8);
+        if (e.getValue() == null) {
+          batch.delete(nodes, k);
+        } else {
+          ByteSink out = new ByteSink(64);
+          RegistryCodec.writeNode(out, e.getValue());
+          batch.put(nodes, k, out.toByteArray());
+        }
+      }
+      if (changes.settings() != null) {
+        ByteSink out = new ByteSink(64);
+        RegistryCodec.writeSettings(out, changes.settings());
+        batch.put(meta, SETTINGS_KEY, out.toByteArray());
+      }
+      batch.put(meta, META_KEY, newMeta.encode());
+      db.write(writeOptions, batch);
+    } catch (RocksDBException e) {
+      throw new IOException("cannot write to the registry store in " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Writes a consistent, openable copy of the store into {@code target} (which must not exist), flushing
+   * memtables first so the copy and the live store's files are durable.
+   */
+  public void checkpoint(Path target) throws IOException {
+    try (FlushOptions flush = new FlushOptions().setWaitForFlush(true);
+         Checkpoint cp = Checkpoint.create(db)) {
+      db.flush(flush, handles);
+      cp.createCheckpoint(target.toString());
+    } catch (RocksDBException e) {
+      throw new IOException("cannot checkpoint the registry store into " + target + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      db.syncWal();
+    } catch (RocksDBException e) {
+      System.getLogger(RocksDbRegistryStore.class.getName())
+          .log(System.Logger.Level.WARNING, "WAL sync on close failed for " + dir + ": " + e.getMessage());
+    }
+    for (ColumnFamilyHandle h : handles) {
+      h.close();
+    }
+    db.close();
+    writeOptions.close();
+    cfOptions.close();
+    dbOptions.close();
+  }
+}
