@@ -1,0 +1,73 @@
+package dev.quorumdns.node;
+
+import dev.quorumdns.node.cli.ClientCommands;
+import dev.quorumdns.node.cli.DevCluster;
+import dev.quorumdns.node.config.ConfigLoader;
+import dev.quorumdns.node.config.NodeConfig;
+import dev.quorumdns.registry.ValidationException;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code quorumdns <command>}: runs a node, a local dev cluster, or a client command against a node. */
+public final class Main {
+  static final String USAGE = """
+      usage: quorumdns <command> [options]
+
+        node --config FILE | --id ID --data-dir DIR --peers id=host:port,... [options]
+                                 run a node (see README: configuration reference)
+        dev [--nodes 3] [--dir run/dev] [--fresh]
+                                 run a local cluster on 127.0.0.11.. and register demo services
+        register NS/NAME [--port NAME:tcp|udp:PORT]... [--endpoint ADDR[:PORT]]... [--label K=V]...
+                         [--vip4 IP] [--vip6 IP] [--file BODY.json]
+        deregister NS/NAME
+        get NS/NAME [--stale]
+        list [--namespace NS] [--stale]
+        status
+        members [add ID HOST:RAFTPORT [--listener] | remove ID]
+
+      client options: --server HOST:PORT (default $QUORUMDNS_SERVER or 127.0.0.11:8053), --token-file FILE
+      """;
+
+  private Main() {}
+
+  public static void main(String[] args) throws Exception {
+    if (args.length == 0 || args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h")) {
+      System.out.print(USAGE);
+      System.exit(args.length == 0 ? 2 : 0);
+    }
+    List<String> rest = Arrays.asList(args).subList(1, args.length);
+    int code;
+    try {
+      code = switch (args[0]) {
+        case "node" -> runNode(rest);
+        case "dev" -> DevCluster.run(rest);
+        default -> ClientCommands.run(args[0], rest);
+      };
+    } catch (ValidationException e) {
+      System.err.println("quorumdns: " + e.getMessage());
+      code = 2;
+    }
+    System.exit(code);
+  }
+
+  private static int runNode(List<String> args) throws Exception {
+    NodeConfig config = ConfigLoader.load(args, System.getenv());
+    System.setProperty("quorumdns.node", config.id());
+    Node node = new Node(config, Clock.systemUTC());
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      node.close();
+      stopped.countDown();
+    }, "quorumdns-shutdown"));
+    try {
+      node.start();
+    } catch (Exception e) {
+      System.err.println("quorumdns: node " + config.id() + " failed to start: " + e.getMessage());
+      return 1;
+    }
+    stopped.await();
+    return 0;
+  }
+}

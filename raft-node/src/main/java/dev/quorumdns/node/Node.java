@@ -1,0 +1,315 @@
+package dev.quorumdns.node;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quorumdns.node.api.ApiAuth;
+import dev.quorumdns.node.api.ApiRoutes;
+import dev.quorumdns.node.api.ApiServer;
+import dev.quorumdns.node.api.NodeBackend;
+import dev.quorumdns.node.config.HostPort;
+import dev.quorumdns.node.config.NodeConfig;
+import dev.quorumdns.node.raft.RaftMetrics;
+import dev.quorumdns.node.raft.RaftRuntime;
+import dev.quorumdns.node.raft.WriteResult;
+import dev.quorumdns.registry.ClusterSettings;
+import dev.quorumdns.registry.NodeRecord;
+import dev.quorumdns.registry.RegistryView;
+import dev.quorumdns.registry.command.Command;
+import dev.quorumdns.registry.command.Outcome;
+import dev.quorumdns.registry.state.Registry;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.util.SizeInBytes;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One QuorumDNS node: the replicated registry (RocksDB + Ratis), its DNS server and its HTTP API. DNS starts
+ * first and answers SERVFAIL until the registry is loaded; from then on it answers from the local replica,
+ * with or without a leader.
+ *
+ * <p>{@link #start} and {@link #close} are called once each, from one thread; the {@link NodeBackend} methods
+ * may be called from any thread.
+ */
+public final class Node implements NodeBackend, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Node.class);
+
+  private final NodeConfig config;
+  private final Clock clock;
+  private final SizeInBytes segmentSize;
+  private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final Registry registry;
+  private final ExecutorService writeExecutor;
+  private final ExecutorService adminExecutor = Executors.newSingleThreadExecutor(daemon("admin"));
+  private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(daemon("tasks"));
+  private final AtomicBoolean publishing = new AtomicBoolean();
+  private final long startNanos = System.nanoTime();
+  private volatile boolean sawLeader;
+  private FileChannel lockChannel;
+  private FileLock lock;
+  private DnsWiring dns;
+  private RaftRuntime raft;
+  private ClusterOps cluster;
+  private ApiServer api;
+
+  public Node(NodeConfig config, Clock clock) {
+    this.config = config;
+    this.clock = clock;
+    this.segmentSize = SizeInBytes.valueOf(config.raftSegmentBytes());
+    this.registry = new Registry(config.stateDir(), meters);
+    this.writeExecutor = new ThreadPoolExecutor(64, 64, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(4096),
+        daemon("write"), new ThreadPoolExecutor.AbortPolicy());
+  }
+
+  public void start() throws IOException, InterruptedException {
+    Files.createDirectories(config.dataDir());
+    lockChannel = FileChannel.open(config.dataDir().resolve("quorumdns.lock"), StandardOpenOption.CREATE,
+        StandardOpenOption.WRITE);
+    lock = lockChannel.tryLock();
+    if (lock == null) {
+      throw new IOException("data-dir " + config.dataDir() + " is in use by another node process");
+    }
+    new JvmMemoryMetrics().bindTo(meters);
+    new JvmGcMetrics().bindTo(meters);
+    new JvmThreadMetrics().bindTo(meters);
+    new ClassLoaderMetrics().bindTo(meters);
+    new ProcessorMetrics().bindTo(meters);
+    new UptimeMetrics().bindTo(meters);
+    dns = DnsWiring.start(config, registry.view(), meters);
+    registry.load();
+    warnIfSettingsDiffer();
+    raft = new RaftRuntime(config, registry, clock, writeExecutor, segmentSize, new Listener());
+    RaftMetrics.bind(raft, meters);
+    cluster = new ClusterOps(config.id(), raft, registry.view(), adminExecutor);
+    raft.start();
+    api = new ApiServer(new InetSocketAddress(config.bind(), config.apiPort()), new ApiRoutes(this,
+        config.apiTokenFile() == null ? ApiAuth.none() : ApiAuth.fromFile(config.apiTokenFile())), meters);
+    api.start();
+    scheduler.scheduleWithFixedDelay(this::publishSelf, 0, 1, TimeUnit.SECONDS);
+    LOG.info("node {} started: api {}, dns {}:{}, raft {}:{}", config.id(), api.address(),
+        config.bind().getHostAddress(), config.dnsPort(), config.advertise().getHostAddress(), config.raftPort());
+  }
+
+  public NodeConfig config() {
+    return config;
+  }
+
+  public InetSocketAddress apiAddress() {
+    return api.address();
+  }
+
+  public RaftServer.Division division() throws IOException {
+    return raft.division();
+  }
+
+  private void warnIfSettingsDiffer() {
+    registry.view().settings().ifPresent(s -> {
+      if (!s.equals(config.clusterSettings())) {
+        LOG.warn("this node's vip-cidr/vip6-cidr/vip-hold-down ({}, {}, {}) differ from the cluster's ({}, {}, {} ms);"
+            + " the cluster's settings apply", config.vip4Pool(), config.vip6Pool(), config.vipHoldDown(),
+            s.vip4Pool(), s.vip6Pool(), s.holdDownMillis());
+      }
+    });
+  }
+
+  /** Publishes this node's addresses into the registry once a leader exists and they are not there yet. */
+  private void publishSelf() {
+    try {
+      if (raft.leader() == null || !raft.members().contains(config.id())) {
+        return;
+      }
+      NodeRecord mine = new NodeRecord(config.id(), config.advertise(), config.raftPort(), config.apiPort(),
+          config.dnsPort());
+      if (mine.equals(registry.view().node(config.id())) || !publishing.compareAndSet(false, true)) {
+        return;
+      }
+      raft.submit(new Command.PutNode(mine)).whenComplete((r, e) -> publishing.set(false));
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("publishing node record: {}", e.toString());
+    }
+  }
+
+  @Override
+  public String nodeId() {
+    return config.id();
+  }
+
+  @Override
+  public String domain() {
+    return config.domain();
+  }
+
+  @Override
+  public RegistryView view() {
+    return registry.view();
+  }
+
+  @Override
+  public Outcome precheck(Command command) {
+    return registry.precheck(command);
+  }
+
+  @Override
+  public CompletableFuture<WriteResult> submit(Command command) {
+    boolean needsSettings = command instanceof Command.UpsertService || command instanceof Command.Batch;
+    if (needsSettings && registry.view().settings().isEmpty()) {
+      // A brand-new cluster: fix its settings first (a no-op if another node already did).
+      return raft.submit(new Command.InitCluster(config.clusterSettings()))
+          .thenCompose(r -> raft.submit(command));
+    }
+    return raft.submit(command);
+  }
+
+  @Override
+  public CompletableFuture<Long> readBarrier() {
+    return raft.readBarrier(config.writeTimeout());
+  }
+
+  @Override
+  public ObjectNode clusterStatus() {
+    return cluster.status();
+  }
+
+  @Override
+  public CompletableFuture<ObjectNode> addMember(String id, HostPort raftAddress, boolean listener) {
+    return cluster.add(id, raftAddress, listener);
+  }
+
+  @Override
+  public CompletableFuture<ObjectNode> removeMember(String id) {
+    return cluster.remove(id, this::submit);
+  }
+
+  @Override
+  public Readiness readiness() {
+    if (!registry.view().isLoaded()) {
+      return new Readiness(false, "loading state");
+    }
+    try {
+      RaftServer.Division d = raft.division();
+      if (!raft.members().contains(config.id())) {
+        return new Readiness(false, "not a member of the cluster yet");
+      }
+      long commit = d.getRaftLog().getLastCommittedIndex();
+      long applied = d.getInfo().getLastAppliedIndex();
+      if (d.getInfo().getLeaderId() == null) {
+        Duration grace = config.electionTimeout().multipliedBy(10);
+        if (!sawLeader && Duration.ofNanos(System.nanoTime() - startNanos).compareTo(grace) < 0) {
+          return new Readiness(false, "waiting for a leader");
+        }
+        return new Readiness(true, "no leader; serving the last applied state (index " + applied + ")");
+      }
+      if (applied < commit) {
+        return new Readiness(false, "catching up: applied " + applied + " of " + commit);
+      }
+      return new Readiness(true, "ok");
+    } catch (IOException e) {
+      return new Readiness(false, "raft not running: " + e.getMessage());
+    }
+  }
+
+  @Override
+  public String scrapeMetrics() {
+    return meters.scrape();
+  }
+
+  @Override
+  public ArrayNode records() {
+    return dns.records(registry.view());
+  }
+
+  private final class Listener implements RaftRuntime.RaftMembershipListener {
+    @Override
+    public void leaderChanged(RaftPeerId leader) {
+      if (leader != null) {
+        sawLeader = true;
+      }
+      LOG.info("leader is now {}", leader);
+    }
+
+    @Override
+    public void leaderReady() {
+      if (registry.view().settings().isEmpty()) {
+        ClusterSettings mine = config.clusterSettings();
+        raft.submit(new Command.InitCluster(mine)).whenComplete((r, e) ->
+            LOG.info("cluster settings proposal ({}): {}", mine, e != null ? e.toString() : r));
+      }
+    }
+
+    @Override
+    public void membersChanged(List<RaftPeer> voters, List<RaftPeer> listeners) {
+      registry.setVoters(voters.stream().map(p -> p.getId().toString()).collect(java.util.stream.Collectors.toSet()));
+      LOG.info("members now: voters {}, listeners {}", voters, listeners);
+    }
+  }
+
+  @Override
+  public void close() {
+    scheduler.shutdownNow();
+    closeQuietly(api);
+    closeQuietly(raft);
+    closeQuietly(dns);
+    registry.close();
+    writeExecutor.shutdownNow();
+    adminExecutor.shutdownNow();
+    try {
+      if (lock != null) {
+        lock.release();
+      }
+      if (lockChannel != null) {
+        lockChannel.close();
+      }
+    } catch (IOException e) {
+      LOG.warn("releasing the data-dir lock: {}", e.toString());
+    }
+    meters.close();
+    LOG.info("node {} stopped", config.id());
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    if (c == null) {
+      return;
+    }
+    try {
+      c.close();
+    } catch (Exception e) {
+      LOG.warn("closing {}: {}", c.getClass().getSimpleName(), e.toString());
+    }
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String name) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, "quorumdns-" + name + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+}

@@ -1,0 +1,23 @@
+package dev.quorumdns.node.api;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One HTTP request, copied out of Netty's buffers so handlers may finish it on any thread. Immutable.
+ *
+ * @param path          decoded path segments, e.g. {@code [v1, services, prod, web]}
+ * @param authorization the Authorization header, or null
+ */
+public record ApiRequest(String method, List<String> path, Map<String, List<String>> params, byte[] body,
+                         String authorization) {
+  public boolean flag(String name) {
+    List<String> v = params.get(name);
+    return v != null && (v.isEmpty() || v.get(0).isEmpty() || v.get(0).equalsIgnoreCase("true"));
+  }
+
+  public String param(String name) {
+    List<String> v = params.get(name);
+    return v == null || v.isEmpty() ? null : v.get(0);
+  }
+}

@@ -1,0 +1,185 @@
+package dev.quorumdns.node.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quorumdns.registry.ServiceKey;
+import dev.quorumdns.registry.ValidationException;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code register}, {@code deregister}, {@code get}, {@code list}, {@code status}, {@code members}: thin
+ * wrappers over the HTTP API. Exit codes: 0 done, 1 refused or failed, 2 bad usage, 3 outcome unknown.
+ */
+public final class ClientCommands {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private ClientCommands() {}
+
+  public static int run(String command, List<String> args) throws IOException, InterruptedException {
+    Options o = Options.parse(args);
+    String server = o.value("server", System.getenv().getOrDefault("QUORUMDNS_SERVER", "127.0.0.11:8053"));
+    String tokenFile = o.value("token-file", System.getenv("QUORUMDNS_TOKEN_FILE"));
+    String token = tokenFile == null ? null : Files.readString(Path.of(tokenFile)).trim();
+    ApiClient client = new ApiClient(server, token);
+    String stale = o.has("stale") ? "?stale" : "";
+    try {
+      ApiClient.Reply r = switch (command) {
+        case "register" -> client.call("PUT", servicePath(o.positional(0, "NS/NAME")), registerBody(o));
+        case "deregister" -> client.call("DELETE", servicePath(o.positional(0, "NS/NAME")), null);
+        case "get" -> client.call("GET", servicePath(o.positional(0, "NS/NAME")) + stale, null);
+        case "list" -> client.call("GET", "/v1/services" + (o.has("namespace")
+            ? "?namespace=" + enc(o.value("namespace", "")) + (stale.isEmpty() ? "" : "&stale") : stale), null);
+        case "status" -> client.call("GET", "/v1/cluster", null);
+        case "members" -> members(client, o);
+        default -> throw new ValidationException("command", "unknown command '" + command + "' (see quorumdns help)");
+      };
+      System.out.print(r.body().endsWith("\n") ? r.body() : r.body() + "\n");
+      return r.ok() ? 0 : r.status() == 504 ? 3 : 1;
+    } catch (ConnectException e) {
+      System.err.println("quorumdns: cannot reach " + server + " (" + e.getMessage() + ")");
+      return 1;
+    }
+  }
+
+  private static ApiClient.Reply members(ApiClient client, Options o) throws IOException, InterruptedException {
+    if (o.positionals().isEmpty()) {
+      return client.call("GET", "/v1/cluster", null);
+    }
+    switch (o.positional(0, "add|remove")) {
+      case "add" -> {
+        ObjectNode body = JsonNodeFactory.instance.objectNode();
+        body.put("id", o.positional(1, "ID"));
+        body.put("raft", o.positional(2, "HOST:RAFTPORT"));
+        body.put("role", o.has("listener") ? "listener" : "voter");
+        return client.call("POST", "/v1/cluster/members", JSON.writeValueAsString(body));
+      }
+      case "remove" -> {
+        return client.call("DELETE", "/v1/cluster/members/" + enc(o.positional(1, "ID")), null);
+      }
+      default -> throw new ValidationException("members", "expected add or remove");
+    }
+  }
+
+  private static String servicePath(String nsName) {
+    ServiceKey key = ServiceKey.parse(nsName);
+    return "/v1/services/" + key.namespace() + "/" + key.name();
+  }
+
+  private static String enc(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8);
+  }
+
+  /** Builds the JSON body from flags, or takes it from {@code --file}. */
+  static String registerBody(Options o) throws IOException {
+    if (o.has("file")) {
+      return Files.readString(Path.of(o.value("file", null)));
+    }
+    ObjectNode body = JsonNodeFactory.instance.objectNode();
+    ArrayNode ports = body.putArray("ports");
+    for (String p : o.values("port")) {
+      String[] parts = p.split(":");
+      if (parts.length != 3) {
+        throw new ValidationException("port", "'" + p + "' (expected: NAME:tcp|udp:PORT)");
+      }
+      ObjectNode po = ports.addObject();
+      po.put("name", parts[0]);
+      po.put("protocol", parts[1]);
+      po.put("port", parseInt("port", parts[2]));
+    }
+    ArrayNode endpoints = body.putArray("endpoints");
+    for (String e : o.values("endpoint")) {
+      ObjectNode eo = endpoints.addObject();
+      int colon = e.lastIndexOf(':');
+      boolean hasPort = colon > 0 && e.indexOf(':') == colon;
+      eo.put("address", hasPort ? e.substring(0, colon) : e);
+      if (hasPort) {
+        eo.put("port", parseInt("endpoint", e.substring(colon + 1)));
+      }
+    }
+    ObjectNode labels = body.putObject("labels");
+    for (String l : o.values("label")) {
+      int eq = l.indexOf('=');
+      if (eq <= 0) {
+        throw new ValidationException("label", "'" + l + "' (expected: KEY=VALUE)");
+      }
+      labels.put(l.substring(0, eq), l.substring(eq + 1));
+    }
+    if (o.has("vip4")) {
+      body.put("vip4", o.value("vip4", null));
+    }
+    if (o.has("vip6")) {
+      body.put("vip6", o.value("vip6", null));
+    }
+    return JSON.writeValueAsString(body);
+  }
+
+  private static int parseInt(String field, String s) {
+    try {
+      return Integer.parseInt(s);
+    } catch (NumberFormatException e) {
+      throw new ValidationException(field, "'" + s + "' is not a number");
+    }
+  }
+
+  /** {@code --key value} options (repeatable) and positional arguments. */
+  record Options(Map<String, List<String>> flags, List<String> positionals) {
+    private static final java.util.Set<String> BARE = java.util.Set.of("stale", "listener", "fresh");
+
+    static Options parse(List<String> args) {
+      Map<String, List<String>> flags = new java.util.LinkedHashMap<>();
+      List<String> pos = new ArrayList<>();
+      for (int i = 0; i < args.size(); i++) {
+        String a = args.get(i);
+        if (a.startsWith("--")) {
+          String key = a.substring(2);
+          String value;
+          int eq = key.indexOf('=');
+          if (eq >= 0) {
+            value = key.substring(eq + 1);
+            key = key.substring(0, eq);
+          } else if (BARE.contains(key)) {
+            value = "";
+          } else if (i + 1 < args.size()) {
+            value = args.get(++i);
+          } else {
+            throw new ValidationException(key, "needs a value");
+          }
+          flags.computeIfAbsent(key, k -> new ArrayList<>()).add(value);
+        } else {
+          pos.add(a);
+        }
+      }
+      return new Options(flags, pos);
+    }
+
+    boolean has(String key) {
+      return flags.containsKey(key);
+    }
+
+    String value(String key, String fallback) {
+      List<String> v = flags.get(key);
+      return v == null ? fallback : v.get(v.size() - 1);
+    }
+
+    List<String> values(String key) {
+      return flags.getOrDefault(key, List.of());
+    }
+
+    String positional(int i, String what) {
+      if (i >= positionals.size()) {
+        throw new ValidationException(what, "is required");
+      }
+      return positionals.get(i);
+    }
+  }
+}

@@ -1,0 +1,179 @@
+package dev.quorumdns.node.config;
+
+import dev.quorumdns.registry.ClusterSettings;
+import dev.quorumdns.registry.DnsLabel;
+import dev.quorumdns.registry.IpAddresses;
+import dev.quorumdns.registry.ValidationException;
+import dev.quorumdns.registry.vip.VipPool;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * A node's validated configuration. Immutable. Built by {@link #from(Settings)}, which names the offending key
+ * (as spelt on the command line) in every error.
+ *
+ * @param advertise the address other members and clients use to reach this node
+ * @param peers     the initial voting members (empty when joining an existing cluster)
+ * @param join      start with no members and wait to be added by {@code POST /v1/cluster/members}
+ */
+public record NodeConfig(
+    String id,
+    String cluster,
+    Path dataDir,
+    InetAddress bind,
+    InetAddress advertise,
+    int dnsPort,
+    int apiPort,
+    int raftPort,
+    List<PeerAddress> peers,
+    boolean join,
+    String domain,
+    VipPool vip4Pool,
+    VipPool vip6Pool,
+    Duration vipHoldDown,
+    int dnsTtl,
+    int dnsNegativeTtl,
+    List<InetSocketAddress> upstreams,
+    Path apiTokenFile,
+    Duration electionTimeout,
+    long snapshotThreshold,
+    Duration writeTimeout,
+    int dnsThreads,
+    long raftSegmentBytes) {
+
+  public static final int DEFAULT_DNS_PORT = 53535;
+  public static final int DEFAULT_API_PORT = 8053;
+  public static final int DEFAULT_RAFT_PORT = 9053;
+  public static final String DEFAULT_DOMAIN = "mesh.internal";
+
+  public NodeConfig {
+    peers = List.copyOf(peers);
+    upstreams = List.copyOf(upstreams);
+  }
+
+  /** The settings every replica must share, proposed by this node if it is the first leader. */
+  public ClusterSettings clusterSettings() {
+    return new ClusterSettings(vip4Pool, vip6Pool, vipHoldDown.toMillis());
+  }
+
+  public Path raftDir() {
+    return dataDir.resolve("raft");
+  }
+
+  public Path stateDir() {
+    return dataDir.resolve("state");
+  }
+
+  /** Validates raw settings into a config. */
+  public static NodeConfig from(Settings s) {
+    String id = DnsLabel.normalize("id", s.required("id"));
+    String cluster = DnsLabel.normalize("cluster", s.string("cluster", "quorumdns"));
+    Path dataDir = Path.of(s.required("data-dir"));
+    InetAddress bind = address("bind", s.string("bind", "0.0.0.0"));
+    int dnsPort = s.integer("dns-port", DEFAULT_DNS_PORT, 1, 65535);
+    int apiPort = s.integer("api-port", DEFAULT_API_PORT, 1, 65535);
+    int raftPort = s.integer("raft-port", DEFAULT_RAFT_PORT, 1, 65535);
+    boolean join = s.bool("join", false);
+    List<PeerAddress> peers = new ArrayList<>();
+    Set<String> ids = new HashSet<>();
+    for (String p : s.list("peers")) {
+      PeerAddress peer = PeerAddress.parse("peers", p);
+      if (!ids.add(peer.id())) {
+        throw new ValidationException("peers", "member " + peer.id() + " is listed twice");
+      }
+      peers.add(peer);
+    }
+    PeerAddress self = peers.stream().filter(p -> p.id().equals(id)).findFirst().orElse(null);
+    if (join && !peers.isEmpty()) {
+      throw new ValidationException("join", "a joining node starts with no peers; drop --peers");
+    }
+    if (!join && self == null) {
+      throw new ValidationException("peers", peers.isEmpty()
+          ? "is required (expected: id=host:port,... including this node, or --join)"
+          : "does not list this node's id '" + id + "'");
+    }
+    if (self != null && self.port() != raftPort && s.has("raft-port")) {
+      throw new ValidationException("raft-port", raftPort + " differs from this node's entry in peers ("
+          + self + ")");
+    }
+    if (self != null) {
+      raftPort = self.port();
+    }
+    InetAddress advertise;
+    if (s.has("advertise")) {
+      advertise = resolve("advertise", s.string("advertise", null));
+    } else if (self != null) {
+      advertise = resolve("peers", self.host());
+    } else if (!bind.isAnyLocalAddress()) {
+      advertise = bind;
+    } else {
+      throw new ValidationException("advertise", "is required when bind is a wildcard and the node joins");
+    }
+    String domain = domain(s.string("domain", DEFAULT_DOMAIN));
+    VipPool vip4 = VipPool.parse("vip-cidr", s.string("vip-cidr", ClusterSettings.DEFAULT_VIP4));
+    String v6 = s.string("vip6-cidr", ClusterSettings.DEFAULT_VIP6);
+    VipPool vip6 = v6.isEmpty() || v6.equalsIgnoreCase("none") ? null : VipPool.parse("vip6-cidr", v6);
+    int ttl = s.integer("dns-ttl", 60, 0, 86400);
+    int negTtl = s.integer("dns-negative-ttl", 30, 0, 86400);
+    Duration holdDown = s.duration("vip-hold-down", Duration.ofMinutes(10));
+    if (holdDown.compareTo(Duration.ofSeconds(2L * ttl)) < 0) {
+      throw new ValidationException("vip-hold-down", holdDown + " is shorter than twice dns-ttl (" + 2 * ttl
+          + "s); cached answers could point at another service");
+    }
+    List<InetSocketAddress> upstreams = new ArrayList<>();
+    for (String u : s.list("upstream")) {
+      HostPort hp = u.indexOf(':') < 0 || (u.startsWith("[") && u.endsWith("]"))
+          ? new HostPort(u.replace("[", "").replace("]", ""), 53) : HostPort.parse("upstream", u);
+      upstreams.add(new InetSocketAddress(IpAddresses.parse("upstream", hp.host()), hp.port()));
+    }
+    String tokenFile = s.string("api-token-file", null);
+    Duration election = s.duration("election-timeout", Duration.ofMillis(400));
+    if (election.toMillis() < 50 || election.toMillis() > 60_000) {
+      throw new ValidationException("election-timeout", election.toMillis() + "ms (expected: 50ms..60s)");
+    }
+    long snapshotThreshold = s.integer("snapshot-threshold", 10_000, 10, Integer.MAX_VALUE);
+    Duration writeTimeout = s.duration("write-timeout", Duration.ofSeconds(5));
+    int dnsThreads = s.integer("dns-threads", 1, 1, 64);
+    long segment = s.bytes("raft-segment-size", 8L << 20, 16L << 10, 1L << 30);
+    return new NodeConfig(id, cluster, dataDir, bind, advertise, dnsPort, apiPort, raftPort, peers, join, domain,
+        vip4, vip6, holdDown, ttl, negTtl, upstreams, tokenFile == null ? null : Path.of(tokenFile), election,
+        snapshotThreshold, writeTimeout, dnsThreads, segment);
+  }
+
+  private static InetAddress address(String key, String v) {
+    return IpAddresses.parse(key, v);
+  }
+
+  private static InetAddress resolve(String key, String host) {
+    if (IpAddresses.looksLiteral(host)) {
+      return IpAddresses.parse(key, host);
+    }
+    try {
+      return InetAddress.getByName(host);
+    } catch (UnknownHostException e) {
+      throw new ValidationException(key, "cannot resolve '" + host + "'");
+    }
+  }
+
+  static String domain(String raw) {
+    String d = raw.trim().toLowerCase(Locale.ROOT);
+    if (d.endsWith(".")) {
+      d = d.substring(0, d.length() - 1);
+    }
+    if (d.isEmpty() || d.length() > 200) {
+      throw new ValidationException("domain", "'" + raw + "' (expected: a DNS name such as mesh.internal)");
+    }
+    for (String label : d.split("\\.", -1)) {
+      DnsLabel.normalize("domain", label);
+    }
+    return d;
+  }
+}

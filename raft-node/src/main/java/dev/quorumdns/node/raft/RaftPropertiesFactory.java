@@ -1,0 +1,53 @@
+package dev.quorumdns.node.raft;
+
+import dev.quorumdns.node.config.NodeConfig;
+import java.io.File;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+
+/** Ratis settings derived from a node's configuration. Stateless. */
+final class RaftPropertiesFactory {
+  private RaftPropertiesFactory() {}
+
+  static org.apache.ratis.conf.RaftProperties server(NodeConfig config, SizeInBytes segmentSize) {
+    org.apache.ratis.conf.RaftProperties p = new org.apache.ratis.conf.RaftProperties();
+    RaftServerConfigKeys.setStorageDir(p, List.of(new File(config.raftDir().toString())));
+    GrpcConfigKeys.Server.setPort(p, config.raftPort());
+    if (!config.bind().isAnyLocalAddress()) {
+      GrpcConfigKeys.Server.setHost(p, config.bind().getHostAddress());
+    }
+    long election = config.electionTimeout().toMillis();
+    RaftServerConfigKeys.Rpc.setTimeoutMin(p, ms(election));
+    RaftServerConfigKeys.Rpc.setTimeoutMax(p, ms(2 * election));
+    RaftServerConfigKeys.Rpc.setRequestTimeout(p, ms(Math.max(1000, 4 * election)));
+    RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+    RaftServerConfigKeys.Read.setTimeout(p, ms(Math.max(1000, 4 * election)));
+    RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+    RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, config.snapshotThreshold());
+    RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, 2);
+    RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+    RaftServerConfigKeys.Log.setPurgeGap(p, 1);
+    RaftServerConfigKeys.Log.setSegmentSizeMax(p, segmentSize);
+    RaftServerConfigKeys.Log.setUnsafeFlushEnabled(p, false);
+    // A restarted follower should not wait the default 5 s before the leader retries it.
+    RaftServerConfigKeys.Log.Appender.setRetryPolicy(p, "1ms,10, 100ms,50, 500ms,1000000");
+    RaftServerConfigKeys.Notification.setNoLeaderTimeout(p, ms(Math.max(1000, 10 * election)));
+    return p;
+  }
+
+  static org.apache.ratis.conf.RaftProperties client(Duration requestTimeout) {
+    org.apache.ratis.conf.RaftProperties p = new org.apache.ratis.conf.RaftProperties();
+    RaftClientConfigKeys.Rpc.setRequestTimeout(p, ms(requestTimeout.toMillis()));
+    return p;
+  }
+
+  private static TimeDuration ms(long millis) {
+    return TimeDuration.valueOf(millis, TimeUnit.MILLISECONDS);
+  }
+}

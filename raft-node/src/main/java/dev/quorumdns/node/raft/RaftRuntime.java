@@ -1,0 +1,283 @@
+package dev.quorumdns.node.raft;
+
+import dev.quorumdns.node.config.NodeConfig;
+import dev.quorumdns.node.config.PeerAddress;
+import dev.quorumdns.registry.codec.CodecException;
+import dev.quorumdns.registry.codec.CommandCodec;
+import dev.quorumdns.registry.codec.OutcomeCodec;
+import dev.quorumdns.registry.command.Command;
+import dev.quorumdns.registry.state.Registry;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.proto.RaftProtos;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.SetConfigurationRequest;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.retry.RetryPolicy;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This node's Ratis server and its client to the group: submits commands, runs read barriers, reports the
+ * Raft view of the cluster and changes its membership.
+ *
+ * <p>Thread-safe. Writes block a thread of {@code writeExecutor} while Ratis retries (same call id, so the
+ * leader's retry cache keeps a retried command from applying twice); callers get a future that ends within the
+ * configured write timeout, as {@link WriteResult.Unknown} if Ratis has not answered by then.
+ */
+public final class RaftRuntime implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(RaftRuntime.class);
+  private static final Message BARRIER = Message.valueOf("barrier");
+
+  private final NodeConfig config;
+  private final RaftGroupId groupId;
+  private final RaftPeerId selfId;
+  private final RaftServer server;
+  private final LeaderTracker leader;
+  private final AtomicReference<RaftClient> client = new AtomicReference<>();
+  private final ExecutorService writeExecutor;
+  private final Duration leaderWait;
+  private final RaftMembershipListener membershipListener;
+
+  /** Hears about Raft events the node runtime acts upon. Called on Ratis threads; must not block. */
+  public interface RaftMembershipListener {
+    void leaderChanged(RaftPeerId leader);
+
+    void leaderReady();
+
+    void membersChanged(List<RaftPeer> voters, List<RaftPeer> listeners);
+  }
+
+  public RaftRuntime(NodeConfig config, Registry registry, Clock clock, ExecutorService writeExecutor,
+                     SizeInBytes segmentSize, RaftMembershipListener listener) throws IOException {
+    this.config = config;
+    this.groupId = RaftGroupId.valueOf(UUID.nameUUIDFromBytes(
+        ("quorumdns/" + config.cluster()).getBytes(StandardCharsets.UTF_8)));
+    this.selfId = RaftPeerId.valueOf(config.id());
+    this.writeExecutor = writeExecutor;
+    this.leaderWait = config.electionTimeout().multipliedBy(3);
+    this.membershipListener = listener;
+    this.leader = new LeaderTracker(this::liveLeader);
+    RaftEvents events = new RaftEvents() {
+      @Override
+      public void leaderChanged(RaftPeerId newLeader) {
+        leader.elected(newLeader);
+        membershipListener.leaderChanged(newLeader);
+      }
+
+      @Override
+      public void leaderReady() {
+        membershipListener.leaderReady();
+      }
+
+      @Override
+      public void configurationChanged(List<RaftPeer> voters, List<RaftPeer> listeners) {
+        rebuildClient(voters, listeners);
+        membershipListener.membersChanged(voters, listeners);
+      }
+    };
+    List<RaftPeer> initial = new ArrayList<>();
+    for (PeerAddress p : config.peers()) {
+      initial.add(peer(p.id(), p.endpoint(), false));
+    }
+    RaftGroup group = RaftGroup.valueOf(groupId, initial);
+    this.server = RaftServer.newBuilder()
+        .setServerId(selfId)
+        .setGroup(group)
+        .setStateMachine(new RegistryStateMachine(registry, clock, events))
+        .setProperties(RaftPropertiesFactory.server(config, segmentSize))
+        .setOption(RaftStorage.StartupOption.RECOVER)
+        .build();
+    rebuildClient(initial, List.of());
+  }
+
+  static RaftPeer peer(String id, String address, boolean listener) {
+    RaftPeer.Builder b = RaftPeer.newBuilder().setId(id).setAddress(address);
+    if (listener) {
+      b.setStartupRole(RaftProtos.RaftPeerRole.LISTENER);
+    }
+    return b.build();
+  }
+
+  public void start() throws IOException {
+    server.start();
+    LOG.info("raft server {} started on port {} in group {}", selfId, config.raftPort(), groupId);
+  }
+
+  public RaftPeerId selfId() {
+    return selfId;
+  }
+
+  public RaftServer.Division division() throws IOException {
+    return server.getDivision(groupId);
+  }
+
+  /** The leader this node knows of, or null. */
+  public RaftPeerId leader() {
+    return leader.leader();
+  }
+
+  private RaftPeerId liveLeader() {
+    try {
+      return server.getDivision(groupId).getInfo().getLeaderId();
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  public long leaderChanges() {
+    return leader.changes();
+  }
+
+  private void rebuildClient(List<RaftPeer> voters, List<RaftPeer> listeners) {
+    List<RaftPeer> all = new ArrayList<>(voters);
+    all.addAll(listeners);
+    if (all.isEmpty()) {
+      return; // A joining node has no client until the leader sends it a configuration.
+    }
+    long attempts = Math.max(3, config.writeTimeout().toMillis() / 100);
+    RetryPolicy retry = RetryPolicies.retryUpToMaximumCountWithFixedSleep((int) attempts,
+        TimeDuration.valueOf(100, TimeUnit.MILLISECONDS));
+    RaftClient fresh = RaftClient.newBuilder()
+        .setRaftGroup(RaftGroup.valueOf(groupId, all))
+        .setProperties(RaftPropertiesFactory.client(config.writeTimeout().dividedBy(2)))
+        .setRetryPolicy(retry)
+        .build();
+    RaftClient old = client.getAndSet(fresh);
+    if (old != null) {
+      // Requests in flight on the old client keep it busy until they end; close it once they have.
+      CompletableFuture.delayedExecutor(config.writeTimeout().toMillis() * 2, TimeUnit.MILLISECONDS)
+          .execute(() -> closeQuietly(old));
+    }
+  }
+
+  /**
+   * Sends a command to the leader. Ends as {@link WriteResult.NotSent} if no leader is known (nothing was sent),
+   * {@link WriteResult.Applied} with the registry's outcome, or {@link WriteResult.Unknown}.
+   */
+  public CompletableFuture<WriteResult> submit(Command command) {
+    byte[] bytes = CommandCodec.encodeRequest(command);
+    if (client.get() == null) {
+      return CompletableFuture.completedFuture(new WriteResult.NotSent("this node is not a member of a cluster yet"));
+    }
+    return leader.await(leaderWait).thenCompose(l -> {
+      if (l == null) {
+        return CompletableFuture.completedFuture(
+            new WriteResult.NotSent("no leader known within " + leaderWait.toMillis() + " ms (no quorum?)"));
+      }
+      CompletableFuture<WriteResult> f;
+      try {
+        f = CompletableFuture.supplyAsync(() -> send(bytes), writeExecutor);
+      } catch (RejectedExecutionException e) {
+        return CompletableFuture.completedFuture(new WriteResult.NotSent("too many writes in flight"));
+      }
+      return f.completeOnTimeout(new WriteResult.Unknown("no answer within " + config.writeTimeout().toMillis()
+          + " ms; the write may still commit"), config.writeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    });
+  }
+
+  private WriteResult send(byte[] bytes) {
+    try {
+      RaftClientReply reply = client.get().io().send(Message.valueOf(
+          org.apache.ratis.thirdparty.com.google.protobuf.ByteString.copyFrom(bytes)));
+      if (!reply.isSuccess()) {
+        return new WriteResult.Unknown("leader answered " + reply.getException());
+      }
+      return new WriteResult.Applied(OutcomeCodec.decode(reply.getMessage().getContent().toByteArray()));
+    } catch (CodecException e) {
+      return new WriteResult.Unknown("undecodable reply: " + e.getMessage());
+    } catch (IOException | RuntimeException e) {
+      return new WriteResult.Unknown(e.getClass().getSimpleName() + ": " + e.getMessage());
+    }
+  }
+
+  /**
+   * A linearizable read barrier through this node: completes once this replica has applied everything
+   * committed before the call, or exceptionally if there is no quorum.
+   */
+  public CompletableFuture<Long> readBarrier(Duration timeout) {
+    RaftClient c = client.get();
+    if (c == null) {
+      return CompletableFuture.failedFuture(new IllegalStateException("this node is not a member of a cluster yet"));
+    }
+    return c.async().sendReadOnlyUnordered(BARRIER, selfId)
+        .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+        .thenApply(reply -> {
+          if (!reply.isSuccess()) {
+            throw new IllegalStateException("read barrier failed: " + reply.getException());
+          }
+          return reply.getMessage().getContent().asReadOnlyByteBuffer().getLong();
+        });
+  }
+
+  /** Current voters and listeners. */
+  public Members members() throws IOException {
+    var conf = division().getRaftConf();
+    return new Members(List.copyOf(conf.getCurrentPeers(RaftProtos.RaftPeerRole.FOLLOWER)),
+        List.copyOf(conf.getCurrentPeers(RaftProtos.RaftPeerRole.LISTENER)));
+  }
+
+  /** Voters and listeners of a configuration. Immutable. */
+  public record Members(List<RaftPeer> voters, List<RaftPeer> listeners) {
+    public boolean contains(String id) {
+      return voters.stream().anyMatch(p -> p.getId().toString().equals(id))
+          || listeners.stream().anyMatch(p -> p.getId().toString().equals(id));
+    }
+  }
+
+  /** Changes membership from {@code current} to {@code next}, failing if it changed meanwhile. Blocks. */
+  public RaftClientReply setMembers(Members current, Members next) throws IOException {
+    RaftClient c = client.get();
+    if (c == null) {
+      throw new IOException("this node is not a member of a cluster yet; send the change to a member");
+    }
+    return c.admin().setConfiguration(SetConfigurationRequest.Arguments.newBuilder()
+        .setServersInCurrentConf(current.voters())
+        .setListenersInCurrentConf(current.listeners())
+        .setServersInNewConf(next.voters())
+        .setListenersInNewConf(next.listeners())
+        .setMode(SetConfigurationRequest.Mode.COMPARE_AND_SET)
+        .build());
+  }
+
+  @Override
+  public void close() {
+    try {
+      server.close();
+    } catch (IOException e) {
+      LOG.warn("raft server {} did not close cleanly: {}", selfId, e.toString());
+    }
+    RaftClient c = client.getAndSet(null);
+    if (c != null) {
+      closeQuietly(c);
+    }
+  }
+
+  private static void closeQuietly(RaftClient c) {
+    try {
+      c.close();
+    } catch (IOException e) {
+      LOG.debug("closing a raft client: {}", e.toString());
+    }
+  }
+}

@@ -1,0 +1,203 @@
+package dev.quorumdns.node.raft;
+
+import dev.quorumdns.registry.codec.CodecException;
+import dev.quorumdns.registry.codec.CommandCodec;
+import dev.quorumdns.registry.codec.OutcomeCodec;
+import dev.quorumdns.registry.command.Command;
+import dev.quorumdns.registry.command.LogEntry;
+import dev.quorumdns.registry.command.Outcome;
+import dev.quorumdns.registry.store.StoredMeta;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.apache.ratis.proto.RaftProtos;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftGroupMemberId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.StateMachineException;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.StateMachineStorage;
+import org.apache.ratis.statemachine.TransactionContext;
+import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.LifeCycle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The thin Ratis adapter around {@link dev.quorumdns.registry.state.Registry}: decodes, stamps and applies commands, takes snapshots as
+ * RocksDB checkpoints and installs them. Domain refusals travel back as encoded {@link Outcome}s; an exception
+ * while applying means the replica is corrupt and stops the server.
+ *
+ * <p>Threading: {@link #startTransaction} runs on the leader's request threads; apply, snapshot and reload on
+ * the Ratis apply thread; {@link #query} on Ratis read threads.
+ */
+public final class RegistryStateMachine extends BaseStateMachine {
+  private static final Logger LOG = LoggerFactory.getLogger(RegistryStateMachine.class);
+
+  // Fully qualified: StateMachine.Registry (a Ratis type) shadows the import inside this class.
+  private final dev.quorumdns.registry.state.Registry registry;
+  private final Clock clock;
+  private final RaftEvents events;
+  private final CheckpointStorage storage = new CheckpointStorage();
+
+  RegistryStateMachine(dev.quorumdns.registry.state.Registry registry, Clock clock, RaftEvents events) {
+    this.registry = registry;
+    this.clock = clock;
+    this.events = events;
+  }
+
+  @Override
+  public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
+    super.initialize(server, groupId, raftStorage);
+    storage.init(raftStorage);
+    getLifeCycle().startAndTransition(this::reconcileWithSnapshots);
+  }
+
+  /**
+   * Lines the stored registry up with the newest snapshot: a newer snapshot (installed just before a crash) is
+   * loaded; a newer registry is checkpointed, so Ratis resumes after what RocksDB already holds instead of
+   * replaying it.
+   */
+  private void reconcileWithSnapshots() throws IOException {
+    CheckpointStorage.Latest latest = storage.latest();
+    StoredMeta meta = registry.meta();
+    long snapshotIndex = latest == null ? 0 : latest.info().getIndex();
+    if (snapshotIndex > meta.appliedIndex()) {
+      LOG.info("snapshot {} is newer than the stored registry (applied {}); loading it",
+          latest.info().getTermIndex(), meta.appliedIndex());
+      registry.restore(latest.dir());
+      meta = registry.meta();
+    } else if (meta.appliedIndex() > snapshotIndex) {
+      TermIndex ti = TermIndex.valueOf(meta.appliedTerm(), meta.appliedIndex());
+      storage.create(ti, registry::checkpoint);
+      LOG.info("checkpointed the stored registry at {} so Ratis resumes after it", ti);
+    }
+    setLastAppliedTermIndex(TermIndex.valueOf(meta.appliedTerm(), meta.appliedIndex()));
+  }
+
+  @Override
+  public StateMachineStorage getStateMachineStorage() {
+    return storage;
+  }
+
+  @Override
+  public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
+    Command command;
+    try {
+      command = CommandCodec.decodeRequest(request.getMessage().getContent().toByteArray());
+    } catch (CodecException e) {
+      throw new StateMachineException("refused an undecodable request: " + e.getMessage());
+    }
+    LogEntry entry = new LogEntry(clock.millis(), command);
+    return TransactionContext.newBuilder()
+        .setStateMachine(this)
+        .setServerRole(RaftProtos.RaftPeerRole.LEADER)
+        .setClientRequest(request)
+        .setLogData(ByteString.copyFrom(CommandCodec.encodeEntry(entry)))
+        .build();
+  }
+
+  @Override
+  public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
+    RaftProtos.LogEntryProto proto = trx.getLogEntry();
+    TermIndex ti = TermIndex.valueOf(proto);
+    Outcome outcome;
+    try {
+      LogEntry entry = CommandCodec.decodeEntry(proto.getStateMachineLogEntry().getLogData().toByteArray());
+      outcome = registry.apply(ti.getTerm(), ti.getIndex(), entry);
+    } catch (IOException e) {
+      // Corrupt entry or unwritable store: this replica must not go on.
+      throw new UncheckedIOException("cannot apply " + ti + "; stopping this replica", e);
+    }
+    updateLastAppliedTermIndex(ti);
+    return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(OutcomeCodec.encode(outcome))));
+  }
+
+  @Override
+  public void notifyTermIndexUpdated(long term, long index) {
+    try {
+      registry.advance(term, index);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot record applied index " + index + "; stopping this replica", e);
+    }
+    super.notifyTermIndexUpdated(term, index);
+  }
+
+  /** A read barrier: Ratis calls this once the linearizable read index is applied; answers the applied index. */
+  @Override
+  public CompletableFuture<Message> query(Message request) {
+    long applied = registry.meta().appliedIndex();
+    return CompletableFuture.completedFuture(Message.valueOf(
+        ByteString.copyFrom(ByteBuffer.allocate(8).putLong(applied).flip())));
+  }
+
+  @Override
+  public long takeSnapshot() throws IOException {
+    StoredMeta meta = registry.meta();
+    TermIndex ti = TermIndex.valueOf(meta.appliedTerm(), meta.appliedIndex());
+    if (ti.getIndex() <= 0) {
+      return -1;
+    }
+    storage.create(ti, registry::checkpoint);
+    LOG.info("snapshot taken at {}", ti);
+    return ti.getIndex();
+  }
+
+  @Override
+  public void pause() {
+    LifeCycle lc = getLifeCycle();
+    if (lc.getCurrentState() == LifeCycle.State.RUNNING) {
+      lc.transition(LifeCycle.State.PAUSING);
+      lc.transition(LifeCycle.State.PAUSED);
+    }
+  }
+
+  /** Called by Ratis after it installed a snapshot from the leader into the state-machine directory. */
+  @Override
+  public void reinitialize() throws IOException {
+    getLifeCycle().startAndTransition(() -> {
+      CheckpointStorage.Latest latest = storage.rescan();
+      if (latest == null) {
+        throw new IOException("no snapshot found after installation");
+      }
+      registry.restore(latest.dir());
+      StoredMeta meta = registry.meta();
+      setLastAppliedTermIndex(TermIndex.valueOf(meta.appliedTerm(), meta.appliedIndex()));
+      LOG.info("installed snapshot {}; registry now at applied index {}", latest.info().getTermIndex(),
+          meta.appliedIndex());
+    });
+  }
+
+  @Override
+  public void notifyLeaderChanged(RaftGroupMemberId groupMemberId, RaftPeerId newLeaderId) {
+    events.leaderChanged(newLeaderId);
+  }
+
+  @Override
+  public void notifyLeaderReady() {
+    events.leaderReady();
+  }
+
+  @Override
+  public void notifyConfigurationChanged(long term, long index, RaftProtos.RaftConfigurationProto conf) {
+    List<RaftPeer> voters = conf.getPeersList().stream().map(p -> RaftPeer.newBuilder()
+        .setId(RaftPeerId.valueOf(p.getId())).setAddress(p.getAddress()).build()).toList();
+    List<RaftPeer> listeners = conf.getListenersList().stream().map(p -> RaftPeer.newBuilder()
+        .setId(RaftPeerId.valueOf(p.getId())).setAddress(p.getAddress()).build()).toList();
+    events.configurationChanged(voters, listeners);
+  }
+
+  @Override
+  public void close() {
+    getLifeCycle().checkStateAndClose(() -> { });
+  }
+}

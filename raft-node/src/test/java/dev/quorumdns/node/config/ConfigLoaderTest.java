@@ -1,0 +1,133 @@
+package dev.quorumdns.node.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.quorumdns.registry.ValidationException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ConfigLoaderTest {
+  private static final List<String> BASE = List.of("--id", "n1", "--data-dir", "/tmp/q", "--peers",
+      "n1=127.0.0.11:9053,n2=127.0.0.12:9053,n3=127.0.0.13:9053");
+
+  private static NodeConfig load(List<String> extra, Map<String, String> env) {
+    List<String> args = new java.util.ArrayList<>(BASE);
+    args.addAll(extra);
+    return ConfigLoader.load(args, env);
+  }
+
+  @Test
+  void defaultsFollowTheDesign() {
+    NodeConfig c = load(List.of(), Map.of());
+    assertEquals(53535, c.dnsPort());
+    assertEquals(8053, c.apiPort());
+    assertEquals(9053, c.raftPort());
+    assertEquals("mesh.internal", c.domain());
+    assertEquals("240.0.0.0/4", c.vip4Pool().cidr());
+    assertEquals("fd00:fd00::/64", c.vip6Pool().cidr());
+    assertEquals(Duration.ofMinutes(10), c.vipHoldDown());
+    assertEquals(60, c.dnsTtl());
+    assertEquals(30, c.dnsNegativeTtl());
+    assertEquals("127.0.0.11", c.advertise().getHostAddress(), "advertise defaults to this node's peer entry");
+    assertEquals(Path.of("/tmp/q/raft"), c.raftDir());
+    assertEquals(Path.of("/tmp/q/state"), c.stateDir());
+  }
+
+  @Test
+  void flagsBeatEnvironmentWhichBeatsTheFile(@TempDir Path dir) throws IOException {
+    Path yaml = dir.resolve("node.yaml");
+    Files.writeString(yaml, """
+        domain: file.example
+        dns-ttl: 20
+        api-port: 1111
+        upstream: [ "127.0.0.53:53" ]
+        """);
+    NodeConfig c = load(List.of("--config", yaml.toString(), "--api-port", "3333"),
+        Map.of("QUORUMDNS_API_PORT", "2222", "QUORUMDNS_DNS_TTL", "25"));
+    assertEquals("file.example", c.domain());
+    assertEquals(25, c.dnsTtl());
+    assertEquals(3333, c.apiPort());
+    assertEquals(1, c.upstreams().size());
+  }
+
+  @Test
+  void aWholeNodeCanComeFromYamlWithPeersAsAMap(@TempDir Path dir) throws IOException {
+    Path yaml = dir.resolve("node.yaml");
+    Files.writeString(yaml, """
+        id: b
+        data-dir: /var/lib/quorumdns
+        peers:
+          a: 10.0.0.1:9053
+          b: 10.0.0.2:9053
+          c: 10.0.0.3:9053
+        vip6-cidr: ""
+        vip-hold-down: 5m
+        """);
+    NodeConfig c = ConfigLoader.load(List.of("--config", yaml.toString()), Map.of());
+    assertEquals("b", c.id());
+    assertEquals(3, c.peers().size());
+    assertEquals("10.0.0.2", c.advertise().getHostAddress());
+    assertNull(c.vip6Pool(), "an empty vip6-cidr disables AAAA");
+    assertEquals(Duration.ofMinutes(5), c.vipHoldDown());
+  }
+
+  @ParameterizedTest(name = "{0} {1} -> error naming {2}")
+  @CsvSource({
+      "--dns-port, 0, dns-port",
+      "--dns-port, http, dns-port",
+      "--api-port, 70000, api-port",
+      "--domain, bad_domain.internal, domain",
+      "--vip-cidr, 240.0.0.1/4, vip-cidr",
+      "--vip-cidr, 240.0.0.0/31, vip-cidr",
+      "--vip6-cidr, fd00::/48, vip6-cidr",
+      "--vip-hold-down, 90s, vip-hold-down",
+      "--vip-hold-down, soon, vip-hold-down",
+      "--election-timeout, 10ms, election-timeout",
+      "--upstream, 1.2.3, upstream",
+      "--raft-segment-size, 1KB, raft-segment-size",
+      "--bind, localhost6, bind",
+      "--nonsense, 1, nonsense",
+  })
+  void badValuesNameTheKey(String flag, String value, String key) {
+    ValidationException e = assertThrows(ValidationException.class, () -> load(List.of(flag, value), Map.of()));
+    assertEquals(key, e.field(), e.getMessage());
+  }
+
+  @Test
+  void membershipMistakesAreCaught() {
+    assertEquals("id", assertThrows(ValidationException.class,
+        () -> ConfigLoader.load(List.of("--data-dir", "/tmp/q"), Map.of())).field());
+    assertEquals("peers", assertThrows(ValidationException.class,
+        () -> ConfigLoader.load(List.of("--id", "n9", "--data-dir", "/tmp/q", "--peers", "n1=127.0.0.11:9053"),
+            Map.of())).field());
+    assertEquals("peers", assertThrows(ValidationException.class,
+        () -> ConfigLoader.load(List.of("--id", "n1", "--data-dir", "/tmp/q", "--peers",
+            "n1=127.0.0.11:9053,n1=127.0.0.12:9053"), Map.of())).field());
+    assertEquals("join", assertThrows(ValidationException.class, () -> load(List.of("--join"), Map.of())).field());
+    assertEquals("advertise", assertThrows(ValidationException.class,
+        () -> ConfigLoader.load(List.of("--id", "n4", "--data-dir", "/tmp/q", "--join"), Map.of())).field());
+    NodeConfig joiner = ConfigLoader.load(List.of("--id", "n4", "--data-dir", "/tmp/q", "--join", "--bind",
+        "127.0.0.14"), Map.of());
+    assertTrue(joiner.join());
+    assertTrue(joiner.peers().isEmpty());
+  }
+
+  @Test
+  void durationsAndSizesParse() {
+    assertEquals(Duration.ofMillis(500), Settings.parseDuration("x", "500ms"));
+    assertEquals(Duration.ofHours(2), Settings.parseDuration("x", "2h"));
+    assertEquals(Duration.ofMinutes(10), Settings.parseDuration("x", "PT10M"));
+    assertEquals(64L << 10, new Settings().put("s", "64KB").bytes("s", 0, 0, Long.MAX_VALUE));
+  }
+}
