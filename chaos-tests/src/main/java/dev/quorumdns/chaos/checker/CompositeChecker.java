@@ -1,0 +1,40 @@
+package dev.quorumdns.chaos.checker;
+
+import dev.quorumdns.chaos.history.History;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Runs several checkers over one history and merges their verdicts. Thread-safe if its parts are. */
+public final class CompositeChecker {
+  private final List<Checker> checkers;
+
+  public CompositeChecker(List<Checker> checkers) {
+    this.checkers = List.copyOf(checkers);
+  }
+
+  public Composite check(History history) {
+    Map<String, CheckResult> results = new LinkedHashMap<>();
+    Validity validity = Validity.VALID;
+    long anomalies = 0;
+    for (Checker checker : checkers) {
+      CheckResult result;
+      try {
+        result = checker.check(history);
+      } catch (RuntimeException e) {
+        result = new CheckResult.Builder(checker.name()).unknown("checker crashed: " + e).build();
+      }
+      results.put(checker.name(), result);
+      validity = validity.and(result.validity());
+      anomalies += result.anomalyCount();
+    }
+    return new Composite(validity, anomalies, results);
+  }
+
+  /** The merged verdict and each checker's result, in checker order. Immutable. */
+  public record Composite(Validity validity, long anomalies, Map<String, CheckResult> results) {
+    public Composite {
+      results = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(results));
+    }
+  }
+}
