@@ -139,9 +139,13 @@ public final class Node implements NodeBackend, AutoCloseable {
     });
   }
 
-  /** Publishes this node's addresses into the registry once a leader exists and they are not there yet. */
+  /**
+   * Keeps what this node derives from the Raft configuration current (voters for NS answers, the client's
+   * peers), and publishes this node's addresses into the registry once a leader exists and they are not there.
+   */
   private void publishSelf() {
     try {
+      registry.setVoters(raft.refreshMembers());
       if (raft.leader() == null || !raft.members().contains(config.id())) {
         return;
       }

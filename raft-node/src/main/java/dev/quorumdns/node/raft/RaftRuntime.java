@@ -55,6 +55,7 @@ public final class RaftRuntime implements AutoCloseable {
   private final RaftServer server;
   private final LeaderTracker leader;
   private final AtomicReference<RaftClient> client = new AtomicReference<>();
+  private java.util.Set<String> clientPeers = java.util.Set.of();
   private final ExecutorService writeExecutor;
   private final Duration leaderWait;
   private final RaftMembershipListener membershipListener;
@@ -149,12 +150,30 @@ public final class RaftRuntime implements AutoCloseable {
     return leader.changes();
   }
 
-  private void rebuildClient(List<RaftPeer> voters, List<RaftPeer> listeners) {
+  /**
+   * Re-reads the membership from the Raft configuration (which survives restarts and may differ from the
+   * peers this node was started with) and rebuilds the client if it changed. Returns the voters' ids.
+   */
+  public java.util.Set<String> refreshMembers() throws IOException {
+    Members m = members();
+    rebuildClient(m.voters(), m.listeners());
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    m.voters().forEach(p -> ids.add(p.getId().toString()));
+    return ids;
+  }
+
+  private synchronized void rebuildClient(List<RaftPeer> voters, List<RaftPeer> listeners) {
     List<RaftPeer> all = new ArrayList<>(voters);
     all.addAll(listeners);
     if (all.isEmpty()) {
       return; // A joining node has no client until the leader sends it a configuration.
     }
+    java.util.Set<String> wanted = new java.util.HashSet<>();
+    all.forEach(p -> wanted.add(p.getId() + "=" + p.getAddress()));
+    if (wanted.equals(clientPeers)) {
+      return;
+    }
+    clientPeers = wanted;
     long attempts = Math.max(3, config.writeTimeout().toMillis() / 100);
     RetryPolicy retry = RetryPolicies.retryUpToMaximumCountWithFixedSleep((int) attempts,
         TimeDuration.valueOf(100, TimeUnit.MILLISECONDS));

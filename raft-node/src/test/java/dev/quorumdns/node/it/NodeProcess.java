@@ -124,6 +124,20 @@ public final class NodeProcess {
     }
   }
 
+  /** The body of a GET as text (for /metrics), or null if the node could not be reached. */
+  public String text(String path) {
+    try {
+      HttpRequest req = HttpRequest.newBuilder(URI.create("http://" + ip + ":8053" + path))
+          .timeout(Duration.ofSeconds(20)).GET().build();
+      return HTTP.send(req, HttpResponse.BodyHandlers.ofString()).body();
+    } catch (IOException e) {
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+
   public JsonNode cluster() {
     Reply r = call("GET", "/v1/cluster", null);
     return r.status() == 200 ? r.body() : null;

@@ -141,6 +141,13 @@ class ReplicatedRegistryIT {
       JsonNode c = n.cluster();
       assertEquals(ACKED.size() + 0, TestCluster.vips(n).size(), n.id() + " service count; cluster " + c);
     }
+    for (NodeProcess n : CLUSTER.alive()) {
+      String metrics = n.text("/metrics");
+      assertTrue(metrics != null && metrics.contains("quorumdns_registry_services"), n.id() + " metrics");
+      assertTrue(!metrics.contains("outcome=\"AlreadyApplied\""),
+          n.id() + " replayed entries RocksDB already held:\n" + metrics.lines()
+              .filter(l -> l.startsWith("quorumdns_registry_outcomes")).toList());
+    }
     register(leader, "shop", "after-restart", 5000);
     assertEveryLiveNodeAgrees();
   }
