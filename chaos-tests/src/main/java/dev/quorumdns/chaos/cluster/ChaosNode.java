@@ -1,0 +1,192 @@
+package dev.quorumdns.chaos.cluster;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.model.Capability;
+import com.github.dockerjava.api.model.ExposedPort;
+import com.github.dockerjava.api.model.Ports;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.testcontainers.containers.BindMode;
+import org.testcontainers.containers.Container.ExecResult;
+import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.containers.Network;
+import org.testcontainers.utility.DockerImageName;
+
+/**
+ * One node's container and the process in it. The container (PID 1: docker-init and an idle shell)
+ * lives for the whole test, so its address, published ports and firewall chain survive the node
+ * process being killed and started again; the node process is started with {@code docker exec} and
+ * its pid kept in {@code /run/node.pid}. Calls for one node must not run concurrently with each other;
+ * different nodes may be driven from different threads.
+ */
+public final class ChaosNode implements AutoCloseable {
+  private static final String IDLE = "trap 'exit 0' TERM; while :; do sleep 3600 & wait $!; done";
+
+  private final String id;
+  private final int apiPort;
+  private final int dnsPort;
+  private final GenericContainer<?> container;
+  private String ip;
+
+  @SuppressWarnings("resource")
+  ChaosNode(String id, String image, Network network, Map<String, String> mounts, int apiPort, int dnsPort) {
+    this.id = id;
+    this.apiPort = apiPort;
+    this.dnsPort = dnsPort;
+    GenericContainer<?> c = new GenericContainer<>(DockerImageName.parse(image))
+        .withImagePullPolicy(name -> false)
+        .withNetwork(network)
+        .withNetworkAliases(id)
+        .withCommand("/bin/sh", "-c", IDLE)
+        .withFileSystemBind("/usr", "/usr", BindMode.READ_ONLY)
+        .withCreateContainerCmdModifier(cmd -> {
+          Ports ports = new Ports();
+          ports.bind(ExposedPort.tcp(apiPort), Ports.Binding.bindIp("127.0.0.1"));
+          ports.bind(ExposedPort.udp(dnsPort), Ports.Binding.bindIp("127.0.0.1"));
+          cmd.withHostName(id).withExposedPorts(ExposedPort.tcp(apiPort), ExposedPort.udp(dnsPort));
+          cmd.getHostConfig().withCapAdd(Capability.NET_ADMIN).withInit(true).withPortBindings(ports);
+        });
+    for (String etc : List.of("/etc/alternatives", "/etc/java-17-openjdk")) {
+      if (java.nio.file.Files.isDirectory(java.nio.file.Path.of(etc))) {
+        c.withFileSystemBind(etc, etc, BindMode.READ_ONLY);
+      }
+    }
+    mounts.forEach((host, inside) -> c.withFileSystemBind(host, inside, BindMode.READ_ONLY));
+    this.container = c;
+  }
+
+  void startContainer() {
+    container.start();
+    InspectContainerResponse info = container.getContainerInfo();
+    ip = info.getNetworkSettings().getNetworks().values().iterator().next().getIpAddress();
+    for (List<String> cmd : Firewall.setup()) {
+      exec(cmd);
+    }
+  }
+
+  public String id() {
+    return id;
+  }
+
+  /** The node's address on the test's private network. */
+  public String ip() {
+    return ip;
+  }
+
+  /** The node's HTTP API as the host reaches it (a loopback port published by Docker). */
+  public URI apiUri() {
+    return URI.create("http://127.0.0.1:" + hostPort(ExposedPort.tcp(apiPort)));
+  }
+
+  /** The node's DNS (UDP) as the host reaches it. */
+  public InetSocketAddress dnsAddress() {
+    return new InetSocketAddress("127.0.0.1", hostPort(ExposedPort.udp(dnsPort)));
+  }
+
+  /** Starts the node process in the background; its output goes to /data/node.log. */
+  public void startProcess(List<String> argv, Map<String, String> env) {
+    String envs = env.entrySet().stream().map(e -> quote(e.getKey() + "=" + e.getValue())).collect(Collectors.joining(" "));
+    String cmd = argv.stream().map(ChaosNode::quote).collect(Collectors.joining(" "));
+    execShell("cd /data && env " + envs + " " + cmd + " >>/data/node.log 2>&1 </dev/null & echo $! >/run/node.pid");
+  }
+
+  /** True while the node process exists (stopped counts as existing). */
+  public boolean processAlive() {
+    return exec(List.of("/bin/sh", "-c", "[ -s /run/node.pid ] && kill -0 $(cat /run/node.pid)"), false).getExitCode() == 0;
+  }
+
+  /** kill -9 of the node process. */
+  public void kill() {
+    signal("KILL");
+  }
+
+  /** SIGSTOP of the node process: it keeps its sockets but answers nothing. */
+  public void stopProcess() {
+    signal("STOP");
+  }
+
+  public void continueProcess() {
+    signal("CONT");
+  }
+
+  /** Freezes the whole container (cgroup freezer), like {@code docker pause}. */
+  public void pauseContainer() {
+    docker().pauseContainerCmd(container.getContainerId()).exec();
+  }
+
+  public void unpauseContainer() {
+    docker().unpauseContainerCmd(container.getContainerId()).exec();
+  }
+
+  /** Runs iptables commands (from {@link Firewall}) in the container. */
+  public void firewall(List<List<String>> commands) {
+    commands.forEach(this::exec);
+  }
+
+  /** Last lines of the node's log, for failure messages. */
+  public String logTail(int lines) {
+    return exec(List.of("/bin/sh", "-c", "tail -n " + lines + " /data/node.log 2>/dev/null"), false).getStdout();
+  }
+
+  @Override
+  public void close() {
+    container.stop();
+  }
+
+  ExecResult exec(List<String> command) {
+    return exec(command, true);
+  }
+
+  private void execShell(String script) {
+    exec(List.of("/bin/sh", "-c", script), true);
+  }
+
+  private void signal(String signal) {
+    execShell("kill -" + signal + " $(cat /run/node.pid)");
+  }
+
+  private ExecResult exec(List<String> command, boolean check) {
+    try {
+      ExecResult result = container.execInContainer(command.toArray(String[]::new));
+      if (check && result.getExitCode() != 0) {
+        throw new IllegalStateException(id + ": " + command + " exited " + result.getExitCode() + ": "
+            + result.getStderr().strip());
+      }
+      return result;
+    } catch (IOException e) {
+      throw new UncheckedIOException(id + ": cannot exec " + command, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(id + ": interrupted during " + command, e);
+    }
+  }
+
+  private int hostPort(ExposedPort port) {
+    Ports.Binding[] bindings = container.getContainerInfo().getNetworkSettings().getPorts().getBindings().get(port);
+    if (bindings == null || bindings.length == 0) {
+      throw new IllegalStateException(id + ": " + port + " is not published");
+    }
+    return Integer.parseInt(bindings[0].getHostPortSpec());
+  }
+
+  private DockerClient docker() {
+    return container.getDockerClient();
+  }
+
+  private static String quote(String s) {
+    return "'" + s.replace("'", "'\"'\"'") + "'";
+  }
+
+  static List<String> ids(List<ChaosNode> nodes) {
+    List<String> out = new ArrayList<>();
+    nodes.forEach(n -> out.add(n.id()));
+    return out;
+  }
+}

@@ -1,0 +1,22 @@
+package dev.quorumdns.chaos.cluster;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What runs inside a node's container: extra read-only mounts and the command line of the node
+ * process, given every node's address. {@link QuorumDnsLauncher} is the real node; tests use a
+ * stand-in. Implementations are immutable.
+ */
+public interface NodeLauncher {
+  /** host path → container path, mounted read-only (in addition to the host's /usr). */
+  Map<String, String> mounts();
+
+  /** The argv of the node process for {@code id}; {@code addresses} maps every node id to its IP. */
+  List<String> command(String id, Map<String, String> addresses);
+
+  /** Environment of the node process. */
+  default Map<String, String> environment(String id) {
+    return Map.of();
+  }
+}

@@ -1,0 +1,56 @@
+package dev.quorumdns.chaos.cluster;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * The real node: {@code dev.quorumdns.node.Main node ...} from the raft-node build
+ * ({@code quorumdns-node.jar} and {@code lib/}), mounted read-only at {@value #DIST} and run with the
+ * JDK the tests run on. Ports are the same in every container (own IP each). Immutable.
+ */
+public final class QuorumDnsLauncher implements NodeLauncher {
+  public static final String DIST = "/opt/quorumdns";
+  public static final int API_PORT = 8053;
+  public static final int DNS_PORT = 53535;
+  public static final int RAFT_PORT = 9053;
+
+  private final Path dist;
+  private final String javaHome;
+  private final List<String> extraArgs;
+
+  /**
+   * @param dist the raft-node target directory holding quorumdns-node.jar and lib/
+   * @param javaHome a JDK visible inside the container (under the host's /usr)
+   * @param extraArgs appended to the node's flags (e.g. Raft timeouts)
+   */
+  public QuorumDnsLauncher(Path dist, String javaHome, List<String> extraArgs) {
+    if (!Files.isRegularFile(dist.resolve("quorumdns-node.jar"))) {
+      throw new IllegalArgumentException("dist: " + dist + " has no quorumdns-node.jar (expected: mvn -pl raft-node -am package first)");
+    }
+    this.dist = dist;
+    this.javaHome = javaHome;
+    this.extraArgs = List.copyOf(extraArgs);
+  }
+
+  @Override
+  public Map<String, String> mounts() {
+    return Map.of(dist.toAbsolutePath().toString(), DIST);
+  }
+
+  @Override
+  public List<String> command(String id, Map<String, String> addresses) {
+    String peers = addresses.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue() + ":" + RAFT_PORT)
+        .collect(Collectors.joining(","));
+    List<String> argv = new ArrayList<>(List.of(javaHome + "/bin/java", "-Xmx256m", "-XX:+UseSerialGC",
+        "-cp", DIST + "/quorumdns-node.jar:" + DIST + "/lib/*", "dev.quorumdns.node.Main", "node",
+        "--id", id, "--data-dir", "/data/" + id, "--bind", "0.0.0.0", "--advertise", addresses.get(id),
+        "--dns-port", String.valueOf(DNS_PORT), "--api-port", String.valueOf(API_PORT),
+        "--raft-port", String.valueOf(RAFT_PORT), "--peers", peers));
+    argv.addAll(extraArgs);
+    return argv;
+  }
+}
