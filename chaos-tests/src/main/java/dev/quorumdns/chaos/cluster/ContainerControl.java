@@ -1,0 +1,118 @@
+package dev.quorumdns.chaos.cluster;
+
+import dev.quorumdns.chaos.client.ClusterStatus;
+import dev.quorumdns.chaos.client.HttpRegistryClient;
+import dev.quorumdns.chaos.client.Outcome;
+import dev.quorumdns.chaos.history.OpType;
+import dev.quorumdns.chaos.nemesis.ClusterControl;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * {@link ClusterControl} over a {@link ChaosCluster}. The leader comes from a supplier: for the real
+ * node, {@link #leaderFromApi}; for a stand-in, whatever the test decides. Membership changes go
+ * through another member's HTTP API. Driven from the nemesis thread.
+ */
+public final class ContainerControl implements ClusterControl {
+  private final ChaosCluster cluster;
+  private final Supplier<Optional<String>> leader;
+  private final HttpRegistryClient api;
+  private final int raftPort;
+
+  public ContainerControl(ChaosCluster cluster, Supplier<Optional<String>> leader, HttpRegistryClient api, int raftPort) {
+    this.cluster = cluster;
+    this.leader = leader;
+    this.api = api;
+    this.raftPort = raftPort;
+  }
+
+  /** The leader named by the reachable node with the highest term. */
+  public static Supplier<Optional<String>> leaderFromApi(List<String> ids, HttpRegistryClient api) {
+    return () -> ids.stream().map(api::cluster).filter(ClusterStatus::reachable).filter(s -> s.leader() != null)
+        .max(Comparator.comparingLong(ClusterStatus::term)).map(ClusterStatus::leader);
+  }
+
+  @Override
+  public List<String> ids() {
+    return cluster.ids();
+  }
+
+  @Override
+  public Optional<String> leader() {
+    return leader.get();
+  }
+
+  @Override
+  public void kill(String id) {
+    cluster.node(id).kill();
+  }
+
+  @Override
+  public void start(String id) {
+    ChaosNode node = cluster.node(id);
+    Await.until(id + " process gone before restart", java.time.Duration.ofSeconds(10), java.time.Duration.ofMillis(50),
+        () -> !node.processAlive());
+    cluster.startProcess(node);
+  }
+
+  @Override
+  public void freeze(String id) {
+    cluster.node(id).stopProcess();
+  }
+
+  @Override
+  public void thaw(String id) {
+    cluster.node(id).continueProcess();
+  }
+
+  @Override
+  public void pauseContainer(String id) {
+    cluster.node(id).pauseContainer();
+  }
+
+  @Override
+  public void unpauseContainer(String id) {
+    cluster.node(id).unpauseContainer();
+  }
+
+  @Override
+  public void partition(Grudge grudge) {
+    cluster.partition(grudge);
+  }
+
+  @Override
+  public void packetLoss(double probability) {
+    cluster.packetLoss(probability);
+  }
+
+  @Override
+  public void healNetwork() {
+    cluster.heal();
+  }
+
+  @Override
+  public void removeMember(String id) {
+    String via = other(id);
+    Outcome outcome = api.removeMember(via, id);
+    if (outcome.type() != OpType.OK) {
+      throw new IllegalStateException("removing " + id + " via " + via + ": " + outcome);
+    }
+  }
+
+  @Override
+  public void addMember(String id) {
+    String via = other(id);
+    Outcome outcome = api.addMember(via, id, cluster.addresses().get(id) + ":" + raftPort, "voter");
+    if (outcome.type() != OpType.OK) {
+      throw new IllegalStateException("adding " + id + " via " + via + ": " + outcome);
+    }
+  }
+
+  private String other(String id) {
+    return leader().filter(l -> !Objects.equals(l, id))
+        .orElseGet(() -> cluster.ids().stream().filter(n -> !n.equals(id)).findFirst().orElseThrow());
+  }
+}

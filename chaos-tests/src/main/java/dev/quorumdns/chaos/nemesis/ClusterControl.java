@@ -1,0 +1,45 @@
+package dev.quorumdns.chaos.nemesis;
+
+import dev.quorumdns.chaos.cluster.Grudge;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What a nemesis may do to a cluster. Implementations are driven from the nemesis thread only; the
+ * leader lookup may be called from any thread.
+ */
+public interface ClusterControl {
+  List<String> ids();
+
+  /** The current leader as the nodes report it, if any node knows one. */
+  Optional<String> leader();
+
+  void kill(String id);
+
+  /** Starts the node process again (after {@link #kill}). */
+  void start(String id);
+
+  /** SIGSTOP of the node process. */
+  void freeze(String id);
+
+  /** SIGCONT after {@link #freeze}. */
+  void thaw(String id);
+
+  /** {@code docker pause} of the node's container. */
+  void pauseContainer(String id);
+
+  void unpauseContainer(String id);
+
+  void partition(Grudge grudge);
+
+  void packetLoss(double probability);
+
+  /** Removes every network fault. */
+  void healNetwork();
+
+  /** Removes {@code id} from the Raft group through another member's HTTP API. */
+  void removeMember(String id);
+
+  /** Adds {@code id} back as a voter through another member's HTTP API. */
+  void addMember(String id);
+}

@@ -1,0 +1,88 @@
+package dev.quorumdns.chaos.nemesis;
+
+import dev.quorumdns.chaos.history.FaultKind;
+import dev.quorumdns.chaos.history.HistoryRecorder;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Carries out a {@link NemesisSchedule}: waits for each fault's planned time, injects it, records
+ * the start in the history, holds it, heals it and records the stop. A fault that does not apply
+ * (no leader known) is skipped and counted. Healing is always attempted, even when interrupted.
+ * Runs on the calling thread.
+ */
+public final class NemesisRunner {
+  /** What happened: faults injected and healed, and those skipped with why. Immutable. */
+  public record Outcome(int injected, List<String> skipped) {
+    public Outcome {
+      skipped = List.copyOf(skipped);
+    }
+  }
+
+  private final ClusterControl cluster;
+  private final Map<FaultKind, Nemesis> nemeses;
+  private final HistoryRecorder recorder;
+
+  public NemesisRunner(ClusterControl cluster, Map<FaultKind, Nemesis> nemeses, HistoryRecorder recorder) {
+    this.cluster = cluster;
+    this.nemeses = Map.copyOf(nemeses);
+    this.recorder = recorder;
+  }
+
+  /** Runs the plan, timing it from now; stops early (after healing) when {@code stop} turns true. */
+  public Outcome run(NemesisSchedule schedule, BooleanSupplier stop) {
+    Random random = new Random(schedule.seed() ^ 0x5DEECE66DL);
+    long origin = System.nanoTime();
+    int injected = 0;
+    List<String> skipped = new ArrayList<>();
+    for (PlannedFault planned : schedule.faults()) {
+      if (!waitUntil(origin, planned.at(), stop)) {
+        break;
+      }
+      Nemesis nemesis = nemeses.get(planned.kind());
+      if (nemesis == null) {
+        throw new IllegalArgumentException("no nemesis for " + planned.kind());
+      }
+      Nemesis.Active active;
+      try {
+        active = nemesis.inject(cluster, random);
+      } catch (Nemesis.NotApplicable e) {
+        skipped.add(planned.kind().wire() + " at " + planned.at().toMillis() + " ms: " + e.getMessage());
+        continue;
+      }
+      String id = recorder.faultStarted(planned.kind(), active.targets());
+      injected++;
+      try {
+        waitUntil(origin, planned.at().plus(planned.hold()), stop);
+      } finally {
+        active.heal();
+        recorder.faultStopped(id, planned.kind(), active.targets());
+      }
+    }
+    return new Outcome(injected, skipped);
+  }
+
+  /** Waits for the planned instant; false when stopped first. The schedule is the one place that waits on time. */
+  private static boolean waitUntil(long origin, Duration at, BooleanSupplier stop) {
+    long deadline = origin + at.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (stop.getAsBoolean()) {
+        return false;
+      }
+      long left = Math.min(deadline - System.nanoTime(), 50_000_000L);
+      if (left > 0) {
+        try {
+          Thread.sleep(left / 1_000_000, (int) (left % 1_000_000));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+}
