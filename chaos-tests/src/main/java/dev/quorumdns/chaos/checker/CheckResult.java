@@ -58,6 +58,11 @@ public record CheckResult(
       return this;
     }
 
+    /** Anomalies found so far (listed or not). */
+    public long anomalyCount() {
+      return anomalyCount;
+    }
+
     public CheckResult build() {
       Validity validity = anomalyCount > 0 ? Validity.INVALID
           : unknownReason != null ? Validity.UNKNOWN : Validity.VALID;

@@ -15,26 +15,30 @@ public final class CompositeChecker {
 
   public Composite check(History history) {
     Map<String, CheckResult> results = new LinkedHashMap<>();
+    Map<String, Long> millis = new LinkedHashMap<>();
     Validity validity = Validity.VALID;
     long anomalies = 0;
     for (Checker checker : checkers) {
       CheckResult result;
+      long started = System.nanoTime();
       try {
         result = checker.check(history);
       } catch (RuntimeException e) {
         result = new CheckResult.Builder(checker.name()).unknown("checker crashed: " + e).build();
       }
+      millis.put(checker.name(), (System.nanoTime() - started) / 1_000_000);
       results.put(checker.name(), result);
       validity = validity.and(result.validity());
       anomalies += result.anomalyCount();
     }
-    return new Composite(validity, anomalies, results);
+    return new Composite(validity, anomalies, results, millis);
   }
 
-  /** The merged verdict and each checker's result, in checker order. Immutable. */
-  public record Composite(Validity validity, long anomalies, Map<String, CheckResult> results) {
+  /** The merged verdict, each checker's result (in checker order) and how long each took. Immutable. */
+  public record Composite(Validity validity, long anomalies, Map<String, CheckResult> results, Map<String, Long> millis) {
     public Composite {
       results = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(results));
+      millis = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(millis));
     }
   }
 }

@@ -123,10 +123,16 @@ public final class VipUniquenessChecker implements Checker {
     }
   }
 
+  /** Past this many anomalies the evidence is overwhelming; stop the quadratic comparisons. */
+  private static final long ENOUGH = 10L * CheckResult.MAX_LISTED;
+
   private static void compare(String scope, List<Sighting> sightings, List<Tenure> tenures, CheckResult.Builder out) {
     Map<String, List<Tenure>> tenuresByVip = new HashMap<>();
     tenures.forEach(t -> tenuresByVip.computeIfAbsent(t.vip(), k -> new ArrayList<>()).add(t));
     for (Sighting s : sightings) {
+      if (out.anomalyCount() > ENOUGH) {
+        return;
+      }
       for (Tenure t : tenuresByVip.getOrDefault(s.vip(), List.of())) {
         if (!t.name().equals(s.name()) && s.start() > t.from() && s.end() < t.to()) {
           out.anomaly(conflict(scope, t, s.name(), s.op()));
@@ -134,7 +140,7 @@ public final class VipUniquenessChecker implements Checker {
       }
     }
     tenuresByVip.values().forEach(list -> {
-      for (int i = 0; i < list.size(); i++) {
+      for (int i = 0; i < list.size() && out.anomalyCount() <= ENOUGH; i++) {
         for (int j = i + 1; j < list.size(); j++) {
           Tenure a = list.get(i);
           Tenure b = list.get(j);

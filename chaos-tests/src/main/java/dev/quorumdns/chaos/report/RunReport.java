@@ -44,6 +44,7 @@ public final class RunReport {
     results.put("validity", result.validity());
     results.put("anomalies", result.anomalies());
     results.put("checkers", result.results());
+    results.put("checkerMillis", result.millis());
     json.writeValue(dir.resolve("results.json").toFile(), results);
     json.writeValue(dir.resolve("summary.json").toFile(), summary);
     Files.writeString(dir.resolve("index.html"), new HtmlReport().render(info, history, result, summary),

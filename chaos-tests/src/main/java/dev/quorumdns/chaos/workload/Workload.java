@@ -1,0 +1,164 @@
+package dev.quorumdns.chaos.workload;
+
+import dev.quorumdns.chaos.client.DnsApi;
+import dev.quorumdns.chaos.client.Outcome;
+import dev.quorumdns.chaos.client.RegistryApi;
+import dev.quorumdns.chaos.client.ServiceSpec;
+import dev.quorumdns.chaos.history.HistoryRecorder;
+import dev.quorumdns.chaos.history.Op;
+import dev.quorumdns.chaos.history.OpKind;
+import dev.quorumdns.chaos.history.OpType;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Jepsen-style clients: writers register, update, delete and read names through random nodes;
+ * resolvers query names over DNS on every node in turn. Every call is recorded as invoke then
+ * ok/fail/info. Choices come from the seed (interleavings from the machine). After an info outcome a
+ * client continues as a new process, as in Jepsen. Thread-safe: one instance drives its own threads.
+ */
+public final class Workload {
+  public static final String NAMESPACE = "chaos";
+
+  private final RegistryApi api;
+  private final DnsApi dns;
+  private final List<String> nodes;
+  private final HistoryRecorder recorder;
+  private final WorkloadConfig config;
+  private final long seed;
+  private final AtomicIntegerArray generation;
+  private final AtomicIntegerArray unknowns;
+  private final AtomicLong operations = new AtomicLong();
+
+  public Workload(RegistryApi api, DnsApi dns, List<String> nodes, HistoryRecorder recorder, WorkloadConfig config, long seed) {
+    this.api = api;
+    this.dns = dns;
+    this.nodes = List.copyOf(nodes);
+    this.recorder = recorder;
+    this.config = config;
+    this.seed = seed;
+    this.generation = new AtomicIntegerArray(config.names());
+    this.unknowns = new AtomicIntegerArray(config.names());
+  }
+
+  /** Runs every client on {@code executor} until {@code duration} passes or {@code stop} turns true. */
+  public long run(Duration duration, ExecutorService executor, BooleanSupplier stop) {
+    long deadline = System.nanoTime() + duration.toNanos();
+    AtomicBoolean done = new AtomicBoolean();
+    BooleanSupplier finished = () -> done.get() || stop.getAsBoolean() || System.nanoTime() > deadline;
+    List<Future<?>> clients = new ArrayList<>();
+    int process = 0;
+    for (int i = 0; i < config.writers(); i++) {
+      int base = process++;
+      clients.add(executor.submit(() -> writer(base, finished)));
+    }
+    for (int i = 0; i < config.resolvers(); i++) {
+      int base = process++;
+      clients.add(executor.submit(() -> resolver(base, finished)));
+    }
+    try {
+      for (Future<?> f : clients) {
+        f.get();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException("a workload client failed", e.getCause());
+    } finally {
+      done.set(true);
+    }
+    return operations.get();
+  }
+
+  /** Every name that has been in play (all generations), e.g. for final reads. */
+  public List<String> names() {
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < config.names(); i++) {
+      for (int g = 0; g <= generation.get(i); g++) {
+        out.add(name(i, g));
+      }
+    }
+    return out;
+  }
+
+  /** The current name of slot {@code i}. */
+  private String name(int i) {
+    return name(i, generation.get(i));
+  }
+
+  private static String name(int i, int g) {
+    return NAMESPACE + "/s" + i + (g == 0 ? "" : "-g" + g);
+  }
+
+  private void writer(int base, BooleanSupplier finished) {
+    Random random = new Random(seed * 31 + base);
+    Map<String, Boolean> believedPresent = new HashMap<>();
+    int process = base;
+    int processes = config.writers() + config.resolvers();
+    while (!finished.getAsBoolean()) {
+      int slot = random.nextInt(config.names());
+      String name = name(slot);
+      String node = nodes.get(random.nextInt(nodes.size()));
+      double roll = random.nextDouble();
+      boolean present = believedPresent.getOrDefault(name, false);
+      OpKind kind = roll < config.readShare() ? OpKind.READ_API
+          : present && roll < config.readShare() + config.deleteShare() ? OpKind.DELETE
+          : present ? OpKind.UPDATE : OpKind.REGISTER;
+      ServiceSpec spec = new ServiceSpec(List.of("10.1." + random.nextInt(4) + "." + (1 + random.nextInt(250)) + ":8080"));
+      Op invoke = recorder.invoke(Op.invoke(process, kind, node, name, kind.isPut() ? spec.canonical() : null));
+      Outcome outcome = switch (kind) {
+        case READ_API -> api.get(node, name);
+        case DELETE -> api.delete(node, name);
+        default -> api.put(node, name, spec);
+      };
+      recorder.complete(invoke, completion(invoke, outcome));
+      operations.incrementAndGet();
+      if (outcome.type() == OpType.OK) {
+        believedPresent.put(name, !kind.equals(OpKind.DELETE) && !"not_found".equals(outcome.result()));
+      } else if (outcome.type() == OpType.INFO) {
+        process += processes;
+        if (unknowns.incrementAndGet(slot) > config.maxUnknownPerName()
+            && generation.compareAndSet(slot, generation.get(slot), generation.get(slot) + 1)) {
+          unknowns.set(slot, 0);
+        }
+      }
+    }
+  }
+
+  private void resolver(int base, BooleanSupplier finished) {
+    Random random = new Random(seed * 31 + base);
+    int turn = random.nextInt(nodes.size());
+    while (!finished.getAsBoolean()) {
+      String node = nodes.get(turn++ % nodes.size());
+      String name = name(random.nextInt(config.names()));
+      resolve(base, node, name);
+    }
+  }
+
+  /** One recorded DNS query (also used by the final phase). */
+  Outcome resolve(int process, String node, String name) {
+    Op invoke = recorder.invoke(Op.invoke(process, OpKind.RESOLVE_DNS, node, name, null));
+    Outcome outcome = dns.resolve(node, name);
+    recorder.complete(invoke, completion(invoke, outcome));
+    operations.incrementAndGet();
+    return outcome;
+  }
+
+  static Op completion(Op invoke, Outcome outcome) {
+    Op done = invoke.complete(outcome.type(), outcome.spec(), outcome.vip(), outcome.result()).withError(outcome.error());
+    if (outcome.revision() != null) {
+      done = done.withRevision(outcome.revision());
+    }
+    return outcome.registry() == null ? done : done.withRegistry(outcome.registry());
+  }
+}

@@ -1,0 +1,80 @@
+package dev.quorumdns.chaos.workload;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.quorumdns.chaos.checker.Checkers;
+import dev.quorumdns.chaos.checker.CompositeChecker;
+import dev.quorumdns.chaos.checker.Validity;
+import dev.quorumdns.chaos.history.History;
+import dev.quorumdns.chaos.history.HistoryRecorder;
+import dev.quorumdns.chaos.report.RunInfo;
+import dev.quorumdns.chaos.report.RunReport;
+import dev.quorumdns.chaos.report.Summary;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Workload → history → checkers → report against an in-memory cluster: no false alarms, real bugs caught. */
+@Timeout(60)
+class WorkloadPipelineTest {
+  private static final List<String> NODES = List.of("n1", "n2", "n3");
+  private final ExecutorService executor = Executors.newFixedThreadPool(8);
+
+  @AfterEach
+  void stop() {
+    executor.shutdownNow();
+  }
+
+  private CompositeChecker.Composite run(FakeCluster cluster, long seed, HistoryRecorder recorder) {
+    recorder.phase("scenario", "in-memory");
+    Workload workload = new Workload(cluster, cluster, NODES, recorder, new WorkloadConfig(3, 3, 8, 4, 0.2, 0.25), seed);
+    long ops = workload.run(Duration.ofMillis(300), executor, () -> false);
+    assertTrue(ops > 200, "workload ran: " + ops);
+    new FinalPhase(cluster, cluster, recorder).run(NODES, workload.names(), Duration.ofSeconds(5), Duration.ofMillis(10));
+    CompositeChecker.Composite result = Checkers.standard(Duration.ofSeconds(5), 0.99, Duration.ofSeconds(5))
+        .check(recorder.snapshot());
+    System.out.println(recorder.snapshot().size() + " events, checker millis " + result.millis());
+    return result;
+  }
+
+  @Test
+  void correctClusterWithLagAndUnknownOutcomesIsValidAndReported(@TempDir Path root) throws IOException {
+    HistoryRecorder recorder = new HistoryRecorder(Clock.systemUTC(), System::nanoTime);
+    CompositeChecker.Composite result = run(new FakeCluster(NODES, 11, 0.03, Set.of()), 11, recorder);
+    History history = recorder.snapshot();
+
+    assertEquals(Validity.VALID, result.validity(), () -> result.results().toString());
+    Summary summary = new RunReport(root).write(new RunInfo("in-memory-11", 11, NODES, List.of("in-memory"), null),
+        history, result);
+    assertTrue(summary.valid());
+    assertEquals(1.0, summary.dnsAvailability().get("in-memory"));
+    assertTrue(history.operations().stream().anyMatch(op -> op.isInfo()), "unknown outcomes were exercised");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(FakeCluster.Bug.class)
+  void eachBugIsCaught(FakeCluster.Bug bug) {
+    HistoryRecorder recorder = new HistoryRecorder(Clock.systemUTC(), System::nanoTime);
+    CompositeChecker.Composite result = run(new FakeCluster(NODES, 5, 0.02, Set.of(bug)), 5, recorder);
+    String expected = switch (bug) {
+      case LOSE_ACKNOWLEDGED_WRITE -> "final-reads";
+      case VIP_CHANGES_ON_UPDATE -> "vip-stable";
+      case DNS_TIME_TRAVEL -> "dns-monotonic";
+      case SHARED_VIP -> "vip-unique";
+    };
+    assertEquals(Validity.INVALID, result.results().get(expected).validity(), () -> result.results().toString());
+    assertEquals(Validity.INVALID, result.validity());
+  }
+}
