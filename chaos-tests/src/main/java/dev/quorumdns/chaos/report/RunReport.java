@@ -25,10 +25,17 @@ public final class RunReport {
   public static final List<String> FILES = List.of("history.jsonl", "results.json", "summary.json", "index.html");
 
   private final Path root;
+  private final boolean updateLatest;
   private final ObjectMapper json = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 
   public RunReport(Path root) {
+    this(root, true);
+  }
+
+  /** @param updateLatest whether this run replaces {@code latest/} (a side run may leave it alone) */
+  public RunReport(Path root, boolean updateLatest) {
     this.root = root;
+    this.updateLatest = updateLatest;
   }
 
   /** Writes everything and returns the summary (whose {@code report} is the HTML page's path). */
@@ -49,7 +56,9 @@ public final class RunReport {
     json.writeValue(dir.resolve("summary.json").toFile(), summary);
     Files.writeString(dir.resolve("index.html"), new HtmlReport().render(info, history, result, summary),
         StandardCharsets.UTF_8);
-    refreshLatest(dir);
+    if (updateLatest) {
+      refreshLatest(dir);
+    }
     return summary;
   }
 
