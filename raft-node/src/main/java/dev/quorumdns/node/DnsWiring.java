@@ -2,20 +2,55 @@ package dev.quorumdns.node;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quorumdns.dns.DnsConfig;
+import dev.quorumdns.dns.DnsServer;
+import dev.quorumdns.dns.ZoneRecords;
 import dev.quorumdns.node.config.NodeConfig;
 import dev.quorumdns.registry.RegistryView;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Type;
 
-/** TEMPORARY placeholder until dns-frontend lands; replaced before commit. */
+/** The node's DNS server, configured from the node's settings. Started once, closed once. */
 final class DnsWiring implements AutoCloseable {
-  static DnsWiring start(NodeConfig config, RegistryView view, MeterRegistry meters) {
-    return new DnsWiring();
+  private final DnsConfig config;
+  private final DnsServer server;
+
+  private DnsWiring(DnsConfig config, DnsServer server) {
+    this.config = config;
+    this.server = server;
   }
 
+  static DnsConfig dnsConfig(NodeConfig c) {
+    return new DnsConfig(c.bind(), c.dnsPort(), c.domain(), c.id(), c.dnsTtl(), c.dnsNegativeTtl(), c.upstreams(),
+        Duration.ofSeconds(2), 1232, Duration.ofSeconds(30), 1024, c.dnsThreads());
+  }
+
+  /** Binds the DNS ports; until the registry is loaded every in-zone answer is SERVFAIL. */
+  static DnsWiring start(NodeConfig c, RegistryView view, MeterRegistry meters) throws InterruptedException {
+    DnsConfig dc = dnsConfig(c);
+    DnsServer server = new DnsServer(dc, view, meters);
+    server.start();
+    return new DnsWiring(dc, server);
+  }
+
+  /** Every record this node serves, as {@code {name, type, ttl, data}}. */
   ArrayNode records(RegistryView view) {
-    return JsonNodeFactory.instance.arrayNode();
+    ArrayNode out = JsonNodeFactory.instance.arrayNode();
+    for (Record r : ZoneRecords.enumerate(view, config)) {
+      ObjectNode o = out.addObject();
+      o.put("name", r.getName().toString());
+      o.put("type", Type.string(r.getType()));
+      o.put("ttl", r.getTTL());
+      o.put("data", r.rdataToString());
+    }
+    return out;
   }
 
   @Override
-  public void close() {}
+  public void close() {
+    server.close();
+  }
 }
