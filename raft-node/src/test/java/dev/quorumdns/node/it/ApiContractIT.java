@@ -236,5 +236,7 @@ class ApiContractIT {
     NodeProcess.Reply stale = survivor.call("GET", "/v1/services/prod/web?stale", null);
     assertEquals(200, stale.status(), stale.body().toString());
     assertEquals("240.10.0.3", stale.body().get("vip4").asText());
+    assertEquals("NOERROR 240.10.0.3", survivor.resolve("web.prod.mesh.internal", org.xbill.DNS.Type.A),
+        "DNS keeps answering without quorum");
   }
 }

@@ -138,6 +138,24 @@ public final class NodeProcess {
     }
   }
 
+  /** The addresses {@code name} resolves to over UDP on this node's DNS port, sorted; rcode in front. */
+  public String resolve(String name, int type) {
+    try {
+      org.xbill.DNS.SimpleResolver r = new org.xbill.DNS.SimpleResolver(ip);
+      r.setPort(53535);
+      r.setTimeout(Duration.ofSeconds(2));
+      org.xbill.DNS.Message q = org.xbill.DNS.Message.newQuery(org.xbill.DNS.Record.newRecord(
+          org.xbill.DNS.Name.fromString(name.endsWith(".") ? name : name + "."), type, org.xbill.DNS.DClass.IN));
+      org.xbill.DNS.Message m = r.send(q);
+      StringBuilder b = new StringBuilder(org.xbill.DNS.Rcode.string(m.getRcode()));
+      m.getSection(org.xbill.DNS.Section.ANSWER).stream().map(org.xbill.DNS.Record::rdataToString).sorted()
+          .forEach(x -> b.append(' ').append(x));
+      return b.toString();
+    } catch (IOException e) {
+      return "ERROR " + e;
+    }
+  }
+
   public JsonNode cluster() {
     Reply r = call("GET", "/v1/cluster", null);
     return r.status() == 200 ? r.body() : null;

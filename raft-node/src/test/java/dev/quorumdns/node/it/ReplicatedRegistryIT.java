@@ -56,6 +56,7 @@ class ReplicatedRegistryIT {
     }
   }
 
+  /** Every live node holds every acknowledged name with its VIPs, in its API and in its DNS answers. */
   private static void assertEveryLiveNodeAgrees() {
     for (NodeProcess n : CLUSTER.alive()) {
       Await.until(WAIT, n.id() + " holds every acknowledged name with its VIPs", () -> {
@@ -67,6 +68,16 @@ class ReplicatedRegistryIT {
         }
         return true;
       });
+      for (Map.Entry<String, String> e : ACKED.entrySet()) {
+        String[] key = e.getKey().split("/");
+        String[] vips = e.getValue().split(",");
+        String fqdn = key[1] + "." + key[0] + ".mesh.internal";
+        assertEquals("NOERROR " + vips[0], n.resolve(fqdn, org.xbill.DNS.Type.A), n.id() + " A " + fqdn);
+        String aaaa = n.resolve(fqdn, org.xbill.DNS.Type.AAAA);
+        assertEquals(vips[1], dev.quorumdns.registry.IpAddresses.format(
+            dev.quorumdns.registry.IpAddresses.parse("aaaa", aaaa.substring("NOERROR ".length()))),
+            n.id() + " AAAA " + fqdn + ": " + aaaa);
+      }
     }
   }
 
