@@ -64,7 +64,7 @@ public final class Main {
     try {
       node.start();
     } catch (Exception e) {
-      System.err.println("quorumdns: node " + config.id() + " failed to start: " + e.getMessage());
+      System.err.println("quorumdns: node " + config.id() + " failed to start: " + e);
       return 1;
     }
     stopped.await();

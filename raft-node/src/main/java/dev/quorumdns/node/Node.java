@@ -182,6 +182,18 @@ public final class Node implements NodeBackend, AutoCloseable {
 
   @Override
   public CompletableFuture<WriteResult> submit(Command command) {
+    long start = System.nanoTime();
+    return submitUntimed(command).whenComplete((r, e) -> io.micrometer.core.instrument.Timer
+        .builder("quorumdns.write.latency")
+        .description("Time from a write reaching this node to its outcome (applied, refused, not sent or unknown)")
+        .tag("result", r == null ? "error" : r instanceof WriteResult.Applied a
+            ? (a.outcome().refused() ? "refused" : "applied")
+            : r instanceof WriteResult.NotSent ? "not_sent" : "unknown")
+        .publishPercentileHistogram()
+        .register(meters).record(System.nanoTime() - start, TimeUnit.NANOSECONDS));
+  }
+
+  private CompletableFuture<WriteResult> submitUntimed(Command command) {
     boolean needsSettings = command instanceof Command.UpsertService || command instanceof Command.Batch;
     if (needsSettings && registry.view().settings().isEmpty()) {
       // A brand-new cluster: fix its settings first (a no-op if another node already did).
