@@ -224,6 +224,21 @@ public final class Node implements NodeBackend, AutoCloseable {
   }
 
   @Override
+  public CompletableFuture<ObjectNode> snapshot() {
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        RaftRuntime.Snapshot s = raft.snapshot(config.writeTimeout().multipliedBy(6));
+        ObjectNode o = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        o.put("index", s.index());
+        o.put("directory", s.directory().toAbsolutePath().toString());
+        return o;
+      } catch (IOException e) {
+        throw new dev.quorumdns.node.api.ApiException(503, "snapshot_failed", null, e.getMessage(), 1);
+      }
+    }, adminExecutor);
+  }
+
+  @Override
   public Readiness readiness() {
     if (!registry.view().isLoaded()) {
       return new Readiness(false, "loading state");

@@ -36,7 +36,7 @@ public final class ApiRoutes {
     if (p.get(0).equals("v1") && p.size() >= 2) {
       return switch (p.get(1)) {
         case "services" -> p.size() == 4 ? "service" : "services";
-        case "cluster" -> p.size() >= 3 ? "members" : "cluster";
+        case "cluster" -> p.size() >= 3 ? (p.get(2).equals("snapshot") ? "snapshot" : "members") : "cluster";
         case "records", "batch" -> p.get(1);
         default -> "other";
       };
@@ -118,6 +118,11 @@ public final class ApiRoutes {
     if (p.size() == 2) {
       requireMethod(m, "GET");
       return done(ApiResponse.json(200, node.clusterStatus()));
+    }
+    if (p.size() == 3 && p.get(2).equals("snapshot")) {
+      requireMethod(m, "POST");
+      auth.check(r.authorization());
+      return node.snapshot().thenApply(s -> ApiResponse.json(200, s));
     }
     if (p.size() == 3 && p.get(2).equals("members")) {
       if (m.equals("GET")) {

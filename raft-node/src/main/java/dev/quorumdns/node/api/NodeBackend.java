@@ -35,6 +35,9 @@ public interface NodeBackend {
   /** Removes a member; completes with the new {@link #clusterStatus()}. */
   CompletableFuture<ObjectNode> removeMember(String id);
 
+  /** Takes a snapshot of this node's replica now; completes with {@code {index, directory}}. */
+  CompletableFuture<ObjectNode> snapshot();
+
   /** Loaded and caught up, with the reason when not. */
   Readiness readiness();
 

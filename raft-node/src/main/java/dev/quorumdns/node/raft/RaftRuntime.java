@@ -53,6 +53,7 @@ public final class RaftRuntime implements AutoCloseable {
   private final RaftGroupId groupId;
   private final RaftPeerId selfId;
   private final RaftServer server;
+  private final RegistryStateMachine stateMachine;
   private final LeaderTracker leader;
   private final AtomicReference<RaftClient> client = new AtomicReference<>();
   private java.util.Set<String> clientPeers = java.util.Set.of();
@@ -102,10 +103,11 @@ public final class RaftRuntime implements AutoCloseable {
       initial.add(peer(p.id(), p.endpoint(), false));
     }
     RaftGroup group = RaftGroup.valueOf(groupId, initial);
+    this.stateMachine = new RegistryStateMachine(registry, clock, events);
     this.server = RaftServer.newBuilder()
         .setServerId(selfId)
         .setGroup(group)
-        .setStateMachine(new RegistryStateMachine(registry, clock, events))
+        .setStateMachine(stateMachine)
         .setProperties(RaftPropertiesFactory.server(config, segmentSize))
         .setOption(RaftStorage.StartupOption.RECOVER)
         .build();
@@ -247,6 +249,29 @@ public final class RaftRuntime implements AutoCloseable {
           }
           return reply.getMessage().getContent().asReadOnlyByteBuffer().getLong();
         });
+  }
+
+  /** A snapshot on disk: its last index and its directory (a RocksDB checkpoint). */
+  public record Snapshot(long index, java.nio.file.Path directory) {}
+
+  /**
+   * Takes a snapshot of this node's replica now (for backups) and returns where it is. Blocks until it is
+   * written.
+   */
+  public Snapshot snapshot(Duration timeout) throws IOException {
+    RaftClient c = client.get();
+    if (c == null) {
+      throw new IOException("this node is not a member of a cluster yet");
+    }
+    RaftClientReply reply = c.getSnapshotManagementApi(selfId).create(1, timeout.toMillis());
+    if (!reply.isSuccess()) {
+      throw new IOException("snapshot failed: " + reply.getException());
+    }
+    CheckpointStorage.Latest latest = stateMachine.latestCheckpoint();
+    if (latest == null) {
+      throw new IOException("snapshot reported at index " + reply.getLogIndex() + " but none is on disk");
+    }
+    return new Snapshot(latest.info().getIndex(), latest.dir());
   }
 
   /** Current voters and listeners. */

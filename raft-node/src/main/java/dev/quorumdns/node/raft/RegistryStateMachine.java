@@ -84,6 +84,11 @@ public final class RegistryStateMachine extends BaseStateMachine {
     setLastAppliedTermIndex(TermIndex.valueOf(meta.appliedTerm(), meta.appliedIndex()));
   }
 
+  /** The newest snapshot on disk, or null. */
+  CheckpointStorage.Latest latestCheckpoint() {
+    return storage.latest();
+  }
+
   @Override
   public StateMachineStorage getStateMachineStorage() {
     return storage;
