@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Write throughput and latency of a 3-node QuorumDNS cluster (fsync on) against a 3-member etcd (Debian's
+# etcd-server, fsync on), both on loopback, with the same closed-loop HTTP load generator at 1, 100 and 1000
+# clients. Prints a table and the ratio. Usage: bench/writes/run.sh [SECONDS_PER_STEP (default 20)]
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+SECONDS_PER_STEP="${1:-20}"
+CLIENTS=(${BENCH_CLIENTS:-1 100 1000})
+command -v etcd >/dev/null || { echo "needs etcd (apt-get install etcd-server)" >&2; exit 1; }
+WORK="$(mktemp -d /tmp/quorumdns-bench-writes.XXXX)"
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done; rm -rf "$WORK"; }
+trap cleanup EXIT
+[ -f raft-node/target/quorumdns-node.jar ] || mvn -B -q -DskipTests package -pl raft-node -am
+ulimit -n 65536 2>/dev/null || true
+
+wait_http() { for _ in $(seq 1 240); do curl -fsS --max-time 1 "$1" >/dev/null 2>&1 && return 0; sleep 0.25; done; return 1; }
+
+echo "== QuorumDNS: 3 nodes on 127.0.0.61-63"
+PEERS="q1=127.0.0.61:9053,q2=127.0.0.62:9053,q3=127.0.0.63:9053"
+for i in 1 2 3; do
+  QUORUMDNS_JAVA_OPTS="-Xmx1g -XX:+UseParallelGC" bin/quorumdns node --id q$i --data-dir "$WORK/q$i" \
+    --bind 127.0.0.6$i --peers "$PEERS" > "$WORK/q$i.log" 2>&1 &
+  PIDS+=($!)
+done
+for i in 1 2 3; do wait_http "http://127.0.0.6$i:8053/readyz"; done
+QTARGETS="http://127.0.0.61:8053,http://127.0.0.62:8053,http://127.0.0.63:8053"
+java bench/src/WriteLoad.java quorumdns 50 3 "$QTARGETS" >/dev/null   # warm-up
+declare -A Q E
+for c in "${CLIENTS[@]}"; do
+  line="$(java bench/src/WriteLoad.java quorumdns "$c" "$SECONDS_PER_STEP" "$QTARGETS")"
+  echo "$line"; Q[$c]="$line"
+done
+for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+PIDS=()
+
+echo "== etcd $(etcd --version | head -1 | awk '{print $3}'): 3 members on 127.0.0.71-73"
+CLUSTER="e1=http://127.0.0.71:2380,e2=http://127.0.0.72:2380,e3=http://127.0.0.73:2380"
+for i in 1 2 3; do
+  etcd --name e$i --data-dir "$WORK/e$i" --listen-peer-urls http://127.0.0.7$i:2380 \
+    --initial-advertise-peer-urls http://127.0.0.7$i:2380 --listen-client-urls http://127.0.0.7$i:2379 \
+    --advertise-client-urls http://127.0.0.7$i:2379 --initial-cluster "$CLUSTER" \
+    --initial-cluster-state new --initial-cluster-token bench > "$WORK/e$i.log" 2>&1 &
+  PIDS+=($!)
+done
+for i in 1 2 3; do wait_http "http://127.0.0.7$i:2379/health"; done
+ETARGETS="http://127.0.0.71:2379,http://127.0.0.72:2379,http://127.0.0.73:2379"
+java bench/src/WriteLoad.java etcd 50 3 "$ETARGETS" >/dev/null
+for c in "${CLIENTS[@]}"; do
+  line="$(java bench/src/WriteLoad.java etcd "$c" "$SECONDS_PER_STEP" "$ETARGETS")"
+  echo "$line"; E[$c]="$line"
+done
+
+echo
+echo "== $(date -u +%Y-%m-%dT%H:%MZ) $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), ${SECONDS_PER_STEP}s per step"
+printf '%-8s %14s %14s %8s %12s %12s\n' clients quorumdns_ops etcd_ops ratio q_p99_ms e_p99_ms
+for c in "${CLIENTS[@]}"; do
+  qo=$(sed -E 's/.*ops\/s=([0-9]+).*/\1/' <<<"${Q[$c]}"); eo=$(sed -E 's/.*ops\/s=([0-9]+).*/\1/' <<<"${E[$c]}")
+  qp=$(sed -E 's/.*p99=([0-9.]+)ms.*/\1/' <<<"${Q[$c]}"); ep=$(sed -E 's/.*p99=([0-9.]+)ms.*/\1/' <<<"${E[$c]}")
+  printf '%-8s %14s %14s %8s %12s %12s\n' "$c" "$qo" "$eo" "$(awk -v a="$qo" -v b="$eo" 'BEGIN{printf "%.2f", (b>0?a/b:0)}')" "$qp" "$ep"
+done
