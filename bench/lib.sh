@@ -1,0 +1,11 @@
+# Shared by the bench scripts: build the node if needed and compile the bench programs.
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+[ -f raft-node/target/quorumdns-node.jar ] && [ -d raft-node/target/lib ] \
+  || mvn -B -q -DskipTests package -pl raft-node -am
+BENCH_CP="$ROOT/bench/target/classes:$(ls "$ROOT"/raft-node/target/lib/dnsjava-*.jar):$(ls "$ROOT"/raft-node/target/lib/slf4j-api-*.jar)"
+mkdir -p bench/target/classes
+javac -d bench/target/classes -cp "$BENCH_CP" bench/src/*.java 2>/dev/null \
+  || javac -d bench/target/classes -cp "$BENCH_CP" bench/src/*.java
+ulimit -n 65536 2>/dev/null || true
+machine() { echo "$(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), load $(cut -d' ' -f1-3 /proc/loadavg)"; }
