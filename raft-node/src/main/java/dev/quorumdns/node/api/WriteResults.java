@@ -126,5 +126,10 @@ final class WriteResults {
     public Void alreadyApplied(Outcome.AlreadyApplied o) {
       return unexpected(o);
     }
+
+    @Override
+    public Void groupApplied(Outcome.GroupApplied o) {
+      return unexpected(o);
+    }
   }
 }

@@ -55,6 +55,10 @@ public final class RaftRuntime implements AutoCloseable {
   private final RaftServer server;
   private final RegistryStateMachine stateMachine;
   private final LeaderTracker leader;
+  private final WriteBatcher batcher;
+  /** Log entries a node keeps in flight before further writes are grouped into one entry. */
+  static final int MAX_ENTRIES_IN_FLIGHT = 2;
+  static final int MAX_GROUP = 1000;
   private final AtomicReference<RaftClient> client = new AtomicReference<>();
   private java.util.Set<String> clientPeers = java.util.Set.of();
   private final ExecutorService writeExecutor;
@@ -80,6 +84,7 @@ public final class RaftRuntime implements AutoCloseable {
     this.leaderWait = config.electionTimeout().multipliedBy(3);
     this.membershipListener = listener;
     this.leader = new LeaderTracker(this::liveLeader);
+    this.batcher = new WriteBatcher(this::submitEntry, MAX_ENTRIES_IN_FLIGHT, MAX_GROUP);
     RaftEvents events = new RaftEvents() {
       @Override
       public void leaderChanged(RaftPeerId newLeader) {
@@ -193,10 +198,16 @@ public final class RaftRuntime implements AutoCloseable {
   }
 
   /**
-   * Sends a command to the leader. Ends as {@link WriteResult.NotSent} if no leader is known (nothing was sent),
+   * Sends a command to the leader, grouped with others into one log entry when entries are already in
+   * flight ({@link WriteBatcher}). Ends as {@link WriteResult.NotSent} if no leader is known (nothing was sent),
    * {@link WriteResult.Applied} with the registry's outcome, or {@link WriteResult.Unknown}.
    */
   public CompletableFuture<WriteResult> submit(Command command) {
+    return batcher.submit(command);
+  }
+
+  /** Sends one log entry (a single command or a group). */
+  private CompletableFuture<WriteResult> submitEntry(Command command) {
     byte[] bytes = CommandCodec.encodeRequest(command);
     if (client.get() == null) {
       return CompletableFuture.completedFuture(new WriteResult.NotSent("this node is not a member of a cluster yet"));

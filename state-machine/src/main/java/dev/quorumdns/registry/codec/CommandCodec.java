@@ -19,6 +19,7 @@ public final class CommandCodec {
   private static final int PUT_NODE = 4;
   private static final int REMOVE_NODE = 5;
   private static final int INIT_CLUSTER = 6;
+  private static final int GROUP = 7;
 
   private CommandCodec() {}
 
@@ -35,7 +36,7 @@ public final class CommandCodec {
     if (version != REQUEST_V1) {
       throw new CodecException("request: unknown format 0x" + Integer.toHexString(version));
     }
-    Command c = readCommand(in, true);
+    Command c = readCommand(in, TOP);
     in.expectEnd("request");
     return c;
   }
@@ -54,7 +55,7 @@ public final class CommandCodec {
       throw new CodecException("log entry: unknown format 0x" + Integer.toHexString(version));
     }
     long ts = in.fixedLong("timestamp");
-    Command c = readCommand(in, true);
+    Command c = readCommand(in, TOP);
     in.expectEnd("log entry");
     return new LogEntry(ts, c);
   }
@@ -102,10 +103,21 @@ public final class CommandCodec {
         RegistryCodec.writeSettings(out, i.settings());
         return null;
       }
+
+      @Override
+      public Void group(Command.Group g) {
+        out.u8(GROUP).varLong(g.commands().size());
+        g.commands().forEach(inner -> writeCommand(out, inner));
+        return null;
+      }
     });
   }
 
-  private static Command readCommand(ByteSource in, boolean batchAllowed) throws CodecException {
+  private static final int TOP = 0;
+  private static final int IN_GROUP = 1;
+  private static final int IN_BATCH = 2;
+
+  private static Command readCommand(ByteSource in, int depth) throws CodecException {
     int tag = in.u8("command");
     switch (tag) {
       case UPSERT -> {
@@ -117,13 +129,13 @@ public final class CommandCodec {
         return new Command.DeleteService(RegistryCodec.readKey(in));
       }
       case BATCH -> {
-        if (!batchAllowed) {
+        if (depth == IN_BATCH) {
           throw new CodecException("batch: nested batch");
         }
         int n = in.count("batch size", Command.Batch.MAX_COMMANDS);
         List<Command> cs = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-          cs.add(readCommand(in, false));
+          cs.add(readCommand(in, IN_BATCH));
         }
         return RegistryCodec.valid(() -> new Command.Batch(cs));
       }
@@ -136,6 +148,17 @@ public final class CommandCodec {
       }
       case INIT_CLUSTER -> {
         return new Command.InitCluster(RegistryCodec.readSettings(in));
+      }
+      case GROUP -> {
+        if (depth != TOP) {
+          throw new CodecException("group: nested group");
+        }
+        int n = in.count("group size", Command.Group.MAX_COMMANDS);
+        List<Command> cs = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+          cs.add(readCommand(in, IN_GROUP));
+        }
+        return RegistryCodec.valid(() -> new Command.Group(cs));
       }
       default -> throw new CodecException("command: unknown tag " + tag);
     }

@@ -25,6 +25,7 @@ public final class OutcomeCodec {
   private static final int BATCH_APPLIED = 11;
   private static final int BATCH_REFUSED = 12;
   private static final int ALREADY_APPLIED = 13;
+  private static final int GROUP_APPLIED = 14;
 
   private OutcomeCodec() {}
 
@@ -41,7 +42,7 @@ public final class OutcomeCodec {
     if (version != OUTCOME_V1) {
       throw new CodecException("outcome: unknown format 0x" + Integer.toHexString(version));
     }
-    Outcome o = read(in, true);
+    Outcome o = read(in, 0);
     in.expectEnd("outcome");
     return o;
   }
@@ -135,10 +136,18 @@ public final class OutcomeCodec {
         out.u8(ALREADY_APPLIED).varLong(a.index());
         return null;
       }
+
+      @Override
+      public Void groupApplied(Outcome.GroupApplied g) {
+        out.u8(GROUP_APPLIED).varLong(g.outcomes().size());
+        g.outcomes().forEach(inner -> write(out, inner));
+        return null;
+      }
     });
   }
 
-  private static Outcome read(ByteSource in, boolean nestedAllowed) throws CodecException {
+  /** depth: 0 top level, 1 inside a group, 2 inside a batch. */
+  private static Outcome read(ByteSource in, int depth) throws CodecException {
     int tag = in.u8("outcome");
     int max = RegistryCodec.MAX_STRING;
     switch (tag) {
@@ -176,25 +185,36 @@ public final class OutcomeCodec {
         return new Outcome.Initialized(settings, in.bool("changed"));
       }
       case BATCH_APPLIED -> {
-        if (!nestedAllowed) {
+        if (depth == 2) {
           throw new CodecException("outcome: nested batch");
         }
         int n = in.count("batch size", Command.Batch.MAX_COMMANDS);
         List<Outcome> os = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-          os.add(read(in, false));
+          os.add(read(in, 2));
         }
         return new Outcome.BatchApplied(os);
       }
       case BATCH_REFUSED -> {
-        if (!nestedAllowed) {
+        if (depth == 2) {
           throw new CodecException("outcome: nested batch");
         }
         int index = in.count("batch index", Command.Batch.MAX_COMMANDS);
-        return new Outcome.BatchRefused(index, read(in, false));
+        return new Outcome.BatchRefused(index, read(in, 2));
       }
       case ALREADY_APPLIED -> {
         return new Outcome.AlreadyApplied(in.varLong("index"));
+      }
+      case GROUP_APPLIED -> {
+        if (depth != 0) {
+          throw new CodecException("outcome: nested group");
+        }
+        int n = in.count("group size", Command.Group.MAX_COMMANDS);
+        List<Outcome> os = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+          os.add(read(in, 1));
+        }
+        return new Outcome.GroupApplied(os);
       }
       default -> throw new CodecException("outcome: unknown tag " + tag);
     }

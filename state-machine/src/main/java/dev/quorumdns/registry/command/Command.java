@@ -28,6 +28,8 @@ public sealed interface Command {
     R removeNode(RemoveNode c);
 
     R initCluster(InitCluster c);
+
+    R group(Group c);
   }
 
   /** Creates or updates a service; an update keeps the service's VIPs. */
@@ -115,6 +117,31 @@ public sealed interface Command {
     @Override
     public <R> R accept(Visitor<R> v) {
       return v.initCluster(this);
+    }
+  }
+
+  /**
+   * Independent commands carried in one log entry (group commit): applied in order, each with its own outcome;
+   * a refused one changes nothing but does not stop the others.
+   */
+  record Group(List<Command> commands) implements Command {
+    public static final int MAX_COMMANDS = 4096;
+
+    public Group {
+      commands = List.copyOf(commands);
+      if (commands.isEmpty() || commands.size() > MAX_COMMANDS) {
+        throw new ValidationException("commands", commands.size() + " (expected: 1.." + MAX_COMMANDS + ")");
+      }
+      for (Command c : commands) {
+        if (c instanceof Group) {
+          throw new ValidationException("commands", "a group cannot contain a group");
+        }
+      }
+    }
+
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.group(this);
     }
   }
 }

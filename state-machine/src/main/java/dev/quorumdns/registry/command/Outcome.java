@@ -42,6 +42,8 @@ public sealed interface Outcome {
     R batchRefused(BatchRefused o);
 
     R alreadyApplied(AlreadyApplied o);
+
+    R groupApplied(GroupApplied o);
   }
 
   /** True if the command was refused and changed nothing. */
@@ -184,6 +186,18 @@ public sealed interface Outcome {
     @Override
     public <R> R accept(Visitor<R> v) {
       return v.alreadyApplied(this);
+    }
+  }
+
+  /** The outcome of each command of a {@link Command.Group}, in order. */
+  record GroupApplied(List<Outcome> outcomes) implements Outcome {
+    public GroupApplied {
+      outcomes = List.copyOf(outcomes);
+    }
+
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.groupApplied(this);
     }
   }
 }

@@ -142,4 +142,18 @@ final class Executor implements Command.Visitor<Outcome> {
     txn.setSettings(c.settings());
     return new Outcome.Initialized(c.settings(), true);
   }
+
+  @Override
+  public Outcome group(Command.Group c) {
+    List<Outcome> outcomes = new ArrayList<>(c.commands().size());
+    for (Command command : c.commands()) {
+      Txn child = txn.child();
+      Outcome o = command.accept(new Executor(child, index));
+      if (!o.refused()) {
+        child.mergeIntoParent();
+      }
+      outcomes.add(o);
+    }
+    return new Outcome.GroupApplied(outcomes);
+  }
 }

@@ -20,6 +20,7 @@ import java.util.Map;
  */
 final class Txn implements VipOccupancy {
   private final RegistryState base;
+  private final Txn parent;
   private final long now;
   // A null value stages a deletion. Insertion order is deterministic because apply is.
   private final Map<ServiceKey, Service> services = new LinkedHashMap<>();
@@ -33,8 +34,33 @@ final class Txn implements VipOccupancy {
   private long held6Delta;
 
   Txn(RegistryState base, long now) {
+    this(base, null, now);
+  }
+
+  private Txn(RegistryState base, Txn parent, long now) {
     this.base = base;
+    this.parent = parent;
     this.now = now;
+  }
+
+  /** A transaction staged over this one, for one command of a group: kept with {@link #mergeIntoParent}. */
+  Txn child() {
+    return new Txn(base, this, now);
+  }
+
+  /** Moves this child's staged changes into its parent. */
+  void mergeIntoParent() {
+    parent.services.putAll(services);
+    parent.vips.putAll(vips);
+    parent.holds.putAll(holds);
+    parent.nodes.putAll(nodes);
+    if (settings != null) {
+      parent.settings = settings;
+    }
+    parent.used4Delta += used4Delta;
+    parent.used6Delta += used6Delta;
+    parent.held4Delta += held4Delta;
+    parent.held6Delta += held6Delta;
   }
 
   /** Log time of the entry being applied. */
@@ -43,7 +69,7 @@ final class Txn implements VipOccupancy {
   }
 
   ClusterSettings settings() {
-    return settings != null ? settings : base.settings();
+    return settings != null ? settings : parent != null ? parent.settings() : base.settings();
   }
 
   void setSettings(ClusterSettings s) {
@@ -61,7 +87,10 @@ final class Txn implements VipOccupancy {
   }
 
   Service service(ServiceKey key) {
-    return services.containsKey(key) ? services.get(key) : base.get(key);
+    if (services.containsKey(key)) {
+      return services.get(key);
+    }
+    return parent != null ? parent.service(key) : base.get(key);
   }
 
   void putService(Service neu) {
@@ -93,7 +122,10 @@ final class Txn implements VipOccupancy {
   }
 
   NodeRecord node(String id) {
-    return nodes.containsKey(id) ? nodes.get(id) : base.node(id);
+    if (nodes.containsKey(id)) {
+      return nodes.get(id);
+    }
+    return parent != null ? parent.node(id) : base.node(id);
   }
 
   void putNode(NodeRecord n) {
@@ -131,19 +163,26 @@ final class Txn implements VipOccupancy {
     if (vips.containsKey(vip)) {
       return vips.get(vip);
     }
+    if (parent != null) {
+      return parent.ownerOf(vip);
+    }
     Service s = base.byVip(vip);
     return s == null ? null : s.key();
   }
 
   @Override
   public VipHold holdOn(InetAddress vip) {
-    return holds.containsKey(vip) ? holds.get(vip) : base.hold(vip);
+    if (holds.containsKey(vip)) {
+      return holds.get(vip);
+    }
+    return parent != null ? parent.holdOn(vip) : base.hold(vip);
   }
 
   @Override
   public List<VipHold> holdsFor(ServiceKey owner, VipPool.Family family) {
     List<VipHold> out = new ArrayList<>();
-    for (VipHold h : base.holdsOf(owner)) {
+    List<VipHold> inherited = parent != null ? parent.holdsFor(owner, family) : base.holdsOf(owner);
+    for (VipHold h : inherited) {
       if (VipPool.Family.of(h.vip()) == family && !holds.containsKey(h.vip())) {
         out.add(h);
       }
@@ -158,12 +197,14 @@ final class Txn implements VipOccupancy {
 
   @Override
   public long used(VipPool.Family family) {
-    return base.used(family) + (family == VipPool.Family.IPV4 ? used4Delta : used6Delta);
+    long inherited = parent != null ? parent.used(family) : base.used(family);
+    return inherited + (family == VipPool.Family.IPV4 ? used4Delta : used6Delta);
   }
 
   @Override
   public long held(VipPool.Family family) {
-    return base.held(family) + (family == VipPool.Family.IPV4 ? held4Delta : held6Delta);
+    long inherited = parent != null ? parent.held(family) : base.held(family);
+    return inherited + (family == VipPool.Family.IPV4 ? held4Delta : held6Delta);
   }
 
   StoreChanges changes() {

@@ -1,0 +1,100 @@
+package dev.quorumdns.node.raft;
+
+import dev.quorumdns.registry.command.Command;
+import dev.quorumdns.registry.command.Outcome;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+/**
+ * Group commit: while {@code maxInFlight} log entries are already on their way, new writes wait here and then
+ * travel together as one {@link Command.Group} entry, each getting its own outcome back. An idle cluster sends
+ * each write alone at once, so grouping only adds latency when writes are queueing anyway. Thread-safe.
+ */
+final class WriteBatcher {
+  private final Function<Command, CompletableFuture<WriteResult>> sender;
+  private final int maxInFlight;
+  private final int maxGroup;
+  private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger inFlight = new AtomicInteger();
+
+  private record Pending(Command command, CompletableFuture<WriteResult> result) {}
+
+  WriteBatcher(Function<Command, CompletableFuture<WriteResult>> sender, int maxInFlight, int maxGroup) {
+    this.sender = sender;
+    this.maxInFlight = maxInFlight;
+    this.maxGroup = Math.min(maxGroup, Command.Group.MAX_COMMANDS);
+  }
+
+  CompletableFuture<WriteResult> submit(Command command) {
+    CompletableFuture<WriteResult> f = new CompletableFuture<>();
+    queue.add(new Pending(command, f));
+    dispatch();
+    return f;
+  }
+
+  private void dispatch() {
+    while (!queue.isEmpty()) {
+      int n = inFlight.get();
+      if (n >= maxInFlight) {
+        return; // a completing entry dispatches what waits
+      }
+      if (!inFlight.compareAndSet(n, n + 1)) {
+        continue;
+      }
+      List<Pending> batch = new ArrayList<>();
+      for (Pending p; batch.size() < maxGroup && (p = queue.poll()) != null; ) {
+        batch.add(p);
+      }
+      if (batch.isEmpty()) {
+        inFlight.decrementAndGet();
+        continue;
+      }
+      send(batch);
+    }
+  }
+
+  private void send(List<Pending> batch) {
+    CompletableFuture<WriteResult> sent;
+    if (batch.size() == 1) {
+      sent = sender.apply(batch.get(0).command());
+    } else {
+      List<Command> commands = new ArrayList<>(batch.size());
+      batch.forEach(p -> commands.add(p.command()));
+      sent = sender.apply(new Command.Group(commands));
+    }
+    sent.whenComplete((result, error) -> {
+      inFlight.decrementAndGet();
+      try {
+        deliver(batch, result, error);
+      } finally {
+        dispatch();
+      }
+    });
+  }
+
+  private static void deliver(List<Pending> batch, WriteResult result, Throwable error) {
+    if (error != null) {
+      batch.forEach(p -> p.result().completeExceptionally(error));
+      return;
+    }
+    if (batch.size() == 1) {
+      batch.get(0).result().complete(result);
+      return;
+    }
+    if (result instanceof WriteResult.Applied a && a.outcome() instanceof Outcome.GroupApplied g
+        && g.outcomes().size() == batch.size()) {
+      for (int i = 0; i < batch.size(); i++) {
+        batch.get(i).result().complete(new WriteResult.Applied(g.outcomes().get(i)));
+      }
+    } else if (result instanceof WriteResult.Applied a) {
+      // Not a group answer: cannot be split; every write's outcome is unknown.
+      batch.forEach(p -> p.result().complete(new WriteResult.Unknown("unexpected answer to a group: " + a)));
+    } else {
+      batch.forEach(p -> p.result().complete(result));
+    }
+  }
+}
