@@ -1,0 +1,116 @@
+package dev.quorumdns.registry.codec;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.quorumdns.registry.command.Command;
+import dev.quorumdns.registry.command.Outcome;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** Decoders accept what encoders write and refuse everything else with a {@link CodecException} only. */
+class CodecRobustnessTest {
+  private static final long SEED = Long.getLong("quorumdns.seed", 20261122L);
+
+  @FunctionalInterface
+  interface Decoder {
+    Object decode(byte[] b) throws CodecException;
+  }
+
+  private static final List<Decoder> DECODERS = List.of(CommandCodec::decodeRequest, CommandCodec::decodeEntry,
+      OutcomeCodec::decode, b -> RegistryCodec.readService(new ByteSource(b)),
+      b -> RegistryCodec.readHold(new ByteSource(b)), b -> RegistryCodec.readNode(new ByteSource(b)),
+      b -> RegistryCodec.readSettings(new ByteSource(b)));
+
+  @Test
+  void everyCommandAndOutcomeRoundTrips() throws CodecException {
+    for (Map.Entry<String, Command> c : GoldenCases.commands().entrySet()) {
+      assertEquals(c.getValue(), CommandCodec.decodeRequest(CommandCodec.encodeRequest(c.getValue())), c.getKey());
+    }
+    for (Map.Entry<String, Outcome> o : GoldenCases.outcomes().entrySet()) {
+      assertEquals(o.getValue(), OutcomeCodec.decode(OutcomeCodec.encode(o.getValue())), o.getKey());
+    }
+  }
+
+  @Test
+  void truncatedTrailingAndUnknownInputIsRefused() {
+    byte[] good = CommandCodec.encodeRequest(GoldenCases.commands().get("upsert"));
+    for (int len = 0; len < good.length; len++) {
+      byte[] cut = Arrays.copyOf(good, len);
+      assertThrows(CodecException.class, () -> CommandCodec.decodeRequest(cut), "truncated to " + len);
+    }
+    byte[] longer = Arrays.copyOf(good, good.length + 1);
+    assertThrows(CodecException.class, () -> CommandCodec.decodeRequest(longer), "trailing byte");
+    byte[] version = good.clone();
+    version[0] = 0x52;
+    assertThrows(CodecException.class, () -> CommandCodec.decodeRequest(version), "unknown version");
+    assertThrows(CodecException.class, () -> CommandCodec.decodeEntry(good), "a request is not a log entry");
+    byte[] tag = good.clone();
+    tag[1] = 99;
+    assertThrows(CodecException.class, () -> CommandCodec.decodeRequest(tag), "unknown command tag");
+    byte[] outcome = OutcomeCodec.encode(new Outcome.NotInitialized());
+    outcome[1] = 99;
+    assertThrows(CodecException.class, () -> OutcomeCodec.decode(outcome), "unknown outcome tag");
+  }
+
+  @Test
+  void overLimitCountsAndBadTextAreRefused() {
+    // A batch claiming 5000 commands (limit 1000).
+    ByteSink batch = new ByteSink().u8(CommandCodec.REQUEST_V1).u8(3).varLong(5000);
+    assertThrows(CodecException.class, () -> CommandCodec.decodeRequest(batch.toByteArray()));
+    // A name that is not UTF-8.
+    ByteSink utf = new ByteSink().u8(CommandCodec.REQUEST_V1).u8(2).bytes(new byte[] {(byte) 0xc3, 0x28})
+        .string("web");
+    assertThrows(CodecException.class, () -> CommandCodec.decodeRequest(utf.toByteArray()));
+    // A valid encoding of an invalid value (an upper-case namespace with an underscore).
+    ByteSink invalid = new ByteSink().u8(CommandCodec.REQUEST_V1).u8(2).string("Bad_NS").string("web");
+    assertThrows(CodecException.class, () -> CommandCodec.decodeRequest(invalid.toByteArray()));
+    // A nested batch.
+    ByteSink nested = new ByteSink().u8(CommandCodec.REQUEST_V1).u8(3).varLong(1).u8(3).varLong(0);
+    assertThrows(CodecException.class, () -> CommandCodec.decodeRequest(nested.toByteArray()));
+    // A group inside a group.
+    ByteSink groups = new ByteSink().u8(CommandCodec.REQUEST_V1).u8(7).varLong(1).u8(7).varLong(0);
+    assertThrows(CodecException.class, () -> CommandCodec.decodeRequest(groups.toByteArray()));
+    // A varint that never ends.
+    byte[] endless = new byte[20];
+    Arrays.fill(endless, (byte) 0xff);
+    endless[0] = CommandCodec.REQUEST_V1;
+    endless[1] = 3;
+    assertThrows(CodecException.class, () -> CommandCodec.decodeRequest(endless));
+  }
+
+  @Test
+  void randomAndMutatedBytesOnlyEverFailWithCodecException() {
+    SplittableRandom random = new SplittableRandom(SEED);
+    List<byte[]> seeds = new java.util.ArrayList<>();
+    GoldenCases.commands().values().forEach(c -> seeds.add(CommandCodec.encodeRequest(c)));
+    GoldenCases.outcomes().values().forEach(o -> seeds.add(OutcomeCodec.encode(o)));
+    for (int i = 0; i < 20_000; i++) {
+      byte[] input;
+      if (i % 2 == 0) {
+        input = new byte[random.nextInt(64)];
+        for (int j = 0; j < input.length; j++) {
+          input[j] = (byte) random.nextInt(256);
+        }
+      } else {
+        input = seeds.get(random.nextInt(seeds.size())).clone();
+        for (int flips = 1 + random.nextInt(4); flips > 0; flips--) {
+          input[random.nextInt(input.length)] ^= (byte) (1 << random.nextInt(8));
+        }
+      }
+      for (Decoder d : DECODERS) {
+        try {
+          d.decode(input);
+        } catch (CodecException expected) {
+          // refused: fine
+        } catch (RuntimeException e) {
+          fail("seed " + SEED + ", input " + i + " (" + java.util.HexFormat.of().formatHex(input) + "): " + e, e);
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,78 @@
+package dev.quorumdns.registry.codec;
+
+import dev.quorumdns.registry.ClusterSettings;
+import dev.quorumdns.registry.Endpoint;
+import dev.quorumdns.registry.IpAddresses;
+import dev.quorumdns.registry.NodeRecord;
+import dev.quorumdns.registry.Protocol;
+import dev.quorumdns.registry.Service;
+import dev.quorumdns.registry.ServiceKey;
+import dev.quorumdns.registry.ServicePort;
+import dev.quorumdns.registry.ServiceSpec;
+import dev.quorumdns.registry.command.Command;
+import dev.quorumdns.registry.command.LogEntry;
+import dev.quorumdns.registry.command.Outcome;
+import dev.quorumdns.registry.vip.VipHold;
+import dev.quorumdns.registry.vip.VipPool;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Fixed values whose encodings are pinned in {@code src/test/resources/golden/}. */
+final class GoldenCases {
+  private GoldenCases() {}
+
+  static final ServiceKey KEY = new ServiceKey("prod", "web");
+  static final ServiceSpec SPEC = new ServiceSpec(
+      List.of(new ServicePort("http", Protocol.TCP, 80), new ServicePort(null, Protocol.UDP, 5353)),
+      List.of(new Endpoint("10.1.0.5", 8080, 10), new Endpoint("db.example.com", null, null)),
+      Map.of("team", "web", "tier", "front"),
+      (Inet4Address) IpAddresses.parse("vip4", "240.0.0.9"),
+      (Inet6Address) IpAddresses.parse("vip6", "fd00:fd00::9"));
+  static final Service SERVICE = new Service(KEY, SPEC, (Inet4Address) IpAddresses.parse("v", "240.0.0.9"),
+      (Inet6Address) IpAddresses.parse("v", "fd00:fd00::9"), 42, 7);
+  static final NodeRecord NODE = new NodeRecord("n1", IpAddresses.parse("a", "127.0.0.11"), 9053, 8053, 53535);
+  static final ClusterSettings SETTINGS = new ClusterSettings(VipPool.parse("v", "240.0.0.0/4"),
+      VipPool.parse("v", "fd00:fd00::/64"), 600_000);
+  static final VipHold HOLD = new VipHold(IpAddresses.parse("v", "240.0.0.9"), KEY, 1_700_000_600_000L);
+
+  /** Every command type, by golden file name. */
+  static Map<String, Command> commands() {
+    Map<String, Command> m = new LinkedHashMap<>();
+    m.put("upsert", new Command.UpsertService(KEY, SPEC));
+    m.put("delete", new Command.DeleteService(KEY));
+    m.put("batch", new Command.Batch(List.of(new Command.UpsertService(new ServiceKey("prod", "api"),
+        ServiceSpec.ofPorts()), new Command.DeleteService(KEY))));
+    m.put("put-node", new Command.PutNode(NODE));
+    m.put("remove-node", new Command.RemoveNode("n2"));
+    m.put("init-cluster", new Command.InitCluster(SETTINGS));
+    m.put("group", new Command.Group(List.of(new Command.DeleteService(KEY), new Command.Batch(List.of(
+        new Command.DeleteService(new ServiceKey("a", "b")))), new Command.PutNode(NODE))));
+    return m;
+  }
+
+  /** Every outcome type, by golden file name. */
+  static Map<String, Outcome> outcomes() {
+    Map<String, Outcome> m = new LinkedHashMap<>();
+    m.put("written", new Outcome.Written(SERVICE, true, true));
+    m.put("deleted", new Outcome.Deleted(SERVICE));
+    m.put("not-found", new Outcome.NotFound(KEY));
+    m.put("conflict", new Outcome.Conflict("vip4", "240.0.0.9 is held by prod/api"));
+    m.put("invalid", new Outcome.Invalid("vip4", "10.0.0.1 is outside the VIP pool 240.0.0.0/4"));
+    m.put("pool-exhausted", new Outcome.PoolExhausted("vip4", "240.0.0.0/29"));
+    m.put("not-initialized", new Outcome.NotInitialized());
+    m.put("node-written", new Outcome.NodeWritten(NODE, false));
+    m.put("node-removed", new Outcome.NodeRemoved("n2", true));
+    m.put("initialized", new Outcome.Initialized(SETTINGS, true));
+    m.put("batch-applied", new Outcome.BatchApplied(List.of(new Outcome.Deleted(SERVICE), new Outcome.NotFound(KEY))));
+    m.put("batch-refused", new Outcome.BatchRefused(1, new Outcome.PoolExhausted("vip4", "240.0.0.0/29")));
+    m.put("already-applied", new Outcome.AlreadyApplied(99));
+    m.put("group-applied", new Outcome.GroupApplied(List.of(new Outcome.NotFound(KEY),
+        new Outcome.BatchRefused(0, new Outcome.NotFound(KEY)))));
+    return m;
+  }
+
+  static final LogEntry ENTRY = new LogEntry(1_700_000_000_123L, new Command.DeleteService(KEY));
+}
