@@ -1,25 +1,19 @@
 package dev.quorumdns.dns;
 
-import dev.quorumdns.dns.DnsMetrics.Transport;
 import dev.quorumdns.dns.lookup.Resolver;
 import dev.quorumdns.dns.wire.QueryHandler;
 import dev.quorumdns.registry.RegistryView;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFactory;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
-import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
@@ -27,13 +21,11 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramChannel;
-import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.codec.LengthFieldPrepender;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -58,12 +50,14 @@ public final class DnsServer implements AutoCloseable {
   private final EventLoopGroup group;
   private final AtomicInteger tcpConnections = new AtomicInteger();
   private final List<Channel> udp = new ArrayList<>();
+  private final UdpHandler udpHandler;
   private Channel tcp;
 
   public DnsServer(DnsConfig config, RegistryView view, MeterRegistry meters) {
     this.config = config;
     this.metrics = new DnsMetrics(meters);
     this.handler = new QueryHandler(new Resolver(config, view), metrics);
+    this.udpHandler = new UdpHandler(handler);
     IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     this.group = new MultiThreadIoEventLoopGroup(config.threads(), io);
   }
@@ -105,7 +99,7 @@ public final class DnsServer implements AutoCloseable {
             : new NioDatagramChannel())
         .option(ChannelOption.SO_RCVBUF, 4 << 20)
         .option(ChannelOption.SO_SNDBUF, 4 << 20)
-        .handler(new UdpHandler());
+        .handler(udpHandler);
     if (epoll) {
       b.option(EpollChannelOption.SO_REUSEPORT, true);
     }
@@ -121,13 +115,23 @@ public final class DnsServer implements AutoCloseable {
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
-            ch.pipeline()
-                .addLast(new IdleStateHandler(0, 0, config.tcpIdleTimeout().toMillis(), TimeUnit.MILLISECONDS))
-                .addLast(new LengthFieldBasedFrameDecoder(65535 + 2, 0, 2, 0, 2))
-                .addLast(new LengthFieldPrepender(2))
-                .addLast(new TcpHandler());
+            initTcpChannel(ch);
           }
         });
+  }
+
+  /** The pipeline of one TCP connection: idle timeout, 2-byte length framing, the query handler. */
+  void initTcpChannel(Channel ch) {
+    ch.pipeline()
+        .addLast(new IdleStateHandler(0, 0, config.tcpIdleTimeout().toMillis(), TimeUnit.MILLISECONDS))
+        .addLast(new LengthFieldBasedFrameDecoder(65535 + 2, 0, 2, 0, 2))
+        .addLast(new LengthFieldPrepender(2))
+        .addLast(new TcpHandler(handler, metrics, tcpConnections, config.maxTcpConnections()));
+  }
+
+  /** The handler every UDP channel uses. */
+  UdpHandler udpHandler() {
+    return udpHandler;
   }
 
   public InetSocketAddress udpAddress() {
@@ -160,60 +164,5 @@ public final class DnsServer implements AutoCloseable {
   public void close() {
     closeChannels();
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-  }
-
-  private final class UdpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
-    @Override
-    protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
-      InetSocketAddress sender = packet.sender();
-      byte[] query = ByteBufUtil.getBytes(packet.content());
-      handler.handle(query, Transport.UDP,
-          answer -> ctx.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(answer), sender)));
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      // A UDP socket error (e.g. ICMP unreachable) concerns one packet; the socket stays open.
-      LOG.log(System.Logger.Level.DEBUG, "UDP error: " + cause);
-    }
-  }
-
-  private final class TcpHandler extends SimpleChannelInboundHandler<ByteBuf> {
-    @Override
-    public void channelActive(ChannelHandlerContext ctx) throws Exception {
-      if (tcpConnections.incrementAndGet() > config.maxTcpConnections()) {
-        metrics.tcpRejected();
-        ctx.close();
-        return;
-      }
-      super.channelActive(ctx);
-    }
-
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-      tcpConnections.decrementAndGet();
-      super.channelInactive(ctx);
-    }
-
-    @Override
-    protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
-      byte[] query = ByteBufUtil.getBytes(frame);
-      handler.handle(query, Transport.TCP, answer -> ctx.writeAndFlush(Unpooled.wrappedBuffer(answer)));
-    }
-
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-      if (evt instanceof IdleStateEvent) {
-        ctx.close();
-        return;
-      }
-      super.userEventTriggered(ctx, evt);
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      LOG.log(System.Logger.Level.DEBUG, "TCP connection " + ctx.channel().remoteAddress() + " failed: " + cause);
-      ctx.close();
-    }
   }
 }
