@@ -1,82 +1,105 @@
 package dev.quorumdns.dns;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Type;
 
 /**
- * DNS meters: queries by type, rcode and transport; latency; truncations; malformed packets; cache hits.
- * Tags never carry query names; unusual query types are bucketed as OTHER. Thread-safe; meters are created
- * once and looked up by a small integer key on the hot path.
+ * The DNS meters, all named {@code quorumdns.dns.*}: queries by type, rcode and transport; latency; truncations;
+ * malformed packets; internal errors; cache use; forwarding; TCP connections. Tags never carry query names, and
+ * query types outside a fixed list are counted as {@code OTHER}, so the number of series is bounded.
+ * Thread-safe; the hot path looks meters up in arrays, without allocating.
  */
 public final class DnsMetrics {
   /** How a query arrived. */
   public enum Transport {
     UDP,
-    TCP
+    TCP;
+
+    final String tag = name().toLowerCase(Locale.ROOT);
   }
 
   private static final int[] TRACKED_TYPES = {Type.A, Type.AAAA, Type.SRV, Type.PTR, Type.SOA, Type.NS, Type.ANY,
-      Type.TXT, Type.MX, Type.CNAME, Type.HTTPS, Type.SVCB, Type.DS, Type.DNSKEY};
+      Type.TXT, Type.MX, Type.CNAME, Type.HTTPS, Type.SVCB, Type.DS, Type.DNSKEY, Type.CAA, Type.HINFO};
+  private static final int OTHER = TRACKED_TYPES.length;
+  private static final int RCODES = 24;
+  private static final int TRANSPORTS = Transport.values().length;
 
   private final MeterRegistry meters;
-  private final ConcurrentHashMap<Integer, Counter> queries = new ConcurrentHashMap<>();
-  private final Timer[] latency = new Timer[Transport.values().length];
-  private final Counter truncated;
+  private final Counter[] queries = new Counter[(TRACKED_TYPES.length + 1) * RCODES * TRANSPORTS];
+  private final Timer[] latency = new Timer[TRANSPORTS];
   private final Counter malformed;
+  private final Counter truncated;
+  private final Counter errors;
   private final Counter cacheHits;
   private final Counter cacheMisses;
-  private final Counter forwarded;
+  private final Counter forwardedOk;
+  private final Counter forwardedFailed;
   private final Counter tcpRejected;
 
   public DnsMetrics(MeterRegistry meters) {
     this.meters = meters;
     for (Transport t : Transport.values()) {
       latency[t.ordinal()] = Timer.builder("quorumdns.dns.latency")
-          .description("Time from receiving a DNS query to handing its answer to the socket")
-          .tag("transport", t.name().toLowerCase(java.util.Locale.ROOT))
+          .description("Time from reading a DNS query to handing its answer to the socket")
+          .tag("transport", t.tag)
           .publishPercentileHistogram()
-          .minimumExpectedValue(Duration.ofNanos(10_000))
-          .maximumExpectedValue(Duration.ofSeconds(5))
+          .minimumExpectedValue(Duration.ofNanos(1_000))
+          .maximumExpectedValue(Duration.ofSeconds(10))
           .register(meters);
     }
-    truncated = Counter.builder("quorumdns.dns.truncated").description("UDP answers sent with TC set")
-        .register(meters);
     malformed = Counter.builder("quorumdns.dns.malformed")
-        .description("Packets that could not be parsed (dropped or answered FORMERR)").register(meters);
-    cacheHits = Counter.builder("quorumdns.dns.cache").description("Answer cache lookups").tag("result", "hit")
+        .description("Packets that could not be parsed as a query (dropped, or answered FORMERR)")
         .register(meters);
-    cacheMisses = Counter.builder("quorumdns.dns.cache").description("Answer cache lookups").tag("result", "miss")
-        .register(meters);
-    forwarded = Counter.builder("quorumdns.dns.forwarded").description("Queries sent to an upstream")
-        .register(meters);
+    truncated = Counter.builder("quorumdns.dns.truncated")
+        .description("UDP answers sent with TC set because the whole answer did not fit").register(meters);
+    errors = Counter.builder("quorumdns.dns.errors")
+        .description("Queries that failed inside the server (a bug); answered SERVFAIL").register(meters);
+    cacheHits = Counter.builder("quorumdns.dns.cache").description("Answer cache lookups")
+        .tag("result", "hit").register(meters);
+    cacheMisses = Counter.builder("quorumdns.dns.cache").description("Answer cache lookups")
+        .tag("result", "miss").register(meters);
+    forwardedOk = Counter.builder("quorumdns.dns.forwarded").description("Queries sent to an upstream")
+        .tag("result", "answered").register(meters);
+    forwardedFailed = Counter.builder("quorumdns.dns.forwarded").description("Queries sent to an upstream")
+        .tag("result", "failed").register(meters);
     tcpRejected = Counter.builder("quorumdns.dns.tcp.rejected")
-        .description("TCP connections closed because the connection cap was reached").register(meters);
+        .description("TCP connections closed at once because the connection cap was reached").register(meters);
   }
 
-  private static String typeTag(int qtype) {
-    for (int t : TRACKED_TYPES) {
-      if (t == qtype) {
-        return Type.string(qtype);
+  private static int typeIndex(int qtype) {
+    for (int i = 0; i < TRACKED_TYPES.length; i++) {
+      if (TRACKED_TYPES[i] == qtype) {
+        return i;
       }
     }
-    return "OTHER";
+    return OTHER;
   }
 
+  /** Counts one answered query and its latency since {@code startNanos} ({@link System#nanoTime()}). */
   public void query(int qtype, int rcode, Transport transport, long startNanos) {
-    int tracked = typeTag(qtype).equals("OTHER") ? -1 : qtype;
-    int key = ((tracked & 0xffff) << 16) | ((rcode & 0xfff) << 1) | transport.ordinal();
-    queries.computeIfAbsent(key, k -> Counter.builder("quorumdns.dns.queries")
-        .description("DNS queries answered, by query type, response code and transport")
-        .tag("qtype", typeTag(qtype))
-        .tag("rcode", Rcode.string(rcode))
-        .tag("transport", transport.name().toLowerCase(java.util.Locale.ROOT))
-        .register(meters)).increment();
+    int type = typeIndex(qtype);
+    int rc = rcode >= 0 && rcode < RCODES ? rcode : RCODES - 1;
+    int i = (type * RCODES + rc) * TRANSPORTS + transport.ordinal();
+    Counter c = queries[i];
+    if (c == null) {
+      // Racing threads register the same meter; Micrometer hands both the same instance.
+      c = Counter.builder("quorumdns.dns.queries")
+          .description("DNS queries answered, by query type, response code and transport")
+          .tag("qtype", type == OTHER ? "OTHER" : Type.string(qtype))
+          .tag("rcode", rc == RCODES - 1 ? "OTHER" : Rcode.string(rc))
+          .tag("transport", transport.tag)
+          .register(meters);
+      queries[i] = c;
+    }
+    c.increment();
     latency[transport.ordinal()].record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
   }
 
@@ -88,19 +111,33 @@ public final class DnsMetrics {
     malformed.increment();
   }
 
-  public double malformedCount() {
-    return malformed.count();
+  public void error() {
+    errors.increment();
   }
 
   public void cache(boolean hit) {
     (hit ? cacheHits : cacheMisses).increment();
   }
 
-  public void forwarded() {
-    forwarded.increment();
+  public void forwarded(boolean answered) {
+    (answered ? forwardedOk : forwardedFailed).increment();
   }
 
   public void tcpRejected() {
     tcpRejected.increment();
+  }
+
+  /** Publishes the number of open TCP connections, read from {@code open}. */
+  public void trackTcpConnections(AtomicInteger open) {
+    Gauge.builder("quorumdns.dns.tcp.connections", open, AtomicInteger::get)
+        .description("Open TCP connections").register(meters);
+  }
+
+  public double errorCount() {
+    return errors.count();
+  }
+
+  public double malformedCount() {
+    return malformed.count();
   }
 }

@@ -1,106 +1,124 @@
 package dev.quorumdns.dns;
 
 import dev.quorumdns.dns.lookup.Resolver;
+import dev.quorumdns.dns.transport.TcpChannelInitializer;
+import dev.quorumdns.dns.transport.Transports;
+import dev.quorumdns.dns.transport.UdpQueryHandler;
 import dev.quorumdns.dns.wire.QueryHandler;
 import dev.quorumdns.registry.RegistryView;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFactory;
-import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.ServerChannel;
-import io.netty.channel.epoll.Epoll;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.EpollChannelOption;
-import io.netty.channel.epoll.EpollDatagramChannel;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.DatagramChannel;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioDatagramChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
-import io.netty.handler.codec.LengthFieldPrepender;
-import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The node's DNS server: UDP and TCP on one port, answering from the local {@link RegistryView}. On Linux it
- * uses epoll with one SO_REUSEPORT UDP socket per event-loop thread; elsewhere NIO with one UDP socket.
- * {@link #start} and {@link #close} are called once each, from one thread.
+ * The node's DNS server: UDP and TCP on one port, answering from the local {@link RegistryView} (design.md §3).
+ * On Linux it uses epoll with one SO_REUSEPORT UDP socket per event-loop thread; elsewhere NIO with one UDP
+ * socket. Lifecycle: {@link #start} once, then {@link #close} once (also after a failed start), from one thread;
+ * the address getters may be called from any thread after {@link #start} returned.
  */
 public final class DnsServer implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(DnsServer.class.getName());
   private static final int BIND_ATTEMPTS = 10;
 
   private final DnsConfig config;
-  private final QueryHandler handler;
   private final DnsMetrics metrics;
-  private final boolean epoll = Epoll.isAvailable();
+  private final QueryHandler handler;
+  private final TcpChannelInitializer tcpInitializer;
+  private final Transports transport = Transports.best();
   private final EventLoopGroup group;
-  private final AtomicInteger tcpConnections = new AtomicInteger();
   private final List<Channel> udp = new ArrayList<>();
-  private final UdpHandler udpHandler;
-  private Channel tcp;
+  private volatile Channel tcp;
 
   public DnsServer(DnsConfig config, RegistryView view, MeterRegistry meters) {
     this.config = config;
     this.metrics = new DnsMetrics(meters);
     this.handler = new QueryHandler(new Resolver(config, view), metrics);
-    this.udpHandler = new UdpHandler(handler);
-    IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-    this.group = new MultiThreadIoEventLoopGroup(config.threads(), io);
+    this.tcpInitializer = new TcpChannelInitializer(handler, metrics, config.tcpIdleTimeout(),
+        config.maxTcpConnections(), config.nodeId());
+    this.group = new MultiThreadIoEventLoopGroup(config.threads(),
+        new DefaultThreadFactory("dns-" + config.nodeId(), true), transport.ioHandlerFactory());
   }
 
-  /** Binds UDP and TCP on the configured port (or one free port shared by both when it is 0). */
+  /**
+   * Binds UDP and TCP on the configured address and port. With port 0, UDP binds an ephemeral port first and
+   * TCP takes the same one, starting over (up to {@value #BIND_ATTEMPTS} times) if TCP finds it taken.
+   *
+   * @throws UncheckedIOException if the port cannot be bound
+   */
   public void start() throws InterruptedException {
     for (int attempt = 1; ; attempt++) {
       try {
         bind();
         break;
-      } catch (RuntimeException e) {
+      } catch (IOException e) {
         closeChannels();
-        if (config.port() != 0 || attempt >= BIND_ATTEMPTS || !(e.getCause() instanceof BindException
-            || e instanceof io.netty.channel.ChannelException)) {
-          throw e;
+        boolean retry = config.port() == 0 && e instanceof BindException && attempt < BIND_ATTEMPTS;
+        if (!retry) {
+          throw new UncheckedIOException("[" + config.nodeId() + "] cannot bind DNS on "
+              + config.bindAddress().getHostAddress() + ":" + config.port() + ": " + e.getMessage(), e);
         }
       }
     }
-    LOG.log(System.Logger.Level.INFO, "[" + config.nodeId() + "] DNS listening on " + udpAddress() + " (udp x"
-        + udp.size() + ", tcp; " + (epoll ? "epoll" : "nio") + ")");
+    LOG.log(System.Logger.Level.INFO, "[" + config.nodeId() + "] DNS listening on " + udpAddress()
+        + " (udp x" + udp.size() + " and tcp, " + transport.name().toLowerCase(java.util.Locale.ROOT) + ", "
+        + config.threads() + " thread(s)), zone " + config.domain()
+        + (config.upstreams().isEmpty() ? "" : ", forwarding to " + config.upstreams()));
   }
 
-  private void bind() throws InterruptedException {
-    int sockets = epoll ? config.threads() : 1;
-    InetSocketAddress first = new InetSocketAddress(config.bindAddress(), config.port());
-    Channel c0 = udpBootstrap().bind(first).sync().channel();
-    udp.add(c0);
-    int port = ((InetSocketAddress) c0.localAddress()).getPort();
-    InetSocketAddress at = new InetSocketAddress(config.bindAddress(), port);
-    for (int i = 1; i < sockets; i++) {
-      udp.add(udpBootstrap().bind(at).sync().channel());
+  private void bind() throws InterruptedException, IOException {
+    int sockets = transport.reusePort() ? config.threads() : 1;
+    Iterator<EventExecutor> loops = group.iterator();
+    InetSocketAddress at = new InetSocketAddress(config.bindAddress(), config.port());
+    for (int i = 0; i < sockets; i++) {
+      Channel c = await(udpBootstrap((EventLoopGroup) loops.next()).bind(at));
+      udp.add(c);
+      at = new InetSocketAddress(config.bindAddress(), ((InetSocketAddress) c.localAddress()).getPort());
     }
-    tcp = tcpBootstrap().bind(at).sync().channel();
+    tcp = await(tcpBootstrap().bind(at));
   }
 
-  private Bootstrap udpBootstrap() {
-    Bootstrap b = new Bootstrap().group(group)
-        .channelFactory((ChannelFactory<DatagramChannel>) () -> epoll ? new EpollDatagramChannel()
-            : new NioDatagramChannel())
+  /** The bound channel, or the bind failure as an IOException (Netty rethrows it unchecked). */
+  private static Channel await(ChannelFuture f) throws InterruptedException, IOException {
+    f.await();
+    if (f.isSuccess()) {
+      return f.channel();
+    }
+    Throwable cause = f.cause();
+    if (cause instanceof BindException bind) {
+      throw bind;
+    }
+    if (cause instanceof IOException io && String.valueOf(io.getMessage()).contains("in use")) {
+      BindException bind = new BindException(io.getMessage()); // epoll reports it as a NativeIoException
+      bind.initCause(io);
+      throw bind;
+    }
+    throw cause instanceof IOException io ? io : new IOException(cause);
+  }
+
+  private Bootstrap udpBootstrap(EventLoopGroup loop) {
+    Bootstrap b = new Bootstrap().group(loop)
+        .channelFactory(transport.datagramChannels())
         .option(ChannelOption.SO_RCVBUF, 4 << 20)
         .option(ChannelOption.SO_SNDBUF, 4 << 20)
-        .handler(udpHandler);
-    if (epoll) {
+        .handler(new UdpQueryHandler(handler, config.nodeId()));
+    if (transport.reusePort()) {
       b.option(EpollChannelOption.SO_REUSEPORT, true);
     }
     return b;
@@ -108,36 +126,20 @@ public final class DnsServer implements AutoCloseable {
 
   private ServerBootstrap tcpBootstrap() {
     return new ServerBootstrap().group(group)
-        .channelFactory((ChannelFactory<ServerChannel>) () -> epoll ? new EpollServerSocketChannel()
-            : new NioServerSocketChannel())
-        .option(ChannelOption.SO_BACKLOG, 512)
+        .channelFactory(transport.serverChannels())
+        .option(ChannelOption.SO_BACKLOG, 1024)
         .option(ChannelOption.SO_REUSEADDR, true)
-        .childHandler(new ChannelInitializer<SocketChannel>() {
-          @Override
-          protected void initChannel(SocketChannel ch) {
-            initTcpChannel(ch);
-          }
-        });
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 << 10, 256 << 10))
+        .childHandler(tcpInitializer);
   }
 
-  /** The pipeline of one TCP connection: idle timeout, 2-byte length framing, the query handler. */
-  void initTcpChannel(Channel ch) {
-    ch.pipeline()
-        .addLast(new IdleStateHandler(0, 0, config.tcpIdleTimeout().toMillis(), TimeUnit.MILLISECONDS))
-        .addLast(new LengthFieldBasedFrameDecoder(65535 + 2, 0, 2, 0, 2))
-        .addLast(new LengthFieldPrepender(2))
-        .addLast(new TcpHandler(handler, metrics, tcpConnections, config.maxTcpConnections()));
-  }
-
-  /** The handler every UDP channel uses. */
-  UdpHandler udpHandler() {
-    return udpHandler;
-  }
-
+  /** Where UDP listens (after {@link #start}). */
   public InetSocketAddress udpAddress() {
     return (InetSocketAddress) udp.get(0).localAddress();
   }
 
+  /** Where TCP listens (after {@link #start}); the same port as UDP. */
   public InetSocketAddress tcpAddress() {
     return (InetSocketAddress) tcp.localAddress();
   }
@@ -146,20 +148,32 @@ public final class DnsServer implements AutoCloseable {
     return metrics;
   }
 
-  /** Open TCP connections now. */
+  /** A handler for one UDP channel, as the server installs it (for channel tests). */
+  UdpQueryHandler udpHandler() {
+    return new UdpQueryHandler(handler, config.nodeId());
+  }
+
+  /** Sets up an accepted TCP connection's pipeline, as the server does (for channel tests). */
+  void initTcpChannel(Channel ch) {
+    tcpInitializer.init(ch);
+  }
+
+  /** TCP connections open now. */
   public int tcpConnections() {
-    return tcpConnections.get();
+    return tcpInitializer.openConnections();
   }
 
   private void closeChannels() {
     udp.forEach(c -> c.close().syncUninterruptibly());
     udp.clear();
-    if (tcp != null) {
-      tcp.close().syncUninterruptibly();
+    Channel t = tcp;
+    if (t != null) {
+      t.close().syncUninterruptibly();
       tcp = null;
     }
   }
 
+  /** Stops listening, closes every connection and stops the event loops. Idempotent. */
   @Override
   public void close() {
     closeChannels();

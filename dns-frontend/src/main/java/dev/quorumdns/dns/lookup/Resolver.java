@@ -14,34 +14,22 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import org.xbill.DNS.AAAARecord;
-import org.xbill.DNS.ARecord;
-import org.xbill.DNS.DClass;
-import org.xbill.DNS.HINFORecord;
-import org.xbill.DNS.NSRecord;
 import org.xbill.DNS.Name;
-import org.xbill.DNS.PTRRecord;
 import org.xbill.DNS.Record;
-import org.xbill.DNS.SOARecord;
-import org.xbill.DNS.SRVRecord;
-import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
 
 /**
- * Answers one question from a {@link RegistryView}, without touching the wire (design.md §3). Thread-safe and
- * lock-free; called on DNS event-loop threads.
+ * Answers one question from a {@link RegistryView} without touching the wire (design.md §3): the lookup half
+ * of CoreDNS' lookup/handler split. Thread-safe and lock-free; called on DNS event-loop threads and by
+ * {@code ZoneRecords}.
+ *
+ * <p>Every answer carries a {@link Validity} computed from what was read <em>before</em> the registry was
+ * consulted (the revision is read first), so a cached copy can only be invalidated too early, never too late.
  */
 public final class Resolver {
-  static final String NODE_LABEL = "node";
-  static final int SOA_REFRESH = 60;
-  static final int SOA_RETRY = 10;
-  static final int SOA_EXPIRE = 86400;
-
   private final DnsConfig config;
   private final RegistryView view;
-  private final Name hostmaster;
-  private final Name mname;
-  private final Name nodeZone;
+  private final Records records;
   private volatile ZonesFor zones;
 
   private record ZonesFor(ClusterSettings settings, Zones zones) {}
@@ -49,22 +37,19 @@ public final class Resolver {
   public Resolver(DnsConfig config, RegistryView view) {
     this.config = config;
     this.view = view;
-    Name forward = Zones.absolute(config.domain());
-    this.hostmaster = child("hostmaster", forward);
-    this.nodeZone = child(NODE_LABEL, forward);
-    this.mname = child(config.nodeId(), nodeZone);
+    this.records = new Records(config);
     this.zones = new ZonesFor(null, Zones.of(config.domain(), null));
   }
 
-  static Name child(String label, Name parent) {
-    try {
-      return Name.fromString(label, parent);
-    } catch (TextParseException e) {
-      throw new IllegalArgumentException(label, e);
-    }
+  public DnsConfig config() {
+    return config;
   }
 
-  /** The zones as of the current cluster settings. */
+  public RegistryView view() {
+    return view;
+  }
+
+  /** The zones as of the registry's cluster settings (the reverse zones appear once the cluster has pools). */
   public Zones zones() {
     ClusterSettings s = view.settings().orElse(null);
     ZonesFor z = zones;
@@ -75,29 +60,24 @@ public final class Resolver {
     return z.zones();
   }
 
-  public RegistryView view() {
-    return view;
-  }
-
-  public DnsConfig config() {
-    return config;
-  }
-
-  /** Answers {@code qname} (lower case, absolute) and {@code qtype}. */
+  /**
+   * Answers {@code qname} and {@code qtype}.
+   *
+   * @param qname absolute and lower case ({@link Name#canonicalize()})
+   */
   public Lookup lookup(Name qname, int qtype) {
-    Zones z = zones();
-    Name apex = z.zoneOf(qname);
-    if (apex == null) {
-      return Lookup.of(config.upstreams().isEmpty() ? Lookup.Result.REFUSED : Lookup.Result.FORWARD, false,
-          config.upstreams().isEmpty() ? v -> true : null);
-    }
-    if (!view.isLoaded()) {
-      return Lookup.of(Lookup.Result.SERVER_FAILURE, false, null);
-    }
     long revision = view.revision();
-    Lookup.Freshness sameRevision = v -> v.revision() == revision;
-    Answer a = new Answer(apex, qtype, revision, sameRevision);
-    if (apex.equals(z.forward())) {
+    if (!view.isLoaded()) {
+      // Until the replica is loaded we cannot even tell which reverse zones are ours.
+      boolean maybeOurs = qname.subdomain(records.forward()) || ReverseNames.inReverseTree(qname);
+      return Lookup.empty(maybeOurs ? Lookup.Result.SERVER_FAILURE : Lookup.Result.REFUSED, null);
+    }
+    Name apex = zones().zoneOf(qname);
+    if (apex == null) {
+      return Lookup.empty(Lookup.Result.REFUSED, Validity.revision(revision));
+    }
+    Answer a = new Answer(apex, revision);
+    if (apex.equals(records.forward())) {
       forward(qname, qtype, a);
     } else {
       reverse(qname, qtype, a);
@@ -112,133 +92,132 @@ public final class Resolver {
       return;
     }
     String last = qname.getLabelString(depth - 1);
-    if (last.equals(NODE_LABEL)) {
+    if (last.equals(Records.NODE_LABEL)) {
       nodeName(qname, qtype, depth, a);
       return;
     }
     if (depth == 1) {
-      if (view.hasNamespace(last)) {
-        a.noData();
-      } else {
-        a.nameError();
-      }
+      a.emptyOrMissing(DnsLabel.isValidLowerCase(last) && view.hasNamespace(last));
       return;
     }
     String name = qname.getLabelString(depth - 2);
     Service svc = DnsLabel.isValidLowerCase(last) && DnsLabel.isValidLowerCase(name)
         ? view.get(new ServiceKey(last, name)) : null;
-    if (svc == null) {
+    if (svc == null || depth > 4) {
       a.nameError();
       return;
     }
     Name owner = new Name(qname, depth - 2);
     if (depth == 2) {
-      a.freshness = v -> v.get(svc.key()) == svc;
-      switch (qtype) {
-        case Type.A -> a.answer(address(owner, svc.vip4()));
-        case Type.AAAA -> {
-          if (svc.vip6() != null) {
-            a.answer(address(owner, svc.vip6()));
-          }
-        }
-        case Type.ANY -> a.answer(rfc8482(owner));
-        default -> { }
-      }
-      a.finishNoDataIfEmpty();
+      serviceName(owner, qtype, svc, a);
       return;
     }
     String proto = qname.getLabelString(depth - 3);
-    if (depth == 3) {
-      if (hasPort(svc, null, proto)) {
-        a.noData();
-      } else {
-        a.nameError();
-      }
-      return;
-    }
-    String port = qname.getLabelString(depth - 4);
-    if (depth > 4 || !hasPort(svc, port, proto)) {
+    String port = depth == 4 ? qname.getLabelString(0) : null;
+    ServicePort p = namedPort(svc, port, proto);
+    if (p == null) {
       a.nameError();
-      return;
+    } else if (depth == 3) {
+      a.noData(); // _<proto>.<name>.<ns>: an empty non-terminal above the SRV names.
+    } else if (qtype == Type.SRV) {
+      a.valid = Validity.service(svc.key(), svc.revision());
+      a.answer.add(records.srv(qname, p.port(), owner));
+      addAddresses(a.additional, owner, svc);
+    } else if (qtype == Type.ANY) {
+      a.valid = Validity.service(svc.key(), svc.revision());
+      a.answer.add(records.anyAnswer(qname));
+    } else {
+      a.noData();
     }
-    a.freshness = v -> v.get(svc.key()) == svc;
-    if (qtype == Type.SRV || qtype == Type.ANY) {
-      if (qtype == Type.ANY) {
-        a.answer(rfc8482(qname));
-      } else {
-        for (ServicePort p : svc.spec().ports()) {
-          if (matches(p, port, proto)) {
-            a.answer(new SRVRecord(qname, DClass.IN, config.ttlSeconds(), 0, 100, p.port(), owner));
-          }
-        }
-        a.additional(address(owner, svc.vip4()));
+  }
+
+  private void serviceName(Name owner, int qtype, Service svc, Answer a) {
+    switch (qtype) {
+      case Type.A -> a.answer.add(records.address(owner, svc.vip4()));
+      case Type.AAAA -> {
         if (svc.vip6() != null) {
-          a.additional(address(owner, svc.vip6()));
+          a.answer.add(records.address(owner, svc.vip6()));
         }
       }
+      case Type.ANY -> a.answer.add(records.anyAnswer(owner));
+      default -> { }
     }
-    a.finishNoDataIfEmpty();
+    if (a.answer.isEmpty()) {
+      a.noData();
+    } else {
+      a.valid = Validity.service(svc.key(), svc.revision());
+    }
   }
 
-  private static boolean matches(ServicePort p, String port, String proto) {
-    return p.name() != null && ("_" + p.protocol().label()).equals(proto)
-        && (port == null || ("_" + p.name()).equals(port));
+  private void addAddresses(List<Record> out, Name owner, Service svc) {
+    out.add(records.address(owner, svc.vip4()));
+    if (svc.vip6() != null) {
+      out.add(records.address(owner, svc.vip6()));
+    }
   }
 
-  private static boolean hasPort(Service svc, String port, String proto) {
+  /** The named port {@code _<port>._<proto>} of {@code svc}, or with {@code port} null any named port of proto. */
+  private static ServicePort namedPort(Service svc, String port, String proto) {
     for (ServicePort p : svc.spec().ports()) {
-      if (matches(p, port, proto)) {
-        return true;
+      if (p.name() != null && proto.length() == p.protocol().label().length() + 1 && proto.charAt(0) == '_'
+          && proto.endsWith(p.protocol().label())
+          && (port == null || (port.length() == p.name().length() + 1 && port.charAt(0) == '_'
+              && port.endsWith(p.name())))) {
+        return p;
       }
     }
-    return false;
+    return null;
   }
 
   private void nodeName(Name qname, int qtype, int depth, Answer a) {
     if (depth == 1) {
-      if (view.nodes().isEmpty()) {
-        a.nameError();
-      } else {
-        a.noData();
-      }
+      a.emptyOrMissing(!view.nodes().isEmpty()); // node.<domain>: the empty non-terminal above the NS targets.
       return;
     }
-    NodeRecord node = depth == 2 && DnsLabel.isValidLowerCase(qname.getLabelString(0))
-        ? view.node(qname.getLabelString(0)) : null;
+    String id = qname.getLabelString(0);
+    NodeRecord node = depth == 2 && DnsLabel.isValidLowerCase(id) ? view.node(id) : null;
     if (node == null) {
       a.nameError();
       return;
     }
     boolean v4 = node.address() instanceof Inet4Address;
     if (qtype == Type.ANY) {
-      a.answer(rfc8482(qname));
+      a.answer.add(records.anyAnswer(qname));
     } else if ((qtype == Type.A && v4) || (qtype == Type.AAAA && !v4)) {
-      a.answer(address(qname, node.address()));
+      a.answer.add(records.address(qname, node.address()));
+    } else {
+      a.noData();
     }
-    a.finishNoDataIfEmpty();
   }
 
   private void apex(int qtype, Answer a) {
     switch (qtype) {
-      case Type.SOA -> a.answer(soa(a.apex, a.revision, config.ttlSeconds()));
+      case Type.SOA -> a.answer.add(records.soa(a.apex, a.revision));
       case Type.NS -> {
-        for (NodeRecord n : nameServers()) {
-          Name host = child(n.id(), nodeZone);
-          a.answer(new NSRecord(a.apex, DClass.IN, config.ttlSeconds(), host));
-          a.additional(address(host, n.address()));
+        Set<String> voters = view.voters();
+        for (NodeRecord n : nameServers(voters)) {
+          Name host = records.nodeName(n.id());
+          a.answer.add(records.ns(a.apex, host));
+          a.additional.add(records.address(host, n.address()));
         }
+        if (a.answer.isEmpty()) {
+          a.noData();
+        }
+        a.valid = Validity.revisionAndVoters(a.revision, voters);
+        return;
       }
-      case Type.ANY -> a.answer(rfc8482(a.apex));
+      case Type.ANY -> a.answer.add(records.anyAnswer(a.apex));
       default -> { }
     }
-    a.finishNoDataIfEmpty();
+    if (a.answer.isEmpty()) {
+      a.noData();
+    }
   }
 
-  /** Voting members that have published their address, by id. */
-  List<NodeRecord> nameServers() {
-    Set<String> voters = new TreeSet<>(view.voters());
+  /** The voting members that have published their address, by id. */
+  private List<NodeRecord> nameServers(Set<String> voters) {
     List<NodeRecord> out = new ArrayList<>();
-    for (String id : voters) {
+    for (String id : new TreeSet<>(voters)) {
       NodeRecord n = view.node(id);
       if (n != null) {
         out.add(n);
@@ -252,89 +231,73 @@ public final class Resolver {
       apex(qtype, a);
       return;
     }
-    int full = qname.subdomain(Name.fromConstantString("ip6.arpa.")) ? 34 : 6;
-    if (qname.labels() < full + 1) {
-      a.noData(); // An empty non-terminal inside the pool's zone.
+    if (!ReverseNames.wellFormed(qname, a.apex)) {
+      a.nameError();
       return;
     }
-    InetAddress vip = qname.labels() == full + 1 ? Zones.addressOf(qname) : null;
+    if (qname.labels() - 2 < ReverseNames.fullDepth(qname)) {
+      // An intermediate label inside a pool: treated as an empty non-terminal whether or not a VIP is below it
+      // now, so no resolver caches an NXDOMAIN that would hide a VIP allocated later (RFC 8020).
+      a.noData();
+      return;
+    }
+    InetAddress vip = ReverseNames.address(qname);
     Service svc = vip == null ? null : view.byVip(vip);
     if (svc == null) {
       a.nameError();
       return;
     }
-    a.freshness = v -> v.byVip(vip) == svc;
     if (qtype == Type.PTR) {
-      a.answer(new PTRRecord(qname, DClass.IN, config.ttlSeconds(),
-          Zones.absolute(svc.key().fqdn(config.domain()))));
+      a.answer.add(records.ptr(qname, Records.child(svc.key().name() + "." + svc.key().namespace(),
+          records.forward())));
     } else if (qtype == Type.ANY) {
-      a.answer(rfc8482(qname));
+      a.answer.add(records.anyAnswer(qname));
+    } else {
+      a.noData();
+      return;
     }
-    a.finishNoDataIfEmpty();
+    a.valid = Validity.vip(vip, svc.revision());
   }
 
-  Record address(Name owner, InetAddress addr) {
-    return addr instanceof Inet4Address
-        ? new ARecord(owner, DClass.IN, config.ttlSeconds(), addr)
-        : new AAAARecord(owner, DClass.IN, config.ttlSeconds(), addr);
-  }
-
-  /** RFC 8482 §4.2: a synthesized HINFO answers ANY. */
-  private Record rfc8482(Name owner) {
-    return new HINFORecord(owner, DClass.IN, config.ttlSeconds(), "RFC8482", "");
-  }
-
-  /** The zone's SOA, serial = registry revision (RFC 1982 wrap-around), with the given TTL. */
-  public SOARecord soa(Name apex, long revision, long ttl) {
-    return new SOARecord(apex, DClass.IN, ttl, mname, hostmaster, revision & 0xffffffffL, SOA_REFRESH, SOA_RETRY,
-        SOA_EXPIRE, config.negativeTtlSeconds());
-  }
-
-  /** Accumulates one answer. Single-threaded, per lookup. */
+  /** Accumulates one answer. Confined to the calling thread. */
   private final class Answer {
     final Name apex;
-    final int qtype;
     final long revision;
     final List<Record> answer = new ArrayList<>(2);
     final List<Record> additional = new ArrayList<>(2);
-    Lookup.Freshness freshness;
     Lookup.Result result = Lookup.Result.SUCCESS;
+    Validity valid;
 
-    Answer(Name apex, int qtype, long revision, Lookup.Freshness sameRevision) {
+    Answer(Name apex, long revision) {
       this.apex = apex;
-      this.qtype = qtype;
       this.revision = revision;
-      this.freshness = sameRevision;
-    }
-
-    void answer(Record r) {
-      answer.add(r);
-    }
-
-    void additional(Record r) {
-      additional.add(r);
+      this.valid = Validity.revision(revision);
     }
 
     void noData() {
+      answer.clear();
+      additional.clear();
       result = Lookup.Result.NO_DATA;
-      freshness = v -> v.revision() == revision;
+      valid = Validity.revision(revision);
     }
 
     void nameError() {
+      noData();
       result = Lookup.Result.NAME_ERROR;
-      freshness = v -> v.revision() == revision;
     }
 
-    void finishNoDataIfEmpty() {
-      if (answer.isEmpty()) {
+    void emptyOrMissing(boolean exists) {
+      if (exists) {
         noData();
+      } else {
+        nameError();
       }
     }
 
     Lookup build() {
       List<Record> authority = result == Lookup.Result.SUCCESS ? List.of()
-          : List.of(soa(apex, revision, Math.min(config.ttlSeconds(), config.negativeTtlSeconds())));
-      return new Lookup(result, true, answer, authority, additional, freshness);
+          : List.of(records.negativeSoa(apex, revision));
+      return new Lookup(result, true, answer, authority, additional, valid);
     }
   }
 }

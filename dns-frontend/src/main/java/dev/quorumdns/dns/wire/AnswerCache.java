@@ -1,49 +1,74 @@
 package dev.quorumdns.dns.wire;
 
-import dev.quorumdns.dns.lookup.Lookup;
+import dev.quorumdns.dns.lookup.Validity;
 import dev.quorumdns.registry.RegistryView;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import java.util.concurrent.ConcurrentHashMap;
-import org.xbill.DNS.Name;
 
 /**
- * Wire-form answers, so a repeated question is answered by copying bytes and patching the id, two flag bits
- * and the question's letter case. Entries are checked against the registry on every hit ({@link
- * Lookup.Freshness}: the same service object for positive answers, the same revision for answers carrying the
- * SOA serial), so a write is never answered from a stale entry. Bounded: cleared when full. Thread-safe.
+ * Wire-form answers keyed by {@link QueryKey}, so a repeated question is answered by copying bytes and patching
+ * the id, the RD and CD bits and the question's letter case. Each entry carries the {@link Validity} of the
+ * lookup that made it and is checked against the registry on every hit (per-service revision for positive
+ * answers, registry revision for negative and SOA answers), so a change is never answered from a stale entry;
+ * stale entries are dropped when met. Bounded: cleared when full. Thread-safe.
  */
 final class AnswerCache {
-  static final int MAX_ENTRIES = 200_000;
+  static final int DEFAULT_MAX_ENTRIES = 100_000;
 
-  /**
-   * What makes two questions share an answer.
-   *
-   * @param ednsMode 0 without EDNS, 1 with EDNS, 2 with EDNS and NSID requested
-   * @param maxSize  the largest answer the client can take
-   */
-  record Key(Name name, int type, int ednsMode, int maxSize) {}
+  /** An answer with id 0, RD and CD clear and the question name in lower case. */
+  record Entry(byte[] wire, int rcode, boolean truncated, Validity validity) {}
 
-  /** An answer with id 0, RD and CD clear, the question in lower case. */
-  record Entry(byte[] wire, int rcode, Lookup.Freshness freshness) {}
+  private final ConcurrentHashMap<QueryKey, Entry> entries = new ConcurrentHashMap<>();
+  private final int maxEntries;
 
-  private final ConcurrentHashMap<Key, Entry> entries = new ConcurrentHashMap<>();
+  AnswerCache(int maxEntries) {
+    this.maxEntries = maxEntries;
+  }
 
-  Entry get(Key key, RegistryView view) {
+  /** The entry for {@code key} if it is still valid against {@code view}, else null. */
+  Entry get(QueryKey key, RegistryView view) {
     Entry e = entries.get(key);
     if (e == null) {
       return null;
     }
-    if (!e.freshness().fresh(view)) {
+    if (!e.validity().stillValid(view)) {
       entries.remove(key, e);
       return null;
     }
     return e;
   }
 
-  void put(Key key, Entry e) {
-    if (entries.size() >= MAX_ENTRIES) {
+  /** Caches {@code answer} (a fresh answer to the query {@code key} was read from), normalised. */
+  void put(QueryKey key, byte[] answer, int rcode, Validity validity) {
+    if (entries.size() >= maxEntries) {
       entries.clear();
     }
-    entries.put(key, e);
+    byte[] wire = answer.clone();
+    wire[0] = 0;
+    wire[1] = 0;
+    wire[2] &= ~0x01; // RD
+    wire[3] &= ~0x10; // CD
+    int end = QueryKey.HEADER + key.nameLength;
+    for (int i = QueryKey.HEADER; i < end; i++) {
+      if (wire[i] >= 'A' && wire[i] <= 'Z') {
+        wire[i] += 32;
+      }
+    }
+    entries.put(key, new Entry(wire, rcode, (wire[2] & 0x02) != 0, validity));
+  }
+
+  /** {@code e} made the answer to {@code query}: its id, RD and CD bits, and question name bytes. */
+  static ByteBuf patch(Entry e, ByteBuf query, QueryKey key, ByteBufAllocator alloc) {
+    byte[] wire = e.wire();
+    int q = query.readerIndex();
+    ByteBuf out = alloc.ioBuffer(wire.length);
+    out.writeBytes(wire);
+    out.setShort(0, query.getShort(q));
+    out.setByte(2, (wire[2] & ~0x01) | (query.getByte(q + 2) & 0x01));
+    out.setByte(3, (wire[3] & ~0x10) | (query.getByte(q + 3) & 0x10));
+    out.setBytes(QueryKey.HEADER, query, q + QueryKey.HEADER, key.nameLength);
+    return out;
   }
 
   int size() {

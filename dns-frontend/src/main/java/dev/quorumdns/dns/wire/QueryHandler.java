@@ -1,17 +1,19 @@
 package dev.quorumdns.dns.wire;
 
 import dev.quorumdns.dns.DnsConfig;
-import dev.quorumdns.dns.DnsMetrics;
-import dev.quorumdns.dns.DnsMetrics.Transport;
 import dev.quorumdns.dns.lookup.Lookup;
 import dev.quorumdns.dns.lookup.Resolver;
+import dev.quorumdns.dns.DnsMetrics;
+import dev.quorumdns.dns.DnsMetrics.Transport;
+import dev.quorumdns.registry.RegistryView;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import org.xbill.DNS.DClass;
-import org.xbill.DNS.EDNSOption;
-import org.xbill.DNS.Flags;
-import org.xbill.DNS.GenericEDNSOption;
-import org.xbill.DNS.Header;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.OPTRecord;
@@ -22,266 +24,230 @@ import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
 /**
- * Turns one query packet into one answer packet (design.md §3 protocol rules): parsing and validation,
- * EDNS0, the answer cache, truncation, forwarding. Never throws: a packet that cannot be understood is answered
- * FORMERR when its header can be read, else dropped. Thread-safe.
+ * Turns one query packet into one answer packet (design.md §3, protocol): the handler half of the
+ * lookup/handler split. A plain query whose answer is cached is answered by patching cached bytes; anything else
+ * is parsed with dnsjava, checked (one question, opcode, EDNS version, class), looked up with the {@link
+ * Resolver}, and written with truncation to the client's size. Packets too short to carry a header, and
+ * responses, are dropped; unparseable queries get a bare FORMERR. Never throws: an internal failure is counted,
+ * logged and answered SERVFAIL. Thread-safe; called on event-loop threads.
  */
 public final class QueryHandler {
   private static final System.Logger LOG = System.getLogger(QueryHandler.class.getName());
-  private static final int HEADER = 12;
   private static final int TCP_MAX = 65535;
 
-  private final Resolver resolver;
-  private final DnsConfig config;
-  private final DnsMetrics metrics;
-  private final Forwarder forwarder;
-  private final AnswerCache cache = new AnswerCache();
-  private final byte[] nsid;
+  /** Receives the answer; ownership of the buffer passes to it. Forwarded answers arrive on another thread. */
+  @FunctionalInterface
+  public interface BufferReply {
+    void send(ByteBuf answer);
+  }
 
-  /** Receives the answer (possibly on another thread, for forwarded queries); null means no answer. */
+  /** Receives the answer bytes. Forwarded answers arrive on another thread. */
   @FunctionalInterface
   public interface Reply {
     void send(byte[] answer);
   }
 
+  private final DnsConfig config;
+  private final Resolver resolver;
+  private final RegistryView view;
+  private final DnsMetrics metrics;
+  private final Forwarder forwarder;
+  private final Responses responses;
+  private final AnswerCache cache;
+  private final String logPrefix;
+
   public QueryHandler(Resolver resolver, DnsMetrics metrics) {
-    this.resolver = resolver;
+    this(resolver, metrics, AnswerCache.DEFAULT_MAX_ENTRIES);
+  }
+
+  QueryHandler(Resolver resolver, DnsMetrics metrics, int cacheEntries) {
     this.config = resolver.config();
+    this.resolver = resolver;
+    this.view = resolver.view();
     this.metrics = metrics;
-    this.forwarder = new Forwarder(config.upstreams(), config.upstreamTimeout());
-    this.nsid = config.nodeId().getBytes(StandardCharsets.US_ASCII);
+    this.forwarder = new Forwarder(config.upstreams(), config.upstreamTimeout(), config.udpPayloadSize());
+    this.responses = new Responses(config.udpPayloadSize(), config.nodeId().getBytes(StandardCharsets.US_ASCII));
+    this.cache = new AnswerCache(cacheEntries);
+    this.logPrefix = "[" + config.nodeId() + "] ";
   }
 
-  /** Answers {@code packet}, which arrived over {@code transport}. */
-  public void handle(byte[] packet, Transport transport, Reply reply) {
+  /**
+   * Answers the query in {@code packet}'s readable bytes (not consumed, not released) that arrived over
+   * {@code transport}: calls {@code reply} once, now or later, or never if the packet is dropped.
+   */
+  public void handle(ByteBuf packet, Transport transport, ByteBufAllocator alloc, BufferReply reply) {
     long start = System.nanoTime();
+    ByteBuf answer;
     try {
-      answer(packet, transport, start, reply);
+      answer = answer(packet, transport, alloc, reply, start);
     } catch (RuntimeException e) {
-      // A bug, not bad input: answer SERVFAIL rather than lose the worker.
-      LOG.log(System.Logger.Level.WARNING, "DNS query failed: " + e, e);
-      if (packet.length >= HEADER) {
-        reply.send(headerOnly(packet, Rcode.SERVFAIL));
+      metrics.error();
+      LOG.log(System.Logger.Level.WARNING, logPrefix + "DNS query failed inside the server, answering SERVFAIL: "
+          + e, e);
+      answer = failure(packet, alloc);
+    }
+    if (answer != null) {
+      reply.send(answer);
+    }
+  }
+
+  /**
+   * Answers the query {@code packet} without Netty channels (tools and tests): the same path as {@link
+   * #handle(ByteBuf, Transport, ByteBufAllocator, BufferReply)}, cache included.
+   */
+  public void handle(byte[] packet, Transport transport, Reply reply) {
+    handle(Unpooled.wrappedBuffer(packet), transport, UnpooledByteBufAllocator.DEFAULT, answer -> {
+      try {
+        reply.send(ByteBufUtil.getBytes(answer));
+      } finally {
+        answer.release();
       }
-    }
-  }
-
-  private void answer(byte[] packet, Transport transport, long start, Reply reply) {
-    if (packet.length < HEADER || (packet[2] & 0x80) != 0) {
-      metrics.malformed();
-      return; // Too short to answer, or a response: never answer those.
-    }
-    Message query;
-    try {
-      query = new Message(packet);
-    } catch (Exception e) {
-      metrics.malformed();
-      reply.send(headerOnly(packet, Rcode.FORMERR));
-      metrics.query(0, Rcode.FORMERR, transport, start);
-      return;
-    }
-    Header h = query.getHeader();
-    if (h.getOpcode() != Opcode.QUERY) {
-      send(reply, simple(query, Rcode.NOTIMP), transport, Type.ANY, Rcode.NOTIMP, start);
-      return;
-    }
-    Record question = query.getQuestion();
-    if (question == null || h.getCount(Section.QUESTION) != 1 || h.getCount(Section.ANSWER) != 0
-        || h.getCount(Section.AUTHORITY) != 0) {
-      send(reply, simple(query, Rcode.FORMERR), transport, 0, Rcode.FORMERR, start);
-      return;
-    }
-    int qtype = question.getType();
-    OPTRecord opt = query.getOPT();
-    if (opt != null && opt.getVersion() > 0) {
-      Message m = simple(query, Rcode.NOERROR);
-      m.addRecord(new OPTRecord(config.udpPayloadSize(), Rcode.BADVERS >> 4, 0), Section.ADDITIONAL);
-      send(reply, m.toWire(), transport, qtype, Rcode.BADVERS, start);
-      return;
-    }
-    if (qtype == Type.OPT || qtype == Type.TSIG || qtype == Type.TKEY) {
-      send(reply, simple(query, Rcode.FORMERR, opt), transport, qtype, Rcode.FORMERR, start);
-      return;
-    }
-    if (question.getDClass() != DClass.IN || qtype == Type.AXFR || qtype == Type.IXFR || qtype == Type.MAILA
-        || qtype == Type.MAILB) {
-      send(reply, simple(query, Rcode.REFUSED, opt), transport, qtype, Rcode.REFUSED, start);
-      return;
-    }
-    boolean wantsNsid = opt != null && opt.getOptions(EDNSOption.Code.NSID).size() > 0;
-    int maxSize = transport == Transport.TCP ? TCP_MAX
-        : opt == null ? 512 : Math.max(512, Math.min(opt.getPayloadSize(), config.udpPayloadSize()));
-    Name qname = question.getName().canonicalize();
-    int questionLength = question.getName().length();
-    boolean patchable = questionIsPlain(packet, questionLength);
-    AnswerCache.Key key = new AnswerCache.Key(qname, qtype, opt == null ? 0 : wantsNsid ? 2 : 1, maxSize);
-    if (patchable) {
-      AnswerCache.Entry hit = cache.get(key, resolver.view());
-      if (hit != null) {
-        metrics.cache(true);
-        send(reply, patch(hit.wire(), packet, questionLength), transport, qtype, hit.rcode(), start);
-        return;
-      }
-      metrics.cache(false);
-    }
-    Lookup lookup = resolver.lookup(qname, qtype);
-    if (lookup.result() == Lookup.Result.FORWARD) {
-      forward(query, opt, wantsNsid, maxSize, transport, qtype, start, reply);
-      return;
-    }
-    Message m = response(query, lookup, opt, wantsNsid);
-    byte[] wire = m.toWire(maxSize);
-    int rcode = m.getRcode();
-    if (patchable && lookup.freshness() != null) {
-      cache.put(key, new AnswerCache.Entry(normalized(wire, questionLength), rcode, lookup.freshness()));
-    }
-    send(reply, wire, transport, qtype, rcode, start);
-  }
-
-  private void send(Reply reply, Message m, Transport transport, int qtype, int rcode, long start) {
-    send(reply, m.toWire(), transport, qtype, rcode, start);
-  }
-
-  private void send(Reply reply, byte[] wire, Transport transport, int qtype, int rcode, long start) {
-    if ((wire[2] & 0x02) != 0) {
-      metrics.truncated();
-    }
-    reply.send(wire);
-    metrics.query(qtype, rcode, transport, start);
-  }
-
-  private Message response(Message query, Lookup lookup, OPTRecord opt, boolean wantsNsid) {
-    int rcode = switch (lookup.result()) {
-      case SUCCESS, NO_DATA -> Rcode.NOERROR;
-      case NAME_ERROR -> Rcode.NXDOMAIN;
-      case REFUSED -> Rcode.REFUSED;
-      case SERVER_FAILURE, FORWARD -> Rcode.SERVFAIL;
-    };
-    Message m = simple(query, rcode, opt, wantsNsid);
-    if (lookup.authoritative()) {
-      m.getHeader().setFlag(Flags.AA);
-    }
-    lookup.answer().forEach(r -> m.addRecord(r, Section.ANSWER));
-    lookup.authority().forEach(r -> m.addRecord(r, Section.AUTHORITY));
-    lookup.additional().forEach(r -> m.addRecord(r, Section.ADDITIONAL));
-    return m;
-  }
-
-  /** A response echoing the query's id, flags RD/CD and question, with no records. */
-  private Message simple(Message query, int rcode) {
-    return simple(query, rcode, null, false);
-  }
-
-  private Message simple(Message query, int rcode, OPTRecord opt) {
-    return simple(query, rcode, opt, false);
-  }
-
-  private Message simple(Message query, int rcode, OPTRecord opt, boolean wantsNsid) {
-    Message m = new Message(query.getHeader().getID());
-    Header h = m.getHeader();
-    h.setFlag(Flags.QR);
-    h.setOpcode(query.getHeader().getOpcode());
-    if (query.getHeader().getFlag(Flags.RD)) {
-      h.setFlag(Flags.RD);
-    }
-    if (query.getHeader().getFlag(Flags.CD)) {
-      h.setFlag(Flags.CD);
-    }
-    h.setRcode(rcode);
-    Record q = query.getQuestion();
-    if (q != null && query.getHeader().getCount(Section.QUESTION) == 1) {
-      m.addRecord(q, Section.QUESTION);
-    }
-    if (opt != null) {
-      List<EDNSOption> options = wantsNsid ? List.of(new GenericEDNSOption(EDNSOption.Code.NSID, nsid)) : List.of();
-      m.addRecord(new OPTRecord(config.udpPayloadSize(), 0, 0, 0, options), Section.ADDITIONAL);
-    }
-    return m;
-  }
-
-  private void forward(Message query, OPTRecord opt, boolean wantsNsid, int maxSize, Transport transport,
-                       int qtype, long start, Reply reply) {
-    metrics.forwarded();
-    Message upstreamQuery = Message.newQuery(query.getQuestion());
-    forwarder.forward(upstreamQuery).whenComplete((answer, err) -> {
-      Message m;
-      if (err != null || answer == null) {
-        m = simple(query, Rcode.SERVFAIL, opt, wantsNsid);
-      } else {
-        m = simple(query, answer.getRcode() & 0xf, opt, wantsNsid);
-        for (int section : new int[] {Section.ANSWER, Section.AUTHORITY, Section.ADDITIONAL}) {
-          for (Record r : answer.getSection(section)) {
-            if (!(r instanceof OPTRecord)) {
-              m.addRecord(r, section);
-            }
-          }
-        }
-      }
-      m.getHeader().setFlag(Flags.RA);
-      send(reply, m.toWire(maxSize), transport, qtype, m.getRcode(), start);
     });
   }
 
-  /** True if the query's question name is uncompressed at offset 12 and {@code length} bytes long. */
-  private static boolean questionIsPlain(byte[] packet, int length) {
-    int end = HEADER + length;
-    if (end + 4 > packet.length) {
-      return false;
-    }
-    int i = HEADER;
-    while (i < end) {
-      int len = packet[i] & 0xff;
-      if (len == 0) {
-        return i == end - 1;
+  private ByteBuf answer(ByteBuf packet, Transport transport, ByteBufAllocator alloc, BufferReply reply,
+                         long start) {
+    QueryKey key = QueryKey.parse(packet, transport == Transport.TCP, config.udpPayloadSize());
+    if (key != null) {
+      AnswerCache.Entry hit = cache.get(key, view);
+      metrics.cache(hit != null);
+      if (hit != null) {
+        count(key.qtype, hit.rcode(), hit.truncated(), transport, start);
+        return AnswerCache.patch(hit, packet, key, alloc);
       }
-      if (len > 63) {
-        return false;
-      }
-      i += len + 1;
     }
-    return false;
+    byte[] wire = slowPath(packet, key, transport, reply, start);
+    return wire == null ? null : alloc.ioBuffer(wire.length).writeBytes(wire);
   }
 
-  /** A copy of a fresh answer for caching: id 0, RD and CD clear, question in lower case. */
-  private static byte[] normalized(byte[] wire, int questionLength) {
-    byte[] out = wire.clone();
-    out[0] = 0;
-    out[1] = 0;
-    out[2] &= ~0x01;
-    out[3] &= ~0x10;
-    for (int i = HEADER; i < HEADER + questionLength; i++) {
-      int len = out[i] & 0xff;
-      for (int j = i + 1; j <= i + len; j++) {
-        if (out[j] >= 'A' && out[j] <= 'Z') {
-          out[j] = (byte) (out[j] + 32);
+  /** The answer from dnsjava's parse and our resolver, or null if dropped or sent upstream. */
+  private byte[] slowPath(ByteBuf packet, QueryKey key, Transport transport, BufferReply reply, long start) {
+    int at = packet.readerIndex();
+    if (packet.readableBytes() < QueryKey.HEADER || (packet.getByte(at + 2) & 0x80) != 0) {
+      metrics.malformed();
+      return null; // no header to answer with, or a response: answering those makes loops
+    }
+    byte[] bytes = ByteBufUtil.getBytes(packet);
+    Message query;
+    try {
+      query = new Message(bytes);
+    } catch (IOException | RuntimeException e) {
+      metrics.malformed();
+      count(0, Rcode.FORMERR, false, transport, start);
+      return Responses.headerOnly(bytes, Rcode.FORMERR);
+    }
+    int maxSize = maxSize(query, transport);
+    Record question = query.getQuestion();
+    int qtype = question == null ? 0 : question.getType();
+    int rcode = protocolError(query);
+    if (rcode != Rcode.NOERROR) {
+      byte[] wire = responses.reply(query, rcode, rcode != Rcode.FORMERR).toWire(maxSize);
+      count(qtype, rcode, false, transport, start);
+      return wire;
+    }
+    Name qname = question.getName().canonicalize();
+    Lookup lookup = resolver.lookup(qname, qtype);
+    if (lookup.result() == Lookup.Result.REFUSED && forwarder.enabled()) {
+      forward(query, qtype, maxSize, transport, reply, start);
+      return null;
+    }
+    Message m = responses.answer(query, lookup);
+    byte[] wire = m.toWire(maxSize);
+    if (key != null && lookup.validity() != null) {
+      cache.put(key, wire, m.getRcode(), lookup.validity());
+    }
+    count(qtype, m.getRcode(), (wire[2] & 0x02) != 0, transport, start);
+    return wire;
+  }
+
+  /** What is wrong with a parsed query as a question we answer, or NOERROR. */
+  private static int protocolError(Message query) {
+    if (query.getHeader().getOpcode() != Opcode.QUERY) {
+      return Rcode.NOTIMP;
+    }
+    if (query.getHeader().getCount(Section.QUESTION) != 1 || query.getHeader().getCount(Section.ANSWER) != 0
+        || query.getHeader().getCount(Section.AUTHORITY) != 0 || optCount(query) > 1) {
+      return Rcode.FORMERR;
+    }
+    OPTRecord opt = query.getOPT();
+    if (opt != null && !opt.getName().equals(Name.root)) {
+      return Rcode.FORMERR;
+    }
+    if (opt != null && opt.getVersion() > 0) {
+      return Rcode.BADVERS;
+    }
+    Record q = query.getQuestion();
+    int type = q.getType();
+    if (type == Type.OPT || type == Type.TSIG || type == Type.TKEY) {
+      return Rcode.FORMERR;
+    }
+    if (type == Type.MAILA || type == Type.MAILB) {
+      return Rcode.NOTIMP;
+    }
+    if (q.getDClass() != DClass.IN || type == Type.AXFR || type == Type.IXFR) {
+      return Rcode.REFUSED; // no other classes; zone transfers are not offered
+    }
+    return Rcode.NOERROR;
+  }
+
+  private static int optCount(Message query) {
+    int n = 0;
+    for (Record r : query.getSection(Section.ADDITIONAL)) {
+      if (r.getType() == Type.OPT) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  private int maxSize(Message query, Transport transport) {
+    if (transport == Transport.TCP) {
+      return TCP_MAX;
+    }
+    OPTRecord opt = query.getOPT();
+    return opt == null ? 512 : Math.max(512, Math.min(opt.getPayloadSize(), config.udpPayloadSize()));
+  }
+
+  private void forward(Message query, int qtype, int maxSize, Transport transport, BufferReply reply,
+                       long start) {
+    Message upstream = Message.newQuery(query.getQuestion());
+    forwarder.forward(upstream).whenComplete((answer, err) -> {
+      try {
+        metrics.forwarded(err == null);
+        if (err != null) {
+          LOG.log(System.Logger.Level.DEBUG, () -> logPrefix + "no upstream answered " + query.getQuestion()
+              .getName() + ": " + err);
         }
+        Message m = err == null ? responses.forwarded(query, answer) : responses.forwardFailed(query);
+        byte[] wire = m.toWire(maxSize);
+        count(qtype, m.getRcode(), (wire[2] & 0x02) != 0, transport, start);
+        reply.send(Unpooled.wrappedBuffer(wire));
+      } catch (RuntimeException e) {
+        metrics.error();
+        LOG.log(System.Logger.Level.WARNING, logPrefix + "forwarded answer failed: " + e, e);
       }
-      if (len == 0) {
-        break;
-      }
-      i += len;
+    });
+  }
+
+  private void count(int qtype, int rcode, boolean truncated, Transport transport, long start) {
+    if (truncated) {
+      metrics.truncated();
     }
-    return out;
+    metrics.query(qtype, rcode, transport, start);
   }
 
-  /** The cached answer made this query's: its id, its RD and CD bits, its question's letter case. */
-  private static byte[] patch(byte[] cached, byte[] query, int questionLength) {
-    byte[] out = cached.clone();
-    out[0] = query[0];
-    out[1] = query[1];
-    out[2] = (byte) ((out[2] & ~0x01) | (query[2] & 0x01));
-    out[3] = (byte) ((out[3] & ~0x10) | (query[3] & 0x10));
-    System.arraycopy(query, HEADER, out, HEADER, questionLength);
-    return out;
+  /** SERVFAIL for a query we failed on, if it has a header and is not itself a response. */
+  private static ByteBuf failure(ByteBuf packet, ByteBufAllocator alloc) {
+    if (packet.readableBytes() < QueryKey.HEADER || (packet.getByte(packet.readerIndex() + 2) & 0x80) != 0) {
+      return null;
+    }
+    byte[] header = new byte[QueryKey.HEADER];
+    packet.getBytes(packet.readerIndex(), header);
+    return alloc.ioBuffer(QueryKey.HEADER).writeBytes(Responses.headerOnly(header, Rcode.SERVFAIL));
   }
 
-  /** A bare header answer for a query we could not parse: same id and opcode, QR and the rcode. */
-  private static byte[] headerOnly(byte[] packet, int rcode) {
-    byte[] out = new byte[HEADER];
-    out[0] = packet[0];
-    out[1] = packet[1];
-    out[2] = (byte) (0x80 | (packet[2] & 0x78) | (packet[2] & 0x01));
-    out[3] = (byte) (rcode & 0x0f);
-    return out;
+  /** Cached answers now; for tests and diagnostics. */
+  int cachedAnswers() {
+    return cache.size();
   }
 }

@@ -1,0 +1,42 @@
+package dev.quorumdns.dns.lookup;
+
+import dev.quorumdns.registry.RegistryView;
+import dev.quorumdns.registry.Service;
+import dev.quorumdns.registry.ServiceKey;
+import java.net.InetAddress;
+import java.util.Set;
+
+/**
+ * Whether an answer computed earlier is still what the registry would give now. Checked on every cache hit,
+ * so each check is a few volatile reads and at most one hash lookup. Implementations are immutable.
+ */
+@FunctionalInterface
+public interface Validity {
+  boolean stillValid(RegistryView view);
+
+  /** Valid while the registry revision (the SOA serial) is unchanged: negative answers, SOA, node names. */
+  static Validity revision(long revision) {
+    return v -> v.revision() == revision;
+  }
+
+  /** Like {@link #revision} and the voter set is the same one (voters change without a new revision). */
+  static Validity revisionAndVoters(long revision, Set<String> voters) {
+    return v -> v.revision() == revision && v.voters() == voters;
+  }
+
+  /** Valid while the service under {@code key} is still at {@code revision}: its A, AAAA and SRV answers. */
+  static Validity service(ServiceKey key, long revision) {
+    return v -> {
+      Service s = v.get(key);
+      return s != null && s.revision() == revision;
+    };
+  }
+
+  /** Valid while {@code vip} still belongs to the service it belonged to at {@code revision}: PTR answers. */
+  static Validity vip(InetAddress vip, long revision) {
+    return v -> {
+      Service s = v.byVip(vip);
+      return s != null && s.revision() == revision;
+    };
+  }
+}
