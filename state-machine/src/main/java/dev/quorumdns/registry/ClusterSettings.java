@@ -1,7 +1,6 @@
 package dev.quorumdns.registry;
 
 import dev.quorumdns.registry.vip.VipPool;
-import java.util.Objects;
 
 /**
  * Settings every replica must agree on, because {@code apply} depends on them. They are written once into the
@@ -17,7 +16,9 @@ public record ClusterSettings(VipPool vip4Pool, VipPool vip6Pool, long holdDownM
   public static final long DEFAULT_HOLD_DOWN_MILLIS = 10 * 60 * 1000L;
 
   public ClusterSettings {
-    Objects.requireNonNull(vip4Pool, "vip4Pool");
+    if (vip4Pool == null) {
+      throw new ValidationException("vip-cidr", "is required (expected: an IPv4 block)");
+    }
     if (vip4Pool.family() != VipPool.Family.IPV4) {
       throw new ValidationException("vip-cidr", vip4Pool + " (expected: an IPv4 block)");
     }

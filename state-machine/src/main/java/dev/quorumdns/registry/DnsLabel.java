@@ -1,7 +1,5 @@
 package dev.quorumdns.registry;
 
-import java.util.Locale;
-
 /** Validation and normalisation of single DNS labels ({@code [a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?}). Stateless. */
 public final class DnsLabel {
   public static final int MAX_LENGTH = 63;
@@ -17,13 +15,29 @@ public final class DnsLabel {
     if (value == null) {
       throw new ValidationException(field, "is required");
     }
-    String lower = value.toLowerCase(Locale.ROOT);
+    // ASCII only: Unicode lower-casing would turn the Kelvin sign (U+212A) into a valid 'k'.
+    String lower = asciiLowerCase(value);
     String problem = problem(lower);
     if (problem != null) {
       throw new ValidationException(field, "'" + printable(value) + "' " + problem
           + " (expected: a DNS label, [a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)");
     }
     return lower;
+  }
+
+  /** Lower-cases ASCII letters only, so that no other character can turn into a valid one. */
+  static String asciiLowerCase(String value) {
+    StringBuilder b = null;
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c >= 'A' && c <= 'Z') {
+        if (b == null) {
+          b = new StringBuilder(value);
+        }
+        b.setCharAt(i, (char) (c + ('a' - 'A')));
+      }
+    }
+    return b == null ? value : b.toString();
   }
 
   /** True if {@code lower} is already a valid, lower-case label. Allocation-free; for hot paths. */

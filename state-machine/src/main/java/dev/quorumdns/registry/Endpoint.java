@@ -1,7 +1,5 @@
 package dev.quorumdns.registry;
 
-import java.util.Locale;
-
 /**
  * One real instance behind a service's VIP. Stored and returned for data planes; DNS does not publish it.
  * Immutable.
@@ -31,7 +29,7 @@ public record Endpoint(String address, Integer port, Integer weight) {
       return IpAddresses.format(IpAddresses.parse("address", address));
     }
     String host = address.endsWith(".") ? address.substring(0, address.length() - 1) : address;
-    host = host.toLowerCase(Locale.ROOT);
+    host = DnsLabel.asciiLowerCase(host);
     if (host.length() > MAX_HOSTNAME_LENGTH) {
       throw new ValidationException("address", "host name is " + host.length()
           + " characters long (expected: at most " + MAX_HOSTNAME_LENGTH + ")");

@@ -82,8 +82,9 @@ public final class IpAddresses {
       }
     }
     try {
-      // A string with ':' is parsed as a literal; it is never looked up.
-      InetAddress a = InetAddress.getByName(bare);
+      // Bracketed, the JDK parses it as an IPv6 literal or fails; it never asks the resolver (unbracketed, a
+      // string starting with '.' such as ".:" would be looked up as a host name).
+      InetAddress a = InetAddress.getByName("[" + bare + "]");
       if (a instanceof Inet6Address v6) {
         return v6;
       }

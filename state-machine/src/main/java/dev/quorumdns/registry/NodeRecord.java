@@ -1,7 +1,6 @@
 package dev.quorumdns.registry;
 
 import java.net.InetAddress;
-import java.util.Objects;
 
 /**
  * Where a cluster member can be reached: published by each node into the replicated state, so every node can
@@ -10,7 +9,9 @@ import java.util.Objects;
 public record NodeRecord(String id, InetAddress address, int raftPort, int apiPort, int dnsPort) {
   public NodeRecord {
     id = DnsLabel.normalize("id", id);
-    Objects.requireNonNull(address, "address");
+    if (address == null) {
+      throw new ValidationException("address", "is required");
+    }
     Checks.port("raftPort", raftPort);
     Checks.port("apiPort", apiPort);
     Checks.port("dnsPort", dnsPort);

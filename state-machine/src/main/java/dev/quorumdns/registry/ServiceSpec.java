@@ -25,8 +25,8 @@ public record ServiceSpec(List<ServicePort> ports, List<Endpoint> endpoints, Map
   public static final int MAX_LABEL_VALUE_LENGTH = 1024;
 
   public ServiceSpec {
-    ports = List.copyOf(ports == null ? List.of() : ports);
-    endpoints = List.copyOf(endpoints == null ? List.of() : endpoints);
+    ports = List.copyOf(noNulls("ports", ports));
+    endpoints = List.copyOf(noNulls("endpoints", endpoints));
     labels = normalizeLabels(labels == null ? Map.of() : labels);
     Checks.atMost("ports", ports.size(), MAX_PORTS);
     Checks.atMost("endpoints", endpoints.size(), MAX_ENDPOINTS);
@@ -50,6 +50,18 @@ public record ServiceSpec(List<ServicePort> ports, List<Endpoint> endpoints, Map
     return vip4 == null && vip6 == null ? this : new ServiceSpec(ports, endpoints, labels, null, null);
   }
 
+  private static <T> List<T> noNulls(String field, List<T> in) {
+    if (in == null) {
+      return List.of();
+    }
+    for (int i = 0; i < in.size(); i++) {
+      if (in.get(i) == null) {
+        throw new ValidationException(field + "[" + i + "]", "is null");
+      }
+    }
+    return in;
+  }
+
   private static Map<String, String> normalizeLabels(Map<String, String> in) {
     Checks.atMost("labels", in.size(), MAX_LABELS);
     TreeMap<String, String> out = new TreeMap<>();
@@ -69,6 +81,15 @@ public record ServiceSpec(List<ServicePort> ports, List<Endpoint> endpoints, Map
         char c = value.charAt(i);
         if (c < 0x20 || c == 0x7f) {
           throw new ValidationException(field, "contains a control character");
+        }
+        // The codec writes UTF-8: an unpaired surrogate would be stored as '?', not as sent.
+        if (Character.isSurrogate(c)) {
+          boolean paired = Character.isHighSurrogate(c) && i + 1 < value.length()
+              && Character.isLowSurrogate(value.charAt(i + 1));
+          if (!paired) {
+            throw new ValidationException(field, "contains an unpaired surrogate (expected: Unicode text)");
+          }
+          i++;
         }
       }
       out.put(key, value);
