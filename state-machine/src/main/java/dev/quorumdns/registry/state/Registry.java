@@ -79,8 +79,14 @@ public final class Registry implements AutoCloseable {
   /** Opens the store and loads it into memory. Before this returns, the view says not loaded. */
   public void load() throws IOException {
     Snapshots.recoverInterruptedRestore(stateDir);
-    store = RocksDbRegistryStore.open(stateDir);
-    state = new RegistryState(store.load());
+    RocksDbRegistryStore opened = RocksDbRegistryStore.open(stateDir);
+    try {
+      state = new RegistryState(opened.load());
+    } catch (IOException | RuntimeException e) {
+      opened.close(); // releases the RocksDB lock, so the caller may repair and load again
+      throw e;
+    }
+    store = opened;
     StoredMeta m = state.meta();
     LOG.log(System.Logger.Level.INFO, "registry loaded from " + stateDir + ": " + state.size()
         + " services, applied index " + m.appliedIndex() + ", revision " + m.revision());
@@ -177,15 +183,25 @@ public final class Registry implements AutoCloseable {
 
   /**
    * Replaces the whole state with a checkpoint (a snapshot installed from the leader). Readers keep seeing the
-   * old state until the new one is loaded, then switch at once.
+   * old state until the new one is loaded, then switch at once. If it fails, the registry is left not loaded
+   * and {@link #load} may be called again.
    */
   public void restore(Path checkpoint) throws IOException {
     RegistryState old = loaded();
     store.close();
     store = null;
-    Snapshots.replaceStoreFrom(checkpoint, stateDir);
-    store = RocksDbRegistryStore.open(stateDir);
-    RegistryState fresh = new RegistryState(store.load());
+    RegistryState fresh;
+    try {
+      Snapshots.replaceStoreFrom(checkpoint, stateDir);
+      store = RocksDbRegistryStore.open(stateDir);
+      fresh = new RegistryState(store.load());
+    } catch (IOException | RuntimeException e) {
+      // The store in memory may no longer be the one on disk: report not loaded (DNS says SERVFAIL) until
+      // load() runs again, rather than apply entries onto a store the state did not come from.
+      state = null;
+      close();
+      throw e;
+    }
     state = fresh;
     LOG.log(System.Logger.Level.INFO, "registry restored from " + checkpoint + ": applied index "
         + old.meta().appliedIndex() + " -> " + fresh.meta().appliedIndex() + ", " + fresh.size() + " services");

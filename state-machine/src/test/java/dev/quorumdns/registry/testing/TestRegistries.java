@@ -8,6 +8,7 @@ import dev.quorumdns.registry.command.Command;
 import dev.quorumdns.registry.command.LogEntry;
 import dev.quorumdns.registry.command.Outcome;
 import dev.quorumdns.registry.state.Registry;
+import dev.quorumdns.registry.vip.VipPool;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,7 +16,7 @@ import java.nio.file.Path;
 
 /**
  * Real registries (RocksDB on disk) for tests of this and other modules. Entries are applied at the next
- * index of term 1 with a fixed log time unless given one. Not thread-safe.
+ * index of term 1 with a fixed log time unless given one. Not thread-safe; use from the test thread.
  */
 public final class TestRegistries {
   /** The log time every helper here uses unless told otherwise. */
@@ -25,14 +26,31 @@ public final class TestRegistries {
 
   /** A loaded registry in {@code dir}, initialised with {@code settings}. */
   public static Registry open(Path dir, ClusterSettings settings) {
+    Registry r = load(dir);
+    apply(r, new Command.InitCluster(settings));
+    return r;
+  }
+
+  /** A loaded registry in {@code dir}, initialised with {@link ClusterSettings#defaults()}. */
+  public static Registry open(Path dir) {
+    return open(dir, ClusterSettings.defaults());
+  }
+
+  /** Loads whatever {@code dir} holds (nothing is applied): for reopening after {@link Registry#close()}. */
+  public static Registry load(Path dir) {
     Registry r = new Registry(dir, new SimpleMeterRegistry());
     try {
       r.load();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    apply(r, new Command.InitCluster(settings));
     return r;
+  }
+
+  /** Settings from pool text as in the configuration; {@code vip6} null or empty disables IPv6 VIPs. */
+  public static ClusterSettings settings(String vip4, String vip6, long holdDownMillis) {
+    return new ClusterSettings(VipPool.parse("vip-cidr", vip4),
+        vip6 == null || vip6.isEmpty() ? null : VipPool.parse("vip6-cidr", vip6), holdDownMillis);
   }
 
   /** Applies {@code command} at the next index, log time {@link #T0}. */
@@ -56,5 +74,14 @@ public final class TestRegistries {
       return w.service();
     }
     throw new IllegalStateException("registration of " + namespace + "/" + name + " refused: " + o);
+  }
+
+  /** Deletes a service at log time {@link #T0} and returns what it was; fails if it was not there. */
+  public static Service deregister(Registry r, String namespace, String name) {
+    Outcome o = apply(r, new Command.DeleteService(new ServiceKey(namespace, name)));
+    if (o instanceof Outcome.Deleted d) {
+      return d.service();
+    }
+    throw new IllegalStateException("deletion of " + namespace + "/" + name + " refused: " + o);
   }
 }
