@@ -148,7 +148,9 @@ public final class Registry implements AutoCloseable {
     txn.expireHolds();
     Outcome outcome = entry.command().accept(new Executor(txn, index));
     StoreChanges changes = outcome.refused() ? new Txn(s, now).changes() : txn.changes();
-    StoredMeta next = new StoredMeta(term, index, changes.isEmpty() ? m.revision() : index, now);
+    // Hold-downs running out change no record anyone is served: the revision (SOA serial) stays.
+    boolean served = !changes.services().isEmpty() || !changes.nodes().isEmpty() || changes.settings() != null;
+    StoredMeta next = new StoredMeta(term, index, served ? index : m.revision(), now);
     store.write(changes, next);
     s.publish(changes, next);
     applyTimer.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
