@@ -116,6 +116,19 @@ public final class HttpRegistryClient implements RegistryApi {
     }
   }
 
+  /** True if GET /readyz answers 200 (state loaded, member, caught up). */
+  public boolean ready(String node) {
+    try {
+      return http.send(request(node, "/readyz", "").GET().build(), HttpResponse.BodyHandlers.discarding())
+          .statusCode() == 200;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
   /** POST /v1/cluster/members; true on 2xx. */
   public Outcome addMember(String node, String id, String raftAddress, String role) {
     ObjectNode body = json.createObjectNode().put("id", id).put("raft", raftAddress).put("role", role);

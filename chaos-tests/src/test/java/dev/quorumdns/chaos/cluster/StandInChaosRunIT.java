@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Timeout;
  * availability can be judged valid; the registry checkers must say unknown, never valid or invalid.
  * {@code -Dchaos.seed=N} repeats a run; {@code -Dchaos.long=true} uses 5 nodes and 30 minutes.
  */
-@Tag("docker")
+@Tag("standin")
 @Timeout(value = 45, unit = TimeUnit.MINUTES)
 class StandInChaosRunIT {
   private static final List<FaultKind> FAULTS = List.of(FaultKind.KILL_RANDOM, FaultKind.KILL_MAJORITY,
