@@ -1,0 +1,195 @@
+package dev.quorumdns.registry.state;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.quorumdns.registry.ClusterSettings;
+import dev.quorumdns.registry.IpAddresses;
+import dev.quorumdns.registry.NodeRecord;
+import dev.quorumdns.registry.RegistryView;
+import dev.quorumdns.registry.Service;
+import dev.quorumdns.registry.ServiceKey;
+import dev.quorumdns.registry.ServiceSpec;
+import dev.quorumdns.registry.command.Command;
+import dev.quorumdns.registry.command.Outcome;
+import dev.quorumdns.registry.testing.TestRegistries;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What the DNS front end reads: {@link RegistryView} before load, after writes, deletes and node changes. */
+class RegistryViewTest {
+  private static final ClusterSettings SETTINGS = TestRegistries.settings("10.0.0.0/24", "fd00:1::/64", 60_000);
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void beforeLoadTheViewIsEmptyAndSaysSo() throws IOException {
+    Registry writer = TestRegistries.open(dir, SETTINGS);
+    TestRegistries.register(writer, "prod", "web", ServiceSpec.ofPorts());
+    writer.close();
+    // The store holds a service and settings; before load() none of it is visible.
+    Registry r = new Registry(dir, new SimpleMeterRegistry());
+    RegistryView v = r.view();
+    assertFalse(v.isLoaded());
+    assertEquals(0, v.revision());
+    assertEquals(0, v.appliedIndex());
+    assertNull(v.get(new ServiceKey("prod", "web")));
+    assertFalse(v.hasNamespace("prod"));
+    assertNull(v.byVip(IpAddresses.parse("a", "10.0.0.1")));
+    assertEquals(List.of(), v.services());
+    assertEquals(List.of(), v.services("prod"));
+    assertEquals(0, v.size());
+    assertNull(v.node("n1"));
+    assertTrue(v.nodes().isEmpty());
+    assertEquals(Optional.empty(), v.settings());
+    assertThrows(IllegalStateException.class, r::meta, "apply-side calls refuse before load");
+    r.load();
+    assertTrue(v.isLoaded(), "the same view object reports the loaded state");
+    assertEquals(Optional.of(SETTINGS), v.settings());
+    assertEquals(1, v.size());
+    assertTrue(v.hasNamespace("prod"));
+    r.close();
+  }
+
+  @Test
+  void servicesWaitForTheClusterSettings() throws IOException {
+    Registry r = TestRegistries.load(dir);
+    assertEquals(Optional.empty(), r.view().settings(), "settings come only from InitCluster");
+    ServiceKey k = new ServiceKey("prod", "web");
+    assertEquals(new Outcome.NotInitialized(), TestRegistries.apply(r, new Command.UpsertService(k,
+        ServiceSpec.ofPorts())));
+    assertEquals(new Outcome.NotFound(k), TestRegistries.apply(r, new Command.DeleteService(k)));
+    assertEquals(0, r.view().revision(), "a refusal is no change");
+    assertEquals(2, r.view().appliedIndex());
+    r.close();
+  }
+
+  @Test
+  void namespacesAreEmptyNonTerminalsWhileTheyHoldAService() {
+    Registry r = TestRegistries.open(dir, SETTINGS);
+    RegistryView v = r.view();
+    TestRegistries.register(r, "prod", "web", ServiceSpec.ofPorts());
+    TestRegistries.register(r, "prod", "api", ServiceSpec.ofPorts());
+    TestRegistries.register(r, "dev", "web", ServiceSpec.ofPorts());
+    assertTrue(v.hasNamespace("prod"));
+    assertTrue(v.hasNamespace("dev"));
+    assertFalse(v.hasNamespace("web"), "a service name is not a namespace");
+    assertFalse(v.hasNamespace("pro"));
+    assertFalse(v.hasNamespace("node"), "node records are not services");
+    TestRegistries.deregister(r, "prod", "web");
+    assertTrue(v.hasNamespace("prod"), "one service left");
+    TestRegistries.deregister(r, "prod", "api");
+    assertFalse(v.hasNamespace("prod"), "the last one gone, the namespace is gone");
+    TestRegistries.register(r, "prod", "api", ServiceSpec.ofPorts());
+    assertTrue(v.hasNamespace("prod"));
+    r.close();
+  }
+
+  @Test
+  void byVipFindsTheOwnerInBothFamilies() {
+    Registry r = TestRegistries.open(dir, SETTINGS);
+    RegistryView v = r.view();
+    Service web = TestRegistries.register(r, "prod", "web", ServiceSpec.ofPorts());
+    Service api = TestRegistries.register(r, "prod", "api", ServiceSpec.ofPorts());
+    assertNotNull(web.vip6());
+    assertEquals(web, v.byVip(web.vip4()));
+    assertEquals(web, v.byVip(web.vip6()));
+    assertEquals(api, v.byVip(api.vip6()));
+    // An address parsed from text (as from a PTR name) finds the same service.
+    assertEquals(web, v.byVip(IpAddresses.parse("q", IpAddresses.format(web.vip6()))));
+    assertEquals(web, v.byVip(IpAddresses.parse("q", IpAddresses.format(web.vip4()))));
+    assertNull(v.byVip(IpAddresses.parse("q", "10.0.0.0")), "the network address is nobody's");
+    assertNull(v.byVip(IpAddresses.parse("q", "192.0.2.1")));
+    // An update keeps the VIPs and shows the new record under them.
+    Service updated = TestRegistries.register(r, "prod", "web", new ServiceSpec(List.of(), List.of(),
+        Map.of("v", "2"), null, null));
+    assertEquals(web.vip4(), updated.vip4());
+    assertEquals(updated, v.byVip(web.vip4()));
+    assertEquals(updated, v.byVip(web.vip6()));
+    TestRegistries.deregister(r, "prod", "web");
+    assertNull(v.byVip(web.vip4()));
+    assertNull(v.byVip(web.vip6()));
+    assertEquals(api, v.byVip(api.vip4()));
+    r.close();
+  }
+
+  @Test
+  void servicesAreListedInKeyOrder() {
+    Registry r = TestRegistries.open(dir, SETTINGS);
+    RegistryView v = r.view();
+    for (String key : List.of("b/z", "a/y", "b/a", "c/x", "a/a")) {
+      ServiceKey k = ServiceKey.parse(key);
+      TestRegistries.register(r, k.namespace(), k.name(), ServiceSpec.ofPorts());
+    }
+    assertEquals(List.of("a/a", "a/y", "b/a", "b/z", "c/x"), v.services().stream().map(s -> s.key().toString())
+        .toList());
+    assertEquals(List.of("b/a", "b/z"), v.services("b").stream().map(s -> s.key().toString()).toList());
+    assertEquals(List.of(), v.services("d"));
+    assertEquals(5, v.size());
+    assertEquals(v.get(ServiceKey.parse("c/x")), v.services("c").get(0));
+    r.close();
+  }
+
+  @Test
+  void revisionMovesOnlyWithRegistryChanges() {
+    Registry r = TestRegistries.open(dir, SETTINGS);
+    RegistryView v = r.view();
+    Service web = TestRegistries.register(r, "prod", "web", ServiceSpec.ofPorts());
+    assertEquals(web.revision(), v.revision());
+    assertEquals(web.revision(), v.appliedIndex());
+    assertEquals(web.revision(), web.createRevision());
+    Outcome same = TestRegistries.apply(r, new Command.UpsertService(web.key(), ServiceSpec.ofPorts()));
+    assertEquals(new Outcome.Written(web, false, false), same, "the same body again changes nothing");
+    assertEquals(web.revision(), v.revision());
+    assertEquals(web.revision() + 1, v.appliedIndex());
+    ServiceSpec changeVip = new ServiceSpec(List.of(), List.of(), Map.of(), IpAddresses.parse4("vip4", "10.0.0.200"),
+        null);
+    assertInstanceOf(Outcome.Conflict.class, TestRegistries.apply(r, new Command.UpsertService(web.key(),
+        changeVip)));
+    assertEquals(web.revision(), v.revision(), "a refusal is no change");
+    Service labelled = TestRegistries.register(r, "prod", "web", new ServiceSpec(List.of(), List.of(),
+        Map.of("a", "b"), web.vip4(), web.vip6()));
+    assertEquals(v.appliedIndex(), labelled.revision());
+    assertEquals(web.createRevision(), labelled.createRevision());
+    assertEquals(labelled.revision(), v.revision());
+    r.close();
+  }
+
+  @Test
+  void nodesVotersAndSettingsAreVisible() {
+    Registry r = TestRegistries.open(dir, SETTINGS);
+    RegistryView v = r.view();
+    assertEquals(Optional.of(SETTINGS), v.settings());
+    assertEquals(new Outcome.Initialized(SETTINGS, false), TestRegistries.apply(r, new Command.InitCluster(
+        ClusterSettings.defaults())), "only the first InitCluster counts");
+    assertEquals(Optional.of(SETTINGS), v.settings());
+    NodeRecord n1 = new NodeRecord("n1", IpAddresses.parse("a", "127.0.0.11"), 9053, 8053, 53535);
+    NodeRecord n2 = new NodeRecord("n2", IpAddresses.parse("a", "fd00::12"), 9053, 8053, 53535);
+    assertEquals(new Outcome.NodeWritten(n1, true), TestRegistries.apply(r, new Command.PutNode(n1)));
+    assertEquals(new Outcome.NodeWritten(n1, false), TestRegistries.apply(r, new Command.PutNode(n1)));
+    TestRegistries.apply(r, new Command.PutNode(n2));
+    assertEquals(n2, v.node("n2"));
+    assertEquals(Set.of(n1, n2), Set.copyOf(v.nodes()));
+    assertEquals(new Outcome.NodeRemoved("n1", true), TestRegistries.apply(r, new Command.RemoveNode("n1")));
+    assertEquals(new Outcome.NodeRemoved("n1", false), TestRegistries.apply(r, new Command.RemoveNode("n1")));
+    assertNull(v.node("n1"));
+    assertEquals(Set.of(n2), Set.copyOf(v.nodes()));
+    assertEquals(Set.of(), v.voters());
+    r.setVoters(Set.of("n1", "n2"));
+    assertEquals(Set.of("n1", "n2"), v.voters());
+    r.close();
+  }
+}
