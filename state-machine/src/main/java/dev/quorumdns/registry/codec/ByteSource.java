@@ -48,10 +48,17 @@ public final class ByteSource {
     return v == 1;
   }
 
+  /** Unsigned LEB128 as {@link ByteSink#varLong} writes it: at most 64 bits, no needless trailing zero byte. */
   public long varLong(String what) throws CodecException {
     long v = 0;
     for (int shift = 0; shift < 64; shift += 7) {
       int b = u8(what);
+      if (shift == 63 && b > 1) {
+        throw new CodecException(what + ": varint overflows 64 bits");
+      }
+      if (b == 0 && shift > 0) {
+        throw new CodecException(what + ": varint with a needless trailing zero byte");
+      }
       v |= (long) (b & 0x7f) << shift;
       if ((b & 0x80) == 0) {
         return v;

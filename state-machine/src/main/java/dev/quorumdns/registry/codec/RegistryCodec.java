@@ -71,15 +71,15 @@ public final class RegistryCodec {
       if (proto >= Protocol.values().length) {
         throw new CodecException("protocol: unknown code " + proto);
       }
-      long port = in.varLong("port");
-      ports.add(valid(() -> new ServicePort(name, Protocol.values()[proto], (int) Math.min(port, Integer.MAX_VALUE))));
+      int port = in.count("port", 65535);
+      ports.add(valid(() -> new ServicePort(name, Protocol.values()[proto], port)));
     }
     int nEndpoints = in.count("endpoints", ServiceSpec.MAX_ENDPOINTS);
     List<Endpoint> endpoints = new ArrayList<>(nEndpoints);
     for (int i = 0; i < nEndpoints; i++) {
       String address = in.string("endpoint address", Endpoint.MAX_HOSTNAME_LENGTH + 2);
-      Integer port = in.bool("endpoint port present") ? (int) Math.min(in.varLong("endpoint port"), 1 << 20) : null;
-      Integer weight = in.bool("endpoint weight present") ? (int) Math.min(in.varLong("endpoint weight"), 1 << 20) : null;
+      Integer port = in.bool("endpoint port present") ? in.count("endpoint port", 65535) : null;
+      Integer weight = in.bool("endpoint weight present") ? in.count("endpoint weight", 65535) : null;
       endpoints.add(valid(() -> new Endpoint(address, port, weight)));
     }
     int nLabels = in.count("labels", ServiceSpec.MAX_LABELS);
@@ -126,9 +126,9 @@ public final class RegistryCodec {
   public static NodeRecord readNode(ByteSource in) throws CodecException {
     String id = in.string("node id", 63);
     InetAddress address = in.address("node address");
-    int raft = (int) Math.min(in.varLong("raft port"), 1 << 20);
-    int api = (int) Math.min(in.varLong("api port"), 1 << 20);
-    int dns = (int) Math.min(in.varLong("dns port"), 1 << 20);
+    int raft = in.count("raft port", 65535);
+    int api = in.count("api port", 65535);
+    int dns = in.count("dns port", 65535);
     if (address == null) {
       throw new CodecException("node address: missing");
     }
