@@ -137,6 +137,14 @@ public final class DnsMetrics {
     return errors.count();
   }
 
+  public double cacheHitCount() {
+    return cacheHits.count();
+  }
+
+  public double truncatedCount() {
+    return truncated.count();
+  }
+
   public double malformedCount() {
     return malformed.count();
   }

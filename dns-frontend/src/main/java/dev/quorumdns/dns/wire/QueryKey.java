@@ -82,14 +82,17 @@ final class QueryKey {
     int flags = 0;
     int maxSize = tcp ? 65535 : 512;
     if (arcount == 1) {
-      if (p + 11 > end || q.getByte(p) != 0 || q.getUnsignedShort(p + 1) != TYPE_OPT || q.getByte(p + 6) != 0) {
-        return null; // not an OPT at the root, or EDNS version > 0 (BADVERS on the slow path)
+      if (p + 11 > end || q.getByte(p) != 0 || q.getUnsignedShort(p + 1) != TYPE_OPT || q.getShort(p + 5) != 0) {
+        return null; // not an OPT at the root, an extended rcode in a query, or EDNS version > 0 (BADVERS)
       }
       flags = EDNS | ((q.getByte(p + 7) & 0x80) != 0 ? DO : 0);
       if (!tcp) {
         maxSize = Math.max(512, Math.min(q.getUnsignedShort(p + 3), ourPayload));
       }
       int rdEnd = p + 11 + q.getUnsignedShort(p + 9);
+      if (rdEnd > end) {
+        return null;
+      }
       p += 11;
       while (p < rdEnd) {
         if (p + 4 > rdEnd) {
