@@ -176,7 +176,11 @@ public final class DnsServer implements AutoCloseable {
   /** Stops listening, closes every connection and stops the event loops. Idempotent. */
   @Override
   public void close() {
+    boolean wasListening = !udp.isEmpty();
     closeChannels();
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    if (wasListening) {
+      LOG.log(System.Logger.Level.INFO, "[" + config.nodeId() + "] DNS stopped");
+    }
   }
 }

@@ -82,8 +82,7 @@ public final class QueryHandler {
       answer = answer(packet, transport, alloc, reply, start);
     } catch (RuntimeException e) {
       metrics.error();
-      LOG.log(System.Logger.Level.WARNING, logPrefix + "DNS query failed inside the server, answering SERVFAIL: "
-          + e, e);
+      internalError("query failed inside the server, answered SERVFAIL", e);
       answer = failure(packet, alloc);
     }
     if (answer != null) {
@@ -223,10 +222,18 @@ public final class QueryHandler {
         count(qtype, m.getRcode(), (wire[2] & 0x02) != 0, transport, start);
         reply.send(Unpooled.wrappedBuffer(wire));
       } catch (RuntimeException e) {
-        metrics.error();
-        LOG.log(System.Logger.Level.WARNING, logPrefix + "forwarded answer failed: " + e, e);
+        internalError("answer from upstream could not be passed on", e);
       }
     });
+  }
+
+  /** Counts and logs a bug: one WARNING line with where it happened; the stack trace at DEBUG. */
+  private void internalError(String what, RuntimeException e) {
+    metrics.error();
+    StackTraceElement[] at = e.getStackTrace();
+    LOG.log(System.Logger.Level.WARNING, logPrefix + "DNS " + what + ": " + e
+        + (at.length > 0 ? " at " + at[0] : ""));
+    LOG.log(System.Logger.Level.DEBUG, () -> logPrefix + "DNS " + what, e);
   }
 
   private void count(int qtype, int rcode, boolean truncated, Transport transport, long start) {
