@@ -18,7 +18,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * collected in the same cycles), and then fails if anything else was reported.
  */
 public final class LeakCheck implements BeforeEachCallback, AfterEachCallback {
-  private static final String CANARY = "leak-check canary";
+  static final String CANARY = "leak-check canary";
   private static final long DEADLINE_NANOS = TimeUnit.SECONDS.toNanos(20);
 
   @Override
