@@ -40,17 +40,20 @@ public final class TcpQueryHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
+  /** Writes the answer behind its length as one buffer, so answers written from other threads never interleave. */
   private void send(ChannelHandlerContext ctx, ByteBuf answer) {
-    ByteBuf length = ctx.alloc().ioBuffer(2).writeShort(answer.readableBytes());
+    ByteBuf framed;
+    try {
+      framed = ctx.alloc().ioBuffer(2 + answer.readableBytes()).writeShort(answer.readableBytes())
+          .writeBytes(answer);
+    } finally {
+      answer.release();
+    }
     if (ctx.executor().inEventLoop()) {
-      ctx.write(length, ctx.voidPromise());
-      ctx.write(answer, ctx.voidPromise());
+      ctx.write(framed, ctx.voidPromise());
       unflushed = true;
     } else {
-      ctx.executor().execute(() -> {
-        ctx.write(length, ctx.voidPromise());
-        ctx.writeAndFlush(answer, ctx.voidPromise());
-      });
+      ctx.writeAndFlush(framed, ctx.voidPromise());
     }
   }
 
