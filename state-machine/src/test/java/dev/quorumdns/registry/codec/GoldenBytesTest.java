@@ -1,8 +1,10 @@
 package dev.quorumdns.registry.codec;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.quorumdns.registry.command.Command;
+import dev.quorumdns.registry.command.LogEntry;
 import dev.quorumdns.registry.command.Outcome;
 import dev.quorumdns.registry.store.StoredMetaCodecAccess;
 import java.io.IOException;
@@ -10,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -49,8 +52,17 @@ class GoldenBytesTest {
       tests.add(DynamicTest.dynamicTest("request " + c.getKey(), () -> check("request-" + c.getKey(),
           CommandCodec.encodeRequest(c.getValue()), CommandCodec::decodeRequest, c.getValue())));
     }
-    tests.add(DynamicTest.dynamicTest("log entry", () -> check("entry-delete",
-        CommandCodec.encodeEntry(GoldenCases.ENTRY), CommandCodec::decodeEntry, GoldenCases.ENTRY)));
+    for (Map.Entry<String, LogEntry> e : GoldenCases.entries().entrySet()) {
+      tests.add(DynamicTest.dynamicTest("log entry " + e.getKey(), () -> {
+        byte[] entry = CommandCodec.encodeEntry(e.getValue());
+        check("entry-" + e.getKey(), entry, CommandCodec::decodeEntry, e.getValue());
+        // An entry is the request's command behind its own version byte and the timestamp.
+        byte[] request = CommandCodec.encodeRequest(e.getValue().command());
+        ByteSink expected = new ByteSink().u8(CommandCodec.ENTRY_V1).fixedLong(e.getValue().timestampMillis())
+            .raw(Arrays.copyOfRange(request, 1, request.length));
+        assertArrayEquals(expected.toByteArray(), entry, e.getKey());
+      }));
+    }
     for (Map.Entry<String, Outcome> o : GoldenCases.outcomes().entrySet()) {
       tests.add(DynamicTest.dynamicTest("outcome " + o.getKey(), () -> check("outcome-" + o.getKey(),
           OutcomeCodec.encode(o.getValue()), OutcomeCodec::decode, o.getValue())));
@@ -60,6 +72,18 @@ class GoldenBytesTest {
       RegistryCodec.writeService(out, GoldenCases.SERVICE);
       check("stored-service", out.toByteArray(), b -> RegistryCodec.readService(new ByteSource(b)),
           GoldenCases.SERVICE);
+    }));
+    tests.add(DynamicTest.dynamicTest("stored service without IPv6", () -> {
+      ByteSink out = new ByteSink();
+      RegistryCodec.writeService(out, GoldenCases.SERVICE_V4_ONLY);
+      check("stored-service-v4-only", out.toByteArray(), b -> RegistryCodec.readService(new ByteSource(b)),
+          GoldenCases.SERVICE_V4_ONLY);
+    }));
+    tests.add(DynamicTest.dynamicTest("stored settings without IPv6", () -> {
+      ByteSink out = new ByteSink();
+      RegistryCodec.writeSettings(out, GoldenCases.SETTINGS_V4_ONLY);
+      check("stored-settings-v4-only", out.toByteArray(), b -> RegistryCodec.readSettings(new ByteSource(b)),
+          GoldenCases.SETTINGS_V4_ONLY);
     }));
     tests.add(DynamicTest.dynamicTest("stored hold", () -> {
       ByteSink out = new ByteSink();

@@ -75,4 +75,21 @@ final class GoldenCases {
   }
 
   static final LogEntry ENTRY = new LogEntry(1_700_000_000_123L, new Command.DeleteService(KEY));
+
+  /** A service of a cluster without IPv6 VIPs, and a spec with nothing optional in it. */
+  static final Service SERVICE_V4_ONLY = new Service(new ServiceKey("a", "b"), ServiceSpec.ofPorts(),
+      (Inet4Address) IpAddresses.parse("v", "10.0.0.1"), null, 1, 1);
+  static final ClusterSettings SETTINGS_V4_ONLY = new ClusterSettings(VipPool.parse("v", "10.0.0.0/8"), null, 0);
+
+  /** Every command type as a log entry (the leader's timestamp first), by golden file name. */
+  static Map<String, LogEntry> entries() {
+    Map<String, LogEntry> m = new LinkedHashMap<>();
+    long ts = ENTRY.timestampMillis();
+    for (Map.Entry<String, Command> c : commands().entrySet()) {
+      m.put(c.getKey(), new LogEntry(ts, c.getValue()));
+    }
+    m.put("upsert-bare", new LogEntry(0, new Command.UpsertService(new ServiceKey("a", "b"), ServiceSpec.ofPorts())));
+    m.put("init-cluster-v4-only", new LogEntry(-1, new Command.InitCluster(SETTINGS_V4_ONLY)));
+    return m;
+  }
 }
