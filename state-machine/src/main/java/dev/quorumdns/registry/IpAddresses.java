@@ -51,6 +51,11 @@ public final class IpAddresses {
         if (value > 255 || digits > 3) {
           throw bad4(field, s);
         }
+        if (digits == 2 && value < 10) {
+          // "010" is 8 to inet_aton and to many resolvers' parsers, 10 to a plain decimal reading: refuse it.
+          throw new ValidationException(field, "'" + DnsLabel.printable(s)
+              + "' has a leading zero (expected: an IPv4 address a.b.c.d in decimal, without leading zeros)");
+        }
       } else if (c == '.' && value >= 0 && part < 4) {
         b[part++] = (byte) value;
         value = -1;
