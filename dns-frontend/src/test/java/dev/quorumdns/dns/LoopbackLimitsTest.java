@@ -151,6 +151,23 @@ class LoopbackLimitsTest {
     }
   }
 
+  @Test
+  void aTakenPortFailsTheStartWithTheAddress() throws Exception {
+    try (DatagramSocket taken = new DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+      DnsConfig c = fx.config;
+      DnsServer clash = new DnsServer(new DnsConfig(c.bindAddress(), taken.getLocalPort(), c.domain(), c.nodeId(),
+          c.ttlSeconds(), c.negativeTtlSeconds(), c.upstreams(), c.upstreamTimeout(), c.udpPayloadSize(),
+          c.tcpIdleTimeout(), c.maxTcpConnections(), 1), fx.registry.view(), new SimpleMeterRegistry());
+      try {
+        java.io.UncheckedIOException e = org.junit.jupiter.api.Assertions.assertThrows(
+            java.io.UncheckedIOException.class, clash::start);
+        assertTrue(e.getMessage().contains(":" + taken.getLocalPort()), e.getMessage());
+      } finally {
+        clash.close();
+      }
+    }
+  }
+
   private static Message tcpAsk(Socket s, int id) throws IOException {
     s.setSoTimeout(5_000);
     byte[] q = DnsFixture.query("web.prod.mesh.internal.", Type.A, id);
