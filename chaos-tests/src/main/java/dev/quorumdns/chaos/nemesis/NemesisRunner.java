@@ -57,7 +57,8 @@ public final class NemesisRunner {
       String id = recorder.faultStarted(planned.kind(), active.targets());
       injected++;
       try {
-        waitUntil(origin, planned.at().plus(planned.hold()), stop);
+        // Held for its full time from when it is in place: a slow injection must not shorten the fault.
+        waitUntil(System.nanoTime(), planned.hold(), stop);
       } finally {
         active.heal();
         recorder.faultStopped(id, planned.kind(), active.targets());

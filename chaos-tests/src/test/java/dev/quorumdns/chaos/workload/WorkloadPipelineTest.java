@@ -37,10 +37,10 @@ class WorkloadPipelineTest {
     executor.shutdownNow();
   }
 
-  private CompositeChecker.Composite run(FakeCluster cluster, long seed, HistoryRecorder recorder) {
+  private CompositeChecker.Composite run(FakeCluster cluster, long seed, HistoryRecorder recorder, Duration length) {
     recorder.phase("scenario", "in-memory");
     Workload workload = new Workload(cluster, cluster, NODES, recorder, new WorkloadConfig(3, 3, 8, 4, 0.2, 0.25), seed);
-    long ops = workload.run(Duration.ofMillis(300), executor, () -> false);
+    long ops = workload.run(length, executor, () -> false);
     assertTrue(ops > 200, "workload ran: " + ops);
     new FinalPhase(cluster, cluster, recorder).run(NODES, workload.names(), Duration.ofSeconds(5), Duration.ofMillis(10));
     CompositeChecker.Composite result = Checkers.standard(Duration.ofSeconds(5), 0.99, Duration.ofSeconds(5))
@@ -52,7 +52,8 @@ class WorkloadPipelineTest {
   @Test
   void correctClusterWithLagAndUnknownOutcomesIsValidAndReported(@TempDir Path root) throws IOException {
     HistoryRecorder recorder = new HistoryRecorder(Clock.systemUTC(), System::nanoTime);
-    CompositeChecker.Composite result = run(new FakeCluster(NODES, 11, 0.03, Set.of()), 11, recorder);
+    CompositeChecker.Composite result = run(new FakeCluster(NODES, 11, 0.03, Set.of()), 11, recorder,
+        Duration.ofMillis(300));
     History history = recorder.snapshot();
 
     assertEquals(Validity.VALID, result.validity(), () -> result.results().toString());
@@ -67,7 +68,9 @@ class WorkloadPipelineTest {
   @EnumSource(FakeCluster.Bug.class)
   void eachBugIsCaught(FakeCluster.Bug bug) {
     HistoryRecorder recorder = new HistoryRecorder(Clock.systemUTC(), System::nanoTime);
-    CompositeChecker.Composite result = run(new FakeCluster(NODES, 5, 0.02, Set.of(bug)), 5, recorder);
+    // Long enough that even on a loaded machine every injected bug shows up in the history.
+    CompositeChecker.Composite result = run(new FakeCluster(NODES, 5, 0.02, Set.of(bug)), 5, recorder,
+        Duration.ofMillis(1500));
     String expected = switch (bug) {
       case LOSE_ACKNOWLEDGED_WRITE -> "final-reads";
       case VIP_CHANGES_ON_UPDATE -> "vip-stable";
