@@ -55,7 +55,8 @@ final class DnsFixture implements AutoCloseable {
       voters.add("x" + i);
     }
     registry.setVoters(voters);
-    config = DnsConfig.defaults(InetAddress.getLoopbackAddress(), 0, DOMAIN, "n1");
+    // TTLs other than the defaults (60/30), so a TTL hard-coded in the server cannot pass the tables.
+    config = DnsConfig.defaults(InetAddress.getLoopbackAddress(), 0, DOMAIN, "n1").withTtls(45, 20);
   }
 
   private void node(String id, String address) {
