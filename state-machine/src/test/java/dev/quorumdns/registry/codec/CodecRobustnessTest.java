@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.quorumdns.registry.command.Command;
+import dev.quorumdns.registry.command.LogEntry;
 import dev.quorumdns.registry.command.Outcome;
+import dev.quorumdns.registry.store.StoredMetaCodecAccess;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +26,8 @@ class CodecRobustnessTest {
   private static final List<Decoder> DECODERS = List.of(CommandCodec::decodeRequest, CommandCodec::decodeEntry,
       OutcomeCodec::decode, b -> RegistryCodec.readService(new ByteSource(b)),
       b -> RegistryCodec.readHold(new ByteSource(b)), b -> RegistryCodec.readNode(new ByteSource(b)),
-      b -> RegistryCodec.readSettings(new ByteSource(b)));
+      b -> RegistryCodec.readSettings(new ByteSource(b)), StoredMetaCodecAccess::decode,
+      b -> RegistryCodec.readKey(new ByteSource(b)), b -> RegistryCodec.readSpec(new ByteSource(b)));
 
   @Test
   void everyCommandAndOutcomeRoundTrips() throws CodecException {
@@ -89,26 +92,64 @@ class CodecRobustnessTest {
     List<byte[]> seeds = new java.util.ArrayList<>();
     GoldenCases.commands().values().forEach(c -> seeds.add(CommandCodec.encodeRequest(c)));
     GoldenCases.outcomes().values().forEach(o -> seeds.add(OutcomeCodec.encode(o)));
+    GoldenCases.entries().values().forEach(e -> seeds.add(CommandCodec.encodeEntry(e)));
+    seeds.add(StoredMetaCodecAccess.encode(StoredMetaCodecAccess.SAMPLE));
+    ByteSink service = new ByteSink();
+    RegistryCodec.writeService(service, GoldenCases.SERVICE);
+    seeds.add(service.toByteArray());
     for (int i = 0; i < 20_000; i++) {
       byte[] input;
-      if (i % 2 == 0) {
+      if (i % 4 == 0) {
         input = new byte[random.nextInt(64)];
         for (int j = 0; j < input.length; j++) {
           input[j] = (byte) random.nextInt(256);
         }
       } else {
         input = seeds.get(random.nextInt(seeds.size())).clone();
-        for (int flips = 1 + random.nextInt(4); flips > 0; flips--) {
-          input[random.nextInt(input.length)] ^= (byte) (1 << random.nextInt(8));
+        int edits = 1 + random.nextInt(4);
+        for (int e = 0; e < edits && input.length > 0; e++) {
+          int at = random.nextInt(input.length);
+          switch (random.nextInt(4)) {
+            case 0 -> input[at] ^= (byte) (1 << random.nextInt(8)); // a flipped bit
+            case 1 -> input[at] = (byte) random.nextInt(256); // a random byte
+            case 2 -> { // a byte removed
+              byte[] shorter = new byte[input.length - 1];
+              System.arraycopy(input, 0, shorter, 0, at);
+              System.arraycopy(input, at + 1, shorter, at, input.length - at - 1);
+              input = shorter;
+            }
+            default -> { // a byte inserted
+              byte[] longer = new byte[input.length + 1];
+              System.arraycopy(input, 0, longer, 0, at);
+              longer[at] = (byte) random.nextInt(256);
+              System.arraycopy(input, at, longer, at + 1, input.length - at);
+              input = longer;
+            }
+          }
         }
       }
+      String where = "seed " + SEED + ", input " + i + " (" + java.util.HexFormat.of().formatHex(input) + ")";
       for (Decoder d : DECODERS) {
+        Object decoded;
         try {
-          d.decode(input);
+          decoded = d.decode(input);
         } catch (CodecException expected) {
-          // refused: fine
-        } catch (RuntimeException e) {
-          fail("seed " + SEED + ", input " + i + " (" + java.util.HexFormat.of().formatHex(input) + "): " + e, e);
+          continue; // refused: fine
+        } catch (RuntimeException | Error e) {
+          fail(where + ": " + e, e);
+          return;
+        }
+        // What decodes is a value: encoding it again gives bytes that decode to the same value.
+        try {
+          if (decoded instanceof Command c) {
+            assertEquals(c, CommandCodec.decodeRequest(CommandCodec.encodeRequest(c)), where);
+          } else if (decoded instanceof LogEntry e) {
+            assertEquals(e, CommandCodec.decodeEntry(CommandCodec.encodeEntry(e)), where);
+          } else if (decoded instanceof Outcome o) {
+            assertEquals(o, OutcomeCodec.decode(OutcomeCodec.encode(o)), where);
+          }
+        } catch (CodecException e) {
+          fail(where + ": decoded, but its encoding does not decode: " + e, e);
         }
       }
     }
