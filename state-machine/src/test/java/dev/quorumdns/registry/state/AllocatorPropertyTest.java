@@ -110,8 +110,7 @@ class AllocatorPropertyTest {
     Command c = switch (r.nextInt(12)) {
       case 0, 1, 2, 3 -> new Command.UpsertService(key(name), spec(r, null, null));
       case 4 -> new Command.UpsertService(key(name), spec(r, ownOrRandomVip4(r, key(name)), null));
-      case 5 -> model.settings.vip6Pool() == null ? new Command.DeleteService(key(name))
-          : new Command.UpsertService(key(name), spec(r, null, randomVip6(r)));
+      case 5 -> new Command.UpsertService(key(name), spec(r, null, randomVip6(r)));
       case 6, 7, 8 -> new Command.DeleteService(key(name));
       case 9 -> new Command.Batch(List.of(new Command.UpsertService(key(NAMES[r.nextInt(NAMES.length)]), spec(r, null,
           null)), r.nextBoolean() ? new Command.DeleteService(key(name)) : new Command.UpsertService(key(name),
@@ -133,6 +132,9 @@ class AllocatorPropertyTest {
   }
 
   private Inet4Address randomVip4(SplittableRandom r) {
+    if (r.nextInt(20) == 0) {
+      return IpAddresses.parse4("vip4", "192.0.2." + (1 + r.nextInt(254))); // outside the pool: Invalid
+    }
     VipPool p = model.settings.vip4Pool();
     long size = p.capacity() + 3;
     return (Inet4Address) p.addressAt(r.nextLong(size)); // sometimes the network or broadcast address
@@ -144,8 +146,12 @@ class AllocatorPropertyTest {
     return current != null && r.nextBoolean() ? current.vip4() : randomVip4(r);
   }
 
+  /** A VIP of the IPv6 pool, sometimes one outside it; with IPv6 disabled, any (refused) address. */
   private Inet6Address randomVip6(SplittableRandom r) {
     VipPool p = model.settings.vip6Pool();
+    if (p == null || r.nextInt(20) == 0) {
+      return IpAddresses.parse6("vip6", "2001:db8::" + Integer.toHexString(1 + r.nextInt(0xfffe)));
+    }
     return (Inet6Address) p.addressAt(r.nextLong(p.capacity() + 1));
   }
 
@@ -282,6 +288,8 @@ class AllocatorPropertyTest {
         if (v6 instanceof Outcome o) {
           return o;
         }
+      } else if (u.spec().vip6() != null) {
+        return new Outcome.Invalid("vip6", "IPv6 VIPs are disabled in this cluster (vip6-cidr is empty)");
       }
       Service s = new Service(u.key(), u.spec(), (Inet4Address) v4, (Inet6Address) v6, index, index);
       holds.remove(s.vip4());
