@@ -339,6 +339,31 @@ class RegistryStoreTest {
     swapped.close();
   }
 
+  /** Every checkpoint flushes a table file: the state spread over several of them loads whole. */
+  @Test
+  void loadReadsEveryTableFile() throws IOException {
+    Registry r = TestRegistries.open(dir.resolve("live"));
+    int n = 0;
+    for (int round = 0; round < 4; round++) {
+      for (int i = 0; i < 300; i++, n++) {
+        TestRegistries.register(r, "ns" + n % 37, "s" + n, ServiceSpec.ofPorts());
+      }
+      for (int i = 1; i <= 300; i += 7) {
+        TestRegistries.deregister(r, "ns" + (n - i) % 37, "s" + (n - i));
+      }
+      r.checkpoint(dir.resolve("cp" + round));
+    }
+    List<Service> all = r.view().services();
+    r.close();
+    Registry again = fresh(dir.resolve("live"));
+    assertEquals(all, again.view().services());
+    Registry other = TestRegistries.open(dir.resolve("other"));
+    other.restore(dir.resolve("cp3"));
+    assertEquals(all, other.view().services());
+    again.close();
+    other.close();
+  }
+
   /** Holds a view the way the DNS front end does: taken once, read for ever. */
   private record RegistryViewHolder(dev.quorumdns.registry.RegistryView view) {}
 }
