@@ -156,15 +156,19 @@ final class RegistryState {
     meta = newMeta;
   }
 
-  /** Apply thread only; vips are indexed before the service appears, so a PTR never lags an A. */
+  /**
+   * Apply thread only; vips and the namespace are indexed before the service appears, so a PTR never lags an A
+   * and its namespace is never NXDOMAIN (which RFC 8020 resolvers take to mean nothing below it exists) once
+   * the name resolves.
+   */
   private void addService(Service s) {
     byVip.put(s.vip4(), s);
     if (s.vip6() != null) {
       byVip.put(s.vip6(), s);
       used6++;
     }
-    services.put(s.key(), s);
     namespaces.merge(s.key().namespace(), 1, Integer::sum);
+    services.put(s.key(), s);
   }
 
   /** The name never disappears for readers while its record is swapped. */
