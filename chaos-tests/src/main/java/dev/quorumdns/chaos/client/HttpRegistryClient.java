@@ -26,6 +26,8 @@ import java.util.function.Function;
  * changes nothing). Thread-safe.
  */
 public final class HttpRegistryClient implements RegistryApi {
+  /** A membership change waits for the new configuration to commit (and a joiner to catch up). */
+  private static final Duration MEMBERSHIP_TIMEOUT = Duration.ofSeconds(30);
   private final Function<String, URI> baseUri;
   private final Duration timeout;
   private final HttpClient http;
@@ -132,14 +134,14 @@ public final class HttpRegistryClient implements RegistryApi {
   /** POST /v1/cluster/members; true on 2xx. */
   public Outcome addMember(String node, String id, String raftAddress, String role) {
     ObjectNode body = json.createObjectNode().put("id", id).put("raft", raftAddress).put("role", role);
-    HttpRequest request = request(node, "/v1/cluster/members", "").POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+    HttpRequest request = request(node, "/v1/cluster/members", "").timeout(MEMBERSHIP_TIMEOUT).POST(HttpRequest.BodyPublishers.ofString(body.toString()))
         .header("Content-Type", "application/json").build();
     return call(request, true, (status, tree) -> status / 100 == 2 ? Outcome.ok("added", null, null, null) : null);
   }
 
   /** DELETE /v1/cluster/members/{id}. */
   public Outcome removeMember(String node, String id) {
-    HttpRequest request = request(node, "/v1/cluster/members/" + id, "").DELETE().build();
+    HttpRequest request = request(node, "/v1/cluster/members/" + id, "").timeout(MEMBERSHIP_TIMEOUT).DELETE().build();
     return call(request, true, (status, tree) -> status / 100 == 2 ? Outcome.ok("removed", null, null, null) : null);
   }
 

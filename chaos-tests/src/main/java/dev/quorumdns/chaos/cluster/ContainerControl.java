@@ -95,20 +95,31 @@ public final class ContainerControl implements ClusterControl {
 
   @Override
   public void removeMember(String id) {
-    String via = other(id);
-    Outcome outcome = api.removeMember(via, id);
-    if (outcome.type() != OpType.OK) {
-      throw new IllegalStateException("removing " + id + " via " + via + ": " + outcome);
-    }
+    changeMembership(id, false);
   }
 
   @Override
   public void addMember(String id) {
-    String via = other(id);
-    Outcome outcome = api.addMember(via, id, cluster.addresses().get(id) + ":" + raftPort, "voter");
-    if (outcome.type() != OpType.OK) {
-      throw new IllegalStateException("adding " + id + " via " + via + ": " + outcome);
-    }
+    changeMembership(id, true);
+  }
+
+  /**
+   * Asks another member to add or remove {@code id} until the cluster's configuration shows it: a change whose
+   * answer timed out may still have happened, and one refused for a concurrent change can be asked again.
+   */
+  private void changeMembership(String id, boolean add) {
+    String what = (add ? "adding " : "removing ") + id;
+    Await.until(what, java.time.Duration.ofSeconds(90), java.time.Duration.ofMillis(500), () -> {
+      String via = other(id);
+      ClusterStatus status = api.cluster(via);
+      if (status.reachable() && !status.members().isEmpty()
+          && status.members().stream().anyMatch(m -> m.id().equals(id)) == add) {
+        return true;
+      }
+      Outcome outcome = add ? api.addMember(via, id, cluster.addresses().get(id) + ":" + raftPort, "voter")
+          : api.removeMember(via, id);
+      return outcome.type() == OpType.OK;
+    });
   }
 
   private String other(String id) {
