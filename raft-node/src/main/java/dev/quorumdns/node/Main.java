@@ -55,7 +55,7 @@ public final class Main {
   private static int runNode(List<String> args) throws Exception {
     NodeConfig config = ConfigLoader.load(args, System.getenv());
     System.setProperty("quorumdns.node", config.id());
-    Node node = new Node(config, Clock.systemUTC());
+    Node node = new Node(config, Clock.systemUTC(), code -> new Thread(() -> System.exit(code), "quorumdns-exit").start());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       node.close();

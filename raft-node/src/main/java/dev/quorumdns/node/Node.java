@@ -72,6 +72,8 @@ public final class Node implements NodeBackend, AutoCloseable {
   private final AtomicBoolean publishing = new AtomicBoolean();
   private final long startNanos = System.nanoTime();
   private volatile boolean sawLeader;
+  private final java.util.function.IntConsumer exit;
+  private final AtomicBoolean exiting = new AtomicBoolean();
   private FileChannel lockChannel;
   private FileLock lock;
   private DnsWiring dns;
@@ -80,6 +82,15 @@ public final class Node implements NodeBackend, AutoCloseable {
   private ApiServer api;
 
   public Node(NodeConfig config, Clock clock) {
+    this(config, clock, code -> { });
+  }
+
+  /**
+   * @param exit called (from a background thread) with 0 when this node has been removed from the cluster, or
+   *     1 when its Raft server stopped on an error; {@code quorumdns node} exits the process with that code
+   */
+  public Node(NodeConfig config, Clock clock, java.util.function.IntConsumer exit) {
+    this.exit = exit;
     this.config = config;
     this.clock = clock;
     this.segmentSize = SizeInBytes.valueOf(config.raftSegmentBytes());
@@ -145,6 +156,9 @@ public final class Node implements NodeBackend, AutoCloseable {
    */
   private void publishSelf() {
     try {
+      if (stoppedRaft()) {
+        return;
+      }
       registry.setVoters(raft.refreshMembers());
       if (raft.leader() == null || !raft.members().contains(config.id())) {
         return;
@@ -158,6 +172,34 @@ public final class Node implements NodeBackend, AutoCloseable {
     } catch (IOException | RuntimeException e) {
       LOG.debug("publishing node record: {}", e.toString());
     }
+  }
+
+  /**
+   * Ratis closes a member's division when the member is removed from the configuration, and on a fatal error
+   * (a replica that cannot apply). Either way this node can no longer serve the registry: it stops.
+   */
+  private boolean stoppedRaft() {
+    org.apache.ratis.util.LifeCycle.State state;
+    try {
+      state = raft.division().getInfo().getLifeCycleState();
+    } catch (IOException e) {
+      state = org.apache.ratis.util.LifeCycle.State.CLOSED;
+    }
+    if (!state.isClosingOrClosed() && state != org.apache.ratis.util.LifeCycle.State.EXCEPTION) {
+      return false;
+    }
+    if (exiting.compareAndSet(false, true)) {
+      boolean removed;
+      try {
+        removed = !raft.members().contains(config.id());
+      } catch (IOException | RuntimeException e) {
+        removed = false;
+      }
+      LOG.warn(removed ? "this node was removed from the cluster (its Raft division closed); stopping. Wipe {} "
+          + "before it joins again." : "the Raft server stopped on an error; stopping (data in {})", config.dataDir());
+      exit.accept(removed ? 0 : 1);
+    }
+    return true;
   }
 
   @Override
@@ -241,7 +283,7 @@ public final class Node implements NodeBackend, AutoCloseable {
   @Override
   public Readiness readiness() {
     if (!registry.view().isLoaded()) {
-      return new Readiness(false, "loading state");
+      return new Readiness(false, "no state yet (loading, or waiting for the leader to send it)");
     }
     try {
       RaftServer.Division d = raft.division();

@@ -16,7 +16,11 @@ import java.util.Set;
  */
 public interface RegistryView {
 
-  /** False until the replica has loaded its state from disk; DNS answers SERVFAIL until then. */
+  /**
+   * False until the replica holds a state: loaded from disk, with at least one entry applied (a node joining
+   * with an empty data directory holds none until the leader has sent it the registry). DNS answers SERVFAIL,
+   * never an authoritative NXDOMAIN, until then.
+   */
   boolean isLoaded();
 
   /** The Raft index of the last entry that changed the registry (the SOA serial); 0 when empty. */

@@ -71,6 +71,17 @@ public final class ChaosCluster implements AutoCloseable {
     node.startProcess(launcher.command(node.id(), addresses), launcher.environment(node.id()));
   }
 
+  /** Starts {@code node} afresh as a joining member: its process gone, its data wiped, started to be added. */
+  public void startJoining(ChaosNode node) {
+    if (node.processAlive()) {
+      node.kill();
+    }
+    Await.until(node.id() + " process gone before it rejoins", java.time.Duration.ofSeconds(10),
+        java.time.Duration.ofMillis(50), () -> !node.processAlive());
+    node.wipeData();
+    node.startProcess(launcher.joinCommand(node.id(), addresses), launcher.environment(node.id()));
+  }
+
   /** Applies a grudge on every node (after healing earlier cuts). */
   public void partition(Grudge grudge) {
     heal();

@@ -97,6 +97,11 @@ public final class ChaosNode implements AutoCloseable {
     execShell("cd /data && env " + envs + " " + cmd + " >>/data/node.log 2>&1 </dev/null & echo $! >/run/node.pid");
   }
 
+  /** Deletes the node's data directory ({@code /data/<id>}); its log file stays. */
+  public void wipeData() {
+    execShell("rm -rf /data/" + id);
+  }
+
   /** True while the node process exists (stopped counts as existing). */
   public boolean processAlive() {
     return exec(List.of("/bin/sh", "-c", "[ -s /run/node.pid ] && kill -0 $(cat /run/node.pid)"), false).getExitCode() == 0;

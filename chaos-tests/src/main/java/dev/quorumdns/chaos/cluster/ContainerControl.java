@@ -93,13 +93,21 @@ public final class ContainerControl implements ClusterControl {
     cluster.heal();
   }
 
+  /** Removes {@code id} from the configuration; the removed node stops itself, which is awaited. */
   @Override
   public void removeMember(String id) {
     changeMembership(id, false);
+    ChaosNode node = cluster.node(id);
+    Await.until(id + " stopping itself once removed", java.time.Duration.ofSeconds(30),
+        java.time.Duration.ofMillis(200), () -> !node.processAlive());
   }
 
+  /** Re-adds {@code id} as a new member: data wiped, started with --join, added, filled by the leader. */
   @Override
   public void addMember(String id) {
+    cluster.startJoining(cluster.node(id));
+    Await.until(id + " API up to join", java.time.Duration.ofSeconds(60), java.time.Duration.ofMillis(200),
+        () -> api.cluster(id).reachable());
     changeMembership(id, true);
   }
 

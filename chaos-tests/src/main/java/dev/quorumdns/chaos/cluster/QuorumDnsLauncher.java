@@ -45,11 +45,22 @@ public final class QuorumDnsLauncher implements NodeLauncher {
   public List<String> command(String id, Map<String, String> addresses) {
     String peers = addresses.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue() + ":" + RAFT_PORT)
         .collect(Collectors.joining(","));
+    return argv(id, addresses, List.of("--peers", peers));
+  }
+
+  /** A new member: no peers; it waits to be added and is filled by the leader. */
+  @Override
+  public List<String> joinCommand(String id, Map<String, String> addresses) {
+    return argv(id, addresses, List.of("--join"));
+  }
+
+  private List<String> argv(String id, Map<String, String> addresses, List<String> membership) {
     List<String> argv = new ArrayList<>(List.of(javaHome + "/bin/java", "-Xmx256m", "-XX:+UseSerialGC",
         "-cp", DIST + "/quorumdns-node.jar:" + DIST + "/lib/*", "dev.quorumdns.node.Main", "node",
         "--id", id, "--data-dir", "/data/" + id, "--bind", "0.0.0.0", "--advertise", addresses.get(id),
         "--dns-port", String.valueOf(DNS_PORT), "--api-port", String.valueOf(API_PORT),
-        "--raft-port", String.valueOf(RAFT_PORT), "--peers", peers));
+        "--raft-port", String.valueOf(RAFT_PORT)));
+    argv.addAll(membership);
     argv.addAll(extraArgs);
     return argv;
   }

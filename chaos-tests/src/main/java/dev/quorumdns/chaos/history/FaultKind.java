@@ -19,7 +19,7 @@ public enum FaultKind {
   PARTITION_RING(false, Condition.PARTITION),
   PARTITION_ONE_WAY(false, Condition.PARTITION),
   PACKET_LOSS(false, Condition.PACKET_LOSS),
-  MEMBER_CHANGE(false, Condition.MEMBERSHIP);
+  MEMBER_CHANGE(true, Condition.MEMBERSHIP);
 
   /** The state of the cluster a fault puts it in, for per-condition availability figures. */
   public enum Condition {

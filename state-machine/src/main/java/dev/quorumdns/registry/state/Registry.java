@@ -234,7 +234,9 @@ public final class Registry implements AutoCloseable {
   private final class LiveView implements RegistryView {
     @Override
     public boolean isLoaded() {
-      return state != null;
+      RegistryState s = state;
+      // A node that joins with an empty store holds no state until the leader has sent it one.
+      return s != null && s.meta().appliedIndex() > 0;
     }
 
     @Override
