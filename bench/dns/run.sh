@@ -50,11 +50,25 @@ wait_dns() { # addr: until the zone's SOA answers
   echo "no DNS answer from $1:$PORT" >&2; return 1
 }
 
-# One measured dnsperf run; prints "qps avg_ms max_ms lost" and keeps dnsperf's report in $WORK/$2.perf.
-measure() { # addr label seconds
+# CPU time (clock ticks) used so far by a server process and all its descendants (NSD forks twice).
+cpu_ticks() { # pid
+  local t=0 p
+  for p in "$1" $(pgrep -P "$1" || true); do
+    [ "$p" = "$1" ] || { t=$((t + $(cpu_ticks "$p"))); continue; }
+    [ -r "/proc/$p/stat" ] && t=$((t + $(awk '{sub(/^.*\) /, ""); print $12 + $13}' "/proc/$p/stat")))
+  done
+  echo "$t"
+}
+# One measured dnsperf run; prints "qps avg_ms max_ms lost cpu_us_per_query" (server CPU per answered query:
+# steadier than QPS when other work shares the machine) and keeps dnsperf's report in $WORK/$2.perf.
+measure() { # addr label seconds server_pid
+  local c0 c1
+  c0=$(cpu_ticks "$4")
   "${PIN_CLIENT[@]}" dnsperf -s "$1" -p $PORT -d "$WORK/queries.txt" -c 100 -q 100 -l "$3" -t 2 > "$WORK/$2.perf"
-  awk '/Queries per second/ {q=$4} /Average Latency/ {a=$4*1000; gsub(/[(),]/,""); m=$NF*1000}
-       /Queries lost/ {l=$3} END {printf "%.0f %.3f %.3f %s\n", q, a, m, l}' "$WORK/$2.perf"
+  c1=$(cpu_ticks "$4")
+  awk -v cpu=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" '/Queries per second/ {q=$4} /Queries completed/ {n=$3}
+       /Average Latency/ {a=$4*1000; gsub(/[(),]/,""); m=$NF*1000} /Queries lost/ {l=$3}
+       END {printf "%.0f %.3f %.3f %s %.1f\n", q, a, m, l, (n > 0 ? cpu / hz * 1e6 / n : 0)}' "$WORK/$2.perf"
 }
 # Per-query latencies from a -v run; prints "p50_ms p99_ms p99.9_ms".
 percentiles() { # addr label
@@ -77,11 +91,11 @@ for _ in $(seq 1 240); do curl -fsS --max-time 1 "http://$QADDR:8053/readyz" >/d
 curl -fsS --max-time 2 "http://$QADDR:8053/readyz" >/dev/null || { tail -20 "$WORK/node.log" >&2; exit 1; }
 java bench/dns/Prepare.java "http://$QADDR:8053" "$COUNT" "$WORK/mesh.internal.zone" "$WORK/queries.txt"
 wait_dns $QADDR
-measure $QADDR q-warmup "$WARMUP" >/dev/null
+measure $QADDR q-warmup "$WARMUP" "$NODE_PID" >/dev/null
 if [ -n "${BENCH_JFR:-}" ]; then
   jcmd "$NODE_PID" JFR.start name=bench settings=profile filename="$(realpath -m "$BENCH_JFR")" >/dev/null
 fi
-Q=($(measure $QADDR quorumdns "$SECS"))
+Q=($(measure $QADDR quorumdns "$SECS" "$NODE_PID"))
 [ -n "${BENCH_JFR:-}" ] && jcmd "$NODE_PID" JFR.stop name=bench >/dev/null && echo "JFR profile: $BENCH_JFR"
 QP=($(percentiles $QADDR quorumdns))
 stop "$NODE_PID"; NODE_PID=""
@@ -113,19 +127,21 @@ EOF
 "${PIN_SERVER[@]}" "$NSD" -d -c "$WORK/nsd.conf" > "$WORK/nsd.out" 2>&1 &
 NSD_PID=$!
 wait_dns $NADDR || { cat "$WORK/nsd.out" "$WORK/nsd.log" >&2; exit 1; }
-measure $NADDR n-warmup "$WARMUP" >/dev/null
-N=($(measure $NADDR nsd "$SECS"))
+measure $NADDR n-warmup "$WARMUP" "$NSD_PID" >/dev/null
+N=($(measure $NADDR nsd "$SECS" "$NSD_PID"))
 NP=($(percentiles $NADDR nsd))
 
 echo
 echo "== $(machine); $COUNT services, ${SECS} s measured per server after ${WARMUP} s warm-up, 100 in flight;"\
   "pinned: ${BENCH_PIN:-0}"
-printf '%-10s %9s %8s %8s %8s %8s %9s %7s\n' server qps avg_ms max_ms p50_ms p99_ms p99.9_ms lost
-printf '%-10s %9s %8s %8s %8s %8s %9s %7s\n' quorumdns "${Q[0]}" "${Q[1]}" "${Q[2]}" "${QP[0]}" "${QP[1]}" "${QP[2]}" "${Q[3]}"
-printf '%-10s %9s %8s %8s %8s %8s %9s %7s\n' nsd "${N[0]}" "${N[1]}" "${N[2]}" "${NP[0]}" "${NP[1]}" "${NP[2]}" "${N[3]}"
-awk -v q="${Q[0]}" -v n="${N[0]}" -v qp="${QP[1]}" -v np="${NP[1]}" \
-  'BEGIN {printf "ratio quorumdns/nsd: qps %.2f, p99 %.2f (percentiles from a separate %s s run with dnsperf -v)\n",
-          (n > 0 ? q / n : 0), (np > 0 ? qp / np : 0), "'"$LAT_SECS"'"}'
+F='%-10s %9s %8s %8s %8s %8s %9s %7s %10s\n'
+printf "$F" server qps avg_ms max_ms p50_ms p99_ms p99.9_ms lost cpu_us/q
+printf "$F" quorumdns "${Q[0]}" "${Q[1]}" "${Q[2]}" "${QP[0]}" "${QP[1]}" "${QP[2]}" "${Q[3]}" "${Q[4]}"
+printf "$F" nsd "${N[0]}" "${N[1]}" "${N[2]}" "${NP[0]}" "${NP[1]}" "${NP[2]}" "${N[3]}" "${N[4]}"
+awk -v q="${Q[0]}" -v n="${N[0]}" -v qp="${QP[1]}" -v np="${NP[1]}" -v qc="${Q[4]}" -v nc="${N[4]}" \
+  'BEGIN {printf "ratio quorumdns/nsd: qps %.2f, p99 %.2f, cpu per query %.2f\n",
+          (n > 0 ? q / n : 0), (np > 0 ? qp / np : 0), (nc > 0 ? qc / nc : 0)}'
+echo "(percentiles from a separate ${LAT_SECS} s run with dnsperf -v; cpu_us/q = server CPU time / answered queries)"
 for s in quorumdns nsd; do
   printf '%-10s %s\n' "$s" "$(sed -n 's/^ *Response codes: *//p' "$WORK/$s.perf")"
 done
