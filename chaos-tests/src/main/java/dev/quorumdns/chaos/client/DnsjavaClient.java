@@ -1,26 +1,35 @@
 package dev.quorumdns.chaos.client;
 
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
+import java.net.ConnectException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.PortUnreachableException;
+import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.function.Function;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.DClass;
+import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Section;
-import org.xbill.DNS.SimpleResolver;
 import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
 
 /**
- * {@link DnsApi} with dnsjava's {@link SimpleResolver}: an A query over UDP (TCP on truncation) for
- * {@code <name>.<ns>.<domain>}. NOERROR and NXDOMAIN are answers ({@code ok}); SERVFAIL, REFUSED and
- * timeouts are {@code fail}. Thread-safe.
+ * {@link DnsApi}: an A query for {@code <name>.<ns>.<domain>} over UDP, retried over TCP on truncation. dnsjava
+ * builds and parses the messages; the sockets are the JDK's, bound to a port the kernel chooses. (dnsjava's own
+ * UDP client picks random source ports itself and, under this suite's load, sometimes gave up with "No available
+ * source port found": a failure of the test machine that was being counted against the node.) NOERROR and
+ * NXDOMAIN are answers ({@code ok}); SERVFAIL, REFUSED and timeouts are {@code fail}. Thread-safe.
  */
 public final class DnsjavaClient implements DnsApi {
   private final Function<String, InetSocketAddress> address;
@@ -43,17 +52,21 @@ public final class DnsjavaClient implements DnsApi {
     } catch (TextParseException e) {
       throw new IllegalArgumentException("name: " + name + " (" + e.getMessage() + ")", e);
     }
+    Message query = Message.newQuery(Record.newRecord(qname, Type.A, DClass.IN));
+    long deadline = System.nanoTime() + timeout.toNanos();
     Message response;
     try {
-      SimpleResolver resolver = new SimpleResolver(address.apply(node));
-      resolver.setTimeout(timeout);
-      response = resolver.send(Message.newQuery(Record.newRecord(qname, Type.A, DClass.IN)));
+      InetSocketAddress server = address.apply(node);
+      response = udp(server, query, deadline);
+      if (response.getHeader().getFlag(Flags.TC)) {
+        response = tcp(server, query, deadline);
+      }
     } catch (SocketTimeoutException e) {
       return Outcome.fail("timeout", e.toString());
-    } catch (PortUnreachableException e) {
+    } catch (PortUnreachableException | ConnectException e) {
       return Outcome.fail("unreachable", e.toString());
     } catch (IOException e) {
-      return Outcome.fail(e.getMessage() != null && e.getMessage().contains("imed out") ? "timeout" : "io", e.toString());
+      return Outcome.fail("io", e.toString());
     }
     int rcode = response.getRcode();
     if (rcode == Rcode.NXDOMAIN) {
@@ -68,5 +81,65 @@ public final class DnsjavaClient implements DnsApi {
       }
     }
     return Outcome.ok("NOERROR", null, null, null);
+  }
+
+  /** One UDP exchange; datagrams that are not the answer to this query (wrong id or question) are skipped. */
+  private static Message udp(InetSocketAddress server, Message query, long deadline) throws IOException {
+    byte[] wire = query.toWire();
+    try (DatagramSocket socket = new DatagramSocket()) {
+      socket.connect(server);
+      socket.send(new DatagramPacket(wire, wire.length));
+      byte[] buffer = new byte[65535];
+      while (true) {
+        socket.setSoTimeout(remainingMillis(deadline));
+        DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
+        socket.receive(packet);
+        Message reply = parse(Arrays.copyOf(packet.getData(), packet.getLength()));
+        if (reply != null && answers(reply, query)) {
+          return reply;
+        }
+      }
+    }
+  }
+
+  private static Message tcp(InetSocketAddress server, Message query, long deadline) throws IOException {
+    byte[] wire = query.toWire();
+    try (Socket socket = new Socket()) {
+      socket.connect(server, remainingMillis(deadline));
+      socket.setSoTimeout(remainingMillis(deadline));
+      DataOutputStream out = new DataOutputStream(socket.getOutputStream());
+      out.writeShort(wire.length);
+      out.write(wire);
+      out.flush();
+      DataInputStream in = new DataInputStream(socket.getInputStream());
+      byte[] body = new byte[in.readUnsignedShort()];
+      in.readFully(body);
+      Message reply = parse(body);
+      if (reply == null || !answers(reply, query)) {
+        throw new IOException("TCP answer from " + server + " does not match the query");
+      }
+      return reply;
+    }
+  }
+
+  private static boolean answers(Message reply, Message query) {
+    return reply.getHeader().getFlag(Flags.QR) && reply.getHeader().getID() == query.getHeader().getID()
+        && (reply.getQuestion() == null || reply.getQuestion().getName().equals(query.getQuestion().getName()));
+  }
+
+  private static Message parse(byte[] bytes) {
+    try {
+      return new Message(bytes);
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  private static int remainingMillis(long deadline) throws SocketTimeoutException {
+    long left = (deadline - System.nanoTime()) / 1_000_000;
+    if (left <= 0) {
+      throw new SocketTimeoutException("no answer within the query timeout");
+    }
+    return (int) Math.min(Integer.MAX_VALUE, left);
   }
 }

@@ -25,23 +25,61 @@ import org.xbill.DNS.Section;
 @Timeout(30)
 class DnsjavaClientTest {
   private DatagramSocket socket;
+  private java.net.ServerSocket tcpSocket;
   private Thread responder;
+  private Thread tcpResponder;
   private DnsjavaClient client;
 
   @BeforeEach
   void start() throws IOException {
     socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    tcpSocket = new java.net.ServerSocket(socket.getLocalPort(), 10, InetAddress.getLoopbackAddress());
     responder = new Thread(this::serve, "fake-dns");
     responder.setDaemon(true);
     responder.start();
+    tcpResponder = new Thread(this::serveTcp, "fake-dns-tcp");
+    tcpResponder.setDaemon(true);
+    tcpResponder.start();
     InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), socket.getLocalPort());
     client = new DnsjavaClient(node -> address, "mesh.internal", Duration.ofMillis(400));
   }
 
   @AfterEach
-  void stop() throws InterruptedException {
+  void stop() throws InterruptedException, IOException {
     socket.close();
+    tcpSocket.close();
     responder.join(5_000);
+    tcpResponder.join(5_000);
+  }
+
+  /** Over TCP every name has the full answer 240.0.0.9. */
+  private void serveTcp() {
+    while (!tcpSocket.isClosed()) {
+      try (java.net.Socket s = tcpSocket.accept()) {
+        java.io.DataInputStream in = new java.io.DataInputStream(s.getInputStream());
+        byte[] body = new byte[in.readUnsignedShort()];
+        in.readFully(body);
+        Message query = new Message(body);
+        Message reply = reply(query);
+        reply.addRecord(new ARecord(query.getQuestion().getName(), DClass.IN, 60,
+            InetAddress.getByName("240.0.0.9")), Section.ANSWER);
+        byte[] wire = reply.toWire();
+        java.io.DataOutputStream out = new java.io.DataOutputStream(s.getOutputStream());
+        out.writeShort(wire.length);
+        out.write(wire);
+        out.flush();
+      } catch (IOException e) {
+        // closed at the end of the test, or a client gone
+      }
+    }
+  }
+
+  private static Message reply(Message query) {
+    Message reply = new Message(query.getHeader().getID());
+    reply.getHeader().setFlag(Flags.QR);
+    reply.getHeader().setFlag(Flags.AA);
+    reply.addRecord(query.getQuestion(), Section.QUESTION);
+    return reply;
   }
 
   private void serve() {
@@ -55,14 +93,21 @@ class DnsjavaClientTest {
         if (label.equals("silent")) {
           continue;
         }
-        Message reply = new Message(query.getHeader().getID());
-        reply.getHeader().setFlag(Flags.QR);
-        reply.getHeader().setFlag(Flags.AA);
-        reply.addRecord(query.getQuestion(), Section.QUESTION);
+        if (label.equals("stray")) {
+          // first a datagram with another id (must be skipped), then the answer
+          Message stray = reply(query);
+          stray.getHeader().setID((query.getHeader().getID() + 1) & 0xffff);
+          byte[] bytes = stray.toWire();
+          socket.send(new DatagramPacket(bytes, bytes.length, packet.getSocketAddress()));
+        }
+        Message reply = reply(query);
         switch (label) {
           case "a" -> reply.addRecord(new ARecord(query.getQuestion().getName(), DClass.IN, 60,
               InetAddress.getByName("240.0.0.7")), Section.ANSWER);
           case "broken" -> reply.getHeader().setRcode(Rcode.SERVFAIL);
+          case "big" -> reply.getHeader().setFlag(Flags.TC);
+          case "stray" -> reply.addRecord(new ARecord(query.getQuestion().getName(), DClass.IN, 60,
+              InetAddress.getByName("240.0.0.8")), Section.ANSWER);
           case "empty" -> { }
           default -> reply.getHeader().setRcode(Rcode.NXDOMAIN);
         }
@@ -100,5 +145,30 @@ class DnsjavaClientTest {
     Outcome silent = client.resolve("n1", "web/silent");
     assertEquals(OpType.FAIL, silent.type());
     assertEquals("timeout", silent.result());
+  }
+
+  @Test
+  void truncatedAnswerIsAskedAgainOverTcp() {
+    Outcome outcome = client.resolve("n1", "web/big");
+    assertEquals(OpType.OK, outcome.type());
+    assertEquals("240.0.0.9", outcome.vip());
+  }
+
+  @Test
+  void datagramWithAnotherIdIsSkipped() {
+    assertEquals("240.0.0.8", client.resolve("n1", "web/stray").vip());
+  }
+
+  @Test
+  void nobodyListeningIsUnreachableOrTimeout() throws IOException {
+    int port;
+    try (DatagramSocket free = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+      port = free.getLocalPort();
+    }
+    InetSocketAddress closed = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+    Outcome outcome = new DnsjavaClient(node -> closed, "mesh.internal", Duration.ofMillis(300)).resolve("n1", "web/a");
+    assertEquals(OpType.FAIL, outcome.type());
+    org.junit.jupiter.api.Assertions.assertTrue(
+        outcome.result().equals("unreachable") || outcome.result().equals("timeout"), outcome.result());
   }
 }
