@@ -8,4 +8,8 @@ WORK="$(mktemp -d /tmp/quorumdns-bench-scale.XXXX)"
 trap 'pkill -9 -f "$WORK" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 export QUORUMDNS_JAVA_OPTS="${QUORUMDNS_JAVA_OPTS:--Xmx3g -XX:+UseParallelGC}"
 echo "== $(machine); node JVM: $QUORUMDNS_JAVA_OPTS"
+export BENCH_RESULTS="${BENCH_RESULTS:-$ROOT/bench/results}"
 java -cp "$BENCH_CP" Scale "$WORK" "${1:-100000,1000000}"
+java -cp "$BENCH_CP" Chart "$BENCH_RESULTS/scale-memory.tsv" "$BENCH_RESULTS/scale-memory.svg" \
+  "Memory per node against registry size ($(date -u +%F))" "registered services" "MiB"
+echo "table and chart: $BENCH_RESULTS/scale-memory.{tsv,svg}"

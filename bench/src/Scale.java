@@ -32,6 +32,10 @@ public final class Scale {
       }
       int loaded = 0;
       int joiners = 0;
+      Path table = Path.of(System.getenv().getOrDefault("BENCH_RESULTS", "bench/results"), "scale-memory.tsv");
+      Files.createDirectories(table.getParent());
+      Files.writeString(table, "services\tRSS MiB (mean of 3 nodes)\theap used MiB (mean of 3 nodes)\n");
+      memoryRow(c, dir, table, 0);
       for (int size : sizes) {
         long t0 = System.nanoTime();
         load(c, loaded, size);
@@ -39,15 +43,7 @@ public final class Scale {
         System.out.printf("%n== %d services (loaded %d more in %.0f s, %.0f/s)%n", size, size - loaded, loadSeconds,
             (size - loaded) / loadSeconds);
         loaded = size;
-        for (int i = 0; i < 3; i++) {
-          long rss = rssKb(c.nodes[i].pid());
-          double heap = heapUsed(c.api(i));
-          long rocks = du(dir.resolve(c.id(i)).resolve("state"));
-          long raft = du(dir.resolve(c.id(i)).resolve("raft"));
-          System.out.printf("%s: RSS %d MiB (%.0f B/service), heap used %.0f MiB (%.0f B/service), RocksDB %d MiB, "
-              + "raft dir %d MiB%n", c.id(i), rss / 1024, rss * 1024.0 / size, heap / 1048576, heap / size,
-              rocks >> 20, raft >> 20);
-        }
+        memoryRow(c, dir, table, size);
         int leader = c.awaitLeader(Duration.ofSeconds(30));
         int follower = (leader + 1) % 3;
         c.kill9(follower);
@@ -68,6 +64,25 @@ public final class Scale {
       }
     }
     System.exit(0);
+  }
+
+  /** Prints each node's memory and disk at {@code size} services and appends the means to the chart table. */
+  private static void memoryRow(BenchCluster c, Path dir, Path table, int size) throws IOException {
+    double rssSum = 0;
+    double heapSum = 0;
+    for (int i = 0; i < 3; i++) {
+      long rss = rssKb(c.nodes[i].pid());
+      double heap = heapUsed(c.api(i));
+      long rocks = du(dir.resolve(c.id(i)).resolve("state"));
+      long raft = du(dir.resolve(c.id(i)).resolve("raft"));
+      rssSum += rss / 1024.0;
+      heapSum += heap / 1048576;
+      System.out.printf("%s: RSS %d MiB (%.0f B/service), heap used %.0f MiB (%.0f B/service), RocksDB %d MiB, "
+          + "raft dir %d MiB%n", c.id(i), rss / 1024, size == 0 ? 0 : rss * 1024.0 / size, heap / 1048576,
+          size == 0 ? 0 : heap / size, rocks >> 20, raft >> 20);
+    }
+    Files.writeString(table, String.format(java.util.Locale.ROOT, "%d\t%.0f\t%.0f%n", size, rssSum / 3, heapSum / 3),
+        java.nio.file.StandardOpenOption.APPEND);
   }
 
   private static void load(BenchCluster c, int from, int to) throws Exception {

@@ -59,3 +59,20 @@ for c in "${CLIENTS[@]}"; do
   qp=$(sed -E 's/.*p99=([0-9.]+)ms.*/\1/' <<<"${Q[$c]}"); ep=$(sed -E 's/.*p99=([0-9.]+)ms.*/\1/' <<<"${E[$c]}")
   printf '%-8s %14s %14s %8s %12s %12s\n' "$c" "$qo" "$eo" "$(awk -v a="$qo" -v b="$eo" 'BEGIN{printf "%.2f", (b>0?a/b:0)}')" "$qp" "$ep"
 done
+
+# Tables and charts (SVG) of throughput and latency against concurrency, kept with the results.
+OUT="${BENCH_RESULTS:-bench/results}"
+mkdir -p "$OUT"
+field() { sed -E "s/.*$1=([0-9.]+).*/\1/" <<<"$2"; }
+printf 'clients\tQuorumDNS ops/s\tetcd ops/s\n' > "$OUT/writes-throughput.tsv"
+printf 'clients\tQuorumDNS p50\tQuorumDNS p99\tetcd p50\tetcd p99\n' > "$OUT/writes-latency.tsv"
+for c in "${CLIENTS[@]}"; do
+  printf '%s\t%s\t%s\n' "$c" "$(field 'ops\/s' "${Q[$c]}")" "$(field 'ops\/s' "${E[$c]}")" >> "$OUT/writes-throughput.tsv"
+  printf '%s\t%s\t%s\t%s\t%s\n' "$c" "$(field p50 "${Q[$c]}")" "$(field p99 "${Q[$c]}")" \
+    "$(field p50 "${E[$c]}")" "$(field p99 "${E[$c]}")" >> "$OUT/writes-latency.tsv"
+done
+java bench/src/Chart.java "$OUT/writes-throughput.tsv" "$OUT/writes-throughput.svg" \
+  "Writes/s, 3 nodes on loopback, fsync on ($(date -u +%F))" "concurrent clients" "acknowledged writes/s" logx
+java bench/src/Chart.java "$OUT/writes-latency.tsv" "$OUT/writes-latency.svg" \
+  "Write latency, 3 nodes on loopback ($(date -u +%F))" "concurrent clients" "latency (ms)" logx
+echo "tables and charts: $OUT/writes-throughput.{tsv,svg} $OUT/writes-latency.{tsv,svg}"
