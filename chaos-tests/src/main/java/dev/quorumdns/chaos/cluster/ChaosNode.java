@@ -49,8 +49,7 @@ public final class ChaosNode implements AutoCloseable {
         .withCreateContainerCmdModifier(cmd -> {
           Ports ports = new Ports();
           ports.bind(ExposedPort.tcp(apiPort), Ports.Binding.bindIp("127.0.0.1"));
-          ports.bind(ExposedPort.udp(dnsPort), Ports.Binding.bindIp("127.0.0.1"));
-          cmd.withHostName(id).withExposedPorts(ExposedPort.tcp(apiPort), ExposedPort.udp(dnsPort));
+          cmd.withHostName(id).withExposedPorts(ExposedPort.tcp(apiPort));
           cmd.getHostConfig().withCapAdd(Capability.NET_ADMIN).withInit(true).withPortBindings(ports);
         });
     for (String etc : List.of("/etc/alternatives", "/etc/java-17-openjdk")) {
@@ -85,9 +84,17 @@ public final class ChaosNode implements AutoCloseable {
     return URI.create("http://127.0.0.1:" + hostPort(ExposedPort.tcp(apiPort)));
   }
 
-  /** The node's DNS (UDP) as the host reaches it. */
+  /**
+   * The node's DNS (UDP and TCP) as the host reaches it: the container's address on the private network, not the
+   * published loopback port. Through the published port every query from a new source port would become a flow
+   * of Docker's userland proxy, which holds a host socket per flow for its UDP timeout; at the suite's query
+   * rate those sockets used up the host's ephemeral ports and the test's own queries failed to bind.
+   */
   public InetSocketAddress dnsAddress() {
-    return new InetSocketAddress("127.0.0.1", hostPort(ExposedPort.udp(dnsPort)));
+    if (ip == null) {
+      throw new IllegalStateException("container of " + id + " is not started");
+    }
+    return new InetSocketAddress(ip, dnsPort);
   }
 
   /** Starts the node process in the background; its output goes to /data/node.log. */

@@ -25,7 +25,7 @@ public record RunSettings(int nodes, WorkloadConfig workload, Duration holdMin, 
 
   /** Five nodes, longer faults. */
   public static RunSettings longForm() {
-    return new RunSettings(5, new WorkloadConfig(8, 6, 48, 4, 0.15, 0.25), Duration.ofSeconds(3), Duration.ofSeconds(20),
+    return new RunSettings(5, new WorkloadConfig(8, 6, 48, 4, 0.15, 0.25, 150), Duration.ofSeconds(3), Duration.ofSeconds(20),
         Duration.ofSeconds(1), Duration.ofSeconds(10), 0.3, Duration.ofSeconds(2), Duration.ofSeconds(90),
         Duration.ofSeconds(60), 0.99, Duration.ofSeconds(20));
   }

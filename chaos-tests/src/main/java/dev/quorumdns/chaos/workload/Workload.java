@@ -138,7 +138,19 @@ public final class Workload {
   private void resolver(int base, BooleanSupplier finished) {
     Random random = new Random(seed * 31 + base);
     int turn = random.nextInt(nodes.size());
+    long interval = config.resolveRate() > 0 ? (long) (1e9 / config.resolveRate()) : 0;
+    long next = System.nanoTime();
     while (!finished.getAsBoolean()) {
+      if (interval > 0) {
+        // paced, not sleeping a fixed time: a slow answer is not followed by a wait
+        next += interval;
+        long wait = next - System.nanoTime();
+        if (wait > 0) {
+          java.util.concurrent.locks.LockSupport.parkNanos(wait);
+        } else if (wait < -1_000_000_000L) {
+          next = System.nanoTime();
+        }
+      }
       String node = nodes.get(turn++ % nodes.size());
       String name = name(random.nextInt(config.names()));
       resolve(base, node, name);
