@@ -11,9 +11,9 @@ public final class Checkers {
   /**
    * @param convergenceBound how long after heal the nodes may take to agree on one revision
    * @param minDnsShare the least share of DNS queries that up nodes must answer
-   * @param restartGrace how long a restarted node may take to answer again
+   * @param restartBound the longest a restarted node may take to answer DNS again before its failures count
    */
-  public static CompositeChecker standard(Duration convergenceBound, double minDnsShare, Duration restartGrace) {
+  public static CompositeChecker standard(Duration convergenceBound, double minDnsShare, Duration restartBound) {
     return new CompositeChecker(List.of(
         new LinearizabilityChecker(),
         new VipStabilityChecker(),
@@ -21,6 +21,6 @@ public final class Checkers {
         new FinalReadsChecker(),
         new ConvergenceChecker(convergenceBound),
         new DnsTimeTravelChecker(),
-        new DnsAvailabilityChecker(minDnsShare, restartGrace)));
+        new DnsAvailabilityChecker(minDnsShare, restartBound)));
   }
 }

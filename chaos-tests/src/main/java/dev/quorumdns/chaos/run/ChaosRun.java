@@ -109,7 +109,7 @@ public final class ChaosRun {
       new FinalPhase(api, dns, recorder).run(cluster.ids(), workload.names(), settings.convergeWithin(), Duration.ofMillis(250));
       History history = recorder.snapshot();
       CompositeChecker.Composite checks = Checkers.standard(settings.convergeWithin(), settings.minDnsShare(),
-          settings.restartGrace()).check(history);
+          settings.restartBound()).check(history);
       RunInfo info = new RunInfo(runId, seed, cluster.ids(), scenarios.stream().map(Scenario::name).toList(),
           settings.nodes() + " nodes; " + settings.workload());
       Summary summary = new RunReport(reportRoot).write(info, history, checks);

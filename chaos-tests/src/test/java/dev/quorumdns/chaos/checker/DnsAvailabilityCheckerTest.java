@@ -65,6 +65,57 @@ class DnsAvailabilityCheckerTest {
   }
 
   @Test
+  void slowRestartWithinTheBoundIsNotUnavailability() {
+    TestHistory h = new TestHistory();
+    h.phase("scenario", "restart");
+    String kill = h.fault(FaultKind.RESTART_ALL, "n1");
+    h.heal(kill, FaultKind.RESTART_ALL, "n1");
+    for (int i = 0; i < 4; i++) {
+      h.advance(Duration.ofSeconds(1));
+      h.dnsFailed(1, "n1", "web/a", i < 2 ? "unreachable" : "SERVFAIL");   // starting, then loading
+    }
+    h.dns(1, "n1", "web/a", "240.0.0.1");
+    h.dns(1, "n1", "web/a", "240.0.0.1");
+    CheckResult result = checker.check(h.history());
+
+    assertEquals(Validity.VALID, result.validity(), () -> result.anomalies().toString());
+    assertEquals(4L, result.stats().get("excludedNodeDown"));
+    assertTrue((Long) result.stats().get("slowestBackMillis") >= 4000, result.stats().toString());
+  }
+
+  @Test
+  void failuresAfterTheNodeAnsweredAgainCount() {
+    TestHistory h = new TestHistory();
+    String kill = h.fault(FaultKind.KILL_RANDOM, "n1");
+    h.heal(kill, FaultKind.KILL_RANDOM, "n1");
+    h.dns(1, "n1", "web/a", "240.0.0.1");
+    h.dnsFailed(1, "n1", "web/a", "SERVFAIL");
+    h.dnsFailed(1, "n1", "web/a", "timeout");
+    CheckResult result = checker.check(h.history());
+
+    assertEquals(Validity.INVALID, result.validity());
+    assertEquals(0L, result.stats().get("excludedNodeDown"));
+  }
+
+  @Test
+  void aNodeSilentPastTheBoundCounts() {
+    TestHistory h = new TestHistory();
+    String kill = h.fault(FaultKind.KILL_LEADER, "n1");
+    h.heal(kill, FaultKind.KILL_LEADER, "n1");
+    h.dnsFailed(1, "n1", "web/a", "unreachable");
+    h.advance(Duration.ofSeconds(6));   // bound is 5 s
+    for (int i = 0; i < 5; i++) {
+      h.dnsFailed(1, "n1", "web/a", "unreachable");
+    }
+    h.dns(1, "n1", "web/a", "240.0.0.1");
+    CheckResult result = checker.check(h.history());
+
+    assertEquals(Validity.INVALID, result.validity());
+    assertEquals(1L, result.stats().get("excludedNodeDown"));
+    assertEquals(1L, result.stats().get("backAfterBound"));
+  }
+
+  @Test
   void noQueriesIsUnknown() {
     assertEquals(Validity.UNKNOWN, checker.check(new TestHistory().history()).validity());
   }
