@@ -26,10 +26,11 @@ import org.xbill.DNS.Type;
 
 /**
  * {@link DnsApi}: an A query for {@code <name>.<ns>.<domain>} over UDP, retried over TCP on truncation. dnsjava
- * builds and parses the messages; the sockets are the JDK's, bound to a port the kernel chooses. (dnsjava's own
- * UDP client picks random source ports itself and, under this suite's load, sometimes gave up with "No available
- * source port found": a failure of the test machine that was being counted against the node.) NOERROR and
- * NXDOMAIN are answers ({@code ok}); SERVFAIL, REFUSED and timeouts are {@code fail}. Thread-safe.
+ * builds and parses the messages; the sockets are the JDK's, bound to a port the kernel chooses, so a failure
+ * to bind says what the kernel said (dnsjava's client tries random ports itself and reports only "No available
+ * source port found"; that is how the suite's ephemeral ports running out, see {@code ChaosNode.dnsAddress},
+ * first showed). NOERROR and NXDOMAIN are answers ({@code ok}); SERVFAIL, REFUSED and timeouts are
+ * {@code fail}. Thread-safe.
  */
 public final class DnsjavaClient implements DnsApi {
   private final Function<String, InetSocketAddress> address;
