@@ -13,6 +13,9 @@ import java.util.TreeMap;
  * operation outstanding. Checkers read it; {@link HistoryRecorder} builds it.
  */
 public final class History {
+  /** Phase marker a nemesis records just before it injects a fault; see {@link #faults()}. */
+  public static final String INJECT = "inject";
+
   private final List<Op> ops;
   private final List<Operation> operations;
   private final List<FaultInterval> faults;
@@ -108,26 +111,37 @@ public final class History {
     return List.copyOf(out);
   }
 
+  /**
+   * Fault intervals from their start and stop records. A fault starts at its "inject" marker when one comes
+   * right before it (the nemesis writes the marker before it acts and the start once the fault is in place,
+   * so a kill that took effect during a slow injection is inside the interval), else at its start record.
+   */
   private static List<FaultInterval> faults(List<Op> ops) {
     Map<String, Op> open = new LinkedHashMap<>();
+    Map<String, Long> startAt = new HashMap<>();
     List<FaultInterval> out = new ArrayList<>();
+    long injecting = -1;
     for (Op op : ops) {
       if (op.f() == OpKind.FAULT_START) {
         open.put(op.name(), op);
+        startAt.put(op.name(), injecting >= 0 ? injecting : op.monoNanos());
       } else if (op.f() == OpKind.FAULT_STOP) {
         Op start = open.remove(op.name());
         if (start != null) {
-          out.add(interval(start, op.monoNanos()));
+          out.add(interval(start, startAt.get(op.name()), op.monoNanos()));
         }
       }
+      if (op.process() == Op.NEMESIS) {
+        injecting = op.f() == OpKind.PHASE && INJECT.equals(op.name()) ? op.monoNanos() : -1;
+      }
     }
-    open.values().forEach(start -> out.add(interval(start, Long.MAX_VALUE)));
+    open.values().forEach(start -> out.add(interval(start, startAt.get(start.name()), Long.MAX_VALUE)));
     out.sort(java.util.Comparator.comparingLong(FaultInterval::startNanos));
     return List.copyOf(out);
   }
 
-  private static FaultInterval interval(Op start, long endNanos) {
+  private static FaultInterval interval(Op start, long startNanos, long endNanos) {
     return new FaultInterval(start.name(), FaultKind.parse(start.value()),
-        start.nodes() == null ? List.of() : start.nodes(), start.monoNanos(), endNanos);
+        start.nodes() == null ? List.of() : start.nodes(), startNanos, endNanos);
   }
 }

@@ -1,6 +1,7 @@
 package dev.quorumdns.chaos.nemesis;
 
 import dev.quorumdns.chaos.history.FaultKind;
+import dev.quorumdns.chaos.history.History;
 import dev.quorumdns.chaos.history.HistoryRecorder;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,10 +11,11 @@ import java.util.Random;
 import java.util.function.BooleanSupplier;
 
 /**
- * Carries out a {@link NemesisSchedule}: waits for each fault's planned time, injects it, records
- * the start in the history, holds it, heals it and records the stop. A fault that does not apply
- * (no leader known) is skipped and counted. Healing is always attempted, even when interrupted.
- * Runs on the calling thread.
+ * Carries out a {@link NemesisSchedule}: waits for each fault's planned time, marks the injection
+ * ({@link History#INJECT}), injects it, records the start in the history (the fault's interval begins at
+ * the mark: a kill may take effect long before a slow injection returns), holds it, heals it and records
+ * the stop. A fault that does not apply (no leader known) is skipped and counted. Healing is always
+ * attempted, even when interrupted. Runs on the calling thread.
  */
 public final class NemesisRunner {
   /** What happened: faults injected and healed, and those skipped with why. Immutable. */
@@ -48,6 +50,7 @@ public final class NemesisRunner {
         throw new IllegalArgumentException("no nemesis for " + planned.kind());
       }
       Nemesis.Active active;
+      recorder.phase(History.INJECT, planned.kind().wire());
       try {
         active = nemesis.inject(cluster, random);
       } catch (Nemesis.NotApplicable e) {

@@ -20,14 +20,14 @@ public record RunSettings(int nodes, WorkloadConfig workload, Duration holdMin, 
   public static RunSettings shortForm() {
     return new RunSettings(3, WorkloadConfig.standard(), Duration.ofMillis(1500), Duration.ofSeconds(5),
         Duration.ofMillis(500), Duration.ofSeconds(2), 0.3, Duration.ofSeconds(2), Duration.ofSeconds(60),
-        Duration.ofSeconds(30), 0.99, Duration.ofSeconds(90));
+        Duration.ofSeconds(30), 0.99, Duration.ofSeconds(180));
   }
 
   /** Five nodes, longer faults. */
   public static RunSettings longForm() {
     return new RunSettings(5, new WorkloadConfig(8, 6, 48, 4, 0.15, 0.25, 150), Duration.ofSeconds(3), Duration.ofSeconds(20),
         Duration.ofSeconds(1), Duration.ofSeconds(10), 0.3, Duration.ofSeconds(2), Duration.ofSeconds(90),
-        Duration.ofSeconds(60), 0.99, Duration.ofSeconds(120));
+        Duration.ofSeconds(60), 0.99, Duration.ofSeconds(180));
   }
 
   public RunSettings withNodes(int count) {

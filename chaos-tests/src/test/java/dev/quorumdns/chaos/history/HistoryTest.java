@@ -119,4 +119,22 @@ class HistoryTest {
       assertTrue(times.get(i) >= times.get(i - 1), "monotonic times follow index order");
     }
   }
+
+  @Test
+  void aFaultStartsAtTheInjectMarkerRightBeforeIt() {
+    TestHistory h = new TestHistory();
+    h.phase(History.INJECT, "kill-leader");
+    h.advance(java.time.Duration.ofSeconds(2));
+    String first = h.fault(FaultKind.KILL_LEADER, "n1");
+    h.heal(first, FaultKind.KILL_LEADER, "n1");
+    h.phase(History.INJECT, "kill-leader");   // not applicable: no start follows
+    h.phase("scenario", "next");
+    String second = h.fault(FaultKind.KILL_LEADER, "n2");
+    h.heal(second, FaultKind.KILL_LEADER, "n2");
+    History history = h.history();
+
+    java.util.List<FaultInterval> faults = history.faults();
+    assertEquals(history.phaseNanos(History.INJECT).orElseThrow(), faults.get(0).startNanos());
+    assertTrue(faults.get(1).startNanos() > history.scenarios().lastKey(), "a stale marker must not move a later start");
+  }
 }
