@@ -103,6 +103,13 @@ public final class ChaosRun {
       Workload workload = new Workload(api, dns, cluster.ids(), recorder, settings.workload(), seed);
       List<NemesisRunner.Outcome> outcomes = new ArrayList<>();
       for (int i = 0; i < scenarios.size(); i++) {
+        // Each scenario starts on a whole cluster: nodes still restarting from the last one would leave the
+        // next one's faults and queries with nobody to hit.
+        for (ChaosNode node : cluster.nodes()) {
+          Await.until(node.id() + " ready before scenario " + scenarios.get(i).name() + " (log: "
+              + node.logTail(5) + ")", settings.restartBound(), Duration.ofMillis(200),
+              () -> readiness.ready(node, api, dns));
+        }
         outcomes.add(scenario(scenarios.get(i), seed + i, recorder, control, workload, pool));
       }
       cluster.heal();
