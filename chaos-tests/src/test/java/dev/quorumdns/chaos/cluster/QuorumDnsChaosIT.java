@@ -36,7 +36,7 @@ class QuorumDnsChaosIT {
   private static List<Scenario> scenarios(boolean longForm) {
     int scale = longForm ? 4 : 1;
     List<Scenario> s = new ArrayList<>();
-    s.add(new Scenario("kill", List.of(FaultKind.KILL_LEADER, FaultKind.KILL_RANDOM), Duration.ofSeconds(100L * scale)));
+    s.add(new Scenario("kill", List.of(FaultKind.KILL_LEADER, FaultKind.KILL_RANDOM), Duration.ofSeconds(125L * scale)));
     s.add(new Scenario("pause", List.of(FaultKind.PAUSE_LEADER), Duration.ofSeconds(60L * scale)));
     s.add(new Scenario("partition", List.of(FaultKind.PARTITION_LEADER, FaultKind.PARTITION_HALVES,
         FaultKind.PARTITION_RING, FaultKind.PARTITION_ONE_WAY), Duration.ofSeconds(130L * scale)));
