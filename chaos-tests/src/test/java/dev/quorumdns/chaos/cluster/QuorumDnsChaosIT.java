@@ -80,7 +80,8 @@ class QuorumDnsChaosIT {
     assertEquals(0, result.summary().anomalies(), where);
     assertTrue(Files.exists(root.resolve("latest/summary.json")), where);
     if (System.getProperty("chaos.scenarios", "").isBlank()) {
-      assertTrue(result.summary().faults() >= 100, "faults " + result.summary().faults() + "; " + where);
+      assertTrue(result.summary().faults() >= 100, () -> "faults " + result.summary().faults() + ", skipped "
+          + result.nemesis().stream().flatMap(o -> o.skipped().stream()).toList() + "; " + where);
       assertTrue(result.summary().operations() >= 10_000, "operations " + result.summary().operations() + "; " + where);
     }
   }

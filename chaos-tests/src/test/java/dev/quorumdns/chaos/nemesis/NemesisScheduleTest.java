@@ -41,9 +41,17 @@ class NemesisScheduleTest {
   private static final class RecordingControl implements ClusterControl {
     final List<String> calls = new ArrayList<>();
     Optional<String> leader = Optional.of("n2");
+    int leaderlessLookups;
+
 
     @Override public List<String> ids() { return List.of("n1", "n2", "n3"); }
-    @Override public Optional<String> leader() { return leader; }
+    @Override public Optional<String> leader() {
+      if (leaderlessLookups > 0) {
+        leaderlessLookups--;
+        return Optional.empty();
+      }
+      return leader;
+    }
     @Override public void kill(String id) { calls.add("kill " + id); }
     @Override public void start(String id) { calls.add("start " + id); }
     @Override public void freeze(String id) { calls.add("freeze " + id); }
@@ -84,10 +92,27 @@ class NemesisScheduleTest {
     control.leader = Optional.empty();
     HistoryRecorder recorder = new HistoryRecorder(Clock.systemUTC(), System::nanoTime);
     NemesisSchedule schedule = NemesisSchedule.plan(3, List.of(FaultKind.KILL_LEADER), Duration.ofMillis(300), HOLD, GAP);
-    NemesisRunner.Outcome outcome = new NemesisRunner(control, Nemeses.all(0.3), recorder).run(schedule, () -> false);
+    NemesisRunner.Outcome outcome = new NemesisRunner(control, Nemeses.all(0.3), recorder, Duration.ofMillis(100))
+        .run(schedule, () -> false);
 
     assertEquals(0, outcome.injected());
     assertEquals(schedule.faults().size(), outcome.skipped().size());
+    assertTrue(outcome.skipped().get(0).contains("no leader known"), outcome.skipped().toString());
     assertTrue(control.calls.isEmpty());
+  }
+
+  @Test
+  void aLeaderFaultDuringAnElectionWaitsForTheNewLeader() {
+    RecordingControl control = new RecordingControl();
+    control.leaderlessLookups = 3;
+    HistoryRecorder recorder = new HistoryRecorder(Clock.systemUTC(), System::nanoTime);
+    NemesisSchedule schedule = new NemesisSchedule(5, List.of(new PlannedFault(Duration.ZERO, FaultKind.KILL_LEADER, HOLD[0])));
+    NemesisRunner.Outcome outcome = new NemesisRunner(control, Nemeses.all(0.3), recorder, Duration.ofSeconds(10))
+        .run(schedule, () -> false);
+
+    assertEquals(1, outcome.injected(), outcome.skipped().toString());
+    assertEquals(List.of("kill n2", "start n2"), control.calls);
+    assertEquals(0, control.leaderlessLookups);
+    assertEquals(1, recorder.snapshot().faults().size());
   }
 }
