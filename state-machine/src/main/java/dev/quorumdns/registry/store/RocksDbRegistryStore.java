@@ -1,27 +1,18 @@
 package dev.quorumdns.registry.store;
 
-import dev.quorumdns.registry.ClusterSettings;
-import dev.quorumdns.registry.IpAddresses;
 import dev.quorumdns.registry.NodeRecord;
 import dev.quorumdns.registry.Service;
 import dev.quorumdns.registry.ServiceKey;
-import dev.quorumdns.registry.ValidationException;
 import dev.quorumdns.registry.codec.ByteSink;
-import dev.quorumdns.registry.codec.ByteSource;
 import dev.quorumdns.registry.codec.CodecException;
 import dev.quorumdns.registry.codec.RegistryCodec;
 import dev.quorumdns.registry.vip.VipHold;
 import java.io.IOException;
-import java.net.Inet6Address;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.rocksdb.Checkpoint;
@@ -109,120 +100,30 @@ public final class RocksDbRegistryStore implements AutoCloseable {
 
   /** Reads the whole state, checking that the VIP index agrees with the services. */
   public StoredState load() throws IOException {
+    StoreContents raw;
     try {
-      byte[] m = db.get(meta, META_KEY);
-      StoredMeta storedMeta = m == null ? StoredMeta.EMPTY : StoredMeta.decode(m);
-      byte[] s = db.get(meta, SETTINGS_KEY);
-      ClusterSettings settings = s == null ? null : decode("settings", s, RegistryCodec::readSettings);
-      List<Service> all = new ArrayList<>();
-      Map<InetAddress, ServiceKey> expectedVips = new HashMap<>();
-      try (RocksIterator it = db.newIterator(services)) {
-        for (it.seekToFirst(); it.isValid(); it.next()) {
-          Service svc = decode("service " + text(it.key()), it.value(), RegistryCodec::readService);
-          checkKey("service", it.key(), svc.key().toString().getBytes(StandardCharsets.UTF_8));
-          all.add(svc);
-          expectVip(expectedVips, svc.vip4(), svc.key());
-          if (svc.vip6() != null) {
-            expectVip(expectedVips, svc.vip6(), svc.key());
-          }
-        }
-      }
-      int indexed = 0;
-      try (RocksIterator it = db.newIterator(vips)) {
-        for (it.seekToFirst(); it.isValid(); it.next()) {
-          InetAddress vip = indexedVip(it.key());
-          String text = IpAddresses.format(vip);
-          ServiceKey owner;
-          try {
-            owner = ServiceKey.parse(new String(it.value(), StandardCharsets.UTF_8));
-          } catch (ValidationException e) {
-            throw new CodecException("VIP index entry for " + text + " names no service: " + e.getMessage());
-          }
-          if (!owner.equals(expectedVips.get(vip))) {
-            throw new CodecException("VIP index says " + text + " belongs to " + owner + ", services say "
-                + expectedVips.get(vip));
-          }
-          indexed++;
-        }
-      }
-      if (indexed != expectedVips.size()) {
-        throw new CodecException("VIP index has " + indexed + " entries, services hold " + expectedVips.size());
-      }
-      List<VipHold> allHolds = new ArrayList<>();
-      try (RocksIterator it = db.newIterator(holds)) {
-        for (it.seekToFirst(); it.isValid(); it.next()) {
-          VipHold h = decode("hold " + text(it.key()), it.value(), RegistryCodec::readHold);
-          checkKey("hold", it.key(), h.vip().getAddress());
-          allHolds.add(h);
-        }
-      }
-      List<NodeRecord> allNodes = new ArrayList<>();
-      try (RocksIterator it = db.newIterator(nodes)) {
-        for (it.seekToFirst(); it.isValid(); it.next()) {
-          NodeRecord n = decode("node " + text(it.key()), it.value(), RegistryCodec::readNode);
-          checkKey("node", it.key(), n.id().getBytes(StandardCharsets.UTF_8));
-          allNodes.add(n);
-        }
-      }
-      return new StoredState(storedMeta, settings, all, allHolds, allNodes);
+      raw = new StoreContents(db.get(meta, META_KEY), db.get(meta, SETTINGS_KEY), entries(services), entries(vips),
+          entries(holds), entries(nodes));
     } catch (RocksDBException e) {
       throw new IOException("cannot read the registry store in " + dir + ": " + e.getMessage(), e);
+    }
+    try {
+      return StoredStateReader.read(raw);
     } catch (CodecException e) {
       throw new IOException("the registry store in " + dir + " is corrupt: " + e.getMessage(), e);
     }
   }
 
-  @FunctionalInterface
-  private interface Reader<T> {
-    T read(ByteSource in) throws CodecException;
-  }
-
-  /** Decodes one whole stored value, saying which one in the error. */
-  private static <T> T decode(String what, byte[] value, Reader<T> reader) throws CodecException {
-    try {
-      ByteSource in = new ByteSource(value);
-      T t = reader.read(in);
-      in.expectEnd(what);
-      return t;
-    } catch (CodecException e) {
-      throw new CodecException(what + ": " + e.getMessage(), e);
-    }
-  }
-
-  /** A key as text if it is printable ASCII, else as hex. */
-  private static String text(byte[] key) {
-    for (byte c : key) {
-      if (c < 0x20 || c > 0x7e) {
-        return "0x" + HexFormat.of().formatHex(key);
+  /** Every key and value of one column family, in key order. */
+  private List<StoreContents.Entry> entries(ColumnFamilyHandle family) throws RocksDBException {
+    List<StoreContents.Entry> out = new ArrayList<>();
+    try (RocksIterator it = db.newIterator(family)) {
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        out.add(new StoreContents.Entry(it.key(), it.value()));
       }
+      it.status();
     }
-    return new String(key, StandardCharsets.US_ASCII);
-  }
-
-  private static void expectVip(Map<InetAddress, ServiceKey> expected, InetAddress vip, ServiceKey key)
-      throws CodecException {
-    ServiceKey other = expected.put(vip, key);
-    if (other != null) {
-      throw new CodecException("services " + other + " and " + key + " both hold VIP " + IpAddresses.format(vip));
-    }
-  }
-
-  private static InetAddress indexedVip(byte[] key) throws CodecException {
-    if (key.length != 4 && key.length != 16) {
-      throw new CodecException("VIP index key of " + key.length + " bytes (expected: 4 or 16)");
-    }
-    try {
-      return key.length == 4 ? InetAddress.getByAddress(key) : Inet6Address.getByAddress(null, key, -1);
-    } catch (UnknownHostException e) {
-      throw new CodecException("VIP index key: " + e.getMessage(), e);
-    }
-  }
-
-  private static void checkKey(String what, byte[] stored, byte[] expected) throws CodecException {
-    if (!Arrays.equals(stored, expected)) {
-      throw new CodecException(what + " stored under key " + HexFormat.of().formatHex(stored) + " belongs under "
-          + HexFormat.of().formatHex(expected));
-    }
+    return out;
   }
 
   /** Writes one applied entry's changes and bookkeeping atomically. */
