@@ -171,6 +171,22 @@ class RateLimitChannelTest {
   }
 
   @Test
+  void aSlipOfABareFormerrIsABareTruncatedHeader() throws IOException {
+    EmbeddedChannel ch = limited(1);
+    ask(ch, FLOODER, RATE, 1, webA());
+    byte[] cut = java.util.Arrays.copyOf(webA(), 20);
+    List<Message> got = ask(ch, FLOODER, 1, 0x4711, cut);
+    assertEquals(1, got.size());
+    Message slip = got.get(0);
+    assertEquals(0x4711, slip.getHeader().getID());
+    assertTrue(slip.getHeader().getFlag(Flags.TC));
+    assertEquals(Rcode.NOERROR, slip.getRcode());
+    assertEquals(0, slip.getHeader().getCount(Section.QUESTION));
+    assertEquals(1, server.metrics().rrlSlippedCount());
+    assertFalse(ch.finish());
+  }
+
+  @Test
   void tcpIsNeverRateLimited() throws IOException {
     AbuseLimits l = AbuseLimits.defaults().withRrl(1, 2, AddressRanges.none());
     server = new DnsServer(fx.config.withLimits(l), fx.registry.view(), new SimpleMeterRegistry(), clock::get);
