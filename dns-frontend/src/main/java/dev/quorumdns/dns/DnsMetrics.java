@@ -13,8 +13,9 @@ import org.xbill.DNS.Type;
 
 /**
  * The DNS meters, all named {@code quorumdns.dns.*}: queries by type, rcode and transport; latency; truncations;
- * malformed packets; internal errors; cache use; forwarding; TCP connections; rate limiting. Tags never carry query names, and
- * query types outside a fixed list are counted as {@code OTHER}, so the number of series is bounded.
+ * malformed packets; internal errors; cache use; forwarding; TCP connections; rate limiting. Tags never carry
+ * query names, and query types outside a fixed list are counted as {@code OTHER}, so the number of series is
+ * bounded.
  * Thread-safe; the hot path looks meters up in arrays, without allocating.
  */
 public final class DnsMetrics {

@@ -15,9 +15,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Sets up each accepted DNS TCP connection: enforces the connection cap and the per-client cap (a connection over
- * either is closed before any handler is added), then idle timeout, two-byte length framing and the query handler. Shared by all
- * connections of one server; thread-safe.
+ * Sets up each accepted DNS TCP connection: enforces the connection cap and the per-client cap (a connection
+ * over either is closed before any handler is added), then idle timeout, two-byte length framing and the query
+ * handler. Shared by all connections of one server; thread-safe.
  */
 public final class TcpChannelInitializer extends ChannelInitializer<Channel> {
   private static final System.Logger LOG = System.getLogger(TcpChannelInitializer.class.getName());
