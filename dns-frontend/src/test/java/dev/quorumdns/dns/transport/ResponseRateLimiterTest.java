@@ -127,6 +127,41 @@ class ResponseRateLimiterTest {
   }
 
   @Test
+  @org.junit.jupiter.api.Timeout(30)
+  void threadsRacingOnOnePrefixGetTheRateAndNoMore() throws Exception {
+    AbuseLimits l = AbuseLimits.defaults().withRrl(1000, 2, AddressRanges.none());
+    ResponseRateLimiter r = new ResponseRateLimiter(l, clock::get);
+    int threads = 4;
+    java.util.concurrent.atomic.AtomicInteger sent = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(threads);
+    List<Thread> all = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      int n = t;
+      Thread th = new Thread(() -> {
+        try {
+          start.await();
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+        for (int i = 0; i < 20_000; i++) {
+          if (r.admit(ip("192.0.2." + (1 + (i + n) % 200))) == Verdict.SEND) {
+            sent.incrementAndGet();
+          }
+        }
+      });
+      th.start();
+      all.add(th);
+    }
+    for (Thread th : all) {
+      th.join();
+    }
+    // Exactly the rate, but for threads that raced to create the prefix's bucket: each loser answered once
+    // from a bucket the table did not keep.
+    assertTrue(sent.get() >= 1000 && sent.get() < 1000 + threads, "sent " + sent.get());
+    assertEquals(1, r.trackedPrefixes());
+  }
+
+  @Test
   void rateOffIsRefused() {
     org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
         () -> new ResponseRateLimiter(AbuseLimits.defaults(), clock::get));
