@@ -25,10 +25,12 @@ import java.util.Locale;
  * @param tcpIdleTimeout     a TCP connection with no traffic for this long is closed
  * @param maxTcpConnections  connections beyond this many are closed as soon as they are accepted
  * @param threads            event-loop threads; on Linux each one owns a UDP socket (SO_REUSEPORT)
+ * @param limits             rate limiting, the per-client TCP cap and who may recurse (docs/security/dns.md)
  */
 public record DnsConfig(InetAddress bindAddress, int port, String domain, String nodeId, int ttlSeconds,
                         int negativeTtlSeconds, List<InetSocketAddress> upstreams, Duration upstreamTimeout,
-                        int udpPayloadSize, Duration tcpIdleTimeout, int maxTcpConnections, int threads) {
+                        int udpPayloadSize, Duration tcpIdleTimeout, int maxTcpConnections, int threads,
+                        AbuseLimits limits) {
   public static final int DEFAULT_PORT = 53535;
   public static final int DEFAULT_TTL = 60;
   public static final int DEFAULT_NEGATIVE_TTL = 30;
@@ -55,6 +57,17 @@ public record DnsConfig(InetAddress bindAddress, int port, String domain, String
     positive("dns-tcp-idle-timeout", tcpIdleTimeout);
     range("dns-max-tcp-connections", maxTcpConnections, 1, 1_000_000);
     range("dns-threads", threads, 1, 64);
+    if (limits == null) {
+      throw new ValidationException("limits", "is required (expected: AbuseLimits.defaults() or a variant)");
+    }
+  }
+
+  /** A config with the default {@link AbuseLimits}. */
+  public DnsConfig(InetAddress bindAddress, int port, String domain, String nodeId, int ttlSeconds,
+                   int negativeTtlSeconds, List<InetSocketAddress> upstreams, Duration upstreamTimeout,
+                   int udpPayloadSize, Duration tcpIdleTimeout, int maxTcpConnections, int threads) {
+    this(bindAddress, port, domain, nodeId, ttlSeconds, negativeTtlSeconds, upstreams, upstreamTimeout,
+        udpPayloadSize, tcpIdleTimeout, maxTcpConnections, threads, AbuseLimits.defaults());
   }
 
   /** The design's defaults for everything but where to listen, the zone and who we are. */
@@ -65,32 +78,37 @@ public record DnsConfig(InetAddress bindAddress, int port, String domain, String
 
   public DnsConfig withUpstreams(List<InetSocketAddress> servers) {
     return new DnsConfig(bindAddress, port, domain, nodeId, ttlSeconds, negativeTtlSeconds, servers,
-        upstreamTimeout, udpPayloadSize, tcpIdleTimeout, maxTcpConnections, threads);
+        upstreamTimeout, udpPayloadSize, tcpIdleTimeout, maxTcpConnections, threads, limits);
   }
 
   public DnsConfig withUpstreamTimeout(Duration timeout) {
     return new DnsConfig(bindAddress, port, domain, nodeId, ttlSeconds, negativeTtlSeconds, upstreams, timeout,
-        udpPayloadSize, tcpIdleTimeout, maxTcpConnections, threads);
+        udpPayloadSize, tcpIdleTimeout, maxTcpConnections, threads, limits);
   }
 
   public DnsConfig withTtls(int ttl, int negativeTtl) {
     return new DnsConfig(bindAddress, port, domain, nodeId, ttl, negativeTtl, upstreams, upstreamTimeout,
-        udpPayloadSize, tcpIdleTimeout, maxTcpConnections, threads);
+        udpPayloadSize, tcpIdleTimeout, maxTcpConnections, threads, limits);
   }
 
   public DnsConfig withUdpPayloadSize(int size) {
     return new DnsConfig(bindAddress, port, domain, nodeId, ttlSeconds, negativeTtlSeconds, upstreams,
-        upstreamTimeout, size, tcpIdleTimeout, maxTcpConnections, threads);
+        upstreamTimeout, size, tcpIdleTimeout, maxTcpConnections, threads, limits);
   }
 
   public DnsConfig withTcpLimits(Duration idle, int maxConnections) {
     return new DnsConfig(bindAddress, port, domain, nodeId, ttlSeconds, negativeTtlSeconds, upstreams,
-        upstreamTimeout, udpPayloadSize, idle, maxConnections, threads);
+        upstreamTimeout, udpPayloadSize, idle, maxConnections, threads, limits);
   }
 
   public DnsConfig withThreads(int n) {
     return new DnsConfig(bindAddress, port, domain, nodeId, ttlSeconds, negativeTtlSeconds, upstreams,
-        upstreamTimeout, udpPayloadSize, tcpIdleTimeout, maxTcpConnections, n);
+        upstreamTimeout, udpPayloadSize, tcpIdleTimeout, maxTcpConnections, n, limits);
+  }
+
+  public DnsConfig withLimits(AbuseLimits l) {
+    return new DnsConfig(bindAddress, port, domain, nodeId, ttlSeconds, negativeTtlSeconds, upstreams,
+        upstreamTimeout, udpPayloadSize, tcpIdleTimeout, maxTcpConnections, threads, l);
   }
 
   /** TTL of the SOA in the authority section of negative answers: min(SOA TTL, SOA minimum), RFC 2308 §5. */

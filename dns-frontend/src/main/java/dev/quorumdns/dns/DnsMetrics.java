@@ -13,8 +13,9 @@ import org.xbill.DNS.Type;
 
 /**
  * The DNS meters, all named {@code quorumdns.dns.*}: queries by type, rcode and transport; latency; truncations;
- * malformed packets; internal errors; cache use; forwarding; TCP connections. Tags never carry query names, and
- * query types outside a fixed list are counted as {@code OTHER}, so the number of series is bounded.
+ * malformed packets; internal errors; cache use; forwarding; TCP connections; rate limiting. Tags never carry
+ * query names, and query types outside a fixed list are counted as {@code OTHER}, so the number of series is
+ * bounded.
  * Thread-safe; the hot path looks meters up in arrays, without allocating.
  */
 public final class DnsMetrics {
@@ -42,7 +43,11 @@ public final class DnsMetrics {
   private final Counter cacheMisses;
   private final Counter forwardedOk;
   private final Counter forwardedFailed;
+  private final Counter forwardRefused;
   private final Counter tcpRejected;
+  private final Counter tcpRejectedPerClient;
+  private final Counter rrlDropped;
+  private final Counter rrlSlipped;
 
   public DnsMetrics(MeterRegistry meters) {
     this.meters = meters;
@@ -70,8 +75,20 @@ public final class DnsMetrics {
         .tag("result", "answered").register(meters);
     forwardedFailed = Counter.builder("quorumdns.dns.forwarded").description("Queries sent to an upstream")
         .tag("result", "failed").register(meters);
+    forwardRefused = Counter.builder("quorumdns.dns.forwarded").description("Queries sent to an upstream")
+        .tag("result", "refused").register(meters);
     tcpRejected = Counter.builder("quorumdns.dns.tcp.rejected")
-        .description("TCP connections closed at once because the connection cap was reached").register(meters);
+        .description("TCP connections closed at once because a connection cap was reached")
+        .tag("cap", "server").register(meters);
+    tcpRejectedPerClient = Counter.builder("quorumdns.dns.tcp.rejected")
+        .description("TCP connections closed at once because a connection cap was reached")
+        .tag("cap", "client").register(meters);
+    rrlDropped = Counter.builder("quorumdns.dns.rrl")
+        .description("UDP answers held back by response-rate limiting: dropped, or slipped (sent empty with TC)")
+        .tag("action", "dropped").register(meters);
+    rrlSlipped = Counter.builder("quorumdns.dns.rrl")
+        .description("UDP answers held back by response-rate limiting: dropped, or slipped (sent empty with TC)")
+        .tag("action", "slipped").register(meters);
   }
 
   private static int typeIndex(int qtype) {
@@ -123,8 +140,42 @@ public final class DnsMetrics {
     (answered ? forwardedOk : forwardedFailed).increment();
   }
 
+  /** An out-of-zone question not forwarded because the client is outside {@code upstream-allow}. */
+  public void forwardRefused() {
+    forwardRefused.increment();
+  }
+
   public void tcpRejected() {
     tcpRejected.increment();
+  }
+
+  /** A TCP connection closed because its client already holds {@code dns-tcp-per-client} connections. */
+  public void tcpRejectedPerClient() {
+    tcpRejectedPerClient.increment();
+  }
+
+  public void rrlDropped() {
+    rrlDropped.increment();
+  }
+
+  public void rrlSlipped() {
+    rrlSlipped.increment();
+  }
+
+  public double rrlDroppedCount() {
+    return rrlDropped.count();
+  }
+
+  public double rrlSlippedCount() {
+    return rrlSlipped.count();
+  }
+
+  public double tcpRejectedPerClientCount() {
+    return tcpRejectedPerClient.count();
+  }
+
+  public double forwardRefusedCount() {
+    return forwardRefused.count();
   }
 
   /** Publishes the number of open TCP connections, read from {@code open}. */

@@ -2,6 +2,7 @@ package dev.quorumdns.dns;
 
 import dev.quorumdns.dns.lookup.Resolver;
 import dev.quorumdns.dns.transport.TcpChannelInitializer;
+import dev.quorumdns.dns.transport.ResponseRateLimiter;
 import dev.quorumdns.dns.transport.Transports;
 import dev.quorumdns.dns.transport.UdpQueryHandler;
 import dev.quorumdns.dns.wire.QueryHandler;
@@ -41,17 +42,24 @@ public final class DnsServer implements AutoCloseable {
   private final DnsMetrics metrics;
   private final QueryHandler handler;
   private final TcpChannelInitializer tcpInitializer;
+  private final ResponseRateLimiter rrl;
   private final Transports transport = Transports.best();
   private final EventLoopGroup group;
   private final List<Channel> udp = new ArrayList<>();
   private volatile Channel tcp;
 
   public DnsServer(DnsConfig config, RegistryView view, MeterRegistry meters) {
+    this(config, view, meters, System::nanoTime);
+  }
+
+  /** @param rrlClock the rate limiter's clock ({@link System#nanoTime()} but in tests) */
+  DnsServer(DnsConfig config, RegistryView view, MeterRegistry meters, java.util.function.LongSupplier rrlClock) {
     this.config = config;
     this.metrics = new DnsMetrics(meters);
     this.handler = new QueryHandler(new Resolver(config, view), metrics);
     this.tcpInitializer = new TcpChannelInitializer(handler, metrics, config.tcpIdleTimeout(),
-        config.maxTcpConnections(), config.nodeId());
+        config.maxTcpConnections(), config.limits().tcpPerClient(), config.nodeId());
+    this.rrl = config.limits().rateLimited() ? new ResponseRateLimiter(config.limits(), rrlClock) : null;
     this.group = new MultiThreadIoEventLoopGroup(config.threads(),
         new DefaultThreadFactory("dns-" + config.nodeId(), true), transport.ioHandlerFactory());
   }
@@ -79,7 +87,10 @@ public final class DnsServer implements AutoCloseable {
     LOG.log(System.Logger.Level.INFO, "[" + config.nodeId() + "] DNS listening on " + udpAddress()
         + " (udp x" + udp.size() + " and tcp, " + transport.name().toLowerCase(java.util.Locale.ROOT) + ", "
         + config.threads() + " thread(s)), zone " + config.domain()
-        + (config.upstreams().isEmpty() ? "" : ", forwarding to " + config.upstreams()));
+        + (config.upstreams().isEmpty() ? "" : ", forwarding to " + config.upstreams() + " for "
+        + config.limits().upstreamAllow())
+        + (rrl == null ? "" : ", rate limit " + config.limits().rrlRate() + "/s per prefix (slip "
+        + config.limits().rrlSlip() + ", exempt " + config.limits().rrlExempt() + ")"));
   }
 
   private void bind() throws InterruptedException, IOException {
@@ -117,7 +128,7 @@ public final class DnsServer implements AutoCloseable {
         .channelFactory(transport.datagramChannels())
         .option(ChannelOption.SO_RCVBUF, 4 << 20)
         .option(ChannelOption.SO_SNDBUF, 4 << 20)
-        .handler(new UdpQueryHandler(handler, config.nodeId()));
+        .handler(udpHandler());
     if (transport.reusePort()) {
       b.option(EpollChannelOption.SO_REUSEPORT, true);
     }
@@ -150,12 +161,17 @@ public final class DnsServer implements AutoCloseable {
 
   /** A handler for one UDP channel, as the server installs it (for channel tests). */
   UdpQueryHandler udpHandler() {
-    return new UdpQueryHandler(handler, config.nodeId());
+    return new UdpQueryHandler(handler, rrl, metrics, config.nodeId());
   }
 
   /** Sets up an accepted TCP connection's pipeline, as the server does (for channel tests). */
   void initTcpChannel(Channel ch) {
     tcpInitializer.init(ch);
+  }
+
+  /** TCP connections open now from {@code client} (counted only while {@code dns-tcp-per-client} is set). */
+  public int tcpConnections(java.net.InetAddress client) {
+    return tcpInitializer.openConnections(client);
   }
 
   /** TCP connections open now. */

@@ -25,7 +25,7 @@ final class DnsWiring implements AutoCloseable {
 
   static DnsConfig dnsConfig(NodeConfig c) {
     return new DnsConfig(c.bind(), c.dnsPort(), c.domain(), c.id(), c.dnsTtl(), c.dnsNegativeTtl(), c.upstreams(),
-        Duration.ofSeconds(2), 1232, Duration.ofSeconds(30), 1024, c.dnsThreads());
+        Duration.ofSeconds(2), 1232, Duration.ofSeconds(30), 1024, c.dnsThreads()).withLimits(c.dnsLimits());
   }
 
   /** Binds the DNS ports; until the registry is loaded every in-zone answer is SERVFAIL. */

@@ -34,10 +34,14 @@ public final class TcpQueryHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     try {
-      handler.handle(frame, Transport.TCP, ctx.alloc(), answer -> send(ctx, answer));
+      handler.handle(frame, Transport.TCP, client(ctx), ctx.alloc(), answer -> send(ctx, answer));
     } finally {
       frame.release();
     }
+  }
+
+  private static java.net.InetAddress client(ChannelHandlerContext ctx) {
+    return ctx.channel().remoteAddress() instanceof java.net.InetSocketAddress a ? a.getAddress() : null;
   }
 
   /** Writes the answer behind its length as one buffer, so answers written from other threads never interleave. */

@@ -1,7 +1,10 @@
 package dev.quorumdns.dns.transport;
 
+import dev.quorumdns.dns.DnsMetrics;
 import dev.quorumdns.dns.DnsMetrics.Transport;
+import dev.quorumdns.dns.transport.ResponseRateLimiter.Verdict;
 import dev.quorumdns.dns.wire.QueryHandler;
+import dev.quorumdns.dns.wire.SlipAnswer;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -12,17 +15,31 @@ import java.net.InetSocketAddress;
 /**
  * Answers DNS queries arriving as datagrams on one UDP channel. Answers made while reading are written without
  * a flush and flushed once per read batch (one {@code sendmmsg} on epoll); answers that arrive later (forwarded
- * queries) are flushed at once. One instance per channel; runs on that channel's event loop.
+ * queries) are flushed at once. With a {@link ResponseRateLimiter}, each query is counted against its sender's
+ * prefix first: a dropped one is not even answered, a slipped one is answered empty with TC. One instance per
+ * channel; runs on that channel's event loop.
  */
 public final class UdpQueryHandler extends ChannelInboundHandlerAdapter {
   private static final System.Logger LOG = System.getLogger(UdpQueryHandler.class.getName());
 
   private final QueryHandler handler;
+  private final ResponseRateLimiter rrl;
+  private final DnsMetrics metrics;
   private final String nodeId;
   private boolean unflushed;
 
   public UdpQueryHandler(QueryHandler handler, String nodeId) {
+    this(handler, null, null, nodeId);
+  }
+
+  /**
+   * @param rrl     the server's rate limiter, shared by its UDP channels; null when rate limiting is off
+   * @param metrics where limited answers are counted (required with {@code rrl})
+   */
+  public UdpQueryHandler(QueryHandler handler, ResponseRateLimiter rrl, DnsMetrics metrics, String nodeId) {
     this.handler = handler;
+    this.rrl = rrl;
+    this.metrics = metrics;
     this.nodeId = nodeId;
   }
 
@@ -34,9 +51,30 @@ public final class UdpQueryHandler extends ChannelInboundHandlerAdapter {
     }
     try {
       InetSocketAddress sender = packet.sender();
-      handler.handle(packet.content(), Transport.UDP, ctx.alloc(), answer -> send(ctx, answer, sender));
+      Verdict verdict = rrl == null ? Verdict.SEND : rrl.admit(sender.getAddress());
+      if (verdict == Verdict.DROP) {
+        metrics.rrlDropped();
+        return;
+      }
+      if (verdict == Verdict.SLIP) {
+        handler.handle(packet.content(), Transport.UDP, sender.getAddress(), ctx.alloc(), answer -> {
+          metrics.rrlSlipped();
+          send(ctx, slip(ctx, answer), sender);
+        });
+        return;
+      }
+      handler.handle(packet.content(), Transport.UDP, sender.getAddress(), ctx.alloc(),
+          answer -> send(ctx, answer, sender));
     } finally {
       packet.release();
+    }
+  }
+
+  private static ByteBuf slip(ChannelHandlerContext ctx, ByteBuf answer) {
+    try {
+      return SlipAnswer.of(answer, ctx.alloc());
+    } finally {
+      answer.release();
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.quorumdns.dns.wire;
 
+import dev.quorumdns.dns.AddressRanges;
 import dev.quorumdns.dns.DnsConfig;
 import dev.quorumdns.dns.lookup.Lookup;
 import dev.quorumdns.dns.lookup.Resolver;
@@ -12,6 +13,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Message;
@@ -28,7 +30,8 @@ import org.xbill.DNS.Type;
  * lookup/handler split. A plain query whose answer is cached is answered by patching cached bytes; anything else
  * is parsed with dnsjava, checked (one question, opcode, EDNS version, class), looked up with the {@link
  * Resolver}, and written with truncation to the client's size. Packets too short to carry a header, and
- * responses, are dropped; unparseable queries get a bare FORMERR. Never throws: an internal failure is counted,
+ * responses, are dropped; unparseable queries get a bare FORMERR. Questions outside our zones are forwarded only
+ * for clients inside {@code upstream-allow}; others get REFUSED. Never throws: an internal failure is counted,
  * logged and answered SERVFAIL. Thread-safe; called on event-loop threads.
  */
 public final class QueryHandler {
@@ -54,6 +57,7 @@ public final class QueryHandler {
   private final Forwarder forwarder;
   private final Responses responses;
   private final AnswerCache cache;
+  private final AddressRanges upstreamAllow;
   private final String logPrefix;
 
   public QueryHandler(Resolver resolver, DnsMetrics metrics) {
@@ -68,18 +72,29 @@ public final class QueryHandler {
     this.forwarder = new Forwarder(config.upstreams(), config.upstreamTimeout(), config.udpPayloadSize());
     this.responses = new Responses(config.udpPayloadSize(), config.nodeId().getBytes(StandardCharsets.US_ASCII));
     this.cache = new AnswerCache(cacheEntries);
+    this.upstreamAllow = config.limits().upstreamAllow();
     this.logPrefix = "[" + config.nodeId() + "] ";
   }
 
   /**
    * Answers the query in {@code packet}'s readable bytes (not consumed, not released) that arrived over
-   * {@code transport}: calls {@code reply} once, now or later, or never if the packet is dropped.
+   * {@code transport} from a caller inside this process (tools, tests), which may have questions forwarded.
    */
   public void handle(ByteBuf packet, Transport transport, ByteBufAllocator alloc, BufferReply reply) {
+    handle(packet, transport, null, alloc, reply);
+  }
+
+  /**
+   * Answers the query in {@code packet}'s readable bytes (not consumed, not released) that arrived over
+   * {@code transport} from {@code client} (null: from inside this process): calls {@code reply} once, now or
+   * later, or never if the packet is dropped.
+   */
+  public void handle(ByteBuf packet, Transport transport, InetAddress client, ByteBufAllocator alloc,
+                     BufferReply reply) {
     long start = System.nanoTime();
     ByteBuf answer;
     try {
-      answer = answer(packet, transport, alloc, reply, start);
+      answer = answer(packet, transport, client, alloc, reply, start);
     } catch (RuntimeException e) {
       metrics.error();
       internalError("query failed inside the server, answered SERVFAIL", e);
@@ -95,7 +110,12 @@ public final class QueryHandler {
    * #handle(ByteBuf, Transport, ByteBufAllocator, BufferReply)}, cache included.
    */
   public void handle(byte[] packet, Transport transport, Reply reply) {
-    handle(Unpooled.wrappedBuffer(packet), transport, UnpooledByteBufAllocator.DEFAULT, answer -> {
+    handle(packet, transport, null, reply);
+  }
+
+  /** {@link #handle(byte[], Transport, Reply)} for a query from {@code client}. */
+  public void handle(byte[] packet, Transport transport, InetAddress client, Reply reply) {
+    handle(Unpooled.wrappedBuffer(packet), transport, client, UnpooledByteBufAllocator.DEFAULT, answer -> {
       try {
         reply.send(ByteBufUtil.getBytes(answer));
       } finally {
@@ -104,8 +124,8 @@ public final class QueryHandler {
     });
   }
 
-  private ByteBuf answer(ByteBuf packet, Transport transport, ByteBufAllocator alloc, BufferReply reply,
-                         long start) {
+  private ByteBuf answer(ByteBuf packet, Transport transport, InetAddress client, ByteBufAllocator alloc,
+                         BufferReply reply, long start) {
     QueryKey key = QueryKey.parse(packet, transport == Transport.TCP, config.udpPayloadSize());
     if (key != null) {
       AnswerCache.Entry hit = cache.get(key, view);
@@ -115,12 +135,13 @@ public final class QueryHandler {
         return AnswerCache.patch(hit, packet, key, alloc);
       }
     }
-    byte[] wire = slowPath(packet, key, transport, reply, start);
+    byte[] wire = slowPath(packet, key, transport, client, reply, start);
     return wire == null ? null : alloc.ioBuffer(wire.length).writeBytes(wire);
   }
 
   /** The answer from dnsjava's parse and our resolver, or null if dropped or sent upstream. */
-  private byte[] slowPath(ByteBuf packet, QueryKey key, Transport transport, BufferReply reply, long start) {
+  private byte[] slowPath(ByteBuf packet, QueryKey key, Transport transport, InetAddress client, BufferReply reply,
+                          long start) {
     int at = packet.readerIndex();
     if (packet.readableBytes() < QueryKey.HEADER || (packet.getByte(at + 2) & 0x80) != 0) {
       metrics.malformed();
@@ -146,13 +167,18 @@ public final class QueryHandler {
     }
     Name qname = question.getName().canonicalize();
     Lookup lookup = resolver.lookup(qname, qtype);
-    if (lookup.result() == Lookup.Result.REFUSED && forwarder.enabled()) {
-      forward(query, qtype, maxSize, transport, reply, start);
-      return null;
+    boolean refused = lookup.result() == Lookup.Result.REFUSED;
+    if (refused && forwarder.enabled()) {
+      if (client == null || upstreamAllow.contains(client)) {
+        forward(query, qtype, maxSize, transport, reply, start);
+        return null;
+      }
+      metrics.forwardRefused();
     }
     Message m = responses.answer(query, lookup);
     byte[] wire = m.toWire(maxSize);
-    if (key != null && lookup.validity() != null) {
+    // With upstreams, REFUSED depends on who asks: such answers are not cached, so no client gets another's.
+    if (key != null && lookup.validity() != null && !(refused && forwarder.enabled())) {
       cache.put(key, wire, m.getRcode(), lookup.validity());
     }
     count(qtype, m.getRcode(), (wire[2] & 0x02) != 0, transport, start);

@@ -23,6 +23,7 @@ import java.util.Set;
  * @param advertise the address other members and clients use to reach this node
  * @param peers     the initial voting members (empty when joining an existing cluster)
  * @param join      start with no members and wait to be added by {@code POST /v1/cluster/members}
+ * @param dnsLimits DNS rate limiting, per-client TCP cap and who may recurse (docs/security/dns.md)
  */
 public record NodeConfig(
     String id,
@@ -47,7 +48,8 @@ public record NodeConfig(
     long snapshotThreshold,
     Duration writeTimeout,
     int dnsThreads,
-    long raftSegmentBytes) {
+    long raftSegmentBytes,
+    dev.quorumdns.dns.AbuseLimits dnsLimits) {
 
   public static final int DEFAULT_DNS_PORT = 53535;
   public static final int DEFAULT_API_PORT = 8053;
@@ -143,9 +145,10 @@ public record NodeConfig(
     Duration writeTimeout = s.duration("write-timeout", Duration.ofSeconds(5));
     int dnsThreads = s.integer("dns-threads", 1, 1, 64);
     long segment = s.bytes("raft-segment-size", 8L << 20, 16L << 10, 1L << 30);
+    dev.quorumdns.dns.AbuseLimits dnsLimits = DnsAbuseSettings.from(s);
     return new NodeConfig(id, cluster, dataDir, bind, advertise, dnsPort, apiPort, raftPort, peers, join, domain,
         vip4, vip6, holdDown, ttl, negTtl, upstreams, tokenFile == null ? null : Path.of(tokenFile), election,
-        snapshotThreshold, writeTimeout, dnsThreads, segment);
+        snapshotThreshold, writeTimeout, dnsThreads, segment, dnsLimits);
   }
 
   private static InetAddress address(String key, String v) {
