@@ -52,7 +52,7 @@ final class ConnectionGuards {
     private final int max;
     private final int maxPerClient;
     private final AtomicInteger open = new AtomicInteger();
-    private final ConcurrentHashMap<InetAddress, AtomicInteger> perClient = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<InetAddress, Integer> perClient = new ConcurrentHashMap<>();
     private final Counter refusedNode;
     private final Counter refusedClient;
 
@@ -72,7 +72,7 @@ final class ConnectionGuards {
       InetAddress client = ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null;
       ctx.channel().attr(CLIENT).set(client);
       int total = open.incrementAndGet();
-      int mine = client == null ? 0 : perClient.computeIfAbsent(client, k -> new AtomicInteger()).incrementAndGet();
+      int mine = client == null ? 0 : perClient.merge(client, 1, Integer::sum);
       String refusal = null;
       if (mine > maxPerClient) {
         refusedClient.increment();
@@ -112,7 +112,7 @@ final class ConnectionGuards {
       open.decrementAndGet();
       InetAddress client = ctx.channel().attr(CLIENT).get();
       if (client != null) {
-        perClient.computeIfPresent(client, (k, n) -> n.decrementAndGet() <= 0 ? null : n);
+        perClient.computeIfPresent(client, (k, n) -> n <= 1 ? null : n - 1);
       }
       if (ctx.channel().attr(REFUSED).get() == null) {
         super.channelInactive(ctx);
