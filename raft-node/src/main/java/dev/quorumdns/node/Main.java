@@ -63,6 +63,9 @@ public final class Main {
     }, "quorumdns-shutdown"));
     try {
       node.start();
+    } catch (ValidationException e) {
+      System.err.println("quorumdns: node " + config.id() + " refused to start: " + e.getMessage());
+      return 2;
     } catch (Exception e) {
       System.err.println("quorumdns: node " + config.id() + " failed to start: " + e);
       return 1;

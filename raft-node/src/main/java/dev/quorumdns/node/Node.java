@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quorumdns.node.api.ApiAuth;
 import dev.quorumdns.node.api.ApiRoutes;
 import dev.quorumdns.node.api.ApiServer;
+import dev.quorumdns.node.api.AuditLog;
+import dev.quorumdns.node.auth.TokenStore;
 import dev.quorumdns.node.api.NodeBackend;
 import dev.quorumdns.node.config.HostPort;
 import dev.quorumdns.node.config.NodeConfig;
@@ -80,6 +82,8 @@ public final class Node implements NodeBackend, AutoCloseable {
   private RaftRuntime raft;
   private ClusterOps cluster;
   private ApiServer api;
+  private ApiAuth auth;
+  private AuditLog audit;
 
   public Node(NodeConfig config, Clock clock) {
     this(config, clock, code -> { });
@@ -100,6 +104,8 @@ public final class Node implements NodeBackend, AutoCloseable {
   }
 
   public void start() throws IOException, InterruptedException {
+    // Before anything else, so a bad token file refuses the start with nothing opened.
+    auth = openAuth();
     Files.createDirectories(config.dataDir());
     lockChannel = FileChannel.open(config.dataDir().resolve("quorumdns.lock"), StandardOpenOption.CREATE,
         StandardOpenOption.WRITE);
@@ -120,12 +126,22 @@ public final class Node implements NodeBackend, AutoCloseable {
     RaftMetrics.bind(raft, meters);
     cluster = new ClusterOps(config.id(), raft, registry.view(), adminExecutor);
     raft.start();
-    api = new ApiServer(new InetSocketAddress(config.bind(), config.apiPort()), new ApiRoutes(this,
-        config.apiTokenFile() == null ? ApiAuth.none() : ApiAuth.fromFile(config.apiTokenFile())), meters);
+    audit = AuditLog.open(config.apiAccess().auditLog(), clock);
+    api = new ApiServer(new InetSocketAddress(config.bind(), config.apiPort()), new ApiRoutes(this, auth, audit),
+        meters, config.apiAccess());
     api.start();
     scheduler.scheduleWithFixedDelay(this::publishSelf, 0, 1, TimeUnit.SECONDS);
     LOG.info("node {} started: api {}, dns {}:{}, raft {}:{}", config.id(), api.address(),
         config.bind().getHostAddress(), config.dnsPort(), config.advertise().getHostAddress(), config.raftPort());
+  }
+
+  private ApiAuth openAuth() {
+    if (config.apiAccess().tokenFile() != null) {
+      TokenStore tokens = TokenStore.load(config.apiAccess().tokenFile());
+      tokens.watch(scheduler, TokenStore.RELOAD_EVERY);
+      return ApiAuth.tokens(tokens);
+    }
+    return config.apiTokenFile() == null ? ApiAuth.none() : ApiAuth.fromFile(config.apiTokenFile());
   }
 
   public NodeConfig config() {
@@ -347,6 +363,7 @@ public final class Node implements NodeBackend, AutoCloseable {
   public void close() {
     scheduler.shutdownNow();
     closeQuietly(api);
+    closeQuietly(audit);
     closeQuietly(raft);
     closeQuietly(dns);
     registry.close();

@@ -1,5 +1,6 @@
 package dev.quorumdns.node.api;
 
+import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
 
@@ -8,9 +9,10 @@ import java.util.Map;
  *
  * @param path          decoded path segments, e.g. {@code [v1, services, prod, web]}
  * @param authorization the Authorization header, or null
+ * @param remote        the client's address, or null when unknown
  */
 public record ApiRequest(String method, List<String> path, Map<String, List<String>> params, byte[] body,
-                         String authorization) {
+                         String authorization, InetSocketAddress remote) {
   public boolean flag(String name) {
     List<String> v = params.get(name);
     return v != null && (v.isEmpty() || v.get(0).isEmpty() || v.get(0).equalsIgnoreCase("true"));

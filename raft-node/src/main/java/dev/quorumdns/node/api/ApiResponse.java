@@ -36,6 +36,9 @@ public record ApiResponse(int status, String contentType, byte[] body, Map<Strin
     }
     o.put("message", e.getMessage());
     ApiResponse r = json(e.status(), o);
+    if (e.status() == 401) {
+      return new ApiResponse(r.status, r.contentType, r.body, Map.of("WWW-Authenticate", "Bearer realm=\"quorumdns\""));
+    }
     return e.retryAfterSeconds() == null ? r
         : new ApiResponse(r.status, r.contentType, r.body, Map.of("Retry-After", e.retryAfterSeconds().toString()));
   }

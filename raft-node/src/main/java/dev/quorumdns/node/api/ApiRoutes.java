@@ -3,6 +3,8 @@ package dev.quorumdns.node.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quorumdns.node.auth.Caller;
+import dev.quorumdns.node.auth.Scope;
 import dev.quorumdns.node.config.HostPort;
 import dev.quorumdns.registry.DnsLabel;
 import dev.quorumdns.registry.ValidationException;
@@ -17,14 +19,42 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class ApiRoutes {
   private static final Set<String> MEMBER_FIELDS = Set.of("id", "raft", "role");
+  private static final Set<String> AUDITED = Set.of("service", "batch", "members", "snapshot");
   private final NodeBackend node;
   private final ApiAuth auth;
+  private final AuditLog audit;
   private final ServiceRoutes services;
 
-  public ApiRoutes(NodeBackend node, ApiAuth auth) {
+  /** @param audit where writes and cluster changes are recorded, or null to record nothing */
+  public ApiRoutes(NodeBackend node, ApiAuth auth, AuditLog audit) {
     this.node = node;
     this.auth = auth;
-    this.services = new ServiceRoutes(node, auth);
+    this.audit = audit;
+    this.services = new ServiceRoutes(node);
+  }
+
+  /** What a request needs: null for open endpoints, READ for reads, a write or admin scope for changes. */
+  static Scope access(ApiRequest r) {
+    String route = routeName(r);
+    return switch (route) {
+      case "service", "services", "records", "cluster", "members", "snapshot", "batch" ->
+          r.method().equals("GET") ? Scope.READ
+              : route.equals("members") || route.equals("snapshot") ? Scope.ADMIN : Scope.WRITE_ALL;
+      default -> null;
+    };
+  }
+
+  /** The audit targets known from the request line; handlers refine them once the body is parsed. */
+  private static List<AuditLog.Target> targets(ApiRequest r) {
+    List<String> p = r.path();
+    return switch (routeName(r)) {
+      case "service" -> List.of(new AuditLog.Target(r.method().equals("DELETE") ? "delete"
+          : r.method().toLowerCase(Locale.ROOT), p.get(2) + "/" + p.get(3)));
+      case "members" -> List.of(p.size() == 4 ? new AuditLog.Target("member-remove", p.get(3))
+          : new AuditLog.Target("member-add", "-"));
+      case "snapshot" -> List.of(new AuditLog.Target("snapshot", "-"));
+      default -> List.of(new AuditLog.Target("batch", "-"));
+    };
   }
 
   /** A fixed name for the route, for metrics (never the path itself). */
@@ -48,14 +78,32 @@ public final class ApiRoutes {
   }
 
   public CompletableFuture<ApiResponse> handle(ApiRequest r) {
+    AuditTrail trail = audit != null && !r.method().equals("GET") && AUDITED.contains(routeName(r))
+        ? new AuditTrail(targets(r)) : null;
+    CompletableFuture<ApiResponse> answer;
     try {
-      return route(r).exceptionally(ApiRoutes::toError);
+      Caller caller = auth.authenticate(r.authorization(), access(r));
+      if (trail != null) {
+        trail.caller = caller;
+      }
+      answer = route(r, caller, trail).exceptionally(ApiRoutes::toError);
     } catch (RuntimeException e) {
-      return CompletableFuture.completedFuture(toError(e));
+      answer = CompletableFuture.completedFuture(toError(e));
     }
+    if (trail == null) {
+      return answer;
+    }
+    return answer.thenApply(resp -> {
+      try {
+        audit.record(r, trail.caller, trail.targets, resp);
+      } catch (RuntimeException e) {
+        System.getLogger(ApiRoutes.class.getName()).log(System.Logger.Level.ERROR, "audit record failed", e);
+      }
+      return resp;
+    });
   }
 
-  private CompletableFuture<ApiResponse> route(ApiRequest r) {
+  private CompletableFuture<ApiResponse> route(ApiRequest r, Caller caller, AuditTrail trail) {
     List<String> p = r.path();
     String m = r.method();
     if (p.size() == 1) {
@@ -85,8 +133,8 @@ public final class ApiRoutes {
           if (p.size() == 4) {
             return switch (m) {
               case "GET" -> services.get(r, p.get(2), p.get(3));
-              case "PUT" -> services.put(r, p.get(2), p.get(3));
-              case "DELETE" -> services.delete(r, p.get(2), p.get(3));
+              case "PUT" -> services.put(r, caller, p.get(2), p.get(3));
+              case "DELETE" -> services.delete(r, caller, p.get(2), p.get(3));
               default -> throw notAllowed(m, "GET, PUT, DELETE");
             };
           }
@@ -94,7 +142,7 @@ public final class ApiRoutes {
         case "batch":
           if (p.size() == 2) {
             requireMethod(m, "POST");
-            return services.batch(r);
+            return services.batch(r, caller, trail);
           }
           break;
         case "records":
@@ -106,7 +154,7 @@ public final class ApiRoutes {
           }
           break;
         case "cluster":
-          return cluster(r, p, m);
+          return cluster(r, p, m, caller, trail);
         default:
           break;
       }
@@ -114,14 +162,15 @@ public final class ApiRoutes {
     throw ApiException.notFound("no such endpoint: " + r.method() + " /" + String.join("/", p));
   }
 
-  private CompletableFuture<ApiResponse> cluster(ApiRequest r, List<String> p, String m) {
+  private CompletableFuture<ApiResponse> cluster(ApiRequest r, List<String> p, String m, Caller caller,
+                                                 AuditTrail trail) {
     if (p.size() == 2) {
       requireMethod(m, "GET");
       return done(ApiResponse.json(200, node.clusterStatus()));
     }
     if (p.size() == 3 && p.get(2).equals("snapshot")) {
       requireMethod(m, "POST");
-      auth.check(r.authorization());
+      ApiAuth.require(caller, Scope.ADMIN, "take a snapshot");
       return node.snapshot().thenApply(s -> ApiResponse.json(200, s));
     }
     if (p.size() == 3 && p.get(2).equals("members")) {
@@ -129,13 +178,16 @@ public final class ApiRoutes {
         return done(ApiResponse.json(200, node.clusterStatus()));
       }
       requireMethod(m, "POST");
-      auth.check(r.authorization());
+      ApiAuth.require(caller, Scope.ADMIN, "change the cluster's members");
       JsonNode body = Json.parse(r.body());
       if (!body.isObject()) {
         throw new ValidationException("body", "must be a JSON object");
       }
       ServiceJson.onlyFields(body, MEMBER_FIELDS, "");
       String id = DnsLabel.normalize("id", ServiceJson.text(body.get("id"), "id"));
+      if (trail != null) {
+        trail.targets = List.of(new AuditLog.Target("member-add", id));
+      }
       HostPort raft = HostPort.parse("raft", ServiceJson.text(body.get("raft"), "raft"));
       String role = body.hasNonNull("role") ? ServiceJson.text(body.get("role"), "role").toLowerCase(Locale.ROOT)
           : "voter";
@@ -146,11 +198,24 @@ public final class ApiRoutes {
     }
     if (p.size() == 4 && p.get(2).equals("members")) {
       requireMethod(m, "DELETE");
-      auth.check(r.authorization());
+      ApiAuth.require(caller, Scope.ADMIN, "change the cluster's members");
       String id = DnsLabel.normalize("id", p.get(3));
       return node.removeMember(id).thenApply(s -> ApiResponse.json(200, s));
     }
     throw ApiException.notFound("no such endpoint: " + r.method() + " /" + String.join("/", p));
+  }
+
+  /**
+   * Who made an audited request and what it touched, filled in while it is handled. The fields are written
+   * before the answer's future completes and read after, so the future orders them.
+   */
+  static final class AuditTrail {
+    volatile Caller caller;
+    volatile List<AuditLog.Target> targets;
+
+    AuditTrail(List<AuditLog.Target> targets) {
+      this.targets = targets;
+    }
   }
 
   private static ObjectNode obj() {

@@ -1,5 +1,6 @@
 package dev.quorumdns.node.api;
 
+import dev.quorumdns.node.config.ApiAccess;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.netty.bootstrap.ServerBootstrap;
@@ -36,7 +37,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The node's HTTP API on Netty: HTTP/1.1 with keep-alive, bodies capped at {@value #MAX_BODY} bytes (413),
- * idle connections closed after {@value #IDLE_SECONDS} s. Handlers may answer from any thread.
+ * idle connections closed after {@value #IDLE_SECONDS} s, requests that do not arrive whole in time answered 408
+ * and connections over the caps 503 ({@link ConnectionGuards}). Handlers may answer from any thread.
  */
 public final class ApiServer implements AutoCloseable {
   static final int MAX_BODY = 1024 * 1024;
@@ -46,13 +48,18 @@ public final class ApiServer implements AutoCloseable {
   private final InetSocketAddress bind;
   private final ApiRoutes routes;
   private final MeterRegistry meters;
+  private final ApiAccess access;
+  private final ConnectionGuards.ConnectionLimiter limiter;
   private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
   private Channel channel;
 
-  public ApiServer(InetSocketAddress bind, ApiRoutes routes, MeterRegistry meters) {
+  public ApiServer(InetSocketAddress bind, ApiRoutes routes, MeterRegistry meters, ApiAccess access) {
     this.bind = bind;
     this.routes = routes;
     this.meters = meters;
+    this.access = access;
+    this.limiter = new ConnectionGuards.ConnectionLimiter(access.maxConnections(), access.maxConnectionsPerClient(),
+        meters);
   }
 
   public void start() throws InterruptedException {
@@ -64,10 +71,14 @@ public final class ApiServer implements AutoCloseable {
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
+            ConnectionGuards.RequestDeadline deadline = new ConnectionGuards.RequestDeadline(access.requestTimeout());
             ch.pipeline()
+                .addLast(limiter)
                 .addLast(new ReadTimeoutHandler(IDLE_SECONDS, TimeUnit.SECONDS))
+                .addLast(deadline.start())
                 .addLast(new HttpServerCodec(8192, 16384, 8192))
                 .addLast(new JsonLimitAggregator())
+                .addLast(deadline.end())
                 .addLast(new Handler());
           }
         })
@@ -107,8 +118,15 @@ public final class ApiServer implements AutoCloseable {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
       long start = System.nanoTime();
+      if (req.decoderResult().isFailure()) {
+        FullHttpResponse bad = toNetty(ApiResponse.error(new ApiException(400, "bad_request", null,
+            "malformed HTTP request: " + req.decoderResult().cause().getMessage(), null)));
+        HttpUtil.setKeepAlive(bad, false);
+        ctx.writeAndFlush(bad).addListener(ChannelFutureListener.CLOSE);
+        return;
+      }
       boolean keepAlive = HttpUtil.isKeepAlive(req);
-      ApiRequest r = toApi(req);
+      ApiRequest r = toApi(req, (InetSocketAddress) ctx.channel().remoteAddress());
       routes.handle(r).whenComplete((resp, err) -> {
         ApiResponse answer = err != null ? ApiRoutes.toError(err) : resp;
         FullHttpResponse out = toNetty(answer);
@@ -132,7 +150,7 @@ public final class ApiServer implements AutoCloseable {
     }
   }
 
-  private static ApiRequest toApi(FullHttpRequest req) {
+  private static ApiRequest toApi(FullHttpRequest req, InetSocketAddress remote) {
     QueryStringDecoder q = new QueryStringDecoder(req.uri());
     List<String> path = new ArrayList<>();
     for (String s : q.rawPath().split("/")) {
@@ -145,7 +163,8 @@ public final class ApiServer implements AutoCloseable {
     if (method.equals("HEAD")) {
       method = "GET";
     }
-    return new ApiRequest(method, path, q.parameters(), body, req.headers().get(HttpHeaderNames.AUTHORIZATION));
+    return new ApiRequest(method, path, q.parameters(), body, req.headers().get(HttpHeaderNames.AUTHORIZATION),
+        remote);
   }
 
   private static FullHttpResponse toNetty(ApiResponse r) {

@@ -39,7 +39,7 @@ public final class ServiceJson {
     }
     onlyFields(body, SPEC_FIELDS, "");
     List<ServicePort> ports = new ArrayList<>();
-    JsonNode ps = optionalArray(body, "ports");
+    JsonNode ps = atMost(optionalArray(body, "ports"), "ports", ServiceSpec.MAX_PORTS);
     for (int i = 0; i < ps.size(); i++) {
       String at = "ports[" + i + "]";
       JsonNode p = object(ps.get(i), at);
@@ -53,7 +53,7 @@ public final class ServiceJson {
       }
     }
     List<Endpoint> endpoints = new ArrayList<>();
-    JsonNode es = optionalArray(body, "endpoints");
+    JsonNode es = atMost(optionalArray(body, "endpoints"), "endpoints", ServiceSpec.MAX_ENDPOINTS);
     for (int i = 0; i < es.size(); i++) {
       String at = "endpoints[" + i + "]";
       JsonNode e = object(es.get(i), at);
@@ -72,6 +72,7 @@ public final class ServiceJson {
       if (!ls.isObject()) {
         throw new ValidationException("labels", "must be an object of string values");
       }
+      atMost(ls, "labels", ServiceSpec.MAX_LABELS);
       for (Iterator<Map.Entry<String, JsonNode>> it = ls.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> l = it.next();
         labels.put(l.getKey(), text(l.getValue(), "labels." + l.getKey()));
@@ -145,6 +146,14 @@ public final class ServiceJson {
     }
     if (!v.isArray()) {
       throw new ValidationException(field, "must be an array");
+    }
+    return v;
+  }
+
+  /** Refuses an over-long array or object before anything is built from its entries. */
+  private static JsonNode atMost(JsonNode v, String field, int max) {
+    if (v.size() > max) {
+      throw new ValidationException(field, "has " + v.size() + " entries (expected: at most " + max + ")");
     }
     return v;
   }

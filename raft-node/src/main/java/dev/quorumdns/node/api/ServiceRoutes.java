@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quorumdns.node.auth.Caller;
+import dev.quorumdns.node.auth.Scope;
 import dev.quorumdns.registry.DnsLabel;
 import dev.quorumdns.registry.RegistryView;
 import dev.quorumdns.registry.Service;
@@ -25,16 +27,18 @@ import java.util.concurrent.CompletionException;
 final class ServiceRoutes {
   private static final Set<String> OPERATION_FIELDS = Set.of("op", "namespace", "name", "service");
   private final NodeBackend node;
-  private final ApiAuth auth;
 
-  ServiceRoutes(NodeBackend node, ApiAuth auth) {
+  ServiceRoutes(NodeBackend node) {
     this.node = node;
-    this.auth = auth;
   }
 
-  CompletableFuture<ApiResponse> put(ApiRequest r, String ns, String name) {
-    auth.check(r.authorization());
+  private static void requireWrite(Caller caller, String namespace) {
+    ApiAuth.require(caller, Scope.write(namespace), "write services in namespace " + namespace);
+  }
+
+  CompletableFuture<ApiResponse> put(ApiRequest r, Caller caller, String ns, String name) {
     ServiceKey key = new ServiceKey(ns, name);
+    requireWrite(caller, key.namespace());
     ServiceSpec spec = ServiceJson.parseSpec(Json.parse(r.body()));
     Command command = new Command.UpsertService(key, spec);
     return write(command).thenApply(o -> {
@@ -43,9 +47,9 @@ final class ServiceRoutes {
     });
   }
 
-  CompletableFuture<ApiResponse> delete(ApiRequest r, String ns, String name) {
-    auth.check(r.authorization());
+  CompletableFuture<ApiResponse> delete(ApiRequest r, Caller caller, String ns, String name) {
     ServiceKey key = new ServiceKey(ns, name);
+    requireWrite(caller, key.namespace());
     return write(new Command.DeleteService(key))
         .thenApply(o -> ApiResponse.json(200, ServiceJson.write(((Outcome.Deleted) o).service(), node.domain())));
   }
@@ -76,14 +80,17 @@ final class ServiceRoutes {
   }
 
   /** {@code {"operations":[{"op":"put","namespace","name","service":{...}}, {"op":"delete",...}]}}. */
-  CompletableFuture<ApiResponse> batch(ApiRequest r) {
-    auth.check(r.authorization());
+  CompletableFuture<ApiResponse> batch(ApiRequest r, Caller caller, ApiRoutes.AuditTrail trail) {
     JsonNode body = Json.parse(r.body());
     if (!body.isObject() || !body.path("operations").isArray()) {
       throw new ValidationException("operations", "is required (expected: an array of operations)");
     }
     ServiceJson.onlyFields(body, Set.of("operations"), "");
     JsonNode ops = body.get("operations");
+    if (ops.size() > Command.Batch.MAX_COMMANDS) {
+      throw new ValidationException("operations", "has " + ops.size() + " entries (expected: at most "
+          + Command.Batch.MAX_COMMANDS + ")");
+    }
     List<Command> commands = new ArrayList<>();
     for (int i = 0; i < ops.size(); i++) {
       String at = "operations[" + i + "]";
@@ -105,7 +112,20 @@ final class ServiceRoutes {
         throw e.within(at);
       }
     }
-    return write(new Command.Batch(commands)).thenApply(o -> {
+    Command.Batch batch = new Command.Batch(commands);
+    List<AuditLog.Target> targets = new ArrayList<>();
+    Set<String> namespaces = new java.util.TreeSet<>();
+    for (Command c : batch.commands()) {
+      ServiceKey key = c instanceof Command.UpsertService u ? u.key() : ((Command.DeleteService) c).key();
+      targets.add(new AuditLog.Target(c instanceof Command.UpsertService ? "put" : "delete",
+          key.namespace() + "/" + key.name()));
+      namespaces.add(key.namespace());
+    }
+    if (trail != null) {
+      trail.targets = List.copyOf(targets);
+    }
+    namespaces.forEach(ns -> requireWrite(caller, ns));
+    return write(batch).thenApply(o -> {
       ObjectNode out = JsonNodeFactory.instance.objectNode();
       ArrayNode results = out.putArray("results");
       ((Outcome.BatchApplied) o).outcomes().forEach(x -> results.add(WriteResults.describe(x, node.domain())));

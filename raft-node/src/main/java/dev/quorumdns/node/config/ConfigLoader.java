@@ -25,7 +25,8 @@ public final class ConfigLoader {
       "domain", "vip-cidr", "vip6-cidr", "vip-hold-down", "dns-ttl", "dns-negative-ttl", "upstream",
       "api-token-file", "election-timeout", "snapshot-threshold", "write-timeout", "dns-threads",
       "raft-segment-size", "dns-rrl-rate", "dns-rrl-slip", "dns-rrl-exempt", "dns-rrl-ipv4-prefix",
-      "dns-rrl-ipv6-prefix", "dns-rrl-table-size", "dns-tcp-per-client", "upstream-allow");
+      "dns-rrl-ipv6-prefix", "dns-rrl-table-size", "dns-tcp-per-client", "upstream-allow",
+      "token-file", "audit-log", "api-request-timeout", "api-max-connections", "api-max-connections-per-client");
   private static final Set<String> BOOLEAN_FLAGS = Set.of("join");
 
   private ConfigLoader() {}

@@ -24,6 +24,7 @@ import java.util.Set;
  * @param peers     the initial voting members (empty when joining an existing cluster)
  * @param join      start with no members and wait to be added by {@code POST /v1/cluster/members}
  * @param dnsLimits DNS rate limiting, per-client TCP cap and who may recurse (docs/security/dns.md)
+ * @param apiAccess tokens, audit log and connection limits of the HTTP API
  */
 public record NodeConfig(
     String id,
@@ -49,7 +50,8 @@ public record NodeConfig(
     Duration writeTimeout,
     int dnsThreads,
     long raftSegmentBytes,
-    dev.quorumdns.dns.AbuseLimits dnsLimits) {
+    dev.quorumdns.dns.AbuseLimits dnsLimits,
+    ApiAccess apiAccess) {
 
   public static final int DEFAULT_DNS_PORT = 53535;
   public static final int DEFAULT_API_PORT = 8053;
@@ -148,7 +150,7 @@ public record NodeConfig(
     dev.quorumdns.dns.AbuseLimits dnsLimits = DnsAbuseSettings.from(s);
     return new NodeConfig(id, cluster, dataDir, bind, advertise, dnsPort, apiPort, raftPort, peers, join, domain,
         vip4, vip6, holdDown, ttl, negTtl, upstreams, tokenFile == null ? null : Path.of(tokenFile), election,
-        snapshotThreshold, writeTimeout, dnsThreads, segment, dnsLimits);
+        snapshotThreshold, writeTimeout, dnsThreads, segment, dnsLimits, ApiAccess.from(s, dataDir));
   }
 
   private static InetAddress address(String key, String v) {

@@ -130,4 +130,39 @@ class ConfigLoaderTest {
     assertEquals(Duration.ofMinutes(10), Settings.parseDuration("x", "PT10M"));
     assertEquals(64L << 10, new Settings().put("s", "64KB").bytes("s", 0, 0, Long.MAX_VALUE));
   }
+
+  @Test
+  void apiAccessHasSafeDefaultsAndComesFromFlagsEnvAndFile(@TempDir Path dir) throws IOException {
+    ApiAccess d = load(List.of(), Map.of()).apiAccess();
+    assertNull(d.tokenFile());
+    assertEquals(Path.of("/tmp/q/audit.log"), d.auditLog());
+    assertEquals(Duration.ofSeconds(10), d.requestTimeout());
+    assertEquals(4096, d.maxConnections());
+    assertEquals(2048, d.maxConnectionsPerClient());
+    Path yaml = dir.resolve("node.yaml");
+    Files.writeString(yaml, "token-file: /etc/q/tokens.yaml\napi-max-connections: 100\n");
+    ApiAccess a = load(List.of("--config", yaml.toString(), "--api-request-timeout", "2s"),
+        Map.of("QUORUMDNS_AUDIT_LOG", "/var/log/q/audit.log", "QUORUMDNS_API_MAX_CONNECTIONS_PER_CLIENT", "10"))
+        .apiAccess();
+    assertEquals(Path.of("/etc/q/tokens.yaml"), a.tokenFile());
+    assertEquals(Path.of("/var/log/q/audit.log"), a.auditLog());
+    assertEquals(Duration.ofSeconds(2), a.requestTimeout());
+    assertEquals(100, a.maxConnections());
+    assertEquals(10, a.maxConnectionsPerClient());
+    assertEquals(Path.of("/etc/q/t.yaml"), load(List.of(), Map.of("QUORUMDNS_TOKEN_FILE", "/etc/q/t.yaml"))
+        .apiAccess().tokenFile());
+  }
+
+  @Test
+  void bothTokenFlagsAreRefusedNamingBoth() {
+    ValidationException e = assertThrows(ValidationException.class,
+        () -> load(List.of("--token-file", "/a", "--api-token-file", "/b"), Map.of()));
+    assertEquals("token-file", e.field());
+    assertTrue(e.getMessage().contains("api-token-file"), e.getMessage());
+    assertEquals("api-max-connections-per-client", assertThrows(ValidationException.class,
+        () -> load(List.of("--api-max-connections", "5", "--api-max-connections-per-client", "6"), Map.of()))
+        .field());
+    assertEquals("api-request-timeout", assertThrows(ValidationException.class,
+        () -> load(List.of("--api-request-timeout", "1ms"), Map.of())).field());
+  }
 }

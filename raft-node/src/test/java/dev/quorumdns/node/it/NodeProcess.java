@@ -26,6 +26,7 @@ public final class NodeProcess {
   private final Path dir;
   private final List<String> args;
   private Process process;
+  private volatile String authorization;
 
   NodeProcess(String id, String ip, Path dir, List<String> args) {
     this.id = id;
@@ -100,8 +101,13 @@ public final class NodeProcess {
   /** Status and parsed body of one API call; status -1 if the node could not be reached. */
   public record Reply(int status, JsonNode body, String retryAfter) {}
 
+  /** Sends {@code authorization} with calls that name none (for nodes whose reads need a token). */
+  public void authorizeWith(String authorization) {
+    this.authorization = authorization;
+  }
+
   public Reply call(String method, String path, String body) {
-    return call(method, path, body, null);
+    return call(method, path, body, authorization);
   }
 
   public Reply call(String method, String path, String body, String authorization) {
