@@ -1,0 +1,122 @@
+package dev.quorumdns.node.tls;
+
+import java.net.Socket;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.Principal;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.X509ExtendedKeyManager;
+import javax.net.ssl.X509KeyManager;
+
+/**
+ * A key manager whose key and certificate chain can be replaced while TLS servers and clients built on it keep
+ * running: each new handshake picks the latest. Aliases carry a generation number, so a handshake that chose
+ * its alias just before a swap still gets the matching key. Thread-safe.
+ */
+public final class ReloadingKeyManager extends X509ExtendedKeyManager {
+  private static final int KEPT_GENERATIONS = 4;
+  private static final char[] NO_PASSWORD = new char[0];
+  private final AtomicLong generation = new AtomicLong();
+  private final ConcurrentMap<Long, X509KeyManager> byGeneration = new ConcurrentHashMap<>();
+  private volatile long current = -1;
+
+  /** Makes {@code key} and {@code chain} (leaf first) the material of every later handshake. */
+  public void update(PrivateKey key, List<X509Certificate> chain) throws GeneralSecurityException {
+    long g = generation.incrementAndGet();
+    KeyStore ks = KeyStore.getInstance("PKCS12");
+    try {
+      ks.load(null, null);
+    } catch (java.io.IOException e) {
+      throw new GeneralSecurityException(e);
+    }
+    ks.setKeyEntry("g" + g, key, NO_PASSWORD, chain.toArray(new X509Certificate[0]));
+    KeyManagerFactory kmf = KeyManagerFactory.getInstance("SunX509");
+    kmf.init(ks, NO_PASSWORD);
+    byGeneration.put(g, (X509KeyManager) kmf.getKeyManagers()[0]);
+    current = g;
+    byGeneration.keySet().removeIf(old -> old <= g - KEPT_GENERATIONS);
+  }
+
+  private X509KeyManager latest() {
+    X509KeyManager km = byGeneration.get(current);
+    if (km == null) {
+      throw new IllegalStateException("no key loaded yet");
+    }
+    return km;
+  }
+
+  private String tag(String alias) {
+    return alias == null ? null : current + "|" + alias;
+  }
+
+  private X509KeyManager owner(String alias) {
+    int bar = alias == null ? -1 : alias.indexOf('|');
+    if (bar < 0) {
+      return null;
+    }
+    try {
+      return byGeneration.get(Long.parseLong(alias.substring(0, bar)));
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
+  private static String untag(String alias) {
+    return alias.substring(alias.indexOf('|') + 1);
+  }
+
+  @Override
+  public String[] getClientAliases(String keyType, Principal[] issuers) {
+    String[] a = latest().getClientAliases(keyType, issuers);
+    return a == null ? null : java.util.Arrays.stream(a).map(this::tag).toArray(String[]::new);
+  }
+
+  @Override
+  public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
+    return tag(latest().chooseClientAlias(keyType, issuers, socket));
+  }
+
+  @Override
+  public String chooseEngineClientAlias(String[] keyType, Principal[] issuers, SSLEngine engine) {
+    X509KeyManager km = latest();
+    return tag(km instanceof X509ExtendedKeyManager x ? x.chooseEngineClientAlias(keyType, issuers, engine)
+        : km.chooseClientAlias(keyType, issuers, null));
+  }
+
+  @Override
+  public String[] getServerAliases(String keyType, Principal[] issuers) {
+    String[] a = latest().getServerAliases(keyType, issuers);
+    return a == null ? null : java.util.Arrays.stream(a).map(this::tag).toArray(String[]::new);
+  }
+
+  @Override
+  public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
+    return tag(latest().chooseServerAlias(keyType, issuers, socket));
+  }
+
+  @Override
+  public String chooseEngineServerAlias(String keyType, Principal[] issuers, SSLEngine engine) {
+    X509KeyManager km = latest();
+    return tag(km instanceof X509ExtendedKeyManager x ? x.chooseEngineServerAlias(keyType, issuers, engine)
+        : km.chooseServerAlias(keyType, issuers, null));
+  }
+
+  @Override
+  public X509Certificate[] getCertificateChain(String alias) {
+    X509KeyManager km = owner(alias);
+    return km == null ? null : km.getCertificateChain(untag(alias));
+  }
+
+  @Override
+  public PrivateKey getPrivateKey(String alias) {
+    X509KeyManager km = owner(alias);
+    return km == null ? null : km.getPrivateKey(untag(alias));
+  }
+}
