@@ -24,7 +24,8 @@ public final class ConfigLoader {
       "id", "cluster", "data-dir", "bind", "advertise", "dns-port", "api-port", "raft-port", "peers", "join",
       "domain", "vip-cidr", "vip6-cidr", "vip-hold-down", "dns-ttl", "dns-negative-ttl", "upstream",
       "api-token-file", "election-timeout", "snapshot-threshold", "write-timeout", "dns-threads",
-      "raft-segment-size");
+      "raft-segment-size",
+      "tls-cert", "tls-key", "tls-ca", "api-client-certs", "tls-reload-interval");
   private static final Set<String> BOOLEAN_FLAGS = Set.of("join");
 
   private ConfigLoader() {}

@@ -23,6 +23,7 @@ import java.util.Set;
  * @param advertise the address other members and clients use to reach this node
  * @param peers     the initial voting members (empty when joining an existing cluster)
  * @param join      start with no members and wait to be added by {@code POST /v1/cluster/members}
+ * @param tls       TLS for the API and Raft, or null for plain HTTP and plain Raft
  */
 public record NodeConfig(
     String id,
@@ -47,7 +48,8 @@ public record NodeConfig(
     long snapshotThreshold,
     Duration writeTimeout,
     int dnsThreads,
-    long raftSegmentBytes) {
+    long raftSegmentBytes,
+    TlsConfig tls) {
 
   public static final int DEFAULT_DNS_PORT = 53535;
   public static final int DEFAULT_API_PORT = 8053;
@@ -145,7 +147,7 @@ public record NodeConfig(
     long segment = s.bytes("raft-segment-size", 8L << 20, 16L << 10, 1L << 30);
     return new NodeConfig(id, cluster, dataDir, bind, advertise, dnsPort, apiPort, raftPort, peers, join, domain,
         vip4, vip6, holdDown, ttl, negTtl, upstreams, tokenFile == null ? null : Path.of(tokenFile), election,
-        snapshotThreshold, writeTimeout, dnsThreads, segment);
+        snapshotThreshold, writeTimeout, dnsThreads, segment, TlsConfig.from(s));
   }
 
   private static InetAddress address(String key, String v) {
