@@ -115,7 +115,7 @@ public final class CertsCommand {
       }
       written.add("reusing CA " + caCert);
     } else {
-      ca = issuer.newCa("QuorumDNS CA", Duration.ofDays(Math.max(3650, r.days())));
+      ca = issuer.newCa("QuorumDNS CA " + issuer.randomTag(), Duration.ofDays(Math.max(3650, r.days())));
       PemFiles.write(caKey, ca.keyPem(), true);
       PemFiles.write(caCert, ca.certificatePem(), false);
       written.add("wrote " + caCert + " and " + caKey + " (keep the CA key offline)");

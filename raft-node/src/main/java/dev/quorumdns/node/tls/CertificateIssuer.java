@@ -64,6 +64,11 @@ public final class CertificateIssuer {
     }
   }
 
+  /** Eight random hex digits, to tell CAs with the same name apart (in logs and in openssl output). */
+  public String randomTag() {
+    return String.format("%08x", random.nextInt());
+  }
+
   /** A self-signed CA that may sign end-entity certificates only (path length 0). */
   public Issued newCa(String commonName, Duration validity) throws GeneralSecurityException {
     KeyPair kp = keyPair();

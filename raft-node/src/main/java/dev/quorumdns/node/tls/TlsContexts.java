@@ -50,7 +50,7 @@ public final class TlsContexts {
     if (tls.trustManager() == null) {
       throw new IllegalArgumentException("Raft TLS needs tls-ca");
     }
-    return new GrpcTlsConfig(tls.keyManager(), tls.trustManager(), true);
+    return new GrpcTlsConfig(tls.keyManager(), new PeerLoggingTrustManager(tls.trustManager()), true);
   }
 
   /**
