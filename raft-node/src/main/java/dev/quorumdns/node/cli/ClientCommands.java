@@ -51,6 +51,10 @@ public final class ClientCommands {
     } catch (javax.net.ssl.SSLException e) {
       System.err.println("quorumdns: TLS with " + server + " failed (" + e.getMessage() + "); check --ca, --cert, --key");
       return 1;
+    } catch (IOException e) {
+      System.err.println("quorumdns: no HTTP answer from " + server + " (" + e.getMessage() + "); if the node "
+          + "serves HTTPS, use --server https://HOST:PORT with --ca (and --cert/--key)");
+      return 1;
     }
   }
 
