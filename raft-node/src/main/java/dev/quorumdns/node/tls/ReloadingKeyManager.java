@@ -44,16 +44,24 @@ public final class ReloadingKeyManager extends X509ExtendedKeyManager {
     byGeneration.keySet().removeIf(old -> old <= g - KEPT_GENERATIONS);
   }
 
-  private X509KeyManager latest() {
-    X509KeyManager km = byGeneration.get(current);
+  /** The newest generation's number and key manager, read once so an alias is tagged with its own generation. */
+  private record Latest(long generation, X509KeyManager km) {
+    String tag(String alias) {
+      return alias == null ? null : generation + "|" + alias;
+    }
+
+    String[] tag(String[] aliases) {
+      return aliases == null ? null : java.util.Arrays.stream(aliases).map(this::tag).toArray(String[]::new);
+    }
+  }
+
+  private Latest latest() {
+    long g = current;
+    X509KeyManager km = byGeneration.get(g);
     if (km == null) {
       throw new IllegalStateException("no key loaded yet");
     }
-    return km;
-  }
-
-  private String tag(String alias) {
-    return alias == null ? null : current + "|" + alias;
+    return new Latest(g, km);
   }
 
   private X509KeyManager owner(String alias) {
@@ -74,38 +82,40 @@ public final class ReloadingKeyManager extends X509ExtendedKeyManager {
 
   @Override
   public String[] getClientAliases(String keyType, Principal[] issuers) {
-    String[] a = latest().getClientAliases(keyType, issuers);
-    return a == null ? null : java.util.Arrays.stream(a).map(this::tag).toArray(String[]::new);
+    Latest l = latest();
+    return l.tag(l.km().getClientAliases(keyType, issuers));
   }
 
   @Override
   public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
-    return tag(latest().chooseClientAlias(keyType, issuers, socket));
+    Latest l = latest();
+    return l.tag(l.km().chooseClientAlias(keyType, issuers, socket));
   }
 
   @Override
   public String chooseEngineClientAlias(String[] keyType, Principal[] issuers, SSLEngine engine) {
-    X509KeyManager km = latest();
-    return tag(km instanceof X509ExtendedKeyManager x ? x.chooseEngineClientAlias(keyType, issuers, engine)
-        : km.chooseClientAlias(keyType, issuers, null));
+    Latest l = latest();
+    return l.tag(l.km() instanceof X509ExtendedKeyManager x ? x.chooseEngineClientAlias(keyType, issuers, engine)
+        : l.km().chooseClientAlias(keyType, issuers, null));
   }
 
   @Override
   public String[] getServerAliases(String keyType, Principal[] issuers) {
-    String[] a = latest().getServerAliases(keyType, issuers);
-    return a == null ? null : java.util.Arrays.stream(a).map(this::tag).toArray(String[]::new);
+    Latest l = latest();
+    return l.tag(l.km().getServerAliases(keyType, issuers));
   }
 
   @Override
   public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
-    return tag(latest().chooseServerAlias(keyType, issuers, socket));
+    Latest l = latest();
+    return l.tag(l.km().chooseServerAlias(keyType, issuers, socket));
   }
 
   @Override
   public String chooseEngineServerAlias(String keyType, Principal[] issuers, SSLEngine engine) {
-    X509KeyManager km = latest();
-    return tag(km instanceof X509ExtendedKeyManager x ? x.chooseEngineServerAlias(keyType, issuers, engine)
-        : km.chooseServerAlias(keyType, issuers, null));
+    Latest l = latest();
+    return l.tag(l.km() instanceof X509ExtendedKeyManager x ? x.chooseEngineServerAlias(keyType, issuers, engine)
+        : l.km().chooseServerAlias(keyType, issuers, null));
   }
 
   @Override
