@@ -42,7 +42,7 @@ final class PeerLoggingTrustManager extends X509ExtendedTrustManager {
             : new long[] {v[0], v[1] + 1, 0, 0});
     if (seen[2] == 1) {
       LOG.warn("Raft: refused the certificate of {} {} (subject {}, issuer {}): {}{}", side,
-          peer == null ? "?" : peer, subject, issuer, e.getMessage(),
+          peer == null ? "(address not known to the TLS engine)" : peer, subject, issuer, e.getMessage(),
           seen[3] > 0 ? " (" + seen[3] + " more since the last report)" : "");
     }
     if (lastLogged.size() > 1000) {
@@ -52,7 +52,7 @@ final class PeerLoggingTrustManager extends X509ExtendedTrustManager {
   }
 
   private static String peer(SSLEngine engine) {
-    return engine == null ? null : engine.getPeerHost() + ":" + engine.getPeerPort();
+    return engine == null || engine.getPeerHost() == null ? null : engine.getPeerHost() + ":" + engine.getPeerPort();
   }
 
   private static String peer(Socket socket) {

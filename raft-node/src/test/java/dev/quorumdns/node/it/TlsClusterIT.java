@@ -21,6 +21,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -73,7 +75,14 @@ class TlsClusterIT {
     }
     CertificateIssuer issuer = new CertificateIssuer(Clock.systemUTC(), seeded(21));
     CertsCommand.issue(new CertsCommand.Request(CERTS, nodes, List.of("admin"), 2), issuer);
-    // The outsider: its own CA, a node certificate with the right name and address, and a client certificate.
+    // The outsider: an impostor CA with the cluster CA's very name (so clients offer its certificates rather
+    // than none), a node certificate with n1's name and address, one for n4, and a client certificate.
+    String caName = X500Name.getInstance(PemFiles.certificates(CERTS.resolve("ca.pem")).get(0)
+        .getSubjectX500Principal().getEncoded()).getRDNs(BCStyle.CN)[0].getFirst().getValue().toString();
+    CertificateIssuer.Issued impostor = issuer.newCa(caName, Duration.ofDays(2));
+    Files.createDirectories(FOREIGN);
+    PemFiles.write(FOREIGN.resolve("ca-key.pem"), impostor.keyPem(), true);
+    PemFiles.write(FOREIGN.resolve("ca.pem"), impostor.certificatePem(), false);
     CertsCommand.issue(new CertsCommand.Request(FOREIGN, Map.of("n1", List.of(ip(1), "n1"), "n4",
         List.of(ip(4), "n4")), List.of("mallory"), 2), issuer);
     for (int i = 1; i <= 3; i++) {
@@ -161,8 +170,11 @@ class TlsClusterIT {
     HttpClient plain = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     assertThrows(IOException.class, () -> TlsProbe.call(plain, "http://" + ip + ":8053", "GET", "/v1/cluster", null),
         "plain HTTP to the HTTPS port");
-    Await.until(WAIT, "n1 logs the refused handshakes",
-        () -> node("n1").tail(400).contains("HTTPS handshake from /127.0.0.1"));
+    for (String reason : List.of("Empty client certificate chain", "Path does not chain with any of the trust anchors",
+        "NotSslRecordException")) {
+      Await.until(WAIT, "n1 to log a handshake refused with " + reason, () -> node("n1").tail(400).lines()
+          .anyMatch(l -> l.contains("HTTPS handshake from /127.0.0.1") && l.contains(reason)));
+    }
   }
 
   @Test
@@ -176,9 +188,11 @@ class TlsClusterIT {
     try (RawRaftClient outsider = new RawRaftClient(peers, CERTS.resolve("ca.pem"), FOREIGN.resolve("n1.pem"),
         FOREIGN.resolve("n1-key.pem"))) {
       String outcome = outsider.put("team", "injected");
-      // The member's CA list does not name the outsider's CA, so the outsider has no certificate to offer.
-      assertTrue(outcome.contains("CERTIFICATE_REQUIRED") || outcome.contains("ssl exception"), outcome);
+      assertTrue(outcome.startsWith("failed") && outcome.contains("ssl exception"), outcome);
     }
+    Await.until(WAIT, "a member to log the outsider's refused certificate", () -> NODES.stream().anyMatch(n -> n
+        .tail(400).lines().anyMatch(l -> l.contains("Raft: refused the certificate of incoming connection from")
+            && l.contains("subject CN=n1"))));
     try (RawRaftClient plain = new RawRaftClient(peers, null, null, null)) {
       String outcome = plain.put("team", "plaintext");
       assertTrue(outcome.startsWith("failed"), "a write over plain gRPC: " + outcome);
