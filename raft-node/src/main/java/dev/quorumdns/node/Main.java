@@ -1,5 +1,6 @@
 package dev.quorumdns.node;
 
+import dev.quorumdns.node.cli.CertsCommand;
 import dev.quorumdns.node.cli.ClientCommands;
 import dev.quorumdns.node.cli.DevCluster;
 import dev.quorumdns.node.config.ConfigLoader;
@@ -26,8 +27,11 @@ public final class Main {
         list [--namespace NS] [--stale]
         status
         members [add ID HOST:RAFTPORT [--listener] | remove ID]
+        certs --out DIR --nodes ID=HOST,... [--client NAME]... [--days 365]
+                                 make a CA and node/client certificates for a try-out (docs/security/tls.md)
 
       client options: --server HOST:PORT (default $QUORUMDNS_SERVER or 127.0.0.11:8053), --token-file FILE
+        TLS: --server https://HOST:PORT, --ca FILE, --cert FILE, --key FILE ($QUORUMDNS_CA, _CERT, _KEY)
       """;
 
   private Main() {}
@@ -43,6 +47,7 @@ public final class Main {
       code = switch (args[0]) {
         case "node" -> runNode(rest);
         case "dev" -> DevCluster.run(rest);
+        case "certs" -> CertsCommand.run(rest);
         default -> ClientCommands.run(args[0], rest);
       };
     } catch (ValidationException e) {

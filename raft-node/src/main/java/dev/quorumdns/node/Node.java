@@ -84,6 +84,7 @@ public final class Node implements NodeBackend, AutoCloseable {
   private ApiServer api;
   private ApiAuth auth;
   private AuditLog audit;
+  private dev.quorumdns.node.tls.TlsReloader tls;
 
   public Node(NodeConfig config, Clock clock) {
     this(config, clock, code -> { });
@@ -113,6 +114,7 @@ public final class Node implements NodeBackend, AutoCloseable {
     if (lock == null) {
       throw new IOException("data-dir " + config.dataDir() + " is in use by another node process");
     }
+    tls = NodeTls.load(config, clock, scheduler);
     new JvmMemoryMetrics().bindTo(meters);
     new JvmGcMetrics().bindTo(meters);
     new JvmThreadMetrics().bindTo(meters);
@@ -122,13 +124,14 @@ public final class Node implements NodeBackend, AutoCloseable {
     dns = DnsWiring.start(config, registry.view(), meters);
     registry.load();
     warnIfSettingsDiffer();
-    raft = new RaftRuntime(config, registry, clock, writeExecutor, segmentSize, new Listener());
+    raft = new RaftRuntime(config, registry, clock, writeExecutor, segmentSize, new Listener(),
+        NodeTls.raft(config, tls));
     RaftMetrics.bind(raft, meters);
     cluster = new ClusterOps(config.id(), raft, registry.view(), adminExecutor);
     raft.start();
     audit = AuditLog.open(config.apiAccess().auditLog(), clock);
     api = new ApiServer(new InetSocketAddress(config.bind(), config.apiPort()), new ApiRoutes(this, auth, audit),
-        meters, config.apiAccess());
+        meters, config.apiAccess(), NodeTls.api(tls));
     api.start();
     scheduler.scheduleWithFixedDelay(this::publishSelf, 0, 1, TimeUnit.SECONDS);
     LOG.info("node {} started: api {}, dns {}:{}, raft {}:{}", config.id(), api.address(),
@@ -362,6 +365,7 @@ public final class Node implements NodeBackend, AutoCloseable {
   @Override
   public void close() {
     scheduler.shutdownNow();
+    closeQuietly(tls);
     closeQuietly(api);
     closeQuietly(audit);
     closeQuietly(raft);

@@ -9,6 +9,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -29,6 +30,8 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -49,15 +52,19 @@ public final class ApiServer implements AutoCloseable {
   private final ApiRoutes routes;
   private final MeterRegistry meters;
   private final ApiAccess access;
+  private final SslContext ssl;
   private final ConnectionGuards.ConnectionLimiter limiter;
   private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
   private Channel channel;
 
-  public ApiServer(InetSocketAddress bind, ApiRoutes routes, MeterRegistry meters, ApiAccess access) {
+  /** @param ssl HTTPS only when not null (see {@code dev.quorumdns.node.tls.TlsContexts}) */
+  public ApiServer(InetSocketAddress bind, ApiRoutes routes, MeterRegistry meters, ApiAccess access,
+                   SslContext ssl) {
     this.bind = bind;
     this.routes = routes;
     this.meters = meters;
     this.access = access;
+    this.ssl = ssl;
     this.limiter = new ConnectionGuards.ConnectionLimiter(access.maxConnections(), access.maxConnectionsPerClient(),
         meters);
   }
@@ -71,6 +78,9 @@ public final class ApiServer implements AutoCloseable {
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
+            if (ssl != null) {
+              ch.pipeline().addLast(ssl.newHandler(ch.alloc())).addLast(new HandshakeLogger());
+            }
             ConnectionGuards.RequestDeadline deadline = new ConnectionGuards.RequestDeadline(access.requestTimeout());
             ch.pipeline()
                 .addLast(limiter)
@@ -96,6 +106,19 @@ public final class ApiServer implements AutoCloseable {
       channel.close().syncUninterruptibly();
     }
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+  }
+
+  /** Logs refused TLS handshakes (no client certificate, one from another CA, plain HTTP) and closes them. */
+  private static final class HandshakeLogger extends ChannelInboundHandlerAdapter {
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+      if (evt instanceof SslHandshakeCompletionEvent e && !e.isSuccess()) {
+        LOG.log(System.Logger.Level.INFO, "HTTPS handshake from " + ctx.channel().remoteAddress() + " refused: "
+            + e.cause());
+        ctx.close();
+      }
+      super.userEventTriggered(ctx, evt);
+    }
   }
 
   /** Answers over-long bodies with our JSON error instead of an empty 413. */

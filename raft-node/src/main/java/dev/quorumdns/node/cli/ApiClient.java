@@ -10,14 +10,29 @@ import java.time.Duration;
 
 /** A small blocking client of a node's HTTP API, for the CLI and the dev cluster. Thread-safe. */
 public final class ApiClient {
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+  private final HttpClient http;
   private final String base;
   private final String token;
 
   /** @param server {@code host:port} of any node */
   public ApiClient(String server, String token) {
-    this.base = "http://" + server;
+    this(server, token, null);
+  }
+
+  /**
+   * @param server {@code host:port} of any node, or a URL ({@code https://host:port}); without a scheme it is
+   *     HTTPS when {@code tls} is given
+   * @param tls    the TLS context (trusted CA, client certificate) for an HTTPS API, or null
+   */
+  public ApiClient(String server, String token, javax.net.ssl.SSLContext tls) {
+    this.base = server.startsWith("http://") || server.startsWith("https://")
+        ? server.replaceAll("/+$", "") : (tls == null ? "http://" : "https://") + server;
     this.token = token;
+    HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3));
+    if (tls != null) {
+      b.sslContext(tls);
+    }
+    this.http = b.build();
   }
 
   /** Status and body of one call. */

@@ -30,7 +30,7 @@ public final class ClientCommands {
     String server = o.value("server", System.getenv().getOrDefault("QUORUMDNS_SERVER", "127.0.0.11:8053"));
     String tokenFile = o.value("token-file", System.getenv("QUORUMDNS_TOKEN_FILE"));
     String token = tokenFile == null ? null : Files.readString(Path.of(tokenFile)).trim();
-    ApiClient client = new ApiClient(server, token);
+    ApiClient client = new ApiClient(server, token, ClientTls.fromOptions(o.flags(), System.getenv()));
     String stale = o.has("stale") ? "?stale" : "";
     try {
       ApiClient.Reply r = switch (command) {
@@ -47,6 +47,13 @@ public final class ClientCommands {
       return r.ok() ? 0 : r.status() == 504 ? 3 : 1;
     } catch (ConnectException e) {
       System.err.println("quorumdns: cannot reach " + server + " (" + e.getMessage() + ")");
+      return 1;
+    } catch (javax.net.ssl.SSLException e) {
+      System.err.println("quorumdns: TLS with " + server + " failed (" + e.getMessage() + "); check --ca, --cert, --key");
+      return 1;
+    } catch (IOException e) {
+      System.err.println("quorumdns: no HTTP answer from " + server + " (" + e.getMessage() + "); if the node "
+          + "serves HTTPS, use --server https://HOST:PORT with --ca (and --cert/--key)");
       return 1;
     }
   }

@@ -26,7 +26,8 @@ public final class ConfigLoader {
       "api-token-file", "election-timeout", "snapshot-threshold", "write-timeout", "dns-threads",
       "raft-segment-size", "dns-rrl-rate", "dns-rrl-slip", "dns-rrl-exempt", "dns-rrl-ipv4-prefix",
       "dns-rrl-ipv6-prefix", "dns-rrl-table-size", "dns-tcp-per-client", "upstream-allow",
-      "token-file", "audit-log", "api-request-timeout", "api-max-connections", "api-max-connections-per-client");
+      "token-file", "audit-log", "api-request-timeout", "api-max-connections", "api-max-connections-per-client",
+      "tls-cert", "tls-key", "tls-ca", "api-client-certs", "tls-reload-interval");
   private static final Set<String> BOOLEAN_FLAGS = Set.of("join");
 
   private ConfigLoader() {}

@@ -25,6 +25,7 @@ import java.util.Set;
  * @param join      start with no members and wait to be added by {@code POST /v1/cluster/members}
  * @param dnsLimits DNS rate limiting, per-client TCP cap and who may recurse (docs/security/dns.md)
  * @param apiAccess tokens, audit log and connection limits of the HTTP API
+ * @param tls       TLS for the API and Raft, or null for plain HTTP and plain Raft
  */
 public record NodeConfig(
     String id,
@@ -51,7 +52,9 @@ public record NodeConfig(
     int dnsThreads,
     long raftSegmentBytes,
     dev.quorumdns.dns.AbuseLimits dnsLimits,
-    ApiAccess apiAccess) {
+    ApiAccess apiAccess,
+
+    TlsConfig tls) {
 
   public static final int DEFAULT_DNS_PORT = 53535;
   public static final int DEFAULT_API_PORT = 8053;
@@ -150,7 +153,8 @@ public record NodeConfig(
     dev.quorumdns.dns.AbuseLimits dnsLimits = DnsAbuseSettings.from(s);
     return new NodeConfig(id, cluster, dataDir, bind, advertise, dnsPort, apiPort, raftPort, peers, join, domain,
         vip4, vip6, holdDown, ttl, negTtl, upstreams, tokenFile == null ? null : Path.of(tokenFile), election,
-        snapshotThreshold, writeTimeout, dnsThreads, segment, dnsLimits, ApiAccess.from(s, dataDir));
+        snapshotThreshold, writeTimeout, dnsThreads, segment, dnsLimits, ApiAccess.from(s, dataDir),
+        TlsConfig.from(s));
   }
 
   private static InetAddress address(String key, String v) {

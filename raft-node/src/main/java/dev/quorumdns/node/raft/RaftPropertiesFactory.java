@@ -47,6 +47,21 @@ final class RaftPropertiesFactory {
     return p;
   }
 
+  /**
+   * Ratis parameters that put every gRPC channel of a server or client (server-to-server, client, admin) on
+   * {@code tls}; empty parameters (plain gRPC) when it is null.
+   */
+  static org.apache.ratis.conf.Parameters parameters(org.apache.ratis.grpc.GrpcTlsConfig tls) {
+    org.apache.ratis.conf.Parameters p = new org.apache.ratis.conf.Parameters();
+    if (tls != null) {
+      GrpcConfigKeys.TLS.setConf(p, tls);
+      GrpcConfigKeys.Server.setTlsConf(p, tls);
+      GrpcConfigKeys.Client.setTlsConf(p, tls);
+      GrpcConfigKeys.Admin.setTlsConf(p, tls);
+    }
+    return p;
+  }
+
   private static TimeDuration ms(long millis) {
     return TimeDuration.valueOf(millis, TimeUnit.MILLISECONDS);
   }

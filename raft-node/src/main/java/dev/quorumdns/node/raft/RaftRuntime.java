@@ -64,6 +64,7 @@ public final class RaftRuntime implements AutoCloseable {
   private final ExecutorService writeExecutor;
   private final Duration leaderWait;
   private final RaftMembershipListener membershipListener;
+  private final org.apache.ratis.conf.Parameters tlsParameters;
 
   /** Hears about Raft events the node runtime acts upon. Called on Ratis threads; must not block. */
   public interface RaftMembershipListener {
@@ -76,6 +77,14 @@ public final class RaftRuntime implements AutoCloseable {
 
   public RaftRuntime(NodeConfig config, Registry registry, Clock clock, ExecutorService writeExecutor,
                      SizeInBytes segmentSize, RaftMembershipListener listener) throws IOException {
+    this(config, registry, clock, writeExecutor, segmentSize, listener, null);
+  }
+
+  /** @param tls mutual TLS for every Raft channel of this node (server and client), or null for plain gRPC */
+  public RaftRuntime(NodeConfig config, Registry registry, Clock clock, ExecutorService writeExecutor,
+                     SizeInBytes segmentSize, RaftMembershipListener listener,
+                     org.apache.ratis.grpc.GrpcTlsConfig tls) throws IOException {
+    this.tlsParameters = RaftPropertiesFactory.parameters(tls);
     this.config = config;
     this.groupId = RaftGroupId.valueOf(UUID.nameUUIDFromBytes(
         ("quorumdns/" + config.cluster()).getBytes(StandardCharsets.UTF_8)));
@@ -114,6 +123,7 @@ public final class RaftRuntime implements AutoCloseable {
         .setGroup(group)
         .setStateMachine(stateMachine)
         .setProperties(RaftPropertiesFactory.server(config, segmentSize))
+        .setParameters(tlsParameters)
         .setOption(RaftStorage.StartupOption.RECOVER)
         .build();
     rebuildClient(initial, List.of());
@@ -187,6 +197,7 @@ public final class RaftRuntime implements AutoCloseable {
     RaftClient fresh = RaftClient.newBuilder()
         .setRaftGroup(RaftGroup.valueOf(groupId, all))
         .setProperties(RaftPropertiesFactory.client(config.writeTimeout().dividedBy(2)))
+        .setParameters(tlsParameters)
         .setRetryPolicy(retry)
         .build();
     RaftClient old = client.getAndSet(fresh);

@@ -1,0 +1,124 @@
+package dev.quorumdns.node.tls;
+
+import java.net.Socket;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.X509ExtendedTrustManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Logs, then rethrows, every Raft peer certificate the delegate refuses (Ratis does not log refused
+ * handshakes), naming the certificate's subject and issuer and the peer's address; the same refusal is logged
+ * at most once a minute (Ratis retries a peer many times a second). Thread-safe.
+ */
+final class PeerLoggingTrustManager extends X509ExtendedTrustManager {
+  private static final Logger LOG = LoggerFactory.getLogger(PeerLoggingTrustManager.class);
+  private static final long QUIET_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(1);
+  private final X509ExtendedTrustManager delegate;
+  private final java.util.function.LongSupplier nanoTime;
+  private final java.util.concurrent.ConcurrentMap<String, long[]> lastLogged =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  PeerLoggingTrustManager(X509ExtendedTrustManager delegate) {
+    this(delegate, System::nanoTime);
+  }
+
+  PeerLoggingTrustManager(X509ExtendedTrustManager delegate, java.util.function.LongSupplier nanoTime) {
+    this.delegate = delegate;
+    this.nanoTime = nanoTime;
+  }
+
+  private CertificateException refused(String side, X509Certificate[] chain, String peer, CertificateException e) {
+    X509Certificate leaf = chain == null || chain.length == 0 ? null : chain[0];
+    String subject = leaf == null ? "none" : leaf.getSubjectX500Principal().getName();
+    String issuer = leaf == null ? "none" : leaf.getIssuerX500Principal().getName();
+    String host = peer == null ? "?" : peer.substring(0, Math.max(0, peer.lastIndexOf(':')));
+    long now = nanoTime.getAsLong();
+    // {last report, refusals since it, whether to report now, refusals not reported before now}
+    long[] seen = lastLogged.compute(side + host + subject + issuer, (k, v) ->
+        v == null || now - v[0] >= QUIET_NANOS ? new long[] {now, 0, 1, v == null ? 0 : v[1]}
+            : new long[] {v[0], v[1] + 1, 0, 0});
+    if (seen[2] == 1) {
+      LOG.warn("Raft: refused the certificate of {} {} (subject {}, issuer {}): {}{}", side,
+          peer == null ? "(address not known to the TLS engine)" : peer, subject, issuer, e.getMessage(),
+          seen[3] > 0 ? " (" + seen[3] + " more since the last report)" : "");
+    }
+    if (lastLogged.size() > 1000) {
+      lastLogged.clear();
+    }
+    return e;
+  }
+
+  private static String peer(SSLEngine engine) {
+    return engine == null || engine.getPeerHost() == null ? null : engine.getPeerHost() + ":" + engine.getPeerPort();
+  }
+
+  private static String peer(Socket socket) {
+    return socket == null ? null : String.valueOf(socket.getRemoteSocketAddress());
+  }
+
+  @Override
+  public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+      throws CertificateException {
+    try {
+      delegate.checkClientTrusted(chain, authType, engine);
+    } catch (CertificateException e) {
+      throw refused("incoming connection from", chain, peer(engine), e);
+    }
+  }
+
+  @Override
+  public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+      throws CertificateException {
+    try {
+      delegate.checkServerTrusted(chain, authType, engine);
+    } catch (CertificateException e) {
+      throw refused("member", chain, peer(engine), e);
+    }
+  }
+
+  @Override
+  public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
+      throws CertificateException {
+    try {
+      delegate.checkClientTrusted(chain, authType, socket);
+    } catch (CertificateException e) {
+      throw refused("incoming connection from", chain, peer(socket), e);
+    }
+  }
+
+  @Override
+  public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
+      throws CertificateException {
+    try {
+      delegate.checkServerTrusted(chain, authType, socket);
+    } catch (CertificateException e) {
+      throw refused("member", chain, peer(socket), e);
+    }
+  }
+
+  @Override
+  public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+    try {
+      delegate.checkClientTrusted(chain, authType);
+    } catch (CertificateException e) {
+      throw refused("incoming connection from", chain, null, e);
+    }
+  }
+
+  @Override
+  public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+    try {
+      delegate.checkServerTrusted(chain, authType);
+    } catch (CertificateException e) {
+      throw refused("member", chain, null, e);
+    }
+  }
+
+  @Override
+  public X509Certificate[] getAcceptedIssuers() {
+    return delegate.getAcceptedIssuers();
+  }
+}
