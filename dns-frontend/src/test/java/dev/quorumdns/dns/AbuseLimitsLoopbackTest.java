@@ -24,8 +24,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.xbill.DNS.ARecord;
-import org.xbill.DNS.DClass;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Rcode;
@@ -190,48 +188,6 @@ class AbuseLimitsLoopbackTest {
     }
   }
 
-  /** A one-thread upstream answering every question with 192.0.2.1; counts what it was asked. */
-  private static final class FakeUpstream implements AutoCloseable {
-    final DatagramSocket socket = new DatagramSocket(0, ONE);
-    final java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
-
-    FakeUpstream() throws IOException {
-      Thread t = new Thread(this::serve, "fake-upstream");
-      t.setDaemon(true);
-      t.start();
-    }
-
-    private void serve() {
-      byte[] buf = new byte[4096];
-      while (!socket.isClosed()) {
-        try {
-          DatagramPacket in = new DatagramPacket(buf, buf.length);
-          socket.receive(in);
-          asked.incrementAndGet();
-          Message q = new Message(Arrays.copyOf(in.getData(), in.getLength()));
-          Message a = new Message(q.getHeader().getID());
-          a.getHeader().setFlag(Flags.QR);
-          a.getHeader().setFlag(Flags.RA);
-          a.addRecord(q.getQuestion(), Section.QUESTION);
-          a.addRecord(new ARecord(q.getQuestion().getName(), DClass.IN, 300, InetAddress.getByName("192.0.2.1")),
-              Section.ANSWER);
-          byte[] out = a.toWire();
-          socket.send(new DatagramPacket(out, out.length, in.getSocketAddress()));
-        } catch (IOException e) {
-          return;
-        }
-      }
-    }
-
-    InetSocketAddress address() {
-      return (InetSocketAddress) socket.getLocalSocketAddress();
-    }
-
-    @Override
-    public void close() {
-      socket.close();
-    }
-  }
 
   private static Message udpAsk(InetAddress from, DnsServer s, String name) throws IOException {
     try (DatagramSocket c = new DatagramSocket(new InetSocketAddress(from, 0))) {
@@ -244,7 +200,7 @@ class AbuseLimitsLoopbackTest {
 
   @Test
   void onlyAllowedClientsHaveQuestionsForwarded() throws Exception {
-    try (FakeUpstream up = new FakeUpstream()) {
+    try (FakeUpstream up = new FakeUpstream(ONE)) {
       DnsConfig base = fx.config.withUpstreams(List.of(up.address()));
       DnsServer s = start(base.withLimits(AbuseLimits.defaults().withUpstreamAllow(
           AddressRanges.parse("upstream-allow", "127.0.0.1/32"))), System::nanoTime);

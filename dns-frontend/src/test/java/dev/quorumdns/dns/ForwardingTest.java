@@ -16,8 +16,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.xbill.DNS.ARecord;
-import org.xbill.DNS.DClass;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Rcode;
@@ -29,33 +27,6 @@ import org.xbill.DNS.Type;
 class ForwardingTest {
   @TempDir
   Path dir;
-
-  /** A one-thread upstream answering every A question with 192.0.2.1. */
-  private static Thread upstream(DatagramSocket socket) {
-    Thread t = new Thread(() -> {
-      byte[] buf = new byte[4096];
-      while (!socket.isClosed()) {
-        try {
-          DatagramPacket in = new DatagramPacket(buf, buf.length);
-          socket.receive(in);
-          Message q = new Message(java.util.Arrays.copyOf(in.getData(), in.getLength()));
-          Message a = new Message(q.getHeader().getID());
-          a.getHeader().setFlag(Flags.QR);
-          a.getHeader().setFlag(Flags.RA);
-          a.addRecord(q.getQuestion(), Section.QUESTION);
-          a.addRecord(new ARecord(q.getQuestion().getName(), DClass.IN, 300, InetAddress.getByName("192.0.2.1")),
-              Section.ANSWER);
-          byte[] out = a.toWire();
-          socket.send(new DatagramPacket(out, out.length, in.getSocketAddress()));
-        } catch (Exception e) {
-          return;
-        }
-      }
-    }, "fake-upstream");
-    t.setDaemon(true);
-    t.start();
-    return t;
-  }
 
   private static Message ask(DnsServer s, String name) throws Exception {
     return new Message(askRaw(s, name));
@@ -74,11 +45,9 @@ class ForwardingTest {
 
   @Test
   void outsideTheZonesIsRefusedUnlessForwarded() throws Exception {
-    try (DnsFixture fx = new DnsFixture(dir, 0); DatagramSocket up = new DatagramSocket(0,
-        InetAddress.getLoopbackAddress())) {
-      upstream(up);
+    try (DnsFixture fx = new DnsFixture(dir, 0); FakeUpstream up = new FakeUpstream(InetAddress.getLoopbackAddress())) {
       DnsServer closed = new DnsServer(fx.config, fx.registry.view(), new SimpleMeterRegistry());
-      DnsServer open = new DnsServer(fx.config.withUpstreams(List.of((InetSocketAddress) up.getLocalSocketAddress())),
+      DnsServer open = new DnsServer(fx.config.withUpstreams(List.of(up.address())),
           fx.registry.view(), new SimpleMeterRegistry());
       closed.start();
       open.start();
