@@ -133,7 +133,7 @@ public final class ApiServer implements AutoCloseable {
           "body is larger than " + MAX_BODY + " bytes", null));
       FullHttpResponse resp = toNetty(r);
       HttpUtil.setKeepAlive(resp, false);
-      ctx.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE);
+      ConnectionGuards.answerAndClose(ctx, resp);
     }
   }
 
@@ -145,7 +145,7 @@ public final class ApiServer implements AutoCloseable {
         FullHttpResponse bad = toNetty(ApiResponse.error(new ApiException(400, "bad_request", null,
             "malformed HTTP request: " + req.decoderResult().cause().getMessage(), null)));
         HttpUtil.setKeepAlive(bad, false);
-        ctx.writeAndFlush(bad).addListener(ChannelFutureListener.CLOSE);
+        ConnectionGuards.answerAndClose(ctx, bad);
         return;
       }
       boolean keepAlive = HttpUtil.isKeepAlive(req);

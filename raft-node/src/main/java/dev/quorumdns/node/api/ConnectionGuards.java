@@ -5,10 +5,12 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
@@ -27,6 +29,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * are written as raw HTTP answers (503, 408) and the connection is closed.
  */
 final class ConnectionGuards {
+  /** How long a connection that has had its last answer still reads (and drops) before it is closed. */
+  static final Duration LINGER = Duration.ofSeconds(2);
+  private static final AttributeKey<Boolean> LINGERING = AttributeKey.valueOf("quorumdns.lingering");
+
   private ConnectionGuards() {}
 
   /** A JSON error answer as raw bytes, for handlers that sit below the HTTP codec. */
@@ -38,6 +44,30 @@ final class ConnectionGuards {
         + b.length + "\r\nConnection: close\r\nCache-Control: no-store\r\n" + (retryAfter ? "Retry-After: 1\r\n" : "")
         + "\r\n";
     return Unpooled.wrappedBuffer(head.getBytes(StandardCharsets.US_ASCII), b);
+  }
+
+  /**
+   * Writes a connection's last answer, then stops writing (FIN), drops whatever the client still sends and
+   * closes after {@link #LINGER}. Closing at once with unread bytes in the socket makes the kernel send a reset,
+   * which can destroy the answer before the client has read it: a client still sending an oversized body saw
+   * "no bytes" instead of its 413. This is nginx's lingering close.
+   */
+  static void answerAndClose(ChannelHandlerContext ctx, Object answer) {
+    Channel ch = ctx.channel();
+    ch.attr(LINGERING).set(Boolean.TRUE);
+    ctx.writeAndFlush(answer).addListener((ChannelFutureListener) f -> {
+      if (!f.isSuccess() || !(ch instanceof SocketChannel s) || !ch.isActive()) {
+        ch.close();
+        return;
+      }
+      s.shutdownOutput().addListener(x -> ch.eventLoop().schedule(() -> {
+        ch.close();
+      }, LINGER.toMillis(), TimeUnit.MILLISECONDS));
+    });
+  }
+
+  static boolean lingering(Channel ch) {
+    return ch.hasAttr(LINGERING) && Boolean.TRUE.equals(ch.attr(LINGERING).get());
   }
 
   /**
@@ -103,8 +133,7 @@ final class ConnectionGuards {
         return;
       }
       ctx.channel().attr(REFUSED).set("");
-      ctx.writeAndFlush(rawAnswer(503, "Service Unavailable", "too_many_connections", refusal, true))
-          .addListener(ChannelFutureListener.CLOSE);
+      answerAndClose(ctx, rawAnswer(503, "Service Unavailable", "too_many_connections", refusal, true));
     }
 
     @Override
@@ -147,6 +176,10 @@ final class ConnectionGuards {
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+          if (lingering(ctx.channel())) {
+            ReferenceCountUtil.release(msg); // after the connection's last answer nothing more is handled
+            return;
+          }
           if (!waiting && msg instanceof ByteBuf b && b.isReadable()) {
             arm();
           }
@@ -188,13 +221,12 @@ final class ConnectionGuards {
     }
 
     private void expire() {
-      if (!waiting || !startCtx.channel().isActive()) {
+      if (!waiting || !startCtx.channel().isActive() || lingering(startCtx.channel())) {
         return;
       }
       waiting = false;
-      startCtx.writeAndFlush(rawAnswer(408, "Request Timeout", "request_timeout", "the request did not arrive "
-          + "whole within " + timeout.toMillis() + " ms of its first byte (api-request-timeout)", false))
-          .addListener(ChannelFutureListener.CLOSE);
+      answerAndClose(startCtx, rawAnswer(408, "Request Timeout", "request_timeout", "the request did not arrive "
+          + "whole within " + timeout.toMillis() + " ms of its first byte (api-request-timeout)", false));
     }
   }
 }

@@ -159,7 +159,11 @@ class HostileInputIT {
   void anOversizedBodyIs413AndChangesNothing() {
     long before = revision();
     String huge = "{\"labels\":{\"k\":\"" + "x".repeat(2 * 1024 * 1024) + "\"}}";
-    assertRefused(node.call("PUT", "/v1/services/hostile/big", huge), 413, "body", "larger than");
+    // Repeated: the client is still sending when the 413 is written, and a server that closes with the body
+    // unread resets the connection, which sometimes destroys the answer before the client reads it.
+    for (int i = 0; i < 30; i++) {
+      assertRefused(node.call("PUT", "/v1/services/hostile/big", huge), 413, "body", "larger than");
+    }
     assertEquals(before, revision());
   }
 
