@@ -91,6 +91,7 @@ class AuthIT {
     CLUSTER.startAll();
     leader = CLUSTER.awaitLeader(Duration.ofSeconds(60));
     follower = CLUSTER.anyFollower(leader).orElseThrow();
+    CLUSTER.awaitNodeRecords(leader, WAIT);
     CLUSTER.nodes().forEach(n -> n.authorizeWith(null));
     Await.until(WAIT, "the first write", () ->
         leader.call("PUT", "/v1/services/ns-a/first", BODY, bearer(WRITER_A)).status() == 201);

@@ -42,6 +42,7 @@ class HostileInputIT {
   static void start() {
     CLUSTER.startAll();
     node = CLUSTER.awaitLeader(Duration.ofSeconds(60));
+    CLUSTER.awaitNodeRecords(node, WAIT);
     Await.until(WAIT, "the first write", () -> node.call("PUT", "/v1/services/hostile/first", "{}").status() == 201);
   }
 

@@ -102,6 +102,18 @@ public final class TestCluster implements TestWatcher, AutoCloseable {
     return node(id);
   }
 
+  /**
+   * Waits until the registry holds the record of every live node ({@code <id>.node.<domain>} answers on the
+   * leader). Each node publishes its own record some time after a leader exists; a test that compares registry
+   * revisions before and after a refused call waits for this first, or a late record moves the revision.
+   */
+  public void awaitNodeRecords(NodeProcess leader, Duration timeout) {
+    for (NodeProcess n : alive()) {
+      Await.until(timeout, "the node record of " + n.id(),
+          () -> leader.resolve(n.id() + ".node.mesh.internal", org.xbill.DNS.Type.A).equals("NOERROR " + n.ip()));
+    }
+  }
+
   /** Waits until every live node has applied at least {@code index}. */
   public void awaitApplied(long index, Duration timeout) {
     for (NodeProcess n : alive()) {
