@@ -30,7 +30,8 @@ public final class Main {
         certs --out DIR --nodes ID=HOST,... [--client NAME]... [--days 365]
                                  make a CA and node/client certificates for a try-out (docs/security/tls.md)
 
-      client options: --server HOST:PORT (default $QUORUMDNS_SERVER or 127.0.0.11:8053), --token-file FILE
+      client options: --server HOST:PORT (default $QUORUMDNS_SERVER or 127.0.0.11:8053),
+        --token-file FILE (one plain bearer token; default $QUORUMDNS_CLIENT_TOKEN_FILE)
         TLS: --server https://HOST:PORT, --ca FILE, --cert FILE, --key FILE ($QUORUMDNS_CA, _CERT, _KEY)
       """;
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quorumdns.registry.ServiceKey;
 import dev.quorumdns.registry.ValidationException;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.net.ConnectException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -26,11 +27,22 @@ public final class ClientCommands {
   private ClientCommands() {}
 
   public static int run(String command, List<String> args) throws IOException, InterruptedException {
+    return run(command, args, System.getenv(), System.out, System.err);
+  }
+
+  /**
+   * Runs one client command with the given environment and output streams.
+   *
+   * @throws ValidationException for bad usage (exit code 2), naming the option
+   */
+  public static int run(String command, List<String> args, Map<String, String> env, PrintStream out,
+                        PrintStream err) throws IOException, InterruptedException {
     Options o = Options.parse(args);
-    String server = o.value("server", System.getenv().getOrDefault("QUORUMDNS_SERVER", "127.0.0.11:8053"));
-    String tokenFile = o.value("token-file", System.getenv("QUORUMDNS_TOKEN_FILE"));
-    String token = tokenFile == null ? null : Files.readString(Path.of(tokenFile)).trim();
-    ApiClient client = new ApiClient(server, token, ClientTls.fromOptions(o.flags(), System.getenv()));
+    String server = o.value("server", env.getOrDefault("QUORUMDNS_SERVER", "127.0.0.11:8053"));
+    // Not QUORUMDNS_TOKEN_FILE: that is the node's YAML file of scoped tokens; the client's holds one plain token.
+    String tokenFile = o.value("token-file", env.get("QUORUMDNS_CLIENT_TOKEN_FILE"));
+    String token = tokenFile == null || tokenFile.isBlank() ? null : readToken(Path.of(tokenFile));
+    ApiClient client = new ApiClient(server, token, ClientTls.fromOptions(o.flags(), env));
     String stale = o.has("stale") ? "?stale" : "";
     try {
       ApiClient.Reply r = switch (command) {
@@ -43,19 +55,48 @@ public final class ClientCommands {
         case "members" -> members(client, o);
         default -> throw new ValidationException("command", "unknown command '" + command + "' (see quorumdns help)");
       };
-      System.out.print(r.body().endsWith("\n") ? r.body() : r.body() + "\n");
+      out.print(r.body().endsWith("\n") ? r.body() : r.body() + "\n");
       return r.ok() ? 0 : r.status() == 504 ? 3 : 1;
-    } catch (ConnectException e) {
-      System.err.println("quorumdns: cannot reach " + server + " (" + e.getMessage() + ")");
+    } catch (ConnectException | java.net.http.HttpConnectTimeoutException e) {
+      err.println("quorumdns: cannot reach " + server + " (" + e.getMessage() + ")");
       return 1;
     } catch (javax.net.ssl.SSLException e) {
-      System.err.println("quorumdns: TLS with " + server + " failed (" + e.getMessage() + "); check --ca, --cert, --key");
+      err.println("quorumdns: TLS with " + server + " failed (" + e.getMessage() + "); check --ca, --cert, --key");
       return 1;
     } catch (IOException e) {
-      System.err.println("quorumdns: no HTTP answer from " + server + " (" + e.getMessage() + "); if the node "
+      if (isWrite(command, o)) {
+        // The request may have reached the node and been applied: say so rather than "failed".
+        err.println("quorumdns: the outcome of this write is unknown: no answer from " + server + " (" + e
+            + "); check with 'quorumdns get' before retrying");
+        return 3;
+      }
+      err.println("quorumdns: no HTTP answer from " + server + " (" + e.getMessage() + "); if the node "
           + "serves HTTPS, use --server https://HOST:PORT with --ca (and --cert/--key)");
       return 1;
     }
+  }
+
+  private static boolean isWrite(String command, Options o) {
+    return command.equals("register") || command.equals("deregister")
+        || (command.equals("members") && !o.positionals().isEmpty());
+  }
+
+  /** The one bearer token in a client token file; refuses a missing, empty or node (YAML) token file. */
+  static String readToken(Path file) {
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.UTF_8).trim();
+    } catch (IOException e) {
+      throw new ValidationException("token-file", "cannot read " + file + " (" + e + ")");
+    }
+    if (text.isEmpty()) {
+      throw new ValidationException("token-file", file + " is empty (expected: one bearer token)");
+    }
+    if (text.startsWith("tokens:") || text.contains("\n")) {
+      throw new ValidationException("token-file", file + " is not a client token file (expected: one bearer "
+          + "token on one line; the node's YAML token file holds secrets for many clients)");
+    }
+    return text;
   }
 
   private static ApiClient.Reply members(ApiClient client, Options o) throws IOException, InterruptedException {
