@@ -39,6 +39,8 @@ public final class Workload {
   private final AtomicIntegerArray generation;
   private final AtomicIntegerArray unknowns;
   private final AtomicLong operations = new AtomicLong();
+  /** How long past its duration a run waits for a client that has not started. */
+  static final Duration START_GRACE = Duration.ofSeconds(10);
 
   public Workload(RegistryApi api, DnsApi dns, List<String> nodes, HistoryRecorder recorder, WorkloadConfig config, long seed) {
     this.api = api;
@@ -51,20 +53,48 @@ public final class Workload {
     this.unknowns = new AtomicIntegerArray(config.names());
   }
 
-  /** Runs every client on {@code executor} until {@code duration} passes or {@code stop} turns true. */
+  /**
+   * Runs every client on {@code executor} until {@code duration} has passed since the last client started, or
+   * {@code stop} turns true. Timed from the last start, not from submission: on a loaded machine a client's
+   * thread can start late, and a short run then had no DNS query at all. A client that cannot start (an
+   * executor without a free thread) ends the run {@link #START_GRACE} after the duration.
+   */
   public long run(Duration duration, ExecutorService executor, BooleanSupplier stop) {
-    long deadline = System.nanoTime() + duration.toNanos();
+    long submitted = System.nanoTime();
+    java.util.concurrent.CountDownLatch starting = new java.util.concurrent.CountDownLatch(
+        config.writers() + config.resolvers());
+    AtomicLong allRunningAt = new AtomicLong();
     AtomicBoolean done = new AtomicBoolean();
-    BooleanSupplier finished = () -> done.get() || stop.getAsBoolean() || System.nanoTime() > deadline;
+    BooleanSupplier finished = () -> {
+      if (done.get() || stop.getAsBoolean()) {
+        return true;
+      }
+      long from = allRunningAt.get();
+      long now = System.nanoTime();
+      return from != 0 ? now - from > duration.toNanos()
+          : now - submitted > duration.toNanos() + START_GRACE.toNanos();
+    };
+    Runnable started = () -> {
+      starting.countDown();
+      if (starting.getCount() == 0) {
+        allRunningAt.compareAndSet(0, System.nanoTime());
+      }
+    };
     List<Future<?>> clients = new ArrayList<>();
     int process = 0;
     for (int i = 0; i < config.writers(); i++) {
       int base = process++;
-      clients.add(executor.submit(() -> writer(base, finished)));
+      clients.add(executor.submit(() -> {
+        started.run();
+        writer(base, finished);
+      }));
     }
     for (int i = 0; i < config.resolvers(); i++) {
       int base = process++;
-      clients.add(executor.submit(() -> resolver(base, finished)));
+      clients.add(executor.submit(() -> {
+        started.run();
+        resolver(base, finished);
+      }));
     }
     try {
       for (Future<?> f : clients) {

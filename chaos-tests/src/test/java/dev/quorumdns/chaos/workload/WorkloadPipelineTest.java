@@ -64,6 +64,32 @@ class WorkloadPipelineTest {
     assertTrue(history.operations().stream().anyMatch(op -> op.isInfo()), "unknown outcomes were exercised");
   }
 
+  @Test
+  void theRunIsTimedFromTheLastClientsStart() {
+    // The last client's thread starts 500 ms late, longer than the whole 300 ms run: it still gets its turn.
+    java.util.concurrent.atomic.AtomicInteger starts = new java.util.concurrent.atomic.AtomicInteger();
+    ExecutorService late = new java.util.concurrent.ThreadPoolExecutor(8, 8, 1, java.util.concurrent.TimeUnit.SECONDS,
+        new java.util.concurrent.LinkedBlockingQueue<>()) {
+      @Override
+      protected void beforeExecute(Thread t, Runnable r) {
+        if (starts.incrementAndGet() == 6) {
+          java.util.concurrent.locks.LockSupport.parkNanos(500_000_000L);
+        }
+      }
+    };
+    try {
+      HistoryRecorder recorder = new HistoryRecorder(Clock.systemUTC(), System::nanoTime);
+      FakeCluster cluster = new FakeCluster(NODES, 3, 0.0, Set.of());
+      Workload workload = new Workload(cluster, cluster, NODES, recorder, new WorkloadConfig(3, 3, 8, 4, 0.2, 0.25), 3);
+      workload.run(Duration.ofMillis(300), late, () -> false);
+      Set<Integer> clients = new java.util.TreeSet<>();
+      recorder.snapshot().operations().forEach(op -> clients.add(op.invoke().process() % 6));
+      assertEquals(Set.of(0, 1, 2, 3, 4, 5), clients, "every client made operations");
+    } finally {
+      late.shutdownNow();
+    }
+  }
+
   @ParameterizedTest(name = "{0}")
   @EnumSource(FakeCluster.Bug.class)
   void eachBugIsCaught(FakeCluster.Bug bug) {
