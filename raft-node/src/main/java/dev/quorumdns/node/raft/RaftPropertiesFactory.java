@@ -37,6 +37,10 @@ final class RaftPropertiesFactory {
     RaftServerConfigKeys.Log.setUnsafeFlushEnabled(p, false);
     // A restarted follower should not wait the default 5 s before the leader retries it.
     RaftServerConfigKeys.Log.Appender.setRetryPolicy(p, "1ms,10, 100ms,50, 500ms,1000000");
+    // Ratis' appender sleeps until wait-time.min (10 ms by default) has passed since its last append before it
+    // sends the next one: every write waited for it, and followers learnt the commit index (and answered DNS)
+    // up to one such sleep late. Entries still go out in batches when many are queued. (Ozone runs it at 0.)
+    RaftServerConfigKeys.Log.Appender.setWaitTimeMin(p, TimeDuration.ZERO);
     RaftServerConfigKeys.Notification.setNoLeaderTimeout(p, ms(Math.max(1000, 10 * election)));
     return p;
   }
