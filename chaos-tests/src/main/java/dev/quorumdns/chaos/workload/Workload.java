@@ -41,6 +41,8 @@ public final class Workload {
   private final AtomicLong operations = new AtomicLong();
   /** How long past its duration a run waits for a client that has not started. */
   static final Duration START_GRACE = Duration.ofSeconds(10);
+  /** How long a writer waits after an operation that failed or whose outcome is unknown. */
+  static final Duration ERROR_BACKOFF = Duration.ofMillis(25);
 
   public Workload(RegistryApi api, DnsApi dns, List<String> nodes, HistoryRecorder recorder, WorkloadConfig config, long seed) {
     this.api = api;
@@ -153,6 +155,11 @@ public final class Workload {
       };
       recorder.complete(invoke, completion(invoke, outcome));
       operations.incrementAndGet();
+      if (outcome.type() != OpType.OK) {
+        // As a real client would: a node that is down fails at once (Docker's proxy accepts and closes), and
+        // retrying in a tight loop made thousands of connections a second that starved the restarting nodes.
+        java.util.concurrent.locks.LockSupport.parkNanos(ERROR_BACKOFF.toNanos());
+      }
       if (outcome.type() == OpType.OK) {
         believedPresent.put(name, !kind.equals(OpKind.DELETE) && !"not_found".equals(outcome.result()));
       } else if (outcome.type() == OpType.INFO) {

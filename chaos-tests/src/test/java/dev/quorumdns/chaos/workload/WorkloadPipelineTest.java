@@ -90,6 +90,48 @@ class WorkloadPipelineTest {
     }
   }
 
+  @Test
+  void writersBackOffAfterAFailure() {
+    // Every node down: each call fails at once. Without a back-off three writers made ~10^5 calls here.
+    dev.quorumdns.chaos.client.RegistryApi down = new dev.quorumdns.chaos.client.RegistryApi() {
+      private dev.quorumdns.chaos.client.Outcome refused() {
+        return dev.quorumdns.chaos.client.Outcome.info("io", "header parser received no bytes");
+      }
+
+      @Override
+      public dev.quorumdns.chaos.client.Outcome put(String node, String name,
+                                                     dev.quorumdns.chaos.client.ServiceSpec spec) {
+        return refused();
+      }
+
+      @Override
+      public dev.quorumdns.chaos.client.Outcome delete(String node, String name) {
+        return refused();
+      }
+
+      @Override
+      public dev.quorumdns.chaos.client.Outcome get(String node, String name) {
+        return dev.quorumdns.chaos.client.Outcome.fail("io", "header parser received no bytes");
+      }
+
+      @Override
+      public dev.quorumdns.chaos.client.Outcome list(String node, boolean stale) {
+        return get(node, "");
+      }
+
+      @Override
+      public dev.quorumdns.chaos.client.ClusterStatus cluster(String node) {
+        throw new UnsupportedOperationException();
+      }
+    };
+    HistoryRecorder recorder = new HistoryRecorder(Clock.systemUTC(), System::nanoTime);
+    FakeCluster dns = new FakeCluster(NODES, 3, 0.0, Set.of());
+    long ops = new Workload(down, dns, NODES, recorder, new WorkloadConfig(3, 0, 8, 4, 0.2, 0.25), 3)
+        .run(Duration.ofMillis(500), executor, () -> false);
+    long bound = 3 * (500 / Workload.ERROR_BACKOFF.toMillis() + 1);
+    assertTrue(ops > 0 && ops <= bound, ops + " failed calls in 500 ms by 3 writers (at most " + bound + ")");
+  }
+
   @ParameterizedTest(name = "{0}")
   @EnumSource(FakeCluster.Bug.class)
   void eachBugIsCaught(FakeCluster.Bug bug) {
