@@ -59,62 +59,55 @@ final class PeerLoggingTrustManager extends X509ExtendedTrustManager {
     return socket == null ? null : String.valueOf(socket.getRemoteSocketAddress());
   }
 
+  /** One delegate check. */
+  private interface Check {
+    void run() throws CertificateException;
+  }
+
+  private static final String CLIENT = "incoming connection from";
+  private static final String SERVER = "member";
+
+  /** Runs {@code check}; a refusal is reported ({@link #refused}) and rethrown. */
+  private void guard(String side, X509Certificate[] chain, String peer, Check check) throws CertificateException {
+    try {
+      check.run();
+    } catch (CertificateException e) {
+      throw refused(side, chain, peer, e);
+    }
+  }
+
   @Override
   public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
       throws CertificateException {
-    try {
-      delegate.checkClientTrusted(chain, authType, engine);
-    } catch (CertificateException e) {
-      throw refused("incoming connection from", chain, peer(engine), e);
-    }
+    guard(CLIENT, chain, peer(engine), () -> delegate.checkClientTrusted(chain, authType, engine));
   }
 
   @Override
   public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
       throws CertificateException {
-    try {
-      delegate.checkServerTrusted(chain, authType, engine);
-    } catch (CertificateException e) {
-      throw refused("member", chain, peer(engine), e);
-    }
+    guard(SERVER, chain, peer(engine), () -> delegate.checkServerTrusted(chain, authType, engine));
   }
 
   @Override
   public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
       throws CertificateException {
-    try {
-      delegate.checkClientTrusted(chain, authType, socket);
-    } catch (CertificateException e) {
-      throw refused("incoming connection from", chain, peer(socket), e);
-    }
+    guard(CLIENT, chain, peer(socket), () -> delegate.checkClientTrusted(chain, authType, socket));
   }
 
   @Override
   public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
       throws CertificateException {
-    try {
-      delegate.checkServerTrusted(chain, authType, socket);
-    } catch (CertificateException e) {
-      throw refused("member", chain, peer(socket), e);
-    }
+    guard(SERVER, chain, peer(socket), () -> delegate.checkServerTrusted(chain, authType, socket));
   }
 
   @Override
   public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-    try {
-      delegate.checkClientTrusted(chain, authType);
-    } catch (CertificateException e) {
-      throw refused("incoming connection from", chain, null, e);
-    }
+    guard(CLIENT, chain, null, () -> delegate.checkClientTrusted(chain, authType));
   }
 
   @Override
   public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-    try {
-      delegate.checkServerTrusted(chain, authType);
-    } catch (CertificateException e) {
-      throw refused("member", chain, null, e);
-    }
+    guard(SERVER, chain, null, () -> delegate.checkServerTrusted(chain, authType));
   }
 
   @Override
