@@ -13,17 +13,14 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Rcode;
@@ -39,19 +36,8 @@ import org.xbill.DNS.Type;
 class AbuseLimitsLoopbackTest {
   private static final InetAddress ONE = loopback(1);
   private static final InetAddress TWO = loopback(2);
-  @TempDir
-  static Path dir;
-  static DnsFixture fx;
-
-  @BeforeAll
-  static void setUp() {
-    fx = new DnsFixture(dir, 0);
-  }
-
-  @AfterAll
-  static void tearDown() {
-    fx.close();
-  }
+  @RegisterExtension
+  static final DnsFixture.PerClass FX = new DnsFixture.PerClass(0);
 
   private static InetAddress loopback(int last) {
     try {
@@ -70,7 +56,7 @@ class AbuseLimitsLoopbackTest {
   }
 
   private static DnsServer start(DnsConfig config, java.util.function.LongSupplier clock) throws InterruptedException {
-    DnsServer s = new DnsServer(config.withThreads(2), fx.registry.view(), new SimpleMeterRegistry(), clock);
+    DnsServer s = new DnsServer(config.withThreads(2), FX.get().registry.view(), new SimpleMeterRegistry(), clock);
     s.start();
     return s;
   }
@@ -85,7 +71,7 @@ class AbuseLimitsLoopbackTest {
   void aUdpFloodIsLimitedWithSlipsAndLoopbackIsExemptByDefault() throws Exception {
     long frozen = TimeUnit.HOURS.toNanos(3); // no refill while the test runs
     AbuseLimits strict = AbuseLimits.defaults().withRrl(3, 2, AddressRanges.none());
-    DnsServer s = start(fx.config.withLimits(strict), () -> frozen);
+    DnsServer s = start(FX.get().config.withLimits(strict), () -> frozen);
     try (DatagramSocket c = new DatagramSocket(new InetSocketAddress(ONE, 0))) {
       c.setSoTimeout(5_000);
       InetSocketAddress at = new InetSocketAddress(ONE, s.udpAddress().getPort());
@@ -112,7 +98,7 @@ class AbuseLimitsLoopbackTest {
     } finally {
       s.close();
     }
-    DnsServer exempt = start(fx.config.withLimits(AbuseLimits.defaults().withRrl(3, 2,
+    DnsServer exempt = start(FX.get().config.withLimits(AbuseLimits.defaults().withRrl(3, 2,
         AbuseLimits.defaults().rrlExempt())), () -> frozen);
     try (DatagramSocket c = new DatagramSocket(new InetSocketAddress(ONE, 0))) {
       c.setSoTimeout(5_000);
@@ -160,7 +146,7 @@ class AbuseLimitsLoopbackTest {
 
   @Test
   void oneClientCannotHoldMoreThanItsShareOfTcpConnections() throws Exception {
-    DnsServer s = start(fx.config.withLimits(AbuseLimits.defaults().withTcpPerClient(2)), System::nanoTime);
+    DnsServer s = start(FX.get().config.withLimits(AbuseLimits.defaults().withTcpPerClient(2)), System::nanoTime);
     List<Socket> open = new ArrayList<>();
     try {
       for (int i = 0; i < 2; i++) {
@@ -188,7 +174,6 @@ class AbuseLimitsLoopbackTest {
     }
   }
 
-
   private static Message udpAsk(InetAddress from, DnsServer s, String name) throws IOException {
     try (DatagramSocket c = new DatagramSocket(new InetSocketAddress(from, 0))) {
       c.setSoTimeout(5_000);
@@ -201,7 +186,7 @@ class AbuseLimitsLoopbackTest {
   @Test
   void onlyAllowedClientsHaveQuestionsForwarded() throws Exception {
     try (FakeUpstream up = new FakeUpstream(ONE)) {
-      DnsConfig base = fx.config.withUpstreams(List.of(up.address()));
+      DnsConfig base = FX.get().config.withUpstreams(List.of(up.address()));
       DnsServer s = start(base.withLimits(AbuseLimits.defaults().withUpstreamAllow(
           AddressRanges.parse("upstream-allow", "127.0.0.1/32"))), System::nanoTime);
       try {

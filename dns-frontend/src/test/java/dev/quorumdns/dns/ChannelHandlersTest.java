@@ -14,17 +14,14 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.socket.DatagramPacket;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Type;
@@ -34,20 +31,9 @@ import org.xbill.DNS.Type;
 class ChannelHandlersTest {
   private static final InetSocketAddress CLIENT = new InetSocketAddress("127.0.0.1", 40000);
   private static final InetSocketAddress SERVER = new InetSocketAddress("127.0.0.1", 53535);
-  @TempDir
-  static Path dir;
-  static DnsFixture fx;
+  @RegisterExtension
+  static final DnsFixture.PerClass FX = new DnsFixture.PerClass(0);
   DnsServer server;
-
-  @BeforeAll
-  static void setUp() {
-    fx = new DnsFixture(dir, 0);
-  }
-
-  @AfterAll
-  static void tearDown() {
-    fx.close();
-  }
 
   @AfterEach
   void closeServer() {
@@ -57,7 +43,7 @@ class ChannelHandlersTest {
   }
 
   private DnsServer server(DnsConfig config) {
-    server = new DnsServer(config, fx.registry.view(), new SimpleMeterRegistry());
+    server = new DnsServer(config, FX.get().registry.view(), new SimpleMeterRegistry());
     return server;
   }
 
@@ -93,7 +79,7 @@ class ChannelHandlersTest {
 
   @Test
   void udpQueryGetsOneDatagramBack() throws IOException {
-    EmbeddedChannel ch = new EmbeddedChannel(server(fx.config).udpHandler());
+    EmbeddedChannel ch = new EmbeddedChannel(server(FX.get().config).udpHandler());
     ch.writeInbound(new DatagramPacket(pooled(DnsFixture.query("web.prod.mesh.internal.", Type.A, 7)),
         SERVER, CLIENT));
     DatagramPacket out = ch.readOutbound();
@@ -116,7 +102,7 @@ class ChannelHandlersTest {
   @Test
   void tcpAnswersPipelinedQueriesInOrderOnOneConnection() throws IOException {
     EmbeddedChannel ch = new EmbeddedChannel();
-    server(fx.config).initTcpChannel(ch);
+    server(FX.get().config).initTcpChannel(ch);
     ch.pipeline().fireChannelActive();
     byte[] q1 = DnsFixture.query("web.prod.mesh.internal.", Type.A, 1);
     byte[] q2 = DnsFixture.query("nope.prod.mesh.internal.", Type.A, 2);
@@ -139,7 +125,7 @@ class ChannelHandlersTest {
   @Test
   void idleTcpConnectionsAreClosed() {
     EmbeddedChannel ch = new EmbeddedChannel();
-    server(fx.config.withTcpLimits(Duration.ofSeconds(5), 10)).initTcpChannel(ch);
+    server(FX.get().config.withTcpLimits(Duration.ofSeconds(5), 10)).initTcpChannel(ch);
     ch.pipeline().fireChannelActive();
     ch.advanceTimeBy(6, TimeUnit.SECONDS);
     ch.runScheduledPendingTasks();
@@ -149,7 +135,7 @@ class ChannelHandlersTest {
 
   @Test
   void connectionsPastTheCapAreClosed() {
-    DnsServer s = server(fx.config.withTcpLimits(Duration.ofSeconds(30), 1));
+    DnsServer s = server(FX.get().config.withTcpLimits(Duration.ofSeconds(30), 1));
     EmbeddedChannel first = new EmbeddedChannel();
     s.initTcpChannel(first);
     first.pipeline().fireChannelActive();

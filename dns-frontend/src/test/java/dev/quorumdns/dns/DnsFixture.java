@@ -95,4 +95,46 @@ final class DnsFixture implements AutoCloseable {
   public void close() {
     registry.close();
   }
+
+  /**
+   * One fixture for a whole test class, in its own temporary directory, open before the class's
+   * {@code @BeforeAll} methods and closed (and deleted) after its {@code @AfterAll} methods:
+   * {@code @RegisterExtension static final DnsFixture.PerClass FX = new DnsFixture.PerClass(0);}, then
+   * {@code FX.get()}.
+   */
+  static final class PerClass implements org.junit.jupiter.api.extension.BeforeAllCallback,
+      org.junit.jupiter.api.extension.AfterAllCallback {
+    private final int extraVoters;
+    private Path dir;
+    private DnsFixture fixture;
+
+    PerClass(int extraVoters) {
+      this.extraVoters = extraVoters;
+    }
+
+    DnsFixture get() {
+      if (fixture == null) {
+        throw new IllegalStateException("the DNS fixture is open only while its test class runs");
+      }
+      return fixture;
+    }
+
+    @Override
+    public void beforeAll(org.junit.jupiter.api.extension.ExtensionContext context) throws Exception {
+      dir = java.nio.file.Files.createTempDirectory("quorumdns-dns-fixture");
+      fixture = new DnsFixture(dir, extraVoters);
+    }
+
+    @Override
+    public void afterAll(org.junit.jupiter.api.extension.ExtensionContext context) throws Exception {
+      try {
+        if (fixture != null) {
+          fixture.close();
+        }
+      } finally {
+        fixture = null;
+        dev.quorumdns.registry.state.Snapshots.deleteTree(dir);
+      }
+    }
+  }
 }

@@ -12,14 +12,13 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Type;
@@ -33,22 +32,19 @@ import org.xbill.DNS.Type;
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class HostileInputLoopbackTest {
   private static final int SENTINEL = 0xfeed;
-  @TempDir
-  static Path dir;
-  static DnsFixture fx;
+  @RegisterExtension
+  static final DnsFixture.PerClass FX = new DnsFixture.PerClass(0);
   static DnsServer server;
 
   @BeforeAll
   static void start() throws InterruptedException {
-    fx = new DnsFixture(dir, 0);
-    server = new DnsServer(fx.config.withThreads(2), fx.registry.view(), new SimpleMeterRegistry());
+    server = new DnsServer(FX.get().config.withThreads(2), FX.get().registry.view(), new SimpleMeterRegistry());
     server.start();
   }
 
   @AfterAll
   static void stop() {
     server.close();
-    fx.close();
   }
 
   private static byte[] sentinel() {

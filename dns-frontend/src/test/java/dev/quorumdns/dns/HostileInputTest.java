@@ -18,16 +18,13 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.socket.DatagramPacket;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -45,19 +42,8 @@ import org.xbill.DNS.Type;
 class HostileInputTest {
   private static final InetSocketAddress CLIENT = new InetSocketAddress("192.0.2.53", 40002);
   private static final InetSocketAddress SERVER = new InetSocketAddress("127.0.0.1", 53535);
-  @TempDir
-  static Path dir;
-  static DnsFixture fx;
-
-  @BeforeAll
-  static void setUp() {
-    fx = new DnsFixture(dir, 0);
-  }
-
-  @AfterAll
-  static void tearDown() {
-    fx.close();
-  }
+  @RegisterExtension
+  static final DnsFixture.PerClass FX = new DnsFixture.PerClass(0);
 
   static Stream<Arguments> cases() {
     List<Arguments> out = new ArrayList<>();
@@ -100,7 +86,7 @@ class HostileInputTest {
   @MethodSource("cases")
   void theHandlerAnswersAsWrittenAndKeepsServing(Case c, Transport t) throws IOException {
     DnsMetrics metrics = new DnsMetrics(new SimpleMeterRegistry());
-    QueryHandler h = new QueryHandler(new Resolver(fx.config, fx.registry.view()), metrics);
+    QueryHandler h = new QueryHandler(new Resolver(FX.get().config, FX.get().registry.view()), metrics);
     check(c, ask(h, c.packet(), t), "over " + t);
     // Dropped packets are counted as malformed, FORMERR ones when they cannot be parsed at all, others never.
     double malformed = metrics.malformedCount();
@@ -120,7 +106,7 @@ class HostileInputTest {
 
   @Test
   void theUdpChannelAnswersEveryCaseAsWritten() throws IOException {
-    DnsServer server = new DnsServer(fx.config, fx.registry.view(), new SimpleMeterRegistry());
+    DnsServer server = new DnsServer(FX.get().config, FX.get().registry.view(), new SimpleMeterRegistry());
     try {
       EmbeddedChannel ch = new EmbeddedChannel(server.udpHandler());
       for (Case c : HostilePackets.all()) {
@@ -147,7 +133,7 @@ class HostileInputTest {
 
   @Test
   void theTcpChannelAnswersEveryCaseAsWrittenOnOneConnection() throws IOException {
-    DnsServer server = new DnsServer(fx.config, fx.registry.view(), new SimpleMeterRegistry());
+    DnsServer server = new DnsServer(FX.get().config, FX.get().registry.view(), new SimpleMeterRegistry());
     try {
       EmbeddedChannel ch = new EmbeddedChannel();
       server.initTcpChannel(ch);

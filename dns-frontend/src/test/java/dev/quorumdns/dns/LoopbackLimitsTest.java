@@ -11,11 +11,11 @@ import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,8 +26,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
@@ -48,16 +48,14 @@ class LoopbackLimitsTest {
   private static final int VOTERS = 82;
   private static final Duration IDLE = Duration.ofMillis(300);
   private static final long SEED = Long.getLong("quorumdns.seed", System.nanoTime());
-  @TempDir
-  static Path dir;
-  static DnsFixture fx;
+  @RegisterExtension
+  static final DnsFixture.PerClass FX = new DnsFixture.PerClass(VOTERS - 2);
   static DnsServer server;
   static InetSocketAddress at;
 
   @BeforeAll
   static void start() throws InterruptedException {
-    fx = new DnsFixture(dir, VOTERS - 2);
-    server = new DnsServer(fx.config.withThreads(2), fx.registry.view(), new SimpleMeterRegistry());
+    server = new DnsServer(FX.get().config.withThreads(2), FX.get().registry.view(), new SimpleMeterRegistry());
     server.start();
     at = new InetSocketAddress("127.0.0.1", server.udpAddress().getPort());
   }
@@ -65,7 +63,6 @@ class LoopbackLimitsTest {
   @AfterAll
   static void stop() {
     server.close();
-    fx.close();
   }
 
   private static void await(String what, BooleanSupplier condition) {
@@ -107,7 +104,7 @@ class LoopbackLimitsTest {
 
   @Test
   void idleTcpConnectionsAreClosed() throws Exception {
-    DnsServer quick = new DnsServer(fx.config.withTcpLimits(IDLE, 3), fx.registry.view(), new SimpleMeterRegistry());
+    DnsServer quick = new DnsServer(FX.get().config.withTcpLimits(IDLE, 3), FX.get().registry.view(), new SimpleMeterRegistry());
     quick.start();
     try (Socket s = new Socket("127.0.0.1", quick.tcpAddress().getPort())) {
       s.setSoTimeout(10_000);
@@ -123,7 +120,7 @@ class LoopbackLimitsTest {
 
   @Test
   void connectionsOverTheCapAreClosedAndRoomComesBack() throws Exception {
-    DnsServer capped = new DnsServer(fx.config.withTcpLimits(Duration.ofSeconds(30), 3), fx.registry.view(),
+    DnsServer capped = new DnsServer(FX.get().config.withTcpLimits(Duration.ofSeconds(30), 3), FX.get().registry.view(),
         new SimpleMeterRegistry());
     capped.start();
     int port = capped.tcpAddress().getPort();
@@ -154,10 +151,10 @@ class LoopbackLimitsTest {
   @Test
   void aTakenPortFailsTheStartWithTheAddress() throws Exception {
     try (DatagramSocket taken = new DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
-      DnsConfig c = fx.config;
+      DnsConfig c = FX.get().config;
       DnsServer clash = new DnsServer(new DnsConfig(c.bindAddress(), taken.getLocalPort(), c.domain(), c.nodeId(),
           c.ttlSeconds(), c.negativeTtlSeconds(), c.upstreams(), c.upstreamTimeout(), c.udpPayloadSize(),
-          c.tcpIdleTimeout(), c.maxTcpConnections(), 1), fx.registry.view(), new SimpleMeterRegistry());
+          c.tcpIdleTimeout(), c.maxTcpConnections(), 1), FX.get().registry.view(), new SimpleMeterRegistry());
       try {
         java.io.UncheckedIOException e = org.junit.jupiter.api.Assertions.assertThrows(
             java.io.UncheckedIOException.class, clash::start);

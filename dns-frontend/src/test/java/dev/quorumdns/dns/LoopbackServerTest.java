@@ -11,10 +11,10 @@ import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -22,8 +22,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.EDNSOption;
 import org.xbill.DNS.Flags;
@@ -40,16 +40,14 @@ import org.xbill.DNS.Type;
 /** A running DnsServer on loopback, asked by real clients: dnsjava over UDP and TCP, raw sockets, and dig. */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class LoopbackServerTest {
-  @TempDir
-  static Path dir;
-  static DnsFixture fx;
+  @RegisterExtension
+  static final DnsFixture.PerClass FX = new DnsFixture.PerClass(40); // 42 voters: an NS answer too big for 512 bytes
   static DnsServer server;
   static int port;
 
   @BeforeAll
   static void start() throws InterruptedException {
-    fx = new DnsFixture(dir, 40); // 42 voters: an NS answer too big for 512 bytes
-    server = new DnsServer(fx.config.withThreads(2), fx.registry.view(), new SimpleMeterRegistry());
+    server = new DnsServer(FX.get().config.withThreads(2), FX.get().registry.view(), new SimpleMeterRegistry());
     server.start();
     port = server.udpAddress().getPort();
     assertEquals(port, server.tcpAddress().getPort(), "UDP and TCP share the port");
@@ -58,7 +56,6 @@ class LoopbackServerTest {
   @AfterAll
   static void stop() {
     server.close();
-    fx.close();
   }
 
   static SimpleResolver resolver(boolean tcp) {
@@ -76,7 +73,7 @@ class LoopbackServerTest {
   void udpAndTcpAnswerTheSame() throws IOException {
     Message udp = resolver(false).send(q("web.prod.mesh.internal.", Type.A));
     Message tcp = resolver(true).send(q("web.prod.mesh.internal.", Type.A));
-    assertEquals(IpAddresses.format(fx.web.vip4()), udp.getSection(Section.ANSWER).get(0).rdataToString());
+    assertEquals(IpAddresses.format(FX.get().web.vip4()), udp.getSection(Section.ANSWER).get(0).rdataToString());
     assertEquals(DnsFixture.lines(udp, Section.ANSWER), DnsFixture.lines(tcp, Section.ANSWER));
     assertTrue(udp.getHeader().getFlag(Flags.AA));
   }
@@ -87,11 +84,11 @@ class LoopbackServerTest {
     r.setEDNS(0, 4096, 0, List.of(new NSIDOption(new byte[0])));
     Message m = r.send(q("web.prod.mesh.internal.", Type.A));
     OPTRecord opt = m.getOPT();
-    assertEquals(fx.config.udpPayloadSize(), opt.getPayloadSize());
+    assertEquals(FX.get().config.udpPayloadSize(), opt.getPayloadSize());
     List<EDNSOption> nsid = opt.getOptions(EDNSOption.Code.NSID);
     assertEquals(1, nsid.size());
     byte[] option = nsid.get(0).toWire(); // code, length, data
-    assertEquals(fx.config.nodeId(), new String(option, 4, option.length - 4, StandardCharsets.US_ASCII));
+    assertEquals(FX.get().config.nodeId(), new String(option, 4, option.length - 4, StandardCharsets.US_ASCII));
     Message v1 = q("web.prod.mesh.internal.", Type.A);
     v1.addRecord(new OPTRecord(4096, 0, 1), Section.ADDITIONAL);
     byte[] wire = udp(v1.toWire());
@@ -168,7 +165,7 @@ class LoopbackServerTest {
       System.out.println("dig not installed: skipped (CI installs bind9-dnsutils)");
     }
     Assumptions.assumeTrue(present, "dig not installed");
-    String vip = IpAddresses.format(fx.web.vip4());
+    String vip = IpAddresses.format(FX.get().web.vip4());
     assertEquals(vip, dig("web.prod.mesh.internal", "+short").trim());
     assertEquals(vip, dig("web.prod.mesh.internal", "+short", "+tcp").trim());
     assertTrue(dig("web.prod.mesh.internal", "+nsid").contains("NSID: 6e 31 (\"n1\")"), "dig sees the NSID");

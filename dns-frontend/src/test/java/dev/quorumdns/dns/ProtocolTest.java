@@ -12,13 +12,11 @@ import dev.quorumdns.dns.wire.QueryHandler;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.xbill.DNS.DClass;
@@ -43,20 +41,13 @@ import org.xbill.DNS.Type;
 class ProtocolTest {
   private static final String WEB = "web.prod.mesh.internal.";
   private static final int VOTERS = 82;
-  @TempDir
-  static Path dir;
-  static DnsFixture fx;
+  @RegisterExtension
+  static final DnsFixture.PerClass FX = new DnsFixture.PerClass(VOTERS - 2);
   static QueryHandler handler;
 
   @BeforeAll
   static void setUp() {
-    fx = new DnsFixture(dir, VOTERS - 2);
-    handler = new QueryHandler(new Resolver(fx.config, fx.registry.view()), new DnsMetrics(new SimpleMeterRegistry()));
-  }
-
-  @AfterAll
-  static void tearDown() {
-    fx.close();
+    handler = new QueryHandler(new Resolver(FX.get().config, FX.get().registry.view()), new DnsMetrics(new SimpleMeterRegistry()));
   }
 
   static Message query(String name, int type) {
@@ -114,7 +105,7 @@ class ProtocolTest {
   void ednsIsEchoedWithOurPayloadTheDoBitAndNsidOnlyWhenAsked() throws IOException {
     assertNull(ask(query(WEB, Type.A)).getOPT(), "no OPT without EDNS");
     OPTRecord plain = ask(edns(query(WEB, Type.A), 4096, 0)).getOPT();
-    assertEquals(fx.config.udpPayloadSize(), plain.getPayloadSize());
+    assertEquals(FX.get().config.udpPayloadSize(), plain.getPayloadSize());
     assertEquals(0, plain.getVersion());
     assertEquals(0, plain.getFlags() & ExtendedFlags.DO);
     assertTrue(plain.getOptions().isEmpty(), "no NSID unless asked");

@@ -15,17 +15,14 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.socket.DatagramPacket;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.OPTRecord;
@@ -46,21 +43,10 @@ class RateLimitChannelTest {
   private static final InetSocketAddress NEIGHBOUR = new InetSocketAddress("192.0.2.77", 40000);
   private static final InetSocketAddress OTHER = new InetSocketAddress("198.51.100.1", 40000);
   private static final InetSocketAddress TRUSTED = new InetSocketAddress("203.0.113.5", 40000);
-  @TempDir
-  static Path dir;
-  static DnsFixture fx;
+  @RegisterExtension
+  static final DnsFixture.PerClass FX = new DnsFixture.PerClass(0);
   final AtomicLong clock = new AtomicLong(TimeUnit.HOURS.toNanos(1));
   DnsServer server;
-
-  @BeforeAll
-  static void setUp() {
-    fx = new DnsFixture(dir, 0);
-  }
-
-  @AfterAll
-  static void tearDown() {
-    fx.close();
-  }
 
   @AfterEach
   void closeServer() {
@@ -70,7 +56,7 @@ class RateLimitChannelTest {
   private EmbeddedChannel limited(int slip) {
     AbuseLimits l = AbuseLimits.defaults().withRrl(RATE, slip, AddressRanges.parse("dns-rrl-exempt",
         AddressRanges.LOOPBACK + ",203.0.113.0/24"));
-    server = new DnsServer(fx.config.withLimits(l), fx.registry.view(), new SimpleMeterRegistry(), clock::get);
+    server = new DnsServer(FX.get().config.withLimits(l), FX.get().registry.view(), new SimpleMeterRegistry(), clock::get);
     return new EmbeddedChannel(server.udpHandler());
   }
 
@@ -164,7 +150,7 @@ class RateLimitChannelTest {
     assertEquals(Rcode.NOERROR, slip.getRcode(), "a slip says nothing but: ask again over TCP");
     OPTRecord opt = slip.getOPT();
     assertNotNull(opt, "EDNS answered with EDNS");
-    assertEquals(fx.config.udpPayloadSize(), opt.getPayloadSize());
+    assertEquals(FX.get().config.udpPayloadSize(), opt.getPayloadSize());
     assertEquals(org.xbill.DNS.ExtendedFlags.DO, opt.getFlags() & org.xbill.DNS.ExtendedFlags.DO);
     assertEquals(0, slip.getSection(Section.AUTHORITY).size(), "no SOA in a slip");
     assertFalse(ch.finish());
@@ -189,7 +175,7 @@ class RateLimitChannelTest {
   @Test
   void tcpIsNeverRateLimited() throws IOException {
     AbuseLimits l = AbuseLimits.defaults().withRrl(1, 2, AddressRanges.none());
-    server = new DnsServer(fx.config.withLimits(l), fx.registry.view(), new SimpleMeterRegistry(), clock::get);
+    server = new DnsServer(FX.get().config.withLimits(l), FX.get().registry.view(), new SimpleMeterRegistry(), clock::get);
     EmbeddedChannel ch = new EmbeddedChannel();
     server.initTcpChannel(ch);
     ch.pipeline().fireChannelActive();

@@ -20,9 +20,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -39,20 +39,13 @@ import org.xbill.DNS.Type;
  * zone-file text. Placeholders: {ttl} and {neg} (TTLs from the config used), {serial}, and the VIPs.
  */
 class ResolverTableTest {
-  @TempDir
-  static Path dir;
-  static DnsFixture fx;
+  @RegisterExtension
+  static final DnsFixture.PerClass FX = new DnsFixture.PerClass(0);
   static QueryHandler handler;
 
   @BeforeAll
   static void setUp() {
-    fx = new DnsFixture(dir, 0);
-    handler = new QueryHandler(new Resolver(fx.config, fx.registry.view()), new DnsMetrics(new SimpleMeterRegistry()));
-  }
-
-  @AfterAll
-  static void tearDown() {
-    fx.close();
+    handler = new QueryHandler(new Resolver(FX.get().config, FX.get().registry.view()), new DnsMetrics(new SimpleMeterRegistry()));
   }
 
   static Message ask(QueryHandler h, String name, int type) throws IOException {
@@ -63,14 +56,14 @@ class ResolverTableTest {
   }
 
   private static String fill(String text) {
-    return text.replace("{ttl}", Integer.toString(fx.config.ttlSeconds()))
-        .replace("{neg}", Integer.toString(Math.min(fx.config.ttlSeconds(), fx.config.negativeTtlSeconds())))
-        .replace("{min}", Integer.toString(fx.config.negativeTtlSeconds()))
-        .replace("{serial}", Long.toString(fx.registry.view().revision()))
-        .replace("{web4}", IpAddresses.format(fx.web.vip4()))
-        .replace("{web6}", IpAddresses.format(fx.web.vip6()))
-        .replace("{web4rev}", ReverseMap.fromAddress(fx.web.vip4()).toString())
-        .replace("{web6rev}", ReverseMap.fromAddress(fx.web.vip6()).toString());
+    return text.replace("{ttl}", Integer.toString(FX.get().config.ttlSeconds()))
+        .replace("{neg}", Integer.toString(Math.min(FX.get().config.ttlSeconds(), FX.get().config.negativeTtlSeconds())))
+        .replace("{min}", Integer.toString(FX.get().config.negativeTtlSeconds()))
+        .replace("{serial}", Long.toString(FX.get().registry.view().revision()))
+        .replace("{web4}", IpAddresses.format(FX.get().web.vip4()))
+        .replace("{web6}", IpAddresses.format(FX.get().web.vip6()))
+        .replace("{web4rev}", ReverseMap.fromAddress(FX.get().web.vip4()).toString())
+        .replace("{web6rev}", ReverseMap.fromAddress(FX.get().web.vip6()).toString());
   }
 
   /** Parses ";; ANSWER", ";; AUTHORITY", ";; ADDITIONAL" blocks of zone-file lines. */
@@ -234,7 +227,7 @@ class ResolverTableTest {
     ask(handler, "web.prod.mesh.internal.", Type.A);
     Message m = ask(handler, "WEB.prod.MESH.internal.", Type.A);
     assertEquals("WEB.prod.MESH.internal.", m.getQuestion().getName().toString());
-    assertEquals(IpAddresses.format(fx.web.vip4()), m.getSection(Section.ANSWER).get(0).rdataToString());
+    assertEquals(IpAddresses.format(FX.get().web.vip4()), m.getSection(Section.ANSWER).get(0).rdataToString());
   }
 
   @Test
@@ -258,7 +251,7 @@ class ResolverTableTest {
   @Test
   void aReplicaThatHasNotLoadedAnswersServfailNeverNxdomain(@TempDir Path empty) throws IOException {
     Registry unloaded = new Registry(empty, new SimpleMeterRegistry());
-    QueryHandler h = new QueryHandler(new Resolver(fx.config, unloaded.view()),
+    QueryHandler h = new QueryHandler(new Resolver(FX.get().config, unloaded.view()),
         new DnsMetrics(new SimpleMeterRegistry()));
     for (String n : List.of("web.prod.mesh.internal.", "nope.mesh.internal.", "mesh.internal.")) {
       Message m = ask(h, n, Type.A);

@@ -14,16 +14,13 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.socket.DatagramPacket;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Section;
@@ -38,20 +35,9 @@ import org.xbill.DNS.Type;
 class WireChannelTest {
   private static final InetSocketAddress CLIENT = new InetSocketAddress("127.0.0.1", 40001);
   private static final InetSocketAddress SERVER = new InetSocketAddress("127.0.0.1", 53535);
-  @TempDir
-  static Path dir;
-  static DnsFixture fx;
+  @RegisterExtension
+  static final DnsFixture.PerClass FX = new DnsFixture.PerClass(0);
   DnsServer server;
-
-  @BeforeAll
-  static void setUp() {
-    fx = new DnsFixture(dir, 0);
-  }
-
-  @AfterAll
-  static void tearDown() {
-    fx.close();
-  }
 
   @AfterEach
   void closeServer() {
@@ -59,7 +45,7 @@ class WireChannelTest {
   }
 
   private DnsServer server(DnsConfig config) {
-    server = new DnsServer(config, fx.registry.view(), new SimpleMeterRegistry());
+    server = new DnsServer(config, FX.get().registry.view(), new SimpleMeterRegistry());
     return server;
   }
 
@@ -79,7 +65,7 @@ class WireChannelTest {
 
   @Test
   void udpAnswersFromDnsjavaThenFromTheCacheAndReleasesEveryBuffer() throws IOException {
-    EmbeddedChannel ch = new EmbeddedChannel(server(fx.config).udpHandler());
+    EmbeddedChannel ch = new EmbeddedChannel(server(FX.get().config).udpHandler());
     List<ByteBuf> inbound = new ArrayList<>();
     for (String name : List.of("web.prod.mesh.internal.", "WEB.Prod.mesh.INTERNAL.")) {
       ByteBuf in = pooled(DnsFixture.query(name, Type.A, name.hashCode() & 0xffff));
@@ -111,7 +97,7 @@ class WireChannelTest {
   @Test
   void tcpFramesPipelinedAndSplitQueriesAndAnswersEachInOrder() throws IOException {
     EmbeddedChannel ch = new EmbeddedChannel();
-    server(fx.config).initTcpChannel(ch);
+    server(FX.get().config).initTcpChannel(ch);
     ByteBuf in = PooledByteBufAllocator.DEFAULT.buffer();
     String[] names = {"web.prod.mesh.internal.", "Web.Prod.Mesh.Internal.", "nope.prod.mesh.internal.",
         "_http._tcp.web.prod.mesh.internal."};
@@ -136,7 +122,7 @@ class WireChannelTest {
 
   @Test
   void tcpConnectionsOverTheCapAreClosedAndCountedOut() {
-    DnsServer s = server(fx.config.withTcpLimits(Duration.ofSeconds(30), 2));
+    DnsServer s = server(FX.get().config.withTcpLimits(Duration.ofSeconds(30), 2));
     List<EmbeddedChannel> channels = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       EmbeddedChannel ch = new EmbeddedChannel();
