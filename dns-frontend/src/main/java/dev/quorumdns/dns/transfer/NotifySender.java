@@ -90,6 +90,18 @@ public final class NotifySender implements AutoCloseable {
 
   /** Opens the socket (on the DNS bind address, an ephemeral port) and starts checking for new revisions. */
   public synchronized void start() {
+    open();
+    scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "dns-notify-" + config.nodeId());
+      t.setDaemon(true);
+      return t;
+    });
+    long tick = Math.max(10, Math.min(100, config.transfers().notifyInterval().toMillis() / 4));
+    scheduler.scheduleWithFixedDelay(this::tickQuietly, 0, tick, TimeUnit.MILLISECONDS);
+  }
+
+  /** Opens the socket only; {@link #tick} then does the work (tests). */
+  synchronized void open() {
     try {
       channel = DatagramChannel.open();
       channel.bind(new InetSocketAddress(config.bindAddress(), 0));
@@ -98,13 +110,6 @@ public final class NotifySender implements AutoCloseable {
       throw new UncheckedIOException(logPrefix + "cannot open the NOTIFY socket on "
           + config.bindAddress().getHostAddress() + ": " + e.getMessage(), e);
     }
-    scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "dns-notify-" + config.nodeId());
-      t.setDaemon(true);
-      return t;
-    });
-    long tick = Math.max(10, Math.min(100, config.transfers().notifyInterval().toMillis() / 4));
-    scheduler.scheduleWithFixedDelay(this::tickQuietly, 0, tick, TimeUnit.MILLISECONDS);
   }
 
   /** The address NOTIFY messages leave from (after {@link #start}). */
@@ -138,7 +143,8 @@ public final class NotifySender implements AutoCloseable {
     for (Map.Entry<InetSocketAddress, Map<Name, Peer>> target : peers.entrySet()) {
       for (Name apex : apexes) {
         Peer p = target.getValue().computeIfAbsent(apex, a -> new Peer());
-        if (p.notifiedRevision != revision && now - p.lastSentAt >= intervalNanos) {
+        boolean due = p.lastSentAt == Long.MIN_VALUE || now - p.lastSentAt >= intervalNanos;
+        if (p.notifiedRevision != revision && due) {
           p.id = ids.nextInt(0x10000);
           p.pending = notify(p.id, apex, revision);
           p.notifiedRevision = revision;

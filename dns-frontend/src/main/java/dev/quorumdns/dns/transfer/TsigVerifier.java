@@ -133,7 +133,7 @@ public final class TsigVerifier {
     LOG.log(System.Logger.Level.WARNING, logPrefix + "TSIG check failed for a query from "
         + who.getHostAddress() + ": " + Rcode.TSIGstring(error) + " (key " + sig.getName() + ", algorithm "
         + sig.getAlgorithm() + "); answered NOTAUTH"
-        + (suppressed > 0 ? "; " + suppressed + " more from this client in the last minute not logged" : "")
+        + (suppressed > 0 ? "; " + suppressed + " more failures from this client since its last line" : "")
         + "; logged at most once a minute per client");
   }
 }

@@ -87,6 +87,11 @@ public final class ZoneTransfers implements AutoCloseable {
     return metrics;
   }
 
+  /** Transfers running now (for tests and diagnostics). */
+  public int running() {
+    return config.maxConcurrent() - running.availablePermits();
+  }
+
   /** Where TCP connections run their transfer streams. */
   public ExecutorService executor() {
     return executor;
@@ -148,7 +153,7 @@ public final class ZoneTransfers implements AutoCloseable {
       Name apex = q.getName().canonicalize();
       Zones zones = contents.zones(s);
       if (!zones.isApex(apex)) {
-        close(s);
+        release(s);
         metrics.transfer(type, Result.REFUSED);
         return single(query, v, Rcode.NOTAUTH, List.of());
       }
@@ -156,13 +161,13 @@ public final class ZoneTransfers implements AutoCloseable {
       long from = theirs == null ? Serials.UNKNOWN : Serials.revisionOf(theirs.getSerial(), s.revision());
       metrics.secondarySerial(client, theirs != null ? theirs.getSerial() : ours.getSerial());
       if (from == Serials.CURRENT) {
-        close(s);
+        release(s);
         metrics.transfer(type, Result.CURRENT);
         return single(query, v, Rcode.NOERROR, List.of(ours));
       }
       return new Response(null, stream(query, v, type, client, apex, zones, s, ours, theirs, from));
     } catch (RuntimeException e) {
-      close(s);
+      release(s);
       throw e;
     }
   }
@@ -173,14 +178,14 @@ public final class ZoneTransfers implements AutoCloseable {
     Answer answer = new Answer(apex, zones, s, ours, theirs, from);
     return new TransferStream(query, answer, () -> {
       answer.close();
-      close(s);
+      s.close();
     }, v.verified() ? v.key() : null, dns.udpPayloadSize(), (complete, records, messages) -> {
       running.release();
       Result result = !complete ? Result.ABORTED : answer.incremental ? Result.INCREMENTAL : Result.FULL;
       metrics.transfer(type, result);
       LOG.log(System.Logger.Level.INFO, logPrefix + type.toUpperCase(java.util.Locale.ROOT) + " of " + apex
           + " to " + (client == null ? "a local caller" : client.getHostAddress())
-          + (v.verified() ? " (key " + v.key() + ")" : "") + ": " + (complete ? "" : "cut short after ")
+          + (v.verified() ? " (key " + query.getTSIG().getName() + ")" : "") + ": " + (complete ? "" : "cut short after ")
           + (answer.incremental ? "difference from serial " + theirs.getSerial() : "whole zone") + " at serial "
           + ours.getSerial() + ", " + records + " records in " + messages + " messages, "
           + (System.nanoTime() - start) / 1_000_000 + " ms");
@@ -320,8 +325,13 @@ public final class ZoneTransfers implements AutoCloseable {
     return new Response(m.toWire(65535), null);
   }
 
-  private static void close(RegistrySnapshot s) {
-    s.close();
+  /** Ends a transfer that answers without a stream: its snapshot closed, its place given back. */
+  private void release(RegistrySnapshot s) {
+    try {
+      s.close();
+    } finally {
+      running.release();
+    }
   }
 
   /** Stops the transfer threads; streams still running end at their next read. */
