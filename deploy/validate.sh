@@ -2,10 +2,11 @@
 # Checks the deployment files as far as this machine allows, and builds and starts the container image:
 #   systemd unit (systemd-analyze verify), Prometheus config and rules (promtool), YAML of Kubernetes, compose
 #   and Prometheus files, the Grafana dashboard JSON, the forwarder recipes (named-checkconf,
-#   unbound-checkconf, dnsmasq --test), then the Dockerfile on a locally built base image, whose container
+#   unbound-checkconf, dnsmasq --test), the secondary recipes (named-checkconf, knotc conf-check,
+#   nsd-checkconf), then the Dockerfile on a locally built base image, whose container
 #   must start a node that answers /healthz and DNS.
 # Needs: the distribution built (mvn -B -DskipTests package -pl deploy -am), systemd-analyze, promtool,
-# python3 with yaml, bind9, unbound, dnsmasq, docker with a running daemon, debootstrap.
+# python3 with yaml, bind9, unbound, dnsmasq, knot, nsd, docker with a running daemon, debootstrap.
 # --sync rewrites the generated compose copy of the BIND recipe instead of checking it.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -70,6 +71,11 @@ for v in forward stub; do
   unbound-checkconf "$WORK/unbound-$v.conf"
 done
 dnsmasq --test --conf-file=forwarders/dnsmasq/quorumdns.conf
+
+step "secondary recipes"
+named-checkconf secondaries/bind/named.conf
+knotc -c secondaries/knot/knot.conf conf-check
+nsd-checkconf secondaries/nsd/nsd.conf
 
 step "container image on a locally built base"
 BASE=quorumdns-base:bookworm-jre17
