@@ -41,7 +41,8 @@ final class TransferHelpers {
   static final InetAddress SECONDARY = IpAddresses.parse("a", "127.0.0.53");
   static final InetAddress STRANGER = IpAddresses.parse("a", "192.0.2.1");
   /** Fixed, test-only secret; a seeded key rather than a random one, so failures repeat. */
-  static final byte[] SECRET = HexFormat.of().parseHex("00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff");
+  static final byte[] SECRET = HexFormat.of()
+      .parseHex("00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff");
   static final TsigKey KEY = new TsigKey(Name.fromConstantString("xfr-key."), SECRET);
   static final Clock CLOCK = Clock.fixed(Instant.parse("2026-12-05T00:00:00Z"), ZoneOffset.UTC);
 

@@ -63,7 +63,8 @@ class TsigKeyFileTest {
         Arguments.of("key \"a\" { algorithm hmac-sha256; secret \"c2hvcnQ=\"; };",
             "f line 1: key a.: the secret is 5 bytes (expected: at least 16; tsig-keygen makes 32)"),
         Arguments.of("key \"a\" { algorithm hmac-sha256; secret " + ok + "; }", "f line 1: unexpected end of file"),
-        Arguments.of("key \"a\" { algorithm hmac-sha256 secret " + ok + "; };", "f line 1: expected ';', found 'secret'"),
+        Arguments.of("key \"a\" { algorithm hmac-sha256 secret " + ok + "; };",
+            "f line 1: expected ';', found 'secret'"),
         Arguments.of("key \"a\" { colour blue; };", "f line 1: key a.: unknown field 'colour'"),
         Arguments.of("key \"a\" { algorithm hmac-sha256; secret " + ok + "; };\nkey \"A.\" { algorithm hmac-sha256; "
             + "secret " + ok + "; };", "f line 2: key a. is defined twice"),

@@ -44,6 +44,7 @@ import org.xbill.DNS.DClass;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
+import org.xbill.DNS.Section;
 import org.xbill.DNS.TSIG;
 import org.xbill.DNS.TSIGRecord;
 import org.xbill.DNS.Type;
@@ -161,7 +162,7 @@ class TsigTransferTest {
     List<byte[]> answer = ask(handler, query, Transport.UDP, SECONDARY);
     Message m = parse(answer.get(0));
     assertEquals(Rcode.NOERROR, m.getRcode());
-    assertEquals(1, m.getSection(org.xbill.DNS.Section.ANSWER).size());
+    assertEquals(1, m.getSection(Section.ANSWER).size());
     assertEquals(Rcode.NOERROR, key.verify(m, answer.get(0), parse(query).getTSIG()), "the answer is signed");
     byte[] bad = wire(Message.newQuery(Record.newRecord(ZONE, Type.SOA, DClass.IN)), tsig("xfr-key.", new byte[32],
         CLOCK));

@@ -19,6 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quorumdns.dns.DnsMetrics.Transport;
+import dev.quorumdns.dns.lookup.Resolver;
 import dev.quorumdns.dns.transfer.TransferConfig;
 import dev.quorumdns.dns.transfer.TransferMetrics.Result;
 import dev.quorumdns.dns.transfer.ZoneTransfers;
@@ -33,6 +34,7 @@ import dev.quorumdns.registry.testing.TestRegistries;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -141,7 +143,7 @@ class ZoneTransferTest {
   }
 
   private static int compareAddresses(byte[] a, byte[] b) {
-    return java.util.Arrays.compareUnsigned(a, b);
+    return Arrays.compareUnsigned(a, b);
   }
 
   @Test
@@ -164,7 +166,7 @@ class ZoneTransferTest {
     assertRcode(Rcode.REFUSED, ask(handler, wire(axfr(ZONE, 1), null), Transport.TCP, STRANGER));
     assertRcode(Rcode.REFUSED, ask(handler, wire(axfr(ZONE, 1), null), Transport.TCP, null));
     assertEquals(2, transfers.metrics().transfers("axfr", Result.REFUSED));
-    QueryHandler without = new QueryHandler(new dev.quorumdns.dns.lookup.Resolver(config, fx.registry.view()),
+    QueryHandler without = new QueryHandler(new Resolver(config, fx.registry.view()),
         new DnsMetrics(new SimpleMeterRegistry()));
     assertRcode(Rcode.REFUSED, ask(without, wire(axfr(ZONE, 1), null), Transport.TCP, SECONDARY));
   }

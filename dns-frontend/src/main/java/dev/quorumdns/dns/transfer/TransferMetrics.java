@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.InetAddress;
+import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -57,14 +58,14 @@ public final class TransferMetrics {
 
   /** Counts one transfer request; {@code type} is {@code axfr} or {@code ixfr}. */
   public void transfer(String type, Result result) {
-    String r = result.name().toLowerCase(java.util.Locale.ROOT);
+    String r = result.name().toLowerCase(Locale.ROOT);
     transfers.computeIfAbsent(type + "/" + r, k -> Counter.builder("quorumdns.dns.transfers")
         .description("Zone transfer requests by type (axfr, ixfr) and how they ended")
         .tag("type", type).tag("result", r).register(meters)).increment();
   }
 
   public double transfers(String type, Result result) {
-    Counter c = transfers.get(type + "/" + result.name().toLowerCase(java.util.Locale.ROOT));
+    Counter c = transfers.get(type + "/" + result.name().toLowerCase(Locale.ROOT));
     return c == null ? 0 : c.count();
   }
 

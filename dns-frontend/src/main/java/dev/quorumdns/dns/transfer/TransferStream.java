@@ -1,7 +1,6 @@
 package dev.quorumdns.dns.transfer;
 
 import java.util.Iterator;
-import java.util.NoSuchElementException;
 import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.ExtendedFlags;
@@ -152,20 +151,5 @@ final class TransferStream implements MessageStream {
     } finally {
       done.done(finished, recordCount, messageCount);
     }
-  }
-
-  /** Records, then nothing: for answers built from a fixed list. */
-  static Iterator<Record> none() {
-    return new Iterator<>() {
-      @Override
-      public boolean hasNext() {
-        return false;
-      }
-
-      @Override
-      public Record next() {
-        throw new NoSuchElementException();
-      }
-    };
   }
 }

@@ -238,7 +238,8 @@ public final class TsigKeyFile {
         return s;
       }
       int start = pos;
-      while (pos < text.length() && !Character.isWhitespace(text.charAt(pos)) && "{};\"".indexOf(text.charAt(pos)) < 0) {
+      while (pos < text.length() && !Character.isWhitespace(text.charAt(pos))
+          && "{};\"".indexOf(text.charAt(pos)) < 0) {
         pos++;
       }
       return text.substring(start, pos);

@@ -13,6 +13,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.NoSuchElementException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -140,7 +141,7 @@ public final class ZoneTransfers implements AutoCloseable {
       return servfail(query, v, type, "this node has not loaded the registry yet");
     }
     if (!running.tryAcquire()) {
-      return servfail(query, v, type, config.maxConcurrent() + " transfers already running (transfer-concurrency)");
+      return servfail(query, v, type, config.maxConcurrent() + " transfers running (transfer-concurrency)");
     }
     RegistrySnapshot s;
     try {
@@ -183,10 +184,10 @@ public final class ZoneTransfers implements AutoCloseable {
       running.release();
       Result result = !complete ? Result.ABORTED : answer.incremental ? Result.INCREMENTAL : Result.FULL;
       metrics.transfer(type, result);
-      LOG.log(System.Logger.Level.INFO, logPrefix + type.toUpperCase(java.util.Locale.ROOT) + " of " + apex
+      LOG.log(System.Logger.Level.INFO, logPrefix + type.toUpperCase(Locale.ROOT) + " of " + apex
           + " to " + (client == null ? "a local caller" : client.getHostAddress())
-          + (v.verified() ? " (key " + query.getTSIG().getName() + ")" : "") + ": " + (complete ? "" : "cut short after ")
-          + (answer.incremental ? "difference from serial " + theirs.getSerial() : "whole zone") + " at serial "
+          + (v.verified() ? " (key " + query.getTSIG().getName() + ")" : "") + ": "
+          + (complete ? "" : "cut short after ") + (answer.incremental ? "difference from serial " + theirs.getSerial() : "whole zone") + " at serial "
           + ours.getSerial() + ", " + records + " records in " + messages + " messages, "
           + (System.nanoTime() - start) / 1_000_000 + " ms");
     });
@@ -294,7 +295,7 @@ public final class ZoneTransfers implements AutoCloseable {
 
   private Response refuse(Message query, String type, InetAddress client, String why) {
     metrics.transfer(type, Result.REFUSED);
-    LOG.log(System.Logger.Level.DEBUG, () -> logPrefix + type.toUpperCase(java.util.Locale.ROOT) + " of "
+    LOG.log(System.Logger.Level.DEBUG, () -> logPrefix + type.toUpperCase(Locale.ROOT) + " of "
         + query.getQuestion().getName() + " from " + (client == null ? "a local caller" : client.getHostAddress())
         + " refused: " + why);
     return single(query, TsigVerifier.Verdict.UNSIGNED, Rcode.REFUSED, List.of());
@@ -302,7 +303,7 @@ public final class ZoneTransfers implements AutoCloseable {
 
   private Response servfail(Message query, TsigVerifier.Verdict v, String type, String why) {
     metrics.transfer(type, Result.SERVFAIL);
-    LOG.log(System.Logger.Level.INFO, logPrefix + type.toUpperCase(java.util.Locale.ROOT) + " of "
+    LOG.log(System.Logger.Level.INFO, logPrefix + type.toUpperCase(Locale.ROOT) + " of "
         + query.getQuestion().getName() + " answered SERVFAIL: " + why);
     return single(query, v, Rcode.SERVFAIL, List.of());
   }
