@@ -187,8 +187,9 @@ public final class ZoneTransfers implements AutoCloseable {
       LOG.log(System.Logger.Level.INFO, logPrefix + type.toUpperCase(Locale.ROOT) + " of " + apex
           + " to " + (client == null ? "a local caller" : client.getHostAddress())
           + (v.verified() ? " (key " + query.getTSIG().getName() + ")" : "") + ": "
-          + (complete ? "" : "cut short after ") + (answer.incremental ? "difference from serial " + theirs.getSerial() : "whole zone") + " at serial "
-          + ours.getSerial() + ", " + records + " records in " + messages + " messages, "
+          + (complete ? "" : "cut short after ")
+          + (answer.incremental ? "difference from serial " + theirs.getSerial() : "whole zone")
+          + " at serial " + ours.getSerial() + ", " + records + " records in " + messages + " messages, "
           + (System.nanoTime() - start) / 1_000_000 + " ms");
     });
   }
