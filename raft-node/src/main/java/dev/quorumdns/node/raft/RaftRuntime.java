@@ -2,6 +2,7 @@ package dev.quorumdns.node.raft;
 
 import dev.quorumdns.node.config.NodeConfig;
 import dev.quorumdns.node.config.PeerAddress;
+import dev.quorumdns.node.runtime.WriteResult;
 import dev.quorumdns.registry.codec.CodecException;
 import dev.quorumdns.registry.codec.CommandCodec;
 import dev.quorumdns.registry.codec.OutcomeCodec;

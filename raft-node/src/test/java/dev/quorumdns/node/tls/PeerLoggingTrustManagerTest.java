@@ -2,6 +2,7 @@ package dev.quorumdns.node.tls;
 
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.quorumdns.cli.CertificateIssuer;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -16,7 +17,7 @@ import org.junit.jupiter.api.Timeout;
 class PeerLoggingTrustManagerTest {
   @Test
   void everyRefusalIsRethrownWhileReportsAreThrottled() throws Exception {
-    CertificateIssuer issuer = new CertificateIssuer(Clock.systemUTC(), CertsCommandTest.seeded(5));
+    CertificateIssuer issuer = new CertificateIssuer(Clock.systemUTC(), TestRandom.seeded(5));
     CertificateIssuer.Issued ours = issuer.newCa("ours", Duration.ofDays(1));
     CertificateIssuer.Issued theirs = issuer.newCa("theirs", Duration.ofDays(1));
     X509Certificate stranger = issuer.issue(theirs, "n9", List.of("127.0.0.9"), true, Duration.ofDays(1))
