@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 
 /** A complete HTTP answer. Immutable. */
@@ -26,6 +27,14 @@ public record ApiResponse(int status, String contentType, byte[] body, Map<Strin
 
   public static ApiResponse text(int status, String contentType, String body) {
     return new ApiResponse(status, contentType, body.getBytes(StandardCharsets.UTF_8), Map.of());
+  }
+
+  /** 405 with the {@code Allow} header listing what the path allows. */
+  public static ApiResponse methodNotAllowed(String method, List<String> allowed) {
+    String list = String.join(", ", allowed);
+    ApiResponse r = error(new ApiException(405, "method_not_allowed", null, method + " is not allowed here (allowed: "
+        + list + ")", null));
+    return new ApiResponse(r.status, r.contentType, r.body, Map.of("Allow", list));
   }
 
   public static ApiResponse error(ApiException e) {

@@ -1,19 +1,13 @@
 package dev.quorumdns.node.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quorumdns.node.auth.Caller;
 import dev.quorumdns.node.auth.Scope;
-import dev.quorumdns.node.config.HostPort;
 import dev.quorumdns.node.runtime.NodeException;
 import dev.quorumdns.node.runtime.NodeRuntime;
-import dev.quorumdns.node.runtime.Readiness;
-import dev.quorumdns.registry.DnsLabel;
+import dev.quorumdns.registry.ServiceKey;
 import dev.quorumdns.registry.ValidationException;
 import java.util.List;
-import java.util.Locale;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -22,85 +16,86 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Dispatches requests to handlers by method and path. A handler either returns a future answer or throws an
- * {@link ApiException} / {@link ValidationException}, which become JSON errors. Thread-safe.
+ * The API's route table and its dispatcher: every route is declared once ({@link #table}), and routing,
+ * authentication and authorisation, the metric name and the audit log all read that declaration. A handler
+ * either returns a future answer or throws an {@link ApiException} / {@link ValidationException}, which become
+ * JSON errors. Thread-safe.
  */
 public final class ApiRoutes {
   private static final Logger LOG = LoggerFactory.getLogger(ApiRoutes.class);
-  private static final Set<String> MEMBER_FIELDS = Set.of("id", "raft", "role");
-  private static final Set<String> AUDITED = Set.of("service", "batch", "members", "snapshot");
-  private final NodeRuntime node;
-  private final Supplier<String> metrics;
+  private final RouteTable table;
   private final ApiAuth auth;
   private final AuditLog audit;
-  private final ServiceRoutes services;
 
   /**
    * @param metrics the Prometheus text of every meter, for {@code /metrics}
    * @param audit   where writes and cluster changes are recorded, or null to record nothing
    */
   public ApiRoutes(NodeRuntime node, Supplier<String> metrics, ApiAuth auth, AuditLog audit) {
-    this.node = node;
-    this.metrics = metrics;
+    this.table = table(node, metrics);
     this.auth = auth;
     this.audit = audit;
-    this.services = new ServiceRoutes(node);
   }
 
-  /** What a request needs: null for open endpoints, READ for reads, a write or admin scope for changes. */
-  static Scope access(ApiRequest r) {
-    String route = routeName(r);
-    return switch (route) {
-      case "service", "services", "records", "cluster", "members", "snapshot", "batch" ->
-          r.method().equals("GET") ? Scope.READ
-              : route.equals("members") || route.equals("snapshot") ? Scope.ADMIN : Scope.WRITE_ALL;
-      default -> null;
-    };
+  /** Every route of the API (docs/architecture.md, HTTP API). */
+  static RouteTable table(NodeRuntime node, Supplier<String> metrics) {
+    ServiceRoutes services = new ServiceRoutes(node);
+    ClusterRoutes cluster = new ClusterRoutes(node, metrics);
+    return new RouteTable(List.of(
+        route("GET", "/healthz", Access.open(), "healthz", null, cluster::health),
+        route("GET", "/readyz", Access.open(), "readyz", null, cluster::ready),
+        route("GET", "/metrics", Access.open(), "metrics", null, cluster::metrics),
+        route("GET", "/v1/services", Access.read(), "services", null, services::list),
+        route("GET", "/v1/services/{ns}/{name}", Access.read(), "service", null, services::get),
+        route("PUT", "/v1/services/{ns}/{name}", Access.writePathNamespace(), "service", "put", services::put),
+        route("DELETE", "/v1/services/{ns}/{name}", Access.writePathNamespace(), "service", "delete",
+            services::delete),
+        route("POST", "/v1/batch", Access.writeBodyNamespaces(), "batch", "batch", services::batch),
+        route("GET", "/v1/records", Access.read(), "records", null, cluster::records),
+        route("GET", "/v1/cluster", Access.read(), "cluster", null, cluster::status),
+        route("GET", "/v1/cluster/members", Access.read(), "members", null, cluster::status),
+        route("POST", "/v1/cluster/members", Access.admin("change the cluster's members"), "members",
+            "member-add", cluster::addMember),
+        route("DELETE", "/v1/cluster/members/{id}", Access.admin("change the cluster's members"), "members",
+            "member-remove", cluster::removeMember),
+        route("POST", "/v1/cluster/snapshot", Access.admin("take a snapshot"), "snapshot", "snapshot",
+            cluster::snapshot)));
   }
 
-  /** The audit targets known from the request line; handlers refine them once the body is parsed. */
-  private static List<AuditLog.Target> targets(ApiRequest r) {
-    List<String> p = r.path();
-    return switch (routeName(r)) {
-      case "service" -> List.of(new AuditLog.Target(r.method().equals("DELETE") ? "delete"
-          : r.method().toLowerCase(Locale.ROOT), p.get(2) + "/" + p.get(3)));
-      case "members" -> List.of(p.size() == 4 ? new AuditLog.Target("member-remove", p.get(3))
-          : new AuditLog.Target("member-add", "-"));
-      case "snapshot" -> List.of(new AuditLog.Target("snapshot", "-"));
-      default -> List.of(new AuditLog.Target("batch", "-"));
-    };
+  private static Route route(String method, String path, Access access, String metric, String audit,
+                             Route.Handler handler) {
+    return new Route(method, PathPattern.of(path), access, metric, audit, handler);
   }
 
-  /** A fixed name for the route, for metrics (never the path itself). */
-  static String routeName(ApiRequest r) {
-    List<String> p = r.path();
-    if (p.isEmpty()) {
-      return "root";
-    }
-    if (p.get(0).equals("v1") && p.size() >= 2) {
-      return switch (p.get(1)) {
-        case "services" -> p.size() == 4 ? "service" : "services";
-        case "cluster" -> p.size() >= 3 ? (p.get(2).equals("snapshot") ? "snapshot" : "members") : "cluster";
-        case "records", "batch" -> p.get(1);
-        default -> "other";
-      };
-    }
-    return switch (p.get(0)) {
-      case "healthz", "readyz", "metrics" -> p.get(0);
-      default -> "other";
-    };
+  RouteTable table() {
+    return table;
+  }
+
+  /** The {@code route} tag of a request's metrics: its route's name, never the path itself. */
+  public String metricName(ApiRequest r) {
+    return table.match(r.method(), r.path()).metric();
   }
 
   public CompletableFuture<ApiResponse> handle(ApiRequest r) {
-    AuditTrail trail = audit != null && !r.method().equals("GET") && AUDITED.contains(routeName(r))
-        ? new AuditTrail(targets(r)) : null;
+    RouteTable.Match match = table.match(r.method(), r.path());
+    Route route = match.route();
+    if (route == null) {
+      return CompletableFuture.completedFuture(match.allowed().isEmpty()
+          ? ApiResponse.error(ApiException.notFound("no such endpoint: " + r.method() + " /"
+              + String.join("/", r.path())))
+          : ApiResponse.methodNotAllowed(r.method(), match.allowed()));
+    }
+    Route.AuditTrail trail = audit != null && route.audit() != null
+        ? new Route.AuditTrail(List.of(new AuditLog.Target(route.audit(), target(match.params())))) : null;
     CompletableFuture<ApiResponse> answer;
     try {
-      Caller caller = auth.authenticate(r.authorization(), access(r));
+      Caller caller = auth.authenticate(r.authorization(), route.access().authentication());
       if (trail != null) {
         trail.caller = caller;
       }
-      answer = route(r, caller, trail).exceptionally(ApiRoutes::toError);
+      authorize(route.access(), match.params(), caller);
+      answer = route.handler().handle(new Route.Call(r, match.params(), caller, trail))
+          .exceptionally(ApiRoutes::toError);
     } catch (RuntimeException e) {
       answer = CompletableFuture.completedFuture(toError(e));
     }
@@ -117,139 +112,25 @@ public final class ApiRoutes {
     });
   }
 
-  private CompletableFuture<ApiResponse> route(ApiRequest r, Caller caller, AuditTrail trail) {
-    List<String> p = r.path();
-    String m = r.method();
-    if (p.size() == 1) {
-      switch (p.get(0)) {
-        case "healthz":
-          requireMethod(m, "GET");
-          return done(ApiResponse.json(200, obj().put("status", "ok").put("id", node.nodeId())));
-        case "readyz":
-          requireMethod(m, "GET");
-          Readiness rd = node.readiness();
-          return done(ApiResponse.json(rd.ready() ? 200 : 503, obj().put("ready", rd.ready())
-              .put("reason", rd.reason())));
-        case "metrics":
-          requireMethod(m, "GET");
-          return done(ApiResponse.text(200, "text/plain; version=0.0.4; charset=utf-8", metrics.get()));
-        default:
-          break;
-      }
+  /** The audit target known from the path: {@code ns/name}, a member id, or {@code -}. */
+  private static String target(Map<String, String> params) {
+    if (params.containsKey("ns") && params.containsKey("name")) {
+      return params.get("ns") + "/" + params.get("name");
     }
-    if (p.size() >= 2 && p.get(0).equals("v1")) {
-      switch (p.get(1)) {
-        case "services":
-          if (p.size() == 2) {
-            requireMethod(m, "GET");
-            return services.list(r);
-          }
-          if (p.size() == 4) {
-            return switch (m) {
-              case "GET" -> services.get(r, p.get(2), p.get(3));
-              case "PUT" -> services.put(r, caller, p.get(2), p.get(3));
-              case "DELETE" -> services.delete(r, caller, p.get(2), p.get(3));
-              default -> throw notAllowed(m, "GET, PUT, DELETE");
-            };
-          }
-          break;
-        case "batch":
-          if (p.size() == 2) {
-            requireMethod(m, "POST");
-            return services.batch(r, caller, trail);
-          }
-          break;
-        case "records":
-          if (p.size() == 2) {
-            requireMethod(m, "GET");
-            ObjectNode out = obj().put("revision", node.view().revision());
-            out.set("records", ClusterJson.records(node.records()));
-            return done(ApiResponse.json(200, out));
-          }
-          break;
-        case "cluster":
-          return cluster(r, p, m, caller, trail);
-        default:
-          break;
-      }
-    }
-    throw ApiException.notFound("no such endpoint: " + r.method() + " /" + String.join("/", p));
+    return params.getOrDefault("id", "-");
   }
 
-  private CompletableFuture<ApiResponse> cluster(ApiRequest r, List<String> p, String m, Caller caller,
-                                                 AuditTrail trail) {
-    if (p.size() == 2) {
-      requireMethod(m, "GET");
-      return done(ApiResponse.json(200, ClusterJson.status(node.clusterStatus())));
-    }
-    if (p.size() == 3 && p.get(2).equals("snapshot")) {
-      requireMethod(m, "POST");
-      ApiAuth.require(caller, Scope.ADMIN, "take a snapshot");
-      return node.snapshot().thenApply(s -> ApiResponse.json(200, ClusterJson.snapshot(s)));
-    }
-    if (p.size() == 3 && p.get(2).equals("members")) {
-      if (m.equals("GET")) {
-        return done(ApiResponse.json(200, ClusterJson.status(node.clusterStatus())));
+  /** The path-level check of a route's scope; body-level scopes are checked by the handler. */
+  private static void authorize(Access access, Map<String, String> params, Caller caller) {
+    switch (access.kind()) {
+      case OPEN, READ, WRITE_BODY_NAMESPACES -> { }
+      case ADMIN -> ApiAuth.require(caller, Scope.ADMIN, access.action());
+      case WRITE_PATH_NAMESPACE -> {
+        // Validated first, so a bad name is a 400 naming the field rather than a scope error.
+        String ns = new ServiceKey(params.get("ns"), params.get("name")).namespace();
+        ApiAuth.require(caller, Scope.write(ns), "write services in namespace " + ns);
       }
-      requireMethod(m, "POST");
-      ApiAuth.require(caller, Scope.ADMIN, "change the cluster's members");
-      JsonNode body = Json.parse(r.body());
-      if (!body.isObject()) {
-        throw new ValidationException("body", "must be a JSON object");
-      }
-      ServiceJson.onlyFields(body, MEMBER_FIELDS, "");
-      String id = DnsLabel.normalize("id", ServiceJson.text(body.get("id"), "id"));
-      if (trail != null) {
-        trail.targets = List.of(new AuditLog.Target("member-add", id));
-      }
-      HostPort raft = HostPort.parse("raft", ServiceJson.text(body.get("raft"), "raft"));
-      String role = body.hasNonNull("role") ? ServiceJson.text(body.get("role"), "role").toLowerCase(Locale.ROOT)
-          : "voter";
-      if (!role.equals("voter") && !role.equals("listener")) {
-        throw new ValidationException("role", "'" + role + "' (expected: voter or listener)");
-      }
-      return node.addMember(id, raft, role.equals("listener"))
-          .thenApply(s -> ApiResponse.json(200, ClusterJson.status(s)));
     }
-    if (p.size() == 4 && p.get(2).equals("members")) {
-      requireMethod(m, "DELETE");
-      ApiAuth.require(caller, Scope.ADMIN, "change the cluster's members");
-      String id = DnsLabel.normalize("id", p.get(3));
-      return node.removeMember(id).thenApply(s -> ApiResponse.json(200, ClusterJson.status(s)));
-    }
-    throw ApiException.notFound("no such endpoint: " + r.method() + " /" + String.join("/", p));
-  }
-
-  /**
-   * Who made an audited request and what it touched, filled in while it is handled. The fields are written
-   * before the answer's future completes and read after, so the future orders them.
-   */
-  static final class AuditTrail {
-    volatile Caller caller;
-    volatile List<AuditLog.Target> targets;
-
-    AuditTrail(List<AuditLog.Target> targets) {
-      this.targets = targets;
-    }
-  }
-
-  private static ObjectNode obj() {
-    return JsonNodeFactory.instance.objectNode();
-  }
-
-  private static CompletableFuture<ApiResponse> done(ApiResponse r) {
-    return CompletableFuture.completedFuture(r);
-  }
-
-  private static void requireMethod(String method, String allowed) {
-    if (!method.equals(allowed)) {
-      throw notAllowed(method, allowed);
-    }
-  }
-
-  private static ApiException notAllowed(String method, String allowed) {
-    return new ApiException(405, "method_not_allowed", null, method + " is not allowed here (allowed: "
-        + allowed + ")", null);
   }
 
   static ApiResponse toError(Throwable t) {

@@ -162,7 +162,7 @@ public final class ApiServer implements AutoCloseable {
         }
         Timer.builder("quorumdns.api.requests")
             .description("HTTP API requests by route, method and status")
-            .tag("route", ApiRoutes.routeName(r)).tag("method", r.method())
+            .tag("route", routes.metricName(r)).tag("method", r.method())
             .tag("status", Integer.toString(answer.status()))
             .register(meters).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
       });

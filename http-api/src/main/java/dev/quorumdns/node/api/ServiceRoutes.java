@@ -38,10 +38,14 @@ final class ServiceRoutes {
     ApiAuth.require(caller, Scope.write(namespace), "write services in namespace " + namespace);
   }
 
-  CompletableFuture<ApiResponse> put(ApiRequest r, Caller caller, String ns, String name) {
-    ServiceKey key = new ServiceKey(ns, name);
-    requireWrite(caller, key.namespace());
-    ServiceSpec spec = ServiceJson.parseSpec(Json.parse(r.body()));
+  /** The service a route's path names; the table's authorisation has validated it already. */
+  private static ServiceKey key(Route.Call call) {
+    return new ServiceKey(call.param("ns"), call.param("name"));
+  }
+
+  CompletableFuture<ApiResponse> put(Route.Call call) {
+    ServiceKey key = key(call);
+    ServiceSpec spec = ServiceJson.parseSpec(Json.parse(call.request().body()));
     Command command = new Command.UpsertService(key, spec);
     return write(command).thenApply(o -> {
       Outcome.Written w = (Outcome.Written) o;
@@ -49,16 +53,15 @@ final class ServiceRoutes {
     });
   }
 
-  CompletableFuture<ApiResponse> delete(ApiRequest r, Caller caller, String ns, String name) {
-    ServiceKey key = new ServiceKey(ns, name);
-    requireWrite(caller, key.namespace());
+  CompletableFuture<ApiResponse> delete(Route.Call call) {
+    ServiceKey key = key(call);
     return write(new Command.DeleteService(key))
         .thenApply(o -> ApiResponse.json(200, ServiceJson.write(((Outcome.Deleted) o).service(), node.domain())));
   }
 
-  CompletableFuture<ApiResponse> get(ApiRequest r, String ns, String name) {
-    ServiceKey key = new ServiceKey(ns, name);
-    return read(r).thenApply(view -> {
+  CompletableFuture<ApiResponse> get(Route.Call call) {
+    ServiceKey key = key(call);
+    return read(call.request()).thenApply(view -> {
       Service s = view.get(key);
       if (s == null) {
         throw ApiException.notFound("no service " + key);
@@ -67,7 +70,8 @@ final class ServiceRoutes {
     });
   }
 
-  CompletableFuture<ApiResponse> list(ApiRequest r) {
+  CompletableFuture<ApiResponse> list(Route.Call call) {
+    ApiRequest r = call.request();
     String ns = r.param("namespace");
     String namespace = ns == null ? null : DnsLabel.normalize("namespace", ns);
     return read(r).thenApply(view -> {
@@ -82,8 +86,8 @@ final class ServiceRoutes {
   }
 
   /** {@code {"operations":[{"op":"put","namespace","name","service":{...}}, {"op":"delete",...}]}}. */
-  CompletableFuture<ApiResponse> batch(ApiRequest r, Caller caller, ApiRoutes.AuditTrail trail) {
-    JsonNode body = Json.parse(r.body());
+  CompletableFuture<ApiResponse> batch(Route.Call call) {
+    JsonNode body = Json.parse(call.request().body());
     if (!body.isObject() || !body.path("operations").isArray()) {
       throw new ValidationException("operations", "is required (expected: an array of operations)");
     }
@@ -123,10 +127,8 @@ final class ServiceRoutes {
           key.namespace() + "/" + key.name()));
       namespaces.add(key.namespace());
     }
-    if (trail != null) {
-      trail.targets = List.copyOf(targets);
-    }
-    namespaces.forEach(ns -> requireWrite(caller, ns));
+    call.audit(targets);
+    namespaces.forEach(ns -> requireWrite(call.caller(), ns));
     return write(batch).thenApply(o -> {
       ObjectNode out = JsonNodeFactory.instance.objectNode();
       ArrayNode results = out.putArray("results");
