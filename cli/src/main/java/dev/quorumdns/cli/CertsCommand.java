@@ -11,16 +11,37 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code quorumdns certs --out DIR --nodes id=host,... [--client NAME]... [--days N]}: a CA and certificates
  * for a try-out. Writes {@code ca.pem}, {@code ca-key.pem}, {@code <id>.pem}, {@code <id>-key.pem} (keys 0600);
  * reuses {@code ca.pem}/{@code ca-key.pem} already in DIR, so it can add nodes or renew certificates later.
  */
-public final class CertsCommand {
-  static final String USAGE = "certs --out DIR --nodes ID=HOST,... [--client NAME]... [--days 365]";
+@Command(name = "certs", mixinStandardHelpOptions = true, versionProvider = Version.class,
+    description = "Make a CA and node and client certificates for a try-out (docs/security/tls.md).")
+public final class CertsCommand implements Callable<Integer> {
+  private final Context ctx;
 
-  private CertsCommand() {}
+  @Option(names = "--out", required = true, paramLabel = "DIR", description = "where to write the files")
+  Path out;
+
+  @Option(names = "--nodes", split = ",", paramLabel = "ID=HOST", description = "nodes to certify, with the "
+      + "address or DNS name clients use (comma-separated or repeated)")
+  List<String> nodes = new ArrayList<>();
+
+  @Option(names = "--client", paramLabel = "NAME", description = "a client certificate to make; repeatable")
+  List<String> clients = new ArrayList<>();
+
+  @Option(names = "--days", paramLabel = "N", defaultValue = "365",
+      description = "validity (default: ${DEFAULT-VALUE})")
+  int days;
+
+  CertsCommand(Context ctx) {
+    this.ctx = ctx;
+  }
 
   /** What to issue. Immutable. */
   public record Request(Path out, Map<String, List<String>> nodes, List<String> clients, int days) {
@@ -35,22 +56,14 @@ public final class CertsCommand {
       }
     }
 
-    public static Request parse(List<String> args) {
-      ClientCommands.Options o = ClientCommands.Options.parse(args);
-      if (!o.positionals().isEmpty()) {
-        throw new UsageException(o.positionals().get(0), "unexpected argument (usage: quorumdns " + USAGE + ")");
-      }
-      for (String k : o.flags().keySet()) {
-        if (!List.of("out", "nodes", "client", "days").contains(k)) {
-          throw new UsageException(k, "unknown flag --" + k + " (usage: quorumdns " + USAGE + ")");
-        }
-      }
-      String out = o.value("out", null);
-      if (out == null || out.isBlank()) {
-        throw new UsageException("out", "is required (the directory to write the files to)");
-      }
+    /**
+     * Builds a request from the command line's values; errors name the option.
+     *
+     * @param nodeSpecs {@code id=host} entries (each may itself be comma-separated)
+     */
+    static Request of(Path out, List<String> nodeSpecs, List<String> clientNames, int days) {
       Map<String, List<String>> nodes = new LinkedHashMap<>();
-      for (String v : o.values("nodes")) {
+      for (String v : nodeSpecs) {
         for (String spec : v.split(",")) {
           if (spec.isBlank()) {
             continue;
@@ -69,27 +82,22 @@ public final class CertsCommand {
         }
       }
       List<String> clients = new ArrayList<>();
-      for (String c : o.values("client")) {
+      for (String c : clientNames) {
         String name = Names.label("client", c.trim());
         if (nodes.containsKey(name)) {
           throw new UsageException("client", name + " is also a node; its files would collide");
         }
         clients.add(name);
       }
-      int days;
-      try {
-        days = Integer.parseInt(o.value("days", "365"));
-      } catch (NumberFormatException e) {
-        throw new UsageException("days", "'" + o.value("days", "") + "' is not a number");
-      }
-      return new Request(Path.of(out), nodes, clients, days);
+      return new Request(out, nodes, clients, days);
     }
   }
 
-  public static int run(List<String> args) throws IOException, GeneralSecurityException {
-    Request r = Request.parse(args);
+  @Override
+  public Integer call() throws IOException, GeneralSecurityException {
+    Request r = Request.of(out, nodes, clients, days);
     for (String line : issue(r, new CertificateIssuer(Clock.systemUTC(), new SecureRandom()))) {
-      System.out.println(line);
+      ctx.out().println(line);
     }
     return 0;
   }

@@ -3,21 +3,28 @@ package dev.quorumdns.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code quorumdns dev}: a local cluster of separate node processes on 127.0.0.11, .12, .13 (same ports on
  * each), demo services registered, and the {@code dig} and forwarder lines printed. Stops the nodes on Ctrl-C.
  */
-public final class DevCluster {
+@Command(name = "dev", mixinStandardHelpOptions = true, versionProvider = Version.class,
+    description = "Run a local cluster of node processes on 127.0.0.11, .12, ... (same ports on each), register "
+        + "demo services and print what to try. Ctrl-C stops it.")
+public final class DevCluster implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String DEMO_NS = "demo";
   private static final int DNS_PORT = 53535;
@@ -28,16 +35,31 @@ public final class DevCluster {
   static final String SERVER_CLASSPATH = "quorumdns.server.classpath";
   static final String SERVER_MAIN = "dev.quorumdns.server.ServerMain";
 
-  private DevCluster() {}
+  private final PrintWriter out;
 
-  public static int run(List<String> args) throws IOException, InterruptedException {
-    ClientCommands.Options o = ClientCommands.Options.parse(args);
-    int n = Integer.parseInt(o.value("nodes", "3"));
+  @Option(names = "--nodes", paramLabel = "N", defaultValue = "3", description = "how many nodes, 1..9 "
+      + "(default: ${DEFAULT-VALUE})")
+  int n;
+
+  @Option(names = "--dir", paramLabel = "DIR", defaultValue = "run/dev", description = "where the nodes keep their "
+      + "data and logs (default: ${DEFAULT-VALUE})")
+  Path dir;
+
+  @Option(names = "--fresh", description = "delete DIR first: start with an empty registry")
+  boolean fresh;
+
+  DevCluster(Context ctx) {
+    this.out = ctx.out();
+  }
+
+  @Override
+  public Integer call() throws IOException, InterruptedException {
     if (n < 1 || n > 9) {
       throw new UsageException("nodes", n + " (expected: 1..9)");
     }
-    Path dir = Path.of(o.value("dir", "run/dev")).toAbsolutePath();
-    if (o.has("fresh")) {
+    String serverClasspath = serverClasspath();
+    Path dir = this.dir.toAbsolutePath();
+    if (fresh) {
       deleteTree(dir);
     }
     Files.createDirectories(dir);
@@ -52,12 +74,12 @@ public final class DevCluster {
       stopAll(nodes);
     }, "dev-shutdown"));
     for (int i = 1; i <= n; i++) {
-      nodes.add(startNode(i, dir, String.join(",", peers)));
+      nodes.add(startNode(serverClasspath, i, dir, String.join(",", peers)));
     }
-    System.out.println("started " + n + " nodes; logs in " + dir + "/n*/node.log");
+    out.println("started " + n + " nodes; logs in " + dir + "/n*/node.log");
     ApiClient api = new ApiClient(ip(1) + ":" + API_PORT, null);
     String leader = awaitLeader(api, nodes, Duration.ofSeconds(60));
-    System.out.println("leader elected: " + leader);
+    out.println("leader elected: " + leader);
     registerDemo(api);
     printTour(n);
     stop.await();
@@ -88,7 +110,7 @@ public final class DevCluster {
     return "127.0.0." + (10 + i);
   }
 
-  private static Process startNode(int i, Path dir, String peers) throws IOException {
+  private static Process startNode(String serverClasspath, int i, Path dir, String peers) throws IOException {
     Path nodeDir = dir.resolve("n" + i);
     Files.createDirectories(nodeDir);
     String java = ProcessHandle.current().info().command().orElse("java");
@@ -96,7 +118,7 @@ public final class DevCluster {
     if (Runtime.version().feature() >= 22) {
       cmd.add("--enable-native-access=ALL-UNNAMED");
     }
-    cmd.addAll(List.of("-cp", serverClasspath(), SERVER_MAIN, "node",
+    cmd.addAll(List.of("-cp", serverClasspath, SERVER_MAIN, "node",
         "--id", "n" + i, "--data-dir", nodeDir.toString(), "--bind", ip(i), "--peers", peers));
     return new ProcessBuilder(cmd)
         .redirectErrorStream(true)
@@ -129,7 +151,7 @@ public final class DevCluster {
     throw new IllegalStateException("no leader within " + timeout + ": " + last);
   }
 
-  private static void registerDemo(ApiClient api) throws IOException, InterruptedException {
+  private void registerDemo(ApiClient api) throws IOException, InterruptedException {
     String[][] demo = {
         {"web", "{\"ports\":[{\"name\":\"http\",\"protocol\":\"tcp\",\"port\":80}],"
             + "\"endpoints\":[{\"address\":\"10.0.1.10\",\"port\":8080},{\"address\":\"10.0.1.11\",\"port\":8080}],"
@@ -142,7 +164,7 @@ public final class DevCluster {
     for (String[] d : demo) {
       ApiClient.Reply r = retry(() -> api.call("PUT", "/v1/services/" + DEMO_NS + "/" + d[0], d[1]));
       JsonNode s = JSON.readTree(r.body());
-      System.out.printf("registered %-28s vip4 %-15s vip6 %s%n", s.path("fqdn").asText(),
+      out.printf("registered %-28s vip4 %-15s vip6 %s%n", s.path("fqdn").asText(),
           s.path("vip4").asText(), s.path("vip6").asText());
     }
   }
@@ -167,32 +189,32 @@ public final class DevCluster {
     ApiClient.Reply run() throws IOException, InterruptedException;
   }
 
-  private static void printTour(int n) {
+  private void printTour(int n) {
     String domain = DOMAIN;
     int dns = DNS_PORT;
-    System.out.println();
-    System.out.println("Try it:");
+    out.println();
+    out.println("Try it:");
     for (int i = 1; i <= n; i++) {
-      System.out.printf("  dig @%s -p %d web.%s.%s +short%n", ip(i), dns, DEMO_NS, domain);
+      out.printf("  dig @%s -p %d web.%s.%s +short%n", ip(i), dns, DEMO_NS, domain);
     }
-    System.out.printf("  dig @%s -p %d _http._tcp.web.%s.%s SRV%n", ip(1), dns, DEMO_NS, domain);
-    System.out.printf("  dig @%s -p %d web.%s.%s AAAA +short%n", ip(2), dns, DEMO_NS, domain);
-    System.out.printf("  curl -s http://%s:%d/v1/services%n", ip(1), API_PORT);
-    System.out.printf("  curl -s http://%s:%d/v1/cluster%n", ip(2), API_PORT);
-    System.out.printf("  bin/quorumdns register demo/cache --port redis:tcp:6379 --server %s:%d%n", ip(3),
+    out.printf("  dig @%s -p %d _http._tcp.web.%s.%s SRV%n", ip(1), dns, DEMO_NS, domain);
+    out.printf("  dig @%s -p %d web.%s.%s AAAA +short%n", ip(2), dns, DEMO_NS, domain);
+    out.printf("  curl -s http://%s:%d/v1/services%n", ip(1), API_PORT);
+    out.printf("  curl -s http://%s:%d/v1/cluster%n", ip(2), API_PORT);
+    out.printf("  bin/quorumdns register demo/cache --port redis:tcp:6379 --server %s:%d%n", ip(3),
         API_PORT);
-    System.out.println();
-    System.out.println("Forward the zone from your resolver:");
+    out.println();
+    out.println("Forward the zone from your resolver:");
     StringBuilder servers = new StringBuilder();
     for (int i = 1; i <= n; i++) {
       servers.append(ip(i)).append(" port ").append(dns).append("; ");
     }
-    System.out.printf("  BIND:    zone \"%s\" { type forward; forward only; forwarders { %s}; };%n", domain, servers);
-    System.out.printf("  dnsmasq: server=/%s/%s#%d%n", domain, ip(1), dns);
-    System.out.printf("  Unbound: forward-zone: name: \"%s\"  forward-addr: %s@%d%n", domain, ip(1), dns);
-    System.out.printf("  CoreDNS: %s { forward . %s:%d %s:%d }%n", domain, ip(1), dns, ip(n), dns);
-    System.out.println();
-    System.out.println("Ctrl-C stops the cluster; its data stays in run/dev (use --fresh to start over).");
+    out.printf("  BIND:    zone \"%s\" { type forward; forward only; forwarders { %s}; };%n", domain, servers);
+    out.printf("  dnsmasq: server=/%s/%s#%d%n", domain, ip(1), dns);
+    out.printf("  Unbound: forward-zone: name: \"%s\"  forward-addr: %s@%d%n", domain, ip(1), dns);
+    out.printf("  CoreDNS: %s { forward . %s:%d %s:%d }%n", domain, ip(1), dns, ip(n), dns);
+    out.println();
+    out.println("Ctrl-C stops the cluster; its data stays in run/dev (use --fresh to start over).");
   }
 
   private static void stopAll(List<Process> nodes) {

@@ -1,51 +1,82 @@
 package dev.quorumdns.cli;
 
-import java.util.Arrays;
-import java.util.List;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.IParameterExceptionHandler;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.UnmatchedArgumentException;
 
-/** {@code quorumdns <command>}: the client commands, {@code certs} and {@code dev}. */
+/**
+ * {@code quorumdns <command>}: the client commands, {@code certs} and {@code dev}. Exit codes: 0 done, 1
+ * refused or failed, 2 bad usage (the message names the option), 3 the outcome of a write is unknown.
+ */
 public final class Main {
-  static final String USAGE = """
-      usage: quorumdns <command> [options]
-
-        node --config FILE | --id ID --data-dir DIR --peers id=host:port,... [options]
-                                 run a node (see README: configuration reference)
-        dev [--nodes 3] [--dir run/dev] [--fresh]
-                                 run a local cluster on 127.0.0.11.. and register demo services
-        register NS/NAME [--port NAME:tcp|udp:PORT]... [--endpoint ADDR[:PORT]]... [--label K=V]...
-                         [--vip4 IP] [--vip6 IP] [--file BODY.json]
-        deregister NS/NAME
-        get NS/NAME [--stale]
-        list [--namespace NS] [--stale]
-        status
-        members [add ID HOST:RAFTPORT [--listener] | remove ID]
-        certs --out DIR --nodes ID=HOST,... [--client NAME]... [--days 365]
-                                 make a CA and node/client certificates for a try-out (docs/security/tls.md)
-
-      client options: --server HOST:PORT (default $QUORUMDNS_SERVER or 127.0.0.11:8053),
-        --token-file FILE (one plain bearer token; default $QUORUMDNS_CLIENT_TOKEN_FILE)
-        TLS: --server https://HOST:PORT, --ca FILE, --cert FILE, --key FILE ($QUORUMDNS_CA, _CERT, _KEY)
-      """;
+  /** Exit code: the request was refused or failed. */
+  static final int FAILED = 1;
+  /** Exit code: bad usage, nothing was sent. */
+  static final int USAGE = 2;
+  /** Exit code: a write was sent and its outcome is unknown. */
+  static final int UNKNOWN = 3;
 
   private Main() {}
 
-  public static void main(String[] args) throws Exception {
-    if (args.length == 0 || args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h")) {
-      System.out.print(USAGE);
-      System.exit(args.length == 0 ? 2 : 0);
-    }
-    List<String> rest = Arrays.asList(args).subList(1, args.length);
-    int code;
+  public static void main(String[] args) {
+    System.exit(run(args, System.getenv(), System.out, System.err, System.console() != null));
+  }
+
+  /** Runs one command line with the given environment and streams; returns the exit code. */
+  public static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err,
+                        boolean terminal) {
+    PrintWriter o = new PrintWriter(out, true, StandardCharsets.UTF_8);
+    PrintWriter e = new PrintWriter(err, true, StandardCharsets.UTF_8);
     try {
-      code = switch (args[0]) {
-        case "dev" -> DevCluster.run(rest);
-        case "certs" -> CertsCommand.run(rest);
-        default -> ClientCommands.run(args[0], rest);
-      };
-    } catch (UsageException e) {
-      System.err.println("quorumdns: " + e.getMessage());
-      code = 2;
+      return commandLine(new Context(env, o, e, terminal)).execute(args);
+    } finally {
+      o.flush();
+      e.flush();
     }
-    System.exit(code);
+  }
+
+  /** The whole command tree, writing to the context's streams. */
+  static CommandLine commandLine(Context ctx) {
+    CommandLine cl = new CommandLine(new QuorumDns());
+    cl.addSubcommand(new ServiceCommands.Register(ctx));
+    cl.addSubcommand(new ServiceCommands.Deregister(ctx));
+    cl.addSubcommand(new ServiceCommands.Get(ctx));
+    cl.addSubcommand(new ServiceCommands.ListServices(ctx));
+    cl.addSubcommand(new ClusterCommands.Status(ctx));
+    CommandLine members = new CommandLine(new ClusterCommands.Members(ctx));
+    members.addSubcommand(new ClusterCommands.AddMember(ctx));
+    members.addSubcommand(new ClusterCommands.RemoveMember(ctx));
+    cl.addSubcommand(members);
+    cl.addSubcommand(new CertsCommand(ctx));
+    cl.addSubcommand(new DevCluster(ctx));
+    cl.addSubcommand(new NodeCommand());
+    cl.addSubcommand(new CommandLine.HelpCommand());
+    cl.setCaseInsensitiveEnumValuesAllowed(true);
+    cl.setOut(ctx.out());
+    cl.setErr(ctx.err());
+    cl.setParameterExceptionHandler(Main::badUsage);
+    cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+      if (ex instanceof UsageException u) {
+        cmd.getErr().println("quorumdns: " + u.getMessage());
+        return USAGE;
+      }
+      throw ex;
+    });
+    return cl;
+  }
+
+  /** Says what is wrong (naming the option or argument), and where help is; nothing is sent. */
+  private static int badUsage(ParameterException ex, String[] args) {
+    CommandLine cmd = ex.getCommandLine();
+    PrintWriter err = cmd.getErr();
+    err.println("quorumdns: " + ex.getMessage());
+    UnmatchedArgumentException.printSuggestions(ex, err);
+    err.println("see: " + cmd.getCommandSpec().qualifiedName() + " --help");
+    return USAGE;
   }
 }

@@ -1,10 +1,13 @@
 package dev.quorumdns.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -97,14 +100,29 @@ class CertsCommandTest {
     verifyChain(second, ca1);
   }
 
+  /** Runs {@code quorumdns certs ...}; returns the exit code and what went to stderr. */
+  private static String certs(String... args) {
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    String[] all = new String[args.length + 1];
+    all[0] = "certs";
+    System.arraycopy(args, 0, all, 1, args.length);
+    int code = Main.run(all, Map.of(), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8), false);
+    return code + " " + err.toString(StandardCharsets.UTF_8);
+  }
+
   @Test
-  void badArgumentsNameTheFlag() {
-    assertEquals("nodes", assertThrows(UsageException.class, () ->
-        CertsCommand.Request.parse(List.of("--out", "x", "--nodes", "n1"))).field());
-    assertEquals("out", assertThrows(UsageException.class, () ->
-        CertsCommand.Request.parse(List.of("--nodes", "n1=127.0.0.11"))).field());
-    assertEquals("bogus", assertThrows(UsageException.class, () ->
-        CertsCommand.Request.parse(List.of("--out", "x", "--nodes", "n1=h", "--bogus", "1"))).field());
+  void badArgumentsNameTheFlag(@TempDir Path dir) {
+    String out = dir.resolve("x").toString();
+    assertTrue(certs("--out", out, "--nodes", "n1").startsWith("2 quorumdns: nodes: 'n1'"), certs("--out", out,
+        "--nodes", "n1"));
+    assertTrue(certs("--nodes", "n1=127.0.0.11").startsWith("2 quorumdns: Missing required option: '--out"),
+        certs("--nodes", "n1=127.0.0.11"));
+    assertTrue(certs("--out", out, "--nodes", "n1=h", "--bogus", "1").startsWith("2 quorumdns: Unknown options: "
+        + "'--bogus', '1'"), certs("--out", out, "--nodes", "n1=h", "--bogus", "1"));
+    assertTrue(certs("--out", out, "--nodes", "n1=h", "--days", "0").startsWith("2 quorumdns: days: 0"));
+    assertTrue(certs("--out", out).startsWith("2 quorumdns: nodes: is required"));
+    assertFalse(Files.exists(dir.resolve("x")), "nothing written");
     assertEquals("days", assertThrows(UsageException.class, () ->
         new CertsCommand.Request(Path.of("x"), Map.of("n1", List.of("h")), List.of(), 0)).field());
     assertEquals("nodes", assertThrows(UsageException.class, () ->

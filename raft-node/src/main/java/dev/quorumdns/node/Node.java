@@ -120,6 +120,10 @@ public final class Node implements NodeRuntime, AutoCloseable {
     scheduler.scheduleWithFixedDelay(this::publishSelf, 0, 1, TimeUnit.SECONDS);
     LOG.info("node {} started: dns {}:{}, raft {}:{}", config.id(), config.bind().getHostAddress(),
         config.dnsPort(), config.advertise().getHostAddress(), config.raftPort());
+    if (config.join()) {
+      LOG.info("waiting to be added: on any member, run quorumdns members add {} {}:{}{}", config.id(),
+          config.advertise().getHostAddress(), config.raftPort(), config.listener() ? " --listener" : "");
+    }
   }
 
   public NodeConfig config() {

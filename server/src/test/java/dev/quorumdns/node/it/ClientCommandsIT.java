@@ -1,13 +1,11 @@
 package dev.quorumdns.node.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.quorumdns.cli.ClientCommands;
-import dev.quorumdns.cli.UsageException;
+import dev.quorumdns.cli.Main;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,6 +19,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -86,8 +85,11 @@ class ClientCommandsIT {
   private static Run run(Map<String, String> env, String command, String... args) throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = ClientCommands.run(command, List.of(args), env, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
+    String[] argv = new String[args.length + 1];
+    argv[0] = command;
+    System.arraycopy(args, 0, argv, 1, args.length);
+    int code = Main.run(argv, env, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8), false);
     return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
@@ -133,23 +135,69 @@ class ClientCommandsIT {
   }
 
   @Test
-  void badUsageNamesTheOptionAndSendsNothing() throws Exception {
+  void badUsageIsExit2NamesTheOptionAndSendsNothing() throws Exception {
     Path yaml = DIR.resolve("tokens.yaml");
     Files.writeString(yaml, "tokens:\n  - {id: a, secret: " + SECRET + ", scopes: [admin]}\n");
-    Map<String, UsageException> refused = new java.util.LinkedHashMap<>();
-    refused.put("port", assertThrows(UsageException.class,
-        () -> run(withToken(), "register", "shop/bad", "--port", "8080")));
-    refused.put("label", assertThrows(UsageException.class,
-        () -> run(withToken(), "register", "shop/bad", "--label", "novalue")));
-    refused.put("NS/NAME", assertThrows(UsageException.class, () -> run(withToken(), "register")));
-    refused.put("token-file", assertThrows(UsageException.class,
-        () -> run(env(), "register", "shop/bad", "--token-file", yaml.toString())));
-    refused.put("command", assertThrows(UsageException.class, () -> run(env(), "regster", "shop/bad")));
-    refused.forEach((field, e) -> assertEquals(field, e.field(), e.getMessage()));
-    UsageException missing = assertThrows(UsageException.class,
-        () -> run(env("QUORUMDNS_CLIENT_TOKEN_FILE", DIR.resolve("absent").toString()), "get", "shop/bad"));
-    assertEquals("token-file", missing.field(), missing.getMessage());
+    Map<String, Run> refused = new LinkedHashMap<>();
+    refused.put("port", run(withToken(), "register", "shop/bad", "--port", "8080"));
+    refused.put("label", run(withToken(), "register", "shop/bad", "--label", "novalue"));
+    refused.put("NS/NAME", run(withToken(), "register"));
+    refused.put("--prot", run(withToken(), "register", "shop/bad", "--prot", "http:tcp:80"));
+    refused.put("'extra'", run(withToken(), "register", "shop/bad", "extra"));
+    refused.put("token-file", run(env(), "register", "shop/bad", "--token-file", yaml.toString()));
+    refused.put("regster", run(env(), "regster", "shop/bad"));
+    refused.put("namespace", run(withToken(), "register", "Bad_ns/x"));
+    refused.put("--nodes", run(env(), "dev", "--nodes", "abc"));
+    refused.put("token-file ", run(env("QUORUMDNS_CLIENT_TOKEN_FILE", DIR.resolve("absent").toString()), "get",
+        "shop/bad"));
+    refused.forEach((option, r) -> {
+      assertEquals(2, r.code(), option + ": " + r.err());
+      assertTrue(r.err().contains(option.strip()), "names " + option + ": " + r.err());
+      assertEquals("", r.out(), option);
+    });
     assertEquals(1, run(env(), "get", "shop/bad").code(), "nothing registered");
+  }
+
+  @Test
+  void helpOnEveryCommandAndTheVersionFromTheBuild() throws Exception {
+    for (String command : List.of("register", "deregister", "get", "list", "status", "members", "certs", "dev")) {
+      Run help = run(env(), command, "--help");
+      assertEquals(0, help.code(), command + ": " + help.err());
+      assertTrue(help.out().startsWith("Usage: quorumdns " + command), help.out());
+    }
+    Run add = run(env(), "members", "add", "--help");
+    assertEquals(0, add.code());
+    assertTrue(add.out().contains("--listener"), add.out());
+    Run version = run(env(), "--version");
+    assertEquals(0, version.code());
+    assertTrue(version.out().matches("quorumdns \\d+\\.\\d+\\.\\d+.*\\s*"), version.out());
+  }
+
+  @Test
+  void tablesForPeopleAndTheNextServerWhenOneCannotBeReached() throws Exception {
+    Map<String, String> twoServers = env("QUORUMDNS_SERVER", "127.0.74.99:8053," + node.ip() + ":8053",
+        "QUORUMDNS_CLIENT_TOKEN_FILE", NODE_TOKEN.toString());
+    Run reg = run(twoServers, "register", "shop/table", "--port", "http:tcp:80", "-o", "table");
+    assertEquals(0, reg.code(), reg.err());
+    String[] lines = reg.out().split("\n");
+    assertTrue(lines[0].matches("NAMESPACE\\s+NAME\\s+VIP4\\s+VIP6\\s+PORTS\\s+REVISION"), reg.out());
+    assertTrue(lines[1].matches("shop\\s+table\\s+\\d+\\.\\d+\\.\\d+\\.\\d+\\s+\\S+\\s+http:tcp:80\\s+\\d+"),
+        reg.out());
+    Run status = run(env(), "status", "--output", "table");
+    assertEquals(0, status.code(), status.err());
+    assertTrue(status.out().startsWith("node n1: leader n1,"), status.out());
+    assertTrue(status.out().contains("\nn1  leader"), status.out());
+    Run list = run(env("QUORUMDNS_SERVER", "127.0.74.99:8053"), "list", "--server", "127.0.74.98:8053",
+        "--server", node.ip() + ":8053", "-o", "table");
+    assertEquals(0, list.code(), list.err());
+    assertTrue(list.out().contains("services, registry revision"), list.out());
+    Run missing = run(env(), "get", "shop/none", "-o", "table");
+    assertEquals(1, missing.code());
+    assertTrue(missing.err().contains("404 not_found"), missing.err());
+    Run none = run(env("QUORUMDNS_SERVER", "127.0.74.99:8053,127.0.74.98:8053"), "status");
+    assertEquals(1, none.code());
+    assertTrue(none.err().contains("cannot reach 127.0.74.99:8053") && none.err().contains("127.0.74.98:8053"),
+        none.err());
   }
 
   @Test
@@ -180,6 +228,12 @@ class ClientCommandsIT {
       assertTrue(write.err().contains("outcome of this write is unknown"), write.err());
       Run read = run(dropping, "get", "shop/x");
       assertEquals(1, read.code(), "a read cut off is simply failed: " + read.err());
+      // The next server is tried only when nothing was sent: after a cut-off write it is not.
+      Map<String, String> droppingFirst = env("QUORUMDNS_SERVER", "127.0.74.98:" + s.getLocalPort() + ","
+          + node.ip() + ":8053", "QUORUMDNS_CLIENT_TOKEN_FILE", NODE_TOKEN.toString());
+      Run cut = run(droppingFirst, "register", "shop/x2");
+      assertEquals(3, cut.code(), cut.err());
+      assertEquals(1, run(env(), "get", "shop/x2").code(), "the second server was not asked");
     }
   }
 }
