@@ -146,15 +146,15 @@ public final class Node implements NodeRuntime, AutoCloseable {
   }
 
   /**
-   * Keeps what this node derives from the Raft configuration current (voters for NS answers, the client's
-   * peers), and publishes this node's addresses into the registry once a leader exists and they are not there.
+   * Publishes this node's addresses into the registry once a leader exists and they are not there (retried every
+   * second until they are), and stops the node when its Raft division closed. Membership does not come this
+   * way: the runtime hands it over when it changes ({@link Listener#membersChanged}).
    */
   private void publishSelf() {
     try {
       if (stoppedRaft()) {
         return;
       }
-      registry.setVoters(raft.refreshMembers());
       if (raft.leader() == null || !raft.members().contains(config.id())) {
         return;
       }
@@ -329,6 +329,7 @@ public final class Node implements NodeRuntime, AutoCloseable {
       }
     }
 
+    /** The only way members reach the registry: called when they changed, so cached NS answers live on. */
     @Override
     public void membersChanged(List<RaftPeer> voters, List<RaftPeer> listeners) {
       Set<String> ids = voters.stream().map(p -> p.getId().toString()).collect(Collectors.toSet());

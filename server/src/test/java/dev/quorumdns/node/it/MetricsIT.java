@@ -1,5 +1,6 @@
 package dev.quorumdns.node.it;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -53,5 +54,30 @@ class MetricsIT {
     double q1 = sample(after, "quorumdns_dns_queries_total{qtype=\"A\",rcode=\"NOERROR\",transport=\"udp\"}");
     assertTrue(q1 >= q0 + 25, "A/NOERROR/udp moved from " + q0 + " to " + q1);
     assertTrue(sample(after, "quorumdns_registry_services") >= 1, "registry size");
+  }
+
+  /**
+   * Nothing changes in a running cluster, so the NS answer stays cached however long one waits: the membership
+   * path stores a voter set only when the members changed (it used to store a new one every second, and every
+   * cached NS answer was dropped with it).
+   */
+  @Test
+  void aCachedNsAnswerStaysCachedWhileTheMembersDoNotChange() {
+    CLUSTER.startAll();
+    NodeProcess n = CLUSTER.awaitLeader(Duration.ofSeconds(60));
+    CLUSTER.awaitNodeRecords(n, Duration.ofSeconds(30));
+    Await.until(Duration.ofSeconds(30), "an NS answer with the member",
+        () -> n.resolve("mesh.internal", Type.NS).equals("NOERROR n1.node.mesh.internal."));
+    String before = n.text("/metrics");
+    double uptime = sample(before, "process_uptime_seconds");
+    double misses = sample(before, "quorumdns_dns_cache_total{result=\"miss\"}");
+    Await.until(Duration.ofSeconds(30), "the node's uptime to pass " + (uptime + 3) + " s",
+        () -> sample(n.text("/metrics"), "process_uptime_seconds") >= uptime + 3);
+    for (int i = 0; i < 5; i++) {
+      assertEquals("NOERROR n1.node.mesh.internal.", n.resolve("mesh.internal", Type.NS));
+    }
+    String after = n.text("/metrics");
+    assertEquals(misses, sample(after, "quorumdns_dns_cache_total{result=\"miss\"}"),
+        "every NS query after the wait was a cache hit");
   }
 }
