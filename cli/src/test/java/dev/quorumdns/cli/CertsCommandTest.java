@@ -23,6 +23,7 @@ import java.security.cert.TrustAnchor;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -142,7 +143,7 @@ class CertsCommandTest {
   }
 
   private static Set<List<Object>> sans(X509Certificate c) throws Exception {
-    Set<List<Object>> out = new java.util.HashSet<>();
+    Set<List<Object>> out = new HashSet<>();
     for (List<?> san : c.getSubjectAlternativeNames()) {
       out.add(new ArrayList<>(san));
     }

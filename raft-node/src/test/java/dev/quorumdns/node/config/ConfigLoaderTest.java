@@ -24,7 +24,7 @@ class ConfigLoaderTest {
       "n1=127.0.0.11:9053,n2=127.0.0.12:9053,n3=127.0.0.13:9053");
 
   private static NodeConfig load(List<String> extra, Map<String, String> env) {
-    List<String> args = new java.util.ArrayList<>(BASE);
+    List<String> args = new ArrayList<>(BASE);
     args.addAll(extra);
     return ConfigLoader.load(args, env);
   }

@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLEngine;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -29,7 +30,7 @@ class PeerLoggingTrustManagerTest {
     for (int i = 0; i < 50; i++) {
       nanos.addAndGet(Duration.ofSeconds(5).toNanos());
       assertThrows(CertificateException.class, () -> tm.checkClientTrusted(new X509Certificate[] {stranger}, "EC",
-          (javax.net.ssl.SSLEngine) null), "refusal " + i);
+          (SSLEngine) null), "refusal " + i);
     }
   }
 }

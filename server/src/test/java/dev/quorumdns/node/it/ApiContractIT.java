@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -21,13 +23,14 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.xbill.DNS.Type;
 
 /**
  * Every bad input of design.md §4 gets its status, error code and field, and changes nothing (checked by
  * reading the registry back). Runs against a real 3-node cluster with a bearer token and small VIP pools.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-@Timeout(value = 5, unit = java.util.concurrent.TimeUnit.MINUTES)
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class ApiContractIT {
   private static final String TOKEN = "it-secret-token";
   private static final String AUTH = "Bearer " + TOKEN;
@@ -95,7 +98,7 @@ class ApiContractIT {
 
   static Stream<Arguments> badServiceBodies() {
     String tooManyLabels = "{\"labels\":{" + String.join(",",
-        java.util.stream.IntStream.range(0, 65).mapToObj(i -> "\"k" + i + "\":\"v\"").toList()) + "}}";
+        IntStream.range(0, 65).mapToObj(i -> "\"k" + i + "\":\"v\"").toList()) + "}}";
     return Stream.of(
         Arguments.of("prod", "Bad_Name", "{}", "name"),
         Arguments.of("-prod", "web2", "{}", "namespace"),
@@ -236,7 +239,7 @@ class ApiContractIT {
     NodeProcess.Reply stale = survivor.call("GET", "/v1/services/prod/web?stale", null);
     assertEquals(200, stale.status(), stale.body().toString());
     assertEquals("240.10.0.3", stale.body().get("vip4").asText());
-    assertEquals("NOERROR 240.10.0.3", survivor.resolve("web.prod.mesh.internal", org.xbill.DNS.Type.A),
+    assertEquals("NOERROR 240.10.0.3", survivor.resolve("web.prod.mesh.internal", Type.A),
         "DNS keeps answering without quorum");
   }
 }

@@ -6,13 +6,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -30,7 +37,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * broken files refuse the start; secrets appear in no log; every write is audited with its token id.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-@Timeout(value = 5, unit = java.util.concurrent.TimeUnit.MINUTES)
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class AuthIT {
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final Path DIR = Path.of("target", "it", "auth-files").toAbsolutePath();
@@ -56,8 +63,8 @@ class AuthIT {
     Path tmp = DIR.resolve("tokens.yaml.tmp");
     Files.writeString(tmp, yaml);
     Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
-    Files.move(tmp, TOKENS, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Files.move(tmp, TOKENS, StandardCopyOption.ATOMIC_MOVE,
+        StandardCopyOption.REPLACE_EXISTING);
   }
 
   private static String tokens(boolean withReader, boolean withLate) {
@@ -76,9 +83,9 @@ class AuthIT {
 
   private static String sha256(String s) {
     try {
-      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-          .digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-    } catch (java.security.NoSuchAlgorithmException e) {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+          .digest(s.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
   }
@@ -229,7 +236,7 @@ class AuthIT {
       for (String line : Files.readAllLines(n.dir().resolve("audit.log"))) {
         Matcher m = AUDIT.matcher(line);
         assertTrue(m.matches(), "parseable: " + line);
-        java.time.Instant.parse(m.group(1));
+        Instant.parse(m.group(1));
         assertTrue(m.group(3).startsWith("127.0.0.1:"), line);
         String key = m.group(2) + " " + m.group(4) + " " + m.group(6) + " " + m.group(7) + " " + m.group(8);
         seen.merge(key, 1, Integer::sum);

@@ -22,6 +22,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,7 +34,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * {@code members}) against a real node with a write token: what they print, their exit codes (0 done, 1 refused
  * or failed, 2 bad usage, 3 outcome unknown), and where they take the server and token from.
  */
-@Timeout(value = 3, unit = java.util.concurrent.TimeUnit.MINUTES)
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
 class ClientCommandsIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Path DIR = Path.of("target", "it", "cli-files").toAbsolutePath();

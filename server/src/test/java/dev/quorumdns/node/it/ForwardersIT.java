@@ -4,11 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.quorumdns.registry.IpAddresses;
 import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +24,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
@@ -122,21 +129,21 @@ class ForwardersIT {
    */
   private static Message ask(int port, String name, int type) throws IOException {
     byte[] query = Message.newQuery(Record.newRecord(Name.fromString(name), type, DClass.IN)).toWire();
-    try (java.net.DatagramSocket socket = new java.net.DatagramSocket()) {
+    try (DatagramSocket socket = new DatagramSocket()) {
       socket.setSoTimeout(1500);
-      java.net.DatagramPacket out = new java.net.DatagramPacket(query, query.length,
-          new java.net.InetSocketAddress(HOST, port));
+      DatagramPacket out = new DatagramPacket(query, query.length,
+          new InetSocketAddress(HOST, port));
       byte[] buf = new byte[4096];
       for (int attempt = 0; attempt < 4; attempt++) {
         socket.send(out);
         try {
-          java.net.DatagramPacket in = new java.net.DatagramPacket(buf, buf.length);
+          DatagramPacket in = new DatagramPacket(buf, buf.length);
           socket.receive(in);
-          Message m = new Message(java.util.Arrays.copyOf(in.getData(), in.getLength()));
+          Message m = new Message(Arrays.copyOf(in.getData(), in.getLength()));
           if (m.getHeader().getID() == (((query[0] & 0xff) << 8) | (query[1] & 0xff))) {
             return m;
           }
-        } catch (java.net.SocketTimeoutException e) {
+        } catch (SocketTimeoutException e) {
           // retransmit
         }
       }
@@ -149,8 +156,8 @@ class ForwardersIT {
       Message m = ask(port, name, type);
       StringBuilder b = new StringBuilder(Rcode.string(m.getRcode()));
       for (Record r : m.getSection(Section.ANSWER)) {
-        if (r instanceof org.xbill.DNS.AAAARecord a) {
-          b.append(' ').append(dev.quorumdns.registry.IpAddresses.format(a.getAddress()));
+        if (r instanceof AAAARecord a) {
+          b.append(' ').append(IpAddresses.format(a.getAddress()));
         } else if (r.getType() == type) {
           b.append(' ').append(r.rdataToString());
         }

@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -26,7 +28,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * the problem, leaves the registry revision where it was, and the node keeps serving. The request deadline and
  * connection caps are set low so the test is quick.
  */
-@Timeout(value = 4, unit = java.util.concurrent.TimeUnit.MINUTES)
+@Timeout(value = 4, unit = TimeUnit.MINUTES)
 class HostileInputIT {
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final int MAX_CONNECTIONS = 16;
@@ -66,7 +68,7 @@ class HostileInputIT {
         + problem);
   }
 
-  private static String repeat(int n, java.util.function.IntFunction<String> item) {
+  private static String repeat(int n, IntFunction<String> item) {
     return IntStream.range(0, n).mapToObj(item).collect(Collectors.joining(","));
   }
 

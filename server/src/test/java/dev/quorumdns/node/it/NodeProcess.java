@@ -15,6 +15,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.SimpleResolver;
 
 /** One node as a separate JVM process (so kill -9 is real), plus a tiny HTTP client to it. */
 public final class NodeProcess {
@@ -147,14 +154,14 @@ public final class NodeProcess {
   /** The addresses {@code name} resolves to over UDP on this node's DNS port, sorted; rcode in front. */
   public String resolve(String name, int type) {
     try {
-      org.xbill.DNS.SimpleResolver r = new org.xbill.DNS.SimpleResolver(ip);
+      SimpleResolver r = new SimpleResolver(ip);
       r.setPort(53535);
       r.setTimeout(Duration.ofSeconds(2));
-      org.xbill.DNS.Message q = org.xbill.DNS.Message.newQuery(org.xbill.DNS.Record.newRecord(
-          org.xbill.DNS.Name.fromString(name.endsWith(".") ? name : name + "."), type, org.xbill.DNS.DClass.IN));
-      org.xbill.DNS.Message m = r.send(q);
-      StringBuilder b = new StringBuilder(org.xbill.DNS.Rcode.string(m.getRcode()));
-      m.getSection(org.xbill.DNS.Section.ANSWER).stream().map(org.xbill.DNS.Record::rdataToString).sorted()
+      Message q = Message.newQuery(Record.newRecord(
+          Name.fromString(name.endsWith(".") ? name : name + "."), type, DClass.IN));
+      Message m = r.send(q);
+      StringBuilder b = new StringBuilder(Rcode.string(m.getRcode()));
+      m.getSection(Section.ANSWER).stream().map(Record::rdataToString).sorted()
           .forEach(x -> b.append(' ').append(x));
       return b.toString();
     } catch (IOException e) {

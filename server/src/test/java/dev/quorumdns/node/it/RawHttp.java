@@ -9,6 +9,7 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Locale;
 
 /** A bare HTTP/1.1 client on one socket, for tests that must control every byte and its timing. */
 final class RawHttp implements AutoCloseable {
@@ -49,7 +50,7 @@ final class RawHttp implements AutoCloseable {
     String h = head.toString(StandardCharsets.UTF_8);
     int length = 0;
     for (String line : h.split("\r\n")) {
-      if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+      if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
         length = Integer.parseInt(line.substring(15).trim());
       }
     }

@@ -1,5 +1,8 @@
 package dev.quorumdns.node.it;
 
+import dev.quorumdns.node.tls.PemFiles;
+import dev.quorumdns.node.tls.ReloadingKeyManager;
+import dev.quorumdns.node.tls.ReloadingTrustManager;
 import dev.quorumdns.node.tls.TlsContexts;
 import dev.quorumdns.registry.ServiceKey;
 import dev.quorumdns.registry.ServiceSpec;
@@ -13,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.conf.Parameters;
@@ -25,6 +29,7 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.util.TimeDuration;
 
 /**
@@ -45,11 +50,11 @@ final class RawRaftClient implements AutoCloseable {
     RaftClientConfigKeys.Rpc.setRequestTimeout(props, TimeDuration.valueOf(2, TimeUnit.SECONDS));
     Parameters params = new Parameters();
     if (ca != null) {
-      javax.net.ssl.SSLContext unused = TlsContexts.client(ca, cert, key); // validates the files
-      dev.quorumdns.node.tls.ReloadingKeyManager km = new dev.quorumdns.node.tls.ReloadingKeyManager();
-      km.update(dev.quorumdns.node.tls.PemFiles.privateKey(key), dev.quorumdns.node.tls.PemFiles.certificates(cert));
-      dev.quorumdns.node.tls.ReloadingTrustManager tm = new dev.quorumdns.node.tls.ReloadingTrustManager();
-      tm.update(dev.quorumdns.node.tls.PemFiles.certificates(ca));
+      SSLContext unused = TlsContexts.client(ca, cert, key); // validates the files
+      ReloadingKeyManager km = new ReloadingKeyManager();
+      km.update(PemFiles.privateKey(key), PemFiles.certificates(cert));
+      ReloadingTrustManager tm = new ReloadingTrustManager();
+      tm.update(PemFiles.certificates(ca));
       GrpcTlsConfig tls = new GrpcTlsConfig(km, tm, true);
       GrpcConfigKeys.TLS.setConf(params, tls);
       GrpcConfigKeys.Client.setTlsConf(params, tls);
@@ -70,7 +75,7 @@ final class RawRaftClient implements AutoCloseable {
         new ServiceSpec(List.of(), List.of(), Map.of(), null, null));
     try {
       RaftClientReply reply = client.io().send(Message.valueOf(
-          org.apache.ratis.thirdparty.com.google.protobuf.ByteString.copyFrom(CommandCodec.encodeRequest(c))));
+          ByteString.copyFrom(CommandCodec.encodeRequest(c))));
       return reply.isSuccess() ? "applied" : "failed: " + reply.getException();
     } catch (IOException e) {
       StringBuilder why = new StringBuilder(e.toString());

@@ -4,10 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.quorumdns.registry.IpAddresses;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -15,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.xbill.DNS.Type;
 
 /**
  * A 3-node cluster of real processes (Ratis over gRPC, RocksDB on disk) on loopback: writes through a
@@ -22,7 +25,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * steps build on each other and run in order.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-@Timeout(value = 5, unit = java.util.concurrent.TimeUnit.MINUTES)
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class ReplicatedRegistryIT {
   private static final Duration WAIT = Duration.ofSeconds(30);
 
@@ -72,10 +75,10 @@ class ReplicatedRegistryIT {
         String[] key = e.getKey().split("/");
         String[] vips = e.getValue().split(",");
         String fqdn = key[1] + "." + key[0] + ".mesh.internal";
-        assertEquals("NOERROR " + vips[0], n.resolve(fqdn, org.xbill.DNS.Type.A), n.id() + " A " + fqdn);
-        String aaaa = n.resolve(fqdn, org.xbill.DNS.Type.AAAA);
-        assertEquals(vips[1], dev.quorumdns.registry.IpAddresses.format(
-            dev.quorumdns.registry.IpAddresses.parse("aaaa", aaaa.substring("NOERROR ".length()))),
+        assertEquals("NOERROR " + vips[0], n.resolve(fqdn, Type.A), n.id() + " A " + fqdn);
+        String aaaa = n.resolve(fqdn, Type.AAAA);
+        assertEquals(vips[1], IpAddresses.format(
+            IpAddresses.parse("aaaa", aaaa.substring("NOERROR ".length()))),
             n.id() + " AAAA " + fqdn + ": " + aaaa);
       }
     }

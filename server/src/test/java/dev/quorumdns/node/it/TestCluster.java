@@ -1,6 +1,7 @@
 package dev.quorumdns.node.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.quorumdns.registry.state.Snapshots;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.TestWatcher;
+import org.xbill.DNS.Type;
 
 /**
  * A cluster of node processes on {@code 127.0.<subnet>.11..}, same ports on each address, data under
@@ -29,7 +31,7 @@ public final class TestCluster implements TestWatcher, AutoCloseable {
     this.base = Path.of("target", "it", name).toAbsolutePath();
     this.extra = List.of(extraFlags);
     try {
-      dev.quorumdns.registry.state.Snapshots.deleteTree(base);
+      Snapshots.deleteTree(base);
       Files.createDirectories(base);
     } catch (IOException e) {
       throw new IllegalStateException(e);
@@ -110,7 +112,7 @@ public final class TestCluster implements TestWatcher, AutoCloseable {
   public void awaitNodeRecords(NodeProcess leader, Duration timeout) {
     for (NodeProcess n : alive()) {
       Await.until(timeout, "the node record of " + n.id(),
-          () -> leader.resolve(n.id() + ".node.mesh.internal", org.xbill.DNS.Type.A).equals("NOERROR " + n.ip()));
+          () -> leader.resolve(n.id() + ".node.mesh.internal", Type.A).equals("NOERROR " + n.ip()));
     }
   }
 

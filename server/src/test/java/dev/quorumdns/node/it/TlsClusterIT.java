@@ -9,9 +9,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.quorumdns.cli.CertificateIssuer;
 import dev.quorumdns.cli.CertsCommand;
 import dev.quorumdns.node.tls.PemFiles;
+import dev.quorumdns.registry.state.Snapshots;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.net.http.HttpClient;
+import java.net.http.HttpTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -21,6 +24,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLHandshakeException;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.junit.jupiter.api.AfterAll;
@@ -33,6 +38,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.TestWatcher;
+import org.xbill.DNS.Type;
 
 /**
  * A 3-node cluster of real processes with {@code --tls-cert/--tls-key/--tls-ca}: HTTPS API with client
@@ -40,7 +46,7 @@ import org.junit.jupiter.api.extension.TestWatcher;
  * restart. Certificates come from {@code quorumdns certs} code; a second CA plays the outsider. Steps run in order.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-@Timeout(value = 5, unit = java.util.concurrent.TimeUnit.MINUTES)
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class TlsClusterIT {
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final int SUBNET = 21;
@@ -66,7 +72,7 @@ class TlsClusterIT {
 
   @BeforeAll
   static void start() throws Exception {
-    dev.quorumdns.registry.state.Snapshots.deleteTree(BASE);
+    Snapshots.deleteTree(BASE);
     Map<String, List<String>> nodes = new LinkedHashMap<>();
     List<String> peers = new ArrayList<>();
     for (int i = 1; i <= 3; i++) {
@@ -133,13 +139,13 @@ class TlsClusterIT {
         TlsProbe.Reply x = admin.call(via.ip(), "PUT", "/v1/services/team/" + name, "{}");
         return x.status() == 200 || x.status() == 201 ? x : null;
       } catch (IOException e) {
-        throw new java.io.UncheckedIOException(e);
+        throw new UncheckedIOException(e);
       }
     });
     String vip = r.body().get("vip4").asText();
     for (NodeProcess n : NODES) {
       Await.until(WAIT, n.id() + " answers " + name + " in DNS",
-          () -> ("NOERROR " + vip).equals(n.resolve(name + ".team.mesh.internal", org.xbill.DNS.Type.A)));
+          () -> ("NOERROR " + vip).equals(n.resolve(name + ".team.mesh.internal", Type.A)));
     }
     return vip;
   }
@@ -165,7 +171,7 @@ class TlsClusterIT {
     assertEquals(200, admin.call(ip, "GET", "/v1/cluster", null).status(), "control: the admin certificate works");
     assertThrows(IOException.class, () -> noCert.call(ip, "GET", "/v1/cluster", null), "no client certificate");
     assertThrows(IOException.class, () -> foreignCert.call(ip, "GET", "/v1/cluster", null), "another CA's client");
-    assertThrows(javax.net.ssl.SSLHandshakeException.class, () -> trustsOtherCa.call(ip, "GET", "/v1/cluster", null),
+    assertThrows(SSLHandshakeException.class, () -> trustsOtherCa.call(ip, "GET", "/v1/cluster", null),
         "a client that does not trust the cluster CA does not trust the node");
     HttpClient plain = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     assertThrows(IOException.class, () -> TlsProbe.call(plain, "http://" + ip + ":8053", "GET", "/v1/cluster", null),
@@ -217,7 +223,7 @@ class TlsClusterIT {
       r.body().path("services").forEach(s -> out.add(s.path("name").asText()));
       return out;
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw new UncheckedIOException(e);
     }
   }
 
@@ -264,7 +270,7 @@ class TlsClusterIT {
     try {
       status = admin.call(node(leader).ip(), "POST", "/v1/cluster/members",
           "{\"id\":\"n4\",\"raft\":\"" + outsider.ip() + ":9053\",\"role\":\"voter\"}").status();
-    } catch (java.net.http.HttpTimeoutException e) {
+    } catch (HttpTimeoutException e) {
       status = -1; // still trying to reach n4 when the client gave up
     }
     assertTrue(status != 200 && status != 201, "adding n4 answered " + status);
@@ -284,7 +290,7 @@ class TlsClusterIT {
     try {
       return admin.servedSerial(n.ip(), port);
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw new UncheckedIOException(e);
     }
   }
 }
