@@ -26,7 +26,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.xbill.DNS.Type;
 
 /**
- * Every bad input of design.md §4 gets its status, error code and field, and changes nothing (checked by
+ * Every bad input of docs/architecture.md gets its status, error code and field, and changes nothing (checked by
  * reading the registry back). Runs against a real 3-node cluster with a bearer token and small VIP pools.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.xbill.DNS.Type;
 
-/** A live node's /metrics carries every meter of design.md §7, with help text, and its counters move. */
+/** A live node's /metrics carries every meter of the README's Metrics table, with help text; counters move. */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class MetricsIT {
   @RegisterExtension
