@@ -109,7 +109,7 @@ public final class Node implements NodeRuntime, AutoCloseable {
       throw new IOException("data-dir " + config.dataDir() + " is in use by another node process");
     }
     tls = NodeTls.load(config, clock, scheduler);
-    dns = DnsWiring.start(config, registry.view(), meters);
+    dns = DnsWiring.start(config, registry.view(), registry::snapshot, meters);
     registry.load();
     warnIfSettingsDiffer();
     raft = new RaftRuntime(config, registry, clock, writeExecutor, segmentSize, new Listener(),

@@ -1,6 +1,7 @@
 package dev.quorumdns.node.config;
 
 import dev.quorumdns.dns.AbuseLimits;
+import dev.quorumdns.dns.transfer.TransferConfig;
 import dev.quorumdns.registry.ClusterSettings;
 import dev.quorumdns.registry.DnsLabel;
 import dev.quorumdns.registry.IpAddresses;
@@ -27,6 +28,7 @@ import java.util.Set;
  * @param listener  (with {@code join}) this node is meant to be added as a non-voting listener; it only changes
  *                  what the node tells the operator to run
  * @param dnsLimits DNS rate limiting, per-client TCP cap and who may recurse (docs/security/dns.md)
+ * @param transfers who may transfer the zones, with which TSIG keys, and whom to NOTIFY (docs/security/dns.md)
  * @param apiAccess tokens, audit log and connection limits of the HTTP API
  * @param tls       TLS for the API and Raft, or null for plain HTTP and plain Raft
  */
@@ -56,6 +58,7 @@ public record NodeConfig(
     int dnsThreads,
     long raftSegmentBytes,
     AbuseLimits dnsLimits,
+    TransferConfig transfers,
     ApiAccess apiAccess,
 
     TlsConfig tls) {
@@ -160,9 +163,10 @@ public record NodeConfig(
     int dnsThreads = s.integer("dns-threads", 1, 1, 64);
     long segment = s.bytes("raft-segment-size", 8L << 20, 16L << 10, 1L << 30);
     AbuseLimits dnsLimits = DnsAbuseSettings.from(s);
+    TransferConfig transfers = TransferSettings.from(s);
     return new NodeConfig(id, cluster, dataDir, bind, advertise, dnsPort, apiPort, raftPort, peers, join, listener,
         domain, vip4, vip6, holdDown, ttl, negTtl, upstreams, tokenFile == null ? null : Path.of(tokenFile), election,
-        snapshotThreshold, writeTimeout, dnsThreads, segment, dnsLimits, ApiAccess.from(s, dataDir),
+        snapshotThreshold, writeTimeout, dnsThreads, segment, dnsLimits, transfers, ApiAccess.from(s, dataDir),
         TlsConfig.from(s));
   }
 

@@ -73,6 +73,16 @@ public final class NodeFlags {
       key("dns-rrl-ipv6-prefix", "BITS", "IPv6 clients in one prefix share a bucket (default 56)"),
       key("dns-rrl-table-size", "N", "client prefixes tracked at most (default 65536)"),
       key("dns-tcp-per-client", "N", "TCP connections one client may hold open; 0: no cap (default 16)"),
+      key("transfer-allow", "CIDR,...", "clients that may transfer the zones (AXFR, IXFR), subject to "
+          + "transfer-require-tsig (default none: transfers refused)"),
+      key("tsig-key-file", "FILE", "TSIG keys (HMAC-SHA256) as tsig-keygen writes them, mode 600; transfers "
+          + "signed with one are allowed (docs/security/dns.md)"),
+      new Key("transfer-require-tsig", Kind.FLAG, "true|false", "transfers must be signed with a key from "
+          + "tsig-key-file, even from transfer-allow (default true when tsig-key-file is set)"),
+      key("transfer-concurrency", "N", "zone transfers served at once; more get SERVFAIL (default 10)"),
+      new Key("notify", Kind.LIST, "HOST[:PORT]", "secondaries sent a NOTIFY when the zones change (port 53 "
+          + "if left out)"),
+      key("notify-interval", "DURATION", "at most one NOTIFY per zone and secondary this often (default 1s)"),
       key("tls-cert", "FILE", "this node's certificate (PEM): the API serves HTTPS only (docs/security/tls.md)"),
       key("tls-key", "FILE", "this node's PKCS#8 key (PEM)"),
       key("tls-ca", "FILE", "cluster CA bundle (PEM): API clients need a certificate it signed; Raft is mutual TLS"),
