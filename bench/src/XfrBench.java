@@ -56,7 +56,8 @@ public final class XfrBench {
         Stats st = stats(zone);
         System.out.printf(Locale.ROOT, "AXFR round %d: %.2f s, %d records (%.0f/s), %.1f MiB in %d messages; "
             + "node RSS before %d MiB, peak during %d MiB (+%d MiB)%n", round, seconds, st.records,
-            st.records / seconds, st.bytes / 1048576.0, st.messages, before >> 10, peak >> 10, (peak - before) >> 10);
+            st.records / seconds, st.bytes / 1048576.0, st.messages, before >> 10, Math.max(peak, before) >> 10,
+            Math.max(0, peak - before) >> 10);
       }
       // The zone as a master file for named-compilezone: the records only, the closing SOA dropped.
       List<String> lines = new ArrayList<>();
