@@ -147,6 +147,13 @@ class TsigTransferTest {
   }
 
   @Test
+  void withTransferAllowAKeyDoesNotOpenOtherAddresses() {
+    assertRcode(Rcode.REFUSED, ask(handler, wire(axfr(ZONE, 5), tsig(KEY)), Transport.TCP, STRANGER));
+    assertEquals(Rcode.NOERROR, TransferHelpers.rcode(ask(handler, wire(axfr(ZONE, 5), tsig(KEY)), Transport.TCP,
+        SECONDARY).get(0)));
+  }
+
+  @Test
   void withOnlyKeysAnyAddressMayTransferWithAKey() {
     open(new TransferConfig(AddressRanges.none(), List.of(KEY), true, 10, List.of(), Duration.ofSeconds(1)));
     assertEquals(Rcode.NOERROR, TransferHelpers.rcode(ask(handler, wire(axfr(ZONE, 5), tsig(KEY)), Transport.TCP,
