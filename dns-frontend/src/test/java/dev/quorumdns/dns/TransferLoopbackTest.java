@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quorumdns.dns.transfer.TransferMetrics.Result;
+import dev.quorumdns.registry.Protocol;
 import dev.quorumdns.registry.ServiceKey;
+import dev.quorumdns.registry.ServicePort;
 import dev.quorumdns.registry.ServiceSpec;
 import dev.quorumdns.registry.command.Command;
 import dev.quorumdns.registry.testing.TestRegistries;
@@ -22,6 +24,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -46,7 +49,14 @@ import org.xbill.DNS.ZoneTransferIn;
  */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class TransferLoopbackTest {
-  private static final int SERVICES = 40_000;
+  /**
+   * Services of 64 named ports with long names: each puts 66 records and about 4 KiB into the zone, so the zone
+   * (about 6 MiB) is more than a loopback connection's kernel buffers hold (up to 4 MiB sent, plus what the
+   * receiver takes), and a client that stops reading really holds the transfer up.
+   */
+  private static final int SERVICES = 1500;
+  private static final int PORTS = 64;
+  private static final int RECORDS = 2 + 3 + 3 + 4 + 3 + SERVICES * (2 + PORTS);
 
   @TempDir
   Path dir;
@@ -57,10 +67,15 @@ class TransferLoopbackTest {
   @BeforeEach
   void setUp() throws InterruptedException {
     fx = new DnsFixture(dir, 0);
+    List<ServicePort> ports = new ArrayList<>();
+    for (int p = 0; p < PORTS; p++) {
+      ports.add(new ServicePort("port-number-" + p + "-with-a-long-name-for-a-big-zone", Protocol.TCP, 1000 + p));
+    }
+    ServiceSpec big = new ServiceSpec(ports, List.of(), Map.of(), null, null);
     List<Command> batch = new ArrayList<>();
     for (int i = 0; i < SERVICES; i++) {
-      batch.add(new Command.UpsertService(new ServiceKey("bulk", "svc-" + i), ServiceSpec.ofPorts()));
-      if (batch.size() == 1000) {
+      batch.add(new Command.UpsertService(new ServiceKey("bulk", "svc-" + i), big));
+      if (batch.size() == 100) {
         TestRegistries.apply(fx.registry, new Command.Batch(batch));
         batch.clear();
       }
@@ -89,8 +104,8 @@ class TransferLoopbackTest {
     axfr.setTimeout(Duration.ofSeconds(60));
     axfr.run();
     assertTrue(axfr.isAXFR());
-    // SOA + 3 NS + 3 nodes + web (4) + db (3) + the bulk services (A, AAAA) + SOA; dnsjava keeps both SOAs.
-    assertEquals(2 + 3 + 3 + 4 + 3 + SERVICES * 2, axfr.getAXFR().size());
+    // SOA + 3 NS + 3 nodes + web (4) + db (3) + the bulk services (A, AAAA, SRVs) + SOA; dnsjava keeps both SOAs.
+    assertEquals(RECORDS, axfr.getAXFR().size());
 
     TestRegistries.deregister(fx.registry, "bulk", "svc-7");
     TestRegistries.register(fx.registry, "late", "one", ServiceSpec.ofPorts());
@@ -101,7 +116,7 @@ class TransferLoopbackTest {
     assertEquals(1, deltas.size(), "condensed into one");
     assertEquals(serial, deltas.get(0).start);
     assertEquals(fx.registry.view().revision(), deltas.get(0).end);
-    assertEquals(3, deltas.get(0).deletes.size(), "old SOA + svc-7's A and AAAA");
+    assertEquals(1 + 2 + PORTS, deltas.get(0).deletes.size(), "old SOA + svc-7's A, AAAA and SRVs");
     assertEquals(3, deltas.get(0).adds.size(), "new SOA + late/one's A and AAAA");
 
     ZoneTransferIn current = ZoneTransferIn.newIXFR(ZONE, fx.registry.view().revision(), false, at, key());
@@ -112,7 +127,9 @@ class TransferLoopbackTest {
   @Test
   void aClientThatStopsReadingHoldsUpNobodyAndCountsAgainstItsCap() throws Exception {
     double before = server.transfers().metrics().transfers("axfr", Result.FULL);
-    try (Socket stalled = new Socket(at.getAddress(), at.getPort())) {
+    try (Socket stalled = new Socket()) {
+      stalled.setReceiveBufferSize(4096); // a small window, so the zone cannot hide in the kernel's buffers
+      stalled.connect(at);
       send(stalled, axfrQuery(1));
       await("the transfer is under way", () -> server.tcpConnections(at.getAddress()) == 1);
       // While it waits for the stalled client, queries are answered at once, over UDP and TCP.
@@ -130,26 +147,46 @@ class TransferLoopbackTest {
           assertEquals(-1, third.getInputStream().read(), "a third connection from the client is closed at once");
         }
       }
-      assertEquals(before, server.transfers().metrics().transfers("axfr", Result.FULL),
-          "the transfer waits for its client: the zone is bigger than what the socket buffers hold");
-      // The stalled client reads at last, and gets the whole zone.
-      stalled.setSoTimeout(30_000);
-      DataInputStream in = new DataInputStream(stalled.getInputStream());
-      int records = 0;
+      // The same transfer to a client that reads, started later: once it is done, the stalled one would be too
+      // if it were not waiting for its client to read.
+      ZoneTransferIn reader = ZoneTransferIn.newAXFR(ZONE, at, key());
+      reader.setLocalAddress(new InetSocketAddress("127.0.0.2", 0));
+      reader.setTimeout(Duration.ofSeconds(60));
+      reader.run();
+      assertEquals(before + 1, server.transfers().metrics().transfers("axfr", Result.FULL),
+          "the stalled transfer waits for its client, holding no more than a connection's write buffer");
+      assertEquals(1, server.transfers().running());
+    }
+    // The stalled client goes away: its transfer ends, and gives its place back.
+    await("the stalled transfer is cut short", () -> server.transfers().running() == 0);
+    assertEquals(1, server.transfers().metrics().transfers("axfr", Result.ABORTED));
+    assertFalse(server.metrics().errorCount() > 0);
+  }
+
+  @Test
+  void aQuerySentBehindATransferIsAnsweredAfterIt() throws Exception {
+    try (Socket s = new Socket(at.getAddress(), at.getPort())) {
+      s.setSoTimeout(30_000);
+      send(s, axfrQuery(1));
+      send(s, DnsFixture.query("web.prod.mesh.internal.", Type.A, 77));
+      DataInputStream in = new DataInputStream(s.getInputStream());
       int soas = 0;
       while (soas < 2) {
         byte[] m = new byte[in.readUnsignedShort()];
         in.readFully(m);
-        for (Record rec : new Message(m).getSection(Section.ANSWER)) {
-          records++;
+        Message msg = new Message(m);
+        assertEquals(1, msg.getHeader().getID(), "nothing else inside the transfer");
+        for (Record rec : msg.getSection(Section.ANSWER)) {
           soas += rec.getType() == Type.SOA ? 1 : 0;
         }
       }
-      assertEquals(2 + 3 + 3 + 4 + 3 + SERVICES * 2, records);
+      Message after = read(s);
+      assertEquals(77, after.getHeader().getID());
+      assertEquals(Rcode.NOERROR, after.getRcode());
     }
-    await("the transfer is counted", () -> server.transfers().metrics().transfers("axfr", Result.FULL) == before + 1);
-    assertFalse(server.metrics().errorCount() > 0);
   }
+
+
 
   private static byte[] axfrQuery(int id) {
     Message q = TransferHelpers.axfr(ZONE, id);

@@ -313,6 +313,19 @@ class ZoneTransferTest {
   }
 
   @Test
+  void aNameNoQueryCouldAskIsLeftOut() {
+    String longest = "p".repeat(63); // a valid port name, but _<name> is a 64-character label
+    TestRegistries.register(fx.registry, "prod", "odd", new ServiceSpec(List.of(
+        new ServicePort(longest, Protocol.TCP, 1), new ServicePort("ok", Protocol.TCP, 2)), List.of(), Map.of(),
+        null, null));
+    List<String> text = lines(records(ask(handler, wire(axfr(ZONE, 1), null), Transport.TCP, SECONDARY)));
+    assertTrue(text.contains("_ok._tcp.odd.prod.mesh.internal. 45 IN SRV 0 100 2 odd.prod.mesh.internal."),
+        text.toString());
+    assertTrue(text.stream().noneMatch(l -> l.contains(longest)), "no SRV that no query could ask for");
+    assertTrue(text.stream().anyMatch(l -> l.startsWith("odd.prod.mesh.internal. 45 IN A ")));
+  }
+
+  @Test
   void theTransferredRecordsAreTheOnesQueriesGet() {
     List<Record> transferred = records(ask(handler, wire(axfr(ZONE, 1), null), Transport.TCP, SECONDARY));
     List<String> served = new ArrayList<>();

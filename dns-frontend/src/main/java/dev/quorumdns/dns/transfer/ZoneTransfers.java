@@ -181,9 +181,9 @@ public final class ZoneTransfers implements AutoCloseable {
       answer.close();
       s.close();
     }, v.verified() ? v.key() : null, dns.udpPayloadSize(), (complete, records, messages) -> {
-      running.release();
       Result result = !complete ? Result.ABORTED : answer.incremental ? Result.INCREMENTAL : Result.FULL;
       metrics.transfer(type, result);
+      running.release();
       LOG.log(System.Logger.Level.INFO, logPrefix + type.toUpperCase(Locale.ROOT) + " of " + apex
           + " to " + (client == null ? "a local caller" : client.getHostAddress())
           + (v.verified() ? " (key " + query.getTSIG().getName() + ")" : "") + ": "
