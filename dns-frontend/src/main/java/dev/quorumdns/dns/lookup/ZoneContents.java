@@ -142,16 +142,33 @@ public final class ZoneContents {
     return out;
   }
 
+  /**
+   * A service's records in the forward zone. A name no query could ask (a port name of 63 characters makes a
+   * 64-character label {@code _<name>}; a long domain can push a name past 255 octets) is left out, as queries
+   * cannot reach it either.
+   */
   private void forward(Service svc, List<Record> out) {
-    Name owner = owner(svc.key());
+    Name owner = child(svc.key().name() + "." + svc.key().namespace(), records.forward());
+    if (owner == null) {
+      return;
+    }
     out.add(records.address(owner, svc.vip4()));
     if (svc.vip6() != null) {
       out.add(records.address(owner, svc.vip6()));
     }
     for (ServicePort p : svc.spec().ports()) {
-      if (p.name() != null) {
-        out.add(records.srv(Records.child("_" + p.name() + "._" + p.protocol().label(), owner), p.port(), owner));
+      Name srv = p.name() == null ? null : child("_" + p.name() + "._" + p.protocol().label(), owner);
+      if (srv != null) {
+        out.add(records.srv(srv, p.port(), owner));
       }
+    }
+  }
+
+  private static Name child(String relative, Name parent) {
+    try {
+      return Records.child(relative, parent);
+    } catch (IllegalArgumentException notADnsName) {
+      return null;
     }
   }
 
