@@ -29,8 +29,17 @@ public interface RegistryView {
   /** The Raft index of the last entry applied to this replica. */
   long appliedIndex();
 
-  /** The service registered under {@code key}, or null. Allocation-free. */
+  /**
+   * The service registered under {@code key}, or null. Built from the replica's compact form on each call (it
+   * allocates); a validity check that needs only the revision asks {@link #revisionOf(ServiceKey)}.
+   */
   Service get(ServiceKey key);
+
+  /** {@code get(key).revision()}, or 0 if no service is registered under {@code key}. Allocation-free. */
+  long revisionOf(ServiceKey key);
+
+  /** {@code byVip(vip).revision()}, or 0 if no service holds {@code vip}. Allocation-free for IPv4. */
+  long revisionOf(InetAddress vip);
 
   /** True if at least one service is registered in {@code namespace} (for empty non-terminals). */
   boolean hasNamespace(String namespace);

@@ -67,10 +67,11 @@ class SnapshotReaderFuzzTest {
     assertEquals(raw.services().size(), state.services().size(), "every stored service is in the state");
     assertEquals(raw.holds().size(), state.holds().size(), "every stored hold is in the state");
     assertEquals(raw.nodes().size(), state.nodes().size(), "every stored node is in the state");
-    RegistryState live = new RegistryState(state);
+    RegistryState live = RegistryState.of(state);
     assertEquals(state.services().size(), live.size(), "the registry holds every service");
     for (Service s : state.services()) {
       assertEquals(s, live.byVip(s.vip4()), "the IPv4 VIP leads to its service");
+      assertEquals(s, live.get(s.key()), "the key leads to its service");
       ByteSink out = new ByteSink(256);
       RegistryCodec.writeService(out, s);
       try {
