@@ -208,7 +208,12 @@ public final class Scale {
         "{\"id\":\"j" + n + "\",\"raft\":\"" + ip + ":9053\",\"role\":\"listener\"}")).build(),
         HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() != 200) {
-      throw new IllegalStateException("adding j" + n + ": " + r.body());
+      // A retried add whose first attempt went through is refused as a conflict: the member is there all the same.
+      String cluster = BenchCluster.get(c.api(leader) + "/v1/cluster");
+      if (cluster == null || !cluster.contains("\"j" + n + "\"")) {
+        throw new IllegalStateException("adding j" + n + ": " + r.body());
+      }
+      System.out.println("(adding j" + n + " answered " + r.statusCode() + ", but it is a member)");
     }
     return p;
   }

@@ -7,6 +7,7 @@ import dev.quorumdns.registry.ServiceKey;
 import dev.quorumdns.registry.store.RocksDbRegistryStore;
 import dev.quorumdns.registry.store.StoreChanges;
 import dev.quorumdns.registry.store.StoredMeta;
+import dev.quorumdns.registry.store.StoredService;
 import dev.quorumdns.registry.store.StoredState;
 import dev.quorumdns.registry.store.StoredStateReader;
 import dev.quorumdns.registry.vip.VipHold;
@@ -62,7 +63,7 @@ final class RegistryState {
     in.meta(stored.meta());
     in.settings(stored.settings());
     for (Service svc : stored.services()) {
-      if (in.addService(svc) != null) {
+      if (in.add(ServiceTable.encode(svc)) != null) {
         throw new IllegalArgumentException("two services hold the VIPs of " + svc.key());
       }
     }
@@ -89,13 +90,17 @@ final class RegistryState {
     }
 
     @Override
-    public ServiceKey addService(Service s) {
-      byte[] holder = services.add(ServiceTable.encode(s));
-      if (holder == null) {
-        namespaces.merge(s.key().namespace(), 1, Integer::sum);
-        return null;
+    public ServiceKey addService(StoredService s) {
+      return add(ServiceTable.encode(s));
+    }
+
+    ServiceKey add(byte[] entry) {
+      byte[] holder = services.add(entry);
+      if (holder != null) {
+        return ServiceTable.key(holder);
       }
-      return ServiceTable.key(holder);
+      namespaces.merge(ServiceTable.namespace(entry), 1, Integer::sum);
+      return null;
     }
 
     @Override

@@ -7,6 +7,7 @@ import dev.quorumdns.registry.codec.ByteSink;
 import dev.quorumdns.registry.codec.ByteSource;
 import dev.quorumdns.registry.codec.CodecException;
 import dev.quorumdns.registry.codec.RegistryCodec;
+import dev.quorumdns.registry.store.StoredService;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.net.Inet4Address;
@@ -81,6 +82,29 @@ final class ServiceTable {
     return out.toByteArray();
   }
 
+  /** The entry of a stored service read in place, without building it: its spec bytes are copied as they are. */
+  static byte[] encode(StoredService s) {
+    byte[] v = s.value();
+    boolean six = s.vip6Offset() >= 0;
+    int key = six ? VIP6 + 16 : VIP6;
+    int spec = s.specEnd() - s.specOffset();
+    byte[] e = new byte[key + 2 + s.namespaceLength() + s.nameLength() + spec];
+    e[0] = (byte) (six ? FLAG_VIP6 : 0);
+    System.arraycopy(v, s.vip4Offset(), e, VIP4, 4);
+    LONG.set(e, REVISION, s.revision());
+    LONG.set(e, CREATE_REVISION, s.createRevision());
+    if (six) {
+      System.arraycopy(v, s.vip6Offset(), e, VIP6, 16);
+    }
+    e[key] = (byte) s.namespaceLength();
+    System.arraycopy(v, s.namespaceOffset(), e, key + 1, s.namespaceLength());
+    int n = key + 1 + s.namespaceLength();
+    e[n] = (byte) s.nameLength();
+    System.arraycopy(v, s.nameOffset(), e, n + 1, s.nameLength());
+    System.arraycopy(v, s.specOffset(), e, n + 1 + s.nameLength(), spec);
+    return e;
+  }
+
   /** The service an entry holds. Allocates; not for the DNS hot path. */
   static Service decode(byte[] e) {
     ServiceKey key = key(e);
@@ -109,6 +133,11 @@ final class ServiceTable {
     int n = k + 1 + nsLength;
     return new ServiceKey(new String(e, k + 1, nsLength, StandardCharsets.ISO_8859_1),
         new String(e, n + 1, e[n] & 0xff, StandardCharsets.ISO_8859_1));
+  }
+
+  static String namespace(byte[] e) {
+    int k = keyOffset(e);
+    return new String(e, k + 1, e[k] & 0xff, StandardCharsets.ISO_8859_1);
   }
 
   static boolean inNamespace(byte[] e, String namespace) {

@@ -42,8 +42,11 @@ public final class StoredStateReader {
     /** About how many services follow (an estimate, to size tables once). */
     default void expectServices(long n) {}
 
-    /** Adds a checked service; returns the service already holding one of its VIPs (then nothing is added), or null. */
-    ServiceKey addService(Service s);
+    /**
+     * Adds a checked service, read in place (valid until the next call); returns the service already holding one
+     * of its VIPs (then nothing is added), or null.
+     */
+    ServiceKey addService(StoredService s) throws CodecException;
 
     /** The service added that holds {@code vip}, or null. */
     ServiceKey vipOwner(InetAddress vip);
@@ -97,7 +100,8 @@ public final class StoredStateReader {
     }
 
     @Override
-    public ServiceKey addService(Service s) {
+    public ServiceKey addService(StoredService stored) throws CodecException {
+      Service s = stored.toService();
       ServiceKey other = vips.get(s.vip4());
       if (other == null && s.vip6() != null) {
         other = vips.get(s.vip6());
@@ -140,6 +144,7 @@ public final class StoredStateReader {
    */
   public static final class Loader {
     private final Sink sink;
+    private final StoredService service = new StoredService();
     private long indexed;
 
     public Loader(Sink sink) {
@@ -154,10 +159,15 @@ public final class StoredStateReader {
     }
 
     public void service(byte[] key, byte[] value) throws CodecException {
-      Service svc = decode("service", key, value, RegistryCodec::readService);
-      checkKey("service", key, svc.key().toString().getBytes(StandardCharsets.UTF_8));
-      ServiceKey other = sink.addService(svc);
+      ServiceKey other;
+      try {
+        service.parse(key, value);
+        other = sink.addService(service);
+      } catch (CodecException e) {
+        throw new CodecException("service " + text(key) + ": " + e.getMessage(), e);
+      }
       if (other != null) {
+        Service svc = service.toService();
         InetAddress vip = other.equals(sink.vipOwner(svc.vip4())) ? svc.vip4() : svc.vip6();
         throw new CodecException("services " + other + " and " + svc.key() + " both hold VIP "
             + IpAddresses.format(vip));

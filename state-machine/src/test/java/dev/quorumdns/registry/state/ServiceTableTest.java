@@ -13,7 +13,12 @@ import dev.quorumdns.registry.Service;
 import dev.quorumdns.registry.ServiceKey;
 import dev.quorumdns.registry.ServicePort;
 import dev.quorumdns.registry.ServiceSpec;
+import dev.quorumdns.registry.codec.ByteSink;
+import dev.quorumdns.registry.codec.CodecException;
+import dev.quorumdns.registry.codec.RegistryCodec;
+import dev.quorumdns.registry.store.StoredService;
 import java.net.Inet4Address;
+import java.nio.charset.StandardCharsets;
 import java.net.Inet6Address;
 import java.util.HashMap;
 import java.util.List;
@@ -47,6 +52,20 @@ class ServiceTableTest {
       assertEquals(s, ServiceTable.decode(e));
       assertEquals(s.key(), ServiceTable.key(e));
       assertEquals(s.revision(), ServiceTable.revision(e));
+    }
+  }
+
+  /** The loader's path (a stored value read in place, spec bytes copied) makes the same entry as encoding. */
+  @Test
+  void aStoredValueReadInPlaceMakesTheSameEntry() throws CodecException {
+    StoredService stored = new StoredService();
+    for (int i = 0; i < 50; i++) {
+      Service s = service(i, 7 + i, i % 2 == 0);
+      ByteSink out = new ByteSink(128);
+      RegistryCodec.writeService(out, s);
+      stored.parse(s.key().toString().getBytes(StandardCharsets.UTF_8), out.toByteArray());
+      assertArrayEquals(ServiceTable.encode(s), ServiceTable.encode(stored), s.key().toString());
+      assertEquals(s, stored.toService());
     }
   }
 
