@@ -96,7 +96,7 @@ public final class Scale {
   }
 
   /**
-   * With BENCH_HISTO=DIR, writes each node's heap histogram ({@code jcmd GC.class_histogram}, live objects) and,
+   * With BENCH_HISTO=DIR, writes each node's heap layout ({@code GC.heap_info}), heap histogram ({@code jcmd GC.class_histogram}, live objects) and,
    * when the node runs with -XX:NativeMemoryTracking=summary, its native memory summary into DIR.
    */
   private static void diagnostics(BenchCluster c, int size) throws Exception {
@@ -108,6 +108,7 @@ public final class Scale {
     Files.createDirectories(d);
     for (int i = 0; i < 3; i++) {
       String pid = Long.toString(c.nodes[i].pid());
+      jcmd(d.resolve("heap-" + size + "-" + c.id(i) + ".txt"), pid, "GC.heap_info");
       jcmd(d.resolve("histo-" + size + "-" + c.id(i) + ".txt"), pid, "GC.class_histogram");
       jcmd(d.resolve("nmt-" + size + "-" + c.id(i) + ".txt"), pid, "VM.native_memory", "summary");
     }
