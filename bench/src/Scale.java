@@ -4,9 +4,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -35,7 +37,10 @@ public final class Scale {
       Result last = null;
       Path table = Path.of(System.getenv().getOrDefault("BENCH_RESULTS", "bench/results"), "scale-memory.tsv");
       Files.createDirectories(table.getParent());
-      Files.writeString(table, "services\tRSS MiB (mean of 3 nodes)\theap used MiB (mean of 3 nodes)\n");
+      Files.writeString(table, "services\tRSS MiB (mean of 3 nodes)\tRSS MiB (worst node)\t"
+          + "heap used MiB (mean of 3 nodes)\t1 KiB per service (target)\n");
+      Path times = table.resolveSibling("scale-times.tsv");
+      Files.writeString(times, "services\tfollower kill -9 to ready (s)\tnew member to ready (s)\n");
       memoryRow(c, dir, table, 0);
       for (int size : sizes) {
         long t0 = System.nanoTime();
@@ -64,6 +69,8 @@ public final class Scale {
           double joined = (System.nanoTime() - j0) / 1e9;
           System.out.printf("new member filled (snapshot install) to ready: %.1f s%n", joined);
           last = new Result(size, maxRss * 1024.0 / size, restart, joined);
+          Files.writeString(times, String.format(Locale.ROOT, "%d\t%.1f\t%.1f%n", size, restart, joined),
+              StandardOpenOption.APPEND);
           remove(c.api(leader), "j" + joiners);
         } finally {
           joiner.destroyForcibly();
@@ -151,8 +158,8 @@ public final class Scale {
           + "raft dir %d MiB%n", c.id(i), rss / 1024, size == 0 ? 0 : rss * 1024.0 / size, heap / 1048576,
           size == 0 ? 0 : heap / size, rocks >> 20, raft >> 20);
     }
-    Files.writeString(table, String.format(java.util.Locale.ROOT, "%d\t%.0f\t%.0f%n", size, rssSum / 3, heapSum / 3),
-        java.nio.file.StandardOpenOption.APPEND);
+    Files.writeString(table, String.format(Locale.ROOT, "%d\t%.0f\t%.0f\t%.0f\t%.0f%n", size, rssSum / 3,
+        maxRss / 1024.0, heapSum / 3, size / 1024.0), StandardOpenOption.APPEND);
     return maxRss;
   }
 
