@@ -4,7 +4,9 @@ import dev.quorumdns.registry.ClusterSettings;
 import dev.quorumdns.registry.NodeRecord;
 import dev.quorumdns.registry.Service;
 import dev.quorumdns.registry.ServiceKey;
+import dev.quorumdns.registry.codec.CodecException;
 import dev.quorumdns.registry.store.RocksDbRegistryStore;
+import dev.quorumdns.registry.store.StoreContents;
 import dev.quorumdns.registry.store.StoreChanges;
 import dev.quorumdns.registry.store.StoredMeta;
 import dev.quorumdns.registry.store.StoredService;
@@ -53,6 +55,13 @@ final class RegistryState {
   static RegistryState load(RocksDbRegistryStore store) throws IOException {
     RegistryState s = new RegistryState();
     store.load(s.new Loader());
+    return s;
+  }
+
+  /** Reads raw store contents (a snapshot's, in tests) into a new state, the way {@link #load} reads a store. */
+  static RegistryState read(StoreContents raw) throws CodecException {
+    RegistryState s = new RegistryState();
+    StoredStateReader.read(raw, s.new Loader());
     return s;
   }
 

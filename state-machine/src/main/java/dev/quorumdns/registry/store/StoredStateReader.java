@@ -62,7 +62,13 @@ public final class StoredStateReader {
   /** The whole state in {@code raw}, or a {@link CodecException} if any part of it is corrupt. */
   public static StoredState read(StoreContents raw) throws CodecException {
     Collected c = new Collected();
-    Loader in = new Loader(c);
+    read(raw, c);
+    return new StoredState(c.meta, c.settings, c.services, c.holds, c.nodes);
+  }
+
+  /** Feeds the whole state in {@code raw} into {@code sink}, or throws a {@link CodecException} on the first problem. */
+  public static void read(StoreContents raw, Sink sink) throws CodecException {
+    Loader in = new Loader(sink);
     in.meta(raw.meta(), raw.settings());
     for (StoreContents.Entry e : raw.services()) {
       in.service(e.key(), e.value());
@@ -77,7 +83,6 @@ public final class StoredStateReader {
     for (StoreContents.Entry e : raw.nodes()) {
       in.node(e.key(), e.value());
     }
-    return new StoredState(c.meta, c.settings, c.services, c.holds, c.nodes);
   }
 
   /** Collects what a sink receives into lists, for {@link #read}. */
