@@ -72,7 +72,7 @@ final class RegistryState {
     in.meta(stored.meta());
     in.settings(stored.settings());
     for (Service svc : stored.services()) {
-      if (in.add(ServiceTable.encode(svc)) != null) {
+      if (in.add(ServiceEntry.encode(svc)) != null) {
         throw new IllegalArgumentException("two services hold the VIPs of " + svc.key());
       }
     }
@@ -100,22 +100,22 @@ final class RegistryState {
 
     @Override
     public ServiceKey addService(StoredService s) {
-      return add(ServiceTable.encode(s));
+      return add(ServiceEntry.encode(s));
     }
 
     ServiceKey add(byte[] entry) {
       byte[] holder = services.add(entry);
       if (holder != null) {
-        return ServiceTable.key(holder);
+        return ServiceEntry.key(holder);
       }
-      namespaces.merge(ServiceTable.namespace(entry), 1, Integer::sum);
+      namespaces.merge(ServiceEntry.namespace(entry), 1, Integer::sum);
       return null;
     }
 
     @Override
     public ServiceKey vipOwner(InetAddress vip) {
       byte[] e = services.byVip(vip);
-      return e == null ? null : ServiceTable.key(e);
+      return e == null ? null : ServiceEntry.key(e);
     }
 
     @Override
@@ -145,30 +145,30 @@ final class RegistryState {
   /** Builds the service from its compact entry (allocates). */
   Service get(ServiceKey key) {
     byte[] e = services.get(key);
-    return e == null ? null : ServiceTable.decode(e);
+    return e == null ? null : ServiceEntry.decode(e);
   }
 
   /** The revision of the service under {@code key}, or 0. Allocation-free. */
   long revisionOf(ServiceKey key) {
     byte[] e = services.get(key);
-    return e == null ? 0 : ServiceTable.revision(e);
+    return e == null ? 0 : ServiceEntry.revision(e);
   }
 
   Service byVip(InetAddress vip) {
     byte[] e = services.byVip(vip);
-    return e == null ? null : ServiceTable.decode(e);
+    return e == null ? null : ServiceEntry.decode(e);
   }
 
   /** The revision of the service holding {@code vip}, or 0. */
   long revisionOf(InetAddress vip) {
     byte[] e = services.byVip(vip);
-    return e == null ? 0 : ServiceTable.revision(e);
+    return e == null ? 0 : ServiceEntry.revision(e);
   }
 
   /** The key of the service holding {@code vip}, or null; cheaper than {@link #byVip}. */
   ServiceKey ownerOf(InetAddress vip) {
     byte[] e = services.byVip(vip);
-    return e == null ? null : ServiceTable.key(e);
+    return e == null ? null : ServiceEntry.key(e);
   }
 
   boolean hasNamespace(String namespace) {
@@ -180,7 +180,7 @@ final class RegistryState {
     List<byte[]> entries = services.entries();
     List<Service> out = new ArrayList<>(entries.size());
     for (byte[] e : entries) {
-      out.add(ServiceTable.decode(e));
+      out.add(ServiceEntry.decode(e));
     }
     return out;
   }
@@ -189,8 +189,8 @@ final class RegistryState {
   List<Service> services(String namespace) {
     List<Service> out = new ArrayList<>();
     for (byte[] e : services.entries()) {
-      if (ServiceTable.inNamespace(e, namespace)) {
-        out.add(ServiceTable.decode(e));
+      if (ServiceEntry.inNamespace(e, namespace)) {
+        out.add(ServiceEntry.decode(e));
       }
     }
     return out;
@@ -250,7 +250,7 @@ final class RegistryState {
         continue;
       }
       byte[] old = services.get(e.getKey());
-      byte[] entry = ServiceTable.encode(neu);
+      byte[] entry = ServiceEntry.encode(neu);
       if (old != null) {
         services.replace(old, entry);
         continue;
@@ -260,7 +260,7 @@ final class RegistryState {
       namespaces.merge(neu.key().namespace(), 1, Integer::sum);
       byte[] holder = services.add(entry);
       if (holder != null) {
-        throw new IllegalStateException(neu.key() + " takes a VIP still held by " + ServiceTable.key(holder));
+        throw new IllegalStateException(neu.key() + " takes a VIP still held by " + ServiceEntry.key(holder));
       }
     }
     for (Map.Entry<InetAddress, VipHold> e : changes.holds().entrySet()) {

@@ -48,10 +48,10 @@ class ServiceTableTest {
   void anEntryGivesBackTheServiceItWasMadeFrom() {
     for (int i = 0; i < 50; i++) {
       Service s = service(i, 7 + i, i % 2 == 0);
-      byte[] e = ServiceTable.encode(s);
-      assertEquals(s, ServiceTable.decode(e));
-      assertEquals(s.key(), ServiceTable.key(e));
-      assertEquals(s.revision(), ServiceTable.revision(e));
+      byte[] e = ServiceEntry.encode(s);
+      assertEquals(s, ServiceEntry.decode(e));
+      assertEquals(s.key(), ServiceEntry.key(e));
+      assertEquals(s.revision(), ServiceEntry.revision(e));
     }
   }
 
@@ -64,7 +64,7 @@ class ServiceTableTest {
       ByteSink out = new ByteSink(128);
       RegistryCodec.writeService(out, s);
       stored.parse(s.key().toString().getBytes(StandardCharsets.UTF_8), out.toByteArray());
-      assertArrayEquals(ServiceTable.encode(s), ServiceTable.encode(stored), s.key().toString());
+      assertArrayEquals(ServiceEntry.encode(s), ServiceEntry.encode(stored), s.key().toString());
       assertEquals(s, stored.toService());
     }
   }
@@ -81,11 +81,11 @@ class ServiceTableTest {
       int op = r.nextInt(3);
       if (old == null && op != 2) {
         Service s = service(i, step + 1, r.nextBoolean());
-        assertNull(t.add(ServiceTable.encode(s)), "seed " + SEED);
+        assertNull(t.add(ServiceEntry.encode(s)), "seed " + SEED);
         model.put(key, s);
       } else if (old != null && op == 0) {
         Service s = new Service(key, old.spec(), old.vip4(), old.vip6(), step + 1, old.createRevision());
-        t.replace(t.get(key), ServiceTable.encode(s));
+        t.replace(t.get(key), ServiceEntry.encode(s));
         model.put(key, s);
       } else if (old != null) {
         t.remove(t.get(key));
@@ -98,7 +98,7 @@ class ServiceTableTest {
       ServiceKey key = new ServiceKey("ns" + i % 13, "svc-" + i);
       Service want = model.get(key);
       byte[] e = t.get(key);
-      assertEquals(want, e == null ? null : ServiceTable.decode(e), key + ", seed " + SEED);
+      assertEquals(want, e == null ? null : ServiceEntry.decode(e), key + ", seed " + SEED);
       if (want != null) {
         assertSame(e, t.byVip(want.vip4()), "by IPv4 VIP, seed " + SEED);
         if (want.vip6() != null) {
@@ -114,9 +114,9 @@ class ServiceTableTest {
   void aSecondServiceOnAHeldVipIsRefusedAndNothingChanges() {
     ServiceTable t = new ServiceTable();
     Service a = service(1, 1, true);
-    assertNull(t.add(ServiceTable.encode(a)));
+    assertNull(t.add(ServiceEntry.encode(a)));
     Service clash = new Service(new ServiceKey("other", "x"), ServiceSpec.ofPorts(), a.vip4(), null, 1, 1);
-    assertArrayEquals(t.get(a.key()), t.add(ServiceTable.encode(clash)));
+    assertArrayEquals(t.get(a.key()), t.add(ServiceEntry.encode(clash)));
     assertNull(t.get(clash.key()));
     assertEquals(1, t.size());
   }
@@ -130,7 +130,7 @@ class ServiceTableTest {
     ServiceTable t = new ServiceTable();
     int stable = 64;
     for (int i = 0; i < stable; i++) {
-      t.add(ServiceTable.encode(service(i, 1, true)));
+      t.add(ServiceEntry.encode(service(i, 1, true)));
     }
     AtomicBoolean done = new AtomicBoolean();
     ExecutorService pool = Executors.newFixedThreadPool(2);
@@ -140,13 +140,13 @@ class ServiceTableTest {
       Random r = new Random(SEED);
       for (int step = 2; step < 60_000; step++) {
         int i = r.nextInt(stable);
-        Service now = ServiceTable.decode(t.get(new ServiceKey("ns" + i % 13, "svc-" + i)));
-        t.replace(t.get(now.key()), ServiceTable.encode(new Service(now.key(), now.spec(), now.vip4(), now.vip6(),
+        Service now = ServiceEntry.decode(t.get(new ServiceKey("ns" + i % 13, "svc-" + i)));
+        t.replace(t.get(now.key()), ServiceEntry.encode(new Service(now.key(), now.spec(), now.vip4(), now.vip6(),
             step, 1)));
         int j = stable + r.nextInt(5000);
         byte[] there = t.get(new ServiceKey("ns" + j % 13, "svc-" + j));
         if (there == null) {
-          t.add(ServiceTable.encode(service(j, step, j % 2 == 0)));
+          t.add(ServiceEntry.encode(service(j, step, j % 2 == 0)));
         } else {
           t.remove(there);
         }
@@ -170,7 +170,7 @@ class ServiceTableTest {
       if (e == null) {
         throw new AssertionError("stable service " + s.key() + " missing after " + reads + " reads, seed " + SEED);
       }
-      long rev = ServiceTable.revision(e);
+      long rev = ServiceEntry.revision(e);
       if (rev < seen[i]) {
         throw new AssertionError(s.key() + " went back from revision " + seen[i] + " to " + rev);
       }
