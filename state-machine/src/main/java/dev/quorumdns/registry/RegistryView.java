@@ -35,11 +35,20 @@ public interface RegistryView {
    */
   Service get(ServiceKey key);
 
-  /** {@code get(key).revision()}, or 0 if no service is registered under {@code key}. Allocation-free. */
-  long revisionOf(ServiceKey key);
+  /**
+   * {@code get(key).revision()}, or 0 if no service is registered under {@code key}. The replica's view answers
+   * without building the service (allocation-free); this default builds it.
+   */
+  default long revisionOf(ServiceKey key) {
+    Service s = get(key);
+    return s == null ? 0 : s.revision();
+  }
 
-  /** {@code byVip(vip).revision()}, or 0 if no service holds {@code vip}. Allocation-free for IPv4. */
-  long revisionOf(InetAddress vip);
+  /** {@code byVip(vip).revision()}, or 0 if no service holds {@code vip}; the replica's view: allocation-free for IPv4. */
+  default long revisionOf(InetAddress vip) {
+    Service s = byVip(vip);
+    return s == null ? 0 : s.revision();
+  }
 
   /** True if at least one service is registered in {@code namespace} (for empty non-terminals). */
   boolean hasNamespace(String namespace);
