@@ -72,7 +72,7 @@ class SecondariesIT {
   private static final int BULK = 40;
 
   @RegisterExtension
-  static final TestCluster CLUSTER = new TestCluster("secondaries", 80, 3, "--tsig-key-file", KEY_FILE.toString(),
+  static final TestCluster CLUSTER = new TestCluster("secondaries", 120, 3, "--tsig-key-file", KEY_FILE.toString(),
       "--transfer-allow", "127.0.0.0/8", "--notify", HOST + ":" + BIND + "," + HOST + ":" + KNOT + "," + HOST + ":"
       + NSD);
 
