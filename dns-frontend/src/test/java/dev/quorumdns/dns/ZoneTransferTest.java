@@ -24,12 +24,16 @@ import dev.quorumdns.dns.transfer.TransferConfig;
 import dev.quorumdns.dns.transfer.TransferMetrics.Result;
 import dev.quorumdns.dns.transfer.ZoneTransfers;
 import dev.quorumdns.dns.wire.QueryHandler;
+import dev.quorumdns.registry.ClusterSettings;
 import dev.quorumdns.registry.IpAddresses;
 import dev.quorumdns.registry.NodeRecord;
 import dev.quorumdns.registry.Protocol;
+import dev.quorumdns.registry.ServiceKey;
 import dev.quorumdns.registry.ServicePort;
 import dev.quorumdns.registry.ServiceSpec;
 import dev.quorumdns.registry.command.Command;
+import dev.quorumdns.registry.history.Retention;
+import dev.quorumdns.registry.state.Registry;
 import dev.quorumdns.registry.testing.TestRegistries;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
@@ -270,7 +274,7 @@ class ZoneTransferTest {
   }
 
   @Test
-  void anIxfrAcrossANodeChangeOrFromBeforeTheLogIsTheWholeZone() {
+  void anIxfrAcrossANodeChangeIsTheWholeZone() {
     long before = fx.registry.view().revision();
     TestRegistries.register(fx.registry, "prod", "api", ServiceSpec.ofPorts());
     long afterApi = fx.registry.view().revision();
@@ -287,6 +291,35 @@ class ZoneTransferTest {
     long afterNode = fx.registry.view().revision() - 1;
     List<Record> diff = records(ask(handler, wire(ixfr(ZONE, afterNode, 3), null), Transport.TCP, SECONDARY));
     assertEquals(Type.SOA, diff.get(1).getType(), "a difference: new SOA, old SOA");
+  }
+
+  @Test
+  void anIxfrFromASerialTheChangeLogNoLongerCoversIsTheWholeZone() throws Exception {
+    // A registry that keeps the last 5 changes (and nothing by age), its log times a minute apart.
+    Registry small = new Registry(dir.resolve("small"), new SimpleMeterRegistry(), new Retention(5, 0, 2));
+    small.load();
+    long t = TestRegistries.T0;
+    TestRegistries.apply(small, new Command.InitCluster(ClusterSettings.defaults()), t);
+    TestRegistries.apply(small, new Command.PutNode(new NodeRecord("n1", IpAddresses.parse("a", "127.0.0.11"),
+        9053, 8053, 53535)), t);
+    long early = small.view().revision();
+    for (int i = 0; i < 12; i++) {
+      t += 60_000;
+      TestRegistries.apply(small, new Command.UpsertService(new ServiceKey("ns", "s" + i), ServiceSpec.ofPorts()), t);
+    }
+    long recent = small.view().revision() - 3;
+    try (ZoneTransfers own = TransferHelpers.transfers(config, small, new SimpleMeterRegistry())) {
+      QueryHandler h = TransferHelpers.handler(config, small, own);
+      List<Record> old = records(ask(h, wire(ixfr(ZONE, early, 1), null), Transport.TCP, SECONDARY));
+      assertEquals(Type.NS, old.get(1).getType(), "pruned past " + early + ": the whole zone");
+      assertEquals(2 + 1 + 1 + 12 * 2, old.size());
+      List<Record> diff = records(ask(h, wire(ixfr(ZONE, recent, 2), null), Transport.TCP, SECONDARY));
+      assertEquals(Type.SOA, diff.get(1).getType(), "still kept: a difference");
+      assertEquals(4 + 3 * 2, diff.size());
+      assertEquals(1, own.metrics().transfers("ixfr", Result.FULL));
+      assertEquals(1, own.metrics().transfers("ixfr", Result.INCREMENTAL));
+    }
+    small.close();
   }
 
   @Test
