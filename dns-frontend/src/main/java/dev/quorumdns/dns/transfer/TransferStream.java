@@ -105,7 +105,9 @@ final class TransferStream implements MessageStream {
 
   /** The message with its TSIG appended: RFC 8945 §5.3.1, each message signed. */
   private byte[] signed(Message m, byte[] wire) {
-    TSIGRecord sig = key.generate(m, wire, Rcode.NOERROR, previous, first);
+    // dnsjava signs the first message as it would carry the query's original id, writing that id into the array
+    // it is given: give it a copy, so the message sent keeps the id the query came with (RFC 8945 §5.4).
+    TSIGRecord sig = key.generate(m, wire.clone(), Rcode.NOERROR, previous, first);
     previous = sig;
     byte[] rr = sig.toWire(Section.ADDITIONAL);
     byte[] out = new byte[wire.length + rr.length];
