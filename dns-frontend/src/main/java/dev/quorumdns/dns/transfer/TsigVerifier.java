@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import javax.crypto.spec.SecretKeySpec;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Header;
 import org.xbill.DNS.Message;
@@ -98,8 +99,9 @@ public final class TsigVerifier {
     TSIG signer = v.key();
     if (signer == null) {
       try {
-        // Only the key name and algorithm show in an unsigned error; the secret is never used.
-        signer = new TSIG(sig.getAlgorithm(), sig.getName(), new byte[32]);
+        // Only the key name, the algorithm and our time show in an unsigned error; the secret is never used.
+        signer = new TSIG(sig.getAlgorithm(), sig.getName(),
+            new SecretKeySpec(new byte[32], TSIG.nameToAlgorithm(sig.getAlgorithm())), clock);
       } catch (IllegalArgumentException unknownAlgorithm) {
         return m.toWire();
       }
