@@ -1,10 +1,14 @@
 package dev.quorumdns.node;
 
+import dev.quorumdns.node.autopilot.Autopilot;
 import dev.quorumdns.node.config.HostPort;
 import dev.quorumdns.node.config.NodeConfig;
+import dev.quorumdns.node.config.PeerAddress;
+import dev.quorumdns.node.membership.ClusterFormation;
 import dev.quorumdns.node.raft.RaftMetrics;
 import dev.quorumdns.node.raft.RaftRuntime;
 import dev.quorumdns.node.runtime.ClusterStatus;
+import dev.quorumdns.node.runtime.FormationInfo;
 import dev.quorumdns.node.runtime.NodeException;
 import dev.quorumdns.node.runtime.NodeRuntime;
 import dev.quorumdns.node.runtime.Readiness;
@@ -79,8 +83,10 @@ public final class Node implements NodeRuntime, AutoCloseable {
   private FileChannel lockChannel;
   private FileLock lock;
   private DnsWiring dns;
-  private RaftRuntime raft;
-  private ClusterOps cluster;
+  private volatile RaftRuntime raft;
+  private volatile ClusterOps cluster;
+  private volatile Autopilot autopilot;
+  private ClusterFormation formation;
   private TlsReloader tls;
 
   /**
@@ -112,17 +118,42 @@ public final class Node implements NodeRuntime, AutoCloseable {
     dns = DnsWiring.start(config, registry.view(), meters);
     registry.load();
     warnIfSettingsDiffer();
-    raft = new RaftRuntime(config, registry, clock, writeExecutor, segmentSize, new Listener(),
-        NodeTls.raft(config, tls));
-    RaftMetrics.bind(raft, meters);
-    cluster = new ClusterOps(config.id(), RaftMembership.of(raft), registry.view(), adminExecutor, this::submit);
-    raft.start();
+    if (config.discovery().enabled()) {
+      formation = MembershipWiring.formation(config, tls, new FormationHost(), clock);
+      formation.start();
+    } else {
+      startRaft(config);
+    }
     scheduler.scheduleWithFixedDelay(this::publishSelf, 0, 1, TimeUnit.SECONDS);
+    scheduler.scheduleWithFixedDelay(this::autopilotTick, 1, 1, TimeUnit.SECONDS);
     LOG.info("node {} started: dns {}:{}, raft {}:{}", config.id(), config.bind().getHostAddress(),
         config.dnsPort(), config.advertise().getHostAddress(), config.raftPort());
     if (config.join()) {
       LOG.info("waiting to be added: on any member, run quorumdns members add {} {}:{}{}", config.id(),
           config.advertise().getHostAddress(), config.raftPort(), config.listener() ? " --listener" : "");
+    }
+  }
+
+  /**
+   * Starts Raft with {@code effective}'s members (the static peers, the founders a discovery agreed on, or none
+   * to be added by the cluster), with the autopilot that acts when this node leads. Called once.
+   */
+  private synchronized void startRaft(NodeConfig effective) throws IOException {
+    RaftRuntime r = new RaftRuntime(effective, registry, clock, writeExecutor, segmentSize, new Listener(),
+        NodeTls.raft(config, tls));
+    RaftMetrics.bind(r, meters);
+    ClusterOps ops = new ClusterOps(config.id(), RaftMembership.of(r), registry.view(), adminExecutor,
+        this::submit);
+    autopilot = MembershipWiring.autopilot(config, r, ops, clock);
+    cluster = ops;
+    raft = r;
+    r.start();
+  }
+
+  private void autopilotTick() {
+    Autopilot a = autopilot;
+    if (a != null && raft != null && !stoppedRaft()) {
+      a.tick();
     }
   }
 
@@ -151,6 +182,10 @@ public final class Node implements NodeRuntime, AutoCloseable {
    * way: the runtime hands it over when it changes ({@link Listener#membersChanged}).
    */
   private void publishSelf() {
+    RaftRuntime raft = this.raft;
+    if (raft == null) {
+      return;
+    }
     try {
       if (stoppedRaft()) {
         return;
@@ -174,6 +209,7 @@ public final class Node implements NodeRuntime, AutoCloseable {
    * (a replica that cannot apply). Either way this node can no longer serve the registry: it stops.
    */
   private boolean stoppedRaft() {
+    RaftRuntime raft = this.raft;
     LifeCycle.State state;
     try {
       state = raft.division().getInfo().getLifeCycleState();
@@ -190,8 +226,10 @@ public final class Node implements NodeRuntime, AutoCloseable {
       } catch (IOException | RuntimeException e) {
         removed = false;
       }
-      LOG.warn(removed ? "this node was removed from the cluster (its Raft division closed); stopping. Wipe {} "
-          + "before it joins again." : "the Raft server stopped on an error; stopping (data in {})", config.dataDir());
+      LOG.warn(removed ? (config.discovery().enabled() ? "this node was removed from the cluster (its Raft division "
+          + "closed); stopping. Started again, it asks to join as a new member (data in {})" : "this node was removed "
+          + "from the cluster (its Raft division closed); stopping. Wipe {} before it joins again.")
+          : "the Raft server stopped on an error; stopping (data in {})", config.dataDir());
       exit.accept(removed ? 0 : 1);
     }
     return true;
@@ -231,6 +269,10 @@ public final class Node implements NodeRuntime, AutoCloseable {
   }
 
   private CompletableFuture<WriteResult> submitUntimed(Command command) {
+    RaftRuntime raft = this.raft;
+    if (raft == null) {
+      return CompletableFuture.completedFuture(new WriteResult.NotSent(notMember()));
+    }
     boolean needsSettings = command instanceof Command.UpsertService || command instanceof Command.Batch;
     if (needsSettings && registry.view().settings().isEmpty()) {
       // A brand-new cluster: fix its settings first (a no-op if another node already did).
@@ -242,6 +284,10 @@ public final class Node implements NodeRuntime, AutoCloseable {
 
   @Override
   public CompletableFuture<Long> readBarrier() {
+    RaftRuntime raft = this.raft;
+    if (raft == null) {
+      return CompletableFuture.failedFuture(new NodeException(NodeException.Kind.NO_QUORUM, notMember()));
+    }
     return raft.readBarrier(config.writeTimeout()).handle((index, error) -> {
       if (error == null) {
         return index;
@@ -253,21 +299,46 @@ public final class Node implements NodeRuntime, AutoCloseable {
 
   @Override
   public ClusterStatus clusterStatus() {
-    return cluster.status();
+    ClusterOps ops = cluster;
+    if (ops == null) {
+      return new ClusterStatus(config.id(), null, null, null, registry.view().appliedIndex(),
+          registry.view().revision(), registry.view().size(), List.of(), registry.view().settings().orElse(null),
+          null, notMember());
+    }
+    return MembershipWiring.status(ops.status(), autopilot, formation);
+  }
+
+  @Override
+  public FormationInfo formation() {
+    return MembershipWiring.info(config, raft, formation);
   }
 
   @Override
   public CompletableFuture<ClusterStatus> addMember(String id, HostPort raftAddress, boolean listener) {
-    return cluster.add(id, raftAddress, listener);
+    ClusterOps ops = cluster;
+    return ops == null ? CompletableFuture.failedFuture(new NodeException(NodeException.Kind.NO_QUORUM, notMember()))
+        : ops.add(id, raftAddress, listener);
   }
 
   @Override
   public CompletableFuture<ClusterStatus> removeMember(String id) {
-    return cluster.remove(id);
+    ClusterOps ops = cluster;
+    return ops == null ? CompletableFuture.failedFuture(new NodeException(NodeException.Kind.NO_QUORUM, notMember()))
+        : ops.remove(id);
+  }
+
+  /** Why this node cannot serve what needs Raft yet. */
+  private String notMember() {
+    return "this node is not a member of a cluster yet"
+        + (formation == null ? "" : " (" + formation.state().reason() + ")");
   }
 
   @Override
   public CompletableFuture<SnapshotInfo> snapshot() {
+    RaftRuntime raft = this.raft;
+    if (raft == null) {
+      return CompletableFuture.failedFuture(new NodeException(NodeException.Kind.SNAPSHOT_FAILED, notMember()));
+    }
     return CompletableFuture.supplyAsync(() -> {
       try {
         RaftRuntime.Snapshot s = raft.snapshot(config.writeTimeout().multipliedBy(6));
@@ -280,6 +351,10 @@ public final class Node implements NodeRuntime, AutoCloseable {
 
   @Override
   public Readiness readiness() {
+    RaftRuntime raft = this.raft;
+    if (raft == null) {
+      return new Readiness(false, notMember());
+    }
     if (!registry.view().isLoaded()) {
       return new Readiness(false, "no state yet (loading, or waiting for the leader to send it)");
     }
@@ -338,9 +413,36 @@ public final class Node implements NodeRuntime, AutoCloseable {
     }
   }
 
+  /** What the cluster formation needs from this node. */
+  private final class FormationHost implements ClusterFormation.Host {
+    @Override
+    public void startRaft(List<PeerAddress> founders) throws IOException {
+      Node.this.startRaft(config.withMembers(founders, founders.isEmpty()));
+    }
+
+    @Override
+    public boolean isMember() {
+      RaftRuntime r = raft;
+      try {
+        return r != null && r.members().contains(config.id());
+      } catch (IOException e) {
+        return false;
+      }
+    }
+
+    @Override
+    public void askToJoin(FormationInfo via) throws IOException {
+      RaftRuntime r = raft;
+      if (r != null) {
+        MembershipWiring.askToJoin(r, via, config.discovery().advertiseRaft().toString());
+      }
+    }
+  }
+
   @Override
   public void close() {
     scheduler.shutdownNow();
+    closeQuietly(formation);
     closeQuietly(tls);
     closeQuietly(raft);
     closeQuietly(dns);
