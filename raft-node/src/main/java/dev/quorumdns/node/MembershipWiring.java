@@ -13,6 +13,8 @@ import dev.quorumdns.node.runtime.FormationInfo.Peer;
 import dev.quorumdns.node.runtime.FormationInfo.Phase;
 import dev.quorumdns.node.tls.TlsContexts;
 import dev.quorumdns.node.tls.TlsReloader;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
@@ -49,9 +51,20 @@ final class MembershipWiring {
     return new ClusterFormation(config, client, host, clock);
   }
 
-  static Autopilot autopilot(NodeConfig config, RaftRuntime raft, ClusterOps ops, Clock clock) {
-    return new Autopilot(config.autopilot(), config.electionTimeout(), () -> RatisLook.of(raft),
+  /** The autopilot of {@code raft}, with its gauges: members by health and role, as the leader sees them. */
+  static Autopilot autopilot(NodeConfig config, RaftRuntime raft, ClusterOps ops, Clock clock, MeterRegistry meters) {
+    Autopilot a = new Autopilot(config.autopilot(), config.electionTimeout(), () -> RatisLook.of(raft),
         change -> apply(ops, change), clock);
+    for (boolean healthy : new boolean[] {true, false}) {
+      for (boolean voter : new boolean[] {true, false}) {
+        Gauge.builder("quorumdns.autopilot.members", a, x -> x.report().members().stream()
+                .filter(m -> m.healthy() == healthy && m.voter() == voter).count())
+            .description("Members by health and role as the leader's autopilot sees them (0 on other nodes)")
+            .tag("health", healthy ? "healthy" : "unhealthy").tag("role", voter ? "voter" : "listener")
+            .register(meters);
+      }
+    }
+    return a;
   }
 
   private static CompletableFuture<?> apply(ClusterOps ops, AutopilotPlan.Change change) {

@@ -144,7 +144,7 @@ public final class Node implements NodeRuntime, AutoCloseable {
     RaftMetrics.bind(r, meters);
     ClusterOps ops = new ClusterOps(config.id(), RaftMembership.of(r), registry.view(), adminExecutor,
         this::submit);
-    autopilot = MembershipWiring.autopilot(config, r, ops, clock);
+    autopilot = MembershipWiring.autopilot(config, r, ops, clock, meters);
     cluster = ops;
     raft = r;
     r.start();
