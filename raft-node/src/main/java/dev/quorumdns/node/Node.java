@@ -1,10 +1,7 @@
 package dev.quorumdns.node;
 
-import dev.quorumdns.node.autopilot.Autopilot;
 import dev.quorumdns.node.config.HostPort;
 import dev.quorumdns.node.config.NodeConfig;
-import dev.quorumdns.node.config.PeerAddress;
-import dev.quorumdns.node.membership.ClusterFormation;
 import dev.quorumdns.node.raft.RaftMetrics;
 import dev.quorumdns.node.raft.RaftRuntime;
 import dev.quorumdns.node.runtime.ClusterStatus;
@@ -83,10 +80,7 @@ public final class Node implements NodeRuntime, AutoCloseable {
   private FileChannel lockChannel;
   private FileLock lock;
   private DnsWiring dns;
-  private volatile RaftRuntime raft;
-  private volatile ClusterOps cluster;
-  private volatile Autopilot autopilot;
-  private ClusterFormation formation;
+  private NodeMembership membership;
   private TlsReloader tls;
 
   /**
@@ -118,12 +112,9 @@ public final class Node implements NodeRuntime, AutoCloseable {
     dns = DnsWiring.start(config, registry.view(), meters);
     registry.load();
     warnIfSettingsDiffer();
-    if (config.discovery().enabled()) {
-      formation = MembershipWiring.formation(config, tls, new FormationHost(), clock);
-      formation.start();
-    } else {
-      startRaft(config);
-    }
+    membership = new NodeMembership(config, tls, clock, meters, registry.view(), adminExecutor, this::submit,
+        this::newRaft);
+    membership.start();
     scheduler.scheduleWithFixedDelay(this::publishSelf, 0, 1, TimeUnit.SECONDS);
     scheduler.scheduleWithFixedDelay(this::autopilotTick, 1, 1, TimeUnit.SECONDS);
     LOG.info("node {} started: dns {}:{}, raft {}:{}", config.id(), config.bind().getHostAddress(),
@@ -134,26 +125,17 @@ public final class Node implements NodeRuntime, AutoCloseable {
     }
   }
 
-  /**
-   * Starts Raft with {@code effective}'s members (the static peers, the founders a discovery agreed on, or none
-   * to be added by the cluster), with the autopilot that acts when this node leads. Called once.
-   */
-  private synchronized void startRaft(NodeConfig effective) throws IOException {
-    RaftRuntime r = new RaftRuntime(effective, registry, clock, writeExecutor, segmentSize, new Listener(),
+  /** This node's Raft runtime with {@code withMembers}' initial members (static, founders, or none to join). */
+  private RaftRuntime newRaft(NodeConfig withMembers) throws IOException {
+    RaftRuntime r = new RaftRuntime(withMembers, registry, clock, writeExecutor, segmentSize, new Listener(),
         NodeTls.raft(config, tls));
     RaftMetrics.bind(r, meters);
-    ClusterOps ops = new ClusterOps(config.id(), RaftMembership.of(r), registry.view(), adminExecutor,
-        this::submit);
-    autopilot = MembershipWiring.autopilot(config, r, ops, clock, meters);
-    cluster = ops;
-    raft = r;
-    r.start();
+    return r;
   }
 
   private void autopilotTick() {
-    Autopilot a = autopilot;
-    if (a != null && raft != null && !stoppedRaft()) {
-      a.tick();
+    if (membership.raft() != null && !stoppedRaft()) {
+      membership.tickAutopilot();
     }
   }
 
@@ -182,7 +164,7 @@ public final class Node implements NodeRuntime, AutoCloseable {
    * way: the runtime hands it over when it changes ({@link Listener#membersChanged}).
    */
   private void publishSelf() {
-    RaftRuntime raft = this.raft;
+    RaftRuntime raft = membership.raft();
     if (raft == null) {
       return;
     }
@@ -209,7 +191,7 @@ public final class Node implements NodeRuntime, AutoCloseable {
    * (a replica that cannot apply). Either way this node can no longer serve the registry: it stops.
    */
   private boolean stoppedRaft() {
-    RaftRuntime raft = this.raft;
+    RaftRuntime raft = membership.raft();
     LifeCycle.State state;
     try {
       state = raft.division().getInfo().getLifeCycleState();
@@ -269,7 +251,7 @@ public final class Node implements NodeRuntime, AutoCloseable {
   }
 
   private CompletableFuture<WriteResult> submitUntimed(Command command) {
-    RaftRuntime raft = this.raft;
+    RaftRuntime raft = membership.raft();
     if (raft == null) {
       return CompletableFuture.completedFuture(new WriteResult.NotSent(notMember()));
     }
@@ -284,7 +266,7 @@ public final class Node implements NodeRuntime, AutoCloseable {
 
   @Override
   public CompletableFuture<Long> readBarrier() {
-    RaftRuntime raft = this.raft;
+    RaftRuntime raft = membership.raft();
     if (raft == null) {
       return CompletableFuture.failedFuture(new NodeException(NodeException.Kind.NO_QUORUM, notMember()));
     }
@@ -299,43 +281,31 @@ public final class Node implements NodeRuntime, AutoCloseable {
 
   @Override
   public ClusterStatus clusterStatus() {
-    ClusterOps ops = cluster;
-    if (ops == null) {
-      return new ClusterStatus(config.id(), null, null, null, registry.view().appliedIndex(),
-          registry.view().revision(), registry.view().size(), List.of(), registry.view().settings().orElse(null),
-          null, notMember());
-    }
-    return MembershipWiring.status(ops.status(), autopilot, formation);
+    return membership.status();
   }
 
   @Override
   public FormationInfo formation() {
-    return MembershipWiring.info(config, raft, formation);
+    return membership.formationInfo();
   }
 
   @Override
   public CompletableFuture<ClusterStatus> addMember(String id, HostPort raftAddress, boolean listener) {
-    ClusterOps ops = cluster;
-    return ops == null ? CompletableFuture.failedFuture(new NodeException(NodeException.Kind.NO_QUORUM, notMember()))
-        : ops.add(id, raftAddress, listener);
+    return membership.add(id, raftAddress, listener);
   }
 
   @Override
   public CompletableFuture<ClusterStatus> removeMember(String id) {
-    ClusterOps ops = cluster;
-    return ops == null ? CompletableFuture.failedFuture(new NodeException(NodeException.Kind.NO_QUORUM, notMember()))
-        : ops.remove(id);
+    return membership.remove(id);
   }
 
-  /** Why this node cannot serve what needs Raft yet. */
   private String notMember() {
-    return "this node is not a member of a cluster yet"
-        + (formation == null ? "" : " (" + formation.state().reason() + ")");
+    return membership.notMember();
   }
 
   @Override
   public CompletableFuture<SnapshotInfo> snapshot() {
-    RaftRuntime raft = this.raft;
+    RaftRuntime raft = membership.raft();
     if (raft == null) {
       return CompletableFuture.failedFuture(new NodeException(NodeException.Kind.SNAPSHOT_FAILED, notMember()));
     }
@@ -351,7 +321,7 @@ public final class Node implements NodeRuntime, AutoCloseable {
 
   @Override
   public Readiness readiness() {
-    RaftRuntime raft = this.raft;
+    RaftRuntime raft = membership.raft();
     if (raft == null) {
       return new Readiness(false, notMember());
     }
@@ -399,7 +369,7 @@ public final class Node implements NodeRuntime, AutoCloseable {
     public void leaderReady() {
       if (registry.view().settings().isEmpty()) {
         ClusterSettings mine = config.clusterSettings();
-        raft.submit(new Command.InitCluster(mine)).whenComplete((r, e) ->
+        membership.raft().submit(new Command.InitCluster(mine)).whenComplete((r, e) ->
             LOG.info("cluster settings proposal ({}): {}", mine, e != null ? e.toString() : r));
       }
     }
@@ -413,38 +383,12 @@ public final class Node implements NodeRuntime, AutoCloseable {
     }
   }
 
-  /** What the cluster formation needs from this node. */
-  private final class FormationHost implements ClusterFormation.Host {
-    @Override
-    public void startRaft(List<PeerAddress> founders) throws IOException {
-      Node.this.startRaft(config.withMembers(founders, founders.isEmpty()));
-    }
-
-    @Override
-    public boolean isMember() {
-      RaftRuntime r = raft;
-      try {
-        return r != null && r.members().contains(config.id());
-      } catch (IOException e) {
-        return false;
-      }
-    }
-
-    @Override
-    public void askToJoin(FormationInfo via) throws IOException {
-      RaftRuntime r = raft;
-      if (r != null) {
-        MembershipWiring.askToJoin(r, via, config.discovery().advertiseRaft().toString());
-      }
-    }
-  }
-
   @Override
   public void close() {
     scheduler.shutdownNow();
-    closeQuietly(formation);
+    closeQuietly(membership);
     closeQuietly(tls);
-    closeQuietly(raft);
+    closeQuietly(membership == null ? null : membership.raft());
     closeQuietly(dns);
     registry.close();
     writeExecutor.shutdownNow();
