@@ -33,6 +33,10 @@ public final class AutopilotPolicy {
       reasons.put(m.id(), describe(m));
     }
 
+    if (!settings.acts()) {
+      return new AutopilotPlan(null, "watching only: this cluster's members are static (peers); give an autopilot-* "
+          + "key to let the autopilot promote, demote and remove members", reasons);
+    }
     AutopilotPlan.Change change = null;
     String decision = null;
     for (MemberView m : listeners) {

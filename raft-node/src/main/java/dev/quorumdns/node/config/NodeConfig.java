@@ -205,7 +205,7 @@ public record NodeConfig(
     return new NodeConfig(id, cluster, dataDir, bind, advertise, dnsPort, apiPort, raftPort, peers, join, listener,
         domain, vip4, vip6, holdDown, ttl, negTtl, upstreams, tokenFile == null ? null : Path.of(tokenFile), election,
         snapshotThreshold, writeTimeout, dnsThreads, segment, dnsLimits, ApiAccess.from(s, dataDir),
-        TlsConfig.from(s), new Discovery(expect, retryJoin, advertiseRaft), AutopilotSettings.from(s),
+        TlsConfig.from(s), new Discovery(expect, retryJoin, advertiseRaft), AutopilotSettings.from(s, discovers),
         s.has("metrics-addr") ? HostPort.parse("metrics-addr", s.string("metrics-addr", null)) : null);
   }
 

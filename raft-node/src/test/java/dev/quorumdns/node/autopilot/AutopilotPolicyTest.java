@@ -112,6 +112,17 @@ class AutopilotPolicyTest {
   }
 
   @Test
+  void withStaticMembersAndNoAutopilotKeyItOnlyWatches() {
+    AutopilotPolicy watching = new AutopilotPolicy(new AutopilotSettings(Duration.ofSeconds(10), 5,
+        Duration.ofMinutes(5), false));
+    AutopilotPlan p = watching.plan(members(leader("n1"), voter("n2"), unreachable("n3", true, Duration.ofDays(1)),
+        listener("n4", STABLE), listener("n5", STABLE)));
+    assertNull(p.change());
+    assertTrue(p.decision().startsWith("watching only"), p.decision());
+    assertTrue(p.reasons().get("n3").contains("not healthy"), "health is still reported: " + p.reasons());
+  }
+
+  @Test
   void deadAfterZeroNeverRemoves() {
     AutopilotPolicy off = new AutopilotPolicy(new AutopilotSettings(Duration.ofSeconds(10), 5, Duration.ZERO));
     assertNull(off.plan(members(leader("n1"), voter("n2"), unreachable("n3", true, Duration.ofDays(1)))).change());

@@ -68,7 +68,9 @@ class DiscoveryConfigTest {
   @Test
   void autopilotDefaultsAndLimits() {
     NodeConfig c = load("--bootstrap-expect", "1");
-    assertEquals(new AutopilotSettings(Duration.ofSeconds(10), 5, Duration.ofMinutes(5)), c.autopilot());
+    assertEquals(new AutopilotSettings(Duration.ofSeconds(10), 5, Duration.ofMinutes(5), true), c.autopilot());
+    assertFalse(load("--peers", "n1=10.0.0.1:9053").autopilot().acts(), "static members: the autopilot watches");
+    assertTrue(load("--peers", "n1=10.0.0.1:9053", "--autopilot-dead-after", "10m").autopilot().acts());
     AutopilotSettings s = load("--bootstrap-expect", "1", "--autopilot-stabilization", "2s", "--autopilot-max-voters",
         "3", "--autopilot-dead-after", "0").autopilot();
     assertEquals(Duration.ofSeconds(2), s.stabilization());
