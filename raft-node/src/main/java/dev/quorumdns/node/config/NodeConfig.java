@@ -167,9 +167,14 @@ public record NodeConfig(
     HostPort advertiseRaft = new HostPort(advertise.getHostAddress(), raftPort);
     if (s.has("advertise-raft")) {
       String v = s.string("advertise-raft", null);
-      advertiseRaft = v.indexOf(':') >= 0 && !(v.startsWith("[") && v.endsWith("]")) && v.chars()
-          .filter(c -> c == ':').count() == 1 ? HostPort.parse("advertise-raft", v)
-          : new HostPort(v.replace("[", "").replace("]", ""), raftPort);
+      long colons = v.chars().filter(c -> c == ':').count();
+      if (v.startsWith("[") && v.endsWith("]")) {
+        advertiseRaft = new HostPort(v.substring(1, v.length() - 1), raftPort);
+      } else if (v.startsWith("[") || colons == 1) {
+        advertiseRaft = HostPort.parse("advertise-raft", v);
+      } else {
+        advertiseRaft = new HostPort(v, raftPort);
+      }
       if (!discovers) {
         throw new ValidationException("advertise-raft", "is for nodes that find their cluster (retry-join); with "
             + "peers, this node's entry there is its Raft address");

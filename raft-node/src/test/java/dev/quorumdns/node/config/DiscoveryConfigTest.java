@@ -45,6 +45,10 @@ class DiscoveryConfigTest {
         "--advertise-raft", "quorumdns-0.quorumdns-peers").discovery().advertiseRaft());
     assertEquals(new HostPort("n1.example", 7000), load("--retry-join", "x", "--advertise-raft", "n1.example:7000")
         .discovery().advertiseRaft());
+    assertEquals(new HostPort("fd00::1", 7000), load("--retry-join", "x", "--advertise-raft", "[fd00::1]:7000")
+        .discovery().advertiseRaft());
+    assertEquals(new HostPort("fd00::1", 9053), load("--retry-join", "x", "--advertise-raft", "fd00::1")
+        .discovery().advertiseRaft());
     assertEquals("advertise-raft", refusedKey("--peers", "n1=10.0.0.1:9053", "--advertise-raft", "n1.example"));
   }
 
