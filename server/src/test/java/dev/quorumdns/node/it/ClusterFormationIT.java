@@ -84,7 +84,7 @@ class ClusterFormationIT {
     }
     if (rnd.nextBoolean()) {
       NodeProcess victim = order.get(rnd.nextInt(order.size()));
-      long restartAt = at + 1000 + rnd.nextInt(5000);
+      long restartAt = at + rnd.nextInt(4000);
       starts.schedule(() -> {
         victim.kill9();
         victim.start();
