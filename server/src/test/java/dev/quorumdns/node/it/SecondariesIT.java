@@ -340,6 +340,15 @@ class SecondariesIT {
           return false;
         }
       });
+      // The reverse zones are transferred on their own NOTIFY and may be a moment behind the forward zone.
+      Await.until(WAIT, s + " has every PTR", () -> NAMES.entrySet().stream().allMatch(e -> {
+        try {
+          return ("NOERROR " + e.getKey()).equals(answer(SECONDARIES.get(s),
+              ReverseMap.fromAddress(e.getValue().get("vip6").asText()).toString(), Type.PTR));
+        } catch (IOException | RuntimeException ex) {
+          return false;
+        }
+      }));
     }
     for (NodeProcess n : new ArrayList<>(CLUSTER.alive())) {
       n.kill9();
