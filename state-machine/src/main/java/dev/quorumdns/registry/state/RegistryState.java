@@ -1,6 +1,8 @@
 package dev.quorumdns.registry.state;
 
 import dev.quorumdns.registry.ClusterSettings;
+import dev.quorumdns.registry.Endpoint;
+import dev.quorumdns.registry.Lease;
 import dev.quorumdns.registry.NodeRecord;
 import dev.quorumdns.registry.Service;
 import dev.quorumdns.registry.ServiceKey;
@@ -15,8 +17,10 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -33,9 +37,12 @@ final class RegistryState {
   private final ConcurrentHashMap<String, Integer> namespaces = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<InetAddress, VipHold> holds = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, NodeRecord> nodes = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Long, Lease> leases = new ConcurrentHashMap<>();
   // Apply-thread-only indexes.
   private final TreeSet<VipHold> holdsByExpiry = new TreeSet<>(BY_EXPIRY);
   private final Map<ServiceKey, List<VipHold>> holdsByOwner = new HashMap<>();
+  private final Map<Long, Set<ServiceKey>> leaseUsers = new HashMap<>();
+  private volatile long used4;
   private volatile long used6;
   private volatile long held4;
   private volatile long held6;
@@ -53,6 +60,9 @@ final class RegistryState {
     }
     for (NodeRecord n : stored.nodes()) {
       nodes.put(n.id(), n);
+    }
+    for (Lease l : stored.leases()) {
+      leases.put(l.id(), l);
     }
   }
 
@@ -92,6 +102,19 @@ final class RegistryState {
     return nodes.values();
   }
 
+  Lease lease(long id) {
+    return leases.get(id);
+  }
+
+  Collection<Lease> leases() {
+    return leases.values();
+  }
+
+  /** The services holding an endpoint with lease {@code id}. Apply thread only. */
+  Set<ServiceKey> leaseUsers(long id) {
+    return leaseUsers.getOrDefault(id, Set.of());
+  }
+
   VipHold hold(InetAddress vip) {
     return holds.get(vip);
   }
@@ -106,7 +129,7 @@ final class RegistryState {
   }
 
   long used(VipPool.Family family) {
-    return family == VipPool.Family.IPV4 ? services.size() : used6;
+    return family == VipPool.Family.IPV4 ? used4 : used6;
   }
 
   long held(VipPool.Family family) {
@@ -153,6 +176,13 @@ final class RegistryState {
         nodes.put(e.getKey(), e.getValue());
       }
     }
+    for (Map.Entry<Long, Lease> e : changes.leases().entrySet()) {
+      if (e.getValue() == null) {
+        leases.remove(e.getKey());
+      } else {
+        leases.put(e.getKey(), e.getValue());
+      }
+    }
     meta = newMeta;
   }
 
@@ -162,35 +192,65 @@ final class RegistryState {
    * the name resolves.
    */
   private void addService(Service s) {
-    byVip.put(s.vip4(), s);
+    if (s.vip4() != null) {
+      byVip.put(s.vip4(), s);
+      used4++;
+    }
     if (s.vip6() != null) {
       byVip.put(s.vip6(), s);
       used6++;
     }
     namespaces.merge(s.key().namespace(), 1, Integer::sum);
+    indexLeases(s, true);
     services.put(s.key(), s);
+  }
+
+  /** Adds or removes {@code s} as a user of the leases its endpoints name. */
+  private void indexLeases(Service s, boolean add) {
+    for (Endpoint e : s.spec().endpoints()) {
+      if (e.lease() == null) {
+        continue;
+      }
+      if (add) {
+        leaseUsers.computeIfAbsent(e.lease(), id -> new HashSet<>()).add(s.key());
+      } else {
+        Set<ServiceKey> users = leaseUsers.get(e.lease());
+        if (users != null && users.remove(s.key()) && users.isEmpty()) {
+          leaseUsers.remove(e.lease());
+        }
+      }
+    }
   }
 
   /** The name never disappears for readers while its record is swapped. */
   private void replaceService(Service old, Service neu) {
-    byVip.put(neu.vip4(), neu);
+    if (neu.vip4() != null) {
+      byVip.put(neu.vip4(), neu);
+    }
     if (neu.vip6() != null) {
       byVip.put(neu.vip6(), neu);
     }
+    indexLeases(old, false);
+    indexLeases(neu, true);
     services.put(neu.key(), neu);
-    if (!old.vip4().equals(neu.vip4())) {
+    if (old.vip4() != null && !old.vip4().equals(neu.vip4())) {
       byVip.remove(old.vip4(), old);
     }
     if (old.vip6() != null && !old.vip6().equals(neu.vip6())) {
       byVip.remove(old.vip6(), old);
     }
+    used4 += (neu.vip4() != null ? 1 : 0) - (old.vip4() != null ? 1 : 0);
     used6 += (neu.vip6() != null ? 1 : 0) - (old.vip6() != null ? 1 : 0);
   }
 
   private void removeService(Service s) {
     services.remove(s.key());
     namespaces.computeIfPresent(s.key().namespace(), (ns, n) -> n == 1 ? null : n - 1);
-    byVip.remove(s.vip4(), s);
+    indexLeases(s, false);
+    if (s.vip4() != null) {
+      byVip.remove(s.vip4(), s);
+      used4--;
+    }
     if (s.vip6() != null) {
       byVip.remove(s.vip6(), s);
       used6--;

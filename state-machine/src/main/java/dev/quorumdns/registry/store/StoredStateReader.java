@@ -2,6 +2,7 @@ package dev.quorumdns.registry.store;
 
 import dev.quorumdns.registry.ClusterSettings;
 import dev.quorumdns.registry.IpAddresses;
+import dev.quorumdns.registry.Lease;
 import dev.quorumdns.registry.NodeRecord;
 import dev.quorumdns.registry.Service;
 import dev.quorumdns.registry.ServiceKey;
@@ -40,7 +41,9 @@ public final class StoredStateReader {
       Service svc = decode("service " + text(e.key()), e.value(), RegistryCodec::readService);
       checkKey("service", e.key(), svc.key().toString().getBytes(StandardCharsets.UTF_8));
       all.add(svc);
-      expectVip(expectedVips, svc.vip4(), svc.key());
+      if (svc.vip4() != null) {
+        expectVip(expectedVips, svc.vip4(), svc.key());
+      }
       if (svc.vip6() != null) {
         expectVip(expectedVips, svc.vip6(), svc.key());
       }
@@ -76,7 +79,22 @@ public final class StoredStateReader {
       checkKey("node", e.key(), n.id().getBytes(StandardCharsets.UTF_8));
       allNodes.add(n);
     }
-    return new StoredState(storedMeta, settings, all, allHolds, allNodes);
+    List<Lease> allLeases = new ArrayList<>();
+    for (StoreContents.Entry e : raw.leases()) {
+      Lease l = decode("lease " + text(e.key()), e.value(), RegistryCodec::readLease);
+      checkKey("lease", e.key(), leaseKey(l.id()));
+      allLeases.add(l);
+    }
+    return new StoredState(storedMeta, settings, all, allHolds, allNodes, allLeases);
+  }
+
+  /** The store key of lease {@code id}: its 8 bytes, big-endian. */
+  static byte[] leaseKey(long id) {
+    byte[] k = new byte[8];
+    for (int i = 0; i < 8; i++) {
+      k[i] = (byte) (id >>> (56 - 8 * i));
+    }
+    return k;
   }
 
   @FunctionalInterface
