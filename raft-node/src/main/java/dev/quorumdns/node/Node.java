@@ -2,9 +2,11 @@ package dev.quorumdns.node;
 
 import dev.quorumdns.node.config.HostPort;
 import dev.quorumdns.node.config.NodeConfig;
+import dev.quorumdns.node.lease.NodeLeases;
 import dev.quorumdns.node.raft.RaftMetrics;
 import dev.quorumdns.node.raft.RaftRuntime;
 import dev.quorumdns.node.runtime.ClusterStatus;
+import dev.quorumdns.node.runtime.LeaseStatus;
 import dev.quorumdns.node.runtime.NodeException;
 import dev.quorumdns.node.runtime.NodeRuntime;
 import dev.quorumdns.node.runtime.Readiness;
@@ -81,6 +83,7 @@ public final class Node implements NodeRuntime, AutoCloseable {
   private DnsWiring dns;
   private RaftRuntime raft;
   private ClusterOps cluster;
+  private NodeLeases leases;
   private TlsReloader tls;
 
   /**
@@ -116,6 +119,7 @@ public final class Node implements NodeRuntime, AutoCloseable {
         NodeTls.raft(config, tls));
     RaftMetrics.bind(raft, meters);
     cluster = new ClusterOps(config.id(), RaftMembership.of(raft), registry.view(), adminExecutor, this::submit);
+    leases = NodeLeases.start(registry, raft, this::submit, scheduler, config.writeTimeout());
     raft.start();
     scheduler.scheduleWithFixedDelay(this::publishSelf, 0, 1, TimeUnit.SECONDS);
     LOG.info("node {} started: dns {}:{}, raft {}:{}", config.id(), config.bind().getHostAddress(),
@@ -249,6 +253,21 @@ public final class Node implements NodeRuntime, AutoCloseable {
       Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
       throw new NodeException(NodeException.Kind.NO_QUORUM, cause.getMessage());
     });
+  }
+
+  @Override
+  public CompletableFuture<WriteResult> grantLease(long ttlMillis) {
+    return leases.grant(ttlMillis);
+  }
+
+  @Override
+  public CompletableFuture<LeaseStatus> keepAliveLease(long id) {
+    return leases.keepAlive(id);
+  }
+
+  @Override
+  public CompletableFuture<LeaseStatus> leaseStatus(long id) {
+    return leases.status(id);
   }
 
   @Override
