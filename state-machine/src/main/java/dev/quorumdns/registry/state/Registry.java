@@ -73,6 +73,8 @@ public final class Registry implements AutoCloseable {
         .description("Services registered in this replica").register(meters);
     Gauge.builder("quorumdns.registry.revision", view, RegistryView::revision)
         .description("Raft index of the last entry that changed the registry").register(meters);
+    Gauge.builder("quorumdns.registry.leases", this, r -> r.state == null ? 0 : r.state.leases().size())
+        .description("Leases granted and not yet revoked or expired in this replica").register(meters);
     for (VipPool.Family f : VipPool.Family.values()) {
       String family = f == VipPool.Family.IPV4 ? "ipv4" : "ipv6";
       poolGauge("quorumdns.vip.pool.used", "VIPs held by registered services", family, s -> s.used(f));
