@@ -26,6 +26,8 @@ import java.util.function.LongSupplier;
  */
 public final class NodeLeases {
   private static final int GRANT_ATTEMPTS = 3;
+  private static final int ASK_ATTEMPTS = 5;
+  private static final long RETRY_MILLIS = 200;
   /** How often the leader looks for leases whose deadline passed. */
   static final long TICK_MILLIS = 100;
 
@@ -104,6 +106,36 @@ public final class NodeLeases {
   }
 
   private CompletableFuture<LeaseStatus> ask(LeaseQueries.Op op, long id) {
+    return ask(op, id, ASK_ATTEMPTS);
+  }
+
+  /** Asks again, a little later, when the member asked no longer leads (a leader change under way). */
+  private CompletableFuture<LeaseStatus> ask(LeaseQueries.Op op, long id, int attempts) {
+    return askOnce(op, id).handle((status, error) -> {
+      Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+      if (cause instanceof NotLeader && attempts > 1) {
+        return CompletableFuture.supplyAsync(() -> null, CompletableFuture.delayedExecutor(RETRY_MILLIS,
+            TimeUnit.MILLISECONDS)).thenCompose(x -> ask(op, id, attempts - 1));
+      }
+      if (cause instanceof NotLeader n) {
+        return CompletableFuture.<LeaseStatus>failedFuture(new NodeException(NodeException.Kind.NO_QUORUM,
+            n.getMessage()));
+      }
+      return error == null ? CompletableFuture.completedFuture(status) : CompletableFuture.<LeaseStatus>failedFuture(
+          cause);
+    }).thenCompose(f -> f);
+  }
+
+  /** The member asked did not lead (any more). */
+  private static final class NotLeader extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    NotLeader() {
+      super("the member asked no longer leads; retry", null, false, false);
+    }
+  }
+
+  private CompletableFuture<LeaseStatus> askOnce(LeaseQueries.Op op, long id) {
     return askLeader.apply(LeaseQueries.request(op, id), timeout).handle((bytes, error) -> {
       if (error != null) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
@@ -120,7 +152,7 @@ public final class NodeLeases {
         case LIVE -> new LeaseStatus(id, a.ttlMillis(), a.remainingMillis(), a.grantedAtMillis());
         case UNKNOWN -> throw new NodeException(NodeException.Kind.NOT_FOUND, "lease", "no lease "
             + Lease.formatId(id) + " (never granted, revoked or expired)");
-        case NOT_LEADER -> throw new NodeException(NodeException.Kind.NO_QUORUM, "the leader stepped down; retry");
+        case NOT_LEADER -> throw new NotLeader();
       };
     });
   }

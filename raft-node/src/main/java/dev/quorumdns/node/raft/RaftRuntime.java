@@ -316,22 +316,29 @@ public final class RaftRuntime implements AutoCloseable {
   }
 
   /**
-   * Sends a read-only request to the leader, which answers it through {@link ReadOnlyRequests} once a
-   * linearizable read index confirmed it still leads. Fails if no leader answers within {@code timeout}.
+   * Sends a read-only request to the leader this node knows of (waiting for one as a write does), which answers it
+   * through {@link ReadOnlyRequests} once a linearizable read index confirmed it still leads. Addressed to that
+   * member by id: the Ratis client's own guess of the leader is not used, since a follower would serve a read-only
+   * request itself (a follower read) and the client would never learn it was wrong. Fails if no leader is known or
+   * none answers within {@code timeout}.
    */
   public CompletableFuture<byte[]> askLeader(byte[] request, Duration timeout) {
     RaftClient c = client.get();
     if (c == null) {
       return CompletableFuture.failedFuture(new IllegalStateException("this node is not a member of a cluster yet"));
     }
-    return c.async().sendReadOnlyUnordered(Message.valueOf(ByteString.copyFrom(request)))
-        .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
-        .thenApply(reply -> {
-          if (!reply.isSuccess()) {
-            throw new IllegalStateException("the leader did not answer: " + reply.getException());
-          }
-          return reply.getMessage().getContent().toByteArray();
-        });
+    return leader.await(leaderWait).thenCompose(l -> {
+      if (l == null) {
+        return CompletableFuture.failedFuture(new IllegalStateException("no leader known within "
+            + leaderWait.toMillis() + " ms (no quorum?)"));
+      }
+      return c.async().sendReadOnlyUnordered(Message.valueOf(ByteString.copyFrom(request)), l);
+    }).orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).thenApply(reply -> {
+      if (!reply.isSuccess()) {
+        throw new IllegalStateException("the leader did not answer: " + reply.getException());
+      }
+      return reply.getMessage().getContent().toByteArray();
+    });
   }
 
   /** The term this node leads in, once it has committed an entry of that term; -1 when it does not lead. */
