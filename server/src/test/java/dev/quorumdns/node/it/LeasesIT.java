@@ -240,8 +240,10 @@ class LeasesIT {
   /** Waits until ten more keepalives (one every TTL/5) were answered: two TTLs of the lease kept alive. */
   private static void keptAliveForTwoTtls(String when) {
     int sent = KEEPALIVES.get();
-    Await.until(Duration.ofMillis(10 * TTL_MILLIS), "ten keepalives answered " + when,
-        () -> KEEPALIVES.get() >= sent + 10);
+    Await.until(Duration.ofMillis(10 * TTL_MILLIS), "ten keepalives answered " + when, () -> {
+      assertEquals(List.of(), REFUSED_KEEPALIVES, "keepalives of the kept lease refused " + when);
+      return KEEPALIVES.get() >= sent + 10;
+    });
   }
 
   /**
