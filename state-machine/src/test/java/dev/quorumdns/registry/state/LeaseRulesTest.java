@@ -194,7 +194,7 @@ class LeaseRulesTest {
   }
 
   @Test
-  void healthIsSetOnEveryEndpointOfThatAddressAndPort() {
+  void healthIsSetOnEveryEndpointOfThatAddressAndPort() throws IOException {
     Service web = TestRegistries.register(r, WEB.namespace(), WEB.name(), spec(endpoint("10.0.0.1", null),
         new Endpoint("10.0.0.1", null, null), endpoint("fd00::1", null)));
     Outcome o = apply(new Command.SetEndpointHealth(WEB, "FD00:0::1", 8080, Health.CRITICAL));
@@ -203,6 +203,10 @@ class LeaseRulesTest {
         endpoint("fd00::1", null).withHealth(Health.CRITICAL)), w.service().spec().endpoints());
     assertEquals(r.meta().appliedIndex(), w.service().revision(), "a change of the service");
     assertEquals(web.vip4(), w.service().vip4());
+    try (var snapshot = r.snapshot(); var cursor = snapshot.changesAfter(web.revision())) {
+      assertEquals(ServiceChange.put(w.service().revision(), web, w.service(), TestRegistries.T0), cursor.next(),
+          "watchers see the health change in the change log");
+    }
     assertEquals(new Outcome.Written(w.service(), false, false),
         apply(new Command.SetEndpointHealth(WEB, "fd00::1", 8080, Health.CRITICAL)), "the same again: unchanged");
     Outcome noPort = apply(new Command.SetEndpointHealth(WEB, "10.0.0.1", null, Health.WARNING));
