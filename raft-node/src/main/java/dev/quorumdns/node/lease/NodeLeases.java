@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * Lease requests as any node takes them: a grant is a log entry with an id this node picks at random; a
@@ -35,6 +36,7 @@ public final class NodeLeases {
   private final BiFunction<byte[], Duration, CompletableFuture<byte[]>> askLeader;
   private final LongSupplier random;
   private final Duration timeout;
+  private final RaftRuntime.ReadOnlyRequests requests;
 
   /**
    * @param submit    sends a command through Raft
@@ -45,21 +47,37 @@ public final class NodeLeases {
   public NodeLeases(Function<Command, CompletableFuture<WriteResult>> submit,
                     BiFunction<byte[], Duration, CompletableFuture<byte[]>> askLeader, LongSupplier random,
                     Duration timeout) {
+    this(submit, askLeader, random, timeout, null);
+  }
+
+  private NodeLeases(Function<Command, CompletableFuture<WriteResult>> submit,
+                     BiFunction<byte[], Duration, CompletableFuture<byte[]>> askLeader, LongSupplier random,
+                     Duration timeout, RaftRuntime.ReadOnlyRequests requests) {
     this.submit = submit;
     this.askLeader = askLeader;
     this.random = random;
     this.timeout = timeout;
+    this.requests = requests;
   }
-
   /**
-   * Wires the leases of a node: its {@link LeaseKeeper} answers lease requests when the node leads, and looks for
-   * expired leases every {@value #TICK_MILLIS} ms on {@code scheduler}.
+   * Wires the leases of a node whose Raft runtime may come later or change ({@code raft} gives the current one, or
+   * null): its {@link LeaseKeeper} looks for expired leases every {@value #TICK_MILLIS} ms on {@code scheduler}, and
+   * answers lease requests through {@link #requests()}, which each new runtime must be given.
    */
-  public static NodeLeases start(Registry registry, RaftRuntime raft,
+  public static NodeLeases start(Registry registry, Supplier<RaftRuntime> raft,
                                  Function<Command, CompletableFuture<WriteResult>> submit,
                                  ScheduledExecutorService scheduler, Duration timeout) {
-    LeaseKeeper keeper = new LeaseKeeper(registry, raft::leadingTerm, submit, System::nanoTime);
-    raft.setReadOnlyRequests(new RaftRuntime.ReadOnlyRequests() {
+    LeaseKeeper keeper = new LeaseKeeper(registry, () -> {
+      RaftRuntime r = raft.get();
+      return r == null ? -1 : r.leadingTerm();
+    }, submit, System::nanoTime);
+    scheduler.scheduleWithFixedDelay(keeper::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+    BiFunction<byte[], Duration, CompletableFuture<byte[]>> ask = (request, t) -> {
+      RaftRuntime r = raft.get();
+      return r == null ? CompletableFuture.failedFuture(new IllegalStateException("not a member of a cluster yet"))
+          : r.askLeader(request, t);
+    };
+    RaftRuntime.ReadOnlyRequests requests = new RaftRuntime.ReadOnlyRequests() {
       @Override
       public boolean accepts(byte[] request) {
         return LeaseQueries.isRequest(request);
@@ -69,9 +87,13 @@ public final class NodeLeases {
       public byte[] answer(byte[] request) {
         return keeper.answer(request);
       }
-    });
-    scheduler.scheduleWithFixedDelay(keeper::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
-    return new NodeLeases(submit, raft::askLeader, new SecureRandom()::nextLong, timeout);
+    };
+    return new NodeLeases(submit, ask, new SecureRandom()::nextLong, timeout, requests);
+  }
+
+  /** The lease requests this node answers when it leads: for {@link RaftRuntime#setReadOnlyRequests}. */
+  public RaftRuntime.ReadOnlyRequests requests() {
+    return requests;
   }
 
   /** Grants a lease; completes as {@code submit} does, with {@link Outcome.LeaseGranted} once applied. */
