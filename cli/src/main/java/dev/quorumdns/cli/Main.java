@@ -52,6 +52,13 @@ public final class Main {
     members.addSubcommand(new ClusterCommands.RemoveMember(ctx));
     members.addSubcommand(new ClusterCommands.LeaveMember(ctx));
     cl.addSubcommand(members);
+    CommandLine lease = new CommandLine(new LeaseCommands.Lease(ctx));
+    lease.addSubcommand(new LeaseCommands.Grant(ctx));
+    lease.addSubcommand(new LeaseCommands.KeepAlive(ctx));
+    lease.addSubcommand(new LeaseCommands.Get(ctx));
+    lease.addSubcommand(new LeaseCommands.Revoke(ctx));
+    cl.addSubcommand(lease);
+    cl.addSubcommand(new LeaseCommands.Health(ctx));
     cl.addSubcommand(new CertsCommand(ctx));
     cl.addSubcommand(new DevCluster(ctx));
     cl.addSubcommand(new NodeCommand());

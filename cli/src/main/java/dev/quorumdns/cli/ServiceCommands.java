@@ -40,6 +40,14 @@ final class ServiceCommands {
     @Option(names = "--vip6", paramLabel = "IP", description = "ask for this IPv6 VIP from the pool")
     String vip6;
 
+    @Option(names = "--lease", paramLabel = "LEASE", description = "register the --endpoint instances with this "
+        + "lease: they leave the service when it is revoked or expires (quorumdns lease grant)")
+    String lease;
+
+    @Option(names = "--headless", description = "no VIP: DNS answers with the passing and warning endpoints' "
+        + "addresses (a registered service cannot switch)")
+    boolean headless;
+
     @Option(names = "--file", paramLabel = "BODY.json", description = "send this JSON body instead of building "
         + "one from the options above")
     Path file;
@@ -57,11 +65,20 @@ final class ServiceCommands {
     /** The JSON body from the options, or from {@code --file}. */
     String body() throws IOException {
       if (file != null) {
-        if (!ports.isEmpty() || !endpoints.isEmpty() || !labels.isEmpty() || vip4 != null || vip6 != null) {
-          throw new UsageException("file", "cannot be combined with --port, --endpoint, --label, --vip4, --vip6");
+        if (!ports.isEmpty() || !endpoints.isEmpty() || !labels.isEmpty() || vip4 != null || vip6 != null
+            || lease != null || headless) {
+          throw new UsageException("file", "cannot be combined with --port, --endpoint, --label, --vip4, --vip6, "
+              + "--lease, --headless");
         }
         return Files.readString(file);
       }
+      if (lease != null && endpoints.isEmpty()) {
+        throw new UsageException("lease", "goes with the endpoints it keeps (--endpoint)");
+      }
+      if (headless && (vip4 != null || vip6 != null)) {
+        throw new UsageException("headless", "a headless service has no VIP (drop --vip4/--vip6)");
+      }
+      String leaseId = lease == null ? null : LeaseCommands.id("lease", lease);
       ObjectNode body = JSON.createObjectNode();
       ArrayNode portsJson = body.putArray("ports");
       for (String p : ports) {
@@ -80,6 +97,9 @@ final class ServiceCommands {
         if (hasPort) {
           eo.put("port", number("endpoint", e.substring(colon + 1)));
         }
+        if (leaseId != null) {
+          eo.put("lease", leaseId);
+        }
       }
       ObjectNode labelsJson = body.putObject("labels");
       for (String l : labels) {
@@ -94,6 +114,9 @@ final class ServiceCommands {
       }
       if (vip6 != null) {
         body.put("vip6", vip6);
+      }
+      if (headless) {
+        body.put("headless", true);
       }
       try {
         return JSON.writeValueAsString(body);

@@ -2,10 +2,12 @@ package dev.quorumdns.node;
 
 import dev.quorumdns.node.config.HostPort;
 import dev.quorumdns.node.config.NodeConfig;
+import dev.quorumdns.node.lease.NodeLeases;
 import dev.quorumdns.node.raft.RaftMetrics;
 import dev.quorumdns.node.raft.RaftRuntime;
 import dev.quorumdns.node.runtime.ClusterStatus;
 import dev.quorumdns.node.runtime.FormationInfo;
+import dev.quorumdns.node.runtime.LeaseStatus;
 import dev.quorumdns.node.runtime.NodeException;
 import dev.quorumdns.node.runtime.NodeRuntime;
 import dev.quorumdns.node.runtime.Readiness;
@@ -81,6 +83,7 @@ public final class Node implements NodeRuntime, AutoCloseable {
   private FileLock lock;
   private DnsWiring dns;
   private NodeMembership membership;
+  private NodeLeases leases;
   private TlsReloader tls;
 
   /**
@@ -112,6 +115,7 @@ public final class Node implements NodeRuntime, AutoCloseable {
     dns = DnsWiring.start(config, registry.view(), registry::snapshot, meters);
     registry.load();
     warnIfSettingsDiffer();
+    leases = NodeLeases.start(registry, () -> membership.raft(), this::submit, scheduler, config.writeTimeout());
     membership = new NodeMembership(config, tls, clock, meters, registry.view(), adminExecutor, this::submit,
         this::newRaft);
     membership.start();
@@ -130,6 +134,7 @@ public final class Node implements NodeRuntime, AutoCloseable {
     RaftRuntime r = new RaftRuntime(withMembers, registry, clock, writeExecutor, segmentSize, new Listener(),
         NodeTls.raft(config, tls));
     RaftMetrics.bind(r, meters);
+    r.setReadOnlyRequests(leases.requests());
     return r;
   }
 
@@ -277,6 +282,21 @@ public final class Node implements NodeRuntime, AutoCloseable {
       Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
       throw new NodeException(NodeException.Kind.NO_QUORUM, cause.getMessage());
     });
+  }
+
+  @Override
+  public CompletableFuture<WriteResult> grantLease(long ttlMillis) {
+    return leases.grant(ttlMillis);
+  }
+
+  @Override
+  public CompletableFuture<LeaseStatus> keepAliveLease(long id) {
+    return leases.keepAlive(id);
+  }
+
+  @Override
+  public CompletableFuture<LeaseStatus> leaseStatus(long id) {
+    return leases.status(id);
   }
 
   @Override

@@ -61,7 +61,11 @@ final class Records {
   }
 
   Record srv(Name owner, int port, Name target) {
-    return new SRVRecord(owner, DClass.IN, config.ttlSeconds(), SRV_PRIORITY, SRV_WEIGHT, port, target);
+    return srv(owner, SRV_WEIGHT, port, target);
+  }
+
+  Record srv(Name owner, int weight, int port, Name target) {
+    return new SRVRecord(owner, DClass.IN, config.ttlSeconds(), SRV_PRIORITY, weight, port, target);
   }
 
   Record ptr(Name owner, Name target) {

@@ -56,6 +56,7 @@ public final class ApiRoutes {
   /** Every route of the API (docs/architecture.md, HTTP API). */
   static RouteTable table(NodeRuntime node, Supplier<String> metrics) {
     ServiceRoutes services = new ServiceRoutes(node);
+    LeaseRoutes leases = new LeaseRoutes(node);
     ClusterRoutes cluster = new ClusterRoutes(node, metrics);
     return new RouteTable(List.of(
         route("GET", "/healthz", Access.open(), "healthz", null, cluster::health),
@@ -67,6 +68,13 @@ public final class ApiRoutes {
         route("DELETE", "/v1/services/{ns}/{name}", Access.writePathNamespace(), "service", "delete",
             services::delete),
         route("POST", "/v1/batch", Access.writeBodyNamespaces(), "batch", "batch", services::batch),
+        route("PUT", "/v1/services/{ns}/{name}/endpoints/{endpoint}/health", Access.writePathNamespace(), "health",
+            "health", services::health),
+        route("POST", "/v1/leases", Access.writeAny("grant leases"), "leases", "lease-grant", leases::grant),
+        route("GET", "/v1/leases/{id}", Access.read(), "lease", null, leases::get),
+        route("DELETE", "/v1/leases/{id}", Access.writeAny("revoke leases"), "lease", "lease-revoke", leases::revoke),
+        route("PUT", "/v1/leases/{id}/keepalive", Access.writeAny("keep leases alive"), "keepalive", null,
+            leases::keepAlive),
         route("GET", "/v1/records", Access.read(), "records", null, cluster::records),
         route("GET", "/v1/cluster", Access.read(), "cluster", null, cluster::status),
         route("GET", "/v1/cluster/members", Access.read(), "members", null, cluster::status),
@@ -132,7 +140,8 @@ public final class ApiRoutes {
   /** The audit target known from the path: {@code ns/name}, a member id, or {@code -}. */
   private static String target(Map<String, String> params) {
     if (params.containsKey("ns") && params.containsKey("name")) {
-      return params.get("ns") + "/" + params.get("name");
+      String service = params.get("ns") + "/" + params.get("name");
+      return params.containsKey("endpoint") ? service + "/" + params.get("endpoint") : service;
     }
     return params.getOrDefault("id", "-");
   }
@@ -142,6 +151,11 @@ public final class ApiRoutes {
     switch (access.kind()) {
       case OPEN, READ, WRITE_BODY_NAMESPACES -> { }
       case ADMIN -> ApiAuth.require(caller, Scope.ADMIN, access.action());
+      case WRITE_ANY -> {
+        if (caller.scopes().stream().noneMatch(s -> s.kind() == Scope.Kind.WRITE)) {
+          ApiAuth.require(caller, Scope.WRITE_ALL, access.action() + " (any write scope will do)");
+        }
+      }
       case WRITE_PATH_NAMESPACE -> {
         // Validated first, so a bad name is a 400 naming the field rather than a scope error.
         String ns = new ServiceKey(params.get("ns"), params.get("name")).namespace();

@@ -8,6 +8,7 @@ import dev.quorumdns.node.auth.Caller;
 import dev.quorumdns.node.auth.Scope;
 import dev.quorumdns.node.runtime.NodeRuntime;
 import dev.quorumdns.registry.DnsLabel;
+import dev.quorumdns.registry.Health;
 import dev.quorumdns.registry.RegistryView;
 import dev.quorumdns.registry.Service;
 import dev.quorumdns.registry.ServiceKey;
@@ -51,6 +52,54 @@ final class ServiceRoutes {
       Outcome.Written w = (Outcome.Written) o;
       return ApiResponse.json(w.created() ? 201 : 200, ServiceJson.write(w.service(), node.domain()));
     });
+  }
+
+  /**
+   * {@code PUT /v1/services/{ns}/{name}/endpoints/{endpoint}/health {"health": "critical"}}: the endpoint is
+   * {@code address}, {@code address:port} or {@code [ipv6]:port}; 200 with the service.
+   */
+  CompletableFuture<ApiResponse> health(Route.Call call) {
+    ServiceKey key = key(call);
+    JsonNode body = Json.parse(call.request().body());
+    if (!body.isObject()) {
+      throw new ValidationException("body", "must be a JSON object");
+    }
+    ServiceJson.onlyFields(body, Set.of("health"), "");
+    Health health = Health.parse("health", ServiceJson.text(body.get("health"), "health"));
+    Command command = endpointHealth(key, call.param("endpoint"), health);
+    return write(command).thenApply(o -> ApiResponse.json(200, ServiceJson.write(((Outcome.Written) o).service(),
+        node.domain())));
+  }
+
+  /** The command for {@code endpoint} as a path names it: {@code address}, {@code host:port}, {@code [v6]:port}. */
+  static Command.SetEndpointHealth endpointHealth(ServiceKey key, String endpoint, Health health) {
+    String address = endpoint;
+    String port = null;
+    if (endpoint.startsWith("[")) {
+      int close = endpoint.indexOf(']');
+      if (close < 0 || (close + 1 < endpoint.length() && endpoint.charAt(close + 1) != ':')) {
+        throw new ValidationException("endpoint", "has an unclosed or misplaced ']' (expected: address, address:port or"
+            + " [ipv6]:port)");
+      }
+      address = endpoint.substring(1, close);
+      port = close + 1 < endpoint.length() ? endpoint.substring(close + 2) : null;
+    } else if (endpoint.indexOf(':') >= 0 && endpoint.indexOf(':') == endpoint.lastIndexOf(':')) {
+      address = endpoint.substring(0, endpoint.indexOf(':'));
+      port = endpoint.substring(endpoint.indexOf(':') + 1);
+    }
+    Integer p = null;
+    if (port != null) {
+      try {
+        p = Integer.parseInt(port);
+      } catch (NumberFormatException e) {
+        throw new ValidationException("endpoint", "port is not a number (expected: 1..65535)");
+      }
+    }
+    try {
+      return new Command.SetEndpointHealth(key, address, p, health);
+    } catch (ValidationException e) {
+      throw new ValidationException("endpoint", e.reason());
+    }
   }
 
   CompletableFuture<ApiResponse> delete(Route.Call call) {

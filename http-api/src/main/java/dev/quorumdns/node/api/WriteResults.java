@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quorumdns.node.runtime.NodeException;
 import dev.quorumdns.node.runtime.WriteResult;
+import dev.quorumdns.registry.Lease;
 import dev.quorumdns.registry.command.Outcome;
 
 /**
@@ -53,7 +54,7 @@ final class WriteResults {
       case NO_QUORUM -> ApiException.noQuorum(e.getMessage());
       case OUTCOME_UNKNOWN -> ApiException.unknownOutcome(e.getMessage());
       case CONFLICT -> ApiException.conflict("conflict", e.field(), e.getMessage());
-      case NOT_FOUND -> ApiException.notFound(e.getMessage());
+      case NOT_FOUND -> new ApiException(404, "not_found", e.field(), e.getMessage(), null);
       case SNAPSHOT_FAILED -> new ApiException(503, "snapshot_failed", null, e.getMessage(), 1);
     };
   }
@@ -84,6 +85,18 @@ final class WriteResults {
     public Void notInitialized(Outcome.NotInitialized o) {
       throw new ApiException(503, "not_initialized", null,
           "the cluster settings are not written yet; retry shortly", 1);
+    }
+
+    @Override
+    public Void leaseNotFound(Outcome.LeaseNotFound o) {
+      throw new ApiException(404, "not_found", "lease", "no lease " + Lease.formatId(o.id())
+          + " (never granted, revoked or expired)", null);
+    }
+
+    @Override
+    public Void endpointNotFound(Outcome.EndpointNotFound o) {
+      throw new ApiException(404, "not_found", "endpoint", "service " + o.key() + " has no endpoint " + o.endpoint(),
+          null);
     }
 
     @Override
@@ -139,6 +152,16 @@ final class WriteResults {
 
     @Override
     public Void groupApplied(Outcome.GroupApplied o) {
+      return unexpected(o);
+    }
+
+    @Override
+    public Void leaseGranted(Outcome.LeaseGranted o) {
+      return unexpected(o);
+    }
+
+    @Override
+    public Void leasesEnded(Outcome.LeasesEnded o) {
       return unexpected(o);
     }
   }

@@ -3,6 +3,7 @@ package dev.quorumdns.node.api;
 import dev.quorumdns.node.config.HostPort;
 import dev.quorumdns.node.runtime.ClusterStatus;
 import dev.quorumdns.node.runtime.FormationInfo;
+import dev.quorumdns.node.runtime.LeaseStatus;
 import dev.quorumdns.node.runtime.NodeException;
 import dev.quorumdns.node.runtime.NodeRuntime;
 import dev.quorumdns.node.runtime.Readiness;
@@ -10,6 +11,8 @@ import dev.quorumdns.node.runtime.SnapshotInfo;
 import dev.quorumdns.node.runtime.WriteResult;
 import dev.quorumdns.node.runtime.ZoneRecord;
 import dev.quorumdns.registry.ClusterSettings;
+import dev.quorumdns.registry.Endpoint;
+import dev.quorumdns.registry.Lease;
 import dev.quorumdns.registry.NodeRecord;
 import dev.quorumdns.registry.RegistryView;
 import dev.quorumdns.registry.Service;
@@ -31,7 +34,7 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * An in-memory {@link NodeRuntime} for tests of the HTTP API: services in a map, VIPs handed out in order from
- * 240.0.0.1, a one-member cluster "n1" that is its own leader. {@link #failWritesWith} makes writes end as not
+ * 240.0.0.1, leases with ids 1, 2, ..., a one-member cluster "n1" that is its own leader. {@link #failWritesWith} makes writes end as not
  * sent or unknown; {@link #loseQuorum} makes linearizable reads fail. Synchronized; for one test at a time.
  */
 final class FakeRuntime implements NodeRuntime {
@@ -39,6 +42,8 @@ final class FakeRuntime implements NodeRuntime {
   private final List<String> members = new ArrayList<>(List.of("n1"));
   private long revision;
   private int nextVip = 1;
+  private final Map<Long, Long> leases = new TreeMap<>();
+  private long nextLease = 1;
   private WriteResult failure;
   private boolean noQuorum;
 
@@ -86,7 +91,8 @@ final class FakeRuntime implements NodeRuntime {
     if (command instanceof Command.UpsertService u) {
       Service old = services.get(u.key());
       revision++;
-      Service s = new Service(u.key(), u.spec(), old == null ? vip() : old.vip4(), null, revision,
+      Service s = new Service(u.key(), u.spec(), u.spec().headless() ? null : old == null ? vip() : old.vip4(), null,
+          revision,
           old == null ? revision : old.createRevision());
       services.put(u.key(), s);
       return new Outcome.Written(s, old == null, old == null || !old.sameSpec(u.spec()));
@@ -107,6 +113,31 @@ final class FakeRuntime implements NodeRuntime {
     if (command instanceof Command.RemoveNode r) {
       return new Outcome.NodeRemoved(r.id(), false);
     }
+    if (command instanceof Command.RevokeLease r) {
+      Long ttl = leases.remove(r.id());
+      return ttl == null ? new Outcome.LeaseNotFound(r.id())
+          : new Outcome.LeasesEnded(List.of(new Lease(r.id(), ttl, 0)), List.of());
+    }
+    if (command instanceof Command.SetEndpointHealth h) {
+      Service old = services.get(h.key());
+      if (old == null) {
+        return new Outcome.NotFound(h.key());
+      }
+      List<Endpoint> endpoints = new ArrayList<>();
+      boolean found = false;
+      for (Endpoint e : old.spec().endpoints()) {
+        found |= e.is(h.address(), h.port());
+        endpoints.add(e.is(h.address(), h.port()) ? e.withHealth(h.health()) : e);
+      }
+      if (!found) {
+        return new Outcome.EndpointNotFound(h.key(), h.endpoint());
+      }
+      revision++;
+      Service s = new Service(h.key(), old.spec().withEndpoints(endpoints), old.vip4(), null, revision,
+          old.createRevision());
+      services.put(h.key(), s);
+      return new Outcome.Written(s, false, true);
+    }
     throw new IllegalArgumentException("the fake does not apply " + command);
   }
 
@@ -116,6 +147,32 @@ final class FakeRuntime implements NodeRuntime {
     } catch (UnknownHostException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  @Override
+  public synchronized CompletableFuture<WriteResult> grantLease(long ttlMillis) {
+    if (failure != null) {
+      return CompletableFuture.completedFuture(failure);
+    }
+    long id = nextLease++;
+    leases.put(id, ttlMillis);
+    return CompletableFuture.completedFuture(new WriteResult.Applied(new Outcome.LeaseGranted(
+        new Lease(id, ttlMillis, 0))));
+  }
+
+  @Override
+  public synchronized CompletableFuture<LeaseStatus> keepAliveLease(long id) {
+    return leaseStatus(id);
+  }
+
+  @Override
+  public synchronized CompletableFuture<LeaseStatus> leaseStatus(long id) {
+    if (noQuorum) {
+      return CompletableFuture.failedFuture(new NodeException(NodeException.Kind.NO_QUORUM, "no leader"));
+    }
+    Long ttl = leases.get(id);
+    return ttl == null ? CompletableFuture.failedFuture(new NodeException(NodeException.Kind.NOT_FOUND, "lease",
+        "no lease " + Lease.formatId(id))) : CompletableFuture.completedFuture(new LeaseStatus(id, ttl, ttl, 0));
   }
 
   @Override

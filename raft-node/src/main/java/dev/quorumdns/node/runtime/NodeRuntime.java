@@ -43,6 +43,22 @@ public interface NodeRuntime {
    */
   CompletableFuture<Long> readBarrier();
 
+  /**
+   * Grants a lease of {@code ttlMillis} (5 s..1 h) with an id this node picks. Completes as {@link #submit} does,
+   * with {@link Outcome.LeaseGranted} once applied.
+   */
+  CompletableFuture<WriteResult> grantLease(long ttlMillis);
+
+  /**
+   * Restarts a lease's TTL at the leader, without a log entry. Fails with {@code NOT_FOUND} (field {@code lease})
+   * when the leader knows no live lease by that id, {@code NO_QUORUM} when no leader answers. Revocation is a
+   * write: {@link #submit} a {@link Command.RevokeLease}.
+   */
+  CompletableFuture<LeaseStatus> keepAliveLease(long id);
+
+  /** How long a lease has left, as the leader tracks it; fails as {@link #keepAliveLease} does. */
+  CompletableFuture<LeaseStatus> leaseStatus(long id);
+
   /** Leader, term, indexes and members as this node sees them now, from local state (no Raft round trip). */
   ClusterStatus clusterStatus();
 

@@ -1,5 +1,7 @@
 package dev.quorumdns.registry.codec;
 
+import dev.quorumdns.registry.Endpoint;
+import dev.quorumdns.registry.Health;
 import dev.quorumdns.registry.command.Command;
 import dev.quorumdns.registry.command.LogEntry;
 import java.util.ArrayList;
@@ -20,6 +22,11 @@ public final class CommandCodec {
   private static final int REMOVE_NODE = 5;
   private static final int INIT_CLUSTER = 6;
   private static final int GROUP = 7;
+  // Leases and endpoint health (tags from 16, leaving 8..15 to other new commands).
+  private static final int GRANT_LEASE = 16;
+  private static final int REVOKE_LEASE = 17;
+  private static final int EXPIRE_LEASES = 18;
+  private static final int SET_ENDPOINT_HEALTH = 19;
 
   private CommandCodec() {}
 
@@ -110,6 +117,37 @@ public final class CommandCodec {
         g.commands().forEach(inner -> writeCommand(out, inner));
         return null;
       }
+
+      @Override
+      public Void grantLease(Command.GrantLease g) {
+        out.u8(GRANT_LEASE).fixedLong(g.id()).varLong(g.ttlMillis());
+        return null;
+      }
+
+      @Override
+      public Void revokeLease(Command.RevokeLease r) {
+        out.u8(REVOKE_LEASE).fixedLong(r.id());
+        return null;
+      }
+
+      @Override
+      public Void expireLeases(Command.ExpireLeases e) {
+        out.u8(EXPIRE_LEASES).varLong(e.ids().size());
+        e.ids().forEach(out::fixedLong);
+        return null;
+      }
+
+      @Override
+      public Void setEndpointHealth(Command.SetEndpointHealth h) {
+        out.u8(SET_ENDPOINT_HEALTH);
+        RegistryCodec.writeKey(out, h.key());
+        out.string(h.address()).bool(h.port() != null);
+        if (h.port() != null) {
+          out.varLong(h.port());
+        }
+        out.u8(h.health().ordinal());
+        return null;
+      }
     });
   }
 
@@ -159,6 +197,33 @@ public final class CommandCodec {
           cs.add(readCommand(in, IN_GROUP));
         }
         return RegistryCodec.valid(() -> new Command.Group(cs));
+      }
+      case GRANT_LEASE -> {
+        long id = in.fixedLong("lease id");
+        long ttl = in.varLong("lease ttl");
+        return RegistryCodec.valid(() -> new Command.GrantLease(id, ttl));
+      }
+      case REVOKE_LEASE -> {
+        long id = in.fixedLong("lease id");
+        return RegistryCodec.valid(() -> new Command.RevokeLease(id));
+      }
+      case EXPIRE_LEASES -> {
+        int n = in.count("lease ids", Command.ExpireLeases.MAX_IDS);
+        List<Long> ids = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+          ids.add(in.fixedLong("lease id"));
+        }
+        return RegistryCodec.valid(() -> new Command.ExpireLeases(ids));
+      }
+      case SET_ENDPOINT_HEALTH -> {
+        var key = RegistryCodec.readKey(in);
+        String address = in.string("endpoint address", Endpoint.MAX_HOSTNAME_LENGTH + 2);
+        Integer port = in.bool("endpoint port present") ? in.count("endpoint port", 65535) : null;
+        int h = in.u8("endpoint health");
+        if (h >= Health.values().length) {
+          throw new CodecException("endpoint health: unknown code " + h);
+        }
+        return RegistryCodec.valid(() -> new Command.SetEndpointHealth(key, address, port, Health.values()[h]));
       }
       default -> throw new CodecException("command: unknown tag " + tag);
     }

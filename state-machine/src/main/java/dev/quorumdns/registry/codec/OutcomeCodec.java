@@ -1,5 +1,7 @@
 package dev.quorumdns.registry.codec;
 
+import dev.quorumdns.registry.Lease;
+import dev.quorumdns.registry.ServiceKey;
 import dev.quorumdns.registry.command.Command;
 import dev.quorumdns.registry.command.Outcome;
 import java.util.ArrayList;
@@ -26,6 +28,11 @@ public final class OutcomeCodec {
   private static final int BATCH_REFUSED = 12;
   private static final int ALREADY_APPLIED = 13;
   private static final int GROUP_APPLIED = 14;
+  // Leases and endpoint health (tags from 20, leaving 15..19 to other new outcomes).
+  private static final int LEASE_GRANTED = 20;
+  private static final int LEASES_ENDED = 21;
+  private static final int LEASE_NOT_FOUND = 22;
+  private static final int ENDPOINT_NOT_FOUND = 23;
 
   private OutcomeCodec() {}
 
@@ -143,6 +150,36 @@ public final class OutcomeCodec {
         g.outcomes().forEach(inner -> write(out, inner));
         return null;
       }
+
+      @Override
+      public Void leaseGranted(Outcome.LeaseGranted g) {
+        out.u8(LEASE_GRANTED);
+        RegistryCodec.writeLease(out, g.lease());
+        return null;
+      }
+
+      @Override
+      public Void leasesEnded(Outcome.LeasesEnded e) {
+        out.u8(LEASES_ENDED).varLong(e.leases().size());
+        e.leases().forEach(l -> RegistryCodec.writeLease(out, l));
+        out.varLong(e.services().size());
+        e.services().forEach(k -> RegistryCodec.writeKey(out, k));
+        return null;
+      }
+
+      @Override
+      public Void leaseNotFound(Outcome.LeaseNotFound n) {
+        out.u8(LEASE_NOT_FOUND).fixedLong(n.id());
+        return null;
+      }
+
+      @Override
+      public Void endpointNotFound(Outcome.EndpointNotFound n) {
+        out.u8(ENDPOINT_NOT_FOUND);
+        RegistryCodec.writeKey(out, n.key());
+        out.string(n.endpoint());
+        return null;
+      }
     });
   }
 
@@ -215,6 +252,29 @@ public final class OutcomeCodec {
           os.add(read(in, 1));
         }
         return new Outcome.GroupApplied(os);
+      }
+      case LEASE_GRANTED -> {
+        return new Outcome.LeaseGranted(RegistryCodec.readLease(in));
+      }
+      case LEASES_ENDED -> {
+        int n = in.count("leases", Command.ExpireLeases.MAX_IDS);
+        List<Lease> leases = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+          leases.add(RegistryCodec.readLease(in));
+        }
+        int k = in.count("services", Integer.MAX_VALUE);
+        List<ServiceKey> keys = new ArrayList<>(Math.min(k, 1024));
+        for (int i = 0; i < k; i++) {
+          keys.add(RegistryCodec.readKey(in));
+        }
+        return new Outcome.LeasesEnded(leases, keys);
+      }
+      case LEASE_NOT_FOUND -> {
+        return new Outcome.LeaseNotFound(in.fixedLong("lease id"));
+      }
+      case ENDPOINT_NOT_FOUND -> {
+        var key = RegistryCodec.readKey(in);
+        return new Outcome.EndpointNotFound(key, in.string("endpoint", max));
       }
       default -> throw new CodecException("outcome: unknown tag " + tag);
     }

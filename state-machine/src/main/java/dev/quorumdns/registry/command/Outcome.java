@@ -1,6 +1,7 @@
 package dev.quorumdns.registry.command;
 
 import dev.quorumdns.registry.ClusterSettings;
+import dev.quorumdns.registry.Lease;
 import dev.quorumdns.registry.NodeRecord;
 import dev.quorumdns.registry.Service;
 import dev.quorumdns.registry.ServiceKey;
@@ -44,6 +45,14 @@ public sealed interface Outcome {
     R alreadyApplied(AlreadyApplied o);
 
     R groupApplied(GroupApplied o);
+
+    R leaseGranted(LeaseGranted o);
+
+    R leasesEnded(LeasesEnded o);
+
+    R leaseNotFound(LeaseNotFound o);
+
+    R endpointNotFound(EndpointNotFound o);
   }
 
   /** True if the command was refused and changed nothing. */
@@ -198,6 +207,56 @@ public sealed interface Outcome {
     @Override
     public <R> R accept(Visitor<R> v) {
       return v.groupApplied(this);
+    }
+  }
+
+  /** A lease was granted. */
+  record LeaseGranted(Lease lease) implements Outcome {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.leaseGranted(this);
+    }
+  }
+
+  /**
+   * Leases were revoked or expired: which ones (of those the command named, the ones that existed), and the
+   * services that lost endpoints with them, in key order.
+   */
+  record LeasesEnded(List<Lease> leases, List<ServiceKey> services) implements Outcome {
+    public LeasesEnded {
+      leases = List.copyOf(leases);
+      services = List.copyOf(services);
+    }
+
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.leasesEnded(this);
+    }
+  }
+
+  /** No lease has this id (never granted, revoked or expired). */
+  record LeaseNotFound(long id) implements Outcome {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.leaseNotFound(this);
+    }
+
+    @Override
+    public boolean refused() {
+      return true;
+    }
+  }
+
+  /** The service has no endpoint by this name ({@code address}, {@code address:port} or {@code [v6]:port}). */
+  record EndpointNotFound(ServiceKey key, String endpoint) implements Outcome {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.endpointNotFound(this);
+    }
+
+    @Override
+    public boolean refused() {
+      return true;
     }
   }
 }

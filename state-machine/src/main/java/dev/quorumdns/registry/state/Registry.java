@@ -2,6 +2,7 @@ package dev.quorumdns.registry.state;
 
 import dev.quorumdns.registry.ClusterSettings;
 import dev.quorumdns.registry.IpAddresses;
+import dev.quorumdns.registry.Lease;
 import dev.quorumdns.registry.NodeRecord;
 import dev.quorumdns.registry.RegistrySnapshot;
 import dev.quorumdns.registry.RegistryView;
@@ -25,11 +26,13 @@ import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -52,6 +55,7 @@ public final class Registry implements AutoCloseable {
   private volatile Set<String> voters = Set.of();
   private final Retention retention;
   private volatile RocksDbRegistryStore store;
+  private final AtomicLong leaseChanges = new AtomicLong();
 
   public Registry(Path stateDir, MeterRegistry meters) {
     this(stateDir, meters, Retention.DEFAULT);
@@ -69,6 +73,8 @@ public final class Registry implements AutoCloseable {
         .description("Services registered in this replica").register(meters);
     Gauge.builder("quorumdns.registry.revision", view, RegistryView::revision)
         .description("Raft index of the last entry that changed the registry").register(meters);
+    Gauge.builder("quorumdns.registry.leases", this, r -> r.state == null ? 0 : r.state.leases().size())
+        .description("Leases granted and not yet revoked or expired in this replica").register(meters);
     for (VipPool.Family f : VipPool.Family.values()) {
       String family = f == VipPool.Family.IPV4 ? "ipv4" : "ipv6";
       poolGauge("quorumdns.vip.pool.used", "VIPs held by registered services", family, s -> s.used(f));
@@ -99,6 +105,7 @@ public final class Registry implements AutoCloseable {
       throw e;
     }
     store = opened;
+    leaseChanges.incrementAndGet();
     StoredMeta m = state.meta();
     LOG.log(System.Logger.Level.INFO, "registry loaded from " + stateDir + ": " + state.size()
         + " services, applied index " + m.appliedIndex() + ", revision " + m.revision() + ", in "
@@ -167,6 +174,9 @@ public final class Registry implements AutoCloseable {
     store.write(changes, next, changeRecords(s, changes.services(), index, now),
         !changes.nodes().isEmpty() || changes.settings() != null);
     s.publish(changes, next);
+    if (!changes.leases().isEmpty()) {
+      leaseChanges.incrementAndGet();
+    }
     applyTimer.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
     count(outcome);
     return outcome;
@@ -249,8 +259,34 @@ public final class Registry implements AutoCloseable {
       throw e;
     }
     state = fresh;
+    leaseChanges.incrementAndGet();
     LOG.log(System.Logger.Level.INFO, "registry restored from " + checkpoint + ": applied index "
         + old.meta().appliedIndex() + " -> " + fresh.meta().appliedIndex() + ", " + fresh.size() + " services");
+  }
+
+  /** The lease with this id in this replica, or null. Any thread. */
+  public Lease lease(long id) {
+    RegistryState s = state;
+    return s == null ? null : s.lease(id);
+  }
+
+  /** Every lease this replica holds, by id. Any thread; copies. */
+  public List<Lease> leases() {
+    RegistryState s = state;
+    if (s == null) {
+      return List.of();
+    }
+    List<Lease> all = new ArrayList<>(s.leases());
+    all.sort(Comparator.comparingLong(Lease::id));
+    return all;
+  }
+
+  /**
+   * A number that changes whenever an applied entry grants or ends a lease (or the state is replaced), so a reader
+   * can tell when to look at {@link #leases()} again. Any thread.
+   */
+  public long leaseChanges() {
+    return leaseChanges.get();
   }
 
   /** Sets the voting members, as learnt from the Raft configuration. Any thread. */

@@ -79,6 +79,23 @@ class GoldenBytesTest {
       check("stored-service-v4-only", out.toByteArray(), b -> RegistryCodec.readService(new ByteSource(b)),
           GoldenCases.SERVICE_V4_ONLY);
     }));
+    tests.add(DynamicTest.dynamicTest("stored service, format 2 spec: endpoint health and leases", () -> {
+      ByteSink out = new ByteSink();
+      RegistryCodec.writeService(out, GoldenCases.SERVICE_STATUS);
+      check("stored-service-endpoint-status", out.toByteArray(), b -> RegistryCodec.readService(new ByteSource(b)),
+          GoldenCases.SERVICE_STATUS);
+    }));
+    tests.add(DynamicTest.dynamicTest("stored service, format 2 spec: headless", () -> {
+      ByteSink out = new ByteSink();
+      RegistryCodec.writeService(out, GoldenCases.SERVICE_HEADLESS);
+      check("stored-service-headless", out.toByteArray(), b -> RegistryCodec.readService(new ByteSource(b)),
+          GoldenCases.SERVICE_HEADLESS);
+    }));
+    tests.add(DynamicTest.dynamicTest("stored lease", () -> {
+      ByteSink out = new ByteSink();
+      RegistryCodec.writeLease(out, GoldenCases.LEASE);
+      check("stored-lease", out.toByteArray(), b -> RegistryCodec.readLease(new ByteSource(b)), GoldenCases.LEASE);
+    }));
     tests.add(DynamicTest.dynamicTest("stored settings without IPv6", () -> {
       ByteSink out = new ByteSink();
       RegistryCodec.writeSettings(out, GoldenCases.SETTINGS_V4_ONLY);
