@@ -25,6 +25,9 @@ import dev.quorumdns.dns.transfer.TransferMetrics.Result;
 import dev.quorumdns.dns.transfer.ZoneTransfers;
 import dev.quorumdns.dns.wire.QueryHandler;
 import dev.quorumdns.registry.ClusterSettings;
+import org.xbill.DNS.DClass;
+import dev.quorumdns.registry.Health;
+import dev.quorumdns.registry.Endpoint;
 import dev.quorumdns.registry.IpAddresses;
 import dev.quorumdns.registry.NodeRecord;
 import dev.quorumdns.registry.Protocol;
@@ -376,5 +379,37 @@ class ZoneTransferTest {
     served.sort(null);
     fromTransfer.sort(null);
     assertEquals(served, fromTransfer);
+  }
+
+  @Test
+  void aHeadlessServiceTransfersTheRecordsItsQueriesAnswer() throws Exception {
+    TestRegistries.register(fx.registry, "shop", "cache", new ServiceSpec(
+        List.of(new ServicePort("redis", Protocol.TCP, 6379)),
+        List.of(new Endpoint("10.1.0.1", null, null), new Endpoint("10.1.0.2", 6380, 5, Health.WARNING, null),
+            new Endpoint("10.1.0.3", null, null, Health.CRITICAL, null), new Endpoint("fd00:1::1", null, null)),
+        Map.of(), null, null, true));
+    List<Record> zone = records(ask(handler, wire(axfr(ZONE, 7), null), Transport.TCP, SECONDARY));
+    List<Record> cache = zone.stream().filter(r -> r.getName().toString().endsWith("cache.shop.mesh.internal."))
+        .toList();
+    String v6 = "fd00-0001-0000-0000-0000-0000-0000-0001.cache.shop.mesh.internal.";
+    assertEquals(zoneText("""
+        cache.shop.mesh.internal. 45 IN A 10.1.0.1
+        cache.shop.mesh.internal. 45 IN A 10.1.0.2
+        cache.shop.mesh.internal. 45 IN AAAA fd00:1::1
+        10-1-0-1.cache.shop.mesh.internal. 45 IN A 10.1.0.1
+        10-1-0-2.cache.shop.mesh.internal. 45 IN A 10.1.0.2
+        10-1-0-3.cache.shop.mesh.internal. 45 IN A 10.1.0.3
+        {v6} 45 IN AAAA fd00:1::1
+        _redis._tcp.cache.shop.mesh.internal. 45 IN SRV 0 100 6379 10-1-0-1.cache.shop.mesh.internal.
+        _redis._tcp.cache.shop.mesh.internal. 45 IN SRV 0 5 6380 10-1-0-2.cache.shop.mesh.internal.
+        _redis._tcp.cache.shop.mesh.internal. 45 IN SRV 0 100 6379 {v6}
+        """.replace("{v6}", v6)), lines(cache));
+    // Every transferred record is one a query for its name and type answers (no VIP for a headless name).
+    for (Record r : cache) {
+      Message q = Message.newQuery(Record.newRecord(r.getName(), r.getType(), DClass.IN));
+      List<Record> answer = parse(ask(handler, wire(q, null), Transport.UDP, SECONDARY).get(0))
+          .getSection(Section.ANSWER);
+      assertTrue(answer.contains(r), r + " in " + answer);
+    }
   }
 }

@@ -2,6 +2,8 @@ package dev.quorumdns.dns.lookup;
 
 import dev.quorumdns.dns.DnsConfig;
 import dev.quorumdns.registry.Cursor;
+import dev.quorumdns.registry.Endpoint;
+import dev.quorumdns.registry.IpAddresses;
 import dev.quorumdns.registry.NodeRecord;
 import dev.quorumdns.registry.RegistrySnapshot;
 import dev.quorumdns.registry.Service;
@@ -152,6 +154,10 @@ public final class ZoneContents {
     if (owner == null) {
       return;
     }
+    if (svc.spec().headless()) {
+      headless(svc, owner, out);
+      return;
+    }
     out.add(records.address(owner, svc.vip4()));
     if (svc.vip6() != null) {
       out.add(records.address(owner, svc.vip6()));
@@ -160,6 +166,47 @@ public final class ZoneContents {
       Name srv = p.name() == null ? null : child("_" + p.name() + "._" + p.protocol().label(), owner);
       if (srv != null) {
         out.add(records.srv(srv, p.port(), owner));
+      }
+    }
+  }
+
+  /**
+   * A headless service's records, as the resolver answers them: the name has the addresses of its serving
+   * endpoints (no VIP), every endpoint with an IP address has its own name whatever its health, and each named
+   * port has one SRV record per serving endpoint.
+   */
+  private void headless(Service svc, Name owner, List<Record> out) {
+    for (boolean v4 : new boolean[] {true, false}) {
+      for (InetAddress addr : EndpointNames.serving(svc, v4)) {
+        out.add(records.address(owner, addr));
+      }
+    }
+    Set<InetAddress> named = new LinkedHashSet<>();
+    for (Endpoint e : svc.spec().endpoints()) {
+      if (IpAddresses.looksLiteral(e.address())) {
+        InetAddress addr = IpAddresses.parse("address", e.address());
+        if (named.add(addr)) {
+          out.add(records.address(Records.child(EndpointNames.label(addr), owner), addr));
+        }
+      }
+    }
+    for (ServicePort p : svc.spec().ports()) {
+      Name srv = p.name() == null ? null : child("_" + p.name() + "._" + p.protocol().label(), owner);
+      if (srv == null) {
+        continue;
+      }
+      for (Endpoint e : svc.spec().endpoints()) {
+        if (!e.health().serving()) {
+          continue;
+        }
+        int weight = e.weight() == null ? Records.SRV_WEIGHT : e.weight();
+        int port = e.port() == null ? p.port() : e.port();
+        Name target = IpAddresses.looksLiteral(e.address())
+            ? Records.child(EndpointNames.label(IpAddresses.parse("address", e.address())), owner)
+            : child(e.address() + ".", Name.root);
+        if (target != null) {
+          out.add(records.srv(srv, weight, port, target));
+        }
       }
     }
   }
