@@ -48,10 +48,7 @@ class ReplicatedRegistryIT {
   }
 
   private static void register(NodeProcess via, String ns, String name, int port) {
-    NodeProcess.Reply r = Await.value(WAIT, "PUT " + ns + "/" + name + " via " + via.id(), () -> {
-      NodeProcess.Reply x = via.call("PUT", "/v1/services/" + ns + "/" + name, body(port));
-      return x.status() == 200 || x.status() == 201 ? x : null;
-    });
+    NodeProcess.Reply r = Writes.put(via, ns, name, body(port));
     String vips = r.body().get("vip4").asText() + "," + r.body().path("vip6").asText();
     String before = ACKED.put(ns + "/" + name, vips);
     if (before != null) {
