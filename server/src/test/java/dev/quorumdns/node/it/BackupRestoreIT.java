@@ -19,7 +19,6 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class BackupRestoreIT {
-  private static final Duration WAIT = Duration.ofSeconds(30);
 
   @Test
   void aNodeStartedOnASnapshotCopyServesTheBackedUpRegistry() throws Exception {
@@ -31,7 +30,7 @@ class BackupRestoreIT {
       NodeProcess n = original.awaitLeader(Duration.ofSeconds(60));
       for (int i = 0; i < 10; i++) {
         String name = "s" + i;
-        Await.until(WAIT, "register " + name, () -> n.call("PUT", "/v1/services/b/" + name, "{}").status() == 201);
+        Writes.put(n, "b", name, "{}");
       }
       NodeProcess.Reply snap = n.call("POST", "/v1/cluster/snapshot", null);
       assertEquals(200, snap.status(), snap.body().toString());
@@ -48,8 +47,7 @@ class BackupRestoreIT {
       assertEquals(backedUp, TestCluster.vips(n));
       assertFalse(TestCluster.vips(n).containsKey("b/after-backup"));
       assertEquals("NOERROR " + backedUp.get("b/s3").split(",")[0], n.resolve("s3.b.mesh.internal", 1));
-      Await.until(WAIT, "a write after the restore", () ->
-          n.call("PUT", "/v1/services/b/after-restore", "{}").status() == 201);
+      Writes.put(n, "b", "after-restore", "{}");
       n.stop();
       n.start();
       NodeProcess again = restored.awaitLeader(Duration.ofSeconds(60));

@@ -32,8 +32,7 @@ class MetricsIT {
   void everyDesignedMeterIsExportedAndQueriesMoveTheCounters() {
     CLUSTER.startAll();
     NodeProcess n = CLUSTER.awaitLeader(Duration.ofSeconds(60));
-    Await.until(Duration.ofSeconds(30), "a registration", () ->
-        n.call("PUT", "/v1/services/m/web", "{}").status() == 201);
+    Writes.put(n, "m", "web", "{}");
     n.resolve("web.m.mesh.internal", Type.A); // per-type query counters appear with their first query
     String before = n.text("/metrics");
     for (String name : List.of(

@@ -134,14 +134,8 @@ class TlsClusterIT {
 
   /** Registers {@code ns/name} through {@code via} over HTTPS and waits until every node answers it in DNS. */
   private static String registerEverywhere(NodeProcess via, String name) {
-    TlsProbe.Reply r = Await.value(WAIT, "PUT team/" + name + " via " + via.id(), () -> {
-      try {
-        TlsProbe.Reply x = admin.call(via.ip(), "PUT", "/v1/services/team/" + name, "{}");
-        return x.status() == 200 || x.status() == 201 ? x : null;
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    });
+    NodeProcess.Reply r = Writes.untilDone("PUT team/" + name + " via " + via.id() + " over HTTPS", WAIT,
+        () -> admin.reply(via.ip(), "PUT", "/v1/services/team/" + name, "{}"));
     String vip = r.body().get("vip4").asText();
     for (NodeProcess n : NODES) {
       Await.until(WAIT, n.id() + " answers " + name + " in DNS",

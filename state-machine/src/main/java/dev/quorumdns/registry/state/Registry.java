@@ -160,7 +160,11 @@ public final class Registry implements AutoCloseable {
     RegistryState s = loaded();
     StoredMeta m = s.meta();
     if (index <= m.appliedIndex()) {
-      return new Outcome.AlreadyApplied(index);
+      // Counted like every outcome: after a restart this counter shows whether Raft replayed entries the store
+      // already held.
+      Outcome skipped = new Outcome.AlreadyApplied(index);
+      count(skipped);
+      return skipped;
     }
     long start = System.nanoTime();
     long now = Math.max(m.logTimeMillis(), entry.timestampMillis());

@@ -263,6 +263,24 @@ class RegistryStoreTest {
   }
 
   @Test
+  void skippedEntriesAreCountedAsAlreadyAppliedOutcomes() throws IOException {
+    Registry r = TestRegistries.open(dir, SMALL);
+    TestRegistries.register(r, "p", "a", ServiceSpec.ofPorts());
+    long applied = r.meta().appliedIndex();
+    r.close();
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    Registry again = new Registry(dir, meters);
+    again.load();
+    for (long i = 1; i <= applied; i++) {
+      again.apply(1, i, new LogEntry(TestRegistries.T0, new Command.DeleteService(new ServiceKey("p", "a"))));
+    }
+    assertEquals(applied, meters.counter("quorumdns.registry.outcomes", "outcome", "AlreadyApplied").count(),
+        "every replayed entry is counted");
+    assertTrue(again.view().get(new ServiceKey("p", "a")) != null, "and none of them was applied");
+    again.close();
+  }
+
+  @Test
   void advanceRecordsTheIndexAndSurvivesRestart() throws IOException {
     Registry r = TestRegistries.open(dir, SMALL);
     Service s = TestRegistries.register(r, "p", "a", ServiceSpec.ofPorts());
