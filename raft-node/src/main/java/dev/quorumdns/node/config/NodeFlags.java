@@ -74,7 +74,8 @@ public final class NodeFlags {
       key("dns-rrl-table-size", "N", "client prefixes tracked at most (default 65536)"),
       key("dns-tcp-per-client", "N", "TCP connections one client may hold open; 0: no cap (default 16)"),
       key("tls-cert", "FILE", "this node's certificate (PEM): the API serves HTTPS only (docs/security/tls.md)"),
-      key("tls-key", "FILE", "this node's PKCS#8 key (PEM)"),
+      key("tls-key", "FILE", "this node's private key (PEM: PKCS#8, PKCS#1 RSA, SEC1 EC, or encrypted PKCS#8)"),
+      key("tls-key-passphrase-file", "FILE", "file whose first line is the passphrase of an encrypted tls-key"),
       key("tls-ca", "FILE", "cluster CA bundle (PEM): API clients need a certificate it signed; Raft is mutual TLS"),
       key("api-client-certs", "require|optional", "whether API clients must show a certificate (default require "
           + "with tls-ca)"),
