@@ -51,6 +51,10 @@ public final class Main {
     members.addSubcommand(new ClusterCommands.AddMember(ctx));
     members.addSubcommand(new ClusterCommands.RemoveMember(ctx));
     cl.addSubcommand(members);
+    CommandLine snapshot = new CommandLine(new SnapshotCommands.Snapshot());
+    snapshot.addSubcommand(new SnapshotCommands.Save(ctx));
+    snapshot.addSubcommand(new SnapshotCommands.Restore(ctx));
+    cl.addSubcommand(snapshot);
     cl.addSubcommand(new CertsCommand(ctx));
     cl.addSubcommand(new DevCluster(ctx));
     cl.addSubcommand(new NodeCommand());

@@ -118,6 +118,7 @@ class ApiRoutesTest {
       "DELETE | /v1/cluster/members/n2    | -                                                   | 200 | members  | member-remove n2",
       "DELETE | /v1/cluster/members/n9    | -                                                   | 404 | members  | member-remove n9",
       "POST   | /v1/cluster/snapshot      | -                                                   | 200 | snapshot | snapshot -",
+      "GET    | /v1/cluster/snapshot      | -                                                   | 200 | snapshot | snapshot-download -",
   })
   void everyRouteIsReachedMeteredAndAuditedAsDeclared(String method, String path, String body, int status,
                                                        String metric, String audited) throws IOException {
@@ -133,6 +134,9 @@ class ApiRoutesTest {
     ApiResponse resp = routes.handle(r).join();
     assertEquals(status, resp.status(), new String(resp.body(), StandardCharsets.UTF_8));
     assertEquals(metric, routes.metricName(r));
+    if (resp.stream() != null) {
+      resp.stream().abandon();
+    }
     List<String> after = auditLines();
     List<String> added = after.subList(before.size(), after.size());
     if (audited == null) {
@@ -165,7 +169,7 @@ class ApiRoutesTest {
       "GET    | /v1/batch              | POST",
       "DELETE | /v1/cluster            | GET, HEAD",
       "PUT    | /v1/cluster/members    | GET, HEAD, POST",
-      "GET    | /v1/cluster/snapshot   | POST",
+      "DELETE | /v1/cluster/snapshot   | POST, GET, HEAD",
       "POST   | /healthz               | GET, HEAD",
   })
   void wrongMethodsAre405WithAllow(String method, String path, String allow) throws IOException {
@@ -210,6 +214,10 @@ class ApiRoutesTest {
     assertTrue(json(remove).get("message").asText().contains("lacks scope admin"), json(remove).toString());
     assertEquals(200, call(routes, "POST", "/v1/cluster/snapshot", null, admin).status());
     assertEquals(403, call(routes, "PUT", "/v1/services/ns-a/x", SERVICE, admin).status());
+    assertEquals(403, call(routes, "GET", "/v1/cluster/snapshot", null, reader).status(), "a download needs admin");
+    ApiResponse download = call(routes, "GET", "/v1/cluster/snapshot", null, admin);
+    assertEquals(200, download.status());
+    download.stream().abandon();
 
     assertEquals(List.of(
         "reader PUT /v1/services/ns-a/web put ns-a/web 403",
@@ -219,7 +227,9 @@ class ApiRoutesTest {
         "writer-a POST /v1/batch delete ns-b/x 403",
         "writer-a DELETE /v1/cluster/members/n1 member-remove n1 403",
         "admin POST /v1/cluster/snapshot snapshot - 200",
-        "admin PUT /v1/services/ns-a/x put ns-a/x 403"), auditLines());
+        "admin PUT /v1/services/ns-a/x put ns-a/x 403",
+        "reader GET /v1/cluster/snapshot snapshot-download - 403",
+        "admin GET /v1/cluster/snapshot snapshot-download - 200"), auditLines());
   }
 
   @Test
@@ -238,6 +248,12 @@ class ApiRoutesTest {
     assertEquals(503, call(routes, "GET", "/v1/services/shop/cart", null, null).status());
     assertEquals(404, call(routes, "GET", "/v1/services/shop/cart?stale", null, null).status(),
         "a stale read answers from the replica");
+    ApiResponse noBarrier = call(routes, "GET", "/v1/cluster/snapshot", null, null);
+    assertEquals(503, noBarrier.status(), "a download holds every acknowledged write, or none is sent");
+    assertEquals(null, noBarrier.stream());
+    ApiResponse stale = call(routes, "GET", "/v1/cluster/snapshot?stale", null, null);
+    assertEquals(200, stale.status(), "?stale downloads the replica as it is");
+    stale.stream().abandon();
   }
 
   @Test
@@ -248,7 +264,10 @@ class ApiRoutesTest {
       assertTrue(seen.add(r.method() + " " + r.path()), "declared once: " + r);
       assertNotNull(r.metric(), r.toString());
       assertTrue(r.metric().matches("[a-z]+"), "a fixed name, never a path: " + r.metric());
-      if (r.method().equals("GET")) {
+      if (r.method().equals("GET") && r.metric().equals("snapshot")) {
+        assertEquals("snapshot-download", r.audit(), "a download of the whole registry is audited");
+        assertEquals(Access.Kind.ADMIN, r.access().kind());
+      } else if (r.method().equals("GET")) {
         assertNull(r.audit(), "reads are not audited: " + r);
       } else {
         assertNotNull(r.audit(), "changes are audited: " + r);
@@ -256,6 +275,6 @@ class ApiRoutesTest {
             "a change needs a write or admin scope: " + r);
       }
     }
-    assertEquals(14, table.routes().size());
+    assertEquals(15, table.routes().size());
   }
 }
