@@ -66,7 +66,7 @@ for line in Type=notify NotifyAccess=all User=quorumdns; do
   grep -qx "$line" systemd/quorumdns.service || { echo "systemd/quorumdns.service lacks $line" >&2; exit 1; }
 done
 mkdir -p "$WORK/sysroot/etc"
-systemd-sysusers --root="$WORK/sysroot" systemd/quorumdns.sysusers
+systemd-sysusers --root="$WORK/sysroot" "$DEPLOY/systemd/quorumdns.sysusers"
 grep -q '^quorumdns:x:[0-9]*:[0-9]*:.*:/var/lib/quorumdns:/usr/sbin/nologin$' "$WORK/sysroot/etc/passwd" \
   || { echo "quorumdns.sysusers did not create the quorumdns user" >&2; exit 1; }
 # A stand-in for the service manager: receives the node's notices on a datagram socket, closes the barrier pipe
