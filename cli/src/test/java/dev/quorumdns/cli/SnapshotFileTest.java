@@ -175,5 +175,10 @@ class SnapshotFileTest {
     assertEquals(2, usage.code());
     assertTrue(usage.err().contains("--data-dir"), usage.err());
     assertEquals(2, quorumdns(Map.of(), "snapshot").code(), "a subcommand is required");
+    for (String sub : List.of("save", "restore")) {
+      Run help = quorumdns(Map.of(), "snapshot", sub, "--help");
+      assertEquals(0, help.code());
+      assertTrue(help.out().startsWith("Usage: quorumdns snapshot " + sub), help.out());
+    }
   }
 }
