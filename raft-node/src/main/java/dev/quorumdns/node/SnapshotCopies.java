@@ -80,13 +80,19 @@ final class SnapshotCopies {
         + "held for a download (" + last + ")");
   }
 
-  /** Links (or copies) every regular file of {@code from} into the new directory {@code to}; their names, sorted. */
+  /**
+   * Links (or copies) every file of the checkpoint in {@code from} into the new directory {@code to}; their names,
+   * sorted.
+   */
   private static List<String> link(Path from, Path to) throws IOException {
     Files.createDirectories(to);
     List<String> names = new ArrayList<>();
     try (Stream<Path> s = Files.list(from)) {
       for (Path f : s.filter(Files::isRegularFile).sorted().toList()) {
         String name = f.getFileName().toString();
+        if (name.endsWith(".md5")) {
+          continue; // Ratis' digests of a snapshot installed from the leader, not part of the checkpoint
+        }
         try {
           Files.createLink(to.resolve(name), f);
         } catch (NoSuchFileException e) {
