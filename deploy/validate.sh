@@ -158,7 +158,8 @@ for label in title version revision created licenses source; do
   value="$(docker inspect -f "{{index .Config.Labels \"org.opencontainers.image.$label\"}}" quorumdns:validate)"
   [ -n "$value" ] && [ "$value" != "<no value>" ] || { echo "the image lacks org.opencontainers.image.$label" >&2; exit 1; }
 done
-[ "$(docker inspect -f '{{index .Config.Labels "org.opencontainers.image.version"}}' quorumdns:validate)" = "$VERSION" ]
+[ "$(docker inspect -f '{{index .Config.Labels "org.opencontainers.image.version"}}' quorumdns:validate)" = "$VERSION" ] \
+  || { echo "the image's org.opencontainers.image.version is not $VERSION" >&2; exit 1; }
 [ -n "$(docker inspect -f '{{if .Config.Healthcheck}}{{.Config.Healthcheck.Test}}{{end}}' quorumdns:validate)" ] \
   || { echo "the image has no HEALTHCHECK" >&2; exit 1; }
 CONTAINER="$(docker run -d -e QUORUMDNS_ID=v1 -e QUORUMDNS_PEERS=v1=127.0.0.1:9053 quorumdns:validate)"
