@@ -62,10 +62,6 @@ class BackupRestoreIT {
       original.startAll();
       NodeProcess leader = original.awaitLeader(Duration.ofSeconds(60));
       NodeProcess follower = original.anyFollower(leader).orElseThrow();
-      NodeProcess.Reply onDisk = follower.call("POST", "/v1/cluster/snapshot", null);
-      assertEquals(200, onDisk.status(), onDisk.body().toString());
-      assertTrue(Files.isDirectory(Path.of(onDisk.body().get("directory").asText())), "the older backup path");
-
       Map<String, String> acknowledged = new ConcurrentHashMap<>();
       AtomicBoolean stop = new AtomicBoolean();
       AtomicInteger next = new AtomicInteger();
@@ -84,6 +80,9 @@ class BackupRestoreIT {
       writer.start();
       try {
         Await.until(WAIT, "40 acknowledged writes", () -> acknowledged.size() >= 40);
+        NodeProcess.Reply onDisk = leader.call("POST", "/v1/cluster/snapshot", null);
+        assertEquals(200, onDisk.status(), onDisk.body().toString());
+        assertTrue(Files.isDirectory(Path.of(onDisk.body().get("directory").asText())), "the older backup path");
         acknowledgedBeforeSave = Map.copyOf(acknowledged);
         Run save = quorumdns("snapshot", "save", saved.toString(), "--server", follower.ip() + ":8053", "-o", "json");
         assertEquals(0, save.code(), save.err());
