@@ -1,6 +1,7 @@
 package dev.quorumdns.cli;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -56,5 +57,18 @@ public final class ApiClient {
     }
     HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     return new Reply(r.statusCode(), r.body());
+  }
+
+  /**
+   * A GET whose body is read as it arrives (a snapshot download): returns once the head is in, within
+   * {@code headTimeout}; the caller reads the body to its end and closes it.
+   */
+  public HttpResponse<InputStream> download(String path, Duration headTimeout)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(headTimeout).GET();
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
   }
 }

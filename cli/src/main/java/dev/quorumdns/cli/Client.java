@@ -37,6 +37,16 @@ final class Client {
     record Failed(boolean sent, String message) implements Result {}
   }
 
+  /** The nodes, in the order they are tried. */
+  List<String> servers() {
+    return servers;
+  }
+
+  /** A client of one node, with this client's token and TLS. */
+  ApiClient node(String server) {
+    return new ApiClient(server, token, tls);
+  }
+
   Result send(String method, String path, String body) throws InterruptedException {
     List<String> unreachable = new ArrayList<>();
     for (String server : servers) {

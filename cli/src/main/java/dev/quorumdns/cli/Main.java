@@ -59,6 +59,10 @@ public final class Main {
     lease.addSubcommand(new LeaseCommands.Revoke(ctx));
     cl.addSubcommand(lease);
     cl.addSubcommand(new LeaseCommands.Health(ctx));
+    CommandLine snapshot = new CommandLine(new SnapshotCommands.Snapshot());
+    snapshot.addSubcommand(new SnapshotCommands.Save(ctx));
+    snapshot.addSubcommand(new SnapshotCommands.Restore(ctx));
+    cl.addSubcommand(snapshot);
     cl.addSubcommand(new CertsCommand(ctx));
     cl.addSubcommand(new DevCluster(ctx));
     cl.addSubcommand(new NodeCommand());

@@ -11,6 +11,7 @@ import dev.quorumdns.node.runtime.LeaseStatus;
 import dev.quorumdns.node.runtime.NodeException;
 import dev.quorumdns.node.runtime.NodeRuntime;
 import dev.quorumdns.node.runtime.Readiness;
+import dev.quorumdns.node.runtime.SnapshotCopy;
 import dev.quorumdns.node.runtime.SnapshotInfo;
 import dev.quorumdns.node.runtime.WriteResult;
 import dev.quorumdns.node.runtime.ZoneRecord;
@@ -85,6 +86,7 @@ public final class Node implements NodeRuntime, AutoCloseable {
   private NodeMembership membership;
   private NodeLeases leases;
   private TlsReloader tls;
+  private SnapshotCopies downloads;
 
   /**
    * @param meters where the node's meters go (the process exposes them at {@code /metrics})
@@ -111,6 +113,8 @@ public final class Node implements NodeRuntime, AutoCloseable {
     if (lock == null) {
       throw new IOException("data-dir " + config.dataDir() + " is in use by another node process");
     }
+    downloads = new SnapshotCopies(config.dataDir());
+    downloads.removeLeftovers();
     tls = NodeTls.load(config, clock, scheduler);
     dns = DnsWiring.start(config, registry.view(), registry::snapshot, meters);
     registry.load();
@@ -337,6 +341,13 @@ public final class Node implements NodeRuntime, AutoCloseable {
         throw new NodeException(NodeException.Kind.SNAPSHOT_FAILED, e.getMessage());
       }
     }, adminExecutor);
+  }
+
+  @Override
+  public CompletableFuture<SnapshotCopy> snapshotCopy() {
+    Duration timeout = config.writeTimeout().multipliedBy(6);
+    return CompletableFuture.supplyAsync(() -> downloads.take(() -> raft.snapshot(timeout), config.cluster(),
+        config.id(), clock.instant()), adminExecutor);
   }
 
   @Override

@@ -84,7 +84,9 @@ public final class ApiRoutes {
         route("DELETE", "/v1/cluster/members/{id}", Access.admin("change the cluster's members"), "members",
             "member-remove", cluster::removeMember),
         route("POST", "/v1/cluster/snapshot", Access.admin("take a snapshot"), "snapshot", "snapshot",
-            cluster::snapshot)));
+            cluster::snapshot),
+        route("GET", "/v1/cluster/snapshot", Access.admin("download a snapshot"), "snapshot", "snapshot-download",
+            cluster::download)));
   }
 
   private static Route route(String method, String path, Access access, String metric, String audit,

@@ -20,11 +20,13 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -34,6 +36,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.ReadTimeoutHandler;
+import io.netty.util.AttributeKey;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,11 +47,14 @@ import org.slf4j.LoggerFactory;
 /**
  * The node's HTTP API on Netty: HTTP/1.1 with keep-alive, bodies capped at {@value #MAX_BODY} bytes (413),
  * idle connections closed after {@value #IDLE_SECONDS} s, requests that do not arrive whole in time answered 408
- * and connections over the caps 503 ({@link ConnectionGuards}). Handlers may answer from any thread.
+ * and connections over the caps 503 ({@link ConnectionGuards}). Handlers may answer from any thread; a streamed
+ * answer ({@link StreamBody}) takes its connection over once its head is written.
  */
 public final class ApiServer implements AutoCloseable {
   static final int MAX_BODY = 1024 * 1024;
   static final int IDLE_SECONDS = 60;
+  /** Set on a connection whose answer is a stream: it reads no more requests. */
+  private static final AttributeKey<Boolean> STREAMING = AttributeKey.valueOf("quorumdns.streaming");
   private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
 
   private final InetSocketAddress bind;
@@ -143,6 +149,9 @@ public final class ApiServer implements AutoCloseable {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
       long start = System.nanoTime();
+      if (ctx.channel().hasAttr(STREAMING)) {
+        return; // the connection carries a stream now; what else the client sends is dropped
+      }
       if (req.decoderResult().isFailure()) {
         FullHttpResponse bad = toNetty(ApiResponse.error(new ApiException(400, "bad_request", null,
             "malformed HTTP request: " + req.decoderResult().cause().getMessage(), null)));
@@ -154,11 +163,15 @@ public final class ApiServer implements AutoCloseable {
       ApiRequest r = toApi(req, (InetSocketAddress) ctx.channel().remoteAddress());
       routes.handle(r).whenComplete((resp, err) -> {
         ApiResponse answer = err != null ? ApiRoutes.toError(err) : resp;
-        FullHttpResponse out = toNetty(answer);
-        HttpUtil.setKeepAlive(out, keepAlive);
-        ChannelFuture f = ctx.writeAndFlush(out);
-        if (!keepAlive) {
-          f.addListener(ChannelFutureListener.CLOSE);
+        if (answer.stream() != null) {
+          ctx.executor().execute(() -> startStream(ctx, answer));
+        } else {
+          FullHttpResponse out = toNetty(answer);
+          HttpUtil.setKeepAlive(out, keepAlive);
+          ChannelFuture f = ctx.writeAndFlush(out);
+          if (!keepAlive) {
+            f.addListener(ChannelFutureListener.CLOSE);
+          }
         }
         Timer.builder("quorumdns.api.requests")
             .description("HTTP API requests by route, method and status")
@@ -173,6 +186,22 @@ public final class ApiServer implements AutoCloseable {
       LOG.debug("HTTP connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
       ctx.close();
     }
+  }
+
+  /** Writes a streamed answer's head and hands the connection to its body, which ends it by closing it. */
+  private static void startStream(ChannelHandlerContext ctx, ApiResponse answer) {
+    if (!ctx.channel().isActive()) {
+      answer.stream().abandon();
+      return;
+    }
+    ctx.channel().attr(STREAMING).set(Boolean.TRUE);
+    HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(answer.status()));
+    head.headers().set(HttpHeaderNames.CONTENT_TYPE, answer.contentType());
+    head.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+    head.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
+    answer.headers().forEach((k, v) -> head.headers().set(k, v));
+    ctx.writeAndFlush(head);
+    answer.stream().start(ctx.channel());
   }
 
   private static ApiRequest toApi(FullHttpRequest req, InetSocketAddress remote) {

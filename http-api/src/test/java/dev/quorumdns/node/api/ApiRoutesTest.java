@@ -128,6 +128,7 @@ class ApiRoutesTest {
       "PUT    | /v1/leases/9/keepalive    | -                                                   | 404 | keepalive | -",
       "DELETE | /v1/leases/1              | -                                                   | 200 | lease    | lease-revoke 1",
       "DELETE | /v1/leases/9              | -                                                   | 404 | lease    | lease-revoke 9",
+      "GET    | /v1/cluster/snapshot      | -                                                   | 200 | snapshot | snapshot-download -",
   })
   void everyRouteIsReachedMeteredAndAuditedAsDeclared(String method, String path, String body, int status,
                                                        String metric, String audited) throws IOException {
@@ -146,6 +147,9 @@ class ApiRoutesTest {
     ApiResponse resp = routes.handle(r).join();
     assertEquals(status, resp.status(), new String(resp.body(), StandardCharsets.UTF_8));
     assertEquals(metric, routes.metricName(r));
+    if (resp.stream() != null) {
+      resp.stream().abandon();
+    }
     List<String> after = auditLines();
     List<String> added = after.subList(before.size(), after.size());
     if (audited == null) {
@@ -178,7 +182,7 @@ class ApiRoutesTest {
       "GET    | /v1/batch              | POST",
       "DELETE | /v1/cluster            | GET, HEAD",
       "PUT    | /v1/cluster/members    | GET, HEAD, POST",
-      "GET    | /v1/cluster/snapshot   | POST",
+      "DELETE | /v1/cluster/snapshot   | POST, GET, HEAD",
       "POST   | /healthz               | GET, HEAD",
       "PUT    | /v1/leases             | POST",
       "POST   | /v1/leases/1           | GET, HEAD, DELETE",
@@ -243,6 +247,10 @@ class ApiRoutesTest {
     assertEquals(403, call(routes, "DELETE", "/v1/leases/1", null, reader).status());
     assertEquals(403, call(routes, "PUT", "/v1/services/ns-b/web/endpoints/10.0.0.1/health",
         "{\"health\":\"critical\"}", writer).status());
+    assertEquals(403, call(routes, "GET", "/v1/cluster/snapshot", null, reader).status(), "a download needs admin");
+    ApiResponse download = call(routes, "GET", "/v1/cluster/snapshot", null, admin);
+    assertEquals(200, download.status());
+    download.stream().abandon();
 
     assertEquals(List.of(
         "reader PUT /v1/services/ns-a/web put ns-a/web 403",
@@ -257,7 +265,9 @@ class ApiRoutesTest {
         "admin POST /v1/leases lease-grant - 403",
         "writer-a POST /v1/leases lease-grant 0000000000000001 201",
         "reader DELETE /v1/leases/1 lease-revoke 1 403",
-        "writer-a PUT /v1/services/ns-b/web/endpoints/10.0.0.1/health health ns-b/web/10.0.0.1 403"), auditLines());
+        "writer-a PUT /v1/services/ns-b/web/endpoints/10.0.0.1/health health ns-b/web/10.0.0.1 403",
+        "reader GET /v1/cluster/snapshot snapshot-download - 403",
+        "admin GET /v1/cluster/snapshot snapshot-download - 200"), auditLines());
   }
 
   @Test
@@ -276,6 +286,12 @@ class ApiRoutesTest {
     assertEquals(503, call(routes, "GET", "/v1/services/shop/cart", null, null).status());
     assertEquals(404, call(routes, "GET", "/v1/services/shop/cart?stale", null, null).status(),
         "a stale read answers from the replica");
+    ApiResponse noBarrier = call(routes, "GET", "/v1/cluster/snapshot", null, null);
+    assertEquals(503, noBarrier.status(), "a download holds every acknowledged write, or none is sent");
+    assertEquals(null, noBarrier.stream());
+    ApiResponse stale = call(routes, "GET", "/v1/cluster/snapshot?stale", null, null);
+    assertEquals(200, stale.status(), "?stale downloads the replica as it is");
+    stale.stream().abandon();
   }
 
   @ParameterizedTest(name = "{0} {1} {2} -> 400 {3}")
@@ -359,7 +375,10 @@ class ApiRoutesTest {
       assertTrue(seen.add(r.method() + " " + r.path()), "declared once: " + r);
       assertNotNull(r.metric(), r.toString());
       assertTrue(r.metric().matches("[a-z]+"), "a fixed name, never a path: " + r.metric());
-      if (r.method().equals("GET") || r.path().text().endsWith("/keepalive")) {
+      if (r.method().equals("GET") && r.metric().equals("snapshot")) {
+        assertEquals("snapshot-download", r.audit(), "a download of the whole registry is audited");
+        assertEquals(Access.Kind.ADMIN, r.access().kind());
+      } else if (r.method().equals("GET") || r.path().text().endsWith("/keepalive")) {
         // A keepalive changes nothing replicated (the leader moves a deadline in memory): audited like a read.
         assertNull(r.audit(), "reads are not audited: " + r);
       } else {
@@ -368,7 +387,7 @@ class ApiRoutesTest {
             "a change needs a write or admin scope: " + r);
       }
     }
-    assertEquals(20, table.routes().size());
+    assertEquals(21, table.routes().size());
   }
 
   @Test
@@ -379,7 +398,7 @@ class ApiRoutesTest {
     ApiResponse metrics = call(plain, "GET", "/metrics", null, null);
     assertEquals(200, metrics.status());
     assertEquals("# metrics\n", new String(metrics.body(), StandardCharsets.UTF_8));
-    for (String path : List.of("/v1/services", "/v1/cluster", "/v1/cluster/formation")) {
+    for (String path : List.of("/v1/services", "/v1/cluster", "/v1/cluster/formation", "/v1/cluster/snapshot")) {
       assertEquals(404, call(plain, "GET", path, null, null).status(), path);
     }
     assertEquals(404, call(plain, "PUT", "/v1/services/shop/cart", SERVICE, null).status());

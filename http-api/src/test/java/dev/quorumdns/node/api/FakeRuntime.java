@@ -7,6 +7,7 @@ import dev.quorumdns.node.runtime.LeaseStatus;
 import dev.quorumdns.node.runtime.NodeException;
 import dev.quorumdns.node.runtime.NodeRuntime;
 import dev.quorumdns.node.runtime.Readiness;
+import dev.quorumdns.node.runtime.SnapshotCopy;
 import dev.quorumdns.node.runtime.SnapshotInfo;
 import dev.quorumdns.node.runtime.WriteResult;
 import dev.quorumdns.node.runtime.ZoneRecord;
@@ -19,10 +20,14 @@ import dev.quorumdns.registry.Service;
 import dev.quorumdns.registry.ServiceKey;
 import dev.quorumdns.registry.command.Command;
 import dev.quorumdns.registry.command.Outcome;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -222,6 +227,28 @@ final class FakeRuntime implements NodeRuntime {
   @Override
   public CompletableFuture<SnapshotInfo> snapshot() {
     return CompletableFuture.completedFuture(new SnapshotInfo(7, Path.of("/snapshots/snapshot.1_7")));
+  }
+
+  /** Two small files, as a checkpoint would hold; deleted when the copy is closed. */
+  @Override
+  public CompletableFuture<SnapshotCopy> snapshotCopy() {
+    try {
+      Path dir = Files.createTempDirectory("fake-snapshot");
+      Files.writeString(dir.resolve("CURRENT"), "MANIFEST-000001\n");
+      Files.write(dir.resolve("000001.sst"), new byte[700]);
+      return CompletableFuture.completedFuture(new SnapshotCopy("quorumdns", "n1", 1, 7,
+          Instant.parse("2026-12-05T00:00:00Z"), dir, List.of("000001.sst", "CURRENT"), () -> {
+            try {
+              Files.deleteIfExists(dir.resolve("CURRENT"));
+              Files.deleteIfExists(dir.resolve("000001.sst"));
+              Files.deleteIfExists(dir);
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
+            }
+          }));
+    } catch (IOException e) {
+      return CompletableFuture.failedFuture(e);
+    }
   }
 
   @Override

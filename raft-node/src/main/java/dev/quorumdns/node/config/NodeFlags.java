@@ -96,7 +96,8 @@ public final class NodeFlags {
           + "if left out)"),
       key("notify-interval", "DURATION", "at most one NOTIFY per zone and secondary this often (default 1s)"),
       key("tls-cert", "FILE", "this node's certificate (PEM): the API serves HTTPS only (docs/security/tls.md)"),
-      key("tls-key", "FILE", "this node's PKCS#8 key (PEM)"),
+      key("tls-key", "FILE", "this node's private key (PEM: PKCS#8, PKCS#1 RSA, SEC1 EC, or encrypted PKCS#8)"),
+      key("tls-key-passphrase-file", "FILE", "file whose first line is the passphrase of an encrypted tls-key"),
       key("tls-ca", "FILE", "cluster CA bundle (PEM): API clients need a certificate it signed; Raft is mutual TLS"),
       key("api-client-certs", "require|optional", "whether API clients must show a certificate (default require "
           + "with tls-ca)"),

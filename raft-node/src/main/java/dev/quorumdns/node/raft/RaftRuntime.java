@@ -351,8 +351,8 @@ public final class RaftRuntime implements AutoCloseable {
     }
   }
 
-  /** A snapshot on disk: its last index and its directory (a RocksDB checkpoint). */
-  public record Snapshot(long index, java.nio.file.Path directory) {}
+  /** A snapshot on disk: the term and index of its last entry and its directory (a RocksDB checkpoint). */
+  public record Snapshot(long term, long index, java.nio.file.Path directory) {}
 
   /**
    * Takes a snapshot of this node's replica now (for backups) and returns where it is. Blocks until it is
@@ -371,7 +371,7 @@ public final class RaftRuntime implements AutoCloseable {
     if (latest == null) {
       throw new IOException("snapshot reported at index " + reply.getLogIndex() + " but none is on disk");
     }
-    return new Snapshot(latest.info().getIndex(), latest.dir());
+    return new Snapshot(latest.info().getTerm(), latest.info().getIndex(), latest.dir());
   }
 
   /** Current voters and listeners. */

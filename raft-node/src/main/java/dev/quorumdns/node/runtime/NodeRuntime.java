@@ -85,6 +85,13 @@ public interface NodeRuntime {
   /** Takes a snapshot of this replica now (for backups); fails with {@code SNAPSHOT_FAILED}. */
   CompletableFuture<SnapshotInfo> snapshot();
 
+  /**
+   * Takes a snapshot of this replica now and holds a copy of it for a download, until the caller closes it (it
+   * must, also when the download fails). It holds what this replica had applied when it was taken: run
+   * {@link #readBarrier} first for every write acknowledged before the call. Fails with {@code SNAPSHOT_FAILED}.
+   */
+  CompletableFuture<SnapshotCopy> snapshotCopy();
+
   /** Whether this node should receive traffic (loaded and caught up), and why not. */
   Readiness readiness();
 
