@@ -345,6 +345,10 @@ public final class Node implements NodeRuntime, AutoCloseable {
 
   @Override
   public CompletableFuture<SnapshotCopy> snapshotCopy() {
+    RaftRuntime raft = membership.raft();
+    if (raft == null) {
+      return CompletableFuture.failedFuture(new NodeException(NodeException.Kind.SNAPSHOT_FAILED, notMember()));
+    }
     Duration timeout = config.writeTimeout().multipliedBy(6);
     return CompletableFuture.supplyAsync(() -> downloads.take(() -> raft.snapshot(timeout), config.cluster(),
         config.id(), clock.instant()), adminExecutor);
