@@ -44,6 +44,9 @@ public record ApiResponse(int status, String contentType, byte[] body, Map<Strin
       o.put("field", e.field());
     }
     o.put("message", e.getMessage());
+    if (e.revision() != null) {
+      o.put("revision", e.revision());
+    }
     ApiResponse r = json(e.status(), o);
     if (e.status() == 401) {
       return new ApiResponse(r.status, r.contentType, r.body, Map.of("WWW-Authenticate", "Bearer realm=\"quorumdns\""));

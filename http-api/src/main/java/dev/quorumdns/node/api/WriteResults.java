@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quorumdns.node.runtime.NodeException;
 import dev.quorumdns.node.runtime.WriteResult;
 import dev.quorumdns.registry.command.Outcome;
+import dev.quorumdns.registry.command.Precondition;
 
 /**
  * Maps write results, registry outcomes and the runtime's refusals to HTTP answers: refusals 400/404/409, not
@@ -47,6 +48,14 @@ final class WriteResults {
     return n;
   }
 
+  /**
+   * The field a precondition came from, as a batch operation spells it ({@code ifMatch}, {@code ifNoneMatch});
+   * single writes rename it to the header or parameter the client used.
+   */
+  static String preconditionField(Precondition p) {
+    return p instanceof Precondition.Absent ? "ifNoneMatch" : "ifMatch";
+  }
+
   /** The API error of a request the runtime could not carry out. */
   static ApiException fromNode(NodeException e) {
     return switch (e.kind()) {
@@ -87,13 +96,22 @@ final class WriteResults {
     }
 
     @Override
+    public Void preconditionFailed(Outcome.PreconditionFailed o) {
+      String now = o.currentRevision() == 0 ? "nothing is registered" : "it is at revision " + o.currentRevision();
+      String expected = o.expected() instanceof Precondition.Revision r ? "revision " + r.revision()
+          : o.expected() instanceof Precondition.Absent ? "no service (create only)" : "an existing service";
+      throw ApiException.preconditionFailed(preconditionField(o.expected()), "service " + o.key() + ": expected "
+          + expected + ", but " + now + "; nothing changed", o.currentRevision());
+    }
+
+    @Override
     public Void batchRefused(Outcome.BatchRefused o) {
       try {
         throwIfRefused(o.cause());
       } catch (ApiException e) {
         String field = "operations[" + o.index() + "]" + (e.field() == null ? "" : "." + e.field());
         throw new ApiException(e.status(), e.code(), field, "operations[" + o.index() + "] refused, nothing applied: "
-            + e.getMessage(), e.retryAfterSeconds());
+            + e.getMessage(), e.retryAfterSeconds(), e.revision());
       }
       return null;
     }

@@ -2,12 +2,15 @@ package dev.quorumdns.registry.codec;
 
 import dev.quorumdns.registry.command.Command;
 import dev.quorumdns.registry.command.Outcome;
+import dev.quorumdns.registry.command.Precondition;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Versioned binary format of an {@link Outcome}, carried back from the applying replica to the client in the
- * Raft reply. First byte {@value #OUTCOME_V1}. Stateless and thread-safe.
+ * Raft reply. First byte {@value #OUTCOME_V1}. A precondition failure (tag 15) is written as
+ * {@code key || precondition (as in CommandCodec version 2) || varint current revision}. Stateless and
+ * thread-safe.
  */
 public final class OutcomeCodec {
   public static final int OUTCOME_V1 = 0x4f;
@@ -26,6 +29,7 @@ public final class OutcomeCodec {
   private static final int BATCH_REFUSED = 12;
   private static final int ALREADY_APPLIED = 13;
   private static final int GROUP_APPLIED = 14;
+  private static final int PRECONDITION_FAILED = 15;
 
   private OutcomeCodec() {}
 
@@ -143,6 +147,15 @@ public final class OutcomeCodec {
         g.outcomes().forEach(inner -> write(out, inner));
         return null;
       }
+
+      @Override
+      public Void preconditionFailed(Outcome.PreconditionFailed p) {
+        out.u8(PRECONDITION_FAILED);
+        RegistryCodec.writeKey(out, p.key());
+        CommandCodec.writePrecondition(out, p.expected());
+        out.varLong(p.currentRevision());
+        return null;
+      }
     });
   }
 
@@ -215,6 +228,15 @@ public final class OutcomeCodec {
           os.add(read(in, 1));
         }
         return new Outcome.GroupApplied(os);
+      }
+      case PRECONDITION_FAILED -> {
+        var key = RegistryCodec.readKey(in);
+        Precondition expected = CommandCodec.readPrecondition(in);
+        if (expected == null) {
+          throw new CodecException("outcome: a precondition failure without a precondition");
+        }
+        long current = in.varLong("current revision");
+        return RegistryCodec.valid(() -> new Outcome.PreconditionFailed(key, expected, current));
       }
       default -> throw new CodecException("outcome: unknown tag " + tag);
     }

@@ -3,9 +3,11 @@ package dev.quorumdns.registry.state;
 import dev.quorumdns.registry.ClusterSettings;
 import dev.quorumdns.registry.NodeRecord;
 import dev.quorumdns.registry.Service;
+import dev.quorumdns.registry.ServiceKey;
 import dev.quorumdns.registry.ServiceSpec;
 import dev.quorumdns.registry.command.Command;
 import dev.quorumdns.registry.command.Outcome;
+import dev.quorumdns.registry.command.Precondition;
 import dev.quorumdns.registry.vip.VipAllocator;
 import dev.quorumdns.registry.vip.VipHold;
 import dev.quorumdns.registry.IpAddresses;
@@ -36,6 +38,10 @@ final class Executor implements Command.Visitor<Outcome> {
     }
     ServiceSpec spec = c.spec();
     Service existing = txn.service(c.key());
+    Outcome failed = precondition(c.key(), c.precondition(), existing);
+    if (failed != null) {
+      return failed;
+    }
     if (existing != null) {
       Outcome refusal = vipChange("vip4", existing.vip4(), spec.vip4());
       if (refusal == null) {
@@ -83,9 +89,21 @@ final class Executor implements Command.Visitor<Outcome> {
         : IpAddresses.format(current)) + "; a VIP never changes while its name is registered (delete it first)");
   }
 
+  /** The refusal of a conditional write whose expectation the staged state does not meet, or null. */
+  private static Outcome precondition(ServiceKey key, Precondition p, Service existing) {
+    if (p == null || p.holds(existing)) {
+      return null;
+    }
+    return new Outcome.PreconditionFailed(key, p, existing == null ? 0 : existing.revision());
+  }
+
   @Override
   public Outcome delete(Command.DeleteService c) {
     Service existing = txn.service(c.key());
+    Outcome failed = precondition(c.key(), c.precondition(), existing);
+    if (failed != null) {
+      return failed;
+    }
     if (existing == null) {
       return new Outcome.NotFound(c.key());
     }

@@ -9,6 +9,7 @@ import dev.quorumdns.registry.ServiceKey;
 import dev.quorumdns.registry.ServicePort;
 import dev.quorumdns.registry.ServiceSpec;
 import dev.quorumdns.registry.command.Command;
+import dev.quorumdns.registry.command.Precondition;
 import dev.quorumdns.registry.vip.VipPool;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
@@ -37,14 +38,24 @@ final class FuzzedCommands {
   Command command(boolean top) {
     int kind = data.consumeInt(0, top ? 6 : 5);
     return switch (kind) {
-      case 0 -> new Command.UpsertService(key(), spec());
-      case 1 -> new Command.DeleteService(key());
+      case 0 -> new Command.UpsertService(key(), spec(), precondition());
+      case 1 -> new Command.DeleteService(key(), precondition());
       case 2 -> new Command.Batch(list(3, () -> data.consumeBoolean()
-          ? new Command.UpsertService(key(), spec()) : new Command.DeleteService(key())));
+          ? new Command.UpsertService(key(), spec(), precondition()) : new Command.DeleteService(key(), precondition())));
       case 3 -> new Command.PutNode(node());
       case 4 -> new Command.RemoveNode(label(false));
       case 5 -> new Command.InitCluster(settings());
       default -> new Command.Group(list(4, () -> command(false)));
+    };
+  }
+
+  /** Mostly none; else one of each kind (a revision may be out of range). */
+  private Precondition precondition() {
+    return switch (data.consumeInt(0, 5)) {
+      case 0, 1, 2 -> null;
+      case 3 -> new Precondition.Revision(data.consumeLong(0, Long.MAX_VALUE));
+      case 4 -> new Precondition.Absent();
+      default -> new Precondition.Present();
     };
   }
 
