@@ -14,6 +14,7 @@ import dev.quorumdns.node.runtime.ZoneRecord;
 import dev.quorumdns.node.tls.TlsReloader;
 import dev.quorumdns.registry.ClusterSettings;
 import dev.quorumdns.registry.NodeRecord;
+import dev.quorumdns.registry.RegistrySnapshot;
 import dev.quorumdns.registry.RegistryView;
 import dev.quorumdns.registry.command.Command;
 import dev.quorumdns.registry.command.Outcome;
@@ -42,6 +43,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
+import java.util.function.LongConsumer;
 import java.util.stream.Collectors;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
@@ -210,6 +212,19 @@ public final class Node implements NodeRuntime, AutoCloseable {
   @Override
   public RegistryView view() {
     return registry.view();
+  }
+
+  @Override
+  public RegistrySnapshot readSnapshot() throws IOException {
+    if (!registry.view().isLoaded()) {
+      throw new IOException("this replica holds no state yet");
+    }
+    return registry.snapshot();
+  }
+
+  @Override
+  public void onRevision(LongConsumer listener) {
+    registry.onRevision(listener);
   }
 
   @Override

@@ -10,11 +10,13 @@ import dev.quorumdns.node.runtime.WriteResult;
 import dev.quorumdns.node.runtime.ZoneRecord;
 import dev.quorumdns.registry.ClusterSettings;
 import dev.quorumdns.registry.NodeRecord;
+import dev.quorumdns.registry.RegistrySnapshot;
 import dev.quorumdns.registry.RegistryView;
 import dev.quorumdns.registry.Service;
 import dev.quorumdns.registry.ServiceKey;
 import dev.quorumdns.registry.command.Command;
 import dev.quorumdns.registry.command.Outcome;
+import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -27,6 +29,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.LongConsumer;
 
 /**
  * An in-memory {@link NodeRuntime} for tests of the HTTP API: services in a map, VIPs handed out in order from
@@ -66,6 +69,15 @@ final class FakeRuntime implements NodeRuntime {
   @Override
   public RegistryView view() {
     return new View();
+  }
+
+  @Override
+  public RegistrySnapshot readSnapshot() throws IOException {
+    throw new IOException("the fake runtime keeps no change log");
+  }
+
+  @Override
+  public void onRevision(LongConsumer listener) {
   }
 
   @Override

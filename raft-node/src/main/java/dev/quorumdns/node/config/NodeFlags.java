@@ -61,6 +61,12 @@ public final class NodeFlags {
       key("api-request-timeout", "DURATION", "a request must arrive whole within this time (default 10s)"),
       key("api-max-connections", "N", "open HTTP connections a node accepts at once (default 4096)"),
       key("api-max-connections-per-client", "N", "open HTTP connections one client may hold (default 2048)"),
+      key("watch-max", "N", "open watch streams (GET /v1/watch) a node serves at once; 0: none (default 2048)"),
+      key("watch-max-per-client", "N", "open watch streams one client address may hold (default 512)"),
+      key("watch-buffer", "SIZE", "bytes a watch stream may have queued unread before it is dropped as too slow "
+          + "(default 1MB)"),
+      key("watch-progress-interval", "DURATION", "how often an idle watch stream hears the current revision "
+          + "(default 5s)"),
       key("election-timeout", "DURATION", "Raft election timeout, the minimum (default 400ms)"),
       key("snapshot-threshold", "N", "take a snapshot every this many applied entries (default 10000)"),
       key("raft-segment-size", "SIZE", "Raft log segment size (default 8MB)"),

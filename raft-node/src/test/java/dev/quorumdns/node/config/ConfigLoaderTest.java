@@ -156,6 +156,23 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void watchLimitsHaveDefaultsAndBadValuesNameTheirKey() {
+    assertEquals(WatchLimits.defaults(), load(List.of(), Map.of()).apiAccess().watch());
+    WatchLimits w = load(List.of("--watch-max", "10000", "--watch-buffer", "64KB", "--watch-progress-interval",
+        "500ms"), Map.of("QUORUMDNS_WATCH_MAX_PER_CLIENT", "9000")).apiAccess().watch();
+    assertEquals(new WatchLimits(10_000, 9000, 64 << 10, Duration.ofMillis(500)), w);
+    assertEquals(5, load(List.of("--watch-max", "5"), Map.of()).apiAccess().watch().maxWatchersPerClient());
+    assertEquals("watch-max-per-client", assertThrows(ValidationException.class,
+        () -> load(List.of("--watch-max", "5", "--watch-max-per-client", "6"), Map.of())).field());
+    assertEquals("watch-buffer", assertThrows(ValidationException.class,
+        () -> load(List.of("--watch-buffer", "1KB"), Map.of())).field());
+    assertEquals("watch-progress-interval", assertThrows(ValidationException.class,
+        () -> load(List.of("--watch-progress-interval", "1h"), Map.of())).field());
+    assertEquals("watch-max", assertThrows(ValidationException.class,
+        () -> load(List.of("--watch-max", "-1"), Map.of())).field());
+  }
+
+  @Test
   void bothTokenFlagsAreRefusedNamingBoth() {
     ValidationException e = assertThrows(ValidationException.class,
         () -> load(List.of("--token-file", "/a", "--api-token-file", "/b"), Map.of()));

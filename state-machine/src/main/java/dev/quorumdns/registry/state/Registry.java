@@ -30,6 +30,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.LongConsumer;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -52,6 +54,7 @@ public final class Registry implements AutoCloseable {
   private volatile Set<String> voters = Set.of();
   private final Retention retention;
   private volatile RocksDbRegistryStore store;
+  private final List<LongConsumer> revisionListeners = new CopyOnWriteArrayList<>();
 
   public Registry(Path stateDir, MeterRegistry meters) {
     this(stateDir, meters, Retention.DEFAULT);
@@ -167,7 +170,30 @@ public final class Registry implements AutoCloseable {
     s.publish(changes, next);
     applyTimer.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
     count(outcome);
+    if (served) {
+      revisionMoved(index);
+    }
     return outcome;
+  }
+
+  /**
+   * Calls {@code listener} with the registry revision each time it moves: after an applied entry that changed
+   * what the registry serves, once readers see it, and after {@link #restore} replaced the state. Called on the
+   * apply thread, so it must return at once (store a value, wake a thread). Any thread may add listeners; they
+   * stay until the registry is discarded.
+   */
+  public void onRevision(LongConsumer listener) {
+    revisionListeners.add(listener);
+  }
+
+  private void revisionMoved(long revision) {
+    for (LongConsumer l : revisionListeners) {
+      try {
+        l.accept(revision);
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, "revision listener failed", e);
+      }
+    }
   }
 
   /** The change log's records of one entry: each changed service, as it was before and is after. */
@@ -248,6 +274,7 @@ public final class Registry implements AutoCloseable {
     state = fresh;
     LOG.log(System.Logger.Level.INFO, "registry restored from " + checkpoint + ": applied index "
         + old.meta().appliedIndex() + " -> " + fresh.meta().appliedIndex() + ", " + fresh.size() + " services");
+    revisionMoved(fresh.meta().revision());
   }
 
   /** Sets the voting members, as learnt from the Raft configuration. Any thread. */
