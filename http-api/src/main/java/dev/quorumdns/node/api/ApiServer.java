@@ -24,7 +24,9 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -33,22 +35,32 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
-import io.netty.handler.timeout.ReadTimeoutHandler;
+import io.netty.util.AsciiString;
+import io.netty.util.AttributeKey;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The node's HTTP API on Netty: HTTP/1.1 with keep-alive, bodies capped at {@value #MAX_BODY} bytes (413),
- * idle connections closed after {@value #IDLE_SECONDS} s, requests that do not arrive whole in time answered 408
- * and connections over the caps 503 ({@link ConnectionGuards}). Handlers may answer from any thread.
+ * connections with nothing to read and no answer pending closed after {@value #IDLE_SECONDS} s (a blocking read
+ * or a watch stream keeps its connection), requests that do not arrive whole in time answered 408 and
+ * connections over the caps 503 ({@link ConnectionGuards}). Handlers may answer from any thread; a streamed
+ * answer ({@link StreamBody}) takes its connection over once its head is written.
  */
 public final class ApiServer implements AutoCloseable {
   static final int MAX_BODY = 1024 * 1024;
   static final int IDLE_SECONDS = 60;
+  /** Set on a connection whose answer is a stream: it reads no more requests. */
+  private static final AttributeKey<Boolean> STREAMING = AttributeKey.valueOf("quorumdns.streaming");
+  /** The request headers handlers may read, besides Authorization (lower case). */
+  private static final List<AsciiString> CONDITIONAL_HEADERS = List.of(HttpHeaderNames.IF_MATCH,
+      HttpHeaderNames.IF_NONE_MATCH);
   private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
 
   private final InetSocketAddress bind;
@@ -87,7 +99,7 @@ public final class ApiServer implements AutoCloseable {
             ConnectionGuards.RequestDeadline deadline = new ConnectionGuards.RequestDeadline(access.requestTimeout());
             ch.pipeline()
                 .addLast(limiter)
-                .addLast(new ReadTimeoutHandler(IDLE_SECONDS, TimeUnit.SECONDS))
+                .addLast(new ConnectionGuards.IdleGuard(IDLE_SECONDS))
                 .addLast(deadline.start())
                 .addLast(new HttpServerCodec(8192, 16384, 8192))
                 .addLast(new JsonLimitAggregator())
@@ -143,6 +155,9 @@ public final class ApiServer implements AutoCloseable {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
       long start = System.nanoTime();
+      if (ctx.channel().hasAttr(STREAMING)) {
+        return; // the connection carries a stream now; what else the client sends is dropped
+      }
       if (req.decoderResult().isFailure()) {
         FullHttpResponse bad = toNetty(ApiResponse.error(new ApiException(400, "bad_request", null,
             "malformed HTTP request: " + req.decoderResult().cause().getMessage(), null)));
@@ -152,13 +167,20 @@ public final class ApiServer implements AutoCloseable {
       }
       boolean keepAlive = HttpUtil.isKeepAlive(req);
       ApiRequest r = toApi(req, (InetSocketAddress) ctx.channel().remoteAddress());
+      ConnectionGuards.IdleGuard idle = ctx.pipeline().get(ConnectionGuards.IdleGuard.class);
+      idle.begin();
       routes.handle(r).whenComplete((resp, err) -> {
         ApiResponse answer = err != null ? ApiRoutes.toError(err) : resp;
-        FullHttpResponse out = toNetty(answer);
-        HttpUtil.setKeepAlive(out, keepAlive);
-        ChannelFuture f = ctx.writeAndFlush(out);
-        if (!keepAlive) {
-          f.addListener(ChannelFutureListener.CLOSE);
+        if (answer.stream() != null) {
+          ctx.executor().execute(() -> startStream(ctx, answer));
+        } else {
+          FullHttpResponse out = toNetty(answer);
+          HttpUtil.setKeepAlive(out, keepAlive);
+          ChannelFuture f = ctx.writeAndFlush(out);
+          f.addListener(x -> idle.end());
+          if (!keepAlive) {
+            f.addListener(ChannelFutureListener.CLOSE);
+          }
         }
         Timer.builder("quorumdns.api.requests")
             .description("HTTP API requests by route, method and status")
@@ -175,6 +197,25 @@ public final class ApiServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Writes a streamed answer's head and hands the connection to its body, which ends it by closing it (the
+   * connection stays busy for the idle guard until then).
+   */
+  private static void startStream(ChannelHandlerContext ctx, ApiResponse answer) {
+    if (!ctx.channel().isActive()) {
+      answer.stream().abandon();
+      return;
+    }
+    ctx.channel().attr(STREAMING).set(Boolean.TRUE);
+    HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(answer.status()));
+    head.headers().set(HttpHeaderNames.CONTENT_TYPE, answer.contentType());
+    head.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+    head.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
+    answer.headers().forEach((k, v) -> head.headers().set(k, v));
+    ctx.writeAndFlush(head);
+    answer.stream().start(ctx.channel());
+  }
+
   private static ApiRequest toApi(FullHttpRequest req, InetSocketAddress remote) {
     QueryStringDecoder q = new QueryStringDecoder(req.uri());
     List<String> path = new ArrayList<>();
@@ -188,8 +229,15 @@ public final class ApiServer implements AutoCloseable {
     if (method.equals("HEAD")) {
       method = "GET";
     }
+    Map<String, String> headers = new HashMap<>();
+    for (CharSequence name : CONDITIONAL_HEADERS) {
+      String v = req.headers().get(name);
+      if (v != null) {
+        headers.put(name.toString(), v);
+      }
+    }
     return new ApiRequest(method, path, q.parameters(), body, req.headers().get(HttpHeaderNames.AUTHORIZATION),
-        remote);
+        remote, headers);
   }
 
   private static FullHttpResponse toNetty(ApiResponse r) {

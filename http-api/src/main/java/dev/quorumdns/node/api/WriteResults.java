@@ -56,6 +56,14 @@ final class WriteResults {
     return p instanceof Precondition.Absent ? "ifNoneMatch" : "ifMatch";
   }
 
+  /** What a conditional write expected and what it found. */
+  static String preconditionMessage(Outcome.PreconditionFailed o) {
+    String now = o.currentRevision() == 0 ? "nothing is registered" : "it is at revision " + o.currentRevision();
+    String expected = o.expected() instanceof Precondition.Revision r ? "revision " + r.revision()
+        : o.expected() instanceof Precondition.Absent ? "no service (create only)" : "an existing service";
+    return "service " + o.key() + ": expected " + expected + ", but " + now + "; nothing changed";
+  }
+
   /** The API error of a request the runtime could not carry out. */
   static ApiException fromNode(NodeException e) {
     return switch (e.kind()) {
@@ -97,11 +105,8 @@ final class WriteResults {
 
     @Override
     public Void preconditionFailed(Outcome.PreconditionFailed o) {
-      String now = o.currentRevision() == 0 ? "nothing is registered" : "it is at revision " + o.currentRevision();
-      String expected = o.expected() instanceof Precondition.Revision r ? "revision " + r.revision()
-          : o.expected() instanceof Precondition.Absent ? "no service (create only)" : "an existing service";
-      throw ApiException.preconditionFailed(preconditionField(o.expected()), "service " + o.key() + ": expected "
-          + expected + ", but " + now + "; nothing changed", o.currentRevision());
+      String field = preconditionField(o.expected());
+      throw ApiException.preconditionFailed(field, field + ": " + preconditionMessage(o), o.currentRevision());
     }
 
     @Override

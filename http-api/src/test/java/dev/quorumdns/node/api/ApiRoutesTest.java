@@ -7,8 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quorumdns.node.api.watch.WatchHub;
 import dev.quorumdns.node.auth.TokenStore;
+import dev.quorumdns.node.config.WatchLimits;
 import dev.quorumdns.node.runtime.WriteResult;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -21,6 +24,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -60,7 +64,12 @@ class ApiRoutesTest {
   }
 
   private ApiRoutes routes(ApiAuth auth) {
-    return new ApiRoutes(node, () -> "# metrics\n", auth, audit);
+    return new ApiRoutes(node, hub(), Runnable::run, () -> "# metrics\n", auth, audit);
+  }
+
+  /** A hub over the fake runtime, not started: it has read no replica, so watches answer 503. */
+  private WatchHub hub() {
+    return new WatchHub(node, WatchLimits.defaults(), new SimpleMeterRegistry(), new SplittableRandom(1));
   }
 
   private static ApiRequest request(String method, String path, String body, String authorization) {
@@ -118,6 +127,7 @@ class ApiRoutesTest {
       "DELETE | /v1/cluster/members/n2    | -                                                   | 200 | members  | member-remove n2",
       "DELETE | /v1/cluster/members/n9    | -                                                   | 404 | members  | member-remove n9",
       "POST   | /v1/cluster/snapshot      | -                                                   | 200 | snapshot | snapshot -",
+      "GET    | /v1/watch                 | -                                                   | 503 | watch    | -",
   })
   void everyRouteIsReachedMeteredAndAuditedAsDeclared(String method, String path, String body, int status,
                                                        String metric, String audited) throws IOException {
@@ -242,7 +252,7 @@ class ApiRoutesTest {
 
   @Test
   void everyRouteIsDeclaredOnceWithAMetricAndOnlyChangesAreAudited() {
-    RouteTable table = ApiRoutes.table(node, () -> "");
+    RouteTable table = ApiRoutes.table(node, hub(), Runnable::run, () -> "");
     Set<String> seen = new HashSet<>();
     for (Route r : table.routes()) {
       assertTrue(seen.add(r.method() + " " + r.path()), "declared once: " + r);
@@ -256,6 +266,6 @@ class ApiRoutesTest {
             "a change needs a write or admin scope: " + r);
       }
     }
-    assertEquals(14, table.routes().size());
+    assertEquals(15, table.routes().size());
   }
 }
