@@ -96,7 +96,7 @@ public final class Node implements NodeRuntime, AutoCloseable {
     this.clock = clock;
     this.meters = meters;
     this.segmentSize = SizeInBytes.valueOf(config.raftSegmentBytes());
-    this.registry = new Registry(config.stateDir(), meters);
+    this.registry = new Registry(config.stateDir(), meters, config.changeLog());
     this.writeExecutor = new ThreadPoolExecutor(64, 64, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(4096),
         daemon("write"), new ThreadPoolExecutor.AbortPolicy());
   }

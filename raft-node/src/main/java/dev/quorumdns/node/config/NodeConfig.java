@@ -5,6 +5,7 @@ import dev.quorumdns.registry.ClusterSettings;
 import dev.quorumdns.registry.DnsLabel;
 import dev.quorumdns.registry.IpAddresses;
 import dev.quorumdns.registry.ValidationException;
+import dev.quorumdns.registry.history.Retention;
 import dev.quorumdns.registry.vip.VipPool;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -29,6 +30,8 @@ import java.util.Set;
  * @param dnsLimits DNS rate limiting, per-client TCP cap and who may recurse (docs/security/dns.md)
  * @param apiAccess tokens, audit log and connection limits of the HTTP API
  * @param tls       TLS for the API and Raft, or null for plain HTTP and plain Raft
+ * @param changeLog how much of the change log (watches, IXFR) this replica keeps: pruned in apply, so every
+ *                  member should use the same values
  */
 public record NodeConfig(
     String id,
@@ -58,7 +61,8 @@ public record NodeConfig(
     AbuseLimits dnsLimits,
     ApiAccess apiAccess,
 
-    TlsConfig tls) {
+    TlsConfig tls,
+    Retention changeLog) {
 
   public static final int DEFAULT_DNS_PORT = 53535;
   public static final int DEFAULT_API_PORT = 8053;
@@ -163,7 +167,18 @@ public record NodeConfig(
     return new NodeConfig(id, cluster, dataDir, bind, advertise, dnsPort, apiPort, raftPort, peers, join, listener,
         domain, vip4, vip6, holdDown, ttl, negTtl, upstreams, tokenFile == null ? null : Path.of(tokenFile), election,
         snapshotThreshold, writeTimeout, dnsThreads, segment, dnsLimits, ApiAccess.from(s, dataDir),
-        TlsConfig.from(s));
+        TlsConfig.from(s), changeLogRetention(s));
+  }
+
+  /** {@code change-log-min-changes} and {@code change-log-min-age}; the defaults are {@link Retention#DEFAULT}. */
+  private static Retention changeLogRetention(Settings s) {
+    Retention d = Retention.DEFAULT;
+    long changes = s.integer("change-log-min-changes", (int) d.minRecords(), 1, Integer.MAX_VALUE);
+    Duration age = s.duration("change-log-min-age", Duration.ofMillis(d.minAgeMillis()));
+    if (age.isNegative() || age.toDays() > 30) {
+      throw new ValidationException("change-log-min-age", age + " (expected: 0s..30d)");
+    }
+    return new Retention(changes, age.toMillis(), d.extraPrunePerEntry());
   }
 
   private static InetAddress address(String key, String v) {

@@ -69,6 +69,10 @@ public final class NodeFlags {
           + "(default 5s)"),
       key("election-timeout", "DURATION", "Raft election timeout, the minimum (default 400ms)"),
       key("snapshot-threshold", "N", "take a snapshot every this many applied entries (default 10000)"),
+      key("change-log-min-changes", "N", "the change log (watches, IXFR) keeps at least this many changes "
+          + "(default 100000); use the same value on every member"),
+      key("change-log-min-age", "DURATION", "... and every change younger than this, in log time (default 10m); "
+          + "the same on every member"),
       key("raft-segment-size", "SIZE", "Raft log segment size (default 8MB)"),
       key("write-timeout", "DURATION", "how long a write waits for its outcome before answering 504 (default 5s)"),
       key("dns-threads", "N", "DNS event-loop threads (default 1)"),

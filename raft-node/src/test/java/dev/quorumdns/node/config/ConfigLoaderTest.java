@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quorumdns.registry.ValidationException;
+import dev.quorumdns.registry.history.Retention;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -170,6 +171,19 @@ class ConfigLoaderTest {
         () -> load(List.of("--watch-progress-interval", "1h"), Map.of())).field());
     assertEquals("watch-max", assertThrows(ValidationException.class,
         () -> load(List.of("--watch-max", "-1"), Map.of())).field());
+  }
+
+  @Test
+  void changeLogRetentionDefaultsToTheContractAndIsNamedWhenBad() {
+    assertEquals(Retention.DEFAULT, load(List.of(), Map.of()).changeLog());
+    Retention small = load(List.of("--change-log-min-changes", "50", "--change-log-min-age", "0s"), Map.of())
+        .changeLog();
+    assertEquals(50, small.minRecords());
+    assertEquals(0, small.minAgeMillis());
+    assertEquals("change-log-min-changes", assertThrows(ValidationException.class,
+        () -> load(List.of("--change-log-min-changes", "0"), Map.of())).field());
+    assertEquals("change-log-min-age", assertThrows(ValidationException.class,
+        () -> load(List.of("--change-log-min-age", "forever"), Map.of())).field());
   }
 
   @Test

@@ -60,7 +60,7 @@ public final class Registry implements AutoCloseable {
     this(stateDir, meters, Retention.DEFAULT);
   }
 
-  /** @param retention how much of the change log to keep; anything but {@link Retention#DEFAULT} is for tests */
+  /** @param retention how much of the change log to keep (the node's change-log-min-changes and -min-age) */
   public Registry(Path stateDir, MeterRegistry meters, Retention retention) {
     this.stateDir = stateDir;
     this.retention = retention;
