@@ -232,14 +232,14 @@ class WatchIT {
       long last = from;
       for (int batch = 0; batch < 4; batch++) {
         StringBuilder ops = new StringBuilder("{\"operations\":[");
-        for (int i = 0; i < 30; i++) {
+        for (int i = 0; i < 20; i++) {
           ops.append(i == 0 ? "" : ",").append("{\"op\":\"put\",\"namespace\":\"big\",\"name\":\"s")
               .append(batch).append('-').append(i).append("\",\"service\":").append(big).append('}');
         }
         NodeProcess.Reply r = write(new Random(SEED), "POST", "/v1/batch", ops.append("]}").toString());
         assertEquals(200, r.status(), r.body().toString());
         last = r.body().get("results").get(0).get("service").get("revision").asLong();
-        for (int i = 0; i < 30; i++) {
+        for (int i = 0; i < 20; i++) {
           JsonNode line;
           do {
             line = fast.next();
