@@ -27,7 +27,7 @@ QUORUMDNS_JAVA_OPTS="${QUORUMDNS_JAVA_OPTS:--Xmx1g -XX:+UseParallelGC}" bin/quor
   > "$WORK/q.log" 2>&1 &
 PIDS+=($!)
 wait_http "http://127.0.0.81:8053/readyz"
-QPID="$(pgrep -f "data-dir $WORK/q" | head -1)"
+QPID="${PIDS[0]}"   # bin/quorumdns execs java: the same process
 Q="$(java -cp "$BENCH_CP" WatchLoad quorumdns 127.0.0.81:8053 "$QPID" "$WATCHERS" "$WRITES" "$RATE")"
 echo "$Q"
 for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
