@@ -12,7 +12,12 @@ command -v etcd >/dev/null || { echo "needs etcd (apt-get install etcd-server)" 
 command -v jcmd >/dev/null || { echo "needs jcmd (a JDK)" >&2; exit 1; }
 WORK="$(mktemp -d /tmp/quorumdns-bench-watch.XXXX)"
 PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done; rm -rf "$WORK"; }
+cleanup() {
+  local rc=$?
+  if [ "$rc" -ne 0 ]; then for f in "$WORK"/*.log; do echo "--- $f"; tail -20 "$f"; done; fi
+  for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  rm -rf "$WORK"
+}
 trap cleanup EXIT
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 [ "$(ulimit -n)" -gt $((WATCHERS + 1000)) ] || { echo "needs ulimit -n above $((WATCHERS + 1000))" >&2; exit 1; }
@@ -40,6 +45,7 @@ etcd --name e1 --data-dir "$WORK/e" --listen-client-urls http://127.0.0.82:2379 
   > "$WORK/e.log" 2>&1 &
 PIDS+=($!)
 wait_http "http://127.0.0.82:2379/health"
+kill -0 "${PIDS[0]}" || { echo "etcd (pid ${PIDS[0]}) is not running" >&2; exit 1; }
 E="$(java -cp "$BENCH_CP" WatchLoad etcd 127.0.0.82:2379 "${PIDS[0]}" "$WATCHERS" "$WRITES" "$RATE")"
 echo "$E"
 
