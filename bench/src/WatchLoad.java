@@ -71,7 +71,11 @@ public final class WatchLoad {
     for (int i = 0; i < 20; i++) {
       write("warm" + i); // warms up both the server and this client
     }
-    long rssBefore = rss(pid, true);
+    long rssBefore = rss(pid, !etcd);
+    if (etcd) {
+      Thread.sleep(5000);
+      rssBefore = rss(pid, false);
+    }
     long started = System.nanoTime();
     for (int t = 0; t < THREADS; t++) {
       Receiver r = new Receiver(watchers / THREADS + (t < watchers % THREADS ? 1 : 0));
@@ -84,7 +88,7 @@ public final class WatchLoad {
     }
     double connectSeconds = (System.nanoTime() - started) / 1e9;
     Thread.sleep(5000);
-    long rssAfter = rss(pid, true);
+    long rssAfter = rss(pid, !etcd);
 
     long interval = (long) (1e9 / rate);
     long next = System.nanoTime();
@@ -180,7 +184,10 @@ public final class WatchLoad {
     acked.put(Long.parseLong(m.group(1)), now);
   }
 
-  /** The server's resident memory, after a full GC when it is a JVM (jcmd works for it). */
+  /**
+   * The server's resident memory, after a full GC when it is a JVM. Never jcmd another process: jcmd attaches by
+   * sending SIGQUIT, which ends a Go program such as etcd.
+   */
   private static long rss(long pid, boolean gc) throws IOException, InterruptedException {
     if (gc) {
       Process p = new ProcessBuilder("jcmd", Long.toString(pid), "GC.run").redirectErrorStream(true).start();
