@@ -46,6 +46,7 @@ public final class Main {
     cl.addSubcommand(new ServiceCommands.Deregister(ctx));
     cl.addSubcommand(new ServiceCommands.Get(ctx));
     cl.addSubcommand(new ServiceCommands.ListServices(ctx));
+    cl.addSubcommand(new WatchCommand(ctx));
     cl.addSubcommand(new ClusterCommands.Status(ctx));
     CommandLine members = new CommandLine(new ClusterCommands.Members(ctx));
     members.addSubcommand(new ClusterCommands.AddMember(ctx));

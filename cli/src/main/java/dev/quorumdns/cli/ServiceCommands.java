@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -17,6 +18,17 @@ import picocli.CommandLine.Parameters;
 /** {@code register}, {@code deregister}, {@code get} and {@code list}: the registry over the HTTP API. */
 final class ServiceCommands {
   private ServiceCommands() {}
+
+  /** The {@code If-Match} header of {@code --if-match REVISION}, or none. */
+  static Map<String, String> conditional(Long revision) {
+    if (revision == null) {
+      return Map.of();
+    }
+    if (revision < 1) {
+      throw new UsageException("if-match", revision + " (expected: a revision, 1 or more)");
+    }
+    return Map.of("If-Match", "\"" + revision + "\"");
+  }
 
   @Command(name = "register", mixinStandardHelpOptions = true, versionProvider = Version.class,
       description = "Create or update a service (PUT /v1/services/NS/NAME); prints it with its VIPs.")
@@ -52,6 +64,13 @@ final class ServiceCommands {
         + "one from the options above")
     Path file;
 
+    @Option(names = "--if-match", paramLabel = "REVISION", description = "only if the service is at this revision "
+        + "(compare-and-set); refused otherwise (412, exit 1) with its current revision")
+    Long ifMatch;
+
+    @Option(names = "--create-only", description = "only if no service has this name yet (If-None-Match: *)")
+    boolean createOnly;
+
     Register(Context ctx) {
       super(ctx);
     }
@@ -59,7 +78,11 @@ final class ServiceCommands {
     @Override
     public Integer call() throws IOException, InterruptedException {
       String path = Names.servicePath(service);
-      return send("PUT", path, body(), true, Output::service);
+      if (ifMatch != null && createOnly) {
+        throw new UsageException("create-only", "cannot be combined with --if-match");
+      }
+      Map<String, String> headers = createOnly ? Map.of("If-None-Match", "*") : conditional(ifMatch);
+      return send("PUT", path, body(), headers, true, Output::service);
     }
 
     /** The JSON body from the options, or from {@code --file}. */
@@ -140,13 +163,17 @@ final class ServiceCommands {
     @Parameters(index = "0", paramLabel = "NS/NAME", description = "the service's namespace and name")
     String service;
 
+    @Option(names = "--if-match", paramLabel = "REVISION", description = "only if the service is at this revision "
+        + "(compare-and-set); refused otherwise (412, exit 1) with its current revision")
+    Long ifMatch;
+
     Deregister(Context ctx) {
       super(ctx);
     }
 
     @Override
     public Integer call() throws InterruptedException {
-      return send("DELETE", Names.servicePath(service), null, true, Output::service);
+      return send("DELETE", Names.servicePath(service), null, conditional(ifMatch), true, Output::service);
     }
   }
 

@@ -33,8 +33,8 @@ class CommandLineTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"register", "deregister", "get", "list", "status", "members", "certs", "dev", "node",
-      "lease", "health"})
+  @ValueSource(strings = {"register", "deregister", "get", "list", "watch", "status", "members", "certs", "dev",
+      "node", "lease", "health", "snapshot"})
   void everyCommandHasHelp(String command) {
     Run r = run(command, "--help");
     assertEquals(0, r.code(), r.err());
@@ -67,6 +67,9 @@ class CommandLineTest {
       "get shop                           | service: 'shop'",
       "get node/x                         | namespace",
       "list --namespace a_b               | namespace",
+      "watch --namespace a_b              | namespace",
+      "watch --from -1                    | from",
+      "watch --from x                     | '--from'",
       "status --output yaml               | --output",
       "members add n4                     | HOST:RAFTPORT",
       "members drop n4                    | 'drop'",

@@ -18,6 +18,7 @@ import dev.quorumdns.node.runtime.ZoneRecord;
 import dev.quorumdns.node.tls.TlsReloader;
 import dev.quorumdns.registry.ClusterSettings;
 import dev.quorumdns.registry.NodeRecord;
+import dev.quorumdns.registry.RegistrySnapshot;
 import dev.quorumdns.registry.RegistryView;
 import dev.quorumdns.registry.command.Command;
 import dev.quorumdns.registry.command.Outcome;
@@ -46,6 +47,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
+import java.util.function.LongConsumer;
 import java.util.stream.Collectors;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
@@ -99,7 +101,7 @@ public final class Node implements NodeRuntime, AutoCloseable {
     this.clock = clock;
     this.meters = meters;
     this.segmentSize = SizeInBytes.valueOf(config.raftSegmentBytes());
-    this.registry = new Registry(config.stateDir(), meters);
+    this.registry = new Registry(config.stateDir(), meters, config.changeLog());
     this.writeExecutor = new ThreadPoolExecutor(64, 64, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(4096),
         daemon("write"), new ThreadPoolExecutor.AbortPolicy());
   }
@@ -239,6 +241,19 @@ public final class Node implements NodeRuntime, AutoCloseable {
   @Override
   public RegistryView view() {
     return registry.view();
+  }
+
+  @Override
+  public RegistrySnapshot readSnapshot() throws IOException {
+    if (!registry.view().isLoaded()) {
+      throw new IOException("this replica holds no state yet");
+    }
+    return registry.snapshot();
+  }
+
+  @Override
+  public void onRevision(LongConsumer listener) {
+    registry.onRevision(listener);
   }
 
   @Override

@@ -25,6 +25,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpObjectAggregator;
@@ -36,18 +37,22 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.ReadTimeoutHandler;
+import io.netty.util.AsciiString;
 import io.netty.util.AttributeKey;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The node's HTTP API on Netty: HTTP/1.1 with keep-alive, bodies capped at {@value #MAX_BODY} bytes (413),
- * idle connections closed after {@value #IDLE_SECONDS} s, requests that do not arrive whole in time answered 408
- * and connections over the caps 503 ({@link ConnectionGuards}). Handlers may answer from any thread; a streamed
+ * connections with nothing to read and no answer pending closed after {@value #IDLE_SECONDS} s (a blocking read
+ * or a watch stream keeps its connection), requests that do not arrive whole in time answered 408 and
+ * connections over the caps 503 ({@link ConnectionGuards}). Handlers may answer from any thread; a streamed
  * answer ({@link StreamBody}) takes its connection over once its head is written.
  */
 public final class ApiServer implements AutoCloseable {
@@ -55,6 +60,9 @@ public final class ApiServer implements AutoCloseable {
   static final int IDLE_SECONDS = 60;
   /** Set on a connection whose answer is a stream: it reads no more requests. */
   private static final AttributeKey<Boolean> STREAMING = AttributeKey.valueOf("quorumdns.streaming");
+  /** The request headers handlers may read, besides Authorization (lower case). */
+  private static final List<AsciiString> CONDITIONAL_HEADERS = List.of(HttpHeaderNames.IF_MATCH,
+      HttpHeaderNames.IF_NONE_MATCH);
   private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
 
   private final InetSocketAddress bind;
@@ -93,7 +101,7 @@ public final class ApiServer implements AutoCloseable {
             ConnectionGuards.RequestDeadline deadline = new ConnectionGuards.RequestDeadline(access.requestTimeout());
             ch.pipeline()
                 .addLast(limiter)
-                .addLast(new ReadTimeoutHandler(IDLE_SECONDS, TimeUnit.SECONDS))
+                .addLast(new ConnectionGuards.IdleGuard(IDLE_SECONDS))
                 .addLast(deadline.start())
                 .addLast(new HttpServerCodec(8192, 16384, 8192))
                 .addLast(new JsonLimitAggregator())
@@ -161,6 +169,8 @@ public final class ApiServer implements AutoCloseable {
       }
       boolean keepAlive = HttpUtil.isKeepAlive(req);
       ApiRequest r = toApi(req, (InetSocketAddress) ctx.channel().remoteAddress());
+      ConnectionGuards.IdleGuard idle = ctx.pipeline().get(ConnectionGuards.IdleGuard.class);
+      idle.begin();
       routes.handle(r).whenComplete((resp, err) -> {
         ApiResponse answer = err != null ? ApiRoutes.toError(err) : resp;
         if (answer.stream() != null) {
@@ -169,6 +179,7 @@ public final class ApiServer implements AutoCloseable {
           FullHttpResponse out = toNetty(answer);
           HttpUtil.setKeepAlive(out, keepAlive);
           ChannelFuture f = ctx.writeAndFlush(out);
+          f.addListener(x -> idle.end());
           if (!keepAlive) {
             f.addListener(ChannelFutureListener.CLOSE);
           }
@@ -188,7 +199,10 @@ public final class ApiServer implements AutoCloseable {
     }
   }
 
-  /** Writes a streamed answer's head and hands the connection to its body, which ends it by closing it. */
+  /**
+   * Writes a streamed answer's head and hands the connection to its body, which ends it by closing it (the
+   * connection stays busy for the idle guard until then).
+   */
   private static void startStream(ChannelHandlerContext ctx, ApiResponse answer) {
     if (!ctx.channel().isActive()) {
       answer.stream().abandon();
@@ -217,8 +231,15 @@ public final class ApiServer implements AutoCloseable {
     if (method.equals("HEAD")) {
       method = "GET";
     }
+    Map<String, String> headers = new HashMap<>();
+    for (CharSequence name : CONDITIONAL_HEADERS) {
+      String v = req.headers().get(name);
+      if (v != null) {
+        headers.put(name.toString(), v);
+      }
+    }
     return new ApiRequest(method, path, q.parameters(), body, req.headers().get(HttpHeaderNames.AUTHORIZATION),
-        remote);
+        remote, headers);
   }
 
   private static FullHttpResponse toNetty(ApiResponse r) {

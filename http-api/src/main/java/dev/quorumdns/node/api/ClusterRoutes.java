@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quorumdns.node.config.HostPort;
 import dev.quorumdns.node.runtime.NodeException;
+import dev.quorumdns.node.runtime.ClusterStatus;
 import dev.quorumdns.node.runtime.NodeRuntime;
 import dev.quorumdns.node.runtime.Readiness;
 import dev.quorumdns.registry.DnsLabel;
@@ -45,13 +46,16 @@ final class ClusterRoutes {
   }
 
   CompletableFuture<ApiResponse> records(Route.Call call) {
-    ObjectNode out = obj().put("revision", node.view().revision());
+    long revision = node.view().revision();
+    ObjectNode out = obj().put("revision", revision);
     out.set("records", ClusterJson.records(node.records()));
-    return done(ApiResponse.json(200, out));
+    return done(ApiResponse.json(200, out).withHeader(ServiceReads.REVISION_HEADER, Long.toString(revision)));
   }
 
   CompletableFuture<ApiResponse> status(Route.Call call) {
-    return done(ApiResponse.json(200, ClusterJson.status(node.clusterStatus())));
+    ClusterStatus s = node.clusterStatus();
+    return done(ApiResponse.json(200, ClusterJson.status(s))
+        .withHeader(ServiceReads.REVISION_HEADER, Long.toString(s.revision())));
   }
 
   CompletableFuture<ApiResponse> formation(Route.Call call) {

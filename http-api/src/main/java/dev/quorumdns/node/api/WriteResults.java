@@ -6,6 +6,7 @@ import dev.quorumdns.node.runtime.NodeException;
 import dev.quorumdns.node.runtime.WriteResult;
 import dev.quorumdns.registry.Lease;
 import dev.quorumdns.registry.command.Outcome;
+import dev.quorumdns.registry.command.Precondition;
 
 /**
  * Maps write results, registry outcomes and the runtime's refusals to HTTP answers: refusals 400/404/409, not
@@ -46,6 +47,22 @@ final class WriteResults {
       n.put("result", o.getClass().getSimpleName());
     }
     return n;
+  }
+
+  /**
+   * The field a precondition came from, as a batch operation spells it ({@code ifMatch}, {@code ifNoneMatch});
+   * single writes rename it to the header or parameter the client used.
+   */
+  static String preconditionField(Precondition p) {
+    return p instanceof Precondition.Absent ? "ifNoneMatch" : "ifMatch";
+  }
+
+  /** What a conditional write expected and what it found. */
+  static String preconditionMessage(Outcome.PreconditionFailed o) {
+    String now = o.currentRevision() == 0 ? "nothing is registered" : "it is at revision " + o.currentRevision();
+    String expected = o.expected() instanceof Precondition.Revision r ? "revision " + r.revision()
+        : o.expected() instanceof Precondition.Absent ? "no service (create only)" : "an existing service";
+    return "service " + o.key() + ": expected " + expected + ", but " + now + "; nothing changed";
   }
 
   /** The API error of a request the runtime could not carry out. */
@@ -100,13 +117,19 @@ final class WriteResults {
     }
 
     @Override
+    public Void preconditionFailed(Outcome.PreconditionFailed o) {
+      String field = preconditionField(o.expected());
+      throw ApiException.preconditionFailed(field, field + ": " + preconditionMessage(o), o.currentRevision());
+    }
+
+    @Override
     public Void batchRefused(Outcome.BatchRefused o) {
       try {
         throwIfRefused(o.cause());
       } catch (ApiException e) {
         String field = "operations[" + o.index() + "]" + (e.field() == null ? "" : "." + e.field());
         throw new ApiException(e.status(), e.code(), field, "operations[" + o.index() + "] refused, nothing applied: "
-            + e.getMessage(), e.retryAfterSeconds());
+            + e.getMessage(), e.retryAfterSeconds(), e.revision());
       }
       return null;
     }

@@ -7,8 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quorumdns.node.api.watch.WatchHub;
 import dev.quorumdns.node.auth.TokenStore;
+import dev.quorumdns.node.config.WatchLimits;
 import dev.quorumdns.node.runtime.WriteResult;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -21,6 +24,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -61,7 +65,12 @@ class ApiRoutesTest {
   }
 
   private ApiRoutes routes(ApiAuth auth) {
-    return new ApiRoutes(node, () -> "# metrics\n", auth, audit);
+    return new ApiRoutes(node, hub(), Runnable::run, () -> "# metrics\n", auth, audit);
+  }
+
+  /** A hub over the fake runtime, not started: it has read no replica, so watches answer 503. */
+  private WatchHub hub() {
+    return new WatchHub(node, WatchLimits.defaults(), new SimpleMeterRegistry(), new SplittableRandom(1));
   }
 
   private static ApiRequest request(String method, String path, String body, String authorization) {
@@ -129,6 +138,7 @@ class ApiRoutesTest {
       "DELETE | /v1/leases/1              | -                                                   | 200 | lease    | lease-revoke 1",
       "DELETE | /v1/leases/9              | -                                                   | 404 | lease    | lease-revoke 9",
       "GET    | /v1/cluster/snapshot      | -                                                   | 200 | snapshot | snapshot-download -",
+      "GET    | /v1/watch                 | -                                                   | 503 | watch    | -",
   })
   void everyRouteIsReachedMeteredAndAuditedAsDeclared(String method, String path, String body, int status,
                                                        String metric, String audited) throws IOException {
@@ -369,7 +379,7 @@ class ApiRoutesTest {
 
   @Test
   void everyRouteIsDeclaredOnceWithAMetricAndOnlyChangesAreAudited() {
-    RouteTable table = ApiRoutes.table(node, () -> "");
+    RouteTable table = ApiRoutes.table(node, hub(), Runnable::run, () -> "");
     Set<String> seen = new HashSet<>();
     for (Route r : table.routes()) {
       assertTrue(seen.add(r.method() + " " + r.path()), "declared once: " + r);
@@ -387,7 +397,7 @@ class ApiRoutesTest {
             "a change needs a write or admin scope: " + r);
       }
     }
-    assertEquals(21, table.routes().size());
+    assertEquals(22, table.routes().size());
   }
 
   @Test
@@ -398,7 +408,7 @@ class ApiRoutesTest {
     ApiResponse metrics = call(plain, "GET", "/metrics", null, null);
     assertEquals(200, metrics.status());
     assertEquals("# metrics\n", new String(metrics.body(), StandardCharsets.UTF_8));
-    for (String path : List.of("/v1/services", "/v1/cluster", "/v1/cluster/formation", "/v1/cluster/snapshot")) {
+    for (String path : List.of("/v1/services", "/v1/cluster", "/v1/cluster/formation", "/v1/cluster/snapshot", "/v1/watch")) {
       assertEquals(404, call(plain, "GET", path, null, null).status(), path);
     }
     assertEquals(404, call(plain, "PUT", "/v1/services/shop/cart", SERVICE, null).status());

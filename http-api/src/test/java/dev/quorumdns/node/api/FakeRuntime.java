@@ -15,6 +15,7 @@ import dev.quorumdns.registry.ClusterSettings;
 import dev.quorumdns.registry.Endpoint;
 import dev.quorumdns.registry.Lease;
 import dev.quorumdns.registry.NodeRecord;
+import dev.quorumdns.registry.RegistrySnapshot;
 import dev.quorumdns.registry.RegistryView;
 import dev.quorumdns.registry.Service;
 import dev.quorumdns.registry.ServiceKey;
@@ -36,6 +37,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.LongConsumer;
 
 /**
  * An in-memory {@link NodeRuntime} for tests of the HTTP API: services in a map, VIPs handed out in order from
@@ -77,6 +79,15 @@ final class FakeRuntime implements NodeRuntime {
   @Override
   public RegistryView view() {
     return new View();
+  }
+
+  @Override
+  public RegistrySnapshot readSnapshot() throws IOException {
+    throw new IOException("the fake runtime keeps no change log");
+  }
+
+  @Override
+  public void onRevision(LongConsumer listener) {
   }
 
   @Override

@@ -6,6 +6,7 @@ import dev.quorumdns.registry.ClusterSettings;
 import dev.quorumdns.registry.DnsLabel;
 import dev.quorumdns.registry.IpAddresses;
 import dev.quorumdns.registry.ValidationException;
+import dev.quorumdns.registry.history.Retention;
 import dev.quorumdns.registry.vip.VipPool;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -34,6 +35,8 @@ import java.util.Set;
  * @param discovery   bootstrap-expect and retry-join: how the node finds its cluster without {@code peers}
  * @param autopilot   what the leader's autopilot may do with the members
  * @param metricsAddr a plain HTTP listener for health, readiness and metrics only, or null
+ * @param changeLog   how much of the change log (watches, IXFR) this replica keeps: pruned in apply, so every
+ *                    member should use the same values
  */
 public record NodeConfig(
     String id,
@@ -67,7 +70,8 @@ public record NodeConfig(
     TlsConfig tls,
     Discovery discovery,
     AutopilotSettings autopilot,
-    HostPort metricsAddr) {
+    HostPort metricsAddr,
+    Retention changeLog) {
 
   public static final int DEFAULT_DNS_PORT = 53535;
   public static final int DEFAULT_API_PORT = 8053;
@@ -92,7 +96,7 @@ public record NodeConfig(
     return new NodeConfig(id, cluster, dataDir, bind, advertise, dnsPort, apiPort, raftPort, newPeers, newJoin,
         listener, domain, vip4Pool, vip6Pool, vipHoldDown, dnsTtl, dnsNegativeTtl, upstreams, apiTokenFile,
         electionTimeout, snapshotThreshold, writeTimeout, dnsThreads, raftSegmentBytes, dnsLimits, transfers,
-        apiAccess, tls, discovery, autopilot, metricsAddr);
+        apiAccess, tls, discovery, autopilot, metricsAddr, changeLog);
   }
 
   public Path raftDir() {
@@ -215,7 +219,19 @@ public record NodeConfig(
         domain, vip4, vip6, holdDown, ttl, negTtl, upstreams, tokenFile == null ? null : Path.of(tokenFile), election,
         snapshotThreshold, writeTimeout, dnsThreads, segment, dnsLimits, transfers, ApiAccess.from(s, dataDir),
         TlsConfig.from(s), new Discovery(expect, retryJoin, advertiseRaft), AutopilotSettings.from(s, discovers),
-        s.has("metrics-addr") ? HostPort.parse("metrics-addr", s.string("metrics-addr", null)) : null);
+        s.has("metrics-addr") ? HostPort.parse("metrics-addr", s.string("metrics-addr", null)) : null,
+        changeLogRetention(s));
+  }
+
+  /** {@code change-log-min-changes} and {@code change-log-min-age}; the defaults are {@link Retention#DEFAULT}. */
+  private static Retention changeLogRetention(Settings s) {
+    Retention d = Retention.DEFAULT;
+    long changes = s.integer("change-log-min-changes", (int) d.minRecords(), 1, Integer.MAX_VALUE);
+    Duration age = s.duration("change-log-min-age", Duration.ofMillis(d.minAgeMillis()));
+    if (age.isNegative() || age.toDays() > 30) {
+      throw new ValidationException("change-log-min-age", age + " (expected: 0s..30d)");
+    }
+    return new Retention(changes, age.toMillis(), d.extraPrunePerEntry());
   }
 
   private static InetAddress address(String key, String v) {

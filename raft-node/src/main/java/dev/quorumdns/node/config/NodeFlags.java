@@ -73,8 +73,18 @@ public final class NodeFlags {
       key("api-request-timeout", "DURATION", "a request must arrive whole within this time (default 10s)"),
       key("api-max-connections", "N", "open HTTP connections a node accepts at once (default 4096)"),
       key("api-max-connections-per-client", "N", "open HTTP connections one client may hold (default 2048)"),
+      key("watch-max", "N", "open watch streams (GET /v1/watch) a node serves at once; 0: none (default 2048)"),
+      key("watch-max-per-client", "N", "open watch streams one client address may hold (default 512)"),
+      key("watch-buffer", "SIZE", "bytes a watch stream may have queued unread before it is dropped as too slow "
+          + "(default 1MB)"),
+      key("watch-progress-interval", "DURATION", "how often an idle watch stream hears the current revision "
+          + "(default 5s)"),
       key("election-timeout", "DURATION", "Raft election timeout, the minimum (default 400ms)"),
       key("snapshot-threshold", "N", "take a snapshot every this many applied entries (default 10000)"),
+      key("change-log-min-changes", "N", "the change log (watches, IXFR) keeps at least this many changes "
+          + "(default 100000); use the same value on every member"),
+      key("change-log-min-age", "DURATION", "... and every change younger than this, in log time (default 10m); "
+          + "the same on every member"),
       key("raft-segment-size", "SIZE", "Raft log segment size (default 8MB)"),
       key("write-timeout", "DURATION", "how long a write waits for its outcome before answering 504 (default 5s)"),
       key("dns-threads", "N", "DNS event-loop threads (default 1)"),

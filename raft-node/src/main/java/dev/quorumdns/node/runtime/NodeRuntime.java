@@ -1,12 +1,15 @@
 package dev.quorumdns.node.runtime;
 
 import dev.quorumdns.node.config.HostPort;
+import dev.quorumdns.registry.RegistrySnapshot;
 import dev.quorumdns.registry.RegistryView;
 import dev.quorumdns.registry.ValidationException;
 import dev.quorumdns.registry.command.Command;
 import dev.quorumdns.registry.command.Outcome;
+import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.LongConsumer;
 
 /**
  * What a running node offers the adapters around it (the HTTP API, tests): its local replica, writes through
@@ -26,6 +29,21 @@ public interface NodeRuntime {
 
   /** This replica's read model: lock-free, never waits for Raft. */
   RegistryView view();
+
+  /**
+   * A point-in-time read of this replica's store with its change log, for watches and blocking reads: local, no
+   * leader needed. Blocking I/O (RocksDB), never on an event loop; close it promptly.
+   *
+   * @throws IOException while this replica holds no state (loading, or a joining node not yet sent one)
+   */
+  RegistrySnapshot readSnapshot() throws IOException;
+
+  /**
+   * Calls {@code listener} with the registry revision each time this replica's revision moves (an applied entry
+   * changed what it serves, or a snapshot from the leader replaced the state), once {@link #view()} shows it.
+   * Called on the apply thread: it must return at once (store a value, wake a thread).
+   */
+  void onRevision(LongConsumer listener);
 
   /** What the registry would refuse before the command reaches the log (a static VIP outside the pool), or null. */
   Outcome precheck(Command command);

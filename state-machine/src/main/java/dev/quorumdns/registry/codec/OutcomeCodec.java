@@ -4,12 +4,15 @@ import dev.quorumdns.registry.Lease;
 import dev.quorumdns.registry.ServiceKey;
 import dev.quorumdns.registry.command.Command;
 import dev.quorumdns.registry.command.Outcome;
+import dev.quorumdns.registry.command.Precondition;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Versioned binary format of an {@link Outcome}, carried back from the applying replica to the client in the
- * Raft reply. First byte {@value #OUTCOME_V1}. Stateless and thread-safe.
+ * Raft reply. First byte {@value #OUTCOME_V1}. A precondition failure (tag 15) is written as
+ * {@code key || precondition (as in CommandCodec version 2) || varint current revision}. Stateless and
+ * thread-safe.
  */
 public final class OutcomeCodec {
   public static final int OUTCOME_V1 = 0x4f;
@@ -33,6 +36,7 @@ public final class OutcomeCodec {
   private static final int LEASES_ENDED = 21;
   private static final int LEASE_NOT_FOUND = 22;
   private static final int ENDPOINT_NOT_FOUND = 23;
+  private static final int PRECONDITION_FAILED = 15;
 
   private OutcomeCodec() {}
 
@@ -180,6 +184,15 @@ public final class OutcomeCodec {
         out.string(n.endpoint());
         return null;
       }
+
+      @Override
+      public Void preconditionFailed(Outcome.PreconditionFailed p) {
+        out.u8(PRECONDITION_FAILED);
+        RegistryCodec.writeKey(out, p.key());
+        CommandCodec.writePrecondition(out, p.expected());
+        out.varLong(p.currentRevision());
+        return null;
+      }
     });
   }
 
@@ -275,6 +288,15 @@ public final class OutcomeCodec {
       case ENDPOINT_NOT_FOUND -> {
         var key = RegistryCodec.readKey(in);
         return new Outcome.EndpointNotFound(key, in.string("endpoint", max));
+      }
+      case PRECONDITION_FAILED -> {
+        var key = RegistryCodec.readKey(in);
+        Precondition expected = CommandCodec.readPrecondition(in);
+        if (expected == null) {
+          throw new CodecException("outcome: a precondition failure without a precondition");
+        }
+        long current = in.varLong("current revision");
+        return RegistryCodec.valid(() -> new Outcome.PreconditionFailed(key, expected, current));
       }
       default -> throw new CodecException("outcome: unknown tag " + tag);
     }

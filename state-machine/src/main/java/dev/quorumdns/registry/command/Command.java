@@ -43,11 +43,20 @@ public sealed interface Command {
     R setEndpointHealth(SetEndpointHealth c);
   }
 
-  /** Creates or updates a service; an update keeps the service's VIPs. */
-  record UpsertService(ServiceKey key, ServiceSpec spec) implements Command {
+  /**
+   * Creates or updates a service; an update keeps the service's VIPs.
+   *
+   * @param precondition what the service must be for the command to apply, or null for an unconditional write
+   */
+  record UpsertService(ServiceKey key, ServiceSpec spec, Precondition precondition) implements Command {
     public UpsertService {
       Objects.requireNonNull(key, "key");
       Objects.requireNonNull(spec, "spec");
+    }
+
+    /** An unconditional create or update. */
+    public UpsertService(ServiceKey key, ServiceSpec spec) {
+      this(key, spec, null);
     }
 
     @Override
@@ -56,10 +65,22 @@ public sealed interface Command {
     }
   }
 
-  /** Deletes a service, putting its VIPs into hold-down. */
-  record DeleteService(ServiceKey key) implements Command {
+  /**
+   * Deletes a service, putting its VIPs into hold-down.
+   *
+   * @param precondition what the service must be for the command to apply, or null for an unconditional delete
+   */
+  record DeleteService(ServiceKey key, Precondition precondition) implements Command {
     public DeleteService {
       Objects.requireNonNull(key, "key");
+      if (precondition instanceof Precondition.Absent) {
+        throw new ValidationException("precondition", "a delete cannot require the service to be absent");
+      }
+    }
+
+    /** An unconditional delete. */
+    public DeleteService(ServiceKey key) {
+      this(key, null);
     }
 
     @Override

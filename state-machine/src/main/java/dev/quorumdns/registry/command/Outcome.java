@@ -6,6 +6,7 @@ import dev.quorumdns.registry.NodeRecord;
 import dev.quorumdns.registry.Service;
 import dev.quorumdns.registry.ServiceKey;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * The result of applying one command. Domain refusals are outcomes, not exceptions: a refused command changed
@@ -45,6 +46,8 @@ public sealed interface Outcome {
     R alreadyApplied(AlreadyApplied o);
 
     R groupApplied(GroupApplied o);
+
+    R preconditionFailed(PreconditionFailed o);
 
     R leaseGranted(LeaseGranted o);
 
@@ -207,6 +210,31 @@ public sealed interface Outcome {
     @Override
     public <R> R accept(Visitor<R> v) {
       return v.groupApplied(this);
+    }
+  }
+
+  /**
+   * A conditional write found the service otherwise than it expected; nothing changed.
+   *
+   * @param currentRevision the service's revision as the entry found it, 0 when nothing was registered
+   */
+  record PreconditionFailed(ServiceKey key, Precondition expected, long currentRevision) implements Outcome {
+    public PreconditionFailed {
+      Objects.requireNonNull(key, "key");
+      Objects.requireNonNull(expected, "expected");
+      if (currentRevision < 0) {
+        throw new IllegalArgumentException("current revision " + currentRevision);
+      }
+    }
+
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.preconditionFailed(this);
+    }
+
+    @Override
+    public boolean refused() {
+      return true;
     }
   }
 

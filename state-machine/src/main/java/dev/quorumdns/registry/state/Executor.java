@@ -9,6 +9,7 @@ import dev.quorumdns.registry.ServiceKey;
 import dev.quorumdns.registry.ServiceSpec;
 import dev.quorumdns.registry.command.Command;
 import dev.quorumdns.registry.command.Outcome;
+import dev.quorumdns.registry.command.Precondition;
 import dev.quorumdns.registry.vip.VipAllocator;
 import dev.quorumdns.registry.vip.VipHold;
 import dev.quorumdns.registry.IpAddresses;
@@ -47,6 +48,10 @@ final class Executor implements Command.Visitor<Outcome> {
       return missingLease;
     }
     Service existing = txn.service(c.key());
+    Outcome failed = precondition(c.key(), c.precondition(), existing);
+    if (failed != null) {
+      return failed;
+    }
     if (existing != null && existing.spec().headless() != spec.headless()) {
       return new Outcome.Conflict("headless", c.key() + (existing.spec().headless() ? " is headless" : " has a VIP")
           + "; a registered service never switches between headless and not (delete it first)");
@@ -115,9 +120,21 @@ final class Executor implements Command.Visitor<Outcome> {
         : IpAddresses.format(current)) + "; a VIP never changes while its name is registered (delete it first)");
   }
 
+  /** The refusal of a conditional write whose expectation the staged state does not meet, or null. */
+  private static Outcome precondition(ServiceKey key, Precondition p, Service existing) {
+    if (p == null || p.holds(existing)) {
+      return null;
+    }
+    return new Outcome.PreconditionFailed(key, p, existing == null ? 0 : existing.revision());
+  }
+
   @Override
   public Outcome delete(Command.DeleteService c) {
     Service existing = txn.service(c.key());
+    Outcome failed = precondition(c.key(), c.precondition(), existing);
+    if (failed != null) {
+      return failed;
+    }
     if (existing == null) {
       return new Outcome.NotFound(c.key());
     }

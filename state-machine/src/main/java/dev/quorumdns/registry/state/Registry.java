@@ -33,6 +33,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.LongConsumer;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -56,12 +58,13 @@ public final class Registry implements AutoCloseable {
   private final Retention retention;
   private volatile RocksDbRegistryStore store;
   private final AtomicLong leaseChanges = new AtomicLong();
+  private final List<LongConsumer> revisionListeners = new CopyOnWriteArrayList<>();
 
   public Registry(Path stateDir, MeterRegistry meters) {
     this(stateDir, meters, Retention.DEFAULT);
   }
 
-  /** @param retention how much of the change log to keep; anything but {@link Retention#DEFAULT} is for tests */
+  /** @param retention how much of the change log to keep (the node's change-log-min-changes and -min-age) */
   public Registry(Path stateDir, MeterRegistry meters, Retention retention) {
     this.stateDir = stateDir;
     this.retention = retention;
@@ -183,7 +186,30 @@ public final class Registry implements AutoCloseable {
     }
     applyTimer.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
     count(outcome);
+    if (served) {
+      revisionMoved(index);
+    }
     return outcome;
+  }
+
+  /**
+   * Calls {@code listener} with the registry revision each time it moves: after an applied entry that changed
+   * what the registry serves, once readers see it, and after {@link #restore} replaced the state. Called on the
+   * apply thread, so it must return at once (store a value, wake a thread). Any thread may add listeners; they
+   * stay until the registry is discarded.
+   */
+  public void onRevision(LongConsumer listener) {
+    revisionListeners.add(listener);
+  }
+
+  private void revisionMoved(long revision) {
+    for (LongConsumer l : revisionListeners) {
+      try {
+        l.accept(revision);
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, "revision listener failed", e);
+      }
+    }
   }
 
   /** The change log's records of one entry: each changed service, as it was before and is after. */
@@ -266,6 +292,7 @@ public final class Registry implements AutoCloseable {
     leaseChanges.incrementAndGet();
     LOG.log(System.Logger.Level.INFO, "registry restored from " + checkpoint + ": applied index "
         + old.meta().appliedIndex() + " -> " + fresh.meta().appliedIndex() + ", " + fresh.size() + " services");
+    revisionMoved(fresh.meta().revision());
   }
 
   /** The lease with this id in this replica, or null. Any thread. */

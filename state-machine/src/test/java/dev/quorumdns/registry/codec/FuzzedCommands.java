@@ -10,6 +10,7 @@ import dev.quorumdns.registry.ServiceKey;
 import dev.quorumdns.registry.ServicePort;
 import dev.quorumdns.registry.ServiceSpec;
 import dev.quorumdns.registry.command.Command;
+import dev.quorumdns.registry.command.Precondition;
 import dev.quorumdns.registry.vip.VipPool;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
@@ -38,10 +39,10 @@ final class FuzzedCommands {
   Command command(boolean top) {
     int kind = data.consumeInt(0, top ? 10 : 9);
     return switch (kind) {
-      case 0 -> new Command.UpsertService(key(), spec());
-      case 1 -> new Command.DeleteService(key());
+      case 0 -> new Command.UpsertService(key(), spec(), precondition());
+      case 1 -> new Command.DeleteService(key(), precondition());
       case 2 -> new Command.Batch(list(3, () -> data.consumeBoolean()
-          ? new Command.UpsertService(key(), spec()) : new Command.DeleteService(key())));
+          ? new Command.UpsertService(key(), spec(), precondition()) : new Command.DeleteService(key(), precondition())));
       case 3 -> new Command.PutNode(node());
       case 4 -> new Command.RemoveNode(label(false));
       case 5 -> new Command.InitCluster(settings());
@@ -51,6 +52,16 @@ final class FuzzedCommands {
       case 9 -> new Command.SetEndpointHealth(key(), label(true), data.consumeBoolean() ? data.consumeInt(0, 65536)
           : null, data.pickValue(Health.values()));
       default -> new Command.Group(list(4, () -> command(false)));
+    };
+  }
+
+  /** Mostly none; else one of each kind (a revision may be out of range). */
+  private Precondition precondition() {
+    return switch (data.consumeInt(0, 5)) {
+      case 0, 1, 2 -> null;
+      case 3 -> new Precondition.Revision(data.consumeLong(0, Long.MAX_VALUE));
+      case 4 -> new Precondition.Absent();
+      default -> new Precondition.Present();
     };
   }
 

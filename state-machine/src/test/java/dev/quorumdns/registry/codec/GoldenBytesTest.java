@@ -56,9 +56,10 @@ class GoldenBytesTest {
       tests.add(DynamicTest.dynamicTest("log entry " + e.getKey(), () -> {
         byte[] entry = CommandCodec.encodeEntry(e.getValue());
         check("entry-" + e.getKey(), entry, CommandCodec::decodeEntry, e.getValue());
-        // An entry is the request's command behind its own version byte and the timestamp.
+        // An entry is the request's command behind its own version byte (of the same version) and the timestamp.
         byte[] request = CommandCodec.encodeRequest(e.getValue().command());
-        ByteSink expected = new ByteSink().u8(CommandCodec.ENTRY_V1).fixedLong(e.getValue().timestampMillis())
+        int version = request[0] == CommandCodec.REQUEST_V1 ? CommandCodec.ENTRY_V1 : CommandCodec.ENTRY_V2;
+        ByteSink expected = new ByteSink().u8(version).fixedLong(e.getValue().timestampMillis())
             .raw(Arrays.copyOfRange(request, 1, request.length));
         assertArrayEquals(expected.toByteArray(), entry, e.getKey());
       }));

@@ -14,6 +14,7 @@ import dev.quorumdns.registry.ServiceSpec;
 import dev.quorumdns.registry.command.Command;
 import dev.quorumdns.registry.command.LogEntry;
 import dev.quorumdns.registry.command.Outcome;
+import dev.quorumdns.registry.command.Precondition;
 import dev.quorumdns.registry.vip.VipHold;
 import dev.quorumdns.registry.vip.VipPool;
 import java.net.Inet4Address;
@@ -71,6 +72,16 @@ final class GoldenCases {
     m.put("expire-leases", new Command.ExpireLeases(List.of(LEASE.id(), 7L)));
     m.put("set-endpoint-health", new Command.SetEndpointHealth(KEY, "10.1.0.5", 8080, Health.CRITICAL));
     m.put("set-endpoint-health-no-port", new Command.SetEndpointHealth(KEY, "DB.example.com", null, Health.WARNING));
+    // Version 2: conditional writes (compare-and-set).
+    m.put("upsert-if-revision", new Command.UpsertService(KEY, SPEC, new Precondition.Revision(300)));
+    m.put("upsert-if-absent", new Command.UpsertService(KEY, ServiceSpec.ofPorts(), new Precondition.Absent()));
+    m.put("delete-if-revision", new Command.DeleteService(KEY, new Precondition.Revision(42)));
+    m.put("delete-if-present", new Command.DeleteService(KEY, new Precondition.Present()));
+    m.put("batch-conditional", new Command.Batch(List.of(new Command.UpsertService(new ServiceKey("prod", "api"),
+        ServiceSpec.ofPorts()), new Command.DeleteService(KEY, new Precondition.Revision(7)))));
+    m.put("group-conditional", new Command.Group(List.of(new Command.DeleteService(KEY), new Command.Batch(List.of(
+        new Command.UpsertService(new ServiceKey("a", "b"), ServiceSpec.ofPorts(), new Precondition.Absent()))),
+        new Command.PutNode(NODE))));
     return m;
   }
 
@@ -97,6 +108,10 @@ final class GoldenCases {
     m.put("leases-ended", new Outcome.LeasesEnded(List.of(LEASE), List.of(KEY, new ServiceKey("prod", "zz"))));
     m.put("lease-not-found", new Outcome.LeaseNotFound(LEASE.id()));
     m.put("endpoint-not-found", new Outcome.EndpointNotFound(KEY, "[fd00::1]:80"));
+    m.put("precondition-failed", new Outcome.PreconditionFailed(KEY, new Precondition.Revision(41), 42));
+    m.put("precondition-failed-absent", new Outcome.GroupApplied(List.of(new Outcome.BatchRefused(2,
+        new Outcome.PreconditionFailed(KEY, new Precondition.Absent(), 42)), new Outcome.PreconditionFailed(
+        new ServiceKey("a", "b"), new Precondition.Present(), 0))));
     return m;
   }
 
