@@ -178,7 +178,7 @@ public final class ZoneTransfers implements AutoCloseable {
   private MessageStream stream(Message query, TsigVerifier.Verdict v, String type, InetAddress client, Name apex,
                                Zones zones, RegistrySnapshot s, SOARecord ours, SOARecord theirs, long from) {
     long start = System.nanoTime();
-    Answer answer = new Answer(apex, zones, s, ours, theirs, from);
+    Answer answer = new Answer(apex, zones, s, ours, from);
     return new TransferStream(query, answer, () -> {
       answer.close();
       s.close();
@@ -205,18 +205,16 @@ public final class ZoneTransfers implements AutoCloseable {
     private final Zones zones;
     private final RegistrySnapshot snapshot;
     private final SOARecord ours;
-    private final SOARecord theirs;
     private final long from;
     private Iterator<Record> parts;
     private Cursor<Record> body;
     boolean incremental;
 
-    Answer(Name apex, Zones zones, RegistrySnapshot snapshot, SOARecord ours, SOARecord theirs, long from) {
+    Answer(Name apex, Zones zones, RegistrySnapshot snapshot, SOARecord ours, long from) {
       this.apex = apex;
       this.zones = zones;
       this.snapshot = snapshot;
       this.ours = ours;
-      this.theirs = theirs;
       this.from = from;
     }
 
