@@ -1,8 +1,8 @@
 package dev.quorumdns.cli;
 
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,9 +21,8 @@ public final class CompletionScript {
     if (args.length != 1) {
       throw new IllegalArgumentException("usage: CompletionScript FILE");
     }
-    PrintStream nowhere = new PrintStream(PrintStream.nullOutputStream(), true, StandardCharsets.UTF_8);
     String script = AutoComplete.bash("quorumdns", Main.commandLine(new Context(Map.of(),
-        new PrintWriter(nowhere), new PrintWriter(nowhere), false)));
+        new PrintWriter(Writer.nullWriter()), new PrintWriter(Writer.nullWriter()), false)));
     Path file = Path.of(args[0]);
     Files.createDirectories(file.toAbsolutePath().getParent());
     Files.writeString(file, script, StandardCharsets.UTF_8);

@@ -1,14 +1,14 @@
 package dev.quorumdns.dns;
 
 import dev.quorumdns.dns.lookup.Resolver;
-import dev.quorumdns.dns.transport.TcpChannelInitializer;
-import dev.quorumdns.dns.transport.ResponseRateLimiter;
-import dev.quorumdns.dns.transport.Transports;
-import dev.quorumdns.dns.transport.UdpQueryHandler;
 import dev.quorumdns.dns.transfer.NotifySender;
 import dev.quorumdns.dns.transfer.SnapshotSource;
 import dev.quorumdns.dns.transfer.TransferMetrics;
 import dev.quorumdns.dns.transfer.ZoneTransfers;
+import dev.quorumdns.dns.transport.ResponseRateLimiter;
+import dev.quorumdns.dns.transport.TcpChannelInitializer;
+import dev.quorumdns.dns.transport.Transports;
+import dev.quorumdns.dns.transport.UdpQueryHandler;
 import dev.quorumdns.dns.wire.QueryHandler;
 import dev.quorumdns.registry.RegistryView;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -26,13 +26,17 @@ import io.netty.util.concurrent.EventExecutor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.BindException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.time.Clock;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The node's DNS server: UDP and TCP on one port, answering from the local {@link RegistryView} (docs/architecture.md).
@@ -41,7 +45,7 @@ import java.util.function.LongSupplier;
  * the address getters may be called from any thread after {@link #start} returned.
  */
 public final class DnsServer implements AutoCloseable {
-  private static final System.Logger LOG = System.getLogger(DnsServer.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(DnsServer.class);
   private static final int BIND_ATTEMPTS = 10;
 
   private final DnsConfig config;
@@ -113,8 +117,8 @@ public final class DnsServer implements AutoCloseable {
         }
       }
     }
-    LOG.log(System.Logger.Level.INFO, "[" + config.nodeId() + "] DNS listening on " + udpAddress()
-        + " (udp x" + udp.size() + " and tcp, " + transport.name().toLowerCase(java.util.Locale.ROOT) + ", "
+    LOG.info("[" + config.nodeId() + "] DNS listening on " + udpAddress()
+        + " (udp x" + udp.size() + " and tcp, " + transport.name().toLowerCase(Locale.ROOT) + ", "
         + config.threads() + " thread(s)), zone " + config.domain()
         + (config.upstreams().isEmpty() ? "" : ", forwarding to " + config.upstreams() + " for "
         + config.limits().upstreamAllow())
@@ -206,7 +210,7 @@ public final class DnsServer implements AutoCloseable {
   }
 
   /** TCP connections open now from {@code client} (counted only while {@code dns-tcp-per-client} is set). */
-  public int tcpConnections(java.net.InetAddress client) {
+  public int tcpConnections(InetAddress client) {
     return tcpInitializer.openConnections(client);
   }
 
@@ -243,7 +247,7 @@ public final class DnsServer implements AutoCloseable {
     }
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     if (wasListening) {
-      LOG.log(System.Logger.Level.INFO, "[" + config.nodeId() + "] DNS stopped");
+      LOG.info("[{}] DNS stopped", config.nodeId());
     }
   }
 }

@@ -17,6 +17,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.quorumdns.dns.DnsMetrics.Transport;
 import dev.quorumdns.dns.transfer.TransferConfig;
 import dev.quorumdns.dns.transfer.TransferMetrics.Result;
@@ -31,15 +34,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Rcode;
@@ -184,23 +184,11 @@ class TsigTransferTest {
   void failuresAreLoggedAtMostOnceAMinutePerClient() {
     MutableClock clock = new MutableClock(CLOCK.instant());
     TsigVerifier verifier = new TsigVerifier(List.of(KEY), clock, "n1");
-    List<LogRecord> logged = new ArrayList<>();
-    Logger jul = Logger.getLogger(TsigVerifier.class.getName());
-    Handler capture = new Handler() {
-      @Override
-      public void publish(LogRecord r) {
-        logged.add(r);
-      }
-
-      @Override
-      public void flush() {
-      }
-
-      @Override
-      public void close() {
-      }
-    };
-    jul.addHandler(capture);
+    ListAppender<ILoggingEvent> capture = new ListAppender<>();
+    List<ILoggingEvent> logged = capture.list;
+    Logger log = (Logger) LoggerFactory.getLogger(TsigVerifier.class);
+    capture.start();
+    log.addAppender(capture);
     try {
       byte[] bad = wire(axfr(ZONE, 1), tsig("xfr-key.", new byte[32], clock));
       for (int i = 0; i < 5; i++) {
@@ -212,11 +200,11 @@ class TsigTransferTest {
       clock.advance(Duration.ofSeconds(15));
       verifier.verify(parse(bad), bad, SECONDARY);
       assertEquals(3, logged.size());
-      assertTrue(logged.get(2).getMessage().contains("4 more failures from this client"), logged.get(2).getMessage());
-      assertTrue(logged.get(0).getMessage().contains("BADSIG"), logged.get(0).getMessage());
-      assertTrue(logged.get(0).getMessage().contains("127.0.0.53"), logged.get(0).getMessage());
+      assertTrue(logged.get(2).getFormattedMessage().contains("4 more failures from this client"), logged.get(2).getFormattedMessage());
+      assertTrue(logged.get(0).getFormattedMessage().contains("BADSIG"), logged.get(0).getFormattedMessage());
+      assertTrue(logged.get(0).getFormattedMessage().contains("127.0.0.53"), logged.get(0).getFormattedMessage());
     } finally {
-      jul.removeHandler(capture);
+      log.detachAppender(capture);
     }
   }
 

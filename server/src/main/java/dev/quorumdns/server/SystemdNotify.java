@@ -1,6 +1,7 @@
 package dev.quorumdns.server;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -37,7 +38,7 @@ final class SystemdNotify {
             WAIT_SECONDS);
         return false;
       }
-      String out = new String(p.getInputStream().readAllBytes()).strip();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
       if (p.exitValue() != 0) {
         LOG.warn("{} --ready failed (exit {}{}); systemd may not know that this node is ready", command,
             p.exitValue(), out.isEmpty() ? "" : ": " + out);

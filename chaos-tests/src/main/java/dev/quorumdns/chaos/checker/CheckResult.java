@@ -1,6 +1,7 @@
 package dev.quorumdns.chaos.checker;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +21,7 @@ public record CheckResult(
     Objects.requireNonNull(checker, "checker");
     Objects.requireNonNull(validity, "validity");
     anomalies = List.copyOf(anomalies);
-    stats = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(stats));
+    stats = Collections.unmodifiableMap(new LinkedHashMap<>(stats));
   }
 
   public boolean isValid() {

@@ -1,6 +1,7 @@
 package dev.quorumdns.chaos.checker;
 
 import dev.quorumdns.chaos.history.History;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,8 +38,8 @@ public final class CompositeChecker {
   /** The merged verdict, each checker's result (in checker order) and how long each took. Immutable. */
   public record Composite(Validity validity, long anomalies, Map<String, CheckResult> results, Map<String, Long> millis) {
     public Composite {
-      results = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(results));
-      millis = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(millis));
+      results = Collections.unmodifiableMap(new LinkedHashMap<>(results));
+      millis = Collections.unmodifiableMap(new LinkedHashMap<>(millis));
     }
   }
 }

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -158,7 +159,7 @@ public final class DnsAvailabilityChecker implements Checker {
     tallies.forEach((key, tally) -> {
       if (tally.share() < minShare) {
         out.anomaly(new Anomaly("dns-unavailable", null, null,
-            String.format(java.util.Locale.ROOT, "%s %s: %d of %d DNS queries to up nodes answered (%.4f < %.4f)",
+            String.format(Locale.ROOT, "%s %s: %d of %d DNS queries to up nodes answered (%.4f < %.4f)",
                 what, key, tally.answered(), tally.asked(), tally.share(), minShare),
             List.of()));
       }

@@ -5,6 +5,7 @@ import dev.quorumdns.chaos.history.OpKind;
 import dev.quorumdns.chaos.history.Operation;
 import dev.quorumdns.chaos.history.RegistryEntry;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -69,7 +70,7 @@ public final class VipUniquenessChecker implements Checker {
 
   private static void linearizableScope(History history, Map<String, NameOps> names,
       Map<String, List<Sighting>> scopes, Map<String, List<Tenure>> tenures) {
-    Map<String, List<Operation>> byName = history.byName(java.util.EnumSet.of(OpKind.REGISTER, OpKind.UPDATE,
+    Map<String, List<Operation>> byName = history.byName(EnumSet.of(OpKind.REGISTER, OpKind.UPDATE,
         OpKind.DELETE, OpKind.READ_API));
     List<Sighting> sightings = scopes.computeIfAbsent("api", k -> new ArrayList<>());
     List<Tenure> held = tenures.computeIfAbsent("api", k -> new ArrayList<>());

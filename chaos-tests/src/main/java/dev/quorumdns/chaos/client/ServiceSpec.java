@@ -1,5 +1,6 @@
 package dev.quorumdns.chaos.client;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -42,7 +43,7 @@ public record ServiceSpec(List<String> endpoints) {
     return new String[] {name.substring(0, slash), name.substring(slash + 1)};
   }
 
-  static List<String> endpointsOf(com.fasterxml.jackson.databind.JsonNode service) {
+  static List<String> endpointsOf(JsonNode service) {
     List<String> out = new ArrayList<>();
     service.path("endpoints").forEach(e -> out.add(e.path("address").asText() + ":" + e.path("port").asInt()));
     return out;

@@ -1,5 +1,6 @@
 package dev.quorumdns.chaos.cluster;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -76,8 +77,8 @@ public final class ChaosCluster implements AutoCloseable {
     if (node.processAlive()) {
       node.kill();
     }
-    Await.until(node.id() + " process gone before it rejoins", java.time.Duration.ofSeconds(10),
-        java.time.Duration.ofMillis(50), () -> !node.processAlive());
+    Await.until(node.id() + " process gone before it rejoins", Duration.ofSeconds(10),
+        Duration.ofMillis(50), () -> !node.processAlive());
     node.wipeData();
     node.startProcess(launcher.joinCommand(node.id(), addresses), launcher.environment(node.id()));
   }

@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -53,7 +55,7 @@ public final class ChaosNode implements AutoCloseable {
           cmd.getHostConfig().withCapAdd(Capability.NET_ADMIN).withInit(true).withPortBindings(ports);
         });
     for (String etc : List.of("/etc/alternatives", "/etc/java-17-openjdk")) {
-      if (java.nio.file.Files.isDirectory(java.nio.file.Path.of(etc))) {
+      if (Files.isDirectory(Path.of(etc))) {
         c.withFileSystemBind(etc, etc, BindMode.READ_ONLY);
       }
     }

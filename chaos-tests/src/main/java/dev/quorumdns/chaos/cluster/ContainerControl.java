@@ -5,6 +5,7 @@ import dev.quorumdns.chaos.client.HttpRegistryClient;
 import dev.quorumdns.chaos.client.Outcome;
 import dev.quorumdns.chaos.history.OpType;
 import dev.quorumdns.chaos.nemesis.ClusterControl;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
@@ -53,7 +54,7 @@ public final class ContainerControl implements ClusterControl {
   @Override
   public void start(String id) {
     ChaosNode node = cluster.node(id);
-    Await.until(id + " process gone before restart", java.time.Duration.ofSeconds(10), java.time.Duration.ofMillis(50),
+    Await.until(id + " process gone before restart", Duration.ofSeconds(10), Duration.ofMillis(50),
         () -> !node.processAlive());
     cluster.startProcess(node);
   }
@@ -98,15 +99,15 @@ public final class ContainerControl implements ClusterControl {
   public void removeMember(String id) {
     changeMembership(id, false);
     ChaosNode node = cluster.node(id);
-    Await.until(id + " stopping itself once removed", java.time.Duration.ofSeconds(30),
-        java.time.Duration.ofMillis(200), () -> !node.processAlive());
+    Await.until(id + " stopping itself once removed", Duration.ofSeconds(30),
+        Duration.ofMillis(200), () -> !node.processAlive());
   }
 
   /** Re-adds {@code id} as a new member: data wiped, started with --join, added, filled by the leader. */
   @Override
   public void addMember(String id) {
     cluster.startJoining(cluster.node(id));
-    Await.until(id + " API up to join", java.time.Duration.ofSeconds(60), java.time.Duration.ofMillis(200),
+    Await.until(id + " API up to join", Duration.ofSeconds(60), Duration.ofMillis(200),
         () -> api.cluster(id).reachable());
     changeMembership(id, true);
   }
@@ -117,7 +118,7 @@ public final class ContainerControl implements ClusterControl {
    */
   private void changeMembership(String id, boolean add) {
     String what = (add ? "adding " : "removing ") + id;
-    Await.until(what, java.time.Duration.ofSeconds(90), java.time.Duration.ofMillis(500), () -> {
+    Await.until(what, Duration.ofSeconds(90), Duration.ofMillis(500), () -> {
       String via = other(id);
       ClusterStatus status = api.cluster(via);
       if (status.reachable() && !status.members().isEmpty()

@@ -1,11 +1,13 @@
 package dev.quorumdns.chaos.cluster;
 
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.BuildImageResultCallback;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Set;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
@@ -34,8 +36,8 @@ public final class NodeImage {
   public static String ensure(DockerClient docker) {
     boolean present = !docker.listImagesCmd().withImageNameFilter(reference()).exec().isEmpty();
     if (!present) {
-      docker.buildImageCmd(new ByteArrayInputStream(context())).withTags(java.util.Set.of(reference()))
-          .withPull(false).exec(new com.github.dockerjava.api.command.BuildImageResultCallback()).awaitImageId();
+      docker.buildImageCmd(new ByteArrayInputStream(context())).withTags(Set.of(reference()))
+          .withPull(false).exec(new BuildImageResultCallback()).awaitImageId();
     }
     return reference();
   }

@@ -1,11 +1,13 @@
 package dev.quorumdns.chaos.history;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -36,7 +38,7 @@ public final class History {
   }
 
   /** Client operations of the given kinds, grouped by name (names sorted), in invocation order. */
-  public Map<String, List<Operation>> byName(java.util.Set<OpKind> kinds) {
+  public Map<String, List<Operation>> byName(Set<OpKind> kinds) {
     Map<String, List<Operation>> out = new TreeMap<>();
     for (Operation op : operations) {
       if (op.name() != null && kinds.contains(op.f())) {
@@ -136,7 +138,7 @@ public final class History {
       }
     }
     open.values().forEach(start -> out.add(interval(start, startAt.get(start.name()), Long.MAX_VALUE)));
-    out.sort(java.util.Comparator.comparingLong(FaultInterval::startNanos));
+    out.sort(Comparator.comparingLong(FaultInterval::startNanos));
     return List.copyOf(out);
   }
 

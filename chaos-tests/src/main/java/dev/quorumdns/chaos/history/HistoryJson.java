@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Histories as JSON lines: one {@link Op} object per line, in index order. Stateless and thread-safe;
@@ -71,7 +72,7 @@ public final class HistoryJson {
   }
 
   /** Streams events to a writer as they are recorded; use as a {@link HistoryRecorder} sink. */
-  public final class LineWriter implements java.util.function.Consumer<Op>, AutoCloseable {
+  public final class LineWriter implements Consumer<Op>, AutoCloseable {
     private final Writer out;
 
     public LineWriter(Writer out) {

@@ -1,6 +1,7 @@
 package dev.quorumdns.chaos.history;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -46,7 +47,7 @@ public record Op(
   public Op {
     Objects.requireNonNull(type, "type");
     Objects.requireNonNull(f, "f");
-    registry = registry == null ? null : java.util.Collections.unmodifiableSortedMap(new TreeMap<>(registry));
+    registry = registry == null ? null : Collections.unmodifiableSortedMap(new TreeMap<>(registry));
     nodes = nodes == null ? null : List.copyOf(nodes);
   }
 

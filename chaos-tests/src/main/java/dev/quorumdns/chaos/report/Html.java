@@ -1,5 +1,7 @@
 package dev.quorumdns.chaos.report;
 
+import java.util.Locale;
+
 /** Escaping and number formatting for the report page. Stateless. */
 final class Html {
   private Html() {
@@ -23,6 +25,6 @@ final class Html {
   }
 
   static String num(double d) {
-    return String.format(java.util.Locale.ROOT, "%.1f", d);
+    return String.format(Locale.ROOT, "%.1f", d);
   }
 }

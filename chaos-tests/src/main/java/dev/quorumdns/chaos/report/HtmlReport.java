@@ -9,6 +9,7 @@ import dev.quorumdns.chaos.history.FaultInterval;
 import dev.quorumdns.chaos.history.History;
 import dev.quorumdns.chaos.history.Op;
 import dev.quorumdns.chaos.history.OpKind;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -124,10 +125,10 @@ public final class HtmlReport {
   private static void availability(StringBuilder sb, Summary summary) {
     sb.append("<h2>DNS availability (queries answered by nodes that were up)</h2><table><tr><th>scenario</th><th>share</th></tr>");
     summary.dnsAvailability().forEach((k, v) ->
-        sb.append("<tr><td>").append(esc(k)).append("</td><td>").append(String.format(java.util.Locale.ROOT, "%.4f", v)).append("</td></tr>"));
+        sb.append("<tr><td>").append(esc(k)).append("</td><td>").append(String.format(Locale.ROOT, "%.4f", v)).append("</td></tr>"));
     sb.append("</table><br><table><tr><th>condition</th><th>share</th></tr>");
     summary.dnsAvailabilityByCondition().forEach((k, v) ->
-        sb.append("<tr><td>").append(esc(k)).append("</td><td>").append(String.format(java.util.Locale.ROOT, "%.4f", v)).append("</td></tr>"));
+        sb.append("<tr><td>").append(esc(k)).append("</td><td>").append(String.format(Locale.ROOT, "%.4f", v)).append("</td></tr>"));
     sb.append("</table>");
   }
 

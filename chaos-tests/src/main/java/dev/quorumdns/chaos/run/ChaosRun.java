@@ -12,9 +12,9 @@ import dev.quorumdns.chaos.cluster.NodeLauncher;
 import dev.quorumdns.chaos.history.History;
 import dev.quorumdns.chaos.history.HistoryJson;
 import dev.quorumdns.chaos.history.HistoryRecorder;
+import dev.quorumdns.chaos.nemesis.Nemeses;
 import dev.quorumdns.chaos.nemesis.NemesisRunner;
 import dev.quorumdns.chaos.nemesis.NemesisSchedule;
-import dev.quorumdns.chaos.nemesis.Nemeses;
 import dev.quorumdns.chaos.report.RunInfo;
 import dev.quorumdns.chaos.report.RunReport;
 import dev.quorumdns.chaos.report.Summary;
@@ -30,10 +30,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiFunction;
 import java.util.function.Supplier;
@@ -141,7 +143,7 @@ public final class ChaosRun {
       workload.run(scenario.length(), pool, stop::get);
       try {
         return nemesis.get(120, TimeUnit.SECONDS);
-      } catch (java.util.concurrent.TimeoutException late) {
+      } catch (TimeoutException late) {
         // Behind its plan (slow re-adds, elections on a starved machine): no new faults, heal and finish.
         stop.set(true);
         return nemesis.get(300, TimeUnit.SECONDS);
@@ -149,7 +151,7 @@ public final class ChaosRun {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted in scenario " + scenario.name(), e);
-    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+    } catch (ExecutionException | TimeoutException e) {
       throw new IllegalStateException("nemesis failed in scenario " + scenario.name(), e);
     } finally {
       stop.set(true);

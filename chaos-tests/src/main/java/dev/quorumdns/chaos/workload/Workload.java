@@ -14,11 +14,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -63,7 +66,7 @@ public final class Workload {
    */
   public long run(Duration duration, ExecutorService executor, BooleanSupplier stop) {
     long submitted = System.nanoTime();
-    java.util.concurrent.CountDownLatch starting = new java.util.concurrent.CountDownLatch(
+    CountDownLatch starting = new CountDownLatch(
         config.writers() + config.resolvers());
     AtomicLong allRunningAt = new AtomicLong();
     AtomicBoolean done = new AtomicBoolean();
@@ -104,7 +107,7 @@ public final class Workload {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       throw new IllegalStateException("a workload client failed", e.getCause());
     } finally {
       done.set(true);
@@ -158,7 +161,7 @@ public final class Workload {
       if (outcome.type() != OpType.OK) {
         // As a real client would: a node that is down fails at once (Docker's proxy accepts and closes), and
         // retrying in a tight loop made thousands of connections a second that starved the restarting nodes.
-        java.util.concurrent.locks.LockSupport.parkNanos(ERROR_BACKOFF.toNanos());
+        LockSupport.parkNanos(ERROR_BACKOFF.toNanos());
       }
       if (outcome.type() == OpType.OK) {
         believedPresent.put(name, !kind.equals(OpKind.DELETE) && !"not_found".equals(outcome.result()));
@@ -183,7 +186,7 @@ public final class Workload {
         next += interval;
         long wait = next - System.nanoTime();
         if (wait > 0) {
-          java.util.concurrent.locks.LockSupport.parkNanos(wait);
+          LockSupport.parkNanos(wait);
         } else if (wait < -1_000_000_000L) {
           next = System.nanoTime();
         }

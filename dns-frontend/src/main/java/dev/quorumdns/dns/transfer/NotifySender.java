@@ -22,6 +22,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
@@ -46,7 +48,7 @@ import org.xbill.DNS.Type;
  * <p>Thread-safe: {@link #start} and {@link #close} once each; the work runs on one thread of its own.
  */
 public final class NotifySender implements AutoCloseable {
-  private static final System.Logger LOG = System.getLogger(NotifySender.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(NotifySender.class);
   static final int TRIES = 5;
   static final long FIRST_RETRY_NANOS = TimeUnit.SECONDS.toNanos(2);
 
@@ -121,7 +123,7 @@ public final class NotifySender implements AutoCloseable {
     try {
       tick();
     } catch (RuntimeException | IOException e) {
-      LOG.log(System.Logger.Level.WARNING, logPrefix + "sending NOTIFY failed: " + e);
+      LOG.warn("{}sending NOTIFY failed: {}", logPrefix, e.toString());
     }
   }
 
@@ -156,7 +158,7 @@ public final class NotifySender implements AutoCloseable {
             p.pending = null;
             metrics.notifyFailed();
             if (failing.put(target.getKey(), true) == null) {
-              LOG.log(System.Logger.Level.WARNING, logPrefix + "NOTIFY for " + apex + " to " + target.getKey()
+              LOG.warn(logPrefix + "NOTIFY for " + apex + " to " + target.getKey()
                   + " unanswered after " + TRIES + " tries; notifying it again at the next change");
             }
           } else {
@@ -213,11 +215,11 @@ public final class NotifySender implements AutoCloseable {
       if (m.getRcode() == Rcode.NOERROR) {
         metrics.notifyAcknowledged();
         if (failing.remove(from) != null) {
-          LOG.log(System.Logger.Level.INFO, logPrefix + "NOTIFY to " + from + " answered again");
+          LOG.info("{}NOTIFY to {} answered again", logPrefix, from);
         }
       } else {
         metrics.notifyRejected();
-        LOG.log(System.Logger.Level.DEBUG, () -> logPrefix + "NOTIFY for " + q.getName() + " to " + from
+        LOG.atDebug().log(() -> logPrefix + "NOTIFY for " + q.getName() + " to " + from
             + " answered " + Rcode.string(m.getRcode()));
       }
     }
@@ -232,7 +234,7 @@ public final class NotifySender implements AutoCloseable {
       try {
         channel.close();
       } catch (IOException e) {
-        LOG.log(System.Logger.Level.DEBUG, () -> logPrefix + "closing the NOTIFY socket: " + e);
+        LOG.atDebug().log(() -> logPrefix + "closing the NOTIFY socket: " + e);
       }
       channel = null;
     }

@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.crypto.spec.SecretKeySpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Header;
 import org.xbill.DNS.Message;
@@ -23,7 +25,7 @@ import org.xbill.DNS.TSIGRecord;
  * except for BADTIME, and logged at most once a minute per client address. Thread-safe.
  */
 public final class TsigVerifier {
-  private static final System.Logger LOG = System.getLogger(TsigVerifier.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(TsigVerifier.class);
   private static final Duration LOG_EVERY = Duration.ofMinutes(1);
   private static final int MAX_TRACKED_CLIENTS = 10_000;
 
@@ -132,7 +134,7 @@ public final class TsigVerifier {
       entry[0] = now;
       entry[1] = 0;
     }
-    LOG.log(System.Logger.Level.WARNING, logPrefix + "TSIG check failed for a query from "
+    LOG.warn(logPrefix + "TSIG check failed for a query from "
         + who.getHostAddress() + ": " + Rcode.TSIGstring(error) + " (key " + sig.getName() + ", algorithm "
         + sig.getAlgorithm() + "); answered NOTAUTH"
         + (suppressed > 0 ? "; " + suppressed + " more failures from this client since its last line" : "")

@@ -19,6 +19,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Header;
@@ -43,7 +45,7 @@ import org.xbill.DNS.Type;
  * snapshot); the returned stream does the rest on whichever thread reads it, normally {@link #executor()}.
  */
 public final class ZoneTransfers implements AutoCloseable {
-  private static final System.Logger LOG = System.getLogger(ZoneTransfers.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(ZoneTransfers.class);
   /** An IXFR with more change records than this is answered with the whole zone instead (bounded memory). */
   static final int MAX_IXFR_CHANGES = 20_000;
 
@@ -176,7 +178,7 @@ public final class ZoneTransfers implements AutoCloseable {
   private MessageStream stream(Message query, TsigVerifier.Verdict v, String type, InetAddress client, Name apex,
                                Zones zones, RegistrySnapshot s, SOARecord ours, SOARecord theirs, long from) {
     long start = System.nanoTime();
-    Answer answer = new Answer(apex, zones, s, ours, theirs, from);
+    Answer answer = new Answer(apex, zones, s, ours, from);
     return new TransferStream(query, answer, () -> {
       answer.close();
       s.close();
@@ -184,7 +186,7 @@ public final class ZoneTransfers implements AutoCloseable {
       Result result = !complete ? Result.ABORTED : answer.incremental ? Result.INCREMENTAL : Result.FULL;
       metrics.transfer(type, result);
       running.release();
-      LOG.log(System.Logger.Level.INFO, logPrefix + type.toUpperCase(Locale.ROOT) + " of " + apex
+      LOG.info(logPrefix + type.toUpperCase(Locale.ROOT) + " of " + apex
           + " to " + (client == null ? "a local caller" : client.getHostAddress())
           + (v.verified() ? " (key " + query.getTSIG().getName() + ")" : "") + ": "
           + (complete ? "" : "cut short after ")
@@ -203,18 +205,16 @@ public final class ZoneTransfers implements AutoCloseable {
     private final Zones zones;
     private final RegistrySnapshot snapshot;
     private final SOARecord ours;
-    private final SOARecord theirs;
     private final long from;
     private Iterator<Record> parts;
     private Cursor<Record> body;
     boolean incremental;
 
-    Answer(Name apex, Zones zones, RegistrySnapshot snapshot, SOARecord ours, SOARecord theirs, long from) {
+    Answer(Name apex, Zones zones, RegistrySnapshot snapshot, SOARecord ours, long from) {
       this.apex = apex;
       this.zones = zones;
       this.snapshot = snapshot;
       this.ours = ours;
-      this.theirs = theirs;
       this.from = from;
     }
 
@@ -296,7 +296,7 @@ public final class ZoneTransfers implements AutoCloseable {
 
   private Response refuse(Message query, String type, InetAddress client, String why) {
     metrics.transfer(type, Result.REFUSED);
-    LOG.log(System.Logger.Level.DEBUG, () -> logPrefix + type.toUpperCase(Locale.ROOT) + " of "
+    LOG.atDebug().log(() -> logPrefix + type.toUpperCase(Locale.ROOT) + " of "
         + query.getQuestion().getName() + " from " + (client == null ? "a local caller" : client.getHostAddress())
         + " refused: " + why);
     return single(query, TsigVerifier.Verdict.UNSIGNED, Rcode.REFUSED, List.of());
@@ -304,7 +304,7 @@ public final class ZoneTransfers implements AutoCloseable {
 
   private Response servfail(Message query, TsigVerifier.Verdict v, String type, String why) {
     metrics.transfer(type, Result.SERVFAIL);
-    LOG.log(System.Logger.Level.INFO, logPrefix + type.toUpperCase(Locale.ROOT) + " of "
+    LOG.info(logPrefix + type.toUpperCase(Locale.ROOT) + " of "
         + query.getQuestion().getName() + " answered SERVFAIL: " + why);
     return single(query, v, Rcode.SERVFAIL, List.of());
   }

@@ -14,6 +14,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Sets up each accepted DNS TCP connection: enforces the connection cap and the per-client cap (a connection
@@ -22,7 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * connections of one server; thread-safe.
  */
 public final class TcpChannelInitializer extends ChannelInitializer<Channel> {
-  private static final System.Logger LOG = System.getLogger(TcpChannelInitializer.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(TcpChannelInitializer.class);
   /** A length prefix of 0xffff plus the two bytes of the prefix itself. */
   private static final int MAX_FRAME = 65535 + 2;
 
@@ -71,7 +73,7 @@ public final class TcpChannelInitializer extends ChannelInitializer<Channel> {
     if (open.incrementAndGet() > maxConnections) {
       open.decrementAndGet();
       metrics.tcpRejected();
-      LOG.log(System.Logger.Level.DEBUG, () -> "[" + nodeId + "] DNS TCP connection from " + ch.remoteAddress()
+      LOG.atDebug().log(() -> "[" + nodeId + "] DNS TCP connection from " + ch.remoteAddress()
           + " refused: " + maxConnections + " connections open");
       ch.close();
       return;
@@ -80,7 +82,7 @@ public final class TcpChannelInitializer extends ChannelInitializer<Channel> {
     if (perClient > 0 && client != null && !claim(client)) {
       open.decrementAndGet();
       metrics.tcpRejectedPerClient();
-      LOG.log(System.Logger.Level.DEBUG, () -> "[" + nodeId + "] DNS TCP connection from " + ch.remoteAddress()
+      LOG.atDebug().log(() -> "[" + nodeId + "] DNS TCP connection from " + ch.remoteAddress()
           + " refused: that client has " + perClient + " connections open");
       ch.close();
       return;

@@ -14,6 +14,8 @@ import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Answers the DNS messages of one TCP connection (RFC 7766), each already cut from the stream by the frame
@@ -28,7 +30,7 @@ import java.util.concurrent.RejectedExecutionException;
  * the transfer pump.
  */
 public final class TcpQueryHandler extends ChannelInboundHandlerAdapter {
-  private static final System.Logger LOG = System.getLogger(TcpQueryHandler.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(TcpQueryHandler.class);
   /** Queries read before a transfer started and still to answer; a client sending more is not a secondary. */
   private static final int MAX_WAITING = 64;
 
@@ -60,7 +62,7 @@ public final class TcpQueryHandler extends ChannelInboundHandlerAdapter {
     if (streaming) {
       waiting.add(frame);
       if (waiting.size() > MAX_WAITING) {
-        LOG.log(System.Logger.Level.DEBUG, () -> "[" + nodeId + "] closing DNS TCP connection from "
+        LOG.atDebug().log(() -> "[" + nodeId + "] closing DNS TCP connection from "
             + ctx.channel().remoteAddress() + ": more than " + MAX_WAITING + " queries sent during a zone transfer");
         ctx.close();
       }
@@ -157,7 +159,7 @@ public final class TcpQueryHandler extends ChannelInboundHandlerAdapter {
       }
       complete = true;
     } catch (RuntimeException e) {
-      LOG.log(System.Logger.Level.INFO, () -> "[" + nodeId + "] zone transfer to " + ctx.channel().remoteAddress()
+      LOG.atInfo().log(() -> "[" + nodeId + "] zone transfer to " + ctx.channel().remoteAddress()
           + " cut short: " + e);
     } finally {
       if (!complete) {
@@ -244,7 +246,7 @@ public final class TcpQueryHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
     if (evt instanceof IdleStateEvent) {
-      LOG.log(System.Logger.Level.DEBUG, () -> "[" + nodeId + "] closing idle DNS TCP connection from "
+      LOG.atDebug().log(() -> "[" + nodeId + "] closing idle DNS TCP connection from "
           + ctx.channel().remoteAddress());
       ctx.close();
       return;
@@ -254,7 +256,7 @@ public final class TcpQueryHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    LOG.log(System.Logger.Level.DEBUG, () -> "[" + nodeId + "] DNS TCP connection from "
+    LOG.atDebug().log(() -> "[" + nodeId + "] DNS TCP connection from "
         + ctx.channel().remoteAddress() + " failed: " + cause);
     ctx.close();
   }

@@ -11,6 +11,8 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Answers DNS queries arriving as datagrams on one UDP channel. Answers made while reading are written without
@@ -20,7 +22,7 @@ import java.net.InetSocketAddress;
  * channel; runs on that channel's event loop.
  */
 public final class UdpQueryHandler extends ChannelInboundHandlerAdapter {
-  private static final System.Logger LOG = System.getLogger(UdpQueryHandler.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(UdpQueryHandler.class);
 
   private final QueryHandler handler;
   private final ResponseRateLimiter rrl;
@@ -100,6 +102,6 @@ public final class UdpQueryHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     // A socket error on UDP (e.g. ICMP port unreachable for an earlier answer) concerns one packet; keep serving.
-    LOG.log(System.Logger.Level.DEBUG, () -> "[" + nodeId + "] UDP socket error: " + cause);
+    LOG.atDebug().log(() -> "[" + nodeId + "] UDP socket error: " + cause);
   }
 }

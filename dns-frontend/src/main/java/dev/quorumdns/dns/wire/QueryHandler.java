@@ -18,6 +18,8 @@ import io.netty.buffer.UnpooledByteBufAllocator;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
@@ -40,7 +42,7 @@ import org.xbill.DNS.Type;
  * called on event-loop threads.
  */
 public final class QueryHandler {
-  private static final System.Logger LOG = System.getLogger(QueryHandler.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(QueryHandler.class);
   private static final int TCP_MAX = 65535;
 
   /** Receives the answer; ownership of the buffer passes to it. Forwarded answers arrive on another thread. */
@@ -300,7 +302,7 @@ public final class QueryHandler {
       try {
         metrics.forwarded(err == null);
         if (err != null) {
-          LOG.log(System.Logger.Level.DEBUG, () -> logPrefix + "no upstream answered " + query.getQuestion()
+          LOG.atDebug().log(() -> logPrefix + "no upstream answered " + query.getQuestion()
               .getName() + ": " + err);
         }
         Message m = err == null ? responses.forwarded(query, answer) : responses.forwardFailed(query);
@@ -317,9 +319,9 @@ public final class QueryHandler {
   private void internalError(String what, RuntimeException e) {
     metrics.error();
     StackTraceElement[] at = e.getStackTrace();
-    LOG.log(System.Logger.Level.WARNING, logPrefix + "DNS " + what + ": " + e
+    LOG.warn(logPrefix + "DNS " + what + ": " + e
         + (at.length > 0 ? " at " + at[0] : ""));
-    LOG.log(System.Logger.Level.DEBUG, () -> logPrefix + "DNS " + what, e);
+    LOG.atDebug().setCause(e).log(() -> logPrefix + "DNS " + what);
   }
 
   private void count(int qtype, int rcode, boolean truncated, Transport transport, long start) {

@@ -6,7 +6,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.Parameters;
+import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.grpc.GrpcTlsConfig;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
@@ -15,8 +18,8 @@ import org.apache.ratis.util.TimeDuration;
 final class RaftPropertiesFactory {
   private RaftPropertiesFactory() {}
 
-  static org.apache.ratis.conf.RaftProperties server(NodeConfig config, SizeInBytes segmentSize) {
-    org.apache.ratis.conf.RaftProperties p = new org.apache.ratis.conf.RaftProperties();
+  static RaftProperties server(NodeConfig config, SizeInBytes segmentSize) {
+    RaftProperties p = new RaftProperties();
     RaftServerConfigKeys.setStorageDir(p, List.of(new File(config.raftDir().toString())));
     GrpcConfigKeys.Server.setPort(p, config.raftPort());
     if (!config.bind().isAnyLocalAddress()) {
@@ -45,8 +48,8 @@ final class RaftPropertiesFactory {
     return p;
   }
 
-  static org.apache.ratis.conf.RaftProperties client(Duration requestTimeout) {
-    org.apache.ratis.conf.RaftProperties p = new org.apache.ratis.conf.RaftProperties();
+  static RaftProperties client(Duration requestTimeout) {
+    RaftProperties p = new RaftProperties();
     RaftClientConfigKeys.Rpc.setRequestTimeout(p, ms(requestTimeout.toMillis()));
     return p;
   }
@@ -55,8 +58,8 @@ final class RaftPropertiesFactory {
    * Ratis parameters that put every gRPC channel of a server or client (server-to-server, client, admin) on
    * {@code tls}; empty parameters (plain gRPC) when it is null.
    */
-  static org.apache.ratis.conf.Parameters parameters(org.apache.ratis.grpc.GrpcTlsConfig tls) {
-    org.apache.ratis.conf.Parameters p = new org.apache.ratis.conf.Parameters();
+  static Parameters parameters(GrpcTlsConfig tls) {
+    Parameters p = new Parameters();
     if (tls != null) {
       GrpcConfigKeys.TLS.setConf(p, tls);
       GrpcConfigKeys.Server.setTlsConf(p, tls);

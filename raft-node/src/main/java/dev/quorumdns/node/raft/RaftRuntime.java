@@ -10,6 +10,7 @@ import dev.quorumdns.registry.command.Command;
 import dev.quorumdns.registry.state.Registry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,6 +24,8 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.conf.Parameters;
+import org.apache.ratis.grpc.GrpcTlsConfig;
 import org.apache.ratis.proto.RaftProtos;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
@@ -64,11 +67,11 @@ public final class RaftRuntime implements AutoCloseable {
   static final int MAX_ENTRIES_IN_FLIGHT = 2;
   static final int MAX_GROUP = 1000;
   private final AtomicReference<RaftClient> client = new AtomicReference<>();
-  private java.util.Set<String> clientPeers = java.util.Set.of();
+  private Set<String> clientPeers = Set.of();
   private final ExecutorService writeExecutor;
   private final Duration leaderWait;
   private final RaftMembershipListener membershipListener;
-  private final org.apache.ratis.conf.Parameters tlsParameters;
+  private final Parameters tlsParameters;
 
   /** Hears about Raft events the node runtime acts upon. Called on Ratis threads; must not block. */
   public interface RaftMembershipListener {
@@ -105,7 +108,7 @@ public final class RaftRuntime implements AutoCloseable {
   /** @param tls mutual TLS for every Raft channel of this node (server and client), or null for plain gRPC */
   public RaftRuntime(NodeConfig config, Registry registry, Clock clock, ExecutorService writeExecutor,
                      SizeInBytes segmentSize, RaftMembershipListener listener,
-                     org.apache.ratis.grpc.GrpcTlsConfig tls) throws IOException {
+                     GrpcTlsConfig tls) throws IOException {
     this.tlsParameters = RaftPropertiesFactory.parameters(tls);
     this.config = config;
     this.groupId = RaftGroupId.valueOf(UUID.nameUUIDFromBytes(
@@ -222,7 +225,7 @@ public final class RaftRuntime implements AutoCloseable {
     if (all.isEmpty()) {
       return; // A joining node has no client until the leader sends it a configuration.
     }
-    java.util.Set<String> wanted = new java.util.HashSet<>();
+    Set<String> wanted = new HashSet<>();
     all.forEach(p -> wanted.add(p.getId() + "=" + p.getAddress()));
     if (wanted.equals(clientPeers)) {
       return;
@@ -279,7 +282,7 @@ public final class RaftRuntime implements AutoCloseable {
   private WriteResult send(byte[] bytes) {
     try {
       RaftClientReply reply = client.get().io().send(Message.valueOf(
-          org.apache.ratis.thirdparty.com.google.protobuf.ByteString.copyFrom(bytes)));
+          ByteString.copyFrom(bytes)));
       if (!reply.isSuccess()) {
         return new WriteResult.Unknown("leader answered " + reply.getException());
       }
@@ -352,7 +355,7 @@ public final class RaftRuntime implements AutoCloseable {
   }
 
   /** A snapshot on disk: the term and index of its last entry and its directory (a RocksDB checkpoint). */
-  public record Snapshot(long term, long index, java.nio.file.Path directory) {}
+  public record Snapshot(long term, long index, Path directory) {}
 
   /**
    * Takes a snapshot of this node's replica now (for backups) and returns where it is. Blocks until it is

@@ -32,10 +32,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
 import java.util.function.ToDoubleFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One replica of the registry: the RocksDB store, the in-memory read model, and the deterministic {@link
@@ -46,7 +49,7 @@ import java.util.function.ToDoubleFunction;
  * including before {@link #load} (it then reports not loaded); so may {@link #snapshot()}.
  */
 public final class Registry implements AutoCloseable {
-  private static final System.Logger LOG = System.getLogger(Registry.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(Registry.class);
 
   private final Path stateDir;
   private final LiveView view = new LiveView();
@@ -110,9 +113,8 @@ public final class Registry implements AutoCloseable {
     store = opened;
     leaseChanges.incrementAndGet();
     StoredMeta m = state.meta();
-    LOG.log(System.Logger.Level.INFO, "registry loaded from " + stateDir + ": " + state.size()
-        + " services, applied index " + m.appliedIndex() + ", revision " + m.revision() + ", in "
-        + (System.nanoTime() - start) / 1_000_000 + " ms");
+    LOG.info("registry loaded from {}: {} services, applied index {}, revision {}, in {} ms", stateDir, state.size(),
+        m.appliedIndex(), m.revision(), (System.nanoTime() - start) / 1_000_000);
   }
 
   /** The live read model. */
@@ -184,7 +186,7 @@ public final class Registry implements AutoCloseable {
     if (!changes.leases().isEmpty()) {
       leaseChanges.incrementAndGet();
     }
-    applyTimer.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+    applyTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
     count(outcome);
     if (served) {
       revisionMoved(index);
@@ -207,7 +209,7 @@ public final class Registry implements AutoCloseable {
       try {
         l.accept(revision);
       } catch (RuntimeException e) {
-        LOG.log(System.Logger.Level.WARNING, "revision listener failed", e);
+        LOG.warn("revision listener failed", e);
       }
     }
   }
@@ -290,8 +292,8 @@ public final class Registry implements AutoCloseable {
     }
     state = fresh;
     leaseChanges.incrementAndGet();
-    LOG.log(System.Logger.Level.INFO, "registry restored from " + checkpoint + ": applied index "
-        + old.meta().appliedIndex() + " -> " + fresh.meta().appliedIndex() + ", " + fresh.size() + " services");
+    LOG.info("registry restored from {}: applied index {} -> {}, {} services", checkpoint, old.meta().appliedIndex(),
+        fresh.meta().appliedIndex(), fresh.size());
     revisionMoved(fresh.meta().revision());
   }
 

@@ -36,6 +36,7 @@ import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
+import org.slf4j.LoggerFactory;
 
 /**
  * The registry's durable state in RocksDB: one column family each for services, the VIP index, hold-downs,
@@ -344,8 +345,8 @@ public final class RocksDbRegistryStore implements AutoCloseable {
     try {
       db.syncWal();
     } catch (RocksDBException e) {
-      System.getLogger(RocksDbRegistryStore.class.getName())
-          .log(System.Logger.Level.WARNING, "WAL sync on close failed for " + dir + ": " + e.getMessage());
+      LoggerFactory.getLogger(RocksDbRegistryStore.class)
+          .warn("WAL sync on close failed for {}: {}", dir, e.getMessage());
     }
     for (ColumnFamilyHandle h : handles) {
       h.close();

@@ -3,6 +3,7 @@ package dev.quorumdns.chaos.checker.linear;
 import dev.quorumdns.chaos.history.Operation;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Comparator;
 import java.util.Deque;
@@ -137,7 +138,7 @@ public final class WingGongSearch<S> {
     for (int i = 0; i < order.length; i++) {
       order[i] = i;
     }
-    java.util.Arrays.sort(order, Comparator.comparingLong(i -> keys.get(i)[0]));
+    Arrays.sort(order, Comparator.comparingLong(i -> keys.get(i)[0]));
     Entry head = new Entry(-1, false);
     Entry tail = head;
     for (int i : order) {

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * The watchers whose connections live on one event loop. The hub hands each delivery to the loop once; the loop
@@ -26,7 +27,7 @@ final class LoopWatchers {
   }
 
   /** Runs {@code task} for every watcher of this loop, on the loop. Any thread. */
-  void forEach(java.util.function.Consumer<Watcher> task) {
+  void forEach(Consumer<Watcher> task) {
     loop.execute(() -> List.copyOf(watchers).forEach(task));
   }
 
