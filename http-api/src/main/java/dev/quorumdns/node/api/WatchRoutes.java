@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quorumdns.node.api.watch.WatchHub;
 import dev.quorumdns.node.runtime.NodeRuntime;
 import dev.quorumdns.registry.DnsLabel;
+import dev.quorumdns.registry.RegistrySnapshot;
 import io.netty.channel.Channel;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -32,7 +34,7 @@ final class WatchRoutes {
     Long from = ReadOptions.revision(r, "from");
     long current = node.view().revision();
     long start = from == null ? current : from;
-    long oldest = hub.oldestRevision();
+    long oldest = oldestKept();
     if (start < oldest) {
       ObjectNode body = JsonNodeFactory.instance.objectNode().put("error", "gone").put("field", "from")
           .put("message", "from: changes after revision " + start + " are no longer kept on this node (the oldest "
@@ -56,5 +58,17 @@ final class WatchRoutes {
     };
     return CompletableFuture.completedFuture(ApiResponse.stream(200, CONTENT_TYPE,
         Map.of(ServiceReads.REVISION_HEADER, Long.toString(start)), body));
+  }
+
+  /**
+   * The oldest revision the change log can resume from, read from the replica itself: the hub's copy is updated
+   * on its own thread after each apply, so a client told to resume from the value it had could be refused again.
+   */
+  private long oldestKept() {
+    try (RegistrySnapshot snap = node.readSnapshot()) {
+      return Math.max(hub.oldestRevision(), snap.changeLog().oldestRevision());
+    } catch (IOException e) {
+      return hub.oldestRevision();
+    }
   }
 }
