@@ -59,12 +59,17 @@ final class WriteBatcher {
 
   private void send(List<Pending> batch) {
     CompletableFuture<WriteResult> sent;
-    if (batch.size() == 1) {
-      sent = sender.apply(batch.get(0).command());
-    } else {
-      List<Command> commands = new ArrayList<>(batch.size());
-      batch.forEach(p -> commands.add(p.command()));
-      sent = sender.apply(new Command.Group(commands));
+    try {
+      if (batch.size() == 1) {
+        sent = sender.apply(batch.get(0).command());
+      } else {
+        List<Command> commands = new ArrayList<>(batch.size());
+        batch.forEach(p -> commands.add(p.command()));
+        sent = sender.apply(new Command.Group(commands));
+      }
+    } catch (RuntimeException e) {
+      // The slot taken for this entry must come back, or after maxInFlight such throws nothing is sent again.
+      sent = CompletableFuture.failedFuture(e);
     }
     sent.whenComplete((result, error) -> {
       inFlight.decrementAndGet();
