@@ -48,6 +48,7 @@ public final class RegistryStateMachine extends BaseStateMachine {
   private final Clock clock;
   private final RaftEvents events;
   private final CheckpointStorage storage = new CheckpointStorage();
+  private volatile WriteStages stages = WriteStages.unbound();
 
   RegistryStateMachine(dev.quorumdns.registry.state.Registry registry, Clock clock, RaftEvents events) {
     this.registry = registry;
@@ -84,6 +85,13 @@ public final class RegistryStateMachine extends BaseStateMachine {
     setLastAppliedTermIndex(TermIndex.valueOf(meta.appliedTerm(), meta.appliedIndex()));
   }
 
+  void bindStages(WriteStages stages) {
+    this.stages = stages;
+  }
+
+  /** What the leader remembers of an entry it created, until it applies it. */
+  private record Created(long nanos) {}
+
   /** The newest snapshot on disk, or null. */
   CheckpointStorage.Latest latestCheckpoint() {
     return storage.latest();
@@ -96,6 +104,7 @@ public final class RegistryStateMachine extends BaseStateMachine {
 
   @Override
   public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
+    long start = System.nanoTime();
     Command command;
     try {
       command = CommandCodec.decodeRequest(request.getMessage().getContent().toByteArray());
@@ -103,16 +112,23 @@ public final class RegistryStateMachine extends BaseStateMachine {
       throw new StateMachineException("refused an undecodable request: " + e.getMessage());
     }
     LogEntry entry = new LogEntry(clock.millis(), command);
-    return TransactionContext.newBuilder()
+    TransactionContext trx = TransactionContext.newBuilder()
         .setStateMachine(this)
         .setServerRole(RaftProtos.RaftPeerRole.LEADER)
         .setClientRequest(request)
         .setLogData(ByteString.copyFrom(CommandCodec.encodeEntry(entry)))
+        .setStateMachineContext(new Created(System.nanoTime()))
         .build();
+    stages.leaderStart(start);
+    return trx;
   }
 
   @Override
   public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
+    long start = System.nanoTime();
+    if (trx.getStateMachineContext() instanceof Created c) {
+      stages.leaderCommit(c.nanos());
+    }
     RaftProtos.LogEntryProto proto = trx.getLogEntry();
     TermIndex ti = TermIndex.valueOf(proto);
     Outcome outcome;
@@ -124,7 +140,9 @@ public final class RegistryStateMachine extends BaseStateMachine {
       throw new UncheckedIOException("cannot apply " + ti + "; stopping this replica", e);
     }
     updateLastAppliedTermIndex(ti);
-    return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(OutcomeCodec.encode(outcome))));
+    Message reply = Message.valueOf(ByteString.copyFrom(OutcomeCodec.encode(outcome)));
+    stages.apply(start);
+    return CompletableFuture.completedFuture(reply);
   }
 
   @Override
