@@ -66,6 +66,7 @@ public final class RaftRuntime implements AutoCloseable {
   private final RaftMembershipListener membershipListener;
   private final org.apache.ratis.conf.Parameters tlsParameters;
   private volatile WriteStages stages = WriteStages.unbound();
+  private volatile boolean closed;
   private final ScheduledExecutorService ratisTimerRefresh = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "quorumdns-ratis-metrics");
     t.setDaemon(true);
@@ -316,8 +317,14 @@ public final class RaftRuntime implements AutoCloseable {
         .build());
   }
 
+  /** True once {@link #close} was called. */
+  public boolean isClosed() {
+    return closed;
+  }
+
   @Override
   public void close() {
+    closed = true;
     ratisTimerRefresh.shutdownNow();
     try {
       server.close();

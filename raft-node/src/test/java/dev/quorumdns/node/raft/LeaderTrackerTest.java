@@ -52,6 +52,39 @@ class LeaderTrackerTest {
   }
 
   @Test
+  void losingTheLeaderWakesNobodyAndIsNoElection() throws Exception {
+    CompletableFuture<RaftPeerId> f = tracker.await(Duration.ofDays(1));
+    tracker.elected(null);
+    assertFalse(f.isDone(), "a waiter woken by 'no leader' would give up at once instead of waiting for the next");
+    assertEquals(0, tracker.changes());
+    live.set(N2);
+    tracker.elected(N2);
+    assertEquals(N2, f.get(10, TimeUnit.SECONDS));
+  }
+
+  @Test
+  void afterALeaderFailedAnotherKnownLeaderIsAnsweredAtOnce() {
+    live.set(N2);
+    assertEquals(N2, tracker.awaitOther(N1, Duration.ofDays(1)).getNow(null));
+  }
+
+  @Test
+  void afterALeaderFailedTheNextElectionIsAwaited() throws Exception {
+    live.set(N1); // the division still names the failed leader until its election timeout
+    CompletableFuture<RaftPeerId> f = tracker.awaitOther(N1, Duration.ofDays(1));
+    assertFalse(f.isDone());
+    live.set(N2);
+    tracker.elected(N2);
+    assertEquals(N2, f.get(10, TimeUnit.SECONDS));
+  }
+
+  @Test
+  void afterALeaderFailedAndNoElectionTheKnownLeaderIsTriedAgainAfterThePause() throws Exception {
+    live.set(N1);
+    assertEquals(N1, tracker.awaitOther(N1, Duration.ofMillis(20)).get(10, TimeUnit.SECONDS));
+  }
+
+  @Test
   void everyElectionIsCounted() {
     tracker.elected(N1);
     tracker.elected(N2);
