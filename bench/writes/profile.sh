@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Wall-clock profiles (async-profiler, every thread, waiting included) of the leader of a 3-node cluster while the
-# write load generator runs at each concurrency, after a warm-up; prints a summary per run (bench/src/Collapsed.java)
-# and keeps the collapsed stacks (flame-graph input) in BENCH_RESULTS (default bench/results).
-# Usage: bench/writes/profile.sh [SECONDS (15)] [CLIENTS... (1 1000)]
+# Profiles (async-profiler) of the leader of a 3-node cluster while the write load generator runs at each
+# concurrency, after a warm-up: wall-clock (every thread, waiting included) and CPU (itimer) in turn. Prints a summary
+# per run (bench/src/Collapsed.java) and keeps the collapsed stacks (flame-graph input) in BENCH_RESULTS (default
+# bench/results). Usage: bench/writes/profile.sh [SECONDS (15)] [CLIENTS... (1 1000)]
+# (BENCH_PROFILE_EVENTS="wall itimer" chooses the profiles)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 SECS="${1:-15}"; shift || true
@@ -16,7 +17,7 @@ cleanup() { for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done; rm
 trap cleanup EXIT
 (cd "$WORK" && unzip -q -o "$AP_JAR" linux-x64/libasyncProfiler.so)
 AP="$WORK/linux-x64/libasyncProfiler.so"
-OUT="${BENCH_RESULTS:-bench/results}"; mkdir -p "$OUT"
+OUT="${BENCH_RESULTS:-bench/results}"; mkdir -p "$OUT"; OUT="$(cd "$OUT" && pwd)"
 wait_http() { for _ in $(seq 1 240); do curl -fsS --max-time 1 "$1" >/dev/null 2>&1 && return 0; sleep 0.25; done; return 1; }
 PEERS="q1=127.0.0.61:9053,q2=127.0.0.62:9053,q3=127.0.0.63:9053"
 TARGETS="http://127.0.0.61:8053,http://127.0.0.62:8053,http://127.0.0.63:8053"
@@ -33,11 +34,15 @@ echo "leader q$LEADER (pid $LPID); warm-up"
 java -cp "$BENCH_CP" WriteLoad quorumdns 50 20 "$TARGETS" >/dev/null
 java -cp "$BENCH_CP" WriteLoad quorumdns 1 10 "$TARGETS" >/dev/null
 for c in "${CLIENTS[@]}"; do
-  # One client writes to the leader only (the 1-client path); more clients spread over the three nodes.
-  t="$TARGETS"; [ "$c" = 1 ] && t="http://127.0.0.6$LEADER:8053"
-  jcmd "$LPID" JVMTI.agent_load "$AP" "start,event=wall,interval=2ms,threads" >/dev/null
-  line="$(java -cp "$BENCH_CP" WriteLoad quorumdns "$c" "$SECS" "$t")"
-  jcmd "$LPID" JVMTI.agent_load "$AP" "stop,file=$OUT/profile-leader-$c-clients.collapsed,collapsed" >/dev/null
-  echo; echo "== $c client(s): $line"
-  java -cp "$BENCH_CP" Collapsed "$OUT/profile-leader-$c-clients.collapsed"
+  for ev in ${BENCH_PROFILE_EVENTS:-wall itimer}; do
+    # One client writes to the leader only (the 1-client path); more clients spread over the three nodes.
+    t="$TARGETS"; [ "$c" = 1 ] && t="http://127.0.0.6$LEADER:8053"
+    file="$OUT/profile-leader-$c-clients-$ev.collapsed"
+    # jcmd reads name=value pairs itself: the agent's options go in double quotes.
+    jcmd "$LPID" JVMTI.agent_load "$AP" "\"start,event=$ev,interval=1ms,threads\"" >/dev/null
+    line="$(java -cp "$BENCH_CP" WriteLoad quorumdns "$c" "$SECS" "$t")"
+    jcmd "$LPID" JVMTI.agent_load "$AP" "\"stop,file=$file,collapsed\"" >/dev/null
+    echo; echo "== $c client(s), $ev profile: $line"
+    java -cp "$BENCH_CP" Collapsed "$file"
+  done
 done

@@ -56,6 +56,7 @@ public final class RaftRuntime implements AutoCloseable {
   private final LeaderTracker leader;
   private final WriteBatcher batcher;
   private final WriteSender sender;
+  private final CommitNudger nudger;
   /** Log entries a node keeps in flight before further writes are grouped into one entry. */
   static final int MAX_ENTRIES_IN_FLIGHT = 2;
   static final int MAX_GROUP = 1000;
@@ -67,8 +68,9 @@ public final class RaftRuntime implements AutoCloseable {
   private final org.apache.ratis.conf.Parameters tlsParameters;
   private volatile WriteStages stages = WriteStages.unbound();
   private volatile boolean closed;
-  private final ScheduledExecutorService ratisTimerRefresh = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "quorumdns-ratis-metrics");
+  /** Small periodic and delayed tasks: commit nudges, refreshing Ratis' timers. */
+  private final ScheduledExecutorService raftTasks = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "quorumdns-raft-tasks");
     t.setDaemon(true);
     return t;
   });
@@ -114,6 +116,11 @@ public final class RaftRuntime implements AutoCloseable {
       }
 
       @Override
+      public void appliedAsLeader(long index) {
+        nudger.nudge(index);
+      }
+
+      @Override
       public void configurationChanged(List<RaftPeer> voters, List<RaftPeer> listeners) {
         rebuildClient(voters, listeners);
         membershipListener.membersChanged(voters, listeners);
@@ -135,6 +142,7 @@ public final class RaftRuntime implements AutoCloseable {
         .build();
     this.sender = new WriteSender(selfId, groupId, server, client::get, leader, leaderWait, config.writeTimeout(),
         writeExecutor);
+    this.nudger = new CommitNudger(selfId, groupId, server, this::followerMatchIndices, raftTasks);
     rebuildClient(initial, List.of());
   }
 
@@ -160,7 +168,7 @@ public final class RaftRuntime implements AutoCloseable {
     stateMachine.bindStages(stages);
     if (RatisTimers.enabled()) {
       RatisTimers timers = new RatisTimers(meters);
-      ratisTimerRefresh.scheduleWithFixedDelay(timers::refresh, 0, 5, TimeUnit.SECONDS);
+      raftTasks.scheduleWithFixedDelay(timers::refresh, 0, 5, TimeUnit.SECONDS);
     }
   }
 
@@ -175,6 +183,15 @@ public final class RaftRuntime implements AutoCloseable {
   /** The leader this node knows of, or null. */
   public RaftPeerId leader() {
     return leader.leader();
+  }
+
+  /** How far each follower's log is known to match the leader's; empty unless this node leads. */
+  private long[] followerMatchIndices() {
+    try {
+      return server.getDivision(groupId).getInfo().getFollowerMatchIndices();
+    } catch (IOException | RuntimeException e) {
+      return new long[0];
+    }
   }
 
   private RaftPeerId liveLeader() {
@@ -325,7 +342,7 @@ public final class RaftRuntime implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    ratisTimerRefresh.shutdownNow();
+    raftTasks.shutdownNow();
     try {
       server.close();
     } catch (IOException e) {

@@ -126,8 +126,9 @@ public final class RegistryStateMachine extends BaseStateMachine {
   @Override
   public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
     long start = System.nanoTime();
-    if (trx.getStateMachineContext() instanceof Created c) {
-      stages.leaderCommit(c.nanos());
+    boolean created = trx.getStateMachineContext() instanceof Created;
+    if (created) {
+      stages.leaderCommit(((Created) trx.getStateMachineContext()).nanos());
     }
     RaftProtos.LogEntryProto proto = trx.getLogEntry();
     TermIndex ti = TermIndex.valueOf(proto);
@@ -142,6 +143,9 @@ public final class RegistryStateMachine extends BaseStateMachine {
     updateLastAppliedTermIndex(ti);
     Message reply = Message.valueOf(ByteString.copyFrom(OutcomeCodec.encode(outcome)));
     stages.apply(start);
+    if (created) {
+      events.appliedAsLeader(ti.getIndex());
+    }
     return CompletableFuture.completedFuture(reply);
   }
 
