@@ -24,6 +24,8 @@ import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.exceptions.NotLeaderException;
 import org.apache.ratis.protocol.exceptions.RaftException;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Sends one log entry to the leader and waits for its outcome without holding a thread. On the leader the request
@@ -37,6 +39,7 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
  * Results are completed on {@code callbacks}, never on Ratis' threads. Thread-safe.
  */
 final class WriteSender {
+  private static final Logger LOG = LoggerFactory.getLogger(WriteSender.class);
   /** How long a write waits for an election after its leader failed before it tries again anyway. */
   static final Duration RETRY_PAUSE = Duration.ofMillis(50);
   /** The pause before asking again a leader that is not ready yet (it has not committed an entry of its term). */
@@ -145,11 +148,16 @@ final class WriteSender {
     }
 
     private void answered(RaftPeerId target, RaftClientReply reply, Throwable error) {
+      if (LOG.isDebugEnabled()) {
+        LOG.debug("write call {} to {}: {}", request.build().getCallId(), target,
+            error != null ? error.toString() : reply.isSuccess() ? "applied" : String.valueOf(reply.getException()));
+      }
       if (error != null) {
         Throwable cause = error.getCause() != null && !(error instanceof TimeoutException) ? error.getCause() : error;
         if (cause instanceof TimeoutException) {
           finish(gaveUp(null));
         } else {
+          reconnect(target, cause);
           retryAfter(target, RETRY_PAUSE); // unreachable or gone: wait for an election, briefly
         }
         return;
@@ -177,6 +185,22 @@ final class WriteSender {
       } else {
         RaftException e = reply.getException();
         finish(new WriteResult.Unknown("leader answered " + e));
+      }
+    }
+
+    /**
+     * After a transport failure the client's channel to {@code target} stays closed (every later request fails at
+     * once) until it is reset, as Ratis' own client does before it retries.
+     */
+    private void reconnect(RaftPeerId target, Throwable cause) {
+      RaftClient c = client.get();
+      if (c == null || target.equals(self)) {
+        return;
+      }
+      try {
+        c.getClientRpc().handleException(target, cause, true);
+      } catch (RuntimeException e) {
+        LOG.debug("resetting the channel to {}: {}", target, e.toString());
       }
     }
 
