@@ -1,9 +1,9 @@
 # Shared by the bench scripts: build the node if needed and compile the bench programs.
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-[ -f raft-node/target/quorumdns-node.jar ] && [ -d raft-node/target/lib ] \
-  || mvn -B -q -DskipTests package -pl raft-node -am
-BENCH_CP="$ROOT/bench/target/classes:$(ls "$ROOT"/raft-node/target/lib/dnsjava-*.jar):$(ls "$ROOT"/raft-node/target/lib/slf4j-api-*.jar)"
+[ -f server/target/quorumdns-server.jar ] && [ -d server/target/lib ] && [ -f cli/target/quorumdns-cli.jar ] \
+  || mvn -B -q -DskipTests package -pl server,cli -am
+BENCH_CP="$ROOT/bench/target/classes:$(ls "$ROOT"/server/target/lib/dnsjava-*.jar):$(ls "$ROOT"/server/target/lib/slf4j-api-*.jar)"
 mkdir -p bench/target/classes
 javac -d bench/target/classes -cp "$BENCH_CP" bench/src/*.java 2>/dev/null \
   || javac -d bench/target/classes -cp "$BENCH_CP" bench/src/*.java

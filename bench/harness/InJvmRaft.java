@@ -1,7 +1,7 @@
 import dev.quorumdns.node.config.ConfigLoader;
 import dev.quorumdns.node.config.NodeConfig;
 import dev.quorumdns.node.raft.RaftRuntime;
-import dev.quorumdns.node.raft.WriteResult;
+import dev.quorumdns.node.runtime.WriteResult;
 import dev.quorumdns.registry.Protocol;
 import dev.quorumdns.registry.ServiceKey;
 import dev.quorumdns.registry.ServicePort;

@@ -6,7 +6,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 WORK="$(mktemp -d /tmp/quorumdns-bench-injvm.XXXX)"
 trap 'rm -rf "$WORK"' EXIT
-NODE_CP="$ROOT/raft-node/target/quorumdns-node.jar:$ROOT/raft-node/target/lib/*"
+NODE_CP="$ROOT/server/target/quorumdns-server.jar:$ROOT/server/target/lib/*"
 mkdir -p bench/target/harness
 javac -d bench/target/harness -cp "$NODE_CP" bench/harness/InJvmRaft.java
 echo "== $(machine)"

@@ -14,7 +14,7 @@ WORK="$(mktemp -d /tmp/quorumdns-bench-writes.XXXX)"
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done; rm -rf "$WORK"; }
 trap cleanup EXIT
-[ -f raft-node/target/quorumdns-node.jar ] || mvn -B -q -DskipTests package -pl raft-node -am
+[ -f server/target/quorumdns-server.jar ] || mvn -B -q -DskipTests package -pl server,cli -am
 ulimit -n 65536 2>/dev/null || true
 
 wait_http() { for _ in $(seq 1 240); do curl -fsS --max-time 1 "$1" >/dev/null 2>&1 && return 0; sleep 0.25; done; return 1; }

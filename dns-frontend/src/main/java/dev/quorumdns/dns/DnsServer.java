@@ -29,7 +29,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The node's DNS server: UDP and TCP on one port, answering from the local {@link RegistryView} (design.md §3).
+ * The node's DNS server: UDP and TCP on one port, answering from the local {@link RegistryView} (docs/architecture.md).
  * On Linux it uses epoll with one SO_REUSEPORT UDP socket per event-loop thread; elsewhere NIO with one UDP
  * socket. Lifecycle: {@link #start} once, then {@link #close} once (also after a failed start), from one thread;
  * the address getters may be called from any thread after {@link #start} returned.

@@ -34,7 +34,7 @@ import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
 /**
- * The protocol rules of design.md §3 at the handler, without sockets: opcodes, question count, EDNS0 (echo, DO,
+ * The protocol rules of docs/architecture.md at the handler, without sockets: opcodes, question count, EDNS0 (echo, DO,
  * NSID, BADVERS, payload clamp), header bits, classes and meta types, and truncation by whole RRsets against a
  * registry whose NS answer (82 voters) is larger than 1232 bytes.
  */

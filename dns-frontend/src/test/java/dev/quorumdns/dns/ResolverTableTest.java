@@ -35,7 +35,7 @@ import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
 /**
- * Every row of design.md §3, as a table: a question, then the expected rcode, flags and sections written as
+ * Every row of docs/architecture.md, as a table: a question, then the expected rcode, flags and sections written as
  * zone-file text. Placeholders: {ttl} and {neg} (TTLs from the config used), {serial}, and the VIPs.
  */
 class ResolverTableTest {

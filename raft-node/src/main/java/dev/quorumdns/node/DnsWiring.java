@@ -1,15 +1,15 @@
 package dev.quorumdns.node;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quorumdns.dns.DnsConfig;
 import dev.quorumdns.dns.DnsServer;
 import dev.quorumdns.dns.ZoneRecords;
 import dev.quorumdns.node.config.NodeConfig;
+import dev.quorumdns.node.runtime.ZoneRecord;
 import dev.quorumdns.registry.RegistryView;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Type;
 
@@ -36,15 +36,11 @@ final class DnsWiring implements AutoCloseable {
     return new DnsWiring(dc, server);
   }
 
-  /** Every record this node serves, as {@code {name, type, ttl, data}}. */
-  ArrayNode records(RegistryView view) {
-    ArrayNode out = JsonNodeFactory.instance.arrayNode();
+  /** Every record this node serves, zone by zone. */
+  List<ZoneRecord> records(RegistryView view) {
+    List<ZoneRecord> out = new ArrayList<>();
     for (Record r : ZoneRecords.enumerate(view, config)) {
-      ObjectNode o = out.addObject();
-      o.put("name", r.getName().toString());
-      o.put("type", Type.string(r.getType()));
-      o.put("ttl", r.getTTL());
-      o.put("data", r.rdataToString());
+      out.add(new ZoneRecord(r.getName().toString(), Type.string(r.getType()), r.getTTL(), r.rdataToString()));
     }
     return out;
   }

@@ -1,34 +1,27 @@
 package dev.quorumdns.node;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.quorumdns.node.api.ApiAuth;
-import dev.quorumdns.node.api.ApiRoutes;
-import dev.quorumdns.node.api.ApiServer;
-import dev.quorumdns.node.api.AuditLog;
-import dev.quorumdns.node.auth.TokenStore;
-import dev.quorumdns.node.api.NodeBackend;
 import dev.quorumdns.node.config.HostPort;
 import dev.quorumdns.node.config.NodeConfig;
 import dev.quorumdns.node.raft.RaftMetrics;
 import dev.quorumdns.node.raft.RaftRuntime;
-import dev.quorumdns.node.raft.WriteResult;
+import dev.quorumdns.node.runtime.ClusterStatus;
+import dev.quorumdns.node.runtime.NodeException;
+import dev.quorumdns.node.runtime.NodeRuntime;
+import dev.quorumdns.node.runtime.Readiness;
+import dev.quorumdns.node.runtime.SnapshotInfo;
+import dev.quorumdns.node.runtime.WriteResult;
+import dev.quorumdns.node.runtime.ZoneRecord;
+import dev.quorumdns.node.tls.TlsReloader;
 import dev.quorumdns.registry.ClusterSettings;
 import dev.quorumdns.registry.NodeRecord;
 import dev.quorumdns.registry.RegistryView;
 import dev.quorumdns.registry.command.Command;
 import dev.quorumdns.registry.command.Outcome;
 import dev.quorumdns.registry.state.Registry;
-import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
-import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
-import io.micrometer.core.instrument.binder.system.UptimeMetrics;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
@@ -36,37 +29,44 @@ import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
+import java.util.stream.Collectors;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.util.LifeCycle;
 import org.apache.ratis.util.SizeInBytes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One QuorumDNS node: the replicated registry (RocksDB + Ratis), its DNS server and its HTTP API. DNS starts
- * first and answers SERVFAIL until the registry is loaded; from then on it answers from the local replica,
- * with or without a leader.
+ * One QuorumDNS node's runtime: the replicated registry (RocksDB + Ratis), its DNS server, membership and this
+ * node's published record. DNS starts first and answers SERVFAIL until the registry is loaded; from then on it
+ * answers from the local replica, with or without a leader. The HTTP API is not part of it: an adapter serves
+ * the {@link NodeRuntime} this class implements.
  *
- * <p>{@link #start} and {@link #close} are called once each, from one thread; the {@link NodeBackend} methods
- * may be called from any thread.
+ * <p>{@link #start} and {@link #close} are called once each, from one thread; the {@link NodeRuntime} methods
+ * may be called from any thread once {@link #start} has returned.
  */
-public final class Node implements NodeBackend, AutoCloseable {
+public final class Node implements NodeRuntime, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Node.class);
 
   private final NodeConfig config;
   private final Clock clock;
+  private final MeterRegistry meters;
   private final SizeInBytes segmentSize;
-  private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Registry registry;
   private final ExecutorService writeExecutor;
   private final ExecutorService adminExecutor = Executors.newSingleThreadExecutor(daemon("admin"));
@@ -74,39 +74,33 @@ public final class Node implements NodeBackend, AutoCloseable {
   private final AtomicBoolean publishing = new AtomicBoolean();
   private final long startNanos = System.nanoTime();
   private volatile boolean sawLeader;
-  private final java.util.function.IntConsumer exit;
+  private final IntConsumer exit;
   private final AtomicBoolean exiting = new AtomicBoolean();
   private FileChannel lockChannel;
   private FileLock lock;
   private DnsWiring dns;
   private RaftRuntime raft;
   private ClusterOps cluster;
-  private ApiServer api;
-  private ApiAuth auth;
-  private AuditLog audit;
-  private dev.quorumdns.node.tls.TlsReloader tls;
-
-  public Node(NodeConfig config, Clock clock) {
-    this(config, clock, code -> { });
-  }
+  private TlsReloader tls;
 
   /**
-   * @param exit called (from a background thread) with 0 when this node has been removed from the cluster, or
-   *     1 when its Raft server stopped on an error; {@code quorumdns node} exits the process with that code
+   * @param meters where the node's meters go (the process exposes them at {@code /metrics})
+   * @param exit   called (from a background thread) with 0 when this node has been removed from the cluster,
+   *               or 1 when its Raft server stopped on an error; {@code quorumdns node} exits with that code
    */
-  public Node(NodeConfig config, Clock clock, java.util.function.IntConsumer exit) {
+  public Node(NodeConfig config, Clock clock, MeterRegistry meters, IntConsumer exit) {
     this.exit = exit;
     this.config = config;
     this.clock = clock;
+    this.meters = meters;
     this.segmentSize = SizeInBytes.valueOf(config.raftSegmentBytes());
     this.registry = new Registry(config.stateDir(), meters);
     this.writeExecutor = new ThreadPoolExecutor(64, 64, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(4096),
         daemon("write"), new ThreadPoolExecutor.AbortPolicy());
   }
 
+  /** Locks the data directory, starts DNS, loads the registry and starts Raft. */
   public void start() throws IOException, InterruptedException {
-    // Before anything else, so a bad token file refuses the start with nothing opened.
-    auth = openAuth();
     Files.createDirectories(config.dataDir());
     lockChannel = FileChannel.open(config.dataDir().resolve("quorumdns.lock"), StandardOpenOption.CREATE,
         StandardOpenOption.WRITE);
@@ -115,48 +109,30 @@ public final class Node implements NodeBackend, AutoCloseable {
       throw new IOException("data-dir " + config.dataDir() + " is in use by another node process");
     }
     tls = NodeTls.load(config, clock, scheduler);
-    new JvmMemoryMetrics().bindTo(meters);
-    new JvmGcMetrics().bindTo(meters);
-    new JvmThreadMetrics().bindTo(meters);
-    new ClassLoaderMetrics().bindTo(meters);
-    new ProcessorMetrics().bindTo(meters);
-    new UptimeMetrics().bindTo(meters);
     dns = DnsWiring.start(config, registry.view(), meters);
     registry.load();
     warnIfSettingsDiffer();
     raft = new RaftRuntime(config, registry, clock, writeExecutor, segmentSize, new Listener(),
         NodeTls.raft(config, tls));
     RaftMetrics.bind(raft, meters);
-    cluster = new ClusterOps(config.id(), raft, registry.view(), adminExecutor);
+    cluster = new ClusterOps(config.id(), RaftMembership.of(raft), registry.view(), adminExecutor, this::submit);
     raft.start();
-    audit = AuditLog.open(config.apiAccess().auditLog(), clock);
-    api = new ApiServer(new InetSocketAddress(config.bind(), config.apiPort()), new ApiRoutes(this, auth, audit),
-        meters, config.apiAccess(), NodeTls.api(tls));
-    api.start();
     scheduler.scheduleWithFixedDelay(this::publishSelf, 0, 1, TimeUnit.SECONDS);
-    LOG.info("node {} started: api {}, dns {}:{}, raft {}:{}", config.id(), api.address(),
-        config.bind().getHostAddress(), config.dnsPort(), config.advertise().getHostAddress(), config.raftPort());
-  }
-
-  private ApiAuth openAuth() {
-    if (config.apiAccess().tokenFile() != null) {
-      TokenStore tokens = TokenStore.load(config.apiAccess().tokenFile());
-      tokens.watch(scheduler, TokenStore.RELOAD_EVERY);
-      return ApiAuth.tokens(tokens);
+    LOG.info("node {} started: dns {}:{}, raft {}:{}", config.id(), config.bind().getHostAddress(),
+        config.dnsPort(), config.advertise().getHostAddress(), config.raftPort());
+    if (config.join()) {
+      LOG.info("waiting to be added: on any member, run quorumdns members add {} {}:{}{}", config.id(),
+          config.advertise().getHostAddress(), config.raftPort(), config.listener() ? " --listener" : "");
     }
-    return config.apiTokenFile() == null ? ApiAuth.none() : ApiAuth.fromFile(config.apiTokenFile());
   }
 
   public NodeConfig config() {
     return config;
   }
 
-  public InetSocketAddress apiAddress() {
-    return api.address();
-  }
-
-  public RaftServer.Division division() throws IOException {
-    return raft.division();
+  /** The HTTP API's TLS context (served from this node's reloading TLS material), or null without TLS. */
+  public SslContext apiSslContext() throws IOException {
+    return NodeTls.api(tls);
   }
 
   private void warnIfSettingsDiffer() {
@@ -170,15 +146,15 @@ public final class Node implements NodeBackend, AutoCloseable {
   }
 
   /**
-   * Keeps what this node derives from the Raft configuration current (voters for NS answers, the client's
-   * peers), and publishes this node's addresses into the registry once a leader exists and they are not there.
+   * Publishes this node's addresses into the registry once a leader exists and they are not there (retried every
+   * second until they are), and stops the node when its Raft division closed. Membership does not come this
+   * way: the runtime hands it over when it changes ({@link Listener#membersChanged}).
    */
   private void publishSelf() {
     try {
       if (stoppedRaft()) {
         return;
       }
-      registry.setVoters(raft.refreshMembers());
       if (raft.leader() == null || !raft.members().contains(config.id())) {
         return;
       }
@@ -198,13 +174,13 @@ public final class Node implements NodeBackend, AutoCloseable {
    * (a replica that cannot apply). Either way this node can no longer serve the registry: it stops.
    */
   private boolean stoppedRaft() {
-    org.apache.ratis.util.LifeCycle.State state;
+    LifeCycle.State state;
     try {
       state = raft.division().getInfo().getLifeCycleState();
     } catch (IOException e) {
-      state = org.apache.ratis.util.LifeCycle.State.CLOSED;
+      state = LifeCycle.State.CLOSED;
     }
-    if (!state.isClosingOrClosed() && state != org.apache.ratis.util.LifeCycle.State.EXCEPTION) {
+    if (!state.isClosingOrClosed() && state != LifeCycle.State.EXCEPTION) {
       return false;
     }
     if (exiting.compareAndSet(false, true)) {
@@ -244,7 +220,7 @@ public final class Node implements NodeBackend, AutoCloseable {
   @Override
   public CompletableFuture<WriteResult> submit(Command command) {
     long start = System.nanoTime();
-    return submitUntimed(command).whenComplete((r, e) -> io.micrometer.core.instrument.Timer
+    return submitUntimed(command).whenComplete((r, e) -> Timer
         .builder("quorumdns.write.latency")
         .description("Time from a write reaching this node to its outcome (applied, refused, not sent or unknown)")
         .tag("result", r == null ? "error" : r instanceof WriteResult.Applied a
@@ -266,35 +242,38 @@ public final class Node implements NodeBackend, AutoCloseable {
 
   @Override
   public CompletableFuture<Long> readBarrier() {
-    return raft.readBarrier(config.writeTimeout());
+    return raft.readBarrier(config.writeTimeout()).handle((index, error) -> {
+      if (error == null) {
+        return index;
+      }
+      Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+      throw new NodeException(NodeException.Kind.NO_QUORUM, cause.getMessage());
+    });
   }
 
   @Override
-  public ObjectNode clusterStatus() {
+  public ClusterStatus clusterStatus() {
     return cluster.status();
   }
 
   @Override
-  public CompletableFuture<ObjectNode> addMember(String id, HostPort raftAddress, boolean listener) {
+  public CompletableFuture<ClusterStatus> addMember(String id, HostPort raftAddress, boolean listener) {
     return cluster.add(id, raftAddress, listener);
   }
 
   @Override
-  public CompletableFuture<ObjectNode> removeMember(String id) {
-    return cluster.remove(id, this::submit);
+  public CompletableFuture<ClusterStatus> removeMember(String id) {
+    return cluster.remove(id);
   }
 
   @Override
-  public CompletableFuture<ObjectNode> snapshot() {
+  public CompletableFuture<SnapshotInfo> snapshot() {
     return CompletableFuture.supplyAsync(() -> {
       try {
         RaftRuntime.Snapshot s = raft.snapshot(config.writeTimeout().multipliedBy(6));
-        ObjectNode o = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
-        o.put("index", s.index());
-        o.put("directory", s.directory().toAbsolutePath().toString());
-        return o;
+        return new SnapshotInfo(s.index(), s.directory().toAbsolutePath());
       } catch (IOException e) {
-        throw new dev.quorumdns.node.api.ApiException(503, "snapshot_failed", null, e.getMessage(), 1);
+        throw new NodeException(NodeException.Kind.SNAPSHOT_FAILED, e.getMessage());
       }
     }, adminExecutor);
   }
@@ -328,12 +307,7 @@ public final class Node implements NodeBackend, AutoCloseable {
   }
 
   @Override
-  public String scrapeMetrics() {
-    return meters.scrape();
-  }
-
-  @Override
-  public ArrayNode records() {
+  public List<ZoneRecord> records() {
     return dns.records(registry.view());
   }
 
@@ -355,9 +329,11 @@ public final class Node implements NodeBackend, AutoCloseable {
       }
     }
 
+    /** The only way members reach the registry: called when they changed, so cached NS answers live on. */
     @Override
     public void membersChanged(List<RaftPeer> voters, List<RaftPeer> listeners) {
-      registry.setVoters(voters.stream().map(p -> p.getId().toString()).collect(java.util.stream.Collectors.toSet()));
+      Set<String> ids = voters.stream().map(p -> p.getId().toString()).collect(Collectors.toSet());
+      registry.setVoters(ids);
       LOG.info("members now: voters {}, listeners {}", voters, listeners);
     }
   }
@@ -366,8 +342,6 @@ public final class Node implements NodeBackend, AutoCloseable {
   public void close() {
     scheduler.shutdownNow();
     closeQuietly(tls);
-    closeQuietly(api);
-    closeQuietly(audit);
     closeQuietly(raft);
     closeQuietly(dns);
     registry.close();
@@ -383,7 +357,6 @@ public final class Node implements NodeBackend, AutoCloseable {
     } catch (IOException e) {
       LOG.warn("releasing the data-dir lock: {}", e.toString());
     }
-    meters.close();
     LOG.info("node {} stopped", config.id());
   }
 
@@ -398,7 +371,7 @@ public final class Node implements NodeBackend, AutoCloseable {
     }
   }
 
-  private static java.util.concurrent.ThreadFactory daemon(String name) {
+  private static ThreadFactory daemon(String name) {
     AtomicInteger n = new AtomicInteger();
     return r -> {
       Thread t = new Thread(r, "quorumdns-" + name + "-" + n.incrementAndGet());

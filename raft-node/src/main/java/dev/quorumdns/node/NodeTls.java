@@ -7,6 +7,7 @@ import dev.quorumdns.node.tls.TlsReloader;
 import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.time.Clock;
+import java.util.Locale;
 import java.util.concurrent.ScheduledExecutorService;
 import org.apache.ratis.grpc.GrpcTlsConfig;
 import org.slf4j.Logger;
@@ -28,7 +29,7 @@ final class NodeTls {
       tls.watch(scheduler);
       LOG.info("TLS: certificate {} serial {}; API {}; Raft {}", config.tls().cert(),
           tls.certificate().getSerialNumber().toString(16),
-          "HTTPS, client certificates " + config.tls().apiClientCerts().name().toLowerCase(java.util.Locale.ROOT),
+          "HTTPS, client certificates " + config.tls().apiClientCerts().name().toLowerCase(Locale.ROOT),
           config.tls().raftTls() ? "mutual TLS (CA " + config.tls().ca() + ")" : "plain (no tls-ca)");
       return tls;
     } catch (TlsFileException e) {

@@ -6,6 +6,7 @@ import dev.quorumdns.dns.AbuseLimits;
 import dev.quorumdns.dns.DnsConfig;
 import dev.quorumdns.node.config.ConfigLoader;
 import dev.quorumdns.node.config.NodeConfig;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -13,7 +14,7 @@ import org.junit.jupiter.api.Test;
 /** The node's DNS abuse settings reach the DNS server's config unchanged; without them, the defaults. */
 class DnsWiringTest {
   private static NodeConfig node(String... extra) {
-    List<String> args = new java.util.ArrayList<>(List.of("--id", "n1", "--data-dir", "/tmp/q", "--peers",
+    List<String> args = new ArrayList<>(List.of("--id", "n1", "--data-dir", "/tmp/q", "--peers",
         "n1=127.0.0.11:9053"));
     args.addAll(List.of(extra));
     return ConfigLoader.load(args, Map.of());

@@ -8,8 +8,8 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * The real node: {@code dev.quorumdns.node.Main node ...} from the raft-node build
- * ({@code quorumdns-node.jar} and {@code lib/}), mounted read-only at {@value #DIST} and run with the
+ * The real node: {@code dev.quorumdns.server.ServerMain node ...} from the server module's build
+ * ({@code quorumdns-server.jar} and {@code lib/}), mounted read-only at {@value #DIST} and run with the
  * JDK the tests run on. Ports are the same in every container (own IP each). Immutable.
  */
 public final class QuorumDnsLauncher implements NodeLauncher {
@@ -23,13 +23,13 @@ public final class QuorumDnsLauncher implements NodeLauncher {
   private final List<String> extraArgs;
 
   /**
-   * @param dist the raft-node target directory holding quorumdns-node.jar and lib/
+   * @param dist the server module's target directory holding quorumdns-server.jar and lib/
    * @param javaHome a JDK visible inside the container (under the host's /usr)
    * @param extraArgs appended to the node's flags (e.g. Raft timeouts)
    */
   public QuorumDnsLauncher(Path dist, String javaHome, List<String> extraArgs) {
-    if (!Files.isRegularFile(dist.resolve("quorumdns-node.jar"))) {
-      throw new IllegalArgumentException("dist: " + dist + " has no quorumdns-node.jar (expected: mvn -pl raft-node -am package first)");
+    if (!Files.isRegularFile(dist.resolve("quorumdns-server.jar"))) {
+      throw new IllegalArgumentException("dist: " + dist + " has no quorumdns-server.jar (expected: mvn -pl server -am package first)");
     }
     this.dist = dist;
     this.javaHome = javaHome;
@@ -56,7 +56,7 @@ public final class QuorumDnsLauncher implements NodeLauncher {
 
   private List<String> argv(String id, Map<String, String> addresses, List<String> membership) {
     List<String> argv = new ArrayList<>(List.of(javaHome + "/bin/java", "-Xmx256m", "-XX:+UseSerialGC",
-        "-cp", DIST + "/quorumdns-node.jar:" + DIST + "/lib/*", "dev.quorumdns.node.Main", "node",
+        "-cp", DIST + "/quorumdns-server.jar:" + DIST + "/lib/*", "dev.quorumdns.server.ServerMain", "node",
         "--id", id, "--data-dir", "/data/" + id, "--bind", "0.0.0.0", "--advertise", addresses.get(id),
         "--dns-port", String.valueOf(DNS_PORT), "--api-port", String.valueOf(API_PORT),
         "--raft-port", String.valueOf(RAFT_PORT)));

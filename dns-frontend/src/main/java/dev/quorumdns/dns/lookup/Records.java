@@ -15,7 +15,7 @@ import org.xbill.DNS.SOARecord;
 import org.xbill.DNS.SRVRecord;
 import org.xbill.DNS.TextParseException;
 
-/** Builds the records of our zones with the configured TTLs and SOA fields (design.md §3). Immutable. */
+/** Builds the records of our zones with the configured TTLs and SOA fields (docs/architecture.md). Immutable. */
 final class Records {
   static final String NODE_LABEL = "node";
   static final long SOA_REFRESH = 60;

@@ -19,7 +19,7 @@ import org.xbill.DNS.Record;
 import org.xbill.DNS.Type;
 
 /**
- * Answers one question from a {@link RegistryView} without touching the wire (design.md §3): the lookup half
+ * Answers one question from a {@link RegistryView} without touching the wire (docs/architecture.md): the lookup half
  * of CoreDNS' lookup/handler split. Thread-safe and lock-free; called on DNS event-loop threads and by
  * {@code ZoneRecords}.
  *

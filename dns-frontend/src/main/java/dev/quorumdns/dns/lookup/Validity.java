@@ -19,9 +19,16 @@ public interface Validity {
     return v -> v.revision() == revision;
   }
 
-  /** Like {@link #revision} and the voter set is the same one (voters change without a new revision). */
+  /**
+   * Like {@link #revision} and the voters are the same (voters change without a new revision). Compared by value:
+   * the same voters learnt again, in a new set, keep the answer; the identity check first keeps the common case
+   * to one read.
+   */
   static Validity revisionAndVoters(long revision, Set<String> voters) {
-    return v -> v.revision() == revision && v.voters() == voters;
+    return v -> {
+      Set<String> now = v.voters();
+      return v.revision() == revision && (now == voters || now.equals(voters));
+    };
   }
 
   /** Valid while the service under {@code key} is still at {@code revision}: its A, AAAA and SRV answers. */

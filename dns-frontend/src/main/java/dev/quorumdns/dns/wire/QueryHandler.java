@@ -26,7 +26,7 @@ import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
 /**
- * Turns one query packet into one answer packet (design.md §3, protocol): the handler half of the
+ * Turns one query packet into one answer packet (docs/architecture.md): the handler half of the
  * lookup/handler split. A plain query whose answer is cached is answered by patching cached bytes; anything else
  * is parsed with dnsjava, checked (one question, opcode, EDNS version, class), looked up with the {@link
  * Resolver}, and written with truncation to the client's size. Packets too short to carry a header, and

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Builds {@link Settings} for {@code quorumdns node} from, in rising precedence: a YAML file
@@ -20,20 +21,18 @@ import java.util.Set;
  */
 public final class ConfigLoader {
   /** Every key a node understands; flags are {@code --key}, env vars {@code QUORUMDNS_KEY}, YAML {@code key:}. */
-  public static final Set<String> KEYS = Set.of(
-      "id", "cluster", "data-dir", "bind", "advertise", "dns-port", "api-port", "raft-port", "peers", "join",
-      "domain", "vip-cidr", "vip6-cidr", "vip-hold-down", "dns-ttl", "dns-negative-ttl", "upstream",
-      "api-token-file", "election-timeout", "snapshot-threshold", "write-timeout", "dns-threads",
-      "raft-segment-size", "dns-rrl-rate", "dns-rrl-slip", "dns-rrl-exempt", "dns-rrl-ipv4-prefix",
-      "dns-rrl-ipv6-prefix", "dns-rrl-table-size", "dns-tcp-per-client", "upstream-allow",
-      "token-file", "audit-log", "api-request-timeout", "api-max-connections", "api-max-connections-per-client",
-      "tls-cert", "tls-key", "tls-ca", "api-client-certs", "tls-reload-interval");
-  private static final Set<String> BOOLEAN_FLAGS = Set.of("join");
+  public static final Set<String> KEYS = NodeFlags.KEYS.stream().map(NodeFlags.Key::name)
+      .collect(Collectors.toUnmodifiableSet());
 
   private ConfigLoader() {}
 
+  /** The config of a command line ({@link NodeFlags}) over the environment and the YAML file. */
   public static NodeConfig load(List<String> args, Map<String, String> env) {
-    Settings flags = parseFlags(args);
+    return load(NodeFlags.parse(args), env);
+  }
+
+  /** The config of command-line {@code flags} over the environment and the YAML file ({@code config}). */
+  public static NodeConfig load(Settings flags, Map<String, String> env) {
     Settings merged = new Settings();
     String file = flags.string("config", env.get("QUORUMDNS_CONFIG"));
     if (file != null) {
@@ -42,37 +41,6 @@ public final class ConfigLoader {
     merged.merge(fromEnv(env));
     flags.keys().stream().filter(k -> !k.equals("config")).forEach(k -> merged.put(k, flags.list(k)));
     return NodeConfig.from(merged);
-  }
-
-  /** Parses {@code --key value}, {@code --key=value} and bare boolean flags. */
-  public static Settings parseFlags(List<String> args) {
-    Settings s = new Settings();
-    for (int i = 0; i < args.size(); i++) {
-      String a = args.get(i);
-      if (!a.startsWith("--")) {
-        throw new ValidationException(a, "unexpected argument (expected: --key value)");
-      }
-      String key = a.substring(2);
-      String value;
-      int eq = key.indexOf('=');
-      if (eq >= 0) {
-        value = key.substring(eq + 1);
-        key = key.substring(0, eq);
-      } else if (BOOLEAN_FLAGS.contains(key) && (i + 1 >= args.size() || args.get(i + 1).startsWith("--"))) {
-        value = "true";
-      } else if (i + 1 < args.size()) {
-        value = args.get(++i);
-      } else {
-        throw new ValidationException(key, "needs a value");
-      }
-      if (!KEYS.contains(key) && !key.equals("config")) {
-        throw new ValidationException(key, "unknown flag --" + key);
-      }
-      List<String> all = new ArrayList<>(s.list(key));
-      all.add(value);
-      s.put(key, key.equals("peers") || key.equals("upstream") ? all : List.of(value));
-    }
-    return s;
   }
 
   static Settings fromEnv(Map<String, String> env) {

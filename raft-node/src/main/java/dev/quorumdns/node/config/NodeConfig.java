@@ -1,5 +1,6 @@
 package dev.quorumdns.node.config;
 
+import dev.quorumdns.dns.AbuseLimits;
 import dev.quorumdns.registry.ClusterSettings;
 import dev.quorumdns.registry.DnsLabel;
 import dev.quorumdns.registry.IpAddresses;
@@ -23,6 +24,8 @@ import java.util.Set;
  * @param advertise the address other members and clients use to reach this node
  * @param peers     the initial voting members (empty when joining an existing cluster)
  * @param join      start with no members and wait to be added by {@code POST /v1/cluster/members}
+ * @param listener  (with {@code join}) this node is meant to be added as a non-voting listener; it only changes
+ *                  what the node tells the operator to run
  * @param dnsLimits DNS rate limiting, per-client TCP cap and who may recurse (docs/security/dns.md)
  * @param apiAccess tokens, audit log and connection limits of the HTTP API
  * @param tls       TLS for the API and Raft, or null for plain HTTP and plain Raft
@@ -38,6 +41,7 @@ public record NodeConfig(
     int raftPort,
     List<PeerAddress> peers,
     boolean join,
+    boolean listener,
     String domain,
     VipPool vip4Pool,
     VipPool vip6Pool,
@@ -51,7 +55,7 @@ public record NodeConfig(
     Duration writeTimeout,
     int dnsThreads,
     long raftSegmentBytes,
-    dev.quorumdns.dns.AbuseLimits dnsLimits,
+    AbuseLimits dnsLimits,
     ApiAccess apiAccess,
 
     TlsConfig tls) {
@@ -89,6 +93,11 @@ public record NodeConfig(
     int apiPort = s.integer("api-port", DEFAULT_API_PORT, 1, 65535);
     int raftPort = s.integer("raft-port", DEFAULT_RAFT_PORT, 1, 65535);
     boolean join = s.bool("join", false);
+    boolean listener = s.bool("listener", false);
+    if (listener && !join) {
+      throw new ValidationException("listener", "a listener joins an existing cluster: add --join (and no --peers)"
+          + ", then run quorumdns members add " + id + " HOST:PORT --listener on a member");
+    }
     List<PeerAddress> peers = new ArrayList<>();
     Set<String> ids = new HashSet<>();
     for (String p : s.list("peers")) {
@@ -150,9 +159,9 @@ public record NodeConfig(
     Duration writeTimeout = s.duration("write-timeout", Duration.ofSeconds(5));
     int dnsThreads = s.integer("dns-threads", 1, 1, 64);
     long segment = s.bytes("raft-segment-size", 8L << 20, 16L << 10, 1L << 30);
-    dev.quorumdns.dns.AbuseLimits dnsLimits = DnsAbuseSettings.from(s);
-    return new NodeConfig(id, cluster, dataDir, bind, advertise, dnsPort, apiPort, raftPort, peers, join, domain,
-        vip4, vip6, holdDown, ttl, negTtl, upstreams, tokenFile == null ? null : Path.of(tokenFile), election,
+    AbuseLimits dnsLimits = DnsAbuseSettings.from(s);
+    return new NodeConfig(id, cluster, dataDir, bind, advertise, dnsPort, apiPort, raftPort, peers, join, listener,
+        domain, vip4, vip6, holdDown, ttl, negTtl, upstreams, tokenFile == null ? null : Path.of(tokenFile), election,
         snapshotThreshold, writeTimeout, dnsThreads, segment, dnsLimits, ApiAccess.from(s, dataDir),
         TlsConfig.from(s));
   }

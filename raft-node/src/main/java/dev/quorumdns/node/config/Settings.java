@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -40,7 +41,7 @@ public final class Settings {
     return values.containsKey(key) && !values.get(key).isEmpty();
   }
 
-  public java.util.Set<String> keys() {
+  public Set<String> keys() {
     return values.keySet();
   }
 

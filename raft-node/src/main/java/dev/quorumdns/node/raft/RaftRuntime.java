@@ -2,6 +2,7 @@ package dev.quorumdns.node.raft;
 
 import dev.quorumdns.node.config.NodeConfig;
 import dev.quorumdns.node.config.PeerAddress;
+import dev.quorumdns.node.runtime.WriteResult;
 import dev.quorumdns.registry.command.Command;
 import dev.quorumdns.registry.state.Registry;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -10,7 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -81,8 +84,15 @@ public final class RaftRuntime implements AutoCloseable {
 
     void leaderReady();
 
+    /**
+     * The voters or listeners changed (ids or addresses, compared by value): called once per change, in order,
+     * never for the same members twice in a row. The node learns its members only here.
+     */
     void membersChanged(List<RaftPeer> voters, List<RaftPeer> listeners);
   }
+
+  /** The members last handed to the listener; guarded by this. */
+  private Members known;
 
   public RaftRuntime(NodeConfig config, Registry registry, Clock clock, ExecutorService writeExecutor,
                      SizeInBytes segmentSize, RaftMembershipListener listener) throws IOException {
@@ -108,6 +118,7 @@ public final class RaftRuntime implements AutoCloseable {
       public void leaderChanged(RaftPeerId newLeader) {
         leader.elected(newLeader);
         membershipListener.leaderChanged(newLeader);
+        refreshMembers();
       }
 
       @Override
@@ -122,8 +133,7 @@ public final class RaftRuntime implements AutoCloseable {
 
       @Override
       public void configurationChanged(List<RaftPeer> voters, List<RaftPeer> listeners) {
-        rebuildClient(voters, listeners);
-        membershipListener.membersChanged(voters, listeners);
+        membersMaybeChanged(new Members(voters, listeners));
       }
     };
     List<RaftPeer> initial = new ArrayList<>();
@@ -157,6 +167,7 @@ public final class RaftRuntime implements AutoCloseable {
   public void start() throws IOException {
     server.start();
     LOG.info("raft server {} started on port {} in group {}", selfId, config.raftPort(), groupId);
+    refreshMembers();
   }
 
   /**
@@ -207,15 +218,29 @@ public final class RaftRuntime implements AutoCloseable {
   }
 
   /**
-   * Re-reads the membership from the Raft configuration (which survives restarts and may differ from the
-   * peers this node was started with) and rebuilds the client if it changed. Returns the voters' ids.
+   * Reads the members from the Raft configuration, which survives restarts and may differ from the peers this
+   * node was started with: Ratis notifies configurations it applies, not the one it loads from its log at start.
    */
-  public java.util.Set<String> refreshMembers() throws IOException {
-    Members m = members();
-    rebuildClient(m.voters(), m.listeners());
-    java.util.Set<String> ids = new java.util.HashSet<>();
-    m.voters().forEach(p -> ids.add(p.getId().toString()));
-    return ids;
+  private void refreshMembers() {
+    try {
+      membersMaybeChanged(members());
+    } catch (IOException e) {
+      LOG.debug("no raft configuration to read yet: {}", e.toString());
+    }
+  }
+
+  /**
+   * The one path of membership into this node (Ratis' configuration notices, and the configuration read at
+   * start and on a leader change): a change, by value, rebuilds the client and reaches the listener; the same
+   * members again do nothing.
+   */
+  private synchronized void membersMaybeChanged(Members now) {
+    if (now.sameAs(known)) {
+      return;
+    }
+    known = now;
+    rebuildClient(now.voters(), now.listeners());
+    membershipListener.membersChanged(now.voters(), now.listeners());
   }
 
   private synchronized void rebuildClient(List<RaftPeer> voters, List<RaftPeer> listeners) {
@@ -316,6 +341,18 @@ public final class RaftRuntime implements AutoCloseable {
     public boolean contains(String id) {
       return voters.stream().anyMatch(p -> p.getId().toString().equals(id))
           || listeners.stream().anyMatch(p -> p.getId().toString().equals(id));
+    }
+
+    /** The same voters and listeners (ids and addresses), in any order; false for null. */
+    public boolean sameAs(Members other) {
+      return other != null && endpoints(voters).equals(endpoints(other.voters))
+          && endpoints(listeners).equals(endpoints(other.listeners));
+    }
+
+    private static Set<String> endpoints(List<RaftPeer> peers) {
+      Set<String> out = new HashSet<>();
+      peers.forEach(p -> out.add(p.getId() + "=" + p.getAddress()));
+      return out;
     }
   }
 

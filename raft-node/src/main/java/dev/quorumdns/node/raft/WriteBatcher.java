@@ -1,5 +1,6 @@
 package dev.quorumdns.node.raft;
 
+import dev.quorumdns.node.runtime.WriteResult;
 import dev.quorumdns.registry.command.Command;
 import dev.quorumdns.registry.command.Outcome;
 import java.util.ArrayList;

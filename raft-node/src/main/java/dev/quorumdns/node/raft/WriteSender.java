@@ -1,5 +1,6 @@
 package dev.quorumdns.node.raft;
 
+import dev.quorumdns.node.runtime.WriteResult;
 import dev.quorumdns.registry.codec.CodecException;
 import dev.quorumdns.registry.codec.CommandCodec;
 import dev.quorumdns.registry.codec.OutcomeCodec;
@@ -84,7 +85,9 @@ final class WriteSender {
         .setType(RaftClientRequest.writeRequestType())
         .setTimeoutMs(timeout.toMillis()), System.nanoTime() + timeout.toNanos());
     RaftPeerId l = leader.leader();
-    if (l != null) {
+    if (client.get() == null && !self.equals(l)) {
+      w.finish(new WriteResult.NotSent("this node is not a member of a cluster yet"));
+    } else if (l != null) {
       w.sendTo(l);
     } else {
       leader.await(leaderWait).whenComplete((found, e) -> {

@@ -3,6 +3,10 @@ package dev.quorumdns.node.tls;
 import java.net.Socket;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedTrustManager;
 import org.slf4j.Logger;
@@ -15,17 +19,17 @@ import org.slf4j.LoggerFactory;
  */
 final class PeerLoggingTrustManager extends X509ExtendedTrustManager {
   private static final Logger LOG = LoggerFactory.getLogger(PeerLoggingTrustManager.class);
-  private static final long QUIET_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(1);
+  private static final long QUIET_NANOS = TimeUnit.MINUTES.toNanos(1);
   private final X509ExtendedTrustManager delegate;
-  private final java.util.function.LongSupplier nanoTime;
-  private final java.util.concurrent.ConcurrentMap<String, long[]> lastLogged =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private final LongSupplier nanoTime;
+  private final ConcurrentMap<String, long[]> lastLogged =
+      new ConcurrentHashMap<>();
 
   PeerLoggingTrustManager(X509ExtendedTrustManager delegate) {
     this(delegate, System::nanoTime);
   }
 
-  PeerLoggingTrustManager(X509ExtendedTrustManager delegate, java.util.function.LongSupplier nanoTime) {
+  PeerLoggingTrustManager(X509ExtendedTrustManager delegate, LongSupplier nanoTime) {
     this.delegate = delegate;
     this.nanoTime = nanoTime;
   }

@@ -1,11 +1,13 @@
 package dev.quorumdns.node.tls;
 
+import java.io.IOException;
 import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.Principal;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -33,7 +35,7 @@ public final class ReloadingKeyManager extends X509ExtendedKeyManager {
     KeyStore ks = KeyStore.getInstance("PKCS12");
     try {
       ks.load(null, null);
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new GeneralSecurityException(e);
     }
     ks.setKeyEntry("g" + g, key, NO_PASSWORD, chain.toArray(new X509Certificate[0]));
@@ -51,7 +53,7 @@ public final class ReloadingKeyManager extends X509ExtendedKeyManager {
     }
 
     String[] tag(String[] aliases) {
-      return aliases == null ? null : java.util.Arrays.stream(aliases).map(this::tag).toArray(String[]::new);
+      return aliases == null ? null : Arrays.stream(aliases).map(this::tag).toArray(String[]::new);
     }
   }
 

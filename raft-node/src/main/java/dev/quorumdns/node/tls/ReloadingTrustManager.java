@@ -1,5 +1,6 @@
 package dev.quorumdns.node.tls;
 
+import java.io.IOException;
 import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -24,7 +25,7 @@ public final class ReloadingTrustManager extends X509ExtendedTrustManager {
     KeyStore ks = KeyStore.getInstance("PKCS12");
     try {
       ks.load(null, null);
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new GeneralSecurityException(e);
     }
     for (int i = 0; i < cas.size(); i++) {

@@ -2,6 +2,7 @@ package dev.quorumdns.node.tls;
 
 import dev.quorumdns.node.config.TlsConfig;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -125,7 +126,7 @@ public final class TlsReloader implements AutoCloseable {
       default -> key.getAlgorithm();
     };
     try {
-      byte[] probe = "quorumdns-key-check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+      byte[] probe = "quorumdns-key-check".getBytes(StandardCharsets.US_ASCII);
       Signature s = Signature.getInstance(alg);
       s.initSign(key);
       s.update(probe);

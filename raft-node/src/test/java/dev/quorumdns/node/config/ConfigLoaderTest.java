@@ -1,6 +1,7 @@
 package dev.quorumdns.node.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -22,7 +24,7 @@ class ConfigLoaderTest {
       "n1=127.0.0.11:9053,n2=127.0.0.12:9053,n3=127.0.0.13:9053");
 
   private static NodeConfig load(List<String> extra, Map<String, String> env) {
-    List<String> args = new java.util.ArrayList<>(BASE);
+    List<String> args = new ArrayList<>(BASE);
     args.addAll(extra);
     return ConfigLoader.load(args, env);
   }
@@ -164,5 +166,45 @@ class ConfigLoaderTest {
         .field());
     assertEquals("api-request-timeout", assertThrows(ValidationException.class,
         () -> load(List.of("--api-request-timeout", "1ms"), Map.of())).field());
+  }
+
+  @Test
+  void booleanFlagsNeedNoValueAndUnknownOrMissingOnesAreNamed() {
+    List<String> joiner = List.of("--id", "n4", "--data-dir", "/tmp/q", "--bind", "127.0.0.14");
+    NodeConfig listener = ConfigLoader.load(concat(joiner, "--join", "--listener"), Map.of());
+    assertTrue(listener.join());
+    assertTrue(listener.listener());
+    assertTrue(ConfigLoader.load(concat(joiner, "--listener", "--join"), Map.of()).listener(), "in any order");
+    assertFalse(ConfigLoader.load(concat(joiner, "--join", "--listener=false"), Map.of()).listener());
+    assertFalse(ConfigLoader.load(concat(joiner, "--join", "--listener", "false"), Map.of()).listener());
+    assertTrue(ConfigLoader.load(joiner, Map.of("QUORUMDNS_JOIN", "true")).join(), "from the environment");
+    assertEquals("listener", assertThrows(ValidationException.class,
+        () -> ConfigLoader.load(concat(joiner, "--listener"), Map.of())).field(), "a listener joins");
+    assertEquals("bogus", assertThrows(ValidationException.class,
+        () -> ConfigLoader.load(concat(joiner, "--join", "--bogus"), Map.of())).field());
+    assertEquals("join", assertThrows(ValidationException.class,
+        () -> ConfigLoader.load(concat(joiner, "--join", "maybe"), Map.of())).field());
+    assertEquals("dns-port", assertThrows(ValidationException.class,
+        () -> ConfigLoader.load(concat(joiner, "--join", "--dns-port"), Map.of())).field());
+    assertEquals("stray", assertThrows(ValidationException.class,
+        () -> ConfigLoader.load(concat(joiner, "stray", "--join"), Map.of())).field());
+  }
+
+  @Test
+  void flagsRepeatLikeBeforeAndTheHelpListsEveryKey() {
+    NodeConfig c = load(List.of("--dns-port", "1", "--dns-port", "2", "--upstream", "127.0.0.53",
+        "--upstream", "127.0.0.54:5353"), Map.of());
+    assertEquals(2, c.dnsPort(), "the last value wins");
+    assertEquals(2, c.upstreams().size(), "repeatable keys keep every value");
+    String help = NodeFlags.commandLine().getUsageMessage();
+    for (String key : ConfigLoader.KEYS) {
+      assertTrue(help.contains("--" + key), key + " in the help");
+    }
+  }
+
+  private static List<String> concat(List<String> base, String... more) {
+    List<String> out = new ArrayList<>(base);
+    out.addAll(List.of(more));
+    return out;
   }
 }

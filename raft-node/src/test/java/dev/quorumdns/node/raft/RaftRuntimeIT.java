@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quorumdns.node.config.ConfigLoader;
 import dev.quorumdns.node.config.NodeConfig;
-import dev.quorumdns.node.it.Await;
+import dev.quorumdns.node.runtime.WriteResult;
 import dev.quorumdns.registry.Protocol;
 import dev.quorumdns.registry.ServiceKey;
 import dev.quorumdns.registry.ServicePort;
@@ -27,6 +27,8 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.util.SizeInBytes;
@@ -78,8 +80,23 @@ class RaftRuntimeIT {
   }
 
   private RaftRuntime leader() {
-    return Await.value(WAIT, "a leader", () -> nodes.stream()
+    return await("a leader", () -> nodes.stream()
         .filter(n -> !n.isClosed() && n.selfId().equals(n.leader())).findFirst().orElse(null));
+  }
+
+  /** The first non-null value of {@code probe}, polled until {@link #WAIT} has passed. */
+  private static <T> T await(String what, Supplier<T> probe) {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (true) {
+      T v = probe.get();
+      if (v != null) {
+        return v;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out after " + WAIT.toMillis() + " ms waiting for " + what);
+      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+    }
   }
 
   private static Command upsert(String name, int port) {
@@ -104,9 +121,9 @@ class RaftRuntimeIT {
     assertFalse(b2.created());
     assertTrue(b2.changed());
     for (Registry r : registries) {
-      Await.until(WAIT, "every replica has both services", () -> r.view().get(new ServiceKey("ns", "a")) != null
+      await("every replica has both services", () -> r.view().get(new ServiceKey("ns", "a")) != null
           && r.view().get(new ServiceKey("ns", "b")) != null
-          && r.view().get(new ServiceKey("ns", "b")).spec().ports().get(0).port() == 82);
+          && r.view().get(new ServiceKey("ns", "b")).spec().ports().get(0).port() == 82 ? Boolean.TRUE : null);
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.quorumdns.node.raft;
 
+import dev.quorumdns.node.runtime.WriteResult;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;

@@ -5,8 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.quorumdns.cli.CertificateIssuer;
+import dev.quorumdns.node.Await;
 import dev.quorumdns.node.config.TlsConfig;
-import dev.quorumdns.node.it.Await;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 class TlsReloaderTest {
   @TempDir
   Path dir;
-  private final CertificateIssuer issuer = new CertificateIssuer(Clock.systemUTC(), CertsCommandTest.seeded(11));
+  private final CertificateIssuer issuer = new CertificateIssuer(Clock.systemUTC(), TestRandom.seeded(11));
   private CertificateIssuer.Issued ca;
   private TlsConfig config;
 

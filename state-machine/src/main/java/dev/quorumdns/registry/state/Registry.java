@@ -3,12 +3,15 @@ package dev.quorumdns.registry.state;
 import dev.quorumdns.registry.ClusterSettings;
 import dev.quorumdns.registry.IpAddresses;
 import dev.quorumdns.registry.NodeRecord;
+import dev.quorumdns.registry.RegistrySnapshot;
 import dev.quorumdns.registry.RegistryView;
 import dev.quorumdns.registry.Service;
 import dev.quorumdns.registry.ServiceKey;
 import dev.quorumdns.registry.command.Command;
 import dev.quorumdns.registry.command.LogEntry;
 import dev.quorumdns.registry.command.Outcome;
+import dev.quorumdns.registry.history.Retention;
+import dev.quorumdns.registry.history.ServiceChange;
 import dev.quorumdns.registry.store.RocksDbRegistryStore;
 import dev.quorumdns.registry.store.StoreChanges;
 import dev.quorumdns.registry.store.StoredMeta;
@@ -23,6 +26,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -34,7 +38,7 @@ import java.util.function.ToDoubleFunction;
  *
  * <p>Threading: {@link #load}, {@link #apply}, {@link #advance}, {@link #checkpoint} and {@link #restore} are
  * called from one thread at a time (the Raft apply thread). {@link #view()} may be read from any thread,
- * including before {@link #load} (it then reports not loaded).
+ * including before {@link #load} (it then reports not loaded); so may {@link #snapshot()}.
  */
 public final class Registry implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(Registry.class.getName());
@@ -46,10 +50,17 @@ public final class Registry implements AutoCloseable {
   private final ConcurrentHashMap<String, Counter> outcomeCounters = new ConcurrentHashMap<>();
   private volatile RegistryState state;
   private volatile Set<String> voters = Set.of();
-  private RocksDbRegistryStore store;
+  private final Retention retention;
+  private volatile RocksDbRegistryStore store;
 
   public Registry(Path stateDir, MeterRegistry meters) {
+    this(stateDir, meters, Retention.DEFAULT);
+  }
+
+  /** @param retention how much of the change log to keep; anything but {@link Retention#DEFAULT} is for tests */
+  public Registry(Path stateDir, MeterRegistry meters, Retention retention) {
     this.stateDir = stateDir;
+    this.retention = retention;
     this.meters = meters;
     this.applyTimer = Timer.builder("quorumdns.registry.apply")
         .description("Time to apply one committed log entry to the registry, including the RocksDB write")
@@ -79,7 +90,7 @@ public final class Registry implements AutoCloseable {
   /** Opens the store and loads it into memory. Before this returns, the view says not loaded. */
   public void load() throws IOException {
     Snapshots.recoverInterruptedRestore(stateDir);
-    RocksDbRegistryStore opened = RocksDbRegistryStore.open(stateDir);
+    RocksDbRegistryStore opened = RocksDbRegistryStore.open(stateDir, retention);
     try {
       state = new RegistryState(opened.load());
     } catch (IOException | RuntimeException e) {
@@ -151,11 +162,27 @@ public final class Registry implements AutoCloseable {
     // Hold-downs running out change no record anyone is served: the revision (SOA serial) stays.
     boolean served = !changes.services().isEmpty() || !changes.nodes().isEmpty() || changes.settings() != null;
     StoredMeta next = new StoredMeta(term, index, served ? index : m.revision(), now);
-    store.write(changes, next);
+    store.write(changes, next, changeRecords(s, changes.services(), index, now),
+        !changes.nodes().isEmpty() || changes.settings() != null);
     s.publish(changes, next);
     applyTimer.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
     count(outcome);
     return outcome;
+  }
+
+  /** The change log's records of one entry: each changed service, as it was before and is after. */
+  private static List<ServiceChange> changeRecords(RegistryState before, Map<ServiceKey, Service> staged, long index,
+                                                   long now) {
+    List<ServiceChange> out = new ArrayList<>(staged.size());
+    for (Map.Entry<ServiceKey, Service> e : staged.entrySet()) {
+      Service previous = before.get(e.getKey());
+      if (e.getValue() != null && !e.getValue().equals(previous)) {
+        out.add(ServiceChange.put(index, previous, e.getValue(), now));
+      } else if (previous != null) {
+        out.add(ServiceChange.delete(index, previous, now));
+      }
+    }
+    return out;
   }
 
   private void count(Outcome o) {
@@ -177,6 +204,20 @@ public final class Registry implements AutoCloseable {
     s.publish(none, next);
   }
 
+  /**
+   * A consistent read of this replica's store as of now, including the change log: for zone transfers and change
+   * feeds. Any thread; close it promptly. Reads fail once the store is closed or replaced by {@link #restore}.
+   *
+   * @throws IOException if the registry is not loaded, or the store cannot be read
+   */
+  public RegistrySnapshot snapshot() throws IOException {
+    RocksDbRegistryStore s = store;
+    if (s == null || state == null) {
+      throw new IOException("registry in " + stateDir + " is not loaded");
+    }
+    return s.openSnapshot();
+  }
+
   /** Writes a consistent copy of the stored state into {@code target}, which must not exist. */
   public void checkpoint(Path target) throws IOException {
     loaded();
@@ -195,7 +236,7 @@ public final class Registry implements AutoCloseable {
     RegistryState fresh;
     try {
       Snapshots.replaceStoreFrom(checkpoint, stateDir);
-      store = RocksDbRegistryStore.open(stateDir);
+      store = RocksDbRegistryStore.open(stateDir, retention);
       fresh = new RegistryState(store.load());
     } catch (IOException | RuntimeException e) {
       // The store in memory may no longer be the one on disk: report not loaded (DNS says SERVFAIL) until

@@ -1,11 +1,16 @@
 package dev.quorumdns.registry.store;
 
 import dev.quorumdns.registry.NodeRecord;
+import dev.quorumdns.registry.RegistrySnapshot;
 import dev.quorumdns.registry.Service;
 import dev.quorumdns.registry.ServiceKey;
 import dev.quorumdns.registry.codec.ByteSink;
 import dev.quorumdns.registry.codec.CodecException;
 import dev.quorumdns.registry.codec.RegistryCodec;
+import dev.quorumdns.registry.history.ChangeLogCodec;
+import dev.quorumdns.registry.history.ChangeLogState;
+import dev.quorumdns.registry.history.Retention;
+import dev.quorumdns.registry.history.ServiceChange;
 import dev.quorumdns.registry.vip.VipHold;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -13,8 +18,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.rocksdb.Checkpoint;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
@@ -29,17 +37,20 @@ import org.rocksdb.WriteOptions;
 
 /**
  * The registry's durable state in RocksDB: one column family each for services, the VIP index, hold-downs and
- * node records, plus settings and {@link StoredMeta} in the default family. Each applied entry is one atomic
- * write batch. Writes are not fsynced one by one: the Raft log is, and entries after the stored applied index
- * are replayed from it after a crash.
+ * node records, plus settings and {@link StoredMeta} in the default family; and the change log (one record per
+ * changed service per revision, see {@link ChangeLogWriter}) in a family of its own. Each applied entry is one
+ * atomic write batch, change log included. Writes are not fsynced one by one: the Raft log is, and entries after
+ * the stored applied index are replayed from it after a crash.
  *
  * <p>Not thread-safe for writes: {@link #write} is called from the apply thread only. {@link #checkpoint} must
- * not run concurrently with writes.
+ * not run concurrently with writes. {@link #openSnapshot} may be called from any thread; {@link #close} revokes
+ * the snapshots still open.
  */
 public final class RocksDbRegistryStore implements AutoCloseable {
   static final byte[] META_KEY = "meta".getBytes(StandardCharsets.UTF_8);
   static final byte[] SETTINGS_KEY = "settings".getBytes(StandardCharsets.UTF_8);
   private static final String[] FAMILIES = {"services", "vips", "holds", "nodes"};
+  private static final String CHANGES_FAMILY = "changes";
 
   static {
     RocksDB.loadLibrary();
@@ -48,6 +59,7 @@ public final class RocksDbRegistryStore implements AutoCloseable {
   private final Path dir;
   private final DBOptions dbOptions;
   private final ColumnFamilyOptions cfOptions;
+  private final ColumnFamilyOptions changesOptions;
   private final RocksDB db;
   private final List<ColumnFamilyHandle> handles;
   private final ColumnFamilyHandle meta;
@@ -55,13 +67,18 @@ public final class RocksDbRegistryStore implements AutoCloseable {
   private final ColumnFamilyHandle vips;
   private final ColumnFamilyHandle holds;
   private final ColumnFamilyHandle nodes;
+  private final ColumnFamilyHandle changes;
   private final WriteOptions writeOptions;
+  private final Set<StoreSnapshot> snapshots = Collections.newSetFromMap(new IdentityHashMap<>());
+  private ChangeLogWriter changeLog;
+  private boolean closing;
 
-  private RocksDbRegistryStore(Path dir, DBOptions dbOptions, ColumnFamilyOptions cfOptions, RocksDB db,
-                               List<ColumnFamilyHandle> handles) {
+  private RocksDbRegistryStore(Path dir, DBOptions dbOptions, ColumnFamilyOptions cfOptions,
+                               ColumnFamilyOptions changesOptions, RocksDB db, List<ColumnFamilyHandle> handles) {
     this.dir = dir;
     this.dbOptions = dbOptions;
     this.cfOptions = cfOptions;
+    this.changesOptions = changesOptions;
     this.db = db;
     this.handles = handles;
     this.meta = handles.get(0);
@@ -69,11 +86,17 @@ public final class RocksDbRegistryStore implements AutoCloseable {
     this.vips = handles.get(2);
     this.holds = handles.get(3);
     this.nodes = handles.get(4);
+    this.changes = handles.get(5);
     this.writeOptions = new WriteOptions().setSync(false);
   }
 
-  /** Opens (creating if missing) the store in {@code dir}. */
+  /** Opens (creating if missing) the store in {@code dir}, keeping the change log by {@link Retention#DEFAULT}. */
   public static RocksDbRegistryStore open(Path dir) throws IOException {
+    return open(dir, Retention.DEFAULT);
+  }
+
+  /** Opens (creating if missing) the store in {@code dir}; {@code retention} other than the default is for tests. */
+  public static RocksDbRegistryStore open(Path dir, Retention retention) throws IOException {
     Files.createDirectories(dir);
     DBOptions dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
         .setMaxBackgroundJobs(2).setKeepLogFileNum(3);
@@ -83,15 +106,49 @@ public final class RocksDbRegistryStore implements AutoCloseable {
     for (String f : FAMILIES) {
       descriptors.add(new ColumnFamilyDescriptor(f.getBytes(StandardCharsets.UTF_8), cfOptions));
     }
+    // The change log is written at the end and read in ranges: RocksDB's defaults, not point-lookup tuning.
+    ColumnFamilyOptions changesOptions = new ColumnFamilyOptions();
+    descriptors.add(new ColumnFamilyDescriptor(CHANGES_FAMILY.getBytes(StandardCharsets.UTF_8), changesOptions));
     List<ColumnFamilyHandle> handles = new ArrayList<>();
+    RocksDbRegistryStore store;
     try {
       RocksDB db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
-      return new RocksDbRegistryStore(dir, dbOptions, cfOptions, db, handles);
+      store = new RocksDbRegistryStore(dir, dbOptions, cfOptions, changesOptions, db, handles);
     } catch (RocksDBException e) {
+      changesOptions.close();
       cfOptions.close();
       dbOptions.close();
       throw new IOException("cannot open the registry store in " + dir + ": " + e.getMessage(), e);
     }
+    try {
+      ChangeLogState log = store.readChangeLogState();
+      store.changeLog = new ChangeLogWriter(store.db, store.changes, store.meta, retention, log);
+    } catch (IOException e) {
+      store.close();
+      throw e;
+    }
+    return store;
+  }
+
+  /** The stored change log state; a store written before there was a change log starts one at its revision. */
+  private ChangeLogState readChangeLogState() throws IOException {
+    try {
+      byte[] c = db.get(meta, ChangeLogWriter.STATE_KEY);
+      if (c != null) {
+        return ChangeLogCodec.decodeState(c);
+      }
+      byte[] m = db.get(meta, META_KEY);
+      return ChangeLogState.startingAt(m == null ? 0 : StoredMeta.decode(m).revision());
+    } catch (RocksDBException e) {
+      throw new IOException("cannot read the registry store in " + dir + ": " + e.getMessage(), e);
+    } catch (CodecException e) {
+      throw new IOException("the registry store in " + dir + " is corrupt: " + e.getMessage(), e);
+    }
+  }
+
+  /** The change log's bookkeeping as last written. Apply thread. */
+  public ChangeLogState changeLogState() {
+    return changeLog.state();
   }
 
   public Path directory() {
@@ -126,9 +183,23 @@ public final class RocksDbRegistryStore implements AutoCloseable {
     return out;
   }
 
-  /** Writes one applied entry's changes and bookkeeping atomically. */
+  /** Writes one applied entry's changes and bookkeeping atomically, with nothing for the change log. */
   public void write(StoreChanges changes, StoredMeta newMeta) throws IOException {
+    write(changes, newMeta, List.of(), false);
+  }
+
+  /**
+   * Writes one applied entry's changes, its change log records (and the pruning they allow) and bookkeeping
+   * atomically.
+   *
+   * @param recorded               one record per service the entry changed, at {@code newMeta}'s revision
+   * @param nodesOrSettingsChanged whether the entry changed a node record or the cluster settings
+   */
+  public void write(StoreChanges changes, StoredMeta newMeta, List<ServiceChange> recorded,
+                    boolean nodesOrSettingsChanged) throws IOException {
     try (WriteBatch batch = new WriteBatch()) {
+      ChangeLogState log = changeLog.stage(batch, recorded, nodesOrSettingsChanged, newMeta.revision(),
+          newMeta.logTimeMillis());
       for (Map.Entry<ServiceKey, Service> e : changes.services().entrySet()) {
         byte[] k = e.getKey().toString().getBytes(StandardCharsets.UTF_8);
         if (e.getValue() == null) {
@@ -174,6 +245,7 @@ public final class RocksDbRegistryStore implements AutoCloseable {
       }
       batch.put(meta, META_KEY, newMeta.encode());
       db.write(writeOptions, batch);
+      changeLog.committed(log);
     } catch (RocksDBException e) {
       throw new IOException("cannot write to the registry store in " + dir + ": " + e.getMessage(), e);
     }
@@ -193,8 +265,50 @@ public final class RocksDbRegistryStore implements AutoCloseable {
     }
   }
 
+  /**
+   * A consistent read of the store as it is now, for any thread. Close it promptly: it pins old file versions.
+   *
+   * @throws IOException if the store is closing, or the snapshot's first reads fail
+   */
+  public RegistrySnapshot openSnapshot() throws IOException {
+    synchronized (this) {
+      if (closing) {
+        throw new IOException("the registry store in " + dir + " is closed");
+      }
+      StoreSnapshot s = new StoreSnapshot(this, db, meta, nodes);
+      snapshots.add(s);
+      return s;
+    }
+  }
+
+  synchronized void forget(StoreSnapshot s) {
+    snapshots.remove(s);
+  }
+
+  ColumnFamilyHandle services() {
+    return services;
+  }
+
+  ColumnFamilyHandle vips() {
+    return vips;
+  }
+
+  ColumnFamilyHandle changes() {
+    return changes;
+  }
+
   @Override
   public void close() {
+    List<StoreSnapshot> open;
+    synchronized (this) {
+      if (closing) {
+        return;
+      }
+      closing = true;
+      open = List.copyOf(snapshots);
+    }
+    // Outside the store's lock: a snapshot being closed by its reader takes its own lock, then the store's.
+    open.forEach(StoreSnapshot::close);
     try {
       db.syncWal();
     } catch (RocksDBException e) {
@@ -206,6 +320,7 @@ public final class RocksDbRegistryStore implements AutoCloseable {
     }
     db.close();
     writeOptions.close();
+    changesOptions.close();
     cfOptions.close();
     dbOptions.close();
   }

@@ -32,7 +32,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Seeded random operation sequences against two real replicas fed the same log, checked after every entry
- * against a reference model of design.md §2 and, rule by rule, by {@link VipRules}: determinism, injectivity,
+ * against a reference model of docs/architecture.md and, rule by rule, by {@link VipRules}: determinism, injectivity,
  * stability under updates, hold-down, re-registration, exhaustion, all-or-nothing batches. Each sequence ends
  * by deleting every name and letting the hold-downs run out, so one pair of stores serves them all; replica
  * {@code b} is closed and reopened now and then. {@code -Dquorumdns.prop.iterations=N} runs N sequences per
@@ -194,7 +194,7 @@ class AllocatorPropertyTest {
     assertEquals(model.services.keySet().size(), a.view().size(), trace);
   }
 
-  /** The reference model: design.md §2 written plainly, without staging tricks. */
+  /** The reference model: docs/architecture.md written plainly, without staging tricks. */
   private static final class ModelState {
     final ClusterSettings settings;
     final Map<ServiceKey, Service> services = new HashMap<>();

@@ -37,7 +37,7 @@ import org.rocksdb.RocksDBException;
  * with an {@link IOException} naming the problem, and leaves the store closed so it can be repaired.
  */
 class CorruptStoreTest {
-  private static final String[] FAMILIES = {"default", "services", "vips", "holds", "nodes"};
+  private static final String[] FAMILIES = {"default", "services", "vips", "holds", "nodes", "changes"};
   private static final int META = 0;
   private static final int SERVICES = 1;
   private static final int VIPS = 2;
@@ -79,7 +79,9 @@ class CorruptStoreTest {
         damage("meta", (db, cf, f) -> db.put(cf.get(META), utf8("meta"), new byte[] {9, 0})),
         damage("settings", (db, cf, f) -> db.put(cf.get(META), utf8("settings"), new byte[] {1, 'x'})),
         damage("hold", (db, cf, f) -> db.put(cf.get(HOLDS), addr("240.0.0.2"), new byte[] {4, 1})),
-        damage("node", (db, cf, f) -> db.put(cf.get(NODES), utf8("n2"), node("n1"))));
+        damage("node", (db, cf, f) -> db.put(cf.get(NODES), utf8("n2"), node("n1"))),
+        damage("change log state: unknown format 7", (db, cf, f) -> db.put(cf.get(META), utf8("changelog"),
+            new byte[] {7, 0, 0, 0})));
   }
 
   private static Arguments damage(String message, Damage d) {

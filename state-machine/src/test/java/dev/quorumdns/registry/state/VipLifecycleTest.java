@@ -24,7 +24,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The VIP rules of design.md §2 as worked examples, one rule per test, on a real registry. */
+/** The VIP rules of docs/architecture.md as worked examples, one rule per test, on a real registry. */
 class VipLifecycleTest {
   private static final long HOLD = 60_000;
   private static final long T0 = TestRegistries.T0;

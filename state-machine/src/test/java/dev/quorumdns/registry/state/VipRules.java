@@ -22,7 +22,7 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * The VIP rules of design.md §2, each checked by name on every applied outcome: stability (an update keeps the
+ * The VIP rules of docs/architecture.md, each checked by name on every applied outcome: stability (an update keeps the
  * VIPs; asking to change one is a conflict), injectivity, hold-down (only the previous owner may take a held
  * VIP), re-registration (the newest own hold first, else the first free address probing from the name's
  * hash), exhaustion (refused only when every usable address is taken or held). Keeps its own books of live

@@ -1,0 +1,31 @@
+package dev.quorumdns.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import picocli.AutoComplete;
+
+/**
+ * Writes the bash/zsh completion script of the whole command tree; run by the build
+ * ({@code cli/target/quorumdns_completion}, shipped as {@code completion/quorumdns_completion}).
+ */
+public final class CompletionScript {
+  private CompletionScript() {}
+
+  /** @param args the file to write */
+  public static void main(String[] args) throws IOException {
+    if (args.length != 1) {
+      throw new IllegalArgumentException("usage: CompletionScript FILE");
+    }
+    PrintStream nowhere = new PrintStream(PrintStream.nullOutputStream(), true, StandardCharsets.UTF_8);
+    String script = AutoComplete.bash("quorumdns", Main.commandLine(new Context(Map.of(),
+        new PrintWriter(nowhere), new PrintWriter(nowhere), false)));
+    Path file = Path.of(args[0]);
+    Files.createDirectories(file.toAbsolutePath().getParent());
+    Files.writeString(file, script, StandardCharsets.UTF_8);
+  }
+}

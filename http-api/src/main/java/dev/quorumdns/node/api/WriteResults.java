@@ -1,0 +1,145 @@
+package dev.quorumdns.node.api;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quorumdns.node.runtime.NodeException;
+import dev.quorumdns.node.runtime.WriteResult;
+import dev.quorumdns.registry.command.Outcome;
+
+/**
+ * Maps write results, registry outcomes and the runtime's refusals to HTTP answers: refusals 400/404/409, not
+ * sent 503, unknown 504 (docs/architecture.md, HTTP API). Stateless.
+ */
+final class WriteResults {
+  private WriteResults() {}
+
+  /** The outcome of an applied command, or the API error for a write that did not apply. */
+  static Outcome applied(WriteResult r) {
+    if (r instanceof WriteResult.NotSent n) {
+      throw ApiException.noQuorum("write not applied: " + n.reason());
+    }
+    if (r instanceof WriteResult.Unknown u) {
+      throw ApiException.unknownOutcome("outcome unknown: " + u.reason());
+    }
+    return ((WriteResult.Applied) r).outcome();
+  }
+
+  /** Turns a refusal into its API error; returns normally for outcomes that are not refusals. */
+  static void throwIfRefused(Outcome o) {
+    if (!o.refused()) {
+      return;
+    }
+    o.accept(new Refusals());
+  }
+
+  /** The JSON of a successful outcome (used for batch results). */
+  static ObjectNode describe(Outcome o, String domain) {
+    ObjectNode n = JsonNodeFactory.instance.objectNode();
+    if (o instanceof Outcome.Written w) {
+      n.put("result", w.created() ? "created" : w.changed() ? "updated" : "unchanged");
+      n.set("service", ServiceJson.write(w.service(), domain));
+    } else if (o instanceof Outcome.Deleted d) {
+      n.put("result", "deleted");
+      n.set("service", ServiceJson.write(d.service(), domain));
+    } else {
+      n.put("result", o.getClass().getSimpleName());
+    }
+    return n;
+  }
+
+  /** The API error of a request the runtime could not carry out. */
+  static ApiException fromNode(NodeException e) {
+    return switch (e.kind()) {
+      case NO_QUORUM -> ApiException.noQuorum(e.getMessage());
+      case OUTCOME_UNKNOWN -> ApiException.unknownOutcome(e.getMessage());
+      case CONFLICT -> ApiException.conflict("conflict", e.field(), e.getMessage());
+      case NOT_FOUND -> ApiException.notFound(e.getMessage());
+      case SNAPSHOT_FAILED -> new ApiException(503, "snapshot_failed", null, e.getMessage(), 1);
+    };
+  }
+
+  /** Throws the API error of each refusal; non-refusals are never passed here. */
+  private static final class Refusals implements Outcome.Visitor<Void> {
+    @Override
+    public Void notFound(Outcome.NotFound o) {
+      throw ApiException.notFound("no service " + o.key());
+    }
+
+    @Override
+    public Void conflict(Outcome.Conflict o) {
+      throw ApiException.conflict("conflict", o.field(), o.message());
+    }
+
+    @Override
+    public Void invalid(Outcome.Invalid o) {
+      throw ApiException.invalid(o.field(), o.message());
+    }
+
+    @Override
+    public Void poolExhausted(Outcome.PoolExhausted o) {
+      throw ApiException.conflict("pool_exhausted", o.field(), "no free address left in " + o.pool());
+    }
+
+    @Override
+    public Void notInitialized(Outcome.NotInitialized o) {
+      throw new ApiException(503, "not_initialized", null,
+          "the cluster settings are not written yet; retry shortly", 1);
+    }
+
+    @Override
+    public Void batchRefused(Outcome.BatchRefused o) {
+      try {
+        throwIfRefused(o.cause());
+      } catch (ApiException e) {
+        String field = "operations[" + o.index() + "]" + (e.field() == null ? "" : "." + e.field());
+        throw new ApiException(e.status(), e.code(), field, "operations[" + o.index() + "] refused, nothing applied: "
+            + e.getMessage(), e.retryAfterSeconds());
+      }
+      return null;
+    }
+
+    private static Void unexpected(Outcome o) {
+      throw new IllegalStateException("not a refusal: " + o);
+    }
+
+    @Override
+    public Void written(Outcome.Written o) {
+      return unexpected(o);
+    }
+
+    @Override
+    public Void deleted(Outcome.Deleted o) {
+      return unexpected(o);
+    }
+
+    @Override
+    public Void nodeWritten(Outcome.NodeWritten o) {
+      return unexpected(o);
+    }
+
+    @Override
+    public Void nodeRemoved(Outcome.NodeRemoved o) {
+      return unexpected(o);
+    }
+
+    @Override
+    public Void initialized(Outcome.Initialized o) {
+      return unexpected(o);
+    }
+
+    @Override
+    public Void batchApplied(Outcome.BatchApplied o) {
+      return unexpected(o);
+    }
+
+    @Override
+    public Void alreadyApplied(Outcome.AlreadyApplied o) {
+      return unexpected(o);
+    }
+
+    @Override
+    public Void groupApplied(Outcome.GroupApplied o) {
+      return unexpected(o);
+    }
+  }
+}

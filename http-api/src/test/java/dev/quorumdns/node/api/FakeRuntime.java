@@ -1,0 +1,244 @@
+package dev.quorumdns.node.api;
+
+import dev.quorumdns.node.config.HostPort;
+import dev.quorumdns.node.runtime.ClusterStatus;
+import dev.quorumdns.node.runtime.NodeException;
+import dev.quorumdns.node.runtime.NodeRuntime;
+import dev.quorumdns.node.runtime.Readiness;
+import dev.quorumdns.node.runtime.SnapshotInfo;
+import dev.quorumdns.node.runtime.WriteResult;
+import dev.quorumdns.node.runtime.ZoneRecord;
+import dev.quorumdns.registry.ClusterSettings;
+import dev.quorumdns.registry.NodeRecord;
+import dev.quorumdns.registry.RegistryView;
+import dev.quorumdns.registry.Service;
+import dev.quorumdns.registry.ServiceKey;
+import dev.quorumdns.registry.command.Command;
+import dev.quorumdns.registry.command.Outcome;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * An in-memory {@link NodeRuntime} for tests of the HTTP API: services in a map, VIPs handed out in order from
+ * 240.0.0.1, a one-member cluster "n1" that is its own leader. {@link #failWritesWith} makes writes end as not
+ * sent or unknown; {@link #loseQuorum} makes linearizable reads fail. Synchronized; for one test at a time.
+ */
+final class FakeRuntime implements NodeRuntime {
+  private final Map<ServiceKey, Service> services = new TreeMap<>();
+  private final List<String> members = new ArrayList<>(List.of("n1"));
+  private long revision;
+  private int nextVip = 1;
+  private WriteResult failure;
+  private boolean noQuorum;
+
+  synchronized void failWritesWith(WriteResult result) {
+    this.failure = result;
+  }
+
+  synchronized void loseQuorum() {
+    this.noQuorum = true;
+  }
+
+  synchronized List<String> members() {
+    return List.copyOf(members);
+  }
+
+  @Override
+  public String nodeId() {
+    return "n1";
+  }
+
+  @Override
+  public String domain() {
+    return "mesh.internal";
+  }
+
+  @Override
+  public RegistryView view() {
+    return new View();
+  }
+
+  @Override
+  public Outcome precheck(Command command) {
+    return null;
+  }
+
+  @Override
+  public synchronized CompletableFuture<WriteResult> submit(Command command) {
+    if (failure != null) {
+      return CompletableFuture.completedFuture(failure);
+    }
+    return CompletableFuture.completedFuture(new WriteResult.Applied(apply(command)));
+  }
+
+  private Outcome apply(Command command) {
+    if (command instanceof Command.UpsertService u) {
+      Service old = services.get(u.key());
+      revision++;
+      Service s = new Service(u.key(), u.spec(), old == null ? vip() : old.vip4(), null, revision,
+          old == null ? revision : old.createRevision());
+      services.put(u.key(), s);
+      return new Outcome.Written(s, old == null, old == null || !old.sameSpec(u.spec()));
+    }
+    if (command instanceof Command.DeleteService d) {
+      Service old = services.remove(d.key());
+      if (old == null) {
+        return new Outcome.NotFound(d.key());
+      }
+      revision++;
+      return new Outcome.Deleted(old);
+    }
+    if (command instanceof Command.Batch b) {
+      List<Outcome> outcomes = new ArrayList<>();
+      b.commands().forEach(c -> outcomes.add(apply(c)));
+      return new Outcome.BatchApplied(outcomes);
+    }
+    if (command instanceof Command.RemoveNode r) {
+      return new Outcome.NodeRemoved(r.id(), false);
+    }
+    throw new IllegalArgumentException("the fake does not apply " + command);
+  }
+
+  private Inet4Address vip() {
+    try {
+      return (Inet4Address) InetAddress.getByAddress(new byte[] {(byte) 240, 0, 0, (byte) nextVip++});
+    } catch (UnknownHostException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public synchronized CompletableFuture<Long> readBarrier() {
+    return noQuorum ? CompletableFuture.failedFuture(new NodeException(NodeException.Kind.NO_QUORUM, "no leader"))
+        : CompletableFuture.completedFuture(revision);
+  }
+
+  @Override
+  public synchronized ClusterStatus clusterStatus() {
+    List<ClusterStatus.Member> list = new ArrayList<>();
+    for (String id : members) {
+      list.add(new ClusterStatus.Member(id, id.equals("n1") ? ClusterStatus.Role.LEADER : ClusterStatus.Role.FOLLOWER,
+          "127.0.0.1:9053", null, null));
+    }
+    return new ClusterStatus("n1", "n1", 1L, revision, revision, revision, services.size(), list,
+        ClusterSettings.defaults());
+  }
+
+  @Override
+  public synchronized CompletableFuture<ClusterStatus> addMember(String id, HostPort raft, boolean listener) {
+    if (members.contains(id)) {
+      return CompletableFuture.failedFuture(new NodeException(NodeException.Kind.CONFLICT, "id",
+          id + " is already a member"));
+    }
+    members.add(id);
+    return CompletableFuture.completedFuture(clusterStatus());
+  }
+
+  @Override
+  public synchronized CompletableFuture<ClusterStatus> removeMember(String id) {
+    if (!members.remove(id)) {
+      return CompletableFuture.failedFuture(new NodeException(NodeException.Kind.NOT_FOUND, id
+          + " is not a member"));
+    }
+    return CompletableFuture.completedFuture(clusterStatus());
+  }
+
+  @Override
+  public CompletableFuture<SnapshotInfo> snapshot() {
+    return CompletableFuture.completedFuture(new SnapshotInfo(7, Path.of("/snapshots/snapshot.1_7")));
+  }
+
+  @Override
+  public Readiness readiness() {
+    return new Readiness(true, "ok");
+  }
+
+  @Override
+  public List<ZoneRecord> records() {
+    return List.of(new ZoneRecord("mesh.internal.", "NS", 60, "n1.node.mesh.internal."));
+  }
+
+  /** The read model over the map, as of each call. */
+  private final class View implements RegistryView {
+    @Override
+    public boolean isLoaded() {
+      return true;
+    }
+
+    @Override
+    public long revision() {
+      synchronized (FakeRuntime.this) {
+        return revision;
+      }
+    }
+
+    @Override
+    public long appliedIndex() {
+      return revision();
+    }
+
+    @Override
+    public Service get(ServiceKey key) {
+      synchronized (FakeRuntime.this) {
+        return services.get(key);
+      }
+    }
+
+    @Override
+    public boolean hasNamespace(String namespace) {
+      return !services(namespace).isEmpty();
+    }
+
+    @Override
+    public Service byVip(InetAddress vip) {
+      return services().stream().filter(s -> s.vip4().equals(vip)).findFirst().orElse(null);
+    }
+
+    @Override
+    public List<Service> services() {
+      synchronized (FakeRuntime.this) {
+        return List.copyOf(services.values());
+      }
+    }
+
+    @Override
+    public List<Service> services(String namespace) {
+      return services().stream().filter(s -> s.key().namespace().equals(namespace)).toList();
+    }
+
+    @Override
+    public int size() {
+      return services().size();
+    }
+
+    @Override
+    public NodeRecord node(String id) {
+      return null;
+    }
+
+    @Override
+    public Collection<NodeRecord> nodes() {
+      return List.of();
+    }
+
+    @Override
+    public Set<String> voters() {
+      return Set.of("n1");
+    }
+
+    @Override
+    public Optional<ClusterSettings> settings() {
+      return Optional.of(ClusterSettings.defaults());
+    }
+  }
+}

@@ -1,0 +1,98 @@
+package dev.quorumdns.server;
+
+import dev.quorumdns.node.config.ConfigLoader;
+import dev.quorumdns.node.config.NodeConfig;
+import dev.quorumdns.node.config.NodeFlags;
+import dev.quorumdns.registry.ValidationException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+
+/**
+ * {@code quorumdns node ...}: runs one node (the runtime and its HTTP API) until SIGTERM. Exit codes: 0 stopped
+ * (or removed from the cluster), 1 failed to start or stopped on an error, 2 bad configuration (the message names
+ * the key).
+ */
+public final class ServerMain {
+  private ServerMain() {}
+
+  public static void main(String[] args) throws InterruptedException {
+    System.exit(run(args));
+  }
+
+  private static int run(String[] args) throws InterruptedException {
+    if (args.length == 0 || !args[0].equals("node")) {
+      System.err.println("quorumdns: the server runs nodes only: quorumdns node --help");
+      return 2;
+    }
+    CommandLine cl = NodeFlags.commandLine();
+    NodeConfig config;
+    try {
+      ParseResult parsed = cl.parseArgs(Arrays.copyOfRange(args, 1, args.length));
+      if (parsed.isUsageHelpRequested()) {
+        cl.usage(System.out);
+        return 0;
+      }
+      if (parsed.isVersionHelpRequested()) {
+        System.out.println("quorumdns " + version());
+        return 0;
+      }
+      config = ConfigLoader.load(NodeFlags.settings(parsed), System.getenv());
+    } catch (ParameterException e) {
+      System.err.println("quorumdns: " + NodeFlags.refusal(e).getMessage() + " (see: quorumdns node --help)");
+      return 2;
+    } catch (ValidationException e) {
+      System.err.println("quorumdns: " + e.getMessage());
+      return 2;
+    }
+    return runNode(config);
+  }
+
+  private static int runNode(NodeConfig config) throws InterruptedException {
+    System.setProperty("quorumdns.node", config.id());
+    Server server;
+    try {
+      server = new Server(config, Clock.systemUTC(),
+          code -> new Thread(() -> System.exit(code), "quorumdns-exit").start());
+    } catch (ValidationException e) {
+      System.err.println("quorumdns: node " + config.id() + " refused to start: " + e.getMessage());
+      return 2;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      server.close();
+      stopped.countDown();
+    }, "quorumdns-shutdown"));
+    try {
+      server.start();
+    } catch (ValidationException e) {
+      System.err.println("quorumdns: node " + config.id() + " refused to start: " + e.getMessage());
+      return 2;
+    } catch (Exception e) {
+      System.err.println("quorumdns: node " + config.id() + " failed to start: " + e);
+      return 1;
+    }
+    stopped.await();
+    return 0;
+  }
+
+  /** The version this build was made from. */
+  static String version() {
+    Properties p = new Properties();
+    try (InputStream in = ServerMain.class.getResourceAsStream("version.properties")) {
+      if (in != null) {
+        p.load(in);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return p.getProperty("version", "unknown");
+  }
+}
