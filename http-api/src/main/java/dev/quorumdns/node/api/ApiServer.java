@@ -37,6 +37,7 @@ import io.netty.handler.timeout.ReadTimeoutHandler;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,6 +55,8 @@ public final class ApiServer implements AutoCloseable {
   private final InetSocketAddress bind;
   private final ApiRoutes routes;
   private final MeterRegistry meters;
+  /** One timer per route, method and status, built once (building one per request cost a registry lookup). */
+  private final ConcurrentHashMap<String, Timer> requestTimers = new ConcurrentHashMap<>();
   private final ApiAccess access;
   private final SslContext ssl;
   private final ConnectionGuards.ConnectionLimiter limiter;
@@ -139,6 +142,13 @@ public final class ApiServer implements AutoCloseable {
     }
   }
 
+  private Timer requestTimer(String route, String method, int status) {
+    return requestTimers.computeIfAbsent(route + ' ' + method + ' ' + status, k -> Timer.builder("quorumdns.api.requests")
+        .description("HTTP API requests by route, method and status")
+        .tag("route", route).tag("method", method).tag("status", Integer.toString(status))
+        .register(meters));
+  }
+
   private final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
@@ -160,11 +170,8 @@ public final class ApiServer implements AutoCloseable {
         if (!keepAlive) {
           f.addListener(ChannelFutureListener.CLOSE);
         }
-        Timer.builder("quorumdns.api.requests")
-            .description("HTTP API requests by route, method and status")
-            .tag("route", routes.metricName(r)).tag("method", r.method())
-            .tag("status", Integer.toString(answer.status()))
-            .register(meters).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        requestTimer(routes.metricName(r), r.method(), answer.status())
+            .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
       });
     }
 

@@ -61,7 +61,7 @@ public final class NodeFlags {
       key("api-request-timeout", "DURATION", "a request must arrive whole within this time (default 10s)"),
       key("api-max-connections", "N", "open HTTP connections a node accepts at once (default 4096)"),
       key("api-max-connections-per-client", "N", "open HTTP connections one client may hold (default 2048)"),
-      key("election-timeout", "DURATION", "Raft election timeout, the minimum (default 400ms)"),
+      key("election-timeout", "DURATION", "Raft election timeout, the minimum; the maximum is 1.5 times it (default 300ms)"),
       key("snapshot-threshold", "N", "take a snapshot every this many applied entries (default 10000)"),
       key("raft-segment-size", "SIZE", "Raft log segment size (default 8MB)"),
       key("write-timeout", "DURATION", "how long a write waits for its outcome before answering 504 (default 5s)"),

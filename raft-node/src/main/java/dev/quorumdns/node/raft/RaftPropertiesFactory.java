@@ -23,8 +23,11 @@ final class RaftPropertiesFactory {
       GrpcConfigKeys.Server.setHost(p, config.bind().getHostAddress());
     }
     long election = config.electionTimeout().toMillis();
+    // A follower notices a dead leader after sleeping one random timeout past its last message and then a whole
+    // second one (Ratis checks only when a sleep ends): between min and 2 * max. A narrow range (max = 1.5 * min)
+    // keeps that, and so write unavailability after a leader dies, under a second at the 300 ms default.
     RaftServerConfigKeys.Rpc.setTimeoutMin(p, ms(election));
-    RaftServerConfigKeys.Rpc.setTimeoutMax(p, ms(2 * election));
+    RaftServerConfigKeys.Rpc.setTimeoutMax(p, ms(election * 3 / 2));
     RaftServerConfigKeys.Rpc.setRequestTimeout(p, ms(Math.max(1000, 4 * election)));
     RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
     RaftServerConfigKeys.Read.setTimeout(p, ms(Math.max(1000, 4 * election)));
