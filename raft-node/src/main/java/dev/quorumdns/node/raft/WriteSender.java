@@ -12,6 +12,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.apache.ratis.client.RaftClient;
@@ -43,6 +44,8 @@ final class WriteSender {
   private static final Logger LOG = LoggerFactory.getLogger(WriteSender.class);
   /** How long a write waits for an election after its leader failed before it tries again anyway. */
   static final Duration RETRY_PAUSE = Duration.ofMillis(50);
+  /** How often a write waiting on another node checks whether an election named a new leader meanwhile. */
+  static final Duration LEADER_CHECK = Duration.ofMillis(250);
   /** The pause before asking again a leader that is not ready yet (it has not committed an entry of its term). */
   static final Duration NOT_READY_PAUSE = Duration.ofMillis(5);
 
@@ -107,6 +110,8 @@ final class WriteSender {
     final long deadline;
     final CompletableFuture<WriteResult> result = new CompletableFuture<>();
     volatile boolean sent;
+    /** Attempts so far; the answer to an older attempt only counts if it is the outcome. */
+    final AtomicInteger attempts = new AtomicInteger();
 
     Write(RaftClientRequest.Builder request, long deadline) {
       this.request = request;
@@ -127,19 +132,44 @@ final class WriteSender {
         retryAfter(null, RETRY_PAUSE);
         return;
       }
+      int attempt = attempts.incrementAndGet();
       CompletableFuture<RaftClientReply> reply;
+      boolean remote = !target.equals(self);
       try {
         RaftClientRequest r;
         synchronized (request) {
           r = request.setServerId(target).build();
         }
         sent = true;
-        reply = target.equals(self) ? local.submitClientRequestAsync(r) : remote(r);
+        reply = remote ? remote(r) : local.submitClientRequestAsync(r);
       } catch (IOException | RuntimeException e) {
         reply = CompletableFuture.failedFuture(e);
       }
-      // A remote attempt with no reply fails after the client's request timeout, and is then sent again.
-      reply.orTimeout(remaining, TimeUnit.MILLISECONDS).whenComplete((r, e) -> answered(target, r, e));
+      // A remote attempt with no reply fails after the client's request timeout, and is then sent again. If an
+      // election names another leader meanwhile, the request goes there at once (same call id, another channel).
+      reply.orTimeout(remaining, TimeUnit.MILLISECONDS).whenComplete((r, e) -> {
+        boolean current = attempts.get() == attempt;
+        if (current || (e == null && r.isSuccess())) {
+          answered(target, r, e);
+        }
+      });
+      if (remote) {
+        CompletableFuture.delayedExecutor(LEADER_CHECK.toMillis(), TimeUnit.MILLISECONDS)
+            .execute(() -> moveIfLeaderChanged(target, attempt));
+      }
+    }
+
+    private void moveIfLeaderChanged(RaftPeerId target, int attempt) {
+      if (result.isDone() || attempts.get() != attempt) {
+        return;
+      }
+      RaftPeerId now = leader.leader();
+      if (now != null && !now.equals(target)) {
+        sendTo(now);
+      } else if (remainingMillis() > 0) {
+        CompletableFuture.delayedExecutor(LEADER_CHECK.toMillis(), TimeUnit.MILLISECONDS)
+            .execute(() -> moveIfLeaderChanged(target, attempt));
+      }
     }
 
     private CompletableFuture<RaftClientReply> remote(RaftClientRequest r) throws IOException {
@@ -193,7 +223,8 @@ final class WriteSender {
 
     /**
      * After a transport failure the client's channel to {@code target} stays closed (every later request fails at
-     * once) until it is reset, as Ratis' own client does before it retries.
+     * once) until it is reset, as Ratis' own client does before it retries, and only for the failures Ratis' own
+     * client resets on: a reset closes the channel with every other write still on it.
      */
     private void reconnect(RaftPeerId target, Throwable cause) {
       RaftClient c = client.get();
@@ -201,7 +232,7 @@ final class WriteSender {
         return;
       }
       try {
-        c.getClientRpc().handleException(target, cause, true);
+        c.getClientRpc().handleException(target, cause, false);
       } catch (RuntimeException e) {
         LOG.debug("resetting the channel to {}: {}", target, e.toString());
       }
