@@ -21,8 +21,12 @@ import java.util.regex.Pattern;
  * exist.
  *
  * <pre>
- * java bench/dns/Prepare.java API_URL COUNT ZONE_FILE QUERY_FILE [QUERIES (default 200000)]
+ * java bench/dns/Prepare.java API_URL COUNT ZONE_FILE QUERY_FILE [QUERIES (default 200000)] [FLOOD_FILE]
  * </pre>
+ *
+ * <p>With FLOOD_FILE it also writes a random-name flood: 1,000,000 lines, every other one a line of the query mix
+ * above and the rest A queries for names never asked before ({@code r<random hex>.bench.mesh.internal}, as in a
+ * random-subdomain attack: half a million distinct names, five times the node's answer cache).
  */
 public final class Prepare {
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -31,6 +35,7 @@ public final class Prepare {
   private static final Pattern RESULT = Pattern.compile("\"result\"\\s*:\\s*\"([a-z_]+)\"");
   private static final String NAMESPACE = "bench";
   private static final String DOMAIN = "mesh.internal.";
+  private static final int FLOOD_LINES = 1_000_000;
 
   public static void main(String[] args) throws Exception {
     if (args.length < 4) {
@@ -69,6 +74,17 @@ public final class Prepare {
     }
     Files.write(queryFile, lines, StandardCharsets.US_ASCII);
     System.out.printf("queries %s: %d lines (70%% A, 20%% AAAA, 10%% nonexistent)%n", queryFile, queries);
+    if (args.length > 5) {
+      Path floodFile = Path.of(args[5]);
+      List<String> flood = new ArrayList<>(FLOOD_LINES);
+      for (int i = 0; i < FLOOD_LINES; i++) {
+        flood.add(i % 2 == 0 ? lines.get(i / 2 % lines.size())
+            : "r" + Long.toHexString(random.nextLong() >>> 1) + "." + NAMESPACE + "." + DOMAIN + " A");
+      }
+      Files.write(floodFile, flood, StandardCharsets.US_ASCII);
+      System.out.printf("flood %s: %d lines (half the mix above, half names never asked before)%n", floodFile,
+          FLOOD_LINES);
+    }
   }
 
   private static void register(String api, int from, int to) throws IOException, InterruptedException {

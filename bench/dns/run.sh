@@ -4,8 +4,11 @@
 # sends 70% A, 20% AAAA and 10% nonexistent names with 100 queries in flight (100 client sockets), first a
 # warm-up, then the measured run, then a shorter run with per-query latencies (-v) for percentiles.
 #
+# Then a random-name flood against each: the same mix on every other query, names never asked before on the rest
+# (bench/dns/Prepare.java), for FLOOD_SECONDS; for QuorumDNS the answer-cache hit ratio of that run from /metrics.
+#
 # Usage: bench/dns/run.sh [SECONDS (default 30, at least 20)]
-# Env:   BENCH_SERVICES (10000)  BENCH_WARMUP (10 s)  BENCH_LATENCY_SECONDS (10)
+# Env:   BENCH_SERVICES (10000)  BENCH_WARMUP (10 s)  BENCH_LATENCY_SECONDS (10)  BENCH_FLOOD_SECONDS (20; 0: none)
 #        BENCH_PIN=1  pins each server to CPU 1 and dnsperf to CPU 0 (default: no pinning)
 #        BENCH_JFR=FILE  records a JFR profile of the node during the measured run
 #        QUORUMDNS_JAVA_OPTS (default -Xms1g -Xmx1g -XX:+UseParallelGC)
@@ -15,6 +18,7 @@ SECS="${1:-30}"
 COUNT="${BENCH_SERVICES:-10000}"
 WARMUP="${BENCH_WARMUP:-10}"
 LAT_SECS="${BENCH_LATENCY_SECONDS:-10}"
+FLOOD_SECS="${BENCH_FLOOD_SECONDS:-20}"
 NSD="$(command -v nsd || echo /usr/sbin/nsd)"
 for t in dnsperf dig curl java "$NSD"; do
   command -v "$t" >/dev/null || { echo "needs $t (apt-get install dnsperf nsd bind9-dnsutils curl)" >&2; exit 1; }
@@ -61,10 +65,11 @@ cpu_ticks() { # pid
 }
 # One measured dnsperf run; prints "qps avg_ms max_ms lost cpu_us_per_query" (server CPU per answered query:
 # steadier than QPS when other work shares the machine) and keeps dnsperf's report in $WORK/$2.perf.
-measure() { # addr label seconds server_pid
+measure() { # addr label seconds server_pid [query file]
   local c0 c1
   c0=$(cpu_ticks "$4")
-  "${PIN_CLIENT[@]}" dnsperf -s "$1" -p $PORT -d "$WORK/queries.txt" -c 100 -q 100 -l "$3" -t 2 > "$WORK/$2.perf"
+  "${PIN_CLIENT[@]}" dnsperf -s "$1" -p $PORT -d "${5:-$WORK/queries.txt}" -c 100 -q 100 -l "$3" -t 2 \
+    > "$WORK/$2.perf"
   c1=$(cpu_ticks "$4")
   awk -v cpu=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" '/Queries per second/ {q=$4} /Queries completed/ {n=$3}
        /Average Latency/ {a=$4*1000; gsub(/[(),]/,""); m=$NF*1000} /Queries lost/ {l=$3}
@@ -89,7 +94,8 @@ QUORUMDNS_JAVA_OPTS="$JAVA_OPTS" "${PIN_SERVER[@]}" bin/quorumdns node --id b1 -
 NODE_PID=$!
 for _ in $(seq 1 240); do curl -fsS --max-time 1 "http://$QADDR:8053/readyz" >/dev/null 2>&1 && break; sleep 0.25; done
 curl -fsS --max-time 2 "http://$QADDR:8053/readyz" >/dev/null || { tail -20 "$WORK/node.log" >&2; exit 1; }
-java bench/dns/Prepare.java "http://$QADDR:8053" "$COUNT" "$WORK/mesh.internal.zone" "$WORK/queries.txt"
+java bench/dns/Prepare.java "http://$QADDR:8053" "$COUNT" "$WORK/mesh.internal.zone" "$WORK/queries.txt" 200000 \
+  "$WORK/flood.txt"
 wait_dns $QADDR
 measure $QADDR q-warmup "$WARMUP" "$NODE_PID" >/dev/null
 if [ -n "${BENCH_JFR:-}" ]; then
@@ -98,6 +104,17 @@ fi
 Q=($(measure $QADDR quorumdns "$SECS" "$NODE_PID"))
 [ -n "${BENCH_JFR:-}" ] && jcmd "$NODE_PID" JFR.stop name=bench >/dev/null && echo "JFR profile: $BENCH_JFR"
 QP=($(percentiles $QADDR quorumdns))
+cache_counts() { # hits misses, from the node's /metrics
+  curl -fsS --max-time 5 "http://$QADDR:8053/metrics" | awk '/^quorumdns_dns_cache_total/ {
+    if ($0 ~ /result="hit"/) h += $NF; else m += $NF } END {printf "%d %d\n", h, m}'
+}
+QF=(0 0 0 0 0) HIT_RATIO="-"
+if [ "$FLOOD_SECS" -gt 0 ]; then
+  C0=($(cache_counts))
+  QF=($(measure $QADDR q-flood "$FLOOD_SECS" "$NODE_PID" "$WORK/flood.txt"))
+  C1=($(cache_counts))
+  HIT_RATIO=$(awk -v h=$((C1[0] - C0[0])) -v m=$((C1[1] - C0[1])) 'BEGIN {printf "%.1f%%", (h + m > 0 ? 100 * h / (h + m) : 0)}')
+fi
 stop "$NODE_PID"; NODE_PID=""
 
 echo "== NSD $("$NSD" -v 2>&1 | awk '/version/ {print $3; exit}'): server-count 1 on $NADDR:$PORT, same zone"
@@ -130,6 +147,8 @@ wait_dns $NADDR || { cat "$WORK/nsd.out" "$WORK/nsd.log" >&2; exit 1; }
 measure $NADDR n-warmup "$WARMUP" "$NSD_PID" >/dev/null
 N=($(measure $NADDR nsd "$SECS" "$NSD_PID"))
 NP=($(percentiles $NADDR nsd))
+NF=(0 0 0 0 0)
+[ "$FLOOD_SECS" -gt 0 ] && NF=($(measure $NADDR n-flood "$FLOOD_SECS" "$NSD_PID" "$WORK/flood.txt"))
 
 echo
 echo "== $(machine); $COUNT services, ${SECS} s measured per server after ${WARMUP} s warm-up, 100 in flight;"\
@@ -145,3 +164,12 @@ echo "(percentiles from a separate ${LAT_SECS} s run with dnsperf -v; cpu_us/q =
 for s in quorumdns nsd; do
   printf '%-10s %s\n' "$s" "$(sed -n 's/^ *Response codes: *//p' "$WORK/$s.perf")"
 done
+if [ "$FLOOD_SECS" -gt 0 ]; then
+  echo
+  echo "== random-name flood: every other query a name never asked before, ${FLOOD_SECS} s per server"
+  F2='%-10s %9s %8s %8s %7s %10s %s\n'
+  printf "$F2" server qps avg_ms max_ms lost cpu_us/q "answer-cache hits"
+  printf "$F2" quorumdns "${QF[0]}" "${QF[1]}" "${QF[2]}" "${QF[3]}" "${QF[4]}" "$HIT_RATIO"
+  printf "$F2" nsd "${NF[0]}" "${NF[1]}" "${NF[2]}" "${NF[3]}" "${NF[4]}" "-"
+  awk -v q="${QF[0]}" -v n="${NF[0]}" 'BEGIN {printf "flood ratio quorumdns/nsd: qps %.2f\n", (n > 0 ? q / n : 0)}'
+fi

@@ -12,4 +12,6 @@ export BENCH_RESULTS="${BENCH_RESULTS:-$ROOT/bench/results}"
 java -cp "$BENCH_CP" Scale "$WORK" "${1:-100000,1000000}"
 java -cp "$BENCH_CP" Chart "$BENCH_RESULTS/scale-memory.tsv" "$BENCH_RESULTS/scale-memory.svg" \
   "Memory per node against registry size ($(date -u +%F))" "registered services" "MiB"
-echo "table and chart: $BENCH_RESULTS/scale-memory.{tsv,svg}"
+java -cp "$BENCH_CP" Chart "$BENCH_RESULTS/scale-times.tsv" "$BENCH_RESULTS/scale-times.svg" \
+  "Restart and new-member time against registry size ($(date -u +%F))" "registered services" "seconds"
+echo "tables and charts: $BENCH_RESULTS/scale-{memory,times}.{tsv,svg}"

@@ -4,9 +4,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -32,9 +34,13 @@ public final class Scale {
       }
       int loaded = 0;
       int joiners = 0;
+      Result last = null;
       Path table = Path.of(System.getenv().getOrDefault("BENCH_RESULTS", "bench/results"), "scale-memory.tsv");
       Files.createDirectories(table.getParent());
-      Files.writeString(table, "services\tRSS MiB (mean of 3 nodes)\theap used MiB (mean of 3 nodes)\n");
+      Files.writeString(table, "services\tRSS MiB (mean of 3 nodes)\tRSS MiB (worst node)\t"
+          + "heap used MiB (mean of 3 nodes)\t1 KiB per service (target)\n");
+      Path times = table.resolveSibling("scale-times.tsv");
+      Files.writeString(times, "services\tfollower kill -9 to ready (s)\tnew member to ready (s)\n");
       memoryRow(c, dir, table, 0);
       for (int size : sizes) {
         long t0 = System.nanoTime();
@@ -43,31 +49,101 @@ public final class Scale {
         System.out.printf("%n== %d services (loaded %d more in %.0f s, %.0f/s)%n", size, size - loaded, loadSeconds,
             (size - loaded) / loadSeconds);
         loaded = size;
-        memoryRow(c, dir, table, size);
+        long maxRss = memoryRow(c, dir, table, size);
+        diagnostics(c, size);
         int leader = c.awaitLeader(Duration.ofSeconds(30));
         int follower = (leader + 1) % 3;
         c.kill9(follower);
+        Path followerLog = dir.resolve(c.id(follower) + ".log");
+        int logLines = Files.readAllLines(followerLog).size();
         long r0 = System.nanoTime();
         c.start(follower);
         c.awaitReady(follower, Duration.ofMinutes(10));
-        System.out.printf("restart of %s (kill -9) to ready: %.1f s%n", c.id(follower), (System.nanoTime() - r0) / 1e9);
+        double restart = (System.nanoTime() - r0) / 1e9;
+        System.out.printf("restart of %s (kill -9) to ready: %.1f s%n", c.id(follower), restart);
+        restartPhases(followerLog, logLines);
         long j0 = System.nanoTime();
         Process joiner = join(c, dir, ++joiners);
         try {
           awaitReadyAt("http://127.0.0.10" + (3 + joiners) + ":8053", Duration.ofMinutes(20));
-          System.out.printf("new member filled (snapshot install) to ready: %.1f s%n", (System.nanoTime() - j0) / 1e9);
+          double joined = (System.nanoTime() - j0) / 1e9;
+          System.out.printf("new member filled (snapshot install) to ready: %.1f s%n", joined);
+          last = new Result(size, maxRss * 1024.0 / size, restart, joined);
+          Files.writeString(times, String.format(Locale.ROOT, "%d\t%.1f\t%.1f%n", size, restart, joined),
+              StandardOpenOption.APPEND);
           remove(c.api(leader), "j" + joiners);
         } finally {
           joiner.destroyForcibly();
         }
         System.out.printf("DNS: %s%n", dnsQps(c.ip(leader), size));
       }
+      if (last != null) {
+        last.printTargets();
+      }
     }
     System.exit(0);
   }
 
+  /** The figures the targets are about, at the largest size measured. */
+  private record Result(int size, double rssPerService, double restartSeconds, double joinSeconds) {
+    static final int TARGET_SIZE = 1_000_000;
+
+    void printTargets() {
+      System.out.printf("%n== targets (at %d services%s)%n", TARGET_SIZE,
+          size == TARGET_SIZE ? "" : "; this run's largest size is " + size + ", so they do not apply yet");
+      line("RSS per service, worst node", "<= 1024 B", String.format("%.0f B", rssPerService), rssPerService <= 1024);
+      line("follower kill -9 to ready", "<= 10 s", String.format("%.1f s", restartSeconds), restartSeconds <= 10);
+      line("new member to ready", "<= 30 s", String.format("%.1f s", joinSeconds), joinSeconds <= 30);
+    }
+
+    private void line(String what, String target, String figure, boolean met) {
+      System.out.printf("%-30s %-10s %-10s %s%n", what, target, figure,
+          size != TARGET_SIZE ? "(n/a)" : met ? "met" : "NOT MET");
+    }
+  }
+
+  /**
+   * With BENCH_HISTO=DIR, writes each node's heap layout ({@code GC.heap_info}), heap histogram ({@code jcmd GC.class_histogram}, live objects) and,
+   * when the node runs with -XX:NativeMemoryTracking=summary, its native memory summary into DIR.
+   */
+  private static void diagnostics(BenchCluster c, int size) throws Exception {
+    String out = System.getenv("BENCH_HISTO");
+    if (out == null || out.isEmpty()) {
+      return;
+    }
+    Path d = Path.of(out);
+    Files.createDirectories(d);
+    for (int i = 0; i < 3; i++) {
+      String pid = Long.toString(c.nodes[i].pid());
+      jcmd(d.resolve("heap-" + size + "-" + c.id(i) + ".txt"), pid, "GC.heap_info");
+      jcmd(d.resolve("histo-" + size + "-" + c.id(i) + ".txt"), pid, "GC.class_histogram");
+      jcmd(d.resolve("nmt-" + size + "-" + c.id(i) + ".txt"), pid, "VM.native_memory", "summary");
+    }
+    System.out.println("heap histograms: " + d + "/histo-" + size + "-*.txt");
+  }
+
+  private static void jcmd(Path to, String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("jcmd"));
+    cmd.addAll(List.of(args));
+    new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(to.toFile()).start().waitFor();
+  }
+
+  /** The restarted node's own account of where its start went: its log lines up to the first ready state. */
+  private static void restartPhases(Path log, int from) throws IOException {
+    List<String> lines = Files.readAllLines(log);
+    boolean first = true;
+    for (String l : lines.subList(Math.min(from, lines.size()), lines.size())) {
+      if (first || l.contains("registry") || l.contains("checkpoint") || l.contains("started:")
+          || l.contains("snapshot") || l.contains("leader is now")) {
+        System.out.println("  " + (l.length() > 200 ? l.substring(0, 200) : l));
+        first = false;
+      }
+    }
+  }
+
   /** Prints each node's memory and disk at {@code size} services and appends the means to the chart table. */
-  private static void memoryRow(BenchCluster c, Path dir, Path table, int size) throws IOException {
+  private static long memoryRow(BenchCluster c, Path dir, Path table, int size) throws IOException {
+    long maxRss = 0;
     double rssSum = 0;
     double heapSum = 0;
     for (int i = 0; i < 3; i++) {
@@ -76,13 +152,15 @@ public final class Scale {
       long rocks = du(dir.resolve(c.id(i)).resolve("state"));
       long raft = du(dir.resolve(c.id(i)).resolve("raft"));
       rssSum += rss / 1024.0;
+      maxRss = Math.max(maxRss, rss);
       heapSum += heap / 1048576;
       System.out.printf("%s: RSS %d MiB (%.0f B/service), heap used %.0f MiB (%.0f B/service), RocksDB %d MiB, "
           + "raft dir %d MiB%n", c.id(i), rss / 1024, size == 0 ? 0 : rss * 1024.0 / size, heap / 1048576,
           size == 0 ? 0 : heap / size, rocks >> 20, raft >> 20);
     }
-    Files.writeString(table, String.format(java.util.Locale.ROOT, "%d\t%.0f\t%.0f%n", size, rssSum / 3, heapSum / 3),
-        java.nio.file.StandardOpenOption.APPEND);
+    Files.writeString(table, String.format(Locale.ROOT, "%d\t%.0f\t%.0f\t%.0f\t%.0f%n", size, rssSum / 3,
+        maxRss / 1024.0, heapSum / 3, size / 1024.0), StandardOpenOption.APPEND);
+    return maxRss;
   }
 
   private static void load(BenchCluster c, int from, int to) throws Exception {
@@ -138,7 +216,12 @@ public final class Scale {
         "{\"id\":\"j" + n + "\",\"raft\":\"" + ip + ":9053\",\"role\":\"listener\"}")).build(),
         HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() != 200) {
-      throw new IllegalStateException("adding j" + n + ": " + r.body());
+      // A retried add whose first attempt went through is refused as a conflict: the member is there all the same.
+      String cluster = BenchCluster.get(c.api(leader) + "/v1/cluster");
+      if (cluster == null || !cluster.contains("\"j" + n + "\"")) {
+        throw new IllegalStateException("adding j" + n + ": " + r.body());
+      }
+      System.out.println("(adding j" + n + " answered " + r.statusCode() + ", but it is a member)");
     }
     return p;
   }

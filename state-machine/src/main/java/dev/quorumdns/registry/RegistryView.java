@@ -29,8 +29,26 @@ public interface RegistryView {
   /** The Raft index of the last entry applied to this replica. */
   long appliedIndex();
 
-  /** The service registered under {@code key}, or null. Allocation-free. */
+  /**
+   * The service registered under {@code key}, or null. Built from the replica's compact form on each call (it
+   * allocates); a validity check that needs only the revision asks {@link #revisionOf(ServiceKey)}.
+   */
   Service get(ServiceKey key);
+
+  /**
+   * {@code get(key).revision()}, or 0 if no service is registered under {@code key}. The replica's view answers
+   * without building the service (allocation-free); this default builds it.
+   */
+  default long revisionOf(ServiceKey key) {
+    Service s = get(key);
+    return s == null ? 0 : s.revision();
+  }
+
+  /** {@code byVip(vip).revision()}, or 0 if no service holds {@code vip}; the replica's view: allocation-free for IPv4. */
+  default long revisionOf(InetAddress vip) {
+    Service s = byVip(vip);
+    return s == null ? 0 : s.revision();
+  }
 
   /** True if at least one service is registered in {@code namespace} (for empty non-terminals). */
   boolean hasNamespace(String namespace);

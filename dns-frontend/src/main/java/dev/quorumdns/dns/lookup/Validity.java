@@ -1,7 +1,6 @@
 package dev.quorumdns.dns.lookup;
 
 import dev.quorumdns.registry.RegistryView;
-import dev.quorumdns.registry.Service;
 import dev.quorumdns.registry.ServiceKey;
 import java.net.InetAddress;
 import java.util.Set;
@@ -33,17 +32,11 @@ public interface Validity {
 
   /** Valid while the service under {@code key} is still at {@code revision}: its A, AAAA and SRV answers. */
   static Validity service(ServiceKey key, long revision) {
-    return v -> {
-      Service s = v.get(key);
-      return s != null && s.revision() == revision;
-    };
+    return v -> v.revisionOf(key) == revision;
   }
 
   /** Valid while {@code vip} still belongs to the service it belonged to at {@code revision}: PTR answers. */
   static Validity vip(InetAddress vip, long revision) {
-    return v -> {
-      Service s = v.byVip(vip);
-      return s != null && s.revision() == revision;
-    };
+    return v -> v.revisionOf(vip) == revision;
   }
 }

@@ -1,17 +1,23 @@
 package dev.quorumdns.dns.wire;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.quorumdns.dns.lookup.Validity;
 import dev.quorumdns.registry.RegistryView;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Wire-form answers keyed by {@link QueryKey}, so a repeated question is answered by copying bytes and patching
  * the id, the RD and CD bits and the question's letter case. Each entry carries the {@link Validity} of the
  * lookup that made it and is checked against the registry on every hit (per-service revision for positive
  * answers, registry revision for negative and SOA answers), so a change is never answered from a stale entry;
- * stale entries are dropped when met. Bounded: cleared when full. Thread-safe.
+ * stale entries are dropped when met.
+ *
+ * <p>Bounded by entry count with Caffeine's W-TinyLFU policy: a new answer is admitted over an old one only if
+ * its question has been asked more often, so a flood of random (mostly nonexistent) names passes through a
+ * small admission window and does not push the popular answers out. Maintenance runs on the calling thread (no
+ * background executor). Thread-safe; called on event-loop threads.
  */
 final class AnswerCache {
   static final int DEFAULT_MAX_ENTRIES = 100_000;
@@ -19,21 +25,20 @@ final class AnswerCache {
   /** An answer with id 0, RD and CD clear and the question name in lower case. */
   record Entry(byte[] wire, int rcode, boolean truncated, Validity validity) {}
 
-  private final ConcurrentHashMap<QueryKey, Entry> entries = new ConcurrentHashMap<>();
-  private final int maxEntries;
+  private final Cache<QueryKey, Entry> entries;
 
   AnswerCache(int maxEntries) {
-    this.maxEntries = maxEntries;
+    this.entries = Caffeine.newBuilder().maximumSize(maxEntries).executor(Runnable::run).build();
   }
 
   /** The entry for {@code key} if it is still valid against {@code view}, else null. */
   Entry get(QueryKey key, RegistryView view) {
-    Entry e = entries.get(key);
+    Entry e = entries.getIfPresent(key);
     if (e == null) {
       return null;
     }
     if (!e.validity().stillValid(view)) {
-      entries.remove(key, e);
+      entries.asMap().remove(key, e);
       return null;
     }
     return e;
@@ -41,9 +46,6 @@ final class AnswerCache {
 
   /** Caches {@code answer} (a fresh answer to the query {@code key} was read from), normalised. */
   void put(QueryKey key, byte[] answer, int rcode, Validity validity) {
-    if (entries.size() >= maxEntries) {
-      entries.clear();
-    }
     byte[] wire = answer.clone();
     wire[0] = 0;
     wire[1] = 0;
@@ -71,7 +73,9 @@ final class AnswerCache {
     return out;
   }
 
-  int size() {
-    return entries.size();
+  /** Entries now, after any pending evictions. */
+  long size() {
+    entries.cleanUp();
+    return entries.estimatedSize();
   }
 }

@@ -280,7 +280,7 @@ public final class QueryHandler {
   }
 
   /** Cached answers now; for tests and diagnostics. */
-  int cachedAnswers() {
+  long cachedAnswers() {
     return cache.size();
   }
 }

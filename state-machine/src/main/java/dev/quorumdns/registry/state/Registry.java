@@ -90,9 +90,10 @@ public final class Registry implements AutoCloseable {
   /** Opens the store and loads it into memory. Before this returns, the view says not loaded. */
   public void load() throws IOException {
     Snapshots.recoverInterruptedRestore(stateDir);
+    long start = System.nanoTime();
     RocksDbRegistryStore opened = RocksDbRegistryStore.open(stateDir, retention);
     try {
-      state = new RegistryState(opened.load());
+      state = RegistryState.load(opened);
     } catch (IOException | RuntimeException e) {
       opened.close(); // releases the RocksDB lock, so the caller may repair and load again
       throw e;
@@ -100,7 +101,8 @@ public final class Registry implements AutoCloseable {
     store = opened;
     StoredMeta m = state.meta();
     LOG.log(System.Logger.Level.INFO, "registry loaded from " + stateDir + ": " + state.size()
-        + " services, applied index " + m.appliedIndex() + ", revision " + m.revision());
+        + " services, applied index " + m.appliedIndex() + ", revision " + m.revision() + ", in "
+        + (System.nanoTime() - start) / 1_000_000 + " ms");
   }
 
   /** The live read model. */
@@ -237,7 +239,7 @@ public final class Registry implements AutoCloseable {
     try {
       Snapshots.replaceStoreFrom(checkpoint, stateDir);
       store = RocksDbRegistryStore.open(stateDir, retention);
-      fresh = new RegistryState(store.load());
+      fresh = RegistryState.load(store);
     } catch (IOException | RuntimeException e) {
       // The store in memory may no longer be the one on disk: report not loaded (DNS says SERVFAIL) until
       // load() runs again, rather than apply entries onto a store the state did not come from.
@@ -299,6 +301,18 @@ public final class Registry implements AutoCloseable {
     }
 
     @Override
+    public long revisionOf(ServiceKey key) {
+      RegistryState s = state;
+      return s == null ? 0 : s.revisionOf(key);
+    }
+
+    @Override
+    public long revisionOf(InetAddress vip) {
+      RegistryState s = state;
+      return s == null ? 0 : s.revisionOf(vip);
+    }
+
+    @Override
     public boolean hasNamespace(String namespace) {
       RegistryState s = state;
       return s != null && s.hasNamespace(namespace);
@@ -323,12 +337,12 @@ public final class Registry implements AutoCloseable {
 
     @Override
     public List<Service> services(String namespace) {
-      List<Service> out = new ArrayList<>();
-      for (Service svc : services()) {
-        if (svc.key().namespace().equals(namespace)) {
-          out.add(svc);
-        }
+      RegistryState s = state;
+      if (s == null) {
+        return List.of();
       }
+      List<Service> out = s.services(namespace);
+      out.sort((a, b) -> a.key().compareTo(b.key()));
       return out;
     }
 

@@ -4,11 +4,17 @@ import dev.quorumdns.registry.ClusterSettings;
 import dev.quorumdns.registry.NodeRecord;
 import dev.quorumdns.registry.Service;
 import dev.quorumdns.registry.ServiceKey;
+import dev.quorumdns.registry.codec.CodecException;
+import dev.quorumdns.registry.store.RocksDbRegistryStore;
+import dev.quorumdns.registry.store.StoreContents;
 import dev.quorumdns.registry.store.StoreChanges;
 import dev.quorumdns.registry.store.StoredMeta;
+import dev.quorumdns.registry.store.StoredService;
 import dev.quorumdns.registry.store.StoredState;
+import dev.quorumdns.registry.store.StoredStateReader;
 import dev.quorumdns.registry.vip.VipHold;
 import dev.quorumdns.registry.vip.VipPool;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -21,37 +27,109 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * One replica's registry in memory. Readers on any thread use the concurrent maps without locks; only the
- * apply thread mutates, through {@link #publish}, after the same changes are durable in the store.
+ * One replica's registry in memory: the services in a compact {@link ServiceTable}, the rest in concurrent maps.
+ * Readers on any thread read without locks; only the apply thread mutates, through {@link #publish}, after the
+ * same changes are durable in the store.
  */
 final class RegistryState {
   private static final Comparator<VipHold> BY_EXPIRY = Comparator.comparingLong(VipHold::expiresAtMillis)
       .thenComparing(h -> h.vip().getAddress(), Arrays::compareUnsigned);
 
-  private final ConcurrentHashMap<ServiceKey, Service> services = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<InetAddress, Service> byVip = new ConcurrentHashMap<>();
+  private final ServiceTable services = new ServiceTable();
   private final ConcurrentHashMap<String, Integer> namespaces = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<InetAddress, VipHold> holds = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, NodeRecord> nodes = new ConcurrentHashMap<>();
   // Apply-thread-only indexes.
   private final TreeSet<VipHold> holdsByExpiry = new TreeSet<>(BY_EXPIRY);
   private final Map<ServiceKey, List<VipHold>> holdsByOwner = new HashMap<>();
-  private volatile long used6;
   private volatile long held4;
   private volatile long held6;
   private volatile ClusterSettings settings;
   private volatile StoredMeta meta;
 
-  RegistryState(StoredState stored) {
-    this.meta = stored.meta();
-    this.settings = stored.settings();
-    for (Service s : stored.services()) {
-      addService(s);
+  private RegistryState() {
+    this.meta = StoredMeta.EMPTY;
+  }
+
+  /** Reads a whole store into a new state, checking it as it goes; nothing is shared until this returns. */
+  static RegistryState load(RocksDbRegistryStore store) throws IOException {
+    RegistryState s = new RegistryState();
+    store.load(s.new Loader());
+    return s;
+  }
+
+  /** Reads raw store contents (a snapshot's, in tests) into a new state, the way {@link #load} reads a store. */
+  static RegistryState read(StoreContents raw) throws CodecException {
+    RegistryState s = new RegistryState();
+    StoredStateReader.read(raw, s.new Loader());
+    return s;
+  }
+
+  /** A state holding what {@code stored} holds (already read and checked elsewhere). */
+  static RegistryState of(StoredState stored) {
+    RegistryState s = new RegistryState();
+    Loader in = s.new Loader();
+    in.meta(stored.meta());
+    in.settings(stored.settings());
+    for (Service svc : stored.services()) {
+      if (in.add(ServiceEntry.encode(svc)) != null) {
+        throw new IllegalArgumentException("two services hold the VIPs of " + svc.key());
+      }
     }
-    for (VipHold h : stored.holds()) {
-      addHold(h);
+    stored.holds().forEach(in::addHold);
+    stored.nodes().forEach(in::addNode);
+    return s;
+  }
+
+  /** Receives the store's checked values, straight into the indexes. Loading thread only. */
+  private final class Loader implements StoredStateReader.Sink {
+    @Override
+    public void meta(StoredMeta m) {
+      meta = m;
     }
-    for (NodeRecord n : stored.nodes()) {
+
+    @Override
+    public void settings(ClusterSettings s) {
+      settings = s;
+    }
+
+    @Override
+    public void expectServices(long n) {
+      services.reserve((int) Math.min(n, 1 << 26));
+    }
+
+    @Override
+    public ServiceKey addService(StoredService s) {
+      return add(ServiceEntry.encode(s));
+    }
+
+    ServiceKey add(byte[] entry) {
+      byte[] holder = services.add(entry);
+      if (holder != null) {
+        return ServiceEntry.key(holder);
+      }
+      namespaces.merge(ServiceEntry.namespace(entry), 1, Integer::sum);
+      return null;
+    }
+
+    @Override
+    public ServiceKey vipOwner(InetAddress vip) {
+      byte[] e = services.byVip(vip);
+      return e == null ? null : ServiceEntry.key(e);
+    }
+
+    @Override
+    public long vipCount() {
+      return (long) services.size() + services.withVip6();
+    }
+
+    @Override
+    public void addHold(VipHold h) {
+      RegistryState.this.addHold(h);
+    }
+
+    @Override
+    public void addNode(NodeRecord n) {
       nodes.put(n.id(), n);
     }
   }
@@ -64,20 +142,58 @@ final class RegistryState {
     return settings;
   }
 
+  /** Builds the service from its compact entry (allocates). */
   Service get(ServiceKey key) {
-    return services.get(key);
+    byte[] e = services.get(key);
+    return e == null ? null : ServiceEntry.decode(e);
+  }
+
+  /** The revision of the service under {@code key}, or 0. Allocation-free. */
+  long revisionOf(ServiceKey key) {
+    byte[] e = services.get(key);
+    return e == null ? 0 : ServiceEntry.revision(e);
   }
 
   Service byVip(InetAddress vip) {
-    return byVip.get(vip);
+    byte[] e = services.byVip(vip);
+    return e == null ? null : ServiceEntry.decode(e);
+  }
+
+  /** The revision of the service holding {@code vip}, or 0. */
+  long revisionOf(InetAddress vip) {
+    byte[] e = services.byVip(vip);
+    return e == null ? 0 : ServiceEntry.revision(e);
+  }
+
+  /** The key of the service holding {@code vip}, or null; cheaper than {@link #byVip}. */
+  ServiceKey ownerOf(InetAddress vip) {
+    byte[] e = services.byVip(vip);
+    return e == null ? null : ServiceEntry.key(e);
   }
 
   boolean hasNamespace(String namespace) {
     return namespaces.containsKey(namespace);
   }
 
-  Collection<Service> services() {
-    return services.values();
+  /** Every service, built from the entries of a weakly consistent walk (allocates). */
+  List<Service> services() {
+    List<byte[]> entries = services.entries();
+    List<Service> out = new ArrayList<>(entries.size());
+    for (byte[] e : entries) {
+      out.add(ServiceEntry.decode(e));
+    }
+    return out;
+  }
+
+  /** The services of {@code namespace}, built from their entries (allocates). */
+  List<Service> services(String namespace) {
+    List<Service> out = new ArrayList<>();
+    for (byte[] e : services.entries()) {
+      if (ServiceEntry.inNamespace(e, namespace)) {
+        out.add(ServiceEntry.decode(e));
+      }
+    }
+    return out;
   }
 
   int size() {
@@ -106,7 +222,7 @@ final class RegistryState {
   }
 
   long used(VipPool.Family family) {
-    return family == VipPool.Family.IPV4 ? services.size() : used6;
+    return family == VipPool.Family.IPV4 ? services.size() : services.withVip6();
   }
 
   long held(VipPool.Family family) {
@@ -120,9 +236,12 @@ final class RegistryState {
     }
     // Deletions first, so an address released and re-taken within one batch ends up with its new owner.
     for (Map.Entry<ServiceKey, Service> e : changes.services().entrySet()) {
-      Service old = services.get(e.getKey());
-      if (e.getValue() == null && old != null) {
-        removeService(old);
+      if (e.getValue() == null) {
+        byte[] old = services.get(e.getKey());
+        if (old != null) {
+          services.remove(old);
+          namespaces.computeIfPresent(e.getKey().namespace(), (ns, n) -> n == 1 ? null : n - 1);
+        }
       }
     }
     for (Map.Entry<ServiceKey, Service> e : changes.services().entrySet()) {
@@ -130,11 +249,18 @@ final class RegistryState {
       if (neu == null) {
         continue;
       }
-      Service old = services.get(e.getKey());
-      if (old == null) {
-        addService(neu);
-      } else {
-        replaceService(old, neu);
+      byte[] old = services.get(e.getKey());
+      byte[] entry = ServiceEntry.encode(neu);
+      if (old != null) {
+        services.replace(old, entry);
+        continue;
+      }
+      // The namespace is indexed before the service appears, so it is never NXDOMAIN (which RFC 8020 resolvers
+      // take to mean nothing below it exists) once the name resolves.
+      namespaces.merge(neu.key().namespace(), 1, Integer::sum);
+      byte[] holder = services.add(entry);
+      if (holder != null) {
+        throw new IllegalStateException(neu.key() + " takes a VIP still held by " + ServiceEntry.key(holder));
       }
     }
     for (Map.Entry<InetAddress, VipHold> e : changes.holds().entrySet()) {
@@ -154,47 +280,6 @@ final class RegistryState {
       }
     }
     meta = newMeta;
-  }
-
-  /**
-   * Apply thread only; vips and the namespace are indexed before the service appears, so a PTR never lags an A
-   * and its namespace is never NXDOMAIN (which RFC 8020 resolvers take to mean nothing below it exists) once
-   * the name resolves.
-   */
-  private void addService(Service s) {
-    byVip.put(s.vip4(), s);
-    if (s.vip6() != null) {
-      byVip.put(s.vip6(), s);
-      used6++;
-    }
-    namespaces.merge(s.key().namespace(), 1, Integer::sum);
-    services.put(s.key(), s);
-  }
-
-  /** The name never disappears for readers while its record is swapped. */
-  private void replaceService(Service old, Service neu) {
-    byVip.put(neu.vip4(), neu);
-    if (neu.vip6() != null) {
-      byVip.put(neu.vip6(), neu);
-    }
-    services.put(neu.key(), neu);
-    if (!old.vip4().equals(neu.vip4())) {
-      byVip.remove(old.vip4(), old);
-    }
-    if (old.vip6() != null && !old.vip6().equals(neu.vip6())) {
-      byVip.remove(old.vip6(), old);
-    }
-    used6 += (neu.vip6() != null ? 1 : 0) - (old.vip6() != null ? 1 : 0);
-  }
-
-  private void removeService(Service s) {
-    services.remove(s.key());
-    namespaces.computeIfPresent(s.key().namespace(), (ns, n) -> n == 1 ? null : n - 1);
-    byVip.remove(s.vip4(), s);
-    if (s.vip6() != null) {
-      byVip.remove(s.vip6(), s);
-      used6--;
-    }
   }
 
   private void addHold(VipHold h) {

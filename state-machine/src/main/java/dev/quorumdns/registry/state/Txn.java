@@ -166,8 +166,7 @@ final class Txn implements VipOccupancy {
     if (parent != null) {
       return parent.ownerOf(vip);
     }
-    Service s = base.byVip(vip);
-    return s == null ? null : s.key();
+    return base.ownerOf(vip);
   }
 
   @Override

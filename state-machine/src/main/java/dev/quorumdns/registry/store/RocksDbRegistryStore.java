@@ -29,6 +29,7 @@ import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.DBOptions;
 import org.rocksdb.FlushOptions;
+import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
@@ -51,6 +52,8 @@ public final class RocksDbRegistryStore implements AutoCloseable {
   static final byte[] SETTINGS_KEY = "settings".getBytes(StandardCharsets.UTF_8);
   private static final String[] FAMILIES = {"services", "vips", "holds", "nodes"};
   private static final String CHANGES_FAMILY = "changes";
+  private static final long SCAN_READAHEAD = 2L << 20;
+  private static final long MEMTABLE_BUDGET = 32L << 20;
 
   static {
     RocksDB.loadLibrary();
@@ -98,9 +101,12 @@ public final class RocksDbRegistryStore implements AutoCloseable {
   /** Opens (creating if missing) the store in {@code dir}; {@code retention} other than the default is for tests. */
   public static RocksDbRegistryStore open(Path dir, Retention retention) throws IOException {
     Files.createDirectories(dir);
+    // Memtables are native memory outside the heap: all families together get MEMTABLE_BUDGET (RocksDB flushes
+    // the largest when they pass it), instead of up to 2 x 64 MiB each.
     DBOptions dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
-        .setMaxBackgroundJobs(2).setKeepLogFileNum(3);
-    ColumnFamilyOptions cfOptions = new ColumnFamilyOptions().optimizeForPointLookup(16);
+        .setMaxBackgroundJobs(2).setKeepLogFileNum(3).setDbWriteBufferSize(MEMTABLE_BUDGET);
+    ColumnFamilyOptions cfOptions = new ColumnFamilyOptions().optimizeForPointLookup(16)
+        .setWriteBufferSize(MEMTABLE_BUDGET / 2).setMaxWriteBufferNumber(2);
     List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
     descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions));
     for (String f : FAMILIES) {
@@ -155,32 +161,42 @@ public final class RocksDbRegistryStore implements AutoCloseable {
     return dir;
   }
 
-  /** Reads the whole state, checking that the VIP index agrees with the services. */
-  public StoredState load() throws IOException {
-    StoreContents raw;
-    try {
-      raw = new StoreContents(db.get(meta, META_KEY), db.get(meta, SETTINGS_KEY), entries(services), entries(vips),
-          entries(holds), entries(nodes));
+  /**
+   * Reads the whole state into {@code sink}, checking every value and that the VIP index agrees with the
+   * services. Streams: one pass over each family with read-ahead, without filling the block cache, holding no
+   * copy of the store.
+   */
+  public void load(StoredStateReader.Sink sink) throws IOException {
+    StoredStateReader.Loader in = new StoredStateReader.Loader(sink);
+    try (ReadOptions scan = new ReadOptions().setFillCache(false).setReadaheadSize(SCAN_READAHEAD)) {
+      in.meta(db.get(meta, META_KEY), db.get(meta, SETTINGS_KEY));
+      sink.expectServices(db.getLongProperty(services, "rocksdb.estimate-num-keys"));
+      scan(services, scan, in::service);
+      scan(vips, scan, in::vip);
+      in.vipsDone();
+      scan(holds, scan, in::hold);
+      scan(nodes, scan, in::node);
     } catch (RocksDBException e) {
       throw new IOException("cannot read the registry store in " + dir + ": " + e.getMessage(), e);
-    }
-    try {
-      return StoredStateReader.read(raw);
     } catch (CodecException e) {
       throw new IOException("the registry store in " + dir + " is corrupt: " + e.getMessage(), e);
     }
   }
 
-  /** Every key and value of one column family, in key order. */
-  private List<StoreContents.Entry> entries(ColumnFamilyHandle family) throws RocksDBException {
-    List<StoreContents.Entry> out = new ArrayList<>();
-    try (RocksIterator it = db.newIterator(family)) {
+  @FunctionalInterface
+  private interface EntryReader {
+    void read(byte[] key, byte[] value) throws CodecException;
+  }
+
+  /** Hands every key and value of one column family, in key order, to {@code reader}. */
+  private void scan(ColumnFamilyHandle family, ReadOptions options, EntryReader reader)
+      throws RocksDBException, CodecException {
+    try (RocksIterator it = db.newIterator(family, options)) {
       for (it.seekToFirst(); it.isValid(); it.next()) {
-        out.add(new StoreContents.Entry(it.key(), it.value()));
+        reader.read(it.key(), it.value());
       }
       it.status();
     }
-    return out;
   }
 
   /** Writes one applied entry's changes and bookkeeping atomically, with nothing for the change log. */

@@ -22,61 +22,196 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Decodes a store's (or a snapshot's) raw contents into a {@link StoredState}, checking every value and that
- * the VIP index agrees with the services: all of it, or a {@link CodecException} naming the first problem and
- * nothing else. Stateless and thread-safe.
+ * Decodes a store's (or a snapshot's) raw contents, checking every value and that the VIP index agrees with the
+ * services: all of it, or a {@link CodecException} naming the first problem. {@link #read} gives a {@link
+ * StoredState}; a {@link Loader} streams the values into a {@link Sink} instead (how a node loads its store).
+ * Stateless and thread-safe; a Loader is confined to one thread.
  */
 public final class StoredStateReader {
   private StoredStateReader() {}
 
+  /**
+   * Receives a store's values as they are read and checked, in family order: meta and settings, services, then
+   * (after the VIP index has been checked against the services) holds and nodes. Called on one thread.
+   */
+  public interface Sink {
+    void meta(StoredMeta meta);
+
+    void settings(ClusterSettings settings);
+
+    /** About how many services follow (an estimate, to size tables once). */
+    default void expectServices(long n) {}
+
+    /**
+     * Adds a checked service, read in place (valid until the next call); returns the service already holding one
+     * of its VIPs (then nothing is added), or null.
+     */
+    ServiceKey addService(StoredService s) throws CodecException;
+
+    /** The service added that holds {@code vip}, or null. */
+    ServiceKey vipOwner(InetAddress vip);
+
+    /** How many VIPs the services added hold. */
+    long vipCount();
+
+    void addHold(VipHold h);
+
+    void addNode(NodeRecord n);
+  }
+
   /** The whole state in {@code raw}, or a {@link CodecException} if any part of it is corrupt. */
   public static StoredState read(StoreContents raw) throws CodecException {
-    StoredMeta storedMeta = raw.meta() == null ? StoredMeta.EMPTY : StoredMeta.decode(raw.meta());
-    ClusterSettings settings = raw.settings() == null ? null
-        : decode("settings", raw.settings(), RegistryCodec::readSettings);
-    List<Service> all = new ArrayList<>();
-    Map<InetAddress, ServiceKey> expectedVips = new HashMap<>();
+    Collected c = new Collected();
+    read(raw, c);
+    return new StoredState(c.meta, c.settings, c.services, c.holds, c.nodes);
+  }
+
+  /** Feeds the whole state in {@code raw} into {@code sink}, or throws a {@link CodecException} on the first problem. */
+  public static void read(StoreContents raw, Sink sink) throws CodecException {
+    Loader in = new Loader(sink);
+    in.meta(raw.meta(), raw.settings());
     for (StoreContents.Entry e : raw.services()) {
-      Service svc = decode("service " + text(e.key()), e.value(), RegistryCodec::readService);
-      checkKey("service", e.key(), svc.key().toString().getBytes(StandardCharsets.UTF_8));
-      all.add(svc);
-      expectVip(expectedVips, svc.vip4(), svc.key());
-      if (svc.vip6() != null) {
-        expectVip(expectedVips, svc.vip6(), svc.key());
+      in.service(e.key(), e.value());
+    }
+    for (StoreContents.Entry e : raw.vips()) {
+      in.vip(e.key(), e.value());
+    }
+    in.vipsDone();
+    for (StoreContents.Entry e : raw.holds()) {
+      in.hold(e.key(), e.value());
+    }
+    for (StoreContents.Entry e : raw.nodes()) {
+      in.node(e.key(), e.value());
+    }
+  }
+
+  /** Collects what a sink receives into lists, for {@link #read}. */
+  private static final class Collected implements Sink {
+    StoredMeta meta;
+    ClusterSettings settings;
+    final List<Service> services = new ArrayList<>();
+    final Map<InetAddress, ServiceKey> vips = new HashMap<>();
+    final List<VipHold> holds = new ArrayList<>();
+    final List<NodeRecord> nodes = new ArrayList<>();
+
+    @Override
+    public void meta(StoredMeta m) {
+      meta = m;
+    }
+
+    @Override
+    public void settings(ClusterSettings s) {
+      settings = s;
+    }
+
+    @Override
+    public ServiceKey addService(StoredService stored) throws CodecException {
+      Service s = stored.toService();
+      ServiceKey other = vips.get(s.vip4());
+      if (other == null && s.vip6() != null) {
+        other = vips.get(s.vip6());
+      }
+      if (other != null) {
+        return other;
+      }
+      vips.put(s.vip4(), s.key());
+      if (s.vip6() != null) {
+        vips.put(s.vip6(), s.key());
+      }
+      services.add(s);
+      return null;
+    }
+
+    @Override
+    public ServiceKey vipOwner(InetAddress vip) {
+      return vips.get(vip);
+    }
+
+    @Override
+    public long vipCount() {
+      return vips.size();
+    }
+
+    @Override
+    public void addHold(VipHold h) {
+      holds.add(h);
+    }
+
+    @Override
+    public void addNode(NodeRecord n) {
+      nodes.add(n);
+    }
+  }
+
+  /**
+   * Checks raw entries one at a time and hands what they hold to a {@link Sink}; the store feeds it straight from
+   * its iterators, so no copy of the whole store is held. Call in the order of the methods. One thread.
+   */
+  public static final class Loader {
+    private final Sink sink;
+    private final StoredService service = new StoredService();
+    private long indexed;
+
+    public Loader(Sink sink) {
+      this.sink = sink;
+    }
+
+    public void meta(byte[] meta, byte[] settings) throws CodecException {
+      sink.meta(meta == null ? StoredMeta.EMPTY : StoredMeta.decode(meta));
+      if (settings != null) {
+        sink.settings(decode("settings", null, settings, RegistryCodec::readSettings));
       }
     }
-    int indexed = 0;
-    for (StoreContents.Entry e : raw.vips()) {
-      InetAddress vip = indexedVip(e.key());
+
+    public void service(byte[] key, byte[] value) throws CodecException {
+      ServiceKey other;
+      try {
+        service.parse(key, value);
+        other = sink.addService(service);
+      } catch (CodecException e) {
+        throw new CodecException("service " + text(key) + ": " + e.getMessage(), e);
+      }
+      if (other != null) {
+        Service svc = service.toService();
+        InetAddress vip = other.equals(sink.vipOwner(svc.vip4())) ? svc.vip4() : svc.vip6();
+        throw new CodecException("services " + other + " and " + svc.key() + " both hold VIP "
+            + IpAddresses.format(vip));
+      }
+    }
+
+    public void vip(byte[] key, byte[] value) throws CodecException {
+      InetAddress vip = indexedVip(key);
       String text = IpAddresses.format(vip);
       ServiceKey owner;
       try {
-        owner = ServiceKey.parse(new String(e.value(), StandardCharsets.UTF_8));
+        owner = ServiceKey.parse(new String(value, StandardCharsets.UTF_8));
       } catch (ValidationException ex) {
         throw new CodecException("VIP index entry for " + text + " names no service: " + ex.getMessage());
       }
-      if (!owner.equals(expectedVips.get(vip))) {
-        throw new CodecException("VIP index says " + text + " belongs to " + owner + ", services say "
-            + expectedVips.get(vip));
+      ServiceKey expected = sink.vipOwner(vip);
+      if (!owner.equals(expected)) {
+        throw new CodecException("VIP index says " + text + " belongs to " + owner + ", services say " + expected);
       }
       indexed++;
     }
-    if (indexed != expectedVips.size()) {
-      throw new CodecException("VIP index has " + indexed + " entries, services hold " + expectedVips.size());
+
+    public void vipsDone() throws CodecException {
+      if (indexed != sink.vipCount()) {
+        throw new CodecException("VIP index has " + indexed + " entries, services hold " + sink.vipCount());
+      }
     }
-    List<VipHold> allHolds = new ArrayList<>();
-    for (StoreContents.Entry e : raw.holds()) {
-      VipHold h = decode("hold " + text(e.key()), e.value(), RegistryCodec::readHold);
-      checkKey("hold", e.key(), h.vip().getAddress());
-      allHolds.add(h);
+
+    public void hold(byte[] key, byte[] value) throws CodecException {
+      VipHold h = decode("hold", key, value, RegistryCodec::readHold);
+      checkKey("hold", key, h.vip().getAddress());
+      sink.addHold(h);
     }
-    List<NodeRecord> allNodes = new ArrayList<>();
-    for (StoreContents.Entry e : raw.nodes()) {
-      NodeRecord n = decode("node " + text(e.key()), e.value(), RegistryCodec::readNode);
-      checkKey("node", e.key(), n.id().getBytes(StandardCharsets.UTF_8));
-      allNodes.add(n);
+
+    public void node(byte[] key, byte[] value) throws CodecException {
+      NodeRecord n = decode("node", key, value, RegistryCodec::readNode);
+      checkKey("node", key, n.id().getBytes(StandardCharsets.UTF_8));
+      sink.addNode(n);
     }
-    return new StoredState(storedMeta, settings, all, allHolds, allNodes);
   }
 
   @FunctionalInterface
@@ -84,15 +219,15 @@ public final class StoredStateReader {
     T read(ByteSource in) throws CodecException;
   }
 
-  /** Decodes one whole stored value, saying which one in the error. */
-  private static <T> T decode(String what, byte[] value, Reader<T> reader) throws CodecException {
+  /** Decodes one whole stored value, saying which one (its kind and key) in the error. */
+  private static <T> T decode(String kind, byte[] key, byte[] value, Reader<T> reader) throws CodecException {
     try {
       ByteSource in = new ByteSource(value);
       T t = reader.read(in);
-      in.expectEnd(what);
+      in.expectEnd(kind);
       return t;
     } catch (CodecException e) {
-      throw new CodecException(what + ": " + e.getMessage(), e);
+      throw new CodecException((key == null ? kind : kind + " " + text(key)) + ": " + e.getMessage(), e);
     }
   }
 
@@ -104,14 +239,6 @@ public final class StoredStateReader {
       }
     }
     return new String(key, StandardCharsets.US_ASCII);
-  }
-
-  private static void expectVip(Map<InetAddress, ServiceKey> expected, InetAddress vip, ServiceKey key)
-      throws CodecException {
-    ServiceKey other = expected.put(vip, key);
-    if (other != null) {
-      throw new CodecException("services " + other + " and " + key + " both hold VIP " + IpAddresses.format(vip));
-    }
   }
 
   private static InetAddress indexedVip(byte[] key) throws CodecException {
