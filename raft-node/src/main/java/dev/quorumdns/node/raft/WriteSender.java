@@ -141,7 +141,7 @@ final class WriteSender {
           r = request.setServerId(target).build();
         }
         sent = true;
-        reply = remote ? remote(r) : local.submitClientRequestAsync(r);
+        reply = remote ? remote(r) : submitLocally(r);
       } catch (IOException | RuntimeException e) {
         reply = CompletableFuture.failedFuture(e);
       }
@@ -170,6 +170,33 @@ final class WriteSender {
         CompletableFuture.delayedExecutor(LEADER_CHECK.toMillis(), TimeUnit.MILLISECONDS)
             .execute(() -> moveIfLeaderChanged(target, attempt));
       }
+    }
+
+    /**
+     * Hands the request to this node's own division on a {@code callbacks} thread, never the caller's: Ratis runs
+     * the first part of a write (and waits for its server lock, which a leader stepping down holds for a while)
+     * on the submitting thread.
+     */
+    private CompletableFuture<RaftClientReply> submitLocally(RaftClientRequest r) {
+      CompletableFuture<RaftClientReply> reply = new CompletableFuture<>();
+      try {
+        callbacks.execute(() -> {
+          try {
+            local.submitClientRequestAsync(r).whenComplete((x, e) -> {
+              if (e != null) {
+                reply.completeExceptionally(e);
+              } else {
+                reply.complete(x);
+              }
+            });
+          } catch (IOException | RuntimeException e) {
+            reply.completeExceptionally(e);
+          }
+        });
+      } catch (RejectedExecutionException e) {
+        reply.completeExceptionally(e);
+      }
+      return reply;
     }
 
     private CompletableFuture<RaftClientReply> remote(RaftClientRequest r) throws IOException {
