@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Checks the deployment files as far as this machine allows, and builds and starts the container image:
 #   systemd unit (systemd-analyze verify), Prometheus config and rules (promtool), YAML of Kubernetes, compose
-#   and Prometheus files, the Grafana dashboard JSON, the forwarder recipes (named-checkconf,
+#   and Prometheus files (the Kubernetes manifests' schema check against the Kubernetes API types is
+#   KubernetesManifestsTest, in mvn verify; here: structure, and the PrometheusRule equal to the alert rules), the Grafana dashboard JSON, the forwarder recipes (named-checkconf,
 #   unbound-checkconf, dnsmasq --test), then the Dockerfile on a locally built base image, whose container
 #   must start a node that answers /healthz and DNS.
 # Needs: the distribution built (mvn -B -DskipTests package -pl deploy -am), systemd-analyze, promtool,
@@ -55,7 +56,13 @@ c = k8s["StatefulSet"]["spec"]["template"]["spec"]["containers"][0]
 assert c["readinessProbe"]["httpGet"]["path"] == "/readyz", "readiness must use /readyz"
 assert c["livenessProbe"]["httpGet"]["path"] == "/healthz"
 ports = {p["containerPort"] for p in c["ports"]}
-assert {53535, 8053, 9053} <= ports, ports
+assert {53535, 8053, 9053, 8054} <= ports, ports
+assert c["readinessProbe"]["httpGet"]["port"] == "metrics", "probes use the plain metrics listener"
+monitoring = {d["kind"]: d for d in yaml.safe_load_all((root / "kubernetes/monitoring.yaml").read_text())}
+assert {"ServiceMonitor", "PrometheusRule"} <= set(monitoring), monitoring.keys()
+alerts = yaml.safe_load((root / "prometheus/quorumdns-alerts.yml").read_text())
+assert monitoring["PrometheusRule"]["spec"] == alerts, \
+    "kubernetes/monitoring.yaml's PrometheusRule differs from prometheus/quorumdns-alerts.yml"
 compose = yaml.safe_load((root / "compose/docker-compose.yml").read_text())
 assert {"n1", "n2", "n3", "bind"} <= set(compose["services"]), compose["services"].keys()
 json.loads((root / "grafana/quorumdns-dashboard.json").read_text())

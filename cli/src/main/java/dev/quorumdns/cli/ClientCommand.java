@@ -27,7 +27,11 @@ abstract class ClientCommand implements Callable<Integer> {
   int send(String method, String path, String body, boolean write, BiConsumer<Output, JsonNode> table)
       throws InterruptedException {
     Client client = options.client(ctx);
-    Client.Result result = client.send(method, path, body);
+    return print(client.send(method, path, body), write, table);
+  }
+
+  /** Prints how a request ended and returns the exit code. */
+  int print(Client.Result result, boolean write, BiConsumer<Output, JsonNode> table) {
     if (result instanceof Client.Result.Failed f) {
       if (f.sent() && write) {
         ctx.err().println("quorumdns: the outcome of this write is unknown: " + f.message()

@@ -66,11 +66,16 @@ final class ClientOptions {
 
   /** A client for these options: the token read, the TLS context built; bad files are usage errors. */
   Client client(Context ctx) {
+    return client(ctx, servers(ctx.env()));
+  }
+
+  /** A client for {@code servers} with these options' token and TLS. */
+  Client client(Context ctx, List<String> servers) {
     Map<String, String> env = ctx.env();
     // Not QUORUMDNS_TOKEN_FILE: that is the node's YAML file of scoped tokens; the client's holds one plain token.
     Path tokens = tokenFile != null ? tokenFile : path(env.get("QUORUMDNS_CLIENT_TOKEN_FILE"));
     String token = tokens == null ? null : readToken(tokens);
-    return new Client(servers(env), token, ClientTls.context(ca != null ? ca : path(env.get("QUORUMDNS_CA")),
+    return new Client(servers, token, ClientTls.context(ca != null ? ca : path(env.get("QUORUMDNS_CA")),
         cert != null ? cert : path(env.get("QUORUMDNS_CERT")), key != null ? key : path(env.get("QUORUMDNS_KEY"))));
   }
 

@@ -50,6 +50,7 @@ public final class Main {
     CommandLine members = new CommandLine(new ClusterCommands.Members(ctx));
     members.addSubcommand(new ClusterCommands.AddMember(ctx));
     members.addSubcommand(new ClusterCommands.RemoveMember(ctx));
+    members.addSubcommand(new ClusterCommands.LeaveMember(ctx));
     cl.addSubcommand(members);
     cl.addSubcommand(new CertsCommand(ctx));
     cl.addSubcommand(new DevCluster(ctx));

@@ -43,10 +43,32 @@ final class Output {
         + text(c.path("term")) + ", commit " + text(c.path("commitIndex")) + ", applied "
         + text(c.path("appliedIndex")) + ", revision " + text(c.path("revision")) + ", "
         + c.path("services").asText() + " services");
+    if (c.path("formation").isTextual()) {
+      out.println("forming: " + c.get("formation").asText());
+    }
+    boolean health = false;
+    for (JsonNode m : c.path("members")) {
+      health |= m.has("healthy");
+    }
     List<List<String>> rows = new ArrayList<>();
-    c.path("members").forEach(m -> rows.add(List.of(m.path("id").asText(), m.path("role").asText(),
-        text(m.path("raft")), text(m.path("api")), text(m.path("dns")))));
-    table(List.of("ID", "ROLE", "RAFT", "API", "DNS"), rows);
+    for (JsonNode m : c.path("members")) {
+      List<String> row = new ArrayList<>(List.of(m.path("id").asText(), m.path("role").asText(),
+          text(m.path("raft")), text(m.path("api")), text(m.path("dns"))));
+      if (health) {
+        row.addAll(List.of(m.has("lastContactMs") ? m.get("lastContactMs").asText() + "ms" : "-",
+            text(m.path("logLag")), text(m.path("healthy")), text(m.path("autopilot"))));
+      }
+      rows.add(row);
+    }
+    table(health ? List.of("ID", "ROLE", "RAFT", "API", "DNS", "CONTACT", "LAG", "HEALTHY", "AUTOPILOT")
+        : List.of("ID", "ROLE", "RAFT", "API", "DNS"), rows);
+    JsonNode autopilot = c.path("autopilot");
+    if (autopilot.path("decision").isTextual()) {
+      out.println("autopilot: " + autopilot.get("decision").asText());
+    }
+    if (autopilot.path("lastAction").isTextual()) {
+      out.println("last change: " + autopilot.get("lastAction").asText());
+    }
   }
 
   private static String text(JsonNode v) {

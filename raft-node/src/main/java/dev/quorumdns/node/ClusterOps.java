@@ -112,6 +112,45 @@ final class ClusterOps {
     }, adminExecutor);
   }
 
+  /** Makes listeners voters, in one configuration change. */
+  CompletableFuture<ClusterStatus> promote(List<String> ids) {
+    return CompletableFuture.supplyAsync(() -> {
+      RaftRuntime.Members current = members();
+      List<RaftPeer> voters = new ArrayList<>(current.voters());
+      List<RaftPeer> listeners = new ArrayList<>();
+      for (RaftPeer p : current.listeners()) {
+        if (ids.contains(p.getId().toString())) {
+          voters.add(RaftPeer.newBuilder().setId(p.getId()).setAddress(p.getAddress()).build());
+        } else {
+          listeners.add(p);
+        }
+      }
+      if (voters.size() != current.voters().size() + ids.size()) {
+        throw new NodeException(NodeException.Kind.CONFLICT, "id", "not all of " + ids + " are listeners");
+      }
+      change(current, new RaftRuntime.Members(voters, listeners), "promote " + String.join(", ", ids));
+      return status();
+    }, adminExecutor);
+  }
+
+  /** Makes a voter a listener. */
+  CompletableFuture<ClusterStatus> demote(String id) {
+    return CompletableFuture.supplyAsync(() -> {
+      RaftRuntime.Members current = members();
+      RaftPeer p = current.voters().stream().filter(v -> v.getId().toString().equals(id)).findFirst()
+          .orElseThrow(() -> new NodeException(NodeException.Kind.NOT_FOUND, id + " is not a voter"));
+      if (current.voters().size() == 1) {
+        throw new ValidationException("id", "cannot demote the last voting member");
+      }
+      List<RaftPeer> voters = current.voters().stream().filter(v -> v != p).toList();
+      List<RaftPeer> listeners = new ArrayList<>(current.listeners());
+      listeners.add(RaftPeer.newBuilder().setId(p.getId()).setAddress(p.getAddress())
+          .setStartupRole(RaftPeerRole.LISTENER).build());
+      change(current, new RaftRuntime.Members(voters, listeners), "demote " + id);
+      return status();
+    }, adminExecutor);
+  }
+
   private RaftRuntime.Members members() {
     try {
       return raft.members();

@@ -5,6 +5,7 @@ import dev.quorumdns.node.config.NodeConfig;
 import dev.quorumdns.node.raft.RaftMetrics;
 import dev.quorumdns.node.raft.RaftRuntime;
 import dev.quorumdns.node.runtime.ClusterStatus;
+import dev.quorumdns.node.runtime.FormationInfo;
 import dev.quorumdns.node.runtime.NodeException;
 import dev.quorumdns.node.runtime.NodeRuntime;
 import dev.quorumdns.node.runtime.Readiness;
@@ -79,8 +80,7 @@ public final class Node implements NodeRuntime, AutoCloseable {
   private FileChannel lockChannel;
   private FileLock lock;
   private DnsWiring dns;
-  private RaftRuntime raft;
-  private ClusterOps cluster;
+  private NodeMembership membership;
   private TlsReloader tls;
 
   /**
@@ -112,17 +112,30 @@ public final class Node implements NodeRuntime, AutoCloseable {
     dns = DnsWiring.start(config, registry.view(), meters);
     registry.load();
     warnIfSettingsDiffer();
-    raft = new RaftRuntime(config, registry, clock, writeExecutor, segmentSize, new Listener(),
-        NodeTls.raft(config, tls));
-    RaftMetrics.bind(raft, meters);
-    cluster = new ClusterOps(config.id(), RaftMembership.of(raft), registry.view(), adminExecutor, this::submit);
-    raft.start();
+    membership = new NodeMembership(config, tls, clock, meters, registry.view(), adminExecutor, this::submit,
+        this::newRaft);
+    membership.start();
     scheduler.scheduleWithFixedDelay(this::publishSelf, 0, 1, TimeUnit.SECONDS);
+    scheduler.scheduleWithFixedDelay(this::autopilotTick, 1, 1, TimeUnit.SECONDS);
     LOG.info("node {} started: dns {}:{}, raft {}:{}", config.id(), config.bind().getHostAddress(),
         config.dnsPort(), config.advertise().getHostAddress(), config.raftPort());
     if (config.join()) {
       LOG.info("waiting to be added: on any member, run quorumdns members add {} {}:{}{}", config.id(),
           config.advertise().getHostAddress(), config.raftPort(), config.listener() ? " --listener" : "");
+    }
+  }
+
+  /** This node's Raft runtime with {@code withMembers}' initial members (static, founders, or none to join). */
+  private RaftRuntime newRaft(NodeConfig withMembers) throws IOException {
+    RaftRuntime r = new RaftRuntime(withMembers, registry, clock, writeExecutor, segmentSize, new Listener(),
+        NodeTls.raft(config, tls));
+    RaftMetrics.bind(r, meters);
+    return r;
+  }
+
+  private void autopilotTick() {
+    if (membership.raft() != null && !stoppedRaft()) {
+      membership.tickAutopilot();
     }
   }
 
@@ -151,6 +164,10 @@ public final class Node implements NodeRuntime, AutoCloseable {
    * way: the runtime hands it over when it changes ({@link Listener#membersChanged}).
    */
   private void publishSelf() {
+    RaftRuntime raft = membership.raft();
+    if (raft == null) {
+      return;
+    }
     try {
       if (stoppedRaft()) {
         return;
@@ -174,6 +191,7 @@ public final class Node implements NodeRuntime, AutoCloseable {
    * (a replica that cannot apply). Either way this node can no longer serve the registry: it stops.
    */
   private boolean stoppedRaft() {
+    RaftRuntime raft = membership.raft();
     LifeCycle.State state;
     try {
       state = raft.division().getInfo().getLifeCycleState();
@@ -190,8 +208,10 @@ public final class Node implements NodeRuntime, AutoCloseable {
       } catch (IOException | RuntimeException e) {
         removed = false;
       }
-      LOG.warn(removed ? "this node was removed from the cluster (its Raft division closed); stopping. Wipe {} "
-          + "before it joins again." : "the Raft server stopped on an error; stopping (data in {})", config.dataDir());
+      LOG.warn(removed ? (config.discovery().enabled() ? "this node was removed from the cluster (its Raft division "
+          + "closed); stopping. Started again, it asks to join as a new member (data in {})" : "this node was removed "
+          + "from the cluster (its Raft division closed); stopping. Wipe {} before it joins again.")
+          : "the Raft server stopped on an error; stopping (data in {})", config.dataDir());
       exit.accept(removed ? 0 : 1);
     }
     return true;
@@ -231,6 +251,10 @@ public final class Node implements NodeRuntime, AutoCloseable {
   }
 
   private CompletableFuture<WriteResult> submitUntimed(Command command) {
+    RaftRuntime raft = membership.raft();
+    if (raft == null) {
+      return CompletableFuture.completedFuture(new WriteResult.NotSent(notMember()));
+    }
     boolean needsSettings = command instanceof Command.UpsertService || command instanceof Command.Batch;
     if (needsSettings && registry.view().settings().isEmpty()) {
       // A brand-new cluster: fix its settings first (a no-op if another node already did).
@@ -242,6 +266,10 @@ public final class Node implements NodeRuntime, AutoCloseable {
 
   @Override
   public CompletableFuture<Long> readBarrier() {
+    RaftRuntime raft = membership.raft();
+    if (raft == null) {
+      return CompletableFuture.failedFuture(new NodeException(NodeException.Kind.NO_QUORUM, notMember()));
+    }
     return raft.readBarrier(config.writeTimeout()).handle((index, error) -> {
       if (error == null) {
         return index;
@@ -253,21 +281,34 @@ public final class Node implements NodeRuntime, AutoCloseable {
 
   @Override
   public ClusterStatus clusterStatus() {
-    return cluster.status();
+    return membership.status();
+  }
+
+  @Override
+  public FormationInfo formation() {
+    return membership.formationInfo();
   }
 
   @Override
   public CompletableFuture<ClusterStatus> addMember(String id, HostPort raftAddress, boolean listener) {
-    return cluster.add(id, raftAddress, listener);
+    return membership.add(id, raftAddress, listener);
   }
 
   @Override
   public CompletableFuture<ClusterStatus> removeMember(String id) {
-    return cluster.remove(id);
+    return membership.remove(id);
+  }
+
+  private String notMember() {
+    return membership.notMember();
   }
 
   @Override
   public CompletableFuture<SnapshotInfo> snapshot() {
+    RaftRuntime raft = membership.raft();
+    if (raft == null) {
+      return CompletableFuture.failedFuture(new NodeException(NodeException.Kind.SNAPSHOT_FAILED, notMember()));
+    }
     return CompletableFuture.supplyAsync(() -> {
       try {
         RaftRuntime.Snapshot s = raft.snapshot(config.writeTimeout().multipliedBy(6));
@@ -280,6 +321,10 @@ public final class Node implements NodeRuntime, AutoCloseable {
 
   @Override
   public Readiness readiness() {
+    RaftRuntime raft = membership.raft();
+    if (raft == null) {
+      return new Readiness(false, notMember());
+    }
     if (!registry.view().isLoaded()) {
       return new Readiness(false, "no state yet (loading, or waiting for the leader to send it)");
     }
@@ -324,7 +369,7 @@ public final class Node implements NodeRuntime, AutoCloseable {
     public void leaderReady() {
       if (registry.view().settings().isEmpty()) {
         ClusterSettings mine = config.clusterSettings();
-        raft.submit(new Command.InitCluster(mine)).whenComplete((r, e) ->
+        membership.raft().submit(new Command.InitCluster(mine)).whenComplete((r, e) ->
             LOG.info("cluster settings proposal ({}): {}", mine, e != null ? e.toString() : r));
       }
     }
@@ -341,8 +386,9 @@ public final class Node implements NodeRuntime, AutoCloseable {
   @Override
   public void close() {
     scheduler.shutdownNow();
+    closeQuietly(membership);
     closeQuietly(tls);
-    closeQuietly(raft);
+    closeQuietly(membership == null ? null : membership.raft());
     closeQuietly(dns);
     registry.close();
     writeExecutor.shutdownNow();

@@ -47,8 +47,10 @@ public final class Server implements AutoCloseable {
     new UptimeMetrics().bindTo(meters);
     node.start();
     api.start(node, new InetSocketAddress(config.bind(), config.apiPort()), meters, meters::scrape,
-        node.apiSslContext());
-    LOG.info("node {} serving: api {}", config.id(), api.address());
+        node.apiSslContext(), config.metricsAddr() == null ? null
+            : new InetSocketAddress(config.metricsAddr().host(), config.metricsAddr().port()));
+    LOG.info("node {} serving: api {}{}", config.id(), api.address(),
+        api.metricsAddress() == null ? "" : ", health and metrics (plain HTTP) " + api.metricsAddress());
   }
 
   @Override

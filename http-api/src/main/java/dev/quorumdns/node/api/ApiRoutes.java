@@ -32,9 +32,25 @@ public final class ApiRoutes {
    * @param audit   where writes and cluster changes are recorded, or null to record nothing
    */
   public ApiRoutes(NodeRuntime node, Supplier<String> metrics, ApiAuth auth, AuditLog audit) {
-    this.table = table(node, metrics);
+    this(table(node, metrics), auth, audit);
+  }
+
+  private ApiRoutes(RouteTable table, ApiAuth auth, AuditLog audit) {
+    this.table = table;
     this.auth = auth;
     this.audit = audit;
+  }
+
+  /**
+   * The routes of the plain metrics listener ({@code metrics-addr}): {@code /healthz}, {@code /readyz} and
+   * {@code /metrics}, open, the same handlers as on the API; every other path is 404.
+   */
+  public static ApiRoutes healthOnly(NodeRuntime node, Supplier<String> metrics) {
+    ClusterRoutes cluster = new ClusterRoutes(node, metrics);
+    return new ApiRoutes(new RouteTable(List.of(
+        route("GET", "/healthz", Access.open(), "healthz", null, cluster::health),
+        route("GET", "/readyz", Access.open(), "readyz", null, cluster::ready),
+        route("GET", "/metrics", Access.open(), "metrics", null, cluster::metrics))), ApiAuth.none(), null);
   }
 
   /** Every route of the API (docs/architecture.md, HTTP API). */
@@ -54,6 +70,7 @@ public final class ApiRoutes {
         route("GET", "/v1/records", Access.read(), "records", null, cluster::records),
         route("GET", "/v1/cluster", Access.read(), "cluster", null, cluster::status),
         route("GET", "/v1/cluster/members", Access.read(), "members", null, cluster::status),
+        route("GET", "/v1/cluster/formation", Access.open(), "formation", null, cluster::formation),
         route("POST", "/v1/cluster/members", Access.admin("change the cluster's members"), "members",
             "member-add", cluster::addMember),
         route("DELETE", "/v1/cluster/members/{id}", Access.admin("change the cluster's members"), "members",

@@ -1,9 +1,11 @@
 package dev.quorumdns.node.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quorumdns.node.runtime.ClusterStatus;
+import dev.quorumdns.node.runtime.FormationInfo;
 import dev.quorumdns.node.runtime.SnapshotInfo;
 import dev.quorumdns.node.runtime.ZoneRecord;
 import dev.quorumdns.registry.ClusterSettings;
@@ -28,17 +30,63 @@ final class ClusterJson {
     o.put("services", s.services());
     ArrayNode members = o.putArray("members");
     for (ClusterStatus.Member m : s.members()) {
-      members.addObject()
+      ObjectNode member = members.addObject()
           .put("id", m.id())
           .put("role", m.role().label())
           .put("raft", m.raft())
           .put("api", m.api())
           .put("dns", m.dns());
+      if (m.health() != null) {
+        member.put("lastContactMs", m.health().lastContactMillis())
+            .put("logLag", m.health().logLag())
+            .put("healthy", m.health().healthy())
+            .put("autopilot", m.health().autopilot());
+      }
     }
     if (s.settings() != null) {
       o.set("settings", settings(s.settings()));
     }
+    if (s.autopilot() != null) {
+      o.putObject("autopilot")
+          .put("tracking", s.autopilot().tracking())
+          .put("decision", s.autopilot().decision())
+          .put("lastAction", s.autopilot().lastAction());
+    }
+    if (s.formation() != null) {
+      o.put("formation", s.formation());
+    }
     return o;
+  }
+
+  /**
+   * {@code {id, cluster, raft, api, bootstrapExpect, phase, founders, proposal, leader, voters, listeners,
+   * confCommitted, reason}}: what nodes looking for their cluster read (raft-node's {@code PeerProbe} parses it).
+   */
+  static ObjectNode formation(FormationInfo f) {
+    ObjectNode o = F.objectNode()
+        .put("id", f.id())
+        .put("cluster", f.cluster())
+        .put("raft", f.raft())
+        .put("api", f.api())
+        .put("bootstrapExpect", f.bootstrapExpect())
+        .put("phase", f.phase().label());
+    o.set("founders", peers(f.founders()));
+    o.set("proposal", peers(f.proposal()));
+    o.put("leader", f.leader());
+    o.set("voters", peers(f.voters()));
+    o.set("listeners", peers(f.listeners()));
+    o.put("confCommitted", f.confCommitted());
+    o.put("reason", f.reason());
+    return o;
+  }
+
+  private static JsonNode peers(List<FormationInfo.Peer> peers) {
+    if (peers == null) {
+      return F.nullNode();
+    }
+    ArrayNode out = F.arrayNode();
+    peers.forEach(p -> out.addObject().put("id", p.id()).put("raft", p.raft()));
+    return out;
   }
 
   private static ObjectNode settings(ClusterSettings s) {

@@ -51,6 +51,10 @@ final class ClusterRoutes {
     return done(ApiResponse.json(200, ClusterJson.status(node.clusterStatus())));
   }
 
+  CompletableFuture<ApiResponse> formation(Route.Call call) {
+    return done(ApiResponse.json(200, ClusterJson.formation(node.formation())));
+  }
+
   CompletableFuture<ApiResponse> snapshot(Route.Call call) {
     return node.snapshot().thenApply(s -> ApiResponse.json(200, ClusterJson.snapshot(s)));
   }

@@ -27,6 +27,7 @@ public final class HttpApi implements AutoCloseable {
   private final ScheduledExecutorService reloads;
   private AuditLog audit;
   private ApiServer server;
+  private ApiServer metricsServer;
 
   private HttpApi(ApiAccess access, Clock clock, ApiAuth auth, ScheduledExecutorService reloads) {
     this.access = access;
@@ -57,22 +58,35 @@ public final class HttpApi implements AutoCloseable {
    * @param meters  where the API's request and connection meters go
    * @param metrics the Prometheus text of every meter, served at {@code /metrics}
    * @param ssl     HTTPS only when not null
+   * @param metricsBind where the plain health and metrics listener binds ({@code metrics-addr}), or null for none
    */
   public void start(NodeRuntime node, InetSocketAddress bind, MeterRegistry meters, Supplier<String> metrics,
-                    SslContext ssl) throws IOException, InterruptedException {
+                    SslContext ssl, InetSocketAddress metricsBind) throws IOException, InterruptedException {
     audit = AuditLog.open(access.auditLog(), clock);
     server = new ApiServer(bind, new ApiRoutes(node, metrics, auth, audit), meters, access, ssl);
     server.start();
+    if (metricsBind != null) {
+      metricsServer = new ApiServer(metricsBind, ApiRoutes.healthOnly(node, metrics), meters, access, null);
+      metricsServer.start();
+    }
   }
 
   public InetSocketAddress address() {
     return server.address();
   }
 
+  /** Where the plain health and metrics listener is bound, or null when there is none. */
+  public InetSocketAddress metricsAddress() {
+    return metricsServer == null ? null : metricsServer.address();
+  }
+
   @Override
   public void close() {
     if (reloads != null) {
       reloads.shutdownNow();
+    }
+    if (metricsServer != null) {
+      metricsServer.close();
     }
     if (server != null) {
       server.close();

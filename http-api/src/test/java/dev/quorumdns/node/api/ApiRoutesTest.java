@@ -114,6 +114,7 @@ class ApiRoutesTest {
       "GET    | /v1/records               | -                                                   | 200 | records  | -",
       "GET    | /v1/cluster               | -                                                   | 200 | cluster  | -",
       "GET    | /v1/cluster/members       | -                                                   | 200 | members  | -",
+      "GET    | /v1/cluster/formation     | -                                                   | 200 | formation | -",
       "POST   | /v1/cluster/members       | {\"id\":\"n2\",\"raft\":\"127.0.0.2:9053\"}          | 200 | members  | member-add n2",
       "DELETE | /v1/cluster/members/n2    | -                                                   | 200 | members  | member-remove n2",
       "DELETE | /v1/cluster/members/n9    | -                                                   | 404 | members  | member-remove n9",
@@ -193,6 +194,10 @@ class ApiRoutesTest {
     String admin = "Bearer admin-secret-00000001";
 
     assertEquals(200, call(routes, "GET", "/healthz", null, null).status(), "open");
+    ApiResponse formation = call(routes, "GET", "/v1/cluster/formation", null, null);
+    assertEquals(200, formation.status(), "open: nodes looking for their cluster carry no token");
+    assertEquals("member", json(formation).path("phase").asText());
+    assertEquals("n1", json(formation).path("voters").get(0).path("id").asText());
     assertEquals(401, call(routes, "GET", "/v1/services", null, null).status(), "reads need a token");
     assertEquals(200, call(routes, "GET", "/v1/services", null, reader).status());
     assertEquals(403, call(routes, "PUT", "/v1/services/ns-a/web", SERVICE, reader).status());
@@ -256,6 +261,21 @@ class ApiRoutesTest {
             "a change needs a write or admin scope: " + r);
       }
     }
-    assertEquals(14, table.routes().size());
+    assertEquals(15, table.routes().size());
+  }
+
+  @Test
+  void theMetricsListenerServesHealthReadinessAndMetricsOnlyWithoutAuthentication() throws IOException {
+    ApiRoutes plain = ApiRoutes.healthOnly(node, () -> "# metrics\n");
+    assertEquals(200, call(plain, "GET", "/healthz", null, null).status());
+    assertEquals(200, call(plain, "GET", "/readyz", null, null).status());
+    ApiResponse metrics = call(plain, "GET", "/metrics", null, null);
+    assertEquals(200, metrics.status());
+    assertEquals("# metrics\n", new String(metrics.body(), StandardCharsets.UTF_8));
+    for (String path : List.of("/v1/services", "/v1/cluster", "/v1/cluster/formation")) {
+      assertEquals(404, call(plain, "GET", path, null, null).status(), path);
+    }
+    assertEquals(404, call(plain, "PUT", "/v1/services/shop/cart", SERVICE, null).status());
+    assertEquals(3, plain.table().routes().size());
   }
 }

@@ -2,6 +2,7 @@ package dev.quorumdns.node.api;
 
 import dev.quorumdns.node.config.HostPort;
 import dev.quorumdns.node.runtime.ClusterStatus;
+import dev.quorumdns.node.runtime.FormationInfo;
 import dev.quorumdns.node.runtime.NodeException;
 import dev.quorumdns.node.runtime.NodeRuntime;
 import dev.quorumdns.node.runtime.Readiness;
@@ -132,6 +133,14 @@ final class FakeRuntime implements NodeRuntime {
     }
     return new ClusterStatus("n1", "n1", 1L, revision, revision, revision, services.size(), list,
         ClusterSettings.defaults());
+  }
+
+  @Override
+  public synchronized FormationInfo formation() {
+    List<FormationInfo.Peer> voters = new ArrayList<>();
+    members.forEach(id -> voters.add(new FormationInfo.Peer(id, "127.0.0.1:9053")));
+    return new FormationInfo("n1", "quorumdns", "127.0.0.1:9053", "127.0.0.1:8053", 0, FormationInfo.Phase.MEMBER,
+        null, null, "n1", voters, List.of(), true, "member");
   }
 
   @Override

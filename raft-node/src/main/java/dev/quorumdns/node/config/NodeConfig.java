@@ -29,6 +29,9 @@ import java.util.Set;
  * @param dnsLimits DNS rate limiting, per-client TCP cap and who may recurse (docs/security/dns.md)
  * @param apiAccess tokens, audit log and connection limits of the HTTP API
  * @param tls       TLS for the API and Raft, or null for plain HTTP and plain Raft
+ * @param discovery   bootstrap-expect and retry-join: how the node finds its cluster without {@code peers}
+ * @param autopilot   what the leader's autopilot may do with the members
+ * @param metricsAddr a plain HTTP listener for health, readiness and metrics only, or null
  */
 public record NodeConfig(
     String id,
@@ -58,7 +61,10 @@ public record NodeConfig(
     AbuseLimits dnsLimits,
     ApiAccess apiAccess,
 
-    TlsConfig tls) {
+    TlsConfig tls,
+    Discovery discovery,
+    AutopilotSettings autopilot,
+    HostPort metricsAddr) {
 
   public static final int DEFAULT_DNS_PORT = 53535;
   public static final int DEFAULT_API_PORT = 8053;
@@ -73,6 +79,17 @@ public record NodeConfig(
   /** The settings every replica must share, proposed by this node if it is the first leader. */
   public ClusterSettings clusterSettings() {
     return new ClusterSettings(vip4Pool, vip6Pool, vipHoldDown.toMillis());
+  }
+
+  /**
+   * The same configuration with other initial members: {@code peers} (the founders a discovery agreed on), or
+   * none and {@code join} (to be added by the cluster).
+   */
+  public NodeConfig withMembers(List<PeerAddress> newPeers, boolean newJoin) {
+    return new NodeConfig(id, cluster, dataDir, bind, advertise, dnsPort, apiPort, raftPort, newPeers, newJoin,
+        listener, domain, vip4Pool, vip6Pool, vipHoldDown, dnsTtl, dnsNegativeTtl, upstreams, apiTokenFile,
+        electionTimeout, snapshotThreshold, writeTimeout, dnsThreads, raftSegmentBytes, dnsLimits, apiAccess, tls,
+        discovery, autopilot, metricsAddr);
   }
 
   public Path raftDir() {
@@ -111,7 +128,21 @@ public record NodeConfig(
     if (join && !peers.isEmpty()) {
       throw new ValidationException("join", "a joining node starts with no peers; drop --peers");
     }
-    if (!join && self == null) {
+    int expect = s.integer("bootstrap-expect", 0, 0, 9);
+    List<String> retryJoin = s.list("retry-join");
+    boolean discovers = expect > 0 || !retryJoin.isEmpty();
+    if (discovers && !peers.isEmpty()) {
+      throw new ValidationException(expect > 0 ? "bootstrap-expect" : "retry-join", "finds the members itself; "
+          + "drop --peers (a static list) or this");
+    }
+    if (discovers && join) {
+      throw new ValidationException("join", "retry-join finds the cluster and asks to be added; drop --join");
+    }
+    if (expect > 1 && retryJoin.isEmpty()) {
+      throw new ValidationException("retry-join", "is required with bootstrap-expect " + expect
+          + " (where to find the other nodes)");
+    }
+    if (!join && !discovers && self == null) {
       throw new ValidationException("peers", peers.isEmpty()
           ? "is required (expected: id=host:port,... including this node, or --join)"
           : "does not list this node's id '" + id + "'");
@@ -132,6 +163,22 @@ public record NodeConfig(
       advertise = bind;
     } else {
       throw new ValidationException("advertise", "is required when bind is a wildcard and the node joins");
+    }
+    HostPort advertiseRaft = new HostPort(advertise.getHostAddress(), raftPort);
+    if (s.has("advertise-raft")) {
+      String v = s.string("advertise-raft", null);
+      long colons = v.chars().filter(c -> c == ':').count();
+      if (v.startsWith("[") && v.endsWith("]")) {
+        advertiseRaft = new HostPort(v.substring(1, v.length() - 1), raftPort);
+      } else if (v.startsWith("[") || colons == 1) {
+        advertiseRaft = HostPort.parse("advertise-raft", v);
+      } else {
+        advertiseRaft = new HostPort(v, raftPort);
+      }
+      if (!discovers) {
+        throw new ValidationException("advertise-raft", "is for nodes that find their cluster (retry-join); with "
+            + "peers, this node's entry there is its Raft address");
+      }
     }
     String domain = domain(s.string("domain", DEFAULT_DOMAIN));
     VipPool vip4 = VipPool.parse("vip-cidr", s.string("vip-cidr", ClusterSettings.DEFAULT_VIP4));
@@ -163,7 +210,8 @@ public record NodeConfig(
     return new NodeConfig(id, cluster, dataDir, bind, advertise, dnsPort, apiPort, raftPort, peers, join, listener,
         domain, vip4, vip6, holdDown, ttl, negTtl, upstreams, tokenFile == null ? null : Path.of(tokenFile), election,
         snapshotThreshold, writeTimeout, dnsThreads, segment, dnsLimits, ApiAccess.from(s, dataDir),
-        TlsConfig.from(s));
+        TlsConfig.from(s), new Discovery(expect, retryJoin, advertiseRaft), AutopilotSettings.from(s, discovers),
+        s.has("metrics-addr") ? HostPort.parse("metrics-addr", s.string("metrics-addr", null)) : null);
   }
 
   private static InetAddress address(String key, String v) {

@@ -38,6 +38,18 @@ public final class NodeFlags {
       new Key("join", Kind.FLAG, "true|false", "start with no members and wait to be added (instead of --peers)"),
       new Key("listener", Kind.FLAG, "true|false", "with --join: this node is to be added as a non-voting "
           + "listener (quorumdns members add ... --listener)"),
+      key("bootstrap-expect", "N", "form a new cluster once N nodes found through retry-join agree on the same "
+          + "founders (instead of --peers)"),
+      new Key("retry-join", Kind.LIST, "ADDR", "where to look for members and candidates: IP[:PORT], a DNS name "
+          + "whose A/AAAA records list them, or _service._proto.name for SRV records (HTTP API port)"),
+      key("advertise-raft", "HOST[:PORT]", "the Raft address other members use for this node, e.g. a stable DNS "
+          + "name (default advertise:raft-port)"),
+      key("autopilot-stabilization", "DURATION", "how long a new member must stay healthy before it is promoted "
+          + "to voter (default 10s)"),
+      key("autopilot-max-voters", "N", "voters kept odd up to this many; other members stay listeners (default 5)"),
+      key("autopilot-dead-after", "DURATION", "remove a member unreachable this long; 0 turns it off (default 5m)"),
+      key("metrics-addr", "IP:PORT", "a plain HTTP listener for /healthz, /readyz and /metrics only (no TLS, no "
+          + "tokens), for probes and Prometheus"),
       key("cluster", "NAME", "cluster name; nodes with different names never talk (default quorumdns)"),
       key("bind", "IP", "address the DNS, HTTP and Raft listeners bind (default 0.0.0.0)"),
       key("advertise", "HOST", "address other members and clients use for this node (default: its peers entry, "

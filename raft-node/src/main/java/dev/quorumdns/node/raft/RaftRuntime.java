@@ -376,6 +376,33 @@ public final class RaftRuntime implements AutoCloseable {
     return closed;
   }
 
+  /**
+   * Asks the cluster whose configuration is {@code current} to add this node, at {@code raftAddress}, as a
+   * listener: a compare-and-set on that configuration, sent through a client of its members (a joining node has
+   * none of its own yet). Blocks; the reply says whether it was done.
+   */
+  public RaftClientReply askToJoin(Members current, String raftAddress) throws IOException {
+    List<RaftPeer> all = new ArrayList<>(current.voters());
+    all.addAll(current.listeners());
+    List<RaftPeer> listeners = new ArrayList<>(current.listeners());
+    listeners.add(peer(selfId.toString(), raftAddress, true));
+    try (RaftClient c = RaftClient.newBuilder()
+        .setRaftGroup(RaftGroup.valueOf(groupId, all))
+        .setProperties(RaftPropertiesFactory.client(config.writeTimeout().dividedBy(2)))
+        .setParameters(tlsParameters)
+        .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(5,
+            TimeDuration.valueOf(200, TimeUnit.MILLISECONDS)))
+        .build()) {
+      return c.admin().setConfiguration(SetConfigurationRequest.Arguments.newBuilder()
+          .setServersInCurrentConf(current.voters())
+          .setListenersInCurrentConf(current.listeners())
+          .setServersInNewConf(current.voters())
+          .setListenersInNewConf(listeners)
+          .setMode(SetConfigurationRequest.Mode.COMPARE_AND_SET)
+          .build());
+    }
+  }
+
   @Override
   public void close() {
     closed = true;

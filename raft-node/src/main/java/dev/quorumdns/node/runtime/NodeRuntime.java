@@ -47,6 +47,12 @@ public interface NodeRuntime {
   ClusterStatus clusterStatus();
 
   /**
+   * What this node tells nodes looking for their cluster (retry-join, bootstrap-expect): id, Raft address, how far
+   * it is in forming or joining a cluster, and the configuration it knows. From local state.
+   */
+  FormationInfo formation();
+
+  /**
    * Adds a voting member or a listener; completes with the status after the change. Fails with {@code CONFLICT}
    * (already a member, or the configuration changed meanwhile), {@code NO_QUORUM} (this node has no
    * configuration yet) or {@code OUTCOME_UNKNOWN}. Membership changes run one at a time.

@@ -54,6 +54,17 @@ public final class TlsContexts {
   }
 
   /**
+   * The context in which a node asks other nodes' APIs for their formation info: this node's certificate as the
+   * client's, and any server whose certificate the cluster CA signed (without a CA, the JDK's default CAs).
+   */
+  public static SSLContext peerClient(TlsReloader tls) throws GeneralSecurityException {
+    SSLContext ctx = SSLContext.getInstance("TLS");
+    ctx.init(new KeyManager[] {tls.keyManager()}, tls.trustManager() == null ? null
+        : new TrustManager[] {new ClusterCaTrustManager(tls.trustManager())}, null);
+    return ctx;
+  }
+
+  /**
    * A client context for the JDK's {@code HttpClient} or sockets: trusts only {@code ca} (or the JDK's default
    * CAs when null) and presents {@code cert}/{@code key} when both are given.
    */
