@@ -35,6 +35,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
@@ -45,11 +46,16 @@ import org.slf4j.LoggerFactory;
 /**
  * The node's HTTP API on Netty: HTTP/1.1 with keep-alive, bodies capped at {@value #MAX_BODY} bytes (413),
  * idle connections closed after {@value #IDLE_SECONDS} s, requests that do not arrive whole in time answered 408
- * and connections over the caps 503 ({@link ConnectionGuards}). Handlers may answer from any thread.
+ * and connections over the caps 503 ({@link ConnectionGuards}). Handlers may answer from any thread. Closing
+ * stops accepting, then lets the requests already being handled answer (up to {@link #DRAIN}) before it closes
+ * their connections: a node that stops on its own (removed from the cluster through its own API) still answers
+ * the call that removed it.
  */
 public final class ApiServer implements AutoCloseable {
   static final int MAX_BODY = 1024 * 1024;
   static final int IDLE_SECONDS = 60;
+  /** How long {@link #close} waits for requests already being handled to answer. */
+  static final Duration DRAIN = Duration.ofSeconds(3);
   private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
 
   private final InetSocketAddress bind;
@@ -62,6 +68,9 @@ public final class ApiServer implements AutoCloseable {
   private final ConnectionGuards.ConnectionLimiter limiter;
   private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
   private Channel channel;
+  /** Requests received and not yet answered; guarded by itself for {@link #close} to wait on. */
+  private final Object answering = new Object();
+  private int unanswered;
 
   /** @param ssl HTTPS only when not null (the node's reloading TLS material) */
   public ApiServer(InetSocketAddress bind, ApiRoutes routes, MeterRegistry meters, ApiAccess access,
@@ -111,7 +120,39 @@ public final class ApiServer implements AutoCloseable {
     if (channel != null) {
       channel.close().syncUninterruptibly();
     }
+    awaitAnswered();
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+  }
+
+  /** Waits, up to {@link #DRAIN}, until every request received so far has been answered. */
+  private void awaitAnswered() {
+    long deadline = System.nanoTime() + DRAIN.toNanos();
+    synchronized (answering) {
+      try {
+        for (long left = DRAIN.toNanos(); unanswered > 0 && left > 0; left = deadline - System.nanoTime()) {
+          TimeUnit.NANOSECONDS.timedWait(answering, left);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      if (unanswered > 0) {
+        LOG.warn("closing the HTTP API with {} request(s) still unanswered after {} ms", unanswered, DRAIN.toMillis());
+      }
+    }
+  }
+
+  private void received() {
+    synchronized (answering) {
+      unanswered++;
+    }
+  }
+
+  private void answered() {
+    synchronized (answering) {
+      if (--unanswered == 0) {
+        answering.notifyAll();
+      }
+    }
   }
 
   /** Logs refused TLS handshakes (no client certificate, one from another CA, plain HTTP) and closes them. */
@@ -162,11 +203,13 @@ public final class ApiServer implements AutoCloseable {
       }
       boolean keepAlive = HttpUtil.isKeepAlive(req);
       ApiRequest r = toApi(req, (InetSocketAddress) ctx.channel().remoteAddress());
+      received();
       routes.handle(r).whenComplete((resp, err) -> {
         ApiResponse answer = err != null ? ApiRoutes.toError(err) : resp;
         FullHttpResponse out = toNetty(answer);
         HttpUtil.setKeepAlive(out, keepAlive);
         ChannelFuture f = ctx.writeAndFlush(out);
+        f.addListener(written -> answered());
         if (!keepAlive) {
           f.addListener(ChannelFutureListener.CLOSE);
         }

@@ -41,6 +41,8 @@ final class FakeRuntime implements NodeRuntime {
   private int nextVip = 1;
   private WriteResult failure;
   private boolean noQuorum;
+  private CompletableFuture<Void> removalGate = CompletableFuture.completedFuture(null);
+  private int removalsAsked;
 
   synchronized void failWritesWith(WriteResult result) {
     this.failure = result;
@@ -48,6 +50,15 @@ final class FakeRuntime implements NodeRuntime {
 
   synchronized void loseQuorum() {
     this.noQuorum = true;
+  }
+
+  /** Member removals answer only once {@code gate} completes. */
+  synchronized void holdRemovalsUntil(CompletableFuture<Void> gate) {
+    this.removalGate = gate;
+  }
+
+  synchronized int removalsAsked() {
+    return removalsAsked;
   }
 
   synchronized List<String> members() {
@@ -155,11 +166,13 @@ final class FakeRuntime implements NodeRuntime {
 
   @Override
   public synchronized CompletableFuture<ClusterStatus> removeMember(String id) {
+    removalsAsked++;
     if (!members.remove(id)) {
       return CompletableFuture.failedFuture(new NodeException(NodeException.Kind.NOT_FOUND, id
           + " is not a member"));
     }
-    return CompletableFuture.completedFuture(clusterStatus());
+    ClusterStatus status = clusterStatus();
+    return removalGate.thenApply(v -> status);
   }
 
   @Override
