@@ -6,6 +6,7 @@ import dev.quorumdns.registry.codec.OutcomeCodec;
 import dev.quorumdns.registry.command.Command;
 import dev.quorumdns.registry.command.LogEntry;
 import dev.quorumdns.registry.command.Outcome;
+import dev.quorumdns.registry.state.RequestId;
 import dev.quorumdns.registry.store.StoredMeta;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -134,8 +135,11 @@ public final class RegistryStateMachine extends BaseStateMachine {
     TermIndex ti = TermIndex.valueOf(proto);
     Outcome outcome;
     try {
-      LogEntry entry = CommandCodec.decodeEntry(proto.getStateMachineLogEntry().getLogData().toByteArray());
-      outcome = registry.apply(ti.getTerm(), ti.getIndex(), entry);
+      RaftProtos.StateMachineLogEntryProto sm = proto.getStateMachineLogEntry();
+      LogEntry entry = CommandCodec.decodeEntry(sm.getLogData().toByteArray());
+      // The entry's client and call id: a retry that Ratis' retry cache missed is answered, not applied again.
+      outcome = registry.apply(ti.getTerm(), ti.getIndex(), entry, RequestId.of(sm.getClientId().toByteArray(),
+          sm.getCallId()));
     } catch (IOException e) {
       // Corrupt entry or unwritable store: this replica must not go on.
       throw new UncheckedIOException("cannot apply " + ti + "; stopping this replica", e);

@@ -12,6 +12,8 @@ import dev.quorumdns.registry.Protocol;
 import dev.quorumdns.registry.ServiceKey;
 import dev.quorumdns.registry.ServicePort;
 import dev.quorumdns.registry.ServiceSpec;
+import dev.quorumdns.registry.codec.CommandCodec;
+import dev.quorumdns.registry.codec.OutcomeCodec;
 import dev.quorumdns.registry.command.Command;
 import dev.quorumdns.registry.command.Outcome;
 import dev.quorumdns.registry.state.Registry;
@@ -29,8 +31,14 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.util.SizeInBytes;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,7 +47,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The write path below HTTP with three real Ratis peers in this JVM (127.0.90.11-13, durable logs): a write on the
  * leader goes to its own division, a write on a follower is carried to the leader, and a write on a survivor after
- * the leader stops is applied once the new leader is elected, once.
+ * the leader stops is applied once the new leader is elected, once; a write retried after every node restarted
+ * answers its first outcome instead of being applied again.
  */
 class RaftRuntimeIT {
   private static final Duration WAIT = Duration.ofSeconds(30);
@@ -55,6 +64,13 @@ class RaftRuntimeIT {
     Path base = Path.of("target", "it", "raft-runtime").toAbsolutePath();
     Snapshots.deleteTree(base);
     Files.createDirectories(base);
+    startNodes(base);
+    RaftRuntime leader = leader();
+    assertInstanceOf(WriteResult.Applied.class, leader.submit(new Command.InitCluster(first.clusterSettings()))
+        .get(30, TimeUnit.SECONDS));
+  }
+
+  private void startNodes(Path base) throws Exception {
     for (int i = 1; i <= 3; i++) {
       NodeConfig c = ConfigLoader.load(List.of("--id", "n" + i, "--data-dir", base.resolve("n" + i).toString(),
           "--bind", "127.0.90.1" + i, "--peers", PEERS, "--write-timeout", "10s"), Map.of());
@@ -67,9 +83,6 @@ class RaftRuntimeIT {
       nodes.add(raft);
       registries.add(r);
     }
-    RaftRuntime leader = leader();
-    assertInstanceOf(WriteResult.Applied.class, leader.submit(new Command.InitCluster(first.clusterSettings()))
-        .get(30, TimeUnit.SECONDS));
   }
 
   @AfterEach
@@ -156,6 +169,51 @@ class RaftRuntimeIT {
     }
     WriteResult r = survivor.submit(upsert("lonely", 80)).get(30, TimeUnit.SECONDS);
     assertFalse(r instanceof WriteResult.Applied, "no quorum, yet applied: " + r);
+  }
+
+  /**
+   * Sends {@code command} as call {@code callId} of client {@code client} straight into the current leader's
+   * division, as a write sender does, again (same ids) until a leader answers it.
+   */
+  private Outcome sendAs(ClientId client, long callId, Command command) throws Exception {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (true) {
+      RaftServer.Division d = leader().division();
+      RaftClientRequest request = RaftClientRequest.newBuilder()
+          .setClientId(client)
+          .setServerId(d.getId())
+          .setGroupId(d.getGroup().getGroupId())
+          .setCallId(callId)
+          .setMessage(Message.valueOf(ByteString.copyFrom(CommandCodec.encodeRequest(command))))
+          .setType(RaftClientRequest.writeRequestType())
+          .build();
+      RaftClientReply reply = d.getRaftServer().submitClientRequestAsync(request).get(30, TimeUnit.SECONDS);
+      if (reply.isSuccess()) {
+        return OutcomeCodec.decode(reply.getMessage().getContent().toByteArray());
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("no leader applied call " + callId + ": " + reply.getException());
+      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+    }
+  }
+
+  @Test
+  void aDeleteRetriedAfterTheClusterRestartedAnswersWhatTheFirstAttemptDid() throws Exception {
+    applied(leader().submit(upsert("web", 80)).get(30, TimeUnit.SECONDS));
+    ClientId client = ClientId.randomId();
+    Command delete = new Command.DeleteService(new ServiceKey("ns", "web"));
+    Outcome first = sendAs(client, 1, delete);
+    assertInstanceOf(Outcome.Deleted.class, first);
+    // The answer was lost; every node restarts (Ratis' retry cache, in memory, is gone) and the writer retries.
+    nodes.forEach(RaftRuntime::close);
+    registries.forEach(Registry::close);
+    nodes.clear();
+    registries.clear();
+    startNodes(Path.of("target", "it", "raft-runtime").toAbsolutePath());
+    Outcome again = sendAs(client, 1, delete);
+    assertEquals(first, again, "the retry was applied a second time");
+    assertInstanceOf(Outcome.NotFound.class, sendAs(client, 2, delete), "a new call is a new write");
   }
 
   /** The node runtime's listener: nothing to do here. */

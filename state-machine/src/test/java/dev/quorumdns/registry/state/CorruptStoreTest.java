@@ -37,12 +37,13 @@ import org.rocksdb.RocksDBException;
  * with an {@link IOException} naming the problem, and leaves the store closed so it can be repaired.
  */
 class CorruptStoreTest {
-  private static final String[] FAMILIES = {"default", "services", "vips", "holds", "nodes", "changes"};
+  private static final String[] FAMILIES = {"default", "services", "vips", "holds", "nodes", "changes", "requests"};
   private static final int META = 0;
   private static final int SERVICES = 1;
   private static final int VIPS = 2;
   private static final int HOLDS = 3;
   private static final int NODES = 4;
+  private static final int REQUESTS = 6;
 
   @TempDir
   Path dir;
@@ -81,7 +82,11 @@ class CorruptStoreTest {
         damage("hold", (db, cf, f) -> db.put(cf.get(HOLDS), addr("240.0.0.2"), new byte[] {4, 1})),
         damage("node", (db, cf, f) -> db.put(cf.get(NODES), utf8("n2"), node("n1"))),
         damage("change log state: unknown format 7", (db, cf, f) -> db.put(cf.get(META), utf8("changelog"),
-            new byte[] {7, 0, 0, 0})));
+            new byte[] {7, 0, 0, 0})),
+        damage("a remembered request's key has 5 bytes", (db, cf, f) -> db.put(cf.get(REQUESTS), new byte[5],
+            new byte[8])),
+        damage("a remembered request's value has 3 bytes", (db, cf, f) -> db.put(cf.get(REQUESTS), new byte[24],
+            new byte[3])));
   }
 
   private static Arguments damage(String message, Damage d) {

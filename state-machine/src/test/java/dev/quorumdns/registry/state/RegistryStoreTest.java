@@ -137,7 +137,7 @@ class RegistryStoreTest {
     Registry r = populated(dir);
     r.close();
     List<ColumnFamilyDescriptor> cfs = new ArrayList<>();
-    for (String name : new String[] {"default", "services", "vips", "holds", "nodes", "changes"}) {
+    for (String name : new String[] {"default", "services", "vips", "holds", "nodes", "changes", "requests"}) {
       cfs.add(new ColumnFamilyDescriptor(name.getBytes(StandardCharsets.UTF_8)));
     }
     List<ColumnFamilyHandle> handles = new ArrayList<>();
