@@ -20,6 +20,7 @@ targets=(
   "state-machine CommandCodecFuzzTest#encodeStructuredCommands dev.quorumdns.**"
   "state-machine SnapshotReaderFuzzTest#readSnapshotContents dev.quorumdns.**"
   "dns-frontend QueryHandlerFuzzTest#answerQueryBytes dev.quorumdns.**:org.xbill.DNS.**"
+  "dns-frontend TransferRequestFuzzTest#answerTransferRequest dev.quorumdns.**:org.xbill.DNS.**"
 )
 
 failed=0

@@ -1,12 +1,14 @@
 package dev.quorumdns.cli;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 import javax.net.ssl.SSLContext;
 
 /** A small blocking client of a node's HTTP API, for the CLI and the dev cluster. Thread-safe. */
@@ -44,10 +46,17 @@ public final class ApiClient {
   }
 
   public Reply call(String method, String path, String jsonBody) throws IOException, InterruptedException {
+    return call(method, path, jsonBody, Map.of());
+  }
+
+  /** A call with extra request headers (a conditional write's {@code If-Match}). */
+  public Reply call(String method, String path, String jsonBody, Map<String, String> headers)
+      throws IOException, InterruptedException {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(15));
     if (token != null) {
       b.header("Authorization", "Bearer " + token);
     }
+    headers.forEach(b::header);
     if (jsonBody != null) {
       b.header("Content-Type", "application/json");
       b.method(method, HttpRequest.BodyPublishers.ofString(jsonBody, StandardCharsets.UTF_8));
@@ -56,5 +65,30 @@ public final class ApiClient {
     }
     HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     return new Reply(r.statusCode(), r.body());
+  }
+
+  /**
+   * A GET whose body is read as it arrives (a snapshot download): returns once the head is in, within
+   * {@code headTimeout}; the caller reads the body to its end and closes it.
+   */
+  public HttpResponse<InputStream> download(String path, Duration headTimeout)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(headTimeout).GET();
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+  }
+
+  /**
+   * A GET whose body is read as it arrives (a watch stream): returns once the head is in; the body stays open
+   * until the server ends it or the caller closes it.
+   */
+  public HttpResponse<InputStream> stream(String path) throws IOException, InterruptedException {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(15)).GET();
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
   }
 }

@@ -5,6 +5,7 @@ import java.net.ConnectException;
 import java.net.http.HttpConnectTimeoutException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 
@@ -37,11 +38,25 @@ final class Client {
     record Failed(boolean sent, String message) implements Result {}
   }
 
+  /** The nodes, in the order they are tried. */
+  List<String> servers() {
+    return servers;
+  }
+
+  /** A client of one node, with this client's token and TLS. */
+  ApiClient node(String server) {
+    return new ApiClient(server, token, tls);
+  }
+
   Result send(String method, String path, String body) throws InterruptedException {
+    return send(method, path, body, Map.of());
+  }
+
+  Result send(String method, String path, String body, Map<String, String> headers) throws InterruptedException {
     List<String> unreachable = new ArrayList<>();
     for (String server : servers) {
       try {
-        return new Result.Answered(server, new ApiClient(server, token, tls).call(method, path, body));
+        return new Result.Answered(server, new ApiClient(server, token, tls).call(method, path, body, headers));
       } catch (ConnectException | HttpConnectTimeoutException e) {
         unreachable.add(server + " (" + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())
             + ")");

@@ -3,6 +3,7 @@ package dev.quorumdns.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.BiConsumer;
 import picocli.CommandLine.Mixin;
@@ -26,8 +27,14 @@ abstract class ClientCommand implements Callable<Integer> {
   /** Sends the request; {@code table} prints a successful answer for people. */
   int send(String method, String path, String body, boolean write, BiConsumer<Output, JsonNode> table)
       throws InterruptedException {
+    return send(method, path, body, Map.of(), write, table);
+  }
+
+  /** As {@link #send(String, String, String, boolean, BiConsumer)}, with extra request headers. */
+  int send(String method, String path, String body, Map<String, String> headers, boolean write,
+           BiConsumer<Output, JsonNode> table) throws InterruptedException {
     Client client = options.client(ctx);
-    return print(client.send(method, path, body), write, table);
+    return print(client.send(method, path, body, headers), write, table);
   }
 
   /** Prints how a request ended and returns the exit code. */

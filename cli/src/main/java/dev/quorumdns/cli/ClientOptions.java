@@ -12,7 +12,8 @@ import picocli.CommandLine.Option;
 /**
  * The options every client command shares: where the nodes are, the token, TLS, and the output format. Unset
  * options fall back to {@code QUORUMDNS_SERVER}, {@code QUORUMDNS_CLIENT_TOKEN_FILE}, {@code QUORUMDNS_CA},
- * {@code QUORUMDNS_CERT} and {@code QUORUMDNS_KEY}. Filled in by picocli; read once per command.
+ * {@code QUORUMDNS_CERT}, {@code QUORUMDNS_KEY} and {@code QUORUMDNS_KEY_PASSPHRASE_FILE}. Filled in by picocli;
+ * read once per command.
  */
 final class ClientOptions {
   static final String DEFAULT_SERVER = "127.0.0.11:8053";
@@ -37,8 +38,14 @@ final class ClientOptions {
   Path cert;
 
   @Option(names = "--key", paramLabel = "FILE",
-      description = "the client certificate's PKCS#8 key (PEM). Default: $QUORUMDNS_KEY")
+      description = "the client certificate's key (PEM: PKCS#8, PKCS#1 RSA, SEC1 EC or encrypted PKCS#8). "
+          + "Default: $QUORUMDNS_KEY")
   Path key;
+
+  @Option(names = "--key-passphrase-file", paramLabel = "FILE",
+      description = "a file whose first line is the passphrase of an encrypted --key. "
+          + "Default: $QUORUMDNS_KEY_PASSPHRASE_FILE")
+  Path keyPassphraseFile;
 
   @Option(names = {"-o", "--output"}, paramLabel = "table|json",
       description = "table (the default on a terminal) or json (the default otherwise: the API's answer as is)")
@@ -76,7 +83,8 @@ final class ClientOptions {
     Path tokens = tokenFile != null ? tokenFile : path(env.get("QUORUMDNS_CLIENT_TOKEN_FILE"));
     String token = tokens == null ? null : readToken(tokens);
     return new Client(servers, token, ClientTls.context(ca != null ? ca : path(env.get("QUORUMDNS_CA")),
-        cert != null ? cert : path(env.get("QUORUMDNS_CERT")), key != null ? key : path(env.get("QUORUMDNS_KEY"))));
+        cert != null ? cert : path(env.get("QUORUMDNS_CERT")), key != null ? key : path(env.get("QUORUMDNS_KEY")),
+        keyPassphraseFile != null ? keyPassphraseFile : path(env.get("QUORUMDNS_KEY_PASSPHRASE_FILE"))));
   }
 
   private static Path path(String s) {

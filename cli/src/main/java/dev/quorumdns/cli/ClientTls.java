@@ -1,10 +1,12 @@
 package dev.quorumdns.cli;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.PrivateKey;
+import java.security.Signature;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Locale;
@@ -17,7 +19,9 @@ import javax.net.ssl.TrustManagerFactory;
 
 /**
  * The CLI's TLS options: {@code --ca FILE} (the cluster CA to trust), {@code --cert FILE} and {@code --key FILE}
- * (a client certificate for mutual TLS), or {@code QUORUMDNS_CA}, {@code QUORUMDNS_CERT}, {@code QUORUMDNS_KEY}.
+ * (a client certificate for mutual TLS; the key in any PEM form, {@code --key-passphrase-file} for an encrypted
+ * one), or {@code QUORUMDNS_CA}, {@code QUORUMDNS_CERT}, {@code QUORUMDNS_KEY},
+ * {@code QUORUMDNS_KEY_PASSPHRASE_FILE}.
  * Stateless.
  */
 final class ClientTls {
@@ -32,6 +36,14 @@ final class ClientTls {
 
   /** An SSL context trusting {@code ca} (the JDK's CAs when null), showing {@code cert}/{@code key} if given. */
   static SSLContext context(Path ca, Path cert, Path key) {
+    return context(ca, cert, key, null);
+  }
+
+  /** {@link #context(Path, Path, Path)} with an encrypted key, unlocked by the first line of {@code passphrase}. */
+  static SSLContext context(Path ca, Path cert, Path key, Path passphrase) {
+    if (passphrase != null && key == null) {
+      throw new UsageException("key-passphrase-file", "needs --key (the encrypted key it unlocks)");
+    }
     if (ca == null && cert == null && key == null) {
       return null;
     }
@@ -43,7 +55,10 @@ final class ClientTls {
       KeyManager[] kms = null;
       if (cert != null) {
         List<X509Certificate> chain = Pem.certificates(cert);
-        PrivateKey pk = Pem.privateKey(key);
+        PrivateKey pk = Pem.privateKey(key, passphrase);
+        if (!matches(pk, chain.get(0))) {
+          throw new UsageException("key", key + ": does not match the certificate in " + cert);
+        }
         KeyStore ks = emptyStore();
         ks.setKeyEntry("client", pk, NO_PASSWORD, chain.toArray(new X509Certificate[0]));
         KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
@@ -65,9 +80,32 @@ final class ClientTls {
       ctx.init(kms, tms, null);
       return ctx;
     } catch (PemException e) {
-      throw new UsageException(e.file().equals(ca) ? "ca" : e.file().equals(cert) ? "cert" : "key", e.getMessage());
+      throw new UsageException(e.file().equals(ca) ? "ca" : e.file().equals(cert) ? "cert"
+          : e.file().equals(passphrase) ? "key-passphrase-file" : "key", e.getMessage());
     } catch (GeneralSecurityException e) {
       throw new UsageException(cert != null ? "key" : "ca", "cannot build a TLS context: " + e.getMessage());
+    }
+  }
+
+  /** Whether {@code key} is the private half of the certificate's public key (signs and verifies a probe). */
+  static boolean matches(PrivateKey key, X509Certificate cert) {
+    String alg = switch (key.getAlgorithm()) {
+      case "EC" -> "SHA256withECDSA";
+      case "RSA" -> "SHA256withRSA";
+      default -> key.getAlgorithm();
+    };
+    try {
+      byte[] probe = "quorumdns-key-check".getBytes(StandardCharsets.US_ASCII);
+      Signature s = Signature.getInstance(alg);
+      s.initSign(key);
+      s.update(probe);
+      byte[] sig = s.sign();
+      Signature v = Signature.getInstance(alg);
+      v.initVerify(cert.getPublicKey());
+      v.update(probe);
+      return v.verify(sig);
+    } catch (GeneralSecurityException e) {
+      return false;
     }
   }
 

@@ -37,6 +37,11 @@ final class Output {
         s.path("revision").asText());
   }
 
+  /** One line of text. */
+  void line(String text) {
+    out.println(text);
+  }
+
   /** {@code /v1/cluster}: the leader and indexes, then one row per member. */
   void cluster(JsonNode c) {
     out.println("node " + c.path("id").asText() + ": leader " + text(c.path("leader")) + ", term "

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -17,6 +18,17 @@ import picocli.CommandLine.Parameters;
 /** {@code register}, {@code deregister}, {@code get} and {@code list}: the registry over the HTTP API. */
 final class ServiceCommands {
   private ServiceCommands() {}
+
+  /** The {@code If-Match} header of {@code --if-match REVISION}, or none. */
+  static Map<String, String> conditional(Long revision) {
+    if (revision == null) {
+      return Map.of();
+    }
+    if (revision < 1) {
+      throw new UsageException("if-match", revision + " (expected: a revision, 1 or more)");
+    }
+    return Map.of("If-Match", "\"" + revision + "\"");
+  }
 
   @Command(name = "register", mixinStandardHelpOptions = true, versionProvider = Version.class,
       description = "Create or update a service (PUT /v1/services/NS/NAME); prints it with its VIPs.")
@@ -40,9 +52,24 @@ final class ServiceCommands {
     @Option(names = "--vip6", paramLabel = "IP", description = "ask for this IPv6 VIP from the pool")
     String vip6;
 
+    @Option(names = "--lease", paramLabel = "LEASE", description = "register the --endpoint instances with this "
+        + "lease: they leave the service when it is revoked or expires (quorumdns lease grant)")
+    String lease;
+
+    @Option(names = "--headless", description = "no VIP: DNS answers with the passing and warning endpoints' "
+        + "addresses (a registered service cannot switch)")
+    boolean headless;
+
     @Option(names = "--file", paramLabel = "BODY.json", description = "send this JSON body instead of building "
         + "one from the options above")
     Path file;
+
+    @Option(names = "--if-match", paramLabel = "REVISION", description = "only if the service is at this revision "
+        + "(compare-and-set); refused otherwise (412, exit 1) with its current revision")
+    Long ifMatch;
+
+    @Option(names = "--create-only", description = "only if no service has this name yet (If-None-Match: *)")
+    boolean createOnly;
 
     Register(Context ctx) {
       super(ctx);
@@ -51,17 +78,30 @@ final class ServiceCommands {
     @Override
     public Integer call() throws IOException, InterruptedException {
       String path = Names.servicePath(service);
-      return send("PUT", path, body(), true, Output::service);
+      if (ifMatch != null && createOnly) {
+        throw new UsageException("create-only", "cannot be combined with --if-match");
+      }
+      Map<String, String> headers = createOnly ? Map.of("If-None-Match", "*") : conditional(ifMatch);
+      return send("PUT", path, body(), headers, true, Output::service);
     }
 
     /** The JSON body from the options, or from {@code --file}. */
     String body() throws IOException {
       if (file != null) {
-        if (!ports.isEmpty() || !endpoints.isEmpty() || !labels.isEmpty() || vip4 != null || vip6 != null) {
-          throw new UsageException("file", "cannot be combined with --port, --endpoint, --label, --vip4, --vip6");
+        if (!ports.isEmpty() || !endpoints.isEmpty() || !labels.isEmpty() || vip4 != null || vip6 != null
+            || lease != null || headless) {
+          throw new UsageException("file", "cannot be combined with --port, --endpoint, --label, --vip4, --vip6, "
+              + "--lease, --headless");
         }
         return Files.readString(file);
       }
+      if (lease != null && endpoints.isEmpty()) {
+        throw new UsageException("lease", "goes with the endpoints it keeps (--endpoint)");
+      }
+      if (headless && (vip4 != null || vip6 != null)) {
+        throw new UsageException("headless", "a headless service has no VIP (drop --vip4/--vip6)");
+      }
+      String leaseId = lease == null ? null : LeaseCommands.id("lease", lease);
       ObjectNode body = JSON.createObjectNode();
       ArrayNode portsJson = body.putArray("ports");
       for (String p : ports) {
@@ -80,6 +120,9 @@ final class ServiceCommands {
         if (hasPort) {
           eo.put("port", number("endpoint", e.substring(colon + 1)));
         }
+        if (leaseId != null) {
+          eo.put("lease", leaseId);
+        }
       }
       ObjectNode labelsJson = body.putObject("labels");
       for (String l : labels) {
@@ -94,6 +137,9 @@ final class ServiceCommands {
       }
       if (vip6 != null) {
         body.put("vip6", vip6);
+      }
+      if (headless) {
+        body.put("headless", true);
       }
       try {
         return JSON.writeValueAsString(body);
@@ -117,13 +163,17 @@ final class ServiceCommands {
     @Parameters(index = "0", paramLabel = "NS/NAME", description = "the service's namespace and name")
     String service;
 
+    @Option(names = "--if-match", paramLabel = "REVISION", description = "only if the service is at this revision "
+        + "(compare-and-set); refused otherwise (412, exit 1) with its current revision")
+    Long ifMatch;
+
     Deregister(Context ctx) {
       super(ctx);
     }
 
     @Override
     public Integer call() throws InterruptedException {
-      return send("DELETE", Names.servicePath(service), null, true, Output::service);
+      return send("DELETE", Names.servicePath(service), null, conditional(ifMatch), true, Output::service);
     }
   }
 

@@ -33,7 +33,8 @@ class CommandLineTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"register", "deregister", "get", "list", "status", "members", "certs", "dev", "node"})
+  @ValueSource(strings = {"register", "deregister", "get", "list", "watch", "status", "members", "certs", "dev",
+      "node", "lease", "health", "snapshot"})
   void everyCommandHasHelp(String command) {
     Run r = run(command, "--help");
     assertEquals(0, r.code(), r.err());
@@ -66,12 +67,29 @@ class CommandLineTest {
       "get shop                           | service: 'shop'",
       "get node/x                         | namespace",
       "list --namespace a_b               | namespace",
+      "watch --namespace a_b              | namespace",
+      "watch --from -1                    | from",
+      "watch --from x                     | '--from'",
       "status --output yaml               | --output",
       "members add n4                     | HOST:RAFTPORT",
       "members drop n4                    | 'drop'",
       "dev --nodes abc                    | '--nodes'",
       "dev --nodes 12                     | nodes: 12",
       "regster shop/x                     | 'regster'",
+      "lease                              | a subcommand is required",
+      "lease grant                        | --ttl",
+      "lease grant --ttl soon             | ttl: 'soon'",
+      "lease grant --ttl 15 s             | 's'",
+      "lease keepalive xyz                | LEASE: 'xyz'",
+      "lease keepalive                    | LEASE",
+      "lease revoke 12345678901234567     | LEASE",
+      "lease get 1 2                      | '2'",
+      "register shop/x --lease 1          | lease: goes with the endpoints",
+      "register shop/x --endpoint 10.0.0.1 --lease q | lease: 'q'",
+      "register shop/x --headless --vip4 240.0.0.1 | headless",
+      "health shop/x 10.0.0.1 sick        | STATE: 'sick'",
+      "health shop/x                      | ENDPOINT",
+      "health shop 10.0.0.1 critical      | service: 'shop'",
   })
   void badUsageIsExit2NamingTheOptionBeforeAnythingIsSent(String line, String named) {
     Run r = run(line.split(" "));

@@ -1,5 +1,6 @@
 package dev.quorumdns.dns;
 
+import dev.quorumdns.dns.transfer.TransferConfig;
 import dev.quorumdns.registry.DnsLabel;
 import dev.quorumdns.registry.ValidationException;
 import java.net.InetAddress;
@@ -26,11 +27,12 @@ import java.util.Locale;
  * @param maxTcpConnections  connections beyond this many are closed as soon as they are accepted
  * @param threads            event-loop threads; on Linux each one owns a UDP socket (SO_REUSEPORT)
  * @param limits             rate limiting, the per-client TCP cap and who may recurse (docs/security/dns.md)
+ * @param transfers          who may transfer the zones (AXFR, IXFR) and whom to NOTIFY; off by default
  */
 public record DnsConfig(InetAddress bindAddress, int port, String domain, String nodeId, int ttlSeconds,
                         int negativeTtlSeconds, List<InetSocketAddress> upstreams, Duration upstreamTimeout,
                         int udpPayloadSize, Duration tcpIdleTimeout, int maxTcpConnections, int threads,
-                        AbuseLimits limits) {
+                        AbuseLimits limits, TransferConfig transfers) {
   public static final int DEFAULT_PORT = 53535;
   public static final int DEFAULT_TTL = 60;
   public static final int DEFAULT_NEGATIVE_TTL = 30;
@@ -60,6 +62,18 @@ public record DnsConfig(InetAddress bindAddress, int port, String domain, String
     if (limits == null) {
       throw new ValidationException("limits", "is required (expected: AbuseLimits.defaults() or a variant)");
     }
+    if (transfers == null) {
+      throw new ValidationException("transfers", "is required (expected: TransferConfig.disabled() or a variant)");
+    }
+  }
+
+  /** A config with no zone transfers. */
+  public DnsConfig(InetAddress bindAddress, int port, String domain, String nodeId, int ttlSeconds,
+                   int negativeTtlSeconds, List<InetSocketAddress> upstreams, Duration upstreamTimeout,
+                   int udpPayloadSize, Duration tcpIdleTimeout, int maxTcpConnections, int threads,
+                   AbuseLimits limits) {
+    this(bindAddress, port, domain, nodeId, ttlSeconds, negativeTtlSeconds, upstreams, upstreamTimeout,
+        udpPayloadSize, tcpIdleTimeout, maxTcpConnections, threads, limits, TransferConfig.disabled());
   }
 
   /** A config with the default {@link AbuseLimits}. */
@@ -78,37 +92,42 @@ public record DnsConfig(InetAddress bindAddress, int port, String domain, String
 
   public DnsConfig withUpstreams(List<InetSocketAddress> servers) {
     return new DnsConfig(bindAddress, port, domain, nodeId, ttlSeconds, negativeTtlSeconds, servers,
-        upstreamTimeout, udpPayloadSize, tcpIdleTimeout, maxTcpConnections, threads, limits);
+        upstreamTimeout, udpPayloadSize, tcpIdleTimeout, maxTcpConnections, threads, limits, transfers);
   }
 
   public DnsConfig withUpstreamTimeout(Duration timeout) {
     return new DnsConfig(bindAddress, port, domain, nodeId, ttlSeconds, negativeTtlSeconds, upstreams, timeout,
-        udpPayloadSize, tcpIdleTimeout, maxTcpConnections, threads, limits);
+        udpPayloadSize, tcpIdleTimeout, maxTcpConnections, threads, limits, transfers);
   }
 
   public DnsConfig withTtls(int ttl, int negativeTtl) {
     return new DnsConfig(bindAddress, port, domain, nodeId, ttl, negativeTtl, upstreams, upstreamTimeout,
-        udpPayloadSize, tcpIdleTimeout, maxTcpConnections, threads, limits);
+        udpPayloadSize, tcpIdleTimeout, maxTcpConnections, threads, limits, transfers);
   }
 
   public DnsConfig withUdpPayloadSize(int size) {
     return new DnsConfig(bindAddress, port, domain, nodeId, ttlSeconds, negativeTtlSeconds, upstreams,
-        upstreamTimeout, size, tcpIdleTimeout, maxTcpConnections, threads, limits);
+        upstreamTimeout, size, tcpIdleTimeout, maxTcpConnections, threads, limits, transfers);
   }
 
   public DnsConfig withTcpLimits(Duration idle, int maxConnections) {
     return new DnsConfig(bindAddress, port, domain, nodeId, ttlSeconds, negativeTtlSeconds, upstreams,
-        upstreamTimeout, udpPayloadSize, idle, maxConnections, threads, limits);
+        upstreamTimeout, udpPayloadSize, idle, maxConnections, threads, limits, transfers);
   }
 
   public DnsConfig withThreads(int n) {
     return new DnsConfig(bindAddress, port, domain, nodeId, ttlSeconds, negativeTtlSeconds, upstreams,
-        upstreamTimeout, udpPayloadSize, tcpIdleTimeout, maxTcpConnections, n, limits);
+        upstreamTimeout, udpPayloadSize, tcpIdleTimeout, maxTcpConnections, n, limits, transfers);
   }
 
   public DnsConfig withLimits(AbuseLimits l) {
     return new DnsConfig(bindAddress, port, domain, nodeId, ttlSeconds, negativeTtlSeconds, upstreams,
-        upstreamTimeout, udpPayloadSize, tcpIdleTimeout, maxTcpConnections, threads, l);
+        upstreamTimeout, udpPayloadSize, tcpIdleTimeout, maxTcpConnections, threads, l, transfers);
+  }
+
+  public DnsConfig withTransfers(TransferConfig t) {
+    return new DnsConfig(bindAddress, port, domain, nodeId, ttlSeconds, negativeTtlSeconds, upstreams,
+        upstreamTimeout, udpPayloadSize, tcpIdleTimeout, maxTcpConnections, threads, limits, t);
   }
 
   /** TTL of the SOA in the authority section of negative answers: min(SOA TTL, SOA minimum), RFC 2308 §5. */

@@ -5,6 +5,10 @@ import dev.quorumdns.dns.transport.TcpChannelInitializer;
 import dev.quorumdns.dns.transport.ResponseRateLimiter;
 import dev.quorumdns.dns.transport.Transports;
 import dev.quorumdns.dns.transport.UdpQueryHandler;
+import dev.quorumdns.dns.transfer.NotifySender;
+import dev.quorumdns.dns.transfer.SnapshotSource;
+import dev.quorumdns.dns.transfer.TransferMetrics;
+import dev.quorumdns.dns.transfer.ZoneTransfers;
 import dev.quorumdns.dns.wire.QueryHandler;
 import dev.quorumdns.registry.RegistryView;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -26,7 +30,9 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.time.Clock;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * The node's DNS server: UDP and TCP on one port, answering from the local {@link RegistryView} (docs/architecture.md).
@@ -45,20 +51,43 @@ public final class DnsServer implements AutoCloseable {
   private final ResponseRateLimiter rrl;
   private final Transports transport = Transports.best();
   private final EventLoopGroup group;
+  private final ZoneTransfers transfers;
+  private final NotifySender notifier;
   private final List<Channel> udp = new ArrayList<>();
   private volatile Channel tcp;
 
+  /** A server without zone transfers: AXFR and IXFR are REFUSED, NOTIFY is not sent. */
   public DnsServer(DnsConfig config, RegistryView view, MeterRegistry meters) {
-    this(config, view, meters, System::nanoTime);
+    this(config, view, null, meters, System::nanoTime, Clock.systemUTC());
+  }
+
+  /**
+   * A server that also serves zone transfers and sends NOTIFY as {@code config.transfers()} says, reading
+   * transfers from {@code snapshots} (consistent reads of the same replica as {@code view}).
+   */
+  public DnsServer(DnsConfig config, RegistryView view, SnapshotSource snapshots, MeterRegistry meters) {
+    this(config, view, snapshots, meters, System::nanoTime, Clock.systemUTC());
   }
 
   /** @param rrlClock the rate limiter's clock ({@link System#nanoTime()} but in tests) */
-  DnsServer(DnsConfig config, RegistryView view, MeterRegistry meters, java.util.function.LongSupplier rrlClock) {
+  DnsServer(DnsConfig config, RegistryView view, MeterRegistry meters, LongSupplier rrlClock) {
+    this(config, view, null, meters, rrlClock, Clock.systemUTC());
+  }
+
+  /** @param clock TSIG's clock (signing times and the BADTIME check) */
+  DnsServer(DnsConfig config, RegistryView view, SnapshotSource snapshots, MeterRegistry meters,
+            LongSupplier rrlClock, Clock clock) {
     this.config = config;
     this.metrics = new DnsMetrics(meters);
-    this.handler = new QueryHandler(new Resolver(config, view), metrics);
+    Resolver resolver = new Resolver(config, view);
+    TransferMetrics transferMetrics = new TransferMetrics(meters);
+    this.transfers = snapshots == null ? null : new ZoneTransfers(config, view, snapshots, transferMetrics, clock);
+    this.notifier = config.transfers().notifyTargets().isEmpty() ? null
+        : new NotifySender(config, resolver, transferMetrics, System::nanoTime);
+    this.handler = new QueryHandler(resolver, metrics, transfers);
     this.tcpInitializer = new TcpChannelInitializer(handler, metrics, config.tcpIdleTimeout(),
-        config.maxTcpConnections(), config.limits().tcpPerClient(), config.nodeId());
+        config.maxTcpConnections(), config.limits().tcpPerClient(), config.nodeId(),
+        transfers == null ? null : transfers.executor());
     this.rrl = config.limits().rateLimited() ? new ResponseRateLimiter(config.limits(), rrlClock) : null;
     this.group = new MultiThreadIoEventLoopGroup(config.threads(),
         new DefaultThreadFactory("dns-" + config.nodeId(), true), transport.ioHandlerFactory());
@@ -90,7 +119,14 @@ public final class DnsServer implements AutoCloseable {
         + (config.upstreams().isEmpty() ? "" : ", forwarding to " + config.upstreams() + " for "
         + config.limits().upstreamAllow())
         + (rrl == null ? "" : ", rate limit " + config.limits().rrlRate() + "/s per prefix (slip "
-        + config.limits().rrlSlip() + ", exempt " + config.limits().rrlExempt() + ")"));
+        + config.limits().rrlSlip() + ", exempt " + config.limits().rrlExempt() + ")")
+        + (transfers == null || !config.transfers().enabled() ? "" : ", zone transfers for "
+        + config.transfers().allow() + (config.transfers().keys().isEmpty() ? "" : " with TSIG keys "
+        + config.transfers().keys() + (config.transfers().requireTsig() ? " (required)" : " (optional)")))
+        + (notifier == null ? "" : ", NOTIFY to " + config.transfers().notifyTargets()));
+    if (notifier != null) {
+      notifier.start();
+    }
   }
 
   private void bind() throws InterruptedException, IOException {
@@ -189,11 +225,22 @@ public final class DnsServer implements AutoCloseable {
     }
   }
 
+  /** The zone transfer and NOTIFY meters' owner, or null when transfers are not served. */
+  public ZoneTransfers transfers() {
+    return transfers;
+  }
+
   /** Stops listening, closes every connection and stops the event loops. Idempotent. */
   @Override
   public void close() {
     boolean wasListening = !udp.isEmpty();
+    if (notifier != null) {
+      notifier.close();
+    }
     closeChannels();
+    if (transfers != null) {
+      transfers.close();
+    }
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     if (wasListening) {
       LOG.log(System.Logger.Level.INFO, "[" + config.nodeId() + "] DNS stopped");

@@ -1,8 +1,11 @@
 package dev.quorumdns.dns;
 
+import dev.quorumdns.dns.lookup.EndpointNames;
 import dev.quorumdns.dns.lookup.Lookup;
 import dev.quorumdns.dns.lookup.Resolver;
 import dev.quorumdns.dns.lookup.ReverseNames;
+import dev.quorumdns.registry.Endpoint;
+import dev.quorumdns.registry.IpAddresses;
 import dev.quorumdns.registry.NodeRecord;
 import dev.quorumdns.registry.RegistryView;
 import dev.quorumdns.registry.Service;
@@ -18,8 +21,8 @@ import org.xbill.DNS.Type;
 
 /**
  * Every record this node serves (like Mesos-DNS {@code /v1/enumerate}), for {@code GET /v1/records}: each
- * zone's SOA and NS, the glue and node addresses, every service's A, AAAA and SRV, and the PTRs of the reverse
- * zones. Produced by asking the same {@link Resolver} that answers queries, so the list cannot disagree with
+ * zone's SOA and NS, the glue and node addresses, every service's A, AAAA and SRV (and a headless service's
+ * endpoint names), and the PTRs of the reverse zones. Produced by asking the same {@link Resolver} that answers queries, so the list cannot disagree with
  * DNS. Stateless; reads the view like a query does (not one atomic snapshot). Not for the DNS hot path.
  */
 public final class ZoneRecords {
@@ -54,7 +57,18 @@ public final class ZoneRecords {
           add(out, r, child("_" + p.name() + "._" + p.protocol().label(), owner), Type.SRV);
         }
       }
-      add(out, r, ReverseNames.of(s.vip4()), Type.PTR);
+      if (s.spec().headless()) {
+        for (Endpoint e : s.spec().endpoints()) {
+          if (IpAddresses.looksLiteral(e.address())) {
+            Name name = child(EndpointNames.label(IpAddresses.parse("address", e.address())), owner);
+            add(out, r, name, Type.A);
+            add(out, r, name, Type.AAAA);
+          }
+        }
+      }
+      if (s.vip4() != null) {
+        add(out, r, ReverseNames.of(s.vip4()), Type.PTR);
+      }
       if (s.vip6() != null) {
         add(out, r, ReverseNames.of(s.vip6()), Type.PTR);
       }

@@ -3,6 +3,7 @@ package dev.quorumdns.node;
 import dev.quorumdns.dns.DnsConfig;
 import dev.quorumdns.dns.DnsServer;
 import dev.quorumdns.dns.ZoneRecords;
+import dev.quorumdns.dns.transfer.SnapshotSource;
 import dev.quorumdns.node.config.NodeConfig;
 import dev.quorumdns.node.runtime.ZoneRecord;
 import dev.quorumdns.registry.RegistryView;
@@ -25,13 +26,18 @@ final class DnsWiring implements AutoCloseable {
 
   static DnsConfig dnsConfig(NodeConfig c) {
     return new DnsConfig(c.bind(), c.dnsPort(), c.domain(), c.id(), c.dnsTtl(), c.dnsNegativeTtl(), c.upstreams(),
-        Duration.ofSeconds(2), 1232, Duration.ofSeconds(30), 1024, c.dnsThreads()).withLimits(c.dnsLimits());
+        Duration.ofSeconds(2), 1232, Duration.ofSeconds(30), 1024, c.dnsThreads()).withLimits(c.dnsLimits())
+        .withTransfers(c.transfers());
   }
 
-  /** Binds the DNS ports; until the registry is loaded every in-zone answer is SERVFAIL. */
-  static DnsWiring start(NodeConfig c, RegistryView view, MeterRegistry meters) throws InterruptedException {
+  /**
+   * Binds the DNS ports; until the registry is loaded every in-zone answer is SERVFAIL. Zone transfers read
+   * {@code snapshots}, consistent reads of the replica behind {@code view}.
+   */
+  static DnsWiring start(NodeConfig c, RegistryView view, SnapshotSource snapshots, MeterRegistry meters)
+      throws InterruptedException {
     DnsConfig dc = dnsConfig(c);
-    DnsServer server = new DnsServer(dc, view, meters);
+    DnsServer server = new DnsServer(dc, view, snapshots, meters);
     server.start();
     return new DnsWiring(dc, server);
   }

@@ -2,19 +2,23 @@ package dev.quorumdns.node;
 
 import dev.quorumdns.node.config.HostPort;
 import dev.quorumdns.node.config.NodeConfig;
+import dev.quorumdns.node.lease.NodeLeases;
 import dev.quorumdns.node.raft.RaftMetrics;
 import dev.quorumdns.node.raft.RaftRuntime;
 import dev.quorumdns.node.runtime.ClusterStatus;
 import dev.quorumdns.node.runtime.FormationInfo;
+import dev.quorumdns.node.runtime.LeaseStatus;
 import dev.quorumdns.node.runtime.NodeException;
 import dev.quorumdns.node.runtime.NodeRuntime;
 import dev.quorumdns.node.runtime.Readiness;
+import dev.quorumdns.node.runtime.SnapshotCopy;
 import dev.quorumdns.node.runtime.SnapshotInfo;
 import dev.quorumdns.node.runtime.WriteResult;
 import dev.quorumdns.node.runtime.ZoneRecord;
 import dev.quorumdns.node.tls.TlsReloader;
 import dev.quorumdns.registry.ClusterSettings;
 import dev.quorumdns.registry.NodeRecord;
+import dev.quorumdns.registry.RegistrySnapshot;
 import dev.quorumdns.registry.RegistryView;
 import dev.quorumdns.registry.command.Command;
 import dev.quorumdns.registry.command.Outcome;
@@ -43,6 +47,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
+import java.util.function.LongConsumer;
 import java.util.stream.Collectors;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
@@ -81,7 +86,9 @@ public final class Node implements NodeRuntime, AutoCloseable {
   private FileLock lock;
   private DnsWiring dns;
   private NodeMembership membership;
+  private NodeLeases leases;
   private TlsReloader tls;
+  private SnapshotCopies downloads;
 
   /**
    * @param meters where the node's meters go (the process exposes them at {@code /metrics})
@@ -94,7 +101,7 @@ public final class Node implements NodeRuntime, AutoCloseable {
     this.clock = clock;
     this.meters = meters;
     this.segmentSize = SizeInBytes.valueOf(config.raftSegmentBytes());
-    this.registry = new Registry(config.stateDir(), meters);
+    this.registry = new Registry(config.stateDir(), meters, config.changeLog());
     this.writeExecutor = new ThreadPoolExecutor(64, 64, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(4096),
         daemon("write"), new ThreadPoolExecutor.AbortPolicy());
   }
@@ -108,10 +115,13 @@ public final class Node implements NodeRuntime, AutoCloseable {
     if (lock == null) {
       throw new IOException("data-dir " + config.dataDir() + " is in use by another node process");
     }
+    downloads = new SnapshotCopies(config.dataDir());
+    downloads.removeLeftovers();
     tls = NodeTls.load(config, clock, scheduler);
-    dns = DnsWiring.start(config, registry.view(), meters);
+    dns = DnsWiring.start(config, registry.view(), registry::snapshot, meters);
     registry.load();
     warnIfSettingsDiffer();
+    leases = NodeLeases.start(registry, () -> membership.raft(), this::submit, scheduler, config.writeTimeout());
     membership = new NodeMembership(config, tls, clock, meters, registry.view(), adminExecutor, this::submit,
         this::newRaft);
     membership.start();
@@ -130,6 +140,7 @@ public final class Node implements NodeRuntime, AutoCloseable {
     RaftRuntime r = new RaftRuntime(withMembers, registry, clock, writeExecutor, segmentSize, new Listener(),
         NodeTls.raft(config, tls));
     RaftMetrics.bind(r, meters);
+    r.setReadOnlyRequests(leases.requests());
     return r;
   }
 
@@ -233,6 +244,19 @@ public final class Node implements NodeRuntime, AutoCloseable {
   }
 
   @Override
+  public RegistrySnapshot readSnapshot() throws IOException {
+    if (!registry.view().isLoaded()) {
+      throw new IOException("this replica holds no state yet");
+    }
+    return registry.snapshot();
+  }
+
+  @Override
+  public void onRevision(LongConsumer listener) {
+    registry.onRevision(listener);
+  }
+
+  @Override
   public Outcome precheck(Command command) {
     return registry.precheck(command);
   }
@@ -280,6 +304,21 @@ public final class Node implements NodeRuntime, AutoCloseable {
   }
 
   @Override
+  public CompletableFuture<WriteResult> grantLease(long ttlMillis) {
+    return leases.grant(ttlMillis);
+  }
+
+  @Override
+  public CompletableFuture<LeaseStatus> keepAliveLease(long id) {
+    return leases.keepAlive(id);
+  }
+
+  @Override
+  public CompletableFuture<LeaseStatus> leaseStatus(long id) {
+    return leases.status(id);
+  }
+
+  @Override
   public ClusterStatus clusterStatus() {
     return membership.status();
   }
@@ -317,6 +356,17 @@ public final class Node implements NodeRuntime, AutoCloseable {
         throw new NodeException(NodeException.Kind.SNAPSHOT_FAILED, e.getMessage());
       }
     }, adminExecutor);
+  }
+
+  @Override
+  public CompletableFuture<SnapshotCopy> snapshotCopy() {
+    RaftRuntime raft = membership.raft();
+    if (raft == null) {
+      return CompletableFuture.failedFuture(new NodeException(NodeException.Kind.SNAPSHOT_FAILED, notMember()));
+    }
+    Duration timeout = config.writeTimeout().multipliedBy(6);
+    return CompletableFuture.supplyAsync(() -> downloads.take(() -> raft.snapshot(timeout), config.cluster(),
+        config.id(), clock.instant()), adminExecutor);
   }
 
   @Override

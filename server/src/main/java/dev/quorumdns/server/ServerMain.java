@@ -11,6 +11,8 @@ import java.time.Clock;
 import java.util.Arrays;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
@@ -57,6 +59,9 @@ public final class ServerMain {
 
   private static int runNode(NodeConfig config) throws InterruptedException {
     System.setProperty("quorumdns.node", config.id());
+    Logger log = LoggerFactory.getLogger(ServerMain.class);
+    log.info("quorumdns {} starting node {} (Java {}, {} {})", version(), config.id(), Runtime.version(),
+        System.getProperty("os.name"), System.getProperty("os.arch"));
     Server server;
     try {
       server = new Server(config, Clock.systemUTC(),
@@ -79,12 +84,21 @@ public final class ServerMain {
       System.err.println("quorumdns: node " + config.id() + " failed to start: " + e);
       return 1;
     }
+    SystemdNotify.ready(System.getenv(), "systemd-notify", "node " + config.id() + " serving DNS on port "
+        + config.dnsPort() + ", API on " + config.apiPort());
     stopped.await();
     return 0;
   }
 
-  /** The version this build was made from. */
+  /**
+   * The version this build was made from: the jar manifest's {@code Implementation-Version}, or, on a class path of
+   * directories (tests, an IDE), {@code version.properties}.
+   */
   static String version() {
+    String manifest = ServerMain.class.getPackage().getImplementationVersion();
+    if (manifest != null) {
+      return manifest;
+    }
     Properties p = new Properties();
     try (InputStream in = ServerMain.class.getResourceAsStream("version.properties")) {
       if (in != null) {

@@ -66,7 +66,7 @@ public final class DnsLabel {
     return null;
   }
 
-  static String printable(String value) {
+  public static String printable(String value) {
     String cut = value.length() > 80 ? value.substring(0, 80) + "..." : value;
     StringBuilder b = new StringBuilder(cut.length());
     for (int i = 0; i < cut.length(); i++) {

@@ -10,14 +10,16 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * What a client asks to register: ports, endpoints, labels, and optionally static VIPs. Immutable; the lists
- * and map are unmodifiable, labels sorted by key.
+ * What a client asks to register: ports, endpoints, labels, and optionally static VIPs, or no VIP at all
+ * (headless). Immutable; the lists and map are unmodifiable, labels sorted by key.
  *
- * @param vip4 a static IPv4 VIP the client asks for, or null to have one allocated
- * @param vip6 a static IPv6 VIP the client asks for, or null to have one allocated
+ * @param vip4     a static IPv4 VIP the client asks for, or null to have one allocated
+ * @param vip6     a static IPv6 VIP the client asks for, or null to have one allocated
+ * @param headless no VIP: DNS answers with the addresses of the serving endpoints instead (Kubernetes'
+ *                 {@code clusterIP: None})
  */
 public record ServiceSpec(List<ServicePort> ports, List<Endpoint> endpoints, Map<String, String> labels,
-                          Inet4Address vip4, Inet6Address vip6) {
+                          Inet4Address vip4, Inet6Address vip6, boolean headless) {
   public static final int MAX_PORTS = 64;
   public static final int MAX_ENDPOINTS = 1024;
   public static final int MAX_LABELS = 64;
@@ -38,6 +40,15 @@ public record ServiceSpec(List<ServicePort> ports, List<Endpoint> endpoints, Map
             "'" + p.name() + "' is used twice for " + p.protocol().label());
       }
     }
+    if (headless && (vip4 != null || vip6 != null)) {
+      throw new ValidationException(vip4 != null ? "vip4" : "vip6", "a headless service has no VIP");
+    }
+  }
+
+  /** A service with a VIP. */
+  public ServiceSpec(List<ServicePort> ports, List<Endpoint> endpoints, Map<String, String> labels,
+                     Inet4Address vip4, Inet6Address vip6) {
+    this(ports, endpoints, labels, vip4, vip6, false);
   }
 
   /** A spec with only ports, for tests and demos. */
@@ -47,7 +58,25 @@ public record ServiceSpec(List<ServicePort> ports, List<Endpoint> endpoints, Map
 
   /** The same spec without static VIP requests: what is stored once the VIPs are allocated. */
   public ServiceSpec withoutVips() {
-    return vip4 == null && vip6 == null ? this : new ServiceSpec(ports, endpoints, labels, null, null);
+    return vip4 == null && vip6 == null ? this : new ServiceSpec(ports, endpoints, labels, null, null, headless);
+  }
+
+  /** The same spec with other endpoints. */
+  public ServiceSpec withEndpoints(List<Endpoint> others) {
+    return new ServiceSpec(ports, others, labels, vip4, vip6, headless);
+  }
+
+  /** True if it needs the second spec format: headless, or an endpoint with a health or a lease. */
+  public boolean needsFormat2() {
+    if (headless) {
+      return true;
+    }
+    for (Endpoint e : endpoints) {
+      if (e.hasStatus()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static <T> List<T> noNulls(String field, List<T> in) {

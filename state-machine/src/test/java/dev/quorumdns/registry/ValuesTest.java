@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quorumdns.registry.command.Command;
 import dev.quorumdns.registry.vip.VipPool;
+import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -89,6 +90,35 @@ class ValuesTest {
         bad("port", () -> new Endpoint("10.0.0.1", 65536, null)),
         bad("weight", () -> new Endpoint("10.0.0.1", 80, -1)),
         bad("weight", () -> new Endpoint("10.0.0.1", 80, 65536)),
+        bad("lease", () -> new Endpoint("10.0.0.1", 80, null, Health.PASSING, 0L)),
+        bad("lease", () -> new Endpoint("10.0.0.1", 80, null, Health.PASSING, -1L)),
+        bad("health", () -> Health.parse("health", "ok")),
+        bad("health", () -> Health.parse("health", null)),
+        // Leases and headless services
+        bad("id", () -> new Lease(0, 5_000, 0)),
+        bad("ttl", () -> new Lease(1, 4_999, 0)),
+        bad("ttl", () -> new Lease(1, 3_600_001, 0)),
+        bad("ttl", () -> Lease.parseTtl("ttl", "4s")),
+        bad("ttl", () -> Lease.parseTtl("ttl", "61m")),
+        bad("ttl", () -> Lease.parseTtl("ttl", "15 s")),
+        bad("ttl", () -> Lease.parseTtl("ttl", "s")),
+        bad("ttl", () -> Lease.parseTtl("ttl", "-15s")),
+        bad("ttl", () -> Lease.parseTtl("ttl", "99999999999s")),
+        bad("ttl", () -> Lease.parseTtl("ttl", null)),
+        bad("lease", () -> Lease.parseId("lease", "")),
+        bad("lease", () -> Lease.parseId("lease", "0")),
+        bad("lease", () -> Lease.parseId("lease", "8000000000000000")),
+        bad("lease", () -> Lease.parseId("lease", "10000000000000000")),
+        bad("lease", () -> Lease.parseId("lease", "xyz")),
+        bad("vip4", () -> new ServiceSpec(List.of(), List.of(), Map.of(), (Inet4Address) IpAddresses.parse("v",
+            "240.0.0.1"), null, true)),
+        bad("vip6", () -> new ServiceSpec(List.of(), List.of(), Map.of(), null, (Inet6Address) IpAddresses.parse("v",
+            "fd00::1"), true)),
+        bad("ids", () -> new Command.ExpireLeases(List.of())),
+        bad("ids", () -> new Command.ExpireLeases(List.of(0L))),
+        bad("address", () -> new Command.SetEndpointHealth(new ServiceKey("a", "b"), "bad..name", null, Health.PASSING)),
+        bad("port", () -> new Command.SetEndpointHealth(new ServiceKey("a", "b"), "10.0.0.1", 0, Health.PASSING)),
+        bad("health", () -> new Command.SetEndpointHealth(new ServiceKey("a", "b"), "10.0.0.1", 80, null)),
         // ServiceSpec
         bad("ports", () -> new ServiceSpec(Collections.nCopies(65, P), List.of(), Map.of(), null, null)),
         bad("ports[1]", () -> new ServiceSpec(nullPort, List.of(), Map.of(), null, null)),
@@ -228,6 +258,24 @@ class ValuesTest {
     assertEquals("fd00:fd00::/64", d.pool(VipPool.Family.IPV6).cidr());
     assertEquals(600_000, d.holdDownMillis());
     assertEquals("node", ServiceKey.RESERVED_NAMESPACE);
+    assertEquals(Health.PASSING, new Endpoint("10.0.0.1", null, null, null, null).health(), "passing by default");
+    assertEquals(Health.WARNING, Health.parse("h", "Warning"));
+    assertEquals("critical", Health.CRITICAL.label());
+    assertEquals(15_000, Lease.parseTtl("ttl", "15s"));
+    assertEquals(15_000, Lease.parseTtl("ttl", "15"), "a bare number is seconds");
+    assertEquals(5_000, Lease.parseTtl("ttl", "5000ms"));
+    assertEquals(120_000, Lease.parseTtl("ttl", " 2M "));
+    assertEquals(3_600_000, Lease.parseTtl("ttl", "1h"));
+    assertEquals("15s", Lease.formatTtl(15_000));
+    assertEquals("5500ms", Lease.formatTtl(5_500));
+    assertEquals(0x694d7e0f2b8d3a0bL, Lease.parseId("l", "694D7E0F2B8D3A0B"));
+    assertEquals("000000000000002a", Lease.formatId(42));
+    assertEquals(42, Lease.parseId("l", "2a"));
+    assertEquals(Long.MAX_VALUE, Lease.parseId("l", "7fffffffffffffff"));
+    assertEquals("[fd00::1]:80", new Command.SetEndpointHealth(new ServiceKey("a", "b"), "FD00:0::1", 80,
+        Health.CRITICAL).endpoint(), "endpoint names print the canonical address, bracketed when IPv6");
+    assertEquals("db.example.com", new Command.SetEndpointHealth(new ServiceKey("a", "b"), "DB.example.com.", null,
+        Health.CRITICAL).endpoint());
   }
 
   @Test

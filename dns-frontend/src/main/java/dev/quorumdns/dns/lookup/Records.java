@@ -61,7 +61,11 @@ final class Records {
   }
 
   Record srv(Name owner, int port, Name target) {
-    return new SRVRecord(owner, DClass.IN, config.ttlSeconds(), SRV_PRIORITY, SRV_WEIGHT, port, target);
+    return srv(owner, SRV_WEIGHT, port, target);
+  }
+
+  Record srv(Name owner, int weight, int port, Name target) {
+    return new SRVRecord(owner, DClass.IN, config.ttlSeconds(), SRV_PRIORITY, weight, port, target);
   }
 
   Record ptr(Name owner, Name target) {
@@ -85,6 +89,16 @@ final class Records {
   /** The SOA of {@code apex} for the authority section of a negative answer (RFC 2308 §5). */
   SOARecord negativeSoa(Name apex, long revision) {
     return soa(apex, revision, config.negativeAnswerTtl());
+  }
+
+  /**
+   * The SOA of {@code apex} in zone transfers and NOTIFY: mname {@code node.<domain>.} instead of this node's own
+   * name, so every node gives the same record for the same revision and a secondary can apply an IXFR from any
+   * node to a zone it got from another (an IXFR deletes the old SOA by its exact content).
+   */
+  SOARecord transferSoa(Name apex, long revision) {
+    return new SOARecord(apex, DClass.IN, config.ttlSeconds(), nodeZone, rname, revision & 0xffffffffL, SOA_REFRESH,
+        SOA_RETRY, SOA_EXPIRE, config.negativeTtlSeconds());
   }
 
   private SOARecord soa(Name apex, long revision, long ttl) {

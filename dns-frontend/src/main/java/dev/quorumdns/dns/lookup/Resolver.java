@@ -3,6 +3,8 @@ package dev.quorumdns.dns.lookup;
 import dev.quorumdns.dns.DnsConfig;
 import dev.quorumdns.registry.ClusterSettings;
 import dev.quorumdns.registry.DnsLabel;
+import dev.quorumdns.registry.Endpoint;
+import dev.quorumdns.registry.IpAddresses;
 import dev.quorumdns.registry.NodeRecord;
 import dev.quorumdns.registry.RegistryView;
 import dev.quorumdns.registry.Service;
@@ -112,6 +114,9 @@ public final class Resolver {
       serviceName(owner, qtype, svc, a);
       return;
     }
+    if (depth == 3 && svc.spec().headless() && endpointName(qname, qtype, svc, a)) {
+      return;
+    }
     String proto = qname.getLabelString(depth - 3);
     String port = depth == 4 ? qname.getLabelString(0) : null;
     ServicePort p = namedPort(svc, port, proto);
@@ -119,6 +124,8 @@ public final class Resolver {
       a.nameError();
     } else if (depth == 3) {
       a.noData(); // _<proto>.<name>.<ns>: an empty non-terminal above the SRV names.
+    } else if (qtype == Type.SRV && svc.spec().headless()) {
+      headlessSrv(qname, p, owner, svc, a);
     } else if (qtype == Type.SRV) {
       a.valid = Validity.service(svc.key(), svc.revision());
       a.answer.add(records.srv(qname, p.port(), owner));
@@ -132,6 +139,10 @@ public final class Resolver {
   }
 
   private void serviceName(Name owner, int qtype, Service svc, Answer a) {
+    if (svc.spec().headless()) {
+      headlessName(owner, qtype, svc, a);
+      return;
+    }
     switch (qtype) {
       case Type.A -> a.answer.add(records.address(owner, svc.vip4()));
       case Type.AAAA -> {
@@ -141,6 +152,76 @@ public final class Resolver {
       }
       case Type.ANY -> a.answer.add(records.anyAnswer(owner));
       default -> { }
+    }
+    if (a.answer.isEmpty()) {
+      a.noData();
+    } else {
+      a.valid = Validity.service(svc.key(), svc.revision());
+    }
+  }
+
+  /** A headless service's name: the addresses of its passing and warning endpoints; NODATA when it has none. */
+  private void headlessName(Name owner, int qtype, Service svc, Answer a) {
+    if (qtype == Type.A || qtype == Type.AAAA) {
+      for (InetAddress addr : EndpointNames.serving(svc, qtype == Type.A)) {
+        a.answer.add(records.address(owner, addr));
+      }
+    } else if (qtype == Type.ANY) {
+      a.answer.add(records.anyAnswer(owner));
+    }
+    if (a.answer.isEmpty()) {
+      a.noData();
+    } else {
+      a.valid = Validity.service(svc.key(), svc.revision());
+    }
+  }
+
+  /**
+   * {@code <address-label>.<name>.<ns>}: the address of one endpoint of a headless service, whatever its health
+   * (selection by health happens at the service name and its SRV names). False if the label names no endpoint.
+   */
+  private boolean endpointName(Name qname, int qtype, Service svc, Answer a) {
+    InetAddress addr = EndpointNames.address(qname.getLabelString(0));
+    if (addr == null || !EndpointNames.has(svc, addr)) {
+      return false;
+    }
+    boolean v4 = addr instanceof Inet4Address;
+    if (qtype == Type.ANY) {
+      a.answer.add(records.anyAnswer(qname));
+    } else if ((qtype == Type.A && v4) || (qtype == Type.AAAA && !v4)) {
+      a.answer.add(records.address(qname, addr));
+    } else {
+      a.noData();
+      return true;
+    }
+    a.valid = Validity.service(svc.key(), svc.revision());
+    return true;
+  }
+
+  /**
+   * A named port of a headless service: one SRV record per passing or warning endpoint (weight: the endpoint's,
+   * else {@value Records#SRV_WEIGHT}; port: the endpoint's, else the named port's), targets
+   * {@code <address-label>.<name>.<ns>} with their addresses as additional data, or the host name of an endpoint
+   * registered by name.
+   */
+  private void headlessSrv(Name qname, ServicePort p, Name owner, Service svc, Answer a) {
+    for (Endpoint e : svc.spec().endpoints()) {
+      if (!e.health().serving()) {
+        continue;
+      }
+      int weight = e.weight() == null ? Records.SRV_WEIGHT : e.weight();
+      int port = e.port() == null ? p.port() : e.port();
+      if (IpAddresses.looksLiteral(e.address())) {
+        InetAddress addr = IpAddresses.parse("address", e.address());
+        Name target = Records.child(EndpointNames.label(addr), owner);
+        a.answer.add(records.srv(qname, weight, port, target));
+        Record glue = records.address(target, addr);
+        if (!a.additional.contains(glue)) {
+          a.additional.add(glue);
+        }
+      } else {
+        a.answer.add(records.srv(qname, weight, port, Records.child(e.address() + ".", Name.root)));
+      }
     }
     if (a.answer.isEmpty()) {
       a.noData();

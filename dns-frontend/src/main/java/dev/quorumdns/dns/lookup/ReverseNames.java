@@ -43,6 +43,38 @@ public final class ReverseNames {
     }
   }
 
+  /**
+   * The first and last address of the block a reverse zone apex such as {@code 240.in-addr.arpa.} (240.0.0.0 ..
+   * 240.255.255.255) or a nibble apex under {@code ip6.arpa.} stands for; null if the apex is not well formed.
+   */
+  static InetAddress[] block(Name apex) {
+    boolean v4 = apex.subdomain(IN_ADDR);
+    int labels = apex.labels() - (v4 ? IN_ADDR : IP6).labels();
+    if (labels > (v4 ? 4 : 32) || !wellFormed(apex, v4 ? IN_ADDR : IP6)) {
+      return null;
+    }
+    byte[] first = new byte[v4 ? 4 : 16];
+    for (int k = 0; k < labels; k++) {
+      int v = label(apex, labels - 1 - k, v4); // k-th octet or nibble from the left
+      if (v4) {
+        first[k] = (byte) v;
+      } else {
+        first[k / 2] |= (byte) (k % 2 == 0 ? v << 4 : v);
+      }
+    }
+    byte[] last = first.clone();
+    int bits = labels * (v4 ? 8 : 4);
+    for (int bit = bits; bit < last.length * 8; bit++) {
+      last[bit / 8] |= (byte) (0x80 >>> (bit % 8));
+    }
+    try {
+      return v4 ? new InetAddress[] {InetAddress.getByAddress(first), InetAddress.getByAddress(last)}
+          : new InetAddress[] {Inet6Address.getByAddress(null, first, -1), Inet6Address.getByAddress(null, last, -1)};
+    } catch (UnknownHostException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** How many labels a full reverse name has below {@code in-addr.arpa} (4) or {@code ip6.arpa} (32). */
   static int fullDepth(Name name) {
     return name.subdomain(IN_ADDR) ? 4 : 32;

@@ -69,6 +69,11 @@ public final class Zones {
     return reverseInOrder;
   }
 
+  /** True if {@code name} (lower case, absolute) is the apex of one of the zones. */
+  public boolean isApex(Name name) {
+    return name.equals(forward) || reverse.containsKey(name);
+  }
+
   /** The apex of the zone {@code name} (lower case, absolute) belongs to, or null if it is in none. */
   public Name zoneOf(Name name) {
     if (name.subdomain(forward)) {

@@ -11,13 +11,15 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Sets up each accepted DNS TCP connection: enforces the connection cap and the per-client cap (a connection
  * over either is closed before any handler is added), then idle timeout, two-byte length framing and the query
- * handler. Shared by all connections of one server; thread-safe.
+ * handler. Zone transfers are TCP connections like any other: they count against both caps. Shared by all
+ * connections of one server; thread-safe.
  */
 public final class TcpChannelInitializer extends ChannelInitializer<Channel> {
   private static final System.Logger LOG = System.getLogger(TcpChannelInitializer.class.getName());
@@ -30,6 +32,7 @@ public final class TcpChannelInitializer extends ChannelInitializer<Channel> {
   private final int maxConnections;
   private final int perClient;
   private final String nodeId;
+  private final Executor transfers;
   private final AtomicInteger open = new AtomicInteger();
   /** Open connections by client address; an entry leaves with its client's last connection. */
   private final ConcurrentHashMap<InetAddress, Integer> byClient = new ConcurrentHashMap<>();
@@ -42,6 +45,13 @@ public final class TcpChannelInitializer extends ChannelInitializer<Channel> {
   /** @param perClient connections one client address may hold open at once; 0 for no such cap */
   public TcpChannelInitializer(QueryHandler handler, DnsMetrics metrics, Duration idleTimeout, int maxConnections,
                                int perClient, String nodeId) {
+    this(handler, metrics, idleTimeout, maxConnections, perClient, nodeId, null);
+  }
+
+  /** @param transfers where zone transfer streams run; null writes them on the event loop (tests) */
+  public TcpChannelInitializer(QueryHandler handler, DnsMetrics metrics, Duration idleTimeout, int maxConnections,
+                               int perClient, String nodeId, Executor transfers) {
+    this.transfers = transfers;
     this.handler = handler;
     this.metrics = metrics;
     this.idleTimeout = idleTimeout;
@@ -84,7 +94,7 @@ public final class TcpChannelInitializer extends ChannelInitializer<Channel> {
     ch.pipeline()
         .addLast(new IdleStateHandler(0, 0, idleTimeout.toNanos(), TimeUnit.NANOSECONDS))
         .addLast(new LengthFieldBasedFrameDecoder(MAX_FRAME, 0, 2, 0, 2))
-        .addLast(new TcpQueryHandler(handler, nodeId));
+        .addLast(new TcpQueryHandler(handler, transfers, nodeId));
   }
 
   /** Counts one more connection for {@code client}, unless it already has {@code perClient} open. */

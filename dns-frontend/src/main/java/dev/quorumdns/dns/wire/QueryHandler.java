@@ -6,6 +6,9 @@ import dev.quorumdns.dns.lookup.Lookup;
 import dev.quorumdns.dns.lookup.Resolver;
 import dev.quorumdns.dns.DnsMetrics;
 import dev.quorumdns.dns.DnsMetrics.Transport;
+import dev.quorumdns.dns.transfer.MessageStream;
+import dev.quorumdns.dns.transfer.TsigVerifier;
+import dev.quorumdns.dns.transfer.ZoneTransfers;
 import dev.quorumdns.registry.RegistryView;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -31,8 +34,10 @@ import org.xbill.DNS.Type;
  * is parsed with dnsjava, checked (one question, opcode, EDNS version, class), looked up with the {@link
  * Resolver}, and written with truncation to the client's size. Packets too short to carry a header, and
  * responses, are dropped; unparseable queries get a bare FORMERR. Questions outside our zones are forwarded only
- * for clients inside {@code upstream-allow}; others get REFUSED. Never throws: an internal failure is counted,
- * logged and answered SERVFAIL. Thread-safe; called on event-loop threads.
+ * for clients inside {@code upstream-allow}; others get REFUSED. With {@link ZoneTransfers}, AXFR and IXFR
+ * requests go there (their answers may be streams of messages), and signed queries have their TSIG checked and
+ * their answers signed. Never throws: an internal failure is counted, logged and answered SERVFAIL. Thread-safe;
+ * called on event-loop threads.
  */
 public final class QueryHandler {
   private static final System.Logger LOG = System.getLogger(QueryHandler.class.getName());
@@ -50,6 +55,15 @@ public final class QueryHandler {
     void send(byte[] answer);
   }
 
+  /**
+   * A {@link BufferReply} that also takes the messages of a zone transfer as a stream, to send at the pace its
+   * connection allows (TCP). A reply that is not one gets each message through {@code send}, at once.
+   */
+  public interface StreamReply extends BufferReply {
+    /** Takes ownership of {@code messages}: sends them in order, then closes the stream. */
+    void stream(MessageStream messages);
+  }
+
   private final DnsConfig config;
   private final Resolver resolver;
   private final RegistryView view;
@@ -58,13 +72,23 @@ public final class QueryHandler {
   private final Responses responses;
   private final AnswerCache cache;
   private final AddressRanges upstreamAllow;
+  private final ZoneTransfers transfers;
   private final String logPrefix;
 
   public QueryHandler(Resolver resolver, DnsMetrics metrics) {
-    this(resolver, metrics, AnswerCache.DEFAULT_MAX_ENTRIES);
+    this(resolver, metrics, null);
+  }
+
+  /** @param transfers answers AXFR and IXFR and checks TSIG; null: transfers are REFUSED and TSIG ignored */
+  public QueryHandler(Resolver resolver, DnsMetrics metrics, ZoneTransfers transfers) {
+    this(resolver, metrics, AnswerCache.DEFAULT_MAX_ENTRIES, transfers);
   }
 
   QueryHandler(Resolver resolver, DnsMetrics metrics, int cacheEntries) {
+    this(resolver, metrics, cacheEntries, null);
+  }
+
+  QueryHandler(Resolver resolver, DnsMetrics metrics, int cacheEntries, ZoneTransfers transfers) {
     this.config = resolver.config();
     this.resolver = resolver;
     this.view = resolver.view();
@@ -73,6 +97,7 @@ public final class QueryHandler {
     this.responses = new Responses(config.udpPayloadSize(), config.nodeId().getBytes(StandardCharsets.US_ASCII));
     this.cache = new AnswerCache(cacheEntries);
     this.upstreamAllow = config.limits().upstreamAllow();
+    this.transfers = transfers;
     this.logPrefix = "[" + config.nodeId() + "] ";
   }
 
@@ -135,13 +160,13 @@ public final class QueryHandler {
         return AnswerCache.patch(hit, packet, key, alloc);
       }
     }
-    byte[] wire = slowPath(packet, key, transport, client, reply, start);
+    byte[] wire = slowPath(packet, key, transport, client, alloc, reply, start);
     return wire == null ? null : alloc.ioBuffer(wire.length).writeBytes(wire);
   }
 
-  /** The answer from dnsjava's parse and our resolver, or null if dropped or sent upstream. */
-  private byte[] slowPath(ByteBuf packet, QueryKey key, Transport transport, InetAddress client, BufferReply reply,
-                          long start) {
+  /** The answer from dnsjava's parse and our resolver, or null if dropped, sent upstream or a transfer. */
+  private byte[] slowPath(ByteBuf packet, QueryKey key, Transport transport, InetAddress client,
+                          ByteBufAllocator alloc, BufferReply reply, long start) {
     int at = packet.readerIndex();
     if (packet.readableBytes() < QueryKey.HEADER || (packet.getByte(at + 2) & 0x80) != 0) {
       metrics.malformed();
@@ -159,6 +184,16 @@ public final class QueryHandler {
     int maxSize = maxSize(query, transport);
     Record question = query.getQuestion();
     int qtype = question == null ? 0 : question.getType();
+    if (transfers != null && ZoneTransfers.isTransfer(query) && query.getHeader().getCount(Section.QUESTION) == 1
+        && query.getHeader().getCount(Section.ANSWER) == 0) {
+      transfer(query, bytes, qtype, transport, client, alloc, reply, start);
+      return null;
+    }
+    TsigVerifier.Verdict tsig = transfers == null ? null : transfers.tsig().verify(query, bytes, client);
+    if (tsig != null && tsig.failed()) {
+      count(qtype, Rcode.NOTAUTH, false, transport, start);
+      return transfers.tsig().failure(query, tsig);
+    }
     int rcode = protocolError(query);
     if (rcode != Rcode.NOERROR) {
       byte[] wire = responses.reply(query, rcode, rcode != Rcode.FORMERR).toWire(maxSize);
@@ -176,13 +211,38 @@ public final class QueryHandler {
       metrics.forwardRefused();
     }
     Message m = responses.answer(query, lookup);
+    if (tsig != null && tsig.verified()) {
+      TsigVerifier.sign(m, query, tsig);
+    }
     byte[] wire = m.toWire(maxSize);
     // With upstreams, REFUSED depends on who asks: such answers are not cached, so no client gets another's.
+    // Signed queries never have a cache key (their TSIG makes them not plain).
     if (key != null && lookup.validity() != null && !(refused && forwarder.enabled())) {
       cache.put(key, wire, m.getRcode(), lookup.validity());
     }
     count(qtype, m.getRcode(), (wire[2] & 0x02) != 0, transport, start);
     return wire;
+  }
+
+  /** Hands a transfer request to {@link ZoneTransfers} and its answer to {@code reply}, streamed if it can. */
+  private void transfer(Message query, byte[] bytes, int qtype, Transport transport, InetAddress client,
+                        ByteBufAllocator alloc, BufferReply reply, long start) {
+    ZoneTransfers.Response r = transfers.respond(query, bytes, client, transport == Transport.TCP);
+    if (r.single() != null) {
+      count(qtype, r.single()[3] & 0x0f, false, transport, start);
+      reply.send(alloc.ioBuffer(r.single().length).writeBytes(r.single()));
+      return;
+    }
+    count(qtype, Rcode.NOERROR, false, transport, start);
+    if (reply instanceof StreamReply s) {
+      s.stream(r.stream());
+      return;
+    }
+    try (MessageStream stream = r.stream()) {
+      for (byte[] m = stream.next(); m != null; m = stream.next()) {
+        reply.send(alloc.ioBuffer(m.length).writeBytes(m));
+      }
+    }
   }
 
   /** What is wrong with a parsed query as a question we answer, or NOERROR. */

@@ -1,12 +1,14 @@
 package dev.quorumdns.dns.transport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quorumdns.dns.AbuseLimits;
 import dev.quorumdns.dns.AddressRanges;
 import dev.quorumdns.dns.transport.ResponseRateLimiter.Verdict;
 import dev.quorumdns.registry.IpAddresses;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
@@ -14,9 +16,15 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** The rate limiter alone, on a settable clock: bursts, slip, prefixes, exemption, refill and the bounded table. */
 class ResponseRateLimiterTest {
@@ -70,7 +78,7 @@ class ResponseRateLimiterTest {
     assertEquals(0, burst(r, "2001:db8:0:1ff::2", 3).get(Verdict.SEND), "the same IPv6 /56");
     assertEquals(RATE, burst(r, "2001:db8:0:200::1", RATE).get(Verdict.SEND), "another /56");
     byte[] mapped = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff, (byte) 192, 0, 2, 9};
-    InetAddress v6 = java.net.Inet6Address.getByAddress(null, mapped, -1);
+    InetAddress v6 = Inet6Address.getByAddress(null, mapped, -1);
     r.admit(v6);
     assertEquals(Verdict.DROP, r.admit(v6),
         "the spent bucket's sixth limited answer is dropped: ::ffff:192.0.2.9 counts as its IPv4 prefix");
@@ -127,33 +135,33 @@ class ResponseRateLimiterTest {
   }
 
   @Test
-  @org.junit.jupiter.api.Timeout(30)
+  @Timeout(30)
   void threadsRacingOnOnePrefixGetTheRateAndNoMore() throws Exception {
     AbuseLimits l = AbuseLimits.defaults().withRrl(1000, 2, AddressRanges.none());
     ResponseRateLimiter r = new ResponseRateLimiter(l, clock::get);
     int threads = 4;
-    java.util.concurrent.atomic.AtomicInteger sent = new java.util.concurrent.atomic.AtomicInteger();
-    java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(threads);
-    List<Thread> all = new ArrayList<>();
-    for (int t = 0; t < threads; t++) {
-      int n = t;
-      Thread th = new Thread(() -> {
-        try {
+    AtomicInteger sent = new AtomicInteger();
+    CyclicBarrier start = new CyclicBarrier(threads);
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<?>> workers = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int n = t;
+        workers.add(pool.submit(() -> {
           start.await();
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-        for (int i = 0; i < 20_000; i++) {
-          if (r.admit(ip("192.0.2." + (1 + (i + n) % 200))) == Verdict.SEND) {
-            sent.incrementAndGet();
+          for (int i = 0; i < 20_000; i++) {
+            if (r.admit(ip("192.0.2." + (1 + (i + n) % 200))) == Verdict.SEND) {
+              sent.incrementAndGet();
+            }
           }
-        }
-      });
-      th.start();
-      all.add(th);
-    }
-    for (Thread th : all) {
-      th.join();
+          return null;
+        }));
+      }
+      for (Future<?> w : workers) {
+        w.get(); // a worker's exception fails the test here (ExecutionException), it is not lost with its thread
+      }
+    } finally {
+      pool.shutdownNow();
     }
     // Exactly the rate, but for threads that raced to create the prefix's bucket: each loser answered once
     // from a bucket the table did not keep.
@@ -163,7 +171,7 @@ class ResponseRateLimiterTest {
 
   @Test
   void rateOffIsRefused() {
-    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+    assertThrows(IllegalArgumentException.class,
         () -> new ResponseRateLimiter(AbuseLimits.defaults(), clock::get));
   }
 }

@@ -20,7 +20,9 @@ record Access(Kind kind, String action) {
     /** {@code write:<ns>} of the path's {@code {ns}} parameter. */
     WRITE_PATH_NAMESPACE,
     /** {@code write:<ns>} of each namespace in the body; checked by the handler. */
-    WRITE_BODY_NAMESPACES
+    WRITE_BODY_NAMESPACES,
+    /** Any write scope ({@code write:<ns>} of some namespace, or {@code write:*}): leases. */
+    WRITE_ANY
   }
 
   static Access open() {
@@ -43,13 +45,17 @@ record Access(Kind kind, String action) {
     return new Access(Kind.WRITE_BODY_NAMESPACES, "write services");
   }
 
+  static Access writeAny(String action) {
+    return new Access(Kind.WRITE_ANY, action);
+  }
+
   /** The scope that decides whether a token is needed at all: null (open), read, a write scope or admin. */
   Scope authentication() {
     return switch (kind) {
       case OPEN -> null;
       case READ -> Scope.READ;
       case ADMIN -> Scope.ADMIN;
-      case WRITE_PATH_NAMESPACE, WRITE_BODY_NAMESPACES -> Scope.WRITE_ALL;
+      case WRITE_PATH_NAMESPACE, WRITE_BODY_NAMESPACES, WRITE_ANY -> Scope.WRITE_ALL;
     };
   }
 }

@@ -10,13 +10,21 @@ public final class ApiException extends RuntimeException {
   private final String code;
   private final String field;
   private final Integer retryAfterSeconds;
+  private final Long revision;
 
   public ApiException(int status, String code, String field, String message, Integer retryAfterSeconds) {
+    this(status, code, field, message, retryAfterSeconds, null);
+  }
+
+  /** @param revision a revision the answer carries ({@code "revision"} in the body), or null */
+  public ApiException(int status, String code, String field, String message, Integer retryAfterSeconds,
+                      Long revision) {
     super(message);
     this.status = status;
     this.code = code;
     this.field = field;
     this.retryAfterSeconds = retryAfterSeconds;
+    this.revision = revision;
   }
 
   public static ApiException invalid(String field, String message) {
@@ -33,6 +41,15 @@ public final class ApiException extends RuntimeException {
 
   public static ApiException noQuorum(String message) {
     return new ApiException(503, "no_quorum", null, message, 1);
+  }
+
+  /**
+   * 412: a conditional write found the service otherwise than expected.
+   *
+   * @param currentRevision the service's revision now, 0 when nothing is registered
+   */
+  public static ApiException preconditionFailed(String field, String message, long currentRevision) {
+    return new ApiException(412, "precondition_failed", field, message, null, currentRevision);
   }
 
   public static ApiException unknownOutcome(String message) {
@@ -53,5 +70,10 @@ public final class ApiException extends RuntimeException {
 
   public Integer retryAfterSeconds() {
     return retryAfterSeconds;
+  }
+
+  /** The revision the answer carries, or null. */
+  public Long revision() {
+    return revision;
   }
 }

@@ -6,12 +6,38 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** A complete HTTP answer. Immutable. */
-public record ApiResponse(int status, String contentType, byte[] body, Map<String, String> headers) {
+/**
+ * An HTTP answer: a complete one, or a head followed by a body written over time ({@code stream}, not null).
+ * Immutable.
+ */
+public record ApiResponse(int status, String contentType, byte[] body, Map<String, String> headers,
+                          StreamBody stream) {
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  public ApiResponse {
+    headers = Map.copyOf(headers);
+  }
+
+  /** A complete answer. */
+  public ApiResponse(int status, String contentType, byte[] body, Map<String, String> headers) {
+    this(status, contentType, body, headers, null);
+  }
+
+  /** A head now and {@code body} streamed after it (chunked). */
+  public static ApiResponse stream(int status, String contentType, Map<String, String> headers, StreamBody body) {
+    return new ApiResponse(status, contentType, new byte[0], headers, body);
+  }
+
+  /** This answer with one more header. */
+  public ApiResponse withHeader(String name, String value) {
+    Map<String, String> h = new LinkedHashMap<>(headers);
+    h.put(name, value);
+    return new ApiResponse(status, contentType, body, h, stream);
+  }
 
   public static ApiResponse json(int status, JsonNode body) {
     try {
@@ -44,6 +70,9 @@ public record ApiResponse(int status, String contentType, byte[] body, Map<Strin
       o.put("field", e.field());
     }
     o.put("message", e.getMessage());
+    if (e.revision() != null) {
+      o.put("revision", e.revision());
+    }
     ApiResponse r = json(e.status(), o);
     if (e.status() == 401) {
       return new ApiResponse(r.status, r.contentType, r.body, Map.of("WWW-Authenticate", "Bearer realm=\"quorumdns\""));

@@ -1,5 +1,6 @@
 package dev.quorumdns.node.api;
 
+import dev.quorumdns.node.api.watch.WatchHub;
 import dev.quorumdns.node.auth.Caller;
 import dev.quorumdns.node.auth.Scope;
 import dev.quorumdns.node.runtime.NodeException;
@@ -11,6 +12,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,11 +30,14 @@ public final class ApiRoutes {
   private final AuditLog audit;
 
   /**
+   * @param hub     the node's watch streams and blocking reads
+   * @param answers where blocking reads build their answers once they wake
    * @param metrics the Prometheus text of every meter, for {@code /metrics}
    * @param audit   where writes and cluster changes are recorded, or null to record nothing
    */
-  public ApiRoutes(NodeRuntime node, Supplier<String> metrics, ApiAuth auth, AuditLog audit) {
-    this(table(node, metrics), auth, audit);
+  public ApiRoutes(NodeRuntime node, WatchHub hub, Executor answers, Supplier<String> metrics, ApiAuth auth,
+                   AuditLog audit) {
+    this(table(node, hub, answers, metrics), auth, audit);
   }
 
   private ApiRoutes(RouteTable table, ApiAuth auth, AuditLog audit) {
@@ -54,19 +59,30 @@ public final class ApiRoutes {
   }
 
   /** Every route of the API (docs/architecture.md, HTTP API). */
-  static RouteTable table(NodeRuntime node, Supplier<String> metrics) {
+  static RouteTable table(NodeRuntime node, WatchHub hub, Executor answers, Supplier<String> metrics) {
     ServiceRoutes services = new ServiceRoutes(node);
+    LeaseRoutes leases = new LeaseRoutes(node);
+    ServiceReads reads = new ServiceReads(node, hub, answers);
+    WatchRoutes watch = new WatchRoutes(node, hub);
     ClusterRoutes cluster = new ClusterRoutes(node, metrics);
     return new RouteTable(List.of(
         route("GET", "/healthz", Access.open(), "healthz", null, cluster::health),
         route("GET", "/readyz", Access.open(), "readyz", null, cluster::ready),
         route("GET", "/metrics", Access.open(), "metrics", null, cluster::metrics),
-        route("GET", "/v1/services", Access.read(), "services", null, services::list),
-        route("GET", "/v1/services/{ns}/{name}", Access.read(), "service", null, services::get),
+        route("GET", "/v1/services", Access.read(), "services", null, reads::list),
+        route("GET", "/v1/services/{ns}/{name}", Access.read(), "service", null, reads::get),
         route("PUT", "/v1/services/{ns}/{name}", Access.writePathNamespace(), "service", "put", services::put),
         route("DELETE", "/v1/services/{ns}/{name}", Access.writePathNamespace(), "service", "delete",
             services::delete),
         route("POST", "/v1/batch", Access.writeBodyNamespaces(), "batch", "batch", services::batch),
+        route("PUT", "/v1/services/{ns}/{name}/endpoints/{endpoint}/health", Access.writePathNamespace(), "health",
+            "health", services::health),
+        route("POST", "/v1/leases", Access.writeAny("grant leases"), "leases", "lease-grant", leases::grant),
+        route("GET", "/v1/leases/{id}", Access.read(), "lease", null, leases::get),
+        route("DELETE", "/v1/leases/{id}", Access.writeAny("revoke leases"), "lease", "lease-revoke", leases::revoke),
+        route("PUT", "/v1/leases/{id}/keepalive", Access.writeAny("keep leases alive"), "keepalive", null,
+            leases::keepAlive),
+        route("GET", "/v1/watch", Access.read(), "watch", null, watch::watch),
         route("GET", "/v1/records", Access.read(), "records", null, cluster::records),
         route("GET", "/v1/cluster", Access.read(), "cluster", null, cluster::status),
         route("GET", "/v1/cluster/members", Access.read(), "members", null, cluster::status),
@@ -76,7 +92,9 @@ public final class ApiRoutes {
         route("DELETE", "/v1/cluster/members/{id}", Access.admin("change the cluster's members"), "members",
             "member-remove", cluster::removeMember),
         route("POST", "/v1/cluster/snapshot", Access.admin("take a snapshot"), "snapshot", "snapshot",
-            cluster::snapshot)));
+            cluster::snapshot),
+        route("GET", "/v1/cluster/snapshot", Access.admin("download a snapshot"), "snapshot", "snapshot-download",
+            cluster::download)));
   }
 
   private static Route route(String method, String path, Access access, String metric, String audit,
@@ -132,7 +150,8 @@ public final class ApiRoutes {
   /** The audit target known from the path: {@code ns/name}, a member id, or {@code -}. */
   private static String target(Map<String, String> params) {
     if (params.containsKey("ns") && params.containsKey("name")) {
-      return params.get("ns") + "/" + params.get("name");
+      String service = params.get("ns") + "/" + params.get("name");
+      return params.containsKey("endpoint") ? service + "/" + params.get("endpoint") : service;
     }
     return params.getOrDefault("id", "-");
   }
@@ -142,6 +161,11 @@ public final class ApiRoutes {
     switch (access.kind()) {
       case OPEN, READ, WRITE_BODY_NAMESPACES -> { }
       case ADMIN -> ApiAuth.require(caller, Scope.ADMIN, access.action());
+      case WRITE_ANY -> {
+        if (caller.scopes().stream().noneMatch(s -> s.kind() == Scope.Kind.WRITE)) {
+          ApiAuth.require(caller, Scope.WRITE_ALL, access.action() + " (any write scope will do)");
+        }
+      }
       case WRITE_PATH_NAMESPACE -> {
         // Validated first, so a bad name is a 400 naming the field rather than a scope error.
         String ns = new ServiceKey(params.get("ns"), params.get("name")).namespace();

@@ -20,11 +20,14 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -34,28 +37,39 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.ReadTimeoutHandler;
+import io.netty.util.AsciiString;
+import io.netty.util.AttributeKey;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The node's HTTP API on Netty: HTTP/1.1 with keep-alive, bodies capped at {@value #MAX_BODY} bytes (413),
- * idle connections closed after {@value #IDLE_SECONDS} s, requests that do not arrive whole in time answered 408
- * and connections over the caps 503 ({@link ConnectionGuards}). Handlers may answer from any thread. Closing
- * stops accepting, then lets the requests already being handled answer (up to {@link #DRAIN}) before it closes
- * their connections: a node that stops on its own (removed from the cluster through its own API) still answers
- * the call that removed it.
+ * connections with nothing to read and no answer pending closed after {@value #IDLE_SECONDS} s (a blocking read
+ * or a watch stream keeps its connection), requests that do not arrive whole in time answered 408 and
+ * connections over the caps 503 ({@link ConnectionGuards}). Handlers may answer from any thread; a streamed
+ * answer ({@link StreamBody}) takes its connection over once its head is written. Closing stops
+ * accepting, then lets the requests already being handled answer (up to {@link #DRAIN}) before it closes their
+ * connections: a node that stops on its own (removed from the cluster through its own API) still answers the
+ * call that removed it.
  */
 public final class ApiServer implements AutoCloseable {
   static final int MAX_BODY = 1024 * 1024;
   static final int IDLE_SECONDS = 60;
   /** How long {@link #close} waits for requests already being handled to answer. */
   static final Duration DRAIN = Duration.ofSeconds(3);
+  /** Set on a connection whose answer is a stream: it reads no more requests. */
+  private static final AttributeKey<Boolean> STREAMING = AttributeKey.valueOf("quorumdns.streaming");
+  /** The request headers handlers may read, besides Authorization (lower case). */
+  private static final List<AsciiString> CONDITIONAL_HEADERS = List.of(HttpHeaderNames.IF_MATCH,
+      HttpHeaderNames.IF_NONE_MATCH);
   private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
 
   private final InetSocketAddress bind;
@@ -99,7 +113,7 @@ public final class ApiServer implements AutoCloseable {
             ConnectionGuards.RequestDeadline deadline = new ConnectionGuards.RequestDeadline(access.requestTimeout());
             ch.pipeline()
                 .addLast(limiter)
-                .addLast(new ReadTimeoutHandler(IDLE_SECONDS, TimeUnit.SECONDS))
+                .addLast(new ConnectionGuards.IdleGuard(IDLE_SECONDS))
                 .addLast(deadline.start())
                 .addLast(new HttpServerCodec(8192, 16384, 8192))
                 .addLast(new JsonLimitAggregator())
@@ -194,6 +208,9 @@ public final class ApiServer implements AutoCloseable {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
       long start = System.nanoTime();
+      if (ctx.channel().hasAttr(STREAMING)) {
+        return; // the connection carries a stream now; what else the client sends is dropped
+      }
       if (req.decoderResult().isFailure()) {
         FullHttpResponse bad = toNetty(ApiResponse.error(new ApiException(400, "bad_request", null,
             "malformed HTTP request: " + req.decoderResult().cause().getMessage(), null)));
@@ -203,15 +220,27 @@ public final class ApiServer implements AutoCloseable {
       }
       boolean keepAlive = HttpUtil.isKeepAlive(req);
       ApiRequest r = toApi(req, (InetSocketAddress) ctx.channel().remoteAddress());
+      ConnectionGuards.IdleGuard idle = ctx.pipeline().get(ConnectionGuards.IdleGuard.class);
+      idle.begin();
       received();
       routes.handle(r).whenComplete((resp, err) -> {
         ApiResponse answer = err != null ? ApiRoutes.toError(err) : resp;
-        FullHttpResponse out = toNetty(answer);
-        HttpUtil.setKeepAlive(out, keepAlive);
-        ChannelFuture f = ctx.writeAndFlush(out);
-        f.addListener(written -> answered());
-        if (!keepAlive) {
-          f.addListener(ChannelFutureListener.CLOSE);
+        if (answer.stream() != null) {
+          ctx.executor().execute(() -> {
+            answered(); // a stream takes its connection over: nothing to wait for when closing
+            startStream(ctx, answer);
+          });
+        } else {
+          FullHttpResponse out = toNetty(answer);
+          HttpUtil.setKeepAlive(out, keepAlive);
+          ChannelFuture f = ctx.writeAndFlush(out);
+          f.addListener(x -> {
+            idle.end();
+            answered();
+          });
+          if (!keepAlive) {
+            f.addListener(ChannelFutureListener.CLOSE);
+          }
         }
         requestTimer(routes.metricName(r), r.method(), answer.status())
             .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
@@ -223,6 +252,25 @@ public final class ApiServer implements AutoCloseable {
       LOG.debug("HTTP connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
       ctx.close();
     }
+  }
+
+  /**
+   * Writes a streamed answer's head and hands the connection to its body, which ends it by closing it (the
+   * connection stays busy for the idle guard until then).
+   */
+  private static void startStream(ChannelHandlerContext ctx, ApiResponse answer) {
+    if (!ctx.channel().isActive()) {
+      answer.stream().abandon();
+      return;
+    }
+    ctx.channel().attr(STREAMING).set(Boolean.TRUE);
+    HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(answer.status()));
+    head.headers().set(HttpHeaderNames.CONTENT_TYPE, answer.contentType());
+    head.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+    head.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
+    answer.headers().forEach((k, v) -> head.headers().set(k, v));
+    ctx.writeAndFlush(head);
+    answer.stream().start(ctx.channel());
   }
 
   private static ApiRequest toApi(FullHttpRequest req, InetSocketAddress remote) {
@@ -238,8 +286,15 @@ public final class ApiServer implements AutoCloseable {
     if (method.equals("HEAD")) {
       method = "GET";
     }
+    Map<String, String> headers = new HashMap<>();
+    for (CharSequence name : CONDITIONAL_HEADERS) {
+      String v = req.headers().get(name);
+      if (v != null) {
+        headers.put(name.toString(), v);
+      }
+    }
     return new ApiRequest(method, path, q.parameters(), body, req.headers().get(HttpHeaderNames.AUTHORIZATION),
-        remote);
+        remote, headers);
   }
 
   private static FullHttpResponse toNetty(ApiResponse r) {

@@ -4,19 +4,23 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quorumdns.node.config.HostPort;
+import dev.quorumdns.node.runtime.NodeException;
+import dev.quorumdns.node.runtime.ClusterStatus;
 import dev.quorumdns.node.runtime.NodeRuntime;
 import dev.quorumdns.node.runtime.Readiness;
 import dev.quorumdns.registry.DnsLabel;
 import dev.quorumdns.registry.ValidationException;
+import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
 /**
  * The handlers of health, readiness, metrics, {@code /v1/records} and {@code /v1/cluster...}: cluster status
- * from local state, membership changes and snapshots through the runtime. Thread-safe.
+ * from local state, membership changes, snapshots and snapshot downloads through the runtime. Thread-safe.
  */
 final class ClusterRoutes {
   private static final Set<String> MEMBER_FIELDS = Set.of("id", "raft", "role");
@@ -42,13 +46,16 @@ final class ClusterRoutes {
   }
 
   CompletableFuture<ApiResponse> records(Route.Call call) {
-    ObjectNode out = obj().put("revision", node.view().revision());
+    long revision = node.view().revision();
+    ObjectNode out = obj().put("revision", revision);
     out.set("records", ClusterJson.records(node.records()));
-    return done(ApiResponse.json(200, out));
+    return done(ApiResponse.json(200, out).withHeader(ServiceReads.REVISION_HEADER, Long.toString(revision)));
   }
 
   CompletableFuture<ApiResponse> status(Route.Call call) {
-    return done(ApiResponse.json(200, ClusterJson.status(node.clusterStatus())));
+    ClusterStatus s = node.clusterStatus();
+    return done(ApiResponse.json(200, ClusterJson.status(s))
+        .withHeader(ServiceReads.REVISION_HEADER, Long.toString(s.revision())));
   }
 
   CompletableFuture<ApiResponse> formation(Route.Call call) {
@@ -57,6 +64,30 @@ final class ClusterRoutes {
 
   CompletableFuture<ApiResponse> snapshot(Route.Call call) {
     return node.snapshot().thenApply(s -> ApiResponse.json(200, ClusterJson.snapshot(s)));
+  }
+
+  /**
+   * {@code GET /v1/cluster/snapshot[?stale]}: this replica as a {@link SnapshotArchive}, streamed. After a read
+   * barrier, so it holds every write acknowledged before the request (503 without a quorum); {@code ?stale} takes
+   * this replica as it is, as when quorum is lost.
+   */
+  CompletableFuture<ApiResponse> download(Route.Call call) {
+    CompletableFuture<Long> barrier = call.request().flag("stale") ? CompletableFuture.completedFuture(0L)
+        : node.readBarrier();
+    return barrier.thenCompose(applied -> node.snapshotCopy()).thenApply(copy -> {
+      SnapshotArchive archive;
+      try {
+        archive = new SnapshotArchive(copy);
+      } catch (IOException | RuntimeException e) {
+        copy.close();
+        throw new NodeException(NodeException.Kind.SNAPSHOT_FAILED, "cannot read snapshot " + copy.index() + ": "
+            + e.getMessage());
+      }
+      return ApiResponse.stream(200, "application/x-tar", Map.of(
+          "Content-Disposition", "attachment; filename=\"" + archive.fileName() + "\"",
+          "X-QuorumDNS-Snapshot-Index", Long.toString(copy.index()),
+          "X-QuorumDNS-Snapshot-Size", Long.toString(archive.length())), new SnapshotStream(archive));
+    });
   }
 
   /** {@code {"id","raft":"host:port","role":"voter"|"listener"}}. */

@@ -13,6 +13,9 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.timeout.IdleState;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetAddress;
@@ -228,6 +231,36 @@ final class ConnectionGuards {
       waiting = false;
       answerAndClose(startCtx, rawAnswer(408, "Request Timeout", "request_timeout", "the request did not arrive "
           + "whole within " + timeout.toMillis() + " ms of its first byte (api-request-timeout)", false));
+    }
+  }
+
+  /**
+   * Closes a connection that has read nothing for a while and has no answer pending: unlike a plain read
+   * timeout, a blocking read (up to ten minutes) or a watch stream keeps its connection however quiet the client
+   * is. One instance per connection; {@link #begin} and {@link #end} may be called from any thread.
+   */
+  static final class IdleGuard extends IdleStateHandler {
+    private final AtomicInteger pending = new AtomicInteger();
+
+    IdleGuard(int seconds) {
+      super(seconds, 0, 0, TimeUnit.SECONDS);
+    }
+
+    /** A request was read: its answer is pending. */
+    void begin() {
+      pending.incrementAndGet();
+    }
+
+    /** An answer was written. */
+    void end() {
+      pending.decrementAndGet();
+    }
+
+    @Override
+    protected void channelIdle(ChannelHandlerContext ctx, IdleStateEvent evt) {
+      if (evt.state() == IdleState.READER_IDLE && pending.get() <= 0) {
+        ctx.close();
+      }
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.quorumdns.node.api;
 
+import dev.quorumdns.node.api.watch.WatchHub;
 import dev.quorumdns.node.auth.TokenStore;
 import dev.quorumdns.node.config.ApiAccess;
 import dev.quorumdns.node.runtime.NodeRuntime;
@@ -8,6 +9,8 @@ import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Supplier;
@@ -25,7 +28,13 @@ public final class HttpApi implements AutoCloseable {
   private final Clock clock;
   private final ApiAuth auth;
   private final ScheduledExecutorService reloads;
+  private final ExecutorService answers = Executors.newFixedThreadPool(2, r -> {
+    Thread t = new Thread(r, "quorumdns-api-answers");
+    t.setDaemon(true);
+    return t;
+  });
   private AuditLog audit;
+  private WatchHub hub;
   private ApiServer server;
   private ApiServer metricsServer;
 
@@ -63,7 +72,9 @@ public final class HttpApi implements AutoCloseable {
   public void start(NodeRuntime node, InetSocketAddress bind, MeterRegistry meters, Supplier<String> metrics,
                     SslContext ssl, InetSocketAddress metricsBind) throws IOException, InterruptedException {
     audit = AuditLog.open(access.auditLog(), clock);
-    server = new ApiServer(bind, new ApiRoutes(node, metrics, auth, audit), meters, access, ssl);
+    hub = new WatchHub(node, access.watch(), meters, new SplittableRandom());
+    hub.start();
+    server = new ApiServer(bind, new ApiRoutes(node, hub, answers, metrics, auth, audit), meters, access, ssl);
     server.start();
     if (metricsBind != null) {
       metricsServer = new ApiServer(metricsBind, ApiRoutes.healthOnly(node, metrics), meters, access, null);
@@ -88,6 +99,10 @@ public final class HttpApi implements AutoCloseable {
     if (metricsServer != null) {
       metricsServer.close();
     }
+    if (hub != null) {
+      hub.close();
+    }
+    answers.shutdownNow();
     if (server != null) {
       server.close();
     }

@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quorumdns.registry.Endpoint;
+import dev.quorumdns.registry.Health;
 import dev.quorumdns.registry.IpAddresses;
+import dev.quorumdns.registry.Lease;
 import dev.quorumdns.registry.Protocol;
 import dev.quorumdns.registry.Service;
 import dev.quorumdns.registry.ServicePort;
@@ -26,13 +28,13 @@ import java.util.Set;
  */
 public final class ServiceJson {
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
-  private static final Set<String> SPEC_FIELDS = Set.of("ports", "endpoints", "labels", "vip4", "vip6");
+  private static final Set<String> SPEC_FIELDS = Set.of("ports", "endpoints", "labels", "vip4", "vip6", "headless");
   private static final Set<String> PORT_FIELDS = Set.of("name", "protocol", "port");
-  private static final Set<String> ENDPOINT_FIELDS = Set.of("address", "port", "weight");
+  private static final Set<String> ENDPOINT_FIELDS = Set.of("address", "port", "weight", "health", "lease");
 
   private ServiceJson() {}
 
-  /** Parses a service body ({@code {ports, endpoints, labels, vip4?, vip6?}}). */
+  /** Parses a service body ({@code {ports, endpoints, labels, vip4?, vip6?, headless?}}). */
   public static ServiceSpec parseSpec(JsonNode body) {
     if (body == null || !body.isObject()) {
       throw new ValidationException("body", "must be a JSON object");
@@ -61,7 +63,9 @@ public final class ServiceJson {
       try {
         endpoints.add(new Endpoint(text(e.get("address"), at + ".address"),
             e.hasNonNull("port") ? integer(e.get("port"), at + ".port", true) : null,
-            e.hasNonNull("weight") ? integer(e.get("weight"), at + ".weight", true) : null));
+            e.hasNonNull("weight") ? integer(e.get("weight"), at + ".weight", true) : null,
+            e.hasNonNull("health") ? Health.parse(at + ".health", text(e.get("health"), at + ".health")) : null,
+            e.hasNonNull("lease") ? Lease.parseId(at + ".lease", text(e.get("lease"), at + ".lease")) : null));
       } catch (ValidationException ex) {
         throw ex.field().startsWith(at) ? ex : ex.within(at);
       }
@@ -86,7 +90,15 @@ public final class ServiceJson {
     if (body.hasNonNull("vip6")) {
       vip6 = IpAddresses.parse6("vip6", text(body.get("vip6"), "vip6"));
     }
-    return new ServiceSpec(ports, endpoints, labels, vip4, vip6);
+    boolean headless = false;
+    JsonNode h = body.get("headless");
+    if (h != null && !h.isNull()) {
+      if (!h.isBoolean()) {
+        throw new ValidationException("headless", h + " (expected: true or false)");
+      }
+      headless = h.booleanValue();
+    }
+    return new ServiceSpec(ports, endpoints, labels, vip4, vip6, headless);
   }
 
   /** The service as the API returns it. */
@@ -95,7 +107,11 @@ public final class ServiceJson {
     o.put("namespace", s.key().namespace());
     o.put("name", s.key().name());
     o.put("fqdn", s.key().fqdn(domain));
-    o.put("vip4", IpAddresses.format(s.vip4()));
+    if (s.vip4() == null) {
+      o.putNull("vip4");
+    } else {
+      o.put("vip4", IpAddresses.format(s.vip4()));
+    }
     if (s.vip6() == null) {
       o.putNull("vip6");
     } else {
@@ -122,7 +138,12 @@ public final class ServiceJson {
       if (e.weight() != null) {
         eo.put("weight", e.weight());
       }
+      eo.put("health", e.health().label());
+      if (e.lease() != null) {
+        eo.put("lease", Lease.formatId(e.lease()));
+      }
     }
+    o.put("headless", s.spec().headless());
     ObjectNode labels = o.putObject("labels");
     s.spec().labels().forEach(labels::put);
     o.put("revision", s.revision());

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quorumdns.node.runtime.NodeException;
 import dev.quorumdns.node.runtime.WriteResult;
+import dev.quorumdns.registry.Lease;
 import dev.quorumdns.registry.command.Outcome;
+import dev.quorumdns.registry.command.Precondition;
 
 /**
  * Maps write results, registry outcomes and the runtime's refusals to HTTP answers: refusals 400/404/409, not
@@ -47,13 +49,29 @@ final class WriteResults {
     return n;
   }
 
+  /**
+   * The field a precondition came from, as a batch operation spells it ({@code ifMatch}, {@code ifNoneMatch});
+   * single writes rename it to the header or parameter the client used.
+   */
+  static String preconditionField(Precondition p) {
+    return p instanceof Precondition.Absent ? "ifNoneMatch" : "ifMatch";
+  }
+
+  /** What a conditional write expected and what it found. */
+  static String preconditionMessage(Outcome.PreconditionFailed o) {
+    String now = o.currentRevision() == 0 ? "nothing is registered" : "it is at revision " + o.currentRevision();
+    String expected = o.expected() instanceof Precondition.Revision r ? "revision " + r.revision()
+        : o.expected() instanceof Precondition.Absent ? "no service (create only)" : "an existing service";
+    return "service " + o.key() + ": expected " + expected + ", but " + now + "; nothing changed";
+  }
+
   /** The API error of a request the runtime could not carry out. */
   static ApiException fromNode(NodeException e) {
     return switch (e.kind()) {
       case NO_QUORUM -> ApiException.noQuorum(e.getMessage());
       case OUTCOME_UNKNOWN -> ApiException.unknownOutcome(e.getMessage());
       case CONFLICT -> ApiException.conflict("conflict", e.field(), e.getMessage());
-      case NOT_FOUND -> ApiException.notFound(e.getMessage());
+      case NOT_FOUND -> new ApiException(404, "not_found", e.field(), e.getMessage(), null);
       case SNAPSHOT_FAILED -> new ApiException(503, "snapshot_failed", null, e.getMessage(), 1);
     };
   }
@@ -87,13 +105,31 @@ final class WriteResults {
     }
 
     @Override
+    public Void leaseNotFound(Outcome.LeaseNotFound o) {
+      throw new ApiException(404, "not_found", "lease", "no lease " + Lease.formatId(o.id())
+          + " (never granted, revoked or expired)", null);
+    }
+
+    @Override
+    public Void endpointNotFound(Outcome.EndpointNotFound o) {
+      throw new ApiException(404, "not_found", "endpoint", "service " + o.key() + " has no endpoint " + o.endpoint(),
+          null);
+    }
+
+    @Override
+    public Void preconditionFailed(Outcome.PreconditionFailed o) {
+      String field = preconditionField(o.expected());
+      throw ApiException.preconditionFailed(field, field + ": " + preconditionMessage(o), o.currentRevision());
+    }
+
+    @Override
     public Void batchRefused(Outcome.BatchRefused o) {
       try {
         throwIfRefused(o.cause());
       } catch (ApiException e) {
         String field = "operations[" + o.index() + "]" + (e.field() == null ? "" : "." + e.field());
         throw new ApiException(e.status(), e.code(), field, "operations[" + o.index() + "] refused, nothing applied: "
-            + e.getMessage(), e.retryAfterSeconds());
+            + e.getMessage(), e.retryAfterSeconds(), e.revision());
       }
       return null;
     }
@@ -139,6 +175,16 @@ final class WriteResults {
 
     @Override
     public Void groupApplied(Outcome.GroupApplied o) {
+      return unexpected(o);
+    }
+
+    @Override
+    public Void leaseGranted(Outcome.LeaseGranted o) {
+      return unexpected(o);
+    }
+
+    @Override
+    public Void leasesEnded(Outcome.LeasesEnded o) {
       return unexpected(o);
     }
   }

@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.quorumdns.node.api.watch.WatchHub;
 import dev.quorumdns.node.config.ApiAccess;
 import dev.quorumdns.node.config.HostPort;
+import dev.quorumdns.node.config.WatchLimits;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -16,6 +18,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -30,6 +33,13 @@ class ApiServerCloseTest {
   @TempDir
   Path dir;
 
+  private static ApiServer server(FakeRuntime node, AuditLog audit) {
+    WatchHub hub = new WatchHub(node, WatchLimits.defaults(), new SimpleMeterRegistry(), new SplittableRandom(1));
+    return new ApiServer(new InetSocketAddress("127.0.0.1", 0),
+        new ApiRoutes(node, hub, Runnable::run, () -> "", ApiAuth.none(), audit), new SimpleMeterRegistry(),
+        new ApiAccess(null, null, null, ApiAccess.DEFAULT_REQUEST_TIMEOUT, 16, 16, WatchLimits.defaults()), null);
+  }
+
   @Test
   void aRequestBeingHandledWhenTheServerClosesIsStillAnswered() throws Exception {
     FakeRuntime node = new FakeRuntime();
@@ -37,9 +47,7 @@ class ApiServerCloseTest {
     CompletableFuture<Void> gate = new CompletableFuture<>();
     node.holdRemovalsUntil(gate);
     AuditLog audit = AuditLog.open(dir.resolve("audit.log"), Clock.systemUTC());
-    ApiServer server = new ApiServer(new InetSocketAddress("127.0.0.1", 0),
-        new ApiRoutes(node, () -> "", ApiAuth.none(), audit), new SimpleMeterRegistry(),
-        new ApiAccess(null, null, null, ApiAccess.DEFAULT_REQUEST_TIMEOUT, 16, 16), null);
+    ApiServer server = server(node, audit);
     server.start();
     HttpClient http = HttpClient.newHttpClient();
     CompletableFuture<HttpResponse<String>> reply = http.sendAsync(HttpRequest.newBuilder(
@@ -68,9 +76,7 @@ class ApiServerCloseTest {
   @Test
   void closeDoesNotWaitWhenNothingIsBeingHandled() throws IOException, InterruptedException {
     AuditLog audit = AuditLog.open(dir.resolve("audit.log"), Clock.systemUTC());
-    ApiServer server = new ApiServer(new InetSocketAddress("127.0.0.1", 0),
-        new ApiRoutes(new FakeRuntime(), () -> "", ApiAuth.none(), audit), new SimpleMeterRegistry(),
-        new ApiAccess(null, null, null, ApiAccess.DEFAULT_REQUEST_TIMEOUT, 16, 16), null);
+    ApiServer server = server(new FakeRuntime(), audit);
     server.start();
     Thread closer = new Thread(server::close, "closer");
     closer.start();

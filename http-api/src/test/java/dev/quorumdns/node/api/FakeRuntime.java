@@ -3,23 +3,32 @@ package dev.quorumdns.node.api;
 import dev.quorumdns.node.config.HostPort;
 import dev.quorumdns.node.runtime.ClusterStatus;
 import dev.quorumdns.node.runtime.FormationInfo;
+import dev.quorumdns.node.runtime.LeaseStatus;
 import dev.quorumdns.node.runtime.NodeException;
 import dev.quorumdns.node.runtime.NodeRuntime;
 import dev.quorumdns.node.runtime.Readiness;
+import dev.quorumdns.node.runtime.SnapshotCopy;
 import dev.quorumdns.node.runtime.SnapshotInfo;
 import dev.quorumdns.node.runtime.WriteResult;
 import dev.quorumdns.node.runtime.ZoneRecord;
 import dev.quorumdns.registry.ClusterSettings;
+import dev.quorumdns.registry.Endpoint;
+import dev.quorumdns.registry.Lease;
 import dev.quorumdns.registry.NodeRecord;
+import dev.quorumdns.registry.RegistrySnapshot;
 import dev.quorumdns.registry.RegistryView;
 import dev.quorumdns.registry.Service;
 import dev.quorumdns.registry.ServiceKey;
 import dev.quorumdns.registry.command.Command;
 import dev.quorumdns.registry.command.Outcome;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -28,10 +37,11 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.LongConsumer;
 
 /**
  * An in-memory {@link NodeRuntime} for tests of the HTTP API: services in a map, VIPs handed out in order from
- * 240.0.0.1, a one-member cluster "n1" that is its own leader. {@link #failWritesWith} makes writes end as not
+ * 240.0.0.1, leases with ids 1, 2, ..., a one-member cluster "n1" that is its own leader. {@link #failWritesWith} makes writes end as not
  * sent or unknown; {@link #loseQuorum} makes linearizable reads fail. Synchronized; for one test at a time.
  */
 final class FakeRuntime implements NodeRuntime {
@@ -39,6 +49,8 @@ final class FakeRuntime implements NodeRuntime {
   private final List<String> members = new ArrayList<>(List.of("n1"));
   private long revision;
   private int nextVip = 1;
+  private final Map<Long, Long> leases = new TreeMap<>();
+  private long nextLease = 1;
   private WriteResult failure;
   private boolean noQuorum;
   private CompletableFuture<Void> removalGate = CompletableFuture.completedFuture(null);
@@ -81,6 +93,15 @@ final class FakeRuntime implements NodeRuntime {
   }
 
   @Override
+  public RegistrySnapshot readSnapshot() throws IOException {
+    throw new IOException("the fake runtime keeps no change log");
+  }
+
+  @Override
+  public void onRevision(LongConsumer listener) {
+  }
+
+  @Override
   public Outcome precheck(Command command) {
     return null;
   }
@@ -97,7 +118,8 @@ final class FakeRuntime implements NodeRuntime {
     if (command instanceof Command.UpsertService u) {
       Service old = services.get(u.key());
       revision++;
-      Service s = new Service(u.key(), u.spec(), old == null ? vip() : old.vip4(), null, revision,
+      Service s = new Service(u.key(), u.spec(), u.spec().headless() ? null : old == null ? vip() : old.vip4(), null,
+          revision,
           old == null ? revision : old.createRevision());
       services.put(u.key(), s);
       return new Outcome.Written(s, old == null, old == null || !old.sameSpec(u.spec()));
@@ -118,6 +140,31 @@ final class FakeRuntime implements NodeRuntime {
     if (command instanceof Command.RemoveNode r) {
       return new Outcome.NodeRemoved(r.id(), false);
     }
+    if (command instanceof Command.RevokeLease r) {
+      Long ttl = leases.remove(r.id());
+      return ttl == null ? new Outcome.LeaseNotFound(r.id())
+          : new Outcome.LeasesEnded(List.of(new Lease(r.id(), ttl, 0)), List.of());
+    }
+    if (command instanceof Command.SetEndpointHealth h) {
+      Service old = services.get(h.key());
+      if (old == null) {
+        return new Outcome.NotFound(h.key());
+      }
+      List<Endpoint> endpoints = new ArrayList<>();
+      boolean found = false;
+      for (Endpoint e : old.spec().endpoints()) {
+        found |= e.is(h.address(), h.port());
+        endpoints.add(e.is(h.address(), h.port()) ? e.withHealth(h.health()) : e);
+      }
+      if (!found) {
+        return new Outcome.EndpointNotFound(h.key(), h.endpoint());
+      }
+      revision++;
+      Service s = new Service(h.key(), old.spec().withEndpoints(endpoints), old.vip4(), null, revision,
+          old.createRevision());
+      services.put(h.key(), s);
+      return new Outcome.Written(s, false, true);
+    }
     throw new IllegalArgumentException("the fake does not apply " + command);
   }
 
@@ -127,6 +174,32 @@ final class FakeRuntime implements NodeRuntime {
     } catch (UnknownHostException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  @Override
+  public synchronized CompletableFuture<WriteResult> grantLease(long ttlMillis) {
+    if (failure != null) {
+      return CompletableFuture.completedFuture(failure);
+    }
+    long id = nextLease++;
+    leases.put(id, ttlMillis);
+    return CompletableFuture.completedFuture(new WriteResult.Applied(new Outcome.LeaseGranted(
+        new Lease(id, ttlMillis, 0))));
+  }
+
+  @Override
+  public synchronized CompletableFuture<LeaseStatus> keepAliveLease(long id) {
+    return leaseStatus(id);
+  }
+
+  @Override
+  public synchronized CompletableFuture<LeaseStatus> leaseStatus(long id) {
+    if (noQuorum) {
+      return CompletableFuture.failedFuture(new NodeException(NodeException.Kind.NO_QUORUM, "no leader"));
+    }
+    Long ttl = leases.get(id);
+    return ttl == null ? CompletableFuture.failedFuture(new NodeException(NodeException.Kind.NOT_FOUND, "lease",
+        "no lease " + Lease.formatId(id))) : CompletableFuture.completedFuture(new LeaseStatus(id, ttl, ttl, 0));
   }
 
   @Override
@@ -178,6 +251,28 @@ final class FakeRuntime implements NodeRuntime {
   @Override
   public CompletableFuture<SnapshotInfo> snapshot() {
     return CompletableFuture.completedFuture(new SnapshotInfo(7, Path.of("/snapshots/snapshot.1_7")));
+  }
+
+  /** Two small files, as a checkpoint would hold; deleted when the copy is closed. */
+  @Override
+  public CompletableFuture<SnapshotCopy> snapshotCopy() {
+    try {
+      Path dir = Files.createTempDirectory("fake-snapshot");
+      Files.writeString(dir.resolve("CURRENT"), "MANIFEST-000001\n");
+      Files.write(dir.resolve("000001.sst"), new byte[700]);
+      return CompletableFuture.completedFuture(new SnapshotCopy("quorumdns", "n1", 1, 7,
+          Instant.parse("2026-12-05T00:00:00Z"), dir, List.of("000001.sst", "CURRENT"), () -> {
+            try {
+              Files.deleteIfExists(dir.resolve("CURRENT"));
+              Files.deleteIfExists(dir.resolve("000001.sst"));
+              Files.deleteIfExists(dir);
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
+            }
+          }));
+    } catch (IOException e) {
+      return CompletableFuture.failedFuture(e);
+    }
   }
 
   @Override

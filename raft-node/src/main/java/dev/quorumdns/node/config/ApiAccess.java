@@ -14,9 +14,10 @@ import java.time.Duration;
  * @param requestTimeout          a request's head and body must arrive within this time of its first byte
  * @param maxConnections          open HTTP connections this node accepts at once
  * @param maxConnectionsPerClient open HTTP connections one client address may hold at once
+ * @param watch                   limits of the watch streams (each is also one of the connections above)
  */
 public record ApiAccess(Path apiTokenFile, Path tokenFile, Path auditLog, Duration requestTimeout,
-                        int maxConnections, int maxConnectionsPerClient) {
+                        int maxConnections, int maxConnectionsPerClient, WatchLimits watch) {
   public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
   public static final int DEFAULT_MAX_CONNECTIONS = 4096;
   public static final int DEFAULT_MAX_CONNECTIONS_PER_CLIENT = 2048;
@@ -43,6 +44,7 @@ public record ApiAccess(Path apiTokenFile, Path tokenFile, Path auditLog, Durati
         audit == null ? dataDir.resolve("audit.log") : Path.of(audit),
         s.duration("api-request-timeout", DEFAULT_REQUEST_TIMEOUT),
         s.integer("api-max-connections", DEFAULT_MAX_CONNECTIONS, 1, 1_000_000),
-        s.integer("api-max-connections-per-client", DEFAULT_MAX_CONNECTIONS_PER_CLIENT, 1, 1_000_000));
+        s.integer("api-max-connections-per-client", DEFAULT_MAX_CONNECTIONS_PER_CLIENT, 1, 1_000_000),
+        WatchLimits.from(s));
   }
 }

@@ -1,10 +1,12 @@
 package dev.quorumdns.node.config;
 
 import dev.quorumdns.dns.AbuseLimits;
+import dev.quorumdns.dns.transfer.TransferConfig;
 import dev.quorumdns.registry.ClusterSettings;
 import dev.quorumdns.registry.DnsLabel;
 import dev.quorumdns.registry.IpAddresses;
 import dev.quorumdns.registry.ValidationException;
+import dev.quorumdns.registry.history.Retention;
 import dev.quorumdns.registry.vip.VipPool;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -27,11 +29,14 @@ import java.util.Set;
  * @param listener  (with {@code join}) this node is meant to be added as a non-voting listener; it only changes
  *                  what the node tells the operator to run
  * @param dnsLimits DNS rate limiting, per-client TCP cap and who may recurse (docs/security/dns.md)
+ * @param transfers who may transfer the zones, with which TSIG keys, and whom to NOTIFY (docs/security/dns.md)
  * @param apiAccess tokens, audit log and connection limits of the HTTP API
  * @param tls       TLS for the API and Raft, or null for plain HTTP and plain Raft
  * @param discovery   bootstrap-expect and retry-join: how the node finds its cluster without {@code peers}
  * @param autopilot   what the leader's autopilot may do with the members
  * @param metricsAddr a plain HTTP listener for health, readiness and metrics only, or null
+ * @param changeLog   how much of the change log (watches, IXFR) this replica keeps: pruned in apply, so every
+ *                    member should use the same values
  */
 public record NodeConfig(
     String id,
@@ -59,12 +64,14 @@ public record NodeConfig(
     int dnsThreads,
     long raftSegmentBytes,
     AbuseLimits dnsLimits,
+    TransferConfig transfers,
     ApiAccess apiAccess,
 
     TlsConfig tls,
     Discovery discovery,
     AutopilotSettings autopilot,
-    HostPort metricsAddr) {
+    HostPort metricsAddr,
+    Retention changeLog) {
 
   public static final int DEFAULT_DNS_PORT = 53535;
   public static final int DEFAULT_API_PORT = 8053;
@@ -88,8 +95,8 @@ public record NodeConfig(
   public NodeConfig withMembers(List<PeerAddress> newPeers, boolean newJoin) {
     return new NodeConfig(id, cluster, dataDir, bind, advertise, dnsPort, apiPort, raftPort, newPeers, newJoin,
         listener, domain, vip4Pool, vip6Pool, vipHoldDown, dnsTtl, dnsNegativeTtl, upstreams, apiTokenFile,
-        electionTimeout, snapshotThreshold, writeTimeout, dnsThreads, raftSegmentBytes, dnsLimits, apiAccess, tls,
-        discovery, autopilot, metricsAddr);
+        electionTimeout, snapshotThreshold, writeTimeout, dnsThreads, raftSegmentBytes, dnsLimits, transfers,
+        apiAccess, tls, discovery, autopilot, metricsAddr, changeLog);
   }
 
   public Path raftDir() {
@@ -207,11 +214,24 @@ public record NodeConfig(
     int dnsThreads = s.integer("dns-threads", 1, 1, 64);
     long segment = s.bytes("raft-segment-size", 8L << 20, 16L << 10, 1L << 30);
     AbuseLimits dnsLimits = DnsAbuseSettings.from(s);
+    TransferConfig transfers = TransferSettings.from(s);
     return new NodeConfig(id, cluster, dataDir, bind, advertise, dnsPort, apiPort, raftPort, peers, join, listener,
         domain, vip4, vip6, holdDown, ttl, negTtl, upstreams, tokenFile == null ? null : Path.of(tokenFile), election,
-        snapshotThreshold, writeTimeout, dnsThreads, segment, dnsLimits, ApiAccess.from(s, dataDir),
+        snapshotThreshold, writeTimeout, dnsThreads, segment, dnsLimits, transfers, ApiAccess.from(s, dataDir),
         TlsConfig.from(s), new Discovery(expect, retryJoin, advertiseRaft), AutopilotSettings.from(s, discovers),
-        s.has("metrics-addr") ? HostPort.parse("metrics-addr", s.string("metrics-addr", null)) : null);
+        s.has("metrics-addr") ? HostPort.parse("metrics-addr", s.string("metrics-addr", null)) : null,
+        changeLogRetention(s));
+  }
+
+  /** {@code change-log-min-changes} and {@code change-log-min-age}; the defaults are {@link Retention#DEFAULT}. */
+  private static Retention changeLogRetention(Settings s) {
+    Retention d = Retention.DEFAULT;
+    long changes = s.integer("change-log-min-changes", (int) d.minRecords(), 1, Integer.MAX_VALUE);
+    Duration age = s.duration("change-log-min-age", Duration.ofMillis(d.minAgeMillis()));
+    if (age.isNegative() || age.toDays() > 30) {
+      throw new ValidationException("change-log-min-age", age + " (expected: 0s..30d)");
+    }
+    return new Retention(changes, age.toMillis(), d.extraPrunePerEntry());
   }
 
   private static InetAddress address(String key, String v) {

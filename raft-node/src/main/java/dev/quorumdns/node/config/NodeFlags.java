@@ -73,8 +73,18 @@ public final class NodeFlags {
       key("api-request-timeout", "DURATION", "a request must arrive whole within this time (default 10s)"),
       key("api-max-connections", "N", "open HTTP connections a node accepts at once (default 4096)"),
       key("api-max-connections-per-client", "N", "open HTTP connections one client may hold (default 2048)"),
+      key("watch-max", "N", "open watch streams (GET /v1/watch) a node serves at once; 0: none (default 2048)"),
+      key("watch-max-per-client", "N", "open watch streams one client address may hold (default 512)"),
+      key("watch-buffer", "SIZE", "bytes a watch stream may have queued unread before it is dropped as too slow "
+          + "(default 1MB)"),
+      key("watch-progress-interval", "DURATION", "how often an idle watch stream hears the current revision "
+          + "(default 5s)"),
       key("election-timeout", "DURATION", "Raft election timeout, the minimum; the maximum is 1.5 times it (default 300ms)"),
       key("snapshot-threshold", "N", "take a snapshot every this many applied entries (default 10000)"),
+      key("change-log-min-changes", "N", "the change log (watches, IXFR) keeps at least this many changes "
+          + "(default 100000); use the same value on every member"),
+      key("change-log-min-age", "DURATION", "... and every change younger than this, in log time (default 10m); "
+          + "the same on every member"),
       key("raft-segment-size", "SIZE", "Raft log segment size (default 8MB)"),
       key("write-timeout", "DURATION", "how long a write waits for its outcome before answering 504 (default 5s)"),
       key("dns-threads", "N", "DNS event-loop threads (default 1)"),
@@ -85,8 +95,19 @@ public final class NodeFlags {
       key("dns-rrl-ipv6-prefix", "BITS", "IPv6 clients in one prefix share a bucket (default 56)"),
       key("dns-rrl-table-size", "N", "client prefixes tracked at most (default 65536)"),
       key("dns-tcp-per-client", "N", "TCP connections one client may hold open; 0: no cap (default 16)"),
+      key("transfer-allow", "CIDR,...", "clients that may transfer the zones (AXFR, IXFR), subject to "
+          + "transfer-require-tsig (default none: transfers refused)"),
+      key("tsig-key-file", "FILE", "TSIG keys (HMAC-SHA256) as tsig-keygen writes them, mode 600; transfers "
+          + "signed with one are allowed (docs/security/dns.md)"),
+      new Key("transfer-require-tsig", Kind.FLAG, "true|false", "transfers must be signed with a key from "
+          + "tsig-key-file, even from transfer-allow (default true when tsig-key-file is set)"),
+      key("transfer-concurrency", "N", "zone transfers served at once; more get SERVFAIL (default 10)"),
+      new Key("notify", Kind.LIST, "HOST[:PORT]", "secondaries sent a NOTIFY when the zones change (port 53 "
+          + "if left out)"),
+      key("notify-interval", "DURATION", "at most one NOTIFY per zone and secondary this often (default 1s)"),
       key("tls-cert", "FILE", "this node's certificate (PEM): the API serves HTTPS only (docs/security/tls.md)"),
-      key("tls-key", "FILE", "this node's PKCS#8 key (PEM)"),
+      key("tls-key", "FILE", "this node's private key (PEM: PKCS#8, PKCS#1 RSA, SEC1 EC, or encrypted PKCS#8)"),
+      key("tls-key-passphrase-file", "FILE", "file whose first line is the passphrase of an encrypted tls-key"),
       key("tls-ca", "FILE", "cluster CA bundle (PEM): API clients need a certificate it signed; Raft is mutual TLS"),
       key("api-client-certs", "require|optional", "whether API clients must show a certificate (default require "
           + "with tls-ca)"),

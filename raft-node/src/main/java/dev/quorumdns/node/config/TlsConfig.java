@@ -10,10 +10,13 @@ import java.util.Locale;
  * well, API clients must present a certificate signed by that CA (unless {@code apiClientCerts} is
  * {@link ClientCerts#OPTIONAL}) and Raft traffic between members is mutual TLS. Immutable.
  *
- * @param ca             PEM bundle of the cluster CA, or null
- * @param reloadInterval how often the files are checked for changes (mtime and size)
+ * @param key               the private key (PEM: PKCS#8, PKCS#1, SEC1, or encrypted)
+ * @param ca                PEM bundle of the cluster CA, or null
+ * @param reloadInterval    how often the files are checked for changes (mtime and size)
+ * @param keyPassphraseFile the file whose first line is the passphrase of an encrypted key, or null
  */
-public record TlsConfig(Path cert, Path key, Path ca, ClientCerts apiClientCerts, Duration reloadInterval) {
+public record TlsConfig(Path cert, Path key, Path ca, ClientCerts apiClientCerts, Duration reloadInterval,
+                        Path keyPassphraseFile) {
 
   /** Whether the API asks for client certificates. */
   public enum ClientCerts { NONE, OPTIONAL, REQUIRE }
@@ -41,9 +44,13 @@ public record TlsConfig(Path cert, Path key, Path ca, ClientCerts apiClientCerts
 
   /** The TLS settings in {@code s}, or null when none of them is given (plain HTTP and plain Raft). */
   public static TlsConfig from(Settings s) {
-    boolean any = s.has("tls-cert") || s.has("tls-key") || s.has("tls-ca") || s.has("api-client-certs");
+    boolean any = s.has("tls-cert") || s.has("tls-key") || s.has("tls-ca") || s.has("api-client-certs")
+        || s.has("tls-key-passphrase-file");
     if (!any) {
       return null;
+    }
+    if (s.has("tls-key-passphrase-file") && !s.has("tls-key")) {
+      throw new ValidationException("tls-key-passphrase-file", "needs tls-key (the encrypted key it unlocks)");
     }
     if (s.has("tls-ca") && !s.has("tls-cert") && !s.has("tls-key")) {
       throw new ValidationException("tls-ca", "needs tls-cert and tls-key (this node's own certificate)");
@@ -58,7 +65,7 @@ public record TlsConfig(Path cert, Path key, Path ca, ClientCerts apiClientCerts
       default -> throw new ValidationException("api-client-certs", "'" + mode + "' (expected: require or optional)");
     }
     return new TlsConfig(path(s, "tls-cert"), path(s, "tls-key"), ca, clientCerts,
-        s.duration("tls-reload-interval", Duration.ofSeconds(5)));
+        s.duration("tls-reload-interval", Duration.ofSeconds(5)), path(s, "tls-key-passphrase-file"));
   }
 
   private static Path path(Settings s, String key) {

@@ -34,6 +34,7 @@ import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.retry.RetryPolicy;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
 import org.slf4j.Logger;
@@ -89,6 +90,17 @@ public final class RaftRuntime implements AutoCloseable {
      * never for the same members twice in a row. The node learns its members only here.
      */
     void membersChanged(List<RaftPeer> voters, List<RaftPeer> listeners);
+  }
+
+  /**
+   * Read-only requests other than the read barrier, answered by the leader after a linearizable read index (so
+   * only while it leads, with every committed entry applied). Called on Ratis threads; must not block.
+   */
+  public interface ReadOnlyRequests {
+    /** True if {@code request} is one of these (and not a read barrier). */
+    boolean accepts(byte[] request);
+
+    byte[] answer(byte[] request);
   }
 
   /** The members last handed to the listener; guarded by this. */
@@ -306,8 +318,49 @@ public final class RaftRuntime implements AutoCloseable {
         });
   }
 
-  /** A snapshot on disk: its last index and its directory (a RocksDB checkpoint). */
-  public record Snapshot(long index, java.nio.file.Path directory) {}
+  /** Has {@code handler} answer the read-only requests it accepts, on this node when it leads. */
+  public void setReadOnlyRequests(ReadOnlyRequests handler) {
+    stateMachine.setReadOnlyRequests(handler);
+  }
+
+  /**
+   * Sends a read-only request to the leader this node knows of (waiting for one as a write does), which answers it
+   * through {@link ReadOnlyRequests} once a linearizable read index confirmed it still leads. Addressed to that
+   * member by id: the Ratis client's own guess of the leader is not used, since a follower would serve a read-only
+   * request itself (a follower read) and the client would never learn it was wrong. Fails if no leader is known or
+   * none answers within {@code timeout}.
+   */
+  public CompletableFuture<byte[]> askLeader(byte[] request, Duration timeout) {
+    RaftClient c = client.get();
+    if (c == null) {
+      return CompletableFuture.failedFuture(new IllegalStateException("this node is not a member of a cluster yet"));
+    }
+    return leader.await(leaderWait).thenCompose(l -> {
+      if (l == null) {
+        return CompletableFuture.failedFuture(new IllegalStateException("no leader known within "
+            + leaderWait.toMillis() + " ms (no quorum?)"));
+      }
+      return c.async().sendReadOnlyUnordered(Message.valueOf(ByteString.copyFrom(request)), l);
+    }).orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).thenApply(reply -> {
+      if (!reply.isSuccess()) {
+        throw new IllegalStateException("the leader did not answer: " + reply.getException());
+      }
+      return reply.getMessage().getContent().toByteArray();
+    });
+  }
+
+  /** The term this node leads in, once it has committed an entry of that term; -1 when it does not lead. */
+  public long leadingTerm() {
+    try {
+      var info = division().getInfo();
+      return info.isLeader() && info.isLeaderReady() ? info.getCurrentTerm() : -1;
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
+  /** A snapshot on disk: the term and index of its last entry and its directory (a RocksDB checkpoint). */
+  public record Snapshot(long term, long index, java.nio.file.Path directory) {}
 
   /**
    * Takes a snapshot of this node's replica now (for backups) and returns where it is. Blocks until it is
@@ -326,7 +379,7 @@ public final class RaftRuntime implements AutoCloseable {
     if (latest == null) {
       throw new IOException("snapshot reported at index " + reply.getLogIndex() + " but none is on disk");
     }
-    return new Snapshot(latest.info().getIndex(), latest.dir());
+    return new Snapshot(latest.info().getTerm(), latest.info().getIndex(), latest.dir());
   }
 
   /** Current voters and listeners. */

@@ -50,6 +50,7 @@ public final class RegistryStateMachine extends BaseStateMachine {
   private final RaftEvents events;
   private final CheckpointStorage storage = new CheckpointStorage();
   private volatile WriteStages stages = WriteStages.unbound();
+  private volatile RaftRuntime.ReadOnlyRequests readOnly;
 
   RegistryStateMachine(dev.quorumdns.registry.state.Registry registry, Clock clock, RaftEvents events) {
     this.registry = registry;
@@ -163,9 +164,26 @@ public final class RegistryStateMachine extends BaseStateMachine {
     super.notifyTermIndexUpdated(term, index);
   }
 
-  /** A read barrier: Ratis calls this once the linearizable read index is applied; answers the applied index. */
+  /**
+   * Answers read-only requests that are not the read barrier (lease keepalives on the leader), or null for none.
+   */
+  void setReadOnlyRequests(RaftRuntime.ReadOnlyRequests handler) {
+    this.readOnly = handler;
+  }
+
+  /**
+   * A read barrier, or a request for {@link RaftRuntime.ReadOnlyRequests}: Ratis calls this once the linearizable
+   * read index is applied; a barrier is answered with the applied index.
+   */
   @Override
   public CompletableFuture<Message> query(Message request) {
+    RaftRuntime.ReadOnlyRequests handler = readOnly;
+    if (handler != null) {
+      byte[] content = request.getContent().toByteArray();
+      if (handler.accepts(content)) {
+        return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(handler.answer(content))));
+      }
+    }
     long applied = registry.meta().appliedIndex();
     return CompletableFuture.completedFuture(Message.valueOf(
         ByteString.copyFrom(ByteBuffer.allocate(8).putLong(applied).flip())));

@@ -7,13 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.PrivateKey;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -21,8 +18,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads and writes PEM files: X.509 certificates ({@code CERTIFICATE} blocks) and PKCS#8 private keys
- * ({@code PRIVATE KEY}, RSA or EC). Errors name the file. Stateless.
+ * Reads and writes PEM files: X.509 certificates ({@code CERTIFICATE} blocks) and private keys (PKCS#8, PKCS#1,
+ * SEC1, encrypted; {@link PemKeys}). Errors name the file. Stateless.
  */
 public final class PemFiles {
   private static final Pattern BLOCK = Pattern.compile(
@@ -47,25 +44,22 @@ public final class PemFiles {
     return out;
   }
 
-  /** The one PKCS#8 private key in {@code file}. */
+  /** The one unencrypted private key in {@code file} (see {@link #privateKey(Path, Path)}). */
   public static PrivateKey privateKey(Path file) throws TlsFileException {
-    List<byte[]> keys = blocks(file, "PRIVATE KEY");
-    if (keys.size() != 1) {
-      String hint = text(file).contains("-----BEGIN RSA PRIVATE KEY-----")
-          || text(file).contains("-----BEGIN EC PRIVATE KEY-----")
-          ? " (found a PKCS#1/SEC1 key; convert it: openssl pkcs8 -topk8 -nocrypt -in KEY -out KEY.pk8)" : "";
-      throw new TlsFileException(file, "holds " + keys.size() + " PEM PRIVATE KEY blocks (expected: exactly one,"
-          + " unencrypted PKCS#8)" + hint);
-    }
-    PKCS8EncodedKeySpec spec = new PKCS8EncodedKeySpec(keys.get(0));
-    for (String algorithm : List.of("EC", "RSA", "Ed25519", "RSASSA-PSS")) {
-      try {
-        return KeyFactory.getInstance(algorithm).generatePrivate(spec);
-      } catch (GeneralSecurityException e) {
-        // try the next algorithm
-      }
-    }
-    throw new TlsFileException(file, "the PRIVATE KEY is not an EC, RSA or Ed25519 PKCS#8 key");
+    return privateKey(file, null);
+  }
+
+  /**
+   * The one private key in {@code file}, in any of the PEM forms openssl and cert-manager write: PKCS#8
+   * ({@code PRIVATE KEY}), PKCS#1 ({@code RSA PRIVATE KEY}), SEC1 ({@code EC PRIVATE KEY}, with or without an
+   * {@code EC PARAMETERS} block before it), or encrypted ({@code ENCRYPTED PRIVATE KEY}, or a PKCS#1/SEC1 block
+   * with {@code Proc-Type: 4,ENCRYPTED}) with the passphrase on the first line of {@code passphraseFile}.
+   * Certificates in the same file are skipped.
+   *
+   * @param passphraseFile the file holding the passphrase of an encrypted key, or null
+   */
+  public static PrivateKey privateKey(Path file, Path passphraseFile) throws TlsFileException {
+    return PemKeys.read(file, text(file), passphraseFile);
   }
 
   /** PEM text of {@code type} blocks (64-column base64). */
@@ -110,7 +104,7 @@ public final class PemFiles {
     return out;
   }
 
-  private static String text(Path file) throws TlsFileException {
+  static String text(Path file) throws TlsFileException {
     try {
       return Files.readString(file, StandardCharsets.ISO_8859_1);
     } catch (IOException e) {

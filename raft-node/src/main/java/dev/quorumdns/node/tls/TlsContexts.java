@@ -69,11 +69,17 @@ public final class TlsContexts {
    * CAs when null) and presents {@code cert}/{@code key} when both are given.
    */
   public static SSLContext client(Path ca, Path cert, Path key) throws TlsFileException, GeneralSecurityException {
+    return client(ca, cert, key, null);
+  }
+
+  /** {@link #client(Path, Path, Path)} with an encrypted key, unlocked by the first line of {@code passphraseFile}. */
+  public static SSLContext client(Path ca, Path cert, Path key, Path passphraseFile)
+      throws TlsFileException, GeneralSecurityException {
     KeyManager[] kms = null;
     if (cert != null && key != null) {
       ReloadingKeyManager km = new ReloadingKeyManager();
       List<X509Certificate> chain = PemFiles.certificates(cert);
-      PrivateKey pk = PemFiles.privateKey(key);
+      PrivateKey pk = PemFiles.privateKey(key, passphraseFile);
       if (!TlsReloader.matches(pk, chain.get(0))) {
         throw new TlsFileException(key, "does not match the certificate in " + cert);
       }

@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Holds a node's TLS material (certificate chain, key, cluster CA) behind a {@link ReloadingKeyManager} and a
- * {@link ReloadingTrustManager}, and reloads it when one of the files changes (modification time, size or
- * inode, checked every {@link TlsConfig#reloadInterval()} on the given scheduler). A reload that fails (a file
+ * {@link ReloadingTrustManager}, and reloads it when one of the files (the key's passphrase file included) changes
+ * (modification time, size or inode, checked every {@link TlsConfig#reloadInterval()} on the given scheduler). A reload that fails (a file
  * that does not parse, a key that does not match the certificate) keeps the material in use and logs an error
  * naming the file; it is tried again when a file changes again.
  *
@@ -98,7 +98,7 @@ public final class TlsReloader implements AutoCloseable {
 
   private void load() throws TlsFileException {
     List<X509Certificate> chain = PemFiles.certificates(config.cert());
-    PrivateKey key = PemFiles.privateKey(config.key());
+    PrivateKey key = PemFiles.privateKey(config.key(), config.keyPassphraseFile());
     if (!matches(key, chain.get(0))) {
       throw new TlsFileException(config.key(), "does not match the certificate in " + config.cert());
     }
@@ -142,7 +142,7 @@ public final class TlsReloader implements AutoCloseable {
 
   private List<Object> stamps() {
     List<Object> out = new ArrayList<>();
-    for (Path p : new Path[] {config.cert(), config.key(), config.ca()}) {
+    for (Path p : new Path[] {config.cert(), config.key(), config.ca(), config.keyPassphraseFile()}) {
       if (p == null) {
         continue;
       }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quorumdns.registry.ValidationException;
+import dev.quorumdns.registry.history.Retention;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -153,6 +154,36 @@ class ConfigLoaderTest {
     assertEquals(10, a.maxConnectionsPerClient());
     assertEquals(Path.of("/etc/q/t.yaml"), load(List.of(), Map.of("QUORUMDNS_TOKEN_FILE", "/etc/q/t.yaml"))
         .apiAccess().tokenFile());
+  }
+
+  @Test
+  void watchLimitsHaveDefaultsAndBadValuesNameTheirKey() {
+    assertEquals(WatchLimits.defaults(), load(List.of(), Map.of()).apiAccess().watch());
+    WatchLimits w = load(List.of("--watch-max", "10000", "--watch-buffer", "64KB", "--watch-progress-interval",
+        "500ms"), Map.of("QUORUMDNS_WATCH_MAX_PER_CLIENT", "9000")).apiAccess().watch();
+    assertEquals(new WatchLimits(10_000, 9000, 64 << 10, Duration.ofMillis(500)), w);
+    assertEquals(5, load(List.of("--watch-max", "5"), Map.of()).apiAccess().watch().maxWatchersPerClient());
+    assertEquals("watch-max-per-client", assertThrows(ValidationException.class,
+        () -> load(List.of("--watch-max", "5", "--watch-max-per-client", "6"), Map.of())).field());
+    assertEquals("watch-buffer", assertThrows(ValidationException.class,
+        () -> load(List.of("--watch-buffer", "1KB"), Map.of())).field());
+    assertEquals("watch-progress-interval", assertThrows(ValidationException.class,
+        () -> load(List.of("--watch-progress-interval", "1h"), Map.of())).field());
+    assertEquals("watch-max", assertThrows(ValidationException.class,
+        () -> load(List.of("--watch-max", "-1"), Map.of())).field());
+  }
+
+  @Test
+  void changeLogRetentionDefaultsToTheContractAndIsNamedWhenBad() {
+    assertEquals(Retention.DEFAULT, load(List.of(), Map.of()).changeLog());
+    Retention small = load(List.of("--change-log-min-changes", "50", "--change-log-min-age", "0s"), Map.of())
+        .changeLog();
+    assertEquals(50, small.minRecords());
+    assertEquals(0, small.minAgeMillis());
+    assertEquals("change-log-min-changes", assertThrows(ValidationException.class,
+        () -> load(List.of("--change-log-min-changes", "0"), Map.of())).field());
+    assertEquals("change-log-min-age", assertThrows(ValidationException.class,
+        () -> load(List.of("--change-log-min-age", "forever"), Map.of())).field());
   }
 
   @Test

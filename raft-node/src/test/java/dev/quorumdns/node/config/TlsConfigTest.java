@@ -71,6 +71,14 @@ class TlsConfigTest {
     assertEquals(Duration.ofSeconds(30), t.reloadInterval());
   }
 
+  @Test
+  void anEncryptedKeyTakesAPassphraseFile() {
+    TlsConfig t = load(List.of("--tls-cert", "/c.pem", "--tls-key", "/k.pem"),
+        Map.of("QUORUMDNS_TLS_KEY_PASSPHRASE_FILE", "/run/secrets/key-pass")).tls();
+    assertEquals(Path.of("/run/secrets/key-pass"), t.keyPassphraseFile());
+    assertNull(load(List.of("--tls-cert", "/c.pem", "--tls-key", "/k.pem"), Map.of()).tls().keyPassphraseFile());
+  }
+
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
       "--tls-cert /c.pem                                          | tls-key",
@@ -79,6 +87,8 @@ class TlsConfigTest {
       "--tls-cert /c.pem --tls-key /k.pem --api-client-certs require | api-client-certs",
       "--tls-cert /c.pem --tls-key /k.pem --tls-ca /ca.pem --api-client-certs maybe | api-client-certs",
       "--tls-cert /c.pem --tls-key /k.pem --tls-reload-interval 10ms | tls-reload-interval",
+      "--tls-key-passphrase-file /pass                            | tls-key-passphrase-file",
+      "--tls-cert /c.pem --tls-key-passphrase-file /pass          | tls-key-passphrase-file",
   })
   void refusedCombinationsNameTheKey(String flags, String field) {
     ValidationException e = assertThrows(ValidationException.class,

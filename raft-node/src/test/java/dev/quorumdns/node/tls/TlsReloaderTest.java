@@ -37,7 +37,7 @@ class TlsReloaderTest {
     PemFiles.write(dir.resolve("ca.pem"), ca.certificatePem(), false);
     writeNode(issuer.issue(ca, "n1", List.of("127.0.0.1"), true, Duration.ofDays(1)));
     config = new TlsConfig(dir.resolve("n1.pem"), dir.resolve("n1-key.pem"), dir.resolve("ca.pem"),
-        TlsConfig.ClientCerts.REQUIRE, Duration.ofMillis(100));
+        TlsConfig.ClientCerts.REQUIRE, Duration.ofMillis(100), null);
   }
 
   private void writeNode(CertificateIssuer.Issued n) throws Exception {

@@ -100,8 +100,7 @@ class AuthIT {
     follower = CLUSTER.anyFollower(leader).orElseThrow();
     CLUSTER.awaitNodeRecords(leader, WAIT);
     CLUSTER.nodes().forEach(n -> n.authorizeWith(null));
-    Await.until(WAIT, "the first write", () ->
-        leader.call("PUT", "/v1/services/ns-a/first", BODY, bearer(WRITER_A)).status() == 201);
+    Writes.put(leader, "ns-a", "first", BODY, bearer(WRITER_A));
   }
 
   @AfterAll

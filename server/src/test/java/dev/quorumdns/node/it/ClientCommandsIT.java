@@ -125,6 +125,38 @@ class ClientCommandsIT {
   }
 
   @Test
+  void leasesAndEndpointHealthFromTheCommandLine() throws Exception {
+    Run grant = run(withToken(), "lease", "grant", "--ttl", "15s");
+    assertEquals(0, grant.code(), grant.out() + grant.err());
+    String id = grant.json().get("id").asText();
+    assertEquals("15s", grant.json().get("ttl").asText());
+    Run reg = run(withToken(), "register", "shop/sidecar", "--headless", "--port", "http:tcp:80", "--endpoint",
+        "10.1.0.8:80", "--lease", id);
+    assertEquals(0, reg.code(), reg.out() + reg.err());
+    assertTrue(reg.json().get("vip4").isNull(), reg.out());
+    assertEquals(id, reg.json().get("endpoints").get(0).get("lease").asText(), reg.out());
+    Run kept = run(withToken(), "lease", "keepalive", id, "--once");
+    assertEquals(0, kept.code(), kept.out() + kept.err());
+    Run get = run(env(), "lease", "get", id, "-o", "table");
+    assertEquals(0, get.code(), get.err());
+    assertTrue(get.out().startsWith("lease " + id + ", ttl 15s, "), get.out());
+    Run health = run(withToken(), "health", "shop/sidecar", "10.1.0.8:80", "critical");
+    assertEquals(0, health.code(), health.out() + health.err());
+    assertEquals("critical", health.json().get("endpoints").get(0).get("health").asText(), health.out());
+    Run noSuch = run(withToken(), "health", "shop/sidecar", "10.1.0.9:80", "critical");
+    assertEquals(1, noSuch.code(), noSuch.out());
+    assertEquals("endpoint", noSuch.json().get("field").asText(), noSuch.out());
+
+    Run revoke = run(withToken(), "lease", "revoke", id, "-o", "table");
+    assertEquals(0, revoke.code(), revoke.out() + revoke.err());
+    assertEquals("lease " + id + " revoked; endpoints removed from shop/sidecar\n", revoke.out());
+    assertEquals(0, run(env(), "get", "shop/sidecar").json().get("endpoints").size(), "the endpoint left");
+    Run gone = run(withToken(), "lease", "keepalive", id);
+    assertEquals(1, gone.code(), "a lease that is gone ends the keepalive loop: " + gone.out() + gone.err());
+    assertTrue(gone.err().contains("404"), gone.err());
+  }
+
+  @Test
   void writesWithoutTheTokenAreRefusedAndTheNodesTokenFileVariableIsNotTheClients() throws Exception {
     Run none = run(env(), "register", "shop/unauth");
     assertEquals(1, none.code(), none.out());

@@ -176,11 +176,8 @@ class ForwardersIT {
 
   private static JsonNode register(String ns, String name) {
     NodeProcess node = CLUSTER.alive().get(0);
-    return Await.value(WAIT, "register " + ns + "/" + name, () -> {
-      NodeProcess.Reply r = node.call("PUT", "/v1/services/" + ns + "/" + name,
-          "{\"ports\":[{\"name\":\"http\",\"protocol\":\"tcp\",\"port\":8080}]}");
-      return r.status() == 201 || r.status() == 200 ? r.body() : null;
-    });
+    return Writes.put(node, ns, name, "{\"ports\":[{\"name\":\"http\",\"protocol\":\"tcp\",\"port\":8080}]}")
+        .body();
   }
 
   private static void checkEverything(String forwarder, String ns, String name, JsonNode svc) throws IOException {

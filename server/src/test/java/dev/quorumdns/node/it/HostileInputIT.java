@@ -45,7 +45,7 @@ class HostileInputIT {
     CLUSTER.startAll();
     node = CLUSTER.awaitLeader(Duration.ofSeconds(60));
     CLUSTER.awaitNodeRecords(node, WAIT);
-    Await.until(WAIT, "the first write", () -> node.call("PUT", "/v1/services/hostile/first", "{}").status() == 201);
+    Writes.put(node, "hostile", "first", "{}");
   }
 
   @AfterAll

@@ -41,8 +41,7 @@ class MembershipIT {
     NodeProcess leader = CLUSTER.awaitLeader(Duration.ofSeconds(60));
     for (int i = 0; i < 30; i++) {
       String name = "s" + i;
-      Await.until(WAIT, "register " + name, () ->
-          leader.call("PUT", "/v1/services/team/" + name, "{}").status() == 201);
+      Writes.put(leader, "team", name, "{}");
     }
     Map<String, String> expected = TestCluster.vips(leader);
 
@@ -65,8 +64,7 @@ class MembershipIT {
     CLUSTER.node("n3").stop();
 
     NodeProcess now = CLUSTER.awaitLeader(WAIT);
-    Await.until(WAIT, "a write with members n1, n2, n4", () ->
-        now.call("PUT", "/v1/services/team/after-change", "{}").status() == 201);
+    Writes.put(now, "team", "after-change", "{}");
     Await.until(WAIT, "the joiner to see the write", () ->
         joiner.call("GET", "/v1/services/team/after-change?stale", null).status() == 200);
     JsonNode status = joiner.cluster();

@@ -32,8 +32,7 @@ class MetricsIT {
   void everyDesignedMeterIsExportedAndQueriesMoveTheCounters() {
     CLUSTER.startAll();
     NodeProcess n = CLUSTER.awaitLeader(Duration.ofSeconds(60));
-    Await.until(Duration.ofSeconds(30), "a registration", () ->
-        n.call("PUT", "/v1/services/m/web", "{}").status() == 201);
+    Writes.put(n, "m", "web", "{}");
     n.resolve("web.m.mesh.internal", Type.A); // per-type query counters appear with their first query
     String before = n.text("/metrics");
     for (String name : List.of(
@@ -41,7 +40,8 @@ class MetricsIT {
         "quorumdns_dns_malformed_total", "quorumdns_registry_services", "quorumdns_vip_pool_used",
         "quorumdns_vip_pool_capacity", "quorumdns_raft_role", "quorumdns_raft_term",
         "quorumdns_raft_leader_changes_total", "quorumdns_raft_commit_index", "quorumdns_raft_applied_index",
-        "quorumdns_write_latency_seconds_bucket", "quorumdns_api_requests_seconds_count", "jvm_memory_used_bytes")) {
+        "quorumdns_write_latency_seconds_bucket", "quorumdns_api_requests_seconds_count", "quorumdns_watch_streams",
+        "quorumdns_watch_blocking_reads", "quorumdns_watch_dropped_total", "jvm_memory_used_bytes")) {
       assertTrue(before.contains("\n" + name), name + " missing from /metrics");
     }
     assertTrue(before.contains("# HELP quorumdns_dns_queries_total"), "help text");

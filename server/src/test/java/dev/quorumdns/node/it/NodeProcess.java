@@ -14,6 +14,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Message;
@@ -105,8 +107,18 @@ public final class NodeProcess {
     }
   }
 
-  /** Status and parsed body of one API call; status -1 if the node could not be reached. */
-  public record Reply(int status, JsonNode body, String retryAfter) {}
+  /** Status, parsed body and headers of one API call; status -1 if the node could not be reached. */
+  public record Reply(int status, JsonNode body, String retryAfter, Map<String, List<String>> headers) {
+    public Reply(int status, JsonNode body, String retryAfter) {
+      this(status, body, retryAfter, Map.of());
+    }
+
+    /** The first value of header {@code name} (any case), or null. */
+    public String header(String name) {
+      List<String> v = headers.get(name.toLowerCase(Locale.ROOT));
+      return v == null || v.isEmpty() ? null : v.get(0);
+    }
+  }
 
   /** Sends {@code authorization} with calls that name none (for nodes whose reads need a token). */
   public void authorizeWith(String authorization) {
@@ -118,6 +130,11 @@ public final class NodeProcess {
   }
 
   public Reply call(String method, String path, String body, String authorization) {
+    return call(method, path, body, authorization, Map.of());
+  }
+
+  /** A call with extra request headers ({@code If-Match}); the reply carries the answer's headers. */
+  public Reply call(String method, String path, String body, String authorization, Map<String, String> headers) {
     try {
       HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + ip + ":8053" + path))
           .timeout(Duration.ofSeconds(20))
@@ -126,9 +143,11 @@ public final class NodeProcess {
       if (authorization != null) {
         b.header("Authorization", authorization);
       }
+      headers.forEach(b::header);
       HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
       JsonNode parsed = r.body().isEmpty() ? JSON.nullNode() : JSON.readTree(r.body());
-      return new Reply(r.statusCode(), parsed, r.headers().firstValue("Retry-After").orElse(null));
+      return new Reply(r.statusCode(), parsed, r.headers().firstValue("Retry-After").orElse(null),
+          r.headers().map());
     } catch (IOException e) {
       return new Reply(-1, JSON.getNodeFactory().textNode(e.toString()), null);
     } catch (InterruptedException e) {

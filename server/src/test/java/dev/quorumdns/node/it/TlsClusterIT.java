@@ -17,6 +17,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -43,7 +44,9 @@ import org.xbill.DNS.Type;
 /**
  * A 3-node cluster of real processes with {@code --tls-cert/--tls-key/--tls-ca}: HTTPS API with client
  * certificates, mutual TLS between Raft members, refused clients and peers, and certificates reloaded without a
- * restart. Certificates come from {@code quorumdns certs} code; a second CA plays the outsider. Steps run in order.
+ * restart. Certificates come from {@code quorumdns certs} code; a second CA plays the outsider. Members' keys come
+ * in the forms operators have them: n1's PKCS#8, n2's encrypted PKCS#8 with a passphrase file, n3's SEC1 ({@code EC
+ * PRIVATE KEY}), all converted by openssl. Steps run in order.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
@@ -91,16 +94,38 @@ class TlsClusterIT {
     PemFiles.write(FOREIGN.resolve("ca.pem"), impostor.certificatePem(), false);
     CertsCommand.issue(new CertsCommand.Request(FOREIGN, Map.of("n1", List.of(ip(1), "n1"), "n4",
         List.of(ip(4), "n4")), List.of("mallory"), 2), issuer);
+    Files.writeString(CERTS.resolve("n2-pass"), "n2 key passphrase\n");
+    openssl("pkcs8", "-topk8", "-in", "n2-key.pem", "-passout", "file:n2-pass", "-out", "n2-key-encrypted.pem");
+    Files.move(CERTS.resolve("n2-key-encrypted.pem"), CERTS.resolve("n2-key.pem"), StandardCopyOption.REPLACE_EXISTING);
+    openssl("ec", "-in", "n3-key.pem", "-out", "n3-key-sec1.pem");
+    Files.move(CERTS.resolve("n3-key-sec1.pem"), CERTS.resolve("n3-key.pem"), StandardCopyOption.REPLACE_EXISTING);
+    assertTrue(Files.readString(CERTS.resolve("n2-key.pem")).startsWith("-----BEGIN ENCRYPTED PRIVATE KEY-----"));
+    assertTrue(Files.readString(CERTS.resolve("n3-key.pem")).startsWith("-----BEGIN EC PRIVATE KEY-----"));
     for (int i = 1; i <= 3; i++) {
       String id = "n" + i;
-      NodeProcess n = new NodeProcess(id, ip(i), BASE.resolve(id), List.of("--id", id,
+      List<String> args = new ArrayList<>(List.of("--id", id,
           "--data-dir", BASE.resolve(id).toString(), "--bind", ip(i), "--peers", String.join(",", peers),
           "--tls-cert", CERTS.resolve(id + ".pem").toString(), "--tls-key", CERTS.resolve(id + "-key.pem").toString(),
           "--tls-ca", CERTS.resolve("ca.pem").toString(), "--tls-reload-interval", "200ms"));
+      if (id.equals("n2")) {
+        args.addAll(List.of("--tls-key-passphrase-file", CERTS.resolve("n2-pass").toString()));
+      }
+      NodeProcess n = new NodeProcess(id, ip(i), BASE.resolve(id), args);
       NODES.add(n);
       n.start();
     }
     admin = new TlsProbe(CERTS.resolve("ca.pem"), CERTS.resolve("admin.pem"), CERTS.resolve("admin-key.pem"));
+  }
+
+  /** Runs openssl in the certificate directory. */
+  private static void openssl(String... args) throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>(List.of("openssl"));
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).directory(CERTS.toFile()).redirectErrorStream(true).start();
+    if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      p.destroyForcibly();
+      throw new IOException("openssl failed: " + cmd + "\n" + new String(p.getInputStream().readAllBytes()));
+    }
   }
 
   static SecureRandom seeded(long seed) throws Exception {
@@ -134,14 +159,8 @@ class TlsClusterIT {
 
   /** Registers {@code ns/name} through {@code via} over HTTPS and waits until every node answers it in DNS. */
   private static String registerEverywhere(NodeProcess via, String name) {
-    TlsProbe.Reply r = Await.value(WAIT, "PUT team/" + name + " via " + via.id(), () -> {
-      try {
-        TlsProbe.Reply x = admin.call(via.ip(), "PUT", "/v1/services/team/" + name, "{}");
-        return x.status() == 200 || x.status() == 201 ? x : null;
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    });
+    NodeProcess.Reply r = Writes.untilDone("PUT team/" + name + " via " + via.id() + " over HTTPS", WAIT,
+        () -> admin.reply(via.ip(), "PUT", "/v1/services/team/" + name, "{}"));
     String vip = r.body().get("vip4").asText();
     for (NodeProcess n : NODES) {
       Await.until(WAIT, n.id() + " answers " + name + " in DNS",

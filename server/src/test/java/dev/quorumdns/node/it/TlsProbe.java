@@ -57,6 +57,16 @@ final class TlsProbe {
     }
   }
 
+  /** One API call over HTTPS as a {@link NodeProcess.Reply}: status -1 if the connection or handshake failed. */
+  NodeProcess.Reply reply(String ip, String method, String path, String body) {
+    try {
+      Reply r = call(ip, method, path, body);
+      return new NodeProcess.Reply(r.status(), r.body(), null);
+    } catch (IOException e) {
+      return new NodeProcess.Reply(-1, JSON.getNodeFactory().textNode(e.toString()), null);
+    }
+  }
+
   /** {@code GET /v1/cluster}, or null if it failed. */
   JsonNode cluster(String ip) {
     try {

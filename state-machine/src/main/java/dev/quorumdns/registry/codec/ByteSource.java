@@ -35,6 +35,11 @@ public final class ByteSource {
     }
   }
 
+  /** The next byte without consuming it; there must be one ({@link #remaining()} > 0). */
+  public int peek() {
+    return buf[pos] & 0xff;
+  }
+
   public int u8(String what) throws CodecException {
     need(1, what);
     return buf[pos++] & 0xff;

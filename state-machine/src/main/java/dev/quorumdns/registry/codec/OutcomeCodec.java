@@ -1,13 +1,18 @@
 package dev.quorumdns.registry.codec;
 
+import dev.quorumdns.registry.Lease;
+import dev.quorumdns.registry.ServiceKey;
 import dev.quorumdns.registry.command.Command;
 import dev.quorumdns.registry.command.Outcome;
+import dev.quorumdns.registry.command.Precondition;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Versioned binary format of an {@link Outcome}, carried back from the applying replica to the client in the
- * Raft reply. First byte {@value #OUTCOME_V1}. Stateless and thread-safe.
+ * Raft reply. First byte {@value #OUTCOME_V1}. A precondition failure (tag 15) is written as
+ * {@code key || precondition (as in CommandCodec version 2) || varint current revision}. Stateless and
+ * thread-safe.
  */
 public final class OutcomeCodec {
   public static final int OUTCOME_V1 = 0x4f;
@@ -26,6 +31,12 @@ public final class OutcomeCodec {
   private static final int BATCH_REFUSED = 12;
   private static final int ALREADY_APPLIED = 13;
   private static final int GROUP_APPLIED = 14;
+  // Leases and endpoint health (tags from 20, leaving 15..19 to other new outcomes).
+  private static final int LEASE_GRANTED = 20;
+  private static final int LEASES_ENDED = 21;
+  private static final int LEASE_NOT_FOUND = 22;
+  private static final int ENDPOINT_NOT_FOUND = 23;
+  private static final int PRECONDITION_FAILED = 15;
 
   private OutcomeCodec() {}
 
@@ -143,6 +154,45 @@ public final class OutcomeCodec {
         g.outcomes().forEach(inner -> write(out, inner));
         return null;
       }
+
+      @Override
+      public Void leaseGranted(Outcome.LeaseGranted g) {
+        out.u8(LEASE_GRANTED);
+        RegistryCodec.writeLease(out, g.lease());
+        return null;
+      }
+
+      @Override
+      public Void leasesEnded(Outcome.LeasesEnded e) {
+        out.u8(LEASES_ENDED).varLong(e.leases().size());
+        e.leases().forEach(l -> RegistryCodec.writeLease(out, l));
+        out.varLong(e.services().size());
+        e.services().forEach(k -> RegistryCodec.writeKey(out, k));
+        return null;
+      }
+
+      @Override
+      public Void leaseNotFound(Outcome.LeaseNotFound n) {
+        out.u8(LEASE_NOT_FOUND).fixedLong(n.id());
+        return null;
+      }
+
+      @Override
+      public Void endpointNotFound(Outcome.EndpointNotFound n) {
+        out.u8(ENDPOINT_NOT_FOUND);
+        RegistryCodec.writeKey(out, n.key());
+        out.string(n.endpoint());
+        return null;
+      }
+
+      @Override
+      public Void preconditionFailed(Outcome.PreconditionFailed p) {
+        out.u8(PRECONDITION_FAILED);
+        RegistryCodec.writeKey(out, p.key());
+        CommandCodec.writePrecondition(out, p.expected());
+        out.varLong(p.currentRevision());
+        return null;
+      }
     });
   }
 
@@ -215,6 +265,38 @@ public final class OutcomeCodec {
           os.add(read(in, 1));
         }
         return new Outcome.GroupApplied(os);
+      }
+      case LEASE_GRANTED -> {
+        return new Outcome.LeaseGranted(RegistryCodec.readLease(in));
+      }
+      case LEASES_ENDED -> {
+        int n = in.count("leases", Command.ExpireLeases.MAX_IDS);
+        List<Lease> leases = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+          leases.add(RegistryCodec.readLease(in));
+        }
+        int k = in.count("services", Integer.MAX_VALUE);
+        List<ServiceKey> keys = new ArrayList<>(Math.min(k, 1024));
+        for (int i = 0; i < k; i++) {
+          keys.add(RegistryCodec.readKey(in));
+        }
+        return new Outcome.LeasesEnded(leases, keys);
+      }
+      case LEASE_NOT_FOUND -> {
+        return new Outcome.LeaseNotFound(in.fixedLong("lease id"));
+      }
+      case ENDPOINT_NOT_FOUND -> {
+        var key = RegistryCodec.readKey(in);
+        return new Outcome.EndpointNotFound(key, in.string("endpoint", max));
+      }
+      case PRECONDITION_FAILED -> {
+        var key = RegistryCodec.readKey(in);
+        Precondition expected = CommandCodec.readPrecondition(in);
+        if (expected == null) {
+          throw new CodecException("outcome: a precondition failure without a precondition");
+        }
+        long current = in.varLong("current revision");
+        return RegistryCodec.valid(() -> new Outcome.PreconditionFailed(key, expected, current));
       }
       default -> throw new CodecException("outcome: unknown tag " + tag);
     }

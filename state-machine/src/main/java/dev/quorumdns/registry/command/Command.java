@@ -2,6 +2,9 @@ package dev.quorumdns.registry.command;
 
 import dev.quorumdns.registry.ClusterSettings;
 import dev.quorumdns.registry.DnsLabel;
+import dev.quorumdns.registry.Endpoint;
+import dev.quorumdns.registry.Health;
+import dev.quorumdns.registry.Lease;
 import dev.quorumdns.registry.NodeRecord;
 import dev.quorumdns.registry.ServiceKey;
 import dev.quorumdns.registry.ServiceSpec;
@@ -30,13 +33,30 @@ public sealed interface Command {
     R initCluster(InitCluster c);
 
     R group(Group c);
+
+    R grantLease(GrantLease c);
+
+    R revokeLease(RevokeLease c);
+
+    R expireLeases(ExpireLeases c);
+
+    R setEndpointHealth(SetEndpointHealth c);
   }
 
-  /** Creates or updates a service; an update keeps the service's VIPs. */
-  record UpsertService(ServiceKey key, ServiceSpec spec) implements Command {
+  /**
+   * Creates or updates a service; an update keeps the service's VIPs.
+   *
+   * @param precondition what the service must be for the command to apply, or null for an unconditional write
+   */
+  record UpsertService(ServiceKey key, ServiceSpec spec, Precondition precondition) implements Command {
     public UpsertService {
       Objects.requireNonNull(key, "key");
       Objects.requireNonNull(spec, "spec");
+    }
+
+    /** An unconditional create or update. */
+    public UpsertService(ServiceKey key, ServiceSpec spec) {
+      this(key, spec, null);
     }
 
     @Override
@@ -45,10 +65,22 @@ public sealed interface Command {
     }
   }
 
-  /** Deletes a service, putting its VIPs into hold-down. */
-  record DeleteService(ServiceKey key) implements Command {
+  /**
+   * Deletes a service, putting its VIPs into hold-down.
+   *
+   * @param precondition what the service must be for the command to apply, or null for an unconditional delete
+   */
+  record DeleteService(ServiceKey key, Precondition precondition) implements Command {
     public DeleteService {
       Objects.requireNonNull(key, "key");
+      if (precondition instanceof Precondition.Absent) {
+        throw new ValidationException("precondition", "a delete cannot require the service to be absent");
+      }
+    }
+
+    /** An unconditional delete. */
+    public DeleteService(ServiceKey key) {
+      this(key, null);
     }
 
     @Override
@@ -142,6 +174,82 @@ public sealed interface Command {
     @Override
     public <R> R accept(Visitor<R> v) {
       return v.group(this);
+    }
+  }
+
+  /**
+   * Grants a lease. The id is chosen at random by the node that takes the request, so that apply stays
+   * deterministic; an id already in use is refused ({@link Outcome.Conflict} on {@code id}) and the node picks
+   * another.
+   */
+  record GrantLease(long id, long ttlMillis) implements Command {
+    public GrantLease {
+      Lease.checkId("id", id);
+      Lease.checkTtl("ttl", ttlMillis);
+    }
+
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.grantLease(this);
+    }
+  }
+
+  /** Revokes a lease at a client's request: its endpoints leave their services. */
+  record RevokeLease(long id) implements Command {
+    public RevokeLease {
+      Lease.checkId("id", id);
+    }
+
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.revokeLease(this);
+    }
+  }
+
+  /**
+   * Ends leases whose deadline passed, as the leader decided: their endpoints leave their services. Ids that no
+   * longer exist are skipped (a lease revoked meanwhile, an expiry proposed twice).
+   */
+  record ExpireLeases(List<Long> ids) implements Command {
+    public static final int MAX_IDS = 1000;
+
+    public ExpireLeases {
+      ids = List.copyOf(ids);
+      if (ids.isEmpty() || ids.size() > MAX_IDS) {
+        throw new ValidationException("ids", ids.size() + " (expected: 1.." + MAX_IDS + ")");
+      }
+      ids.forEach(id -> Lease.checkId("ids", id));
+    }
+
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.expireLeases(this);
+    }
+  }
+
+  /**
+   * Sets the health of a service's endpoint {@code address} with {@code port} (null: the endpoint registered
+   * without one); every endpoint of the service registered so gets it.
+   */
+  record SetEndpointHealth(ServiceKey key, String address, Integer port, Health health) implements Command {
+    public SetEndpointHealth {
+      Objects.requireNonNull(key, "key");
+      Endpoint e = new Endpoint(address, port, null);
+      address = e.address();
+      if (health == null) {
+        throw new ValidationException("health", "is required (expected: passing, warning or critical)");
+      }
+    }
+
+    /** The endpoint as the API names it: {@code address}, {@code address:port} or {@code [v6]:port}. */
+    public String endpoint() {
+      String a = address.indexOf(':') >= 0 ? "[" + address + "]" : address;
+      return port == null ? a : a + ":" + port;
+    }
+
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.setEndpointHealth(this);
     }
   }
 }

@@ -1,10 +1,12 @@
 package dev.quorumdns.registry.command;
 
 import dev.quorumdns.registry.ClusterSettings;
+import dev.quorumdns.registry.Lease;
 import dev.quorumdns.registry.NodeRecord;
 import dev.quorumdns.registry.Service;
 import dev.quorumdns.registry.ServiceKey;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * The result of applying one command. Domain refusals are outcomes, not exceptions: a refused command changed
@@ -44,6 +46,16 @@ public sealed interface Outcome {
     R alreadyApplied(AlreadyApplied o);
 
     R groupApplied(GroupApplied o);
+
+    R preconditionFailed(PreconditionFailed o);
+
+    R leaseGranted(LeaseGranted o);
+
+    R leasesEnded(LeasesEnded o);
+
+    R leaseNotFound(LeaseNotFound o);
+
+    R endpointNotFound(EndpointNotFound o);
   }
 
   /** True if the command was refused and changed nothing. */
@@ -198,6 +210,81 @@ public sealed interface Outcome {
     @Override
     public <R> R accept(Visitor<R> v) {
       return v.groupApplied(this);
+    }
+  }
+
+  /**
+   * A conditional write found the service otherwise than it expected; nothing changed.
+   *
+   * @param currentRevision the service's revision as the entry found it, 0 when nothing was registered
+   */
+  record PreconditionFailed(ServiceKey key, Precondition expected, long currentRevision) implements Outcome {
+    public PreconditionFailed {
+      Objects.requireNonNull(key, "key");
+      Objects.requireNonNull(expected, "expected");
+      if (currentRevision < 0) {
+        throw new IllegalArgumentException("current revision " + currentRevision);
+      }
+    }
+
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.preconditionFailed(this);
+    }
+
+    @Override
+    public boolean refused() {
+      return true;
+    }
+  }
+
+  /** A lease was granted. */
+  record LeaseGranted(Lease lease) implements Outcome {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.leaseGranted(this);
+    }
+  }
+
+  /**
+   * Leases were revoked or expired: which ones (of those the command named, the ones that existed), and the
+   * services that lost endpoints with them, in key order.
+   */
+  record LeasesEnded(List<Lease> leases, List<ServiceKey> services) implements Outcome {
+    public LeasesEnded {
+      leases = List.copyOf(leases);
+      services = List.copyOf(services);
+    }
+
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.leasesEnded(this);
+    }
+  }
+
+  /** No lease has this id (never granted, revoked or expired). */
+  record LeaseNotFound(long id) implements Outcome {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.leaseNotFound(this);
+    }
+
+    @Override
+    public boolean refused() {
+      return true;
+    }
+  }
+
+  /** The service has no endpoint by this name ({@code address}, {@code address:port} or {@code [v6]:port}). */
+  record EndpointNotFound(ServiceKey key, String endpoint) implements Outcome {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.endpointNotFound(this);
+    }
+
+    @Override
+    public boolean refused() {
+      return true;
     }
   }
 }

@@ -1,11 +1,15 @@
 package dev.quorumdns.registry.state;
 
 import dev.quorumdns.registry.ClusterSettings;
+import dev.quorumdns.registry.Endpoint;
+import dev.quorumdns.registry.Lease;
 import dev.quorumdns.registry.NodeRecord;
 import dev.quorumdns.registry.Service;
+import dev.quorumdns.registry.ServiceKey;
 import dev.quorumdns.registry.ServiceSpec;
 import dev.quorumdns.registry.command.Command;
 import dev.quorumdns.registry.command.Outcome;
+import dev.quorumdns.registry.command.Precondition;
 import dev.quorumdns.registry.vip.VipAllocator;
 import dev.quorumdns.registry.vip.VipHold;
 import dev.quorumdns.registry.IpAddresses;
@@ -13,7 +17,11 @@ import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
 
 /**
  * Runs one command against a transaction: the deterministic heart of {@code apply}. Uses only the command,
@@ -35,7 +43,19 @@ final class Executor implements Command.Visitor<Outcome> {
       return new Outcome.NotInitialized();
     }
     ServiceSpec spec = c.spec();
+    Outcome missingLease = missingLease(spec);
+    if (missingLease != null) {
+      return missingLease;
+    }
     Service existing = txn.service(c.key());
+    Outcome failed = precondition(c.key(), c.precondition(), existing);
+    if (failed != null) {
+      return failed;
+    }
+    if (existing != null && existing.spec().headless() != spec.headless()) {
+      return new Outcome.Conflict("headless", c.key() + (existing.spec().headless() ? " is headless" : " has a VIP")
+          + "; a registered service never switches between headless and not (delete it first)");
+    }
     if (existing != null) {
       Outcome refusal = vipChange("vip4", existing.vip4(), spec.vip4());
       if (refusal == null) {
@@ -51,6 +71,11 @@ final class Executor implements Command.Visitor<Outcome> {
           existing.createRevision());
       txn.putService(updated);
       return new Outcome.Written(updated, false, true);
+    }
+    if (spec.headless()) {
+      Service created = new Service(c.key(), spec, null, null, index, index);
+      txn.putService(created);
+      return new Outcome.Written(created, true, true);
     }
     VipAllocator.Result v4 = VipAllocator.allocate(settings.vip4Pool(), txn, c.key(), spec.vip4());
     if (v4.refusal() != null) {
@@ -75,6 +100,18 @@ final class Executor implements Command.Visitor<Outcome> {
     return new Outcome.Written(created, true, true);
   }
 
+  /** Refuses an endpoint that names a lease that does not exist (never granted, revoked or expired). */
+  private Outcome missingLease(ServiceSpec spec) {
+    for (int i = 0; i < spec.endpoints().size(); i++) {
+      Long lease = spec.endpoints().get(i).lease();
+      if (lease != null && txn.lease(lease) == null) {
+        return new Outcome.Invalid("endpoints[" + i + "].lease", "no lease " + Lease.formatId(lease)
+            + " (never granted, revoked or expired)");
+      }
+    }
+    return null;
+  }
+
   private static Outcome vipChange(String field, InetAddress current, InetAddress requested) {
     if (requested == null || requested.equals(current)) {
       return null;
@@ -83,15 +120,27 @@ final class Executor implements Command.Visitor<Outcome> {
         : IpAddresses.format(current)) + "; a VIP never changes while its name is registered (delete it first)");
   }
 
+  /** The refusal of a conditional write whose expectation the staged state does not meet, or null. */
+  private static Outcome precondition(ServiceKey key, Precondition p, Service existing) {
+    if (p == null || p.holds(existing)) {
+      return null;
+    }
+    return new Outcome.PreconditionFailed(key, p, existing == null ? 0 : existing.revision());
+  }
+
   @Override
   public Outcome delete(Command.DeleteService c) {
     Service existing = txn.service(c.key());
+    Outcome failed = precondition(c.key(), c.precondition(), existing);
+    if (failed != null) {
+      return failed;
+    }
     if (existing == null) {
       return new Outcome.NotFound(c.key());
     }
     txn.removeService(existing);
     long holdDown = txn.settings() == null ? 0 : txn.settings().holdDownMillis();
-    if (holdDown > 0) {
+    if (holdDown > 0 && existing.vip4() != null) {
       long until = txn.now() + holdDown;
       txn.putHold(new VipHold(existing.vip4(), c.key(), until));
       if (existing.vip6() != null) {
@@ -155,5 +204,87 @@ final class Executor implements Command.Visitor<Outcome> {
       outcomes.add(o);
     }
     return new Outcome.GroupApplied(outcomes);
+  }
+
+  @Override
+  public Outcome grantLease(Command.GrantLease c) {
+    if (txn.lease(c.id()) != null) {
+      return new Outcome.Conflict("id", "lease " + Lease.formatId(c.id()) + " exists already");
+    }
+    Lease granted = new Lease(c.id(), c.ttlMillis(), txn.now());
+    txn.putLease(granted);
+    return new Outcome.LeaseGranted(granted);
+  }
+
+  @Override
+  public Outcome revokeLease(Command.RevokeLease c) {
+    if (txn.lease(c.id()) == null) {
+      return new Outcome.LeaseNotFound(c.id());
+    }
+    return endLeases(List.of(c.id()));
+  }
+
+  @Override
+  public Outcome expireLeases(Command.ExpireLeases c) {
+    return endLeases(c.ids());
+  }
+
+  /** Ends the existing leases among {@code ids}, taking their endpoints out of every service that holds one. */
+  private Outcome.LeasesEnded endLeases(List<Long> ids) {
+    List<Lease> ended = new ArrayList<>();
+    Set<Long> endedIds = new HashSet<>();
+    SortedSet<ServiceKey> touched = new TreeSet<>();
+    for (long id : ids) {
+      Lease l = txn.lease(id);
+      if (l == null || !endedIds.add(id)) {
+        continue;
+      }
+      ended.add(l);
+      touched.addAll(txn.leaseUsers(id));
+      txn.removeLease(id);
+    }
+    for (ServiceKey key : touched) {
+      Service s = txn.service(key);
+      List<Endpoint> kept = new ArrayList<>(s.spec().endpoints().size());
+      for (Endpoint e : s.spec().endpoints()) {
+        if (e.lease() == null || !endedIds.contains(e.lease())) {
+          kept.add(e);
+        }
+      }
+      txn.putService(new Service(key, s.spec().withEndpoints(kept), s.vip4(), s.vip6(), index,
+          s.createRevision()));
+    }
+    return new Outcome.LeasesEnded(ended, List.copyOf(touched));
+  }
+
+  @Override
+  public Outcome setEndpointHealth(Command.SetEndpointHealth c) {
+    Service existing = txn.service(c.key());
+    if (existing == null) {
+      return new Outcome.NotFound(c.key());
+    }
+    List<Endpoint> endpoints = new ArrayList<>(existing.spec().endpoints());
+    boolean found = false;
+    boolean changed = false;
+    for (int i = 0; i < endpoints.size(); i++) {
+      Endpoint e = endpoints.get(i);
+      if (e.is(c.address(), c.port())) {
+        found = true;
+        if (e.health() != c.health()) {
+          endpoints.set(i, e.withHealth(c.health()));
+          changed = true;
+        }
+      }
+    }
+    if (!found) {
+      return new Outcome.EndpointNotFound(c.key(), c.endpoint());
+    }
+    if (!changed) {
+      return new Outcome.Written(existing, false, false);
+    }
+    Service updated = new Service(c.key(), existing.spec().withEndpoints(endpoints), existing.vip4(), existing.vip6(),
+        index, existing.createRevision());
+    txn.putService(updated);
+    return new Outcome.Written(updated, false, true);
   }
 }

@@ -2,6 +2,7 @@ package dev.quorumdns.registry.state;
 
 import dev.quorumdns.registry.ClusterSettings;
 import dev.quorumdns.registry.IpAddresses;
+import dev.quorumdns.registry.Lease;
 import dev.quorumdns.registry.NodeRecord;
 import dev.quorumdns.registry.RegistrySnapshot;
 import dev.quorumdns.registry.RegistryView;
@@ -27,11 +28,15 @@ import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.LongConsumer;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -56,12 +61,14 @@ public final class Registry implements AutoCloseable {
   private volatile RocksDbRegistryStore store;
   /** Apply thread only; replaced with the store. */
   private RecentRequests recent = new RecentRequests();
+  private final AtomicLong leaseChanges = new AtomicLong();
+  private final List<LongConsumer> revisionListeners = new CopyOnWriteArrayList<>();
 
   public Registry(Path stateDir, MeterRegistry meters) {
     this(stateDir, meters, Retention.DEFAULT);
   }
 
-  /** @param retention how much of the change log to keep; anything but {@link Retention#DEFAULT} is for tests */
+  /** @param retention how much of the change log to keep (the node's change-log-min-changes and -min-age) */
   public Registry(Path stateDir, MeterRegistry meters, Retention retention) {
     this.stateDir = stateDir;
     this.retention = retention;
@@ -73,6 +80,8 @@ public final class Registry implements AutoCloseable {
         .description("Services registered in this replica").register(meters);
     Gauge.builder("quorumdns.registry.revision", view, RegistryView::revision)
         .description("Raft index of the last entry that changed the registry").register(meters);
+    Gauge.builder("quorumdns.registry.leases", this, r -> r.state == null ? 0 : r.state.leases().size())
+        .description("Leases granted and not yet revoked or expired in this replica").register(meters);
     for (VipPool.Family f : VipPool.Family.values()) {
       String family = f == VipPool.Family.IPV4 ? "ipv4" : "ipv6";
       poolGauge("quorumdns.vip.pool.used", "VIPs held by registered services", family, s -> s.used(f));
@@ -105,6 +114,7 @@ public final class Registry implements AutoCloseable {
       throw e;
     }
     store = opened;
+    leaseChanges.incrementAndGet();
     StoredMeta m = state.meta();
     LOG.log(System.Logger.Level.INFO, "registry loaded from " + stateDir + ": " + state.size()
         + " services, applied index " + m.appliedIndex() + ", revision " + m.revision() + ", in "
@@ -170,7 +180,11 @@ public final class Registry implements AutoCloseable {
     RegistryState s = loaded();
     StoredMeta m = s.meta();
     if (index <= m.appliedIndex()) {
-      return new Outcome.AlreadyApplied(index);
+      // Counted like every outcome: after a restart this counter shows whether Raft replayed entries the store
+      // already held.
+      Outcome skipped = new Outcome.AlreadyApplied(index);
+      count(skipped);
+      return skipped;
     }
     long start = System.nanoTime();
     long now = Math.max(m.logTimeMillis(), entry.timestampMillis());
@@ -190,8 +204,14 @@ public final class Registry implements AutoCloseable {
         !changes.nodes().isEmpty() || changes.settings() != null, recent.stage(id, encoded, now));
     recent.commit(id, encoded, now);
     s.publish(changes, next);
+    if (!changes.leases().isEmpty()) {
+      leaseChanges.incrementAndGet();
+    }
     applyTimer.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
     count(outcome);
+    if (served) {
+      revisionMoved(index);
+    }
     return outcome;
   }
 
@@ -213,17 +233,38 @@ public final class Registry implements AutoCloseable {
     return first;
   }
 
+  /**
+   * Calls {@code listener} with the registry revision each time it moves: after an applied entry that changed
+   * what the registry serves, once readers see it, and after {@link #restore} replaced the state. Called on the
+   * apply thread, so it must return at once (store a value, wake a thread). Any thread may add listeners; they
+   * stay until the registry is discarded.
+   */
+  public void onRevision(LongConsumer listener) {
+    revisionListeners.add(listener);
+  }
+
+  private void revisionMoved(long revision) {
+    for (LongConsumer l : revisionListeners) {
+      try {
+        l.accept(revision);
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, "revision listener failed", e);
+      }
+    }
+  }
+
   /** The change log's records of one entry: each changed service, as it was before and is after. */
   private static List<ServiceChange> changeRecords(RegistryState before, Map<ServiceKey, Service> staged, long index,
                                                    long now) {
     List<ServiceChange> out = new ArrayList<>(staged.size());
     for (Map.Entry<ServiceKey, Service> e : staged.entrySet()) {
       Service previous = before.get(e.getKey());
-      if (e.getValue() != null && !e.getValue().equals(previous)) {
-        out.add(ServiceChange.put(index, previous, e.getValue(), now));
-      } else if (previous != null) {
-        out.add(ServiceChange.delete(index, previous, now));
+      Service current = e.getValue();
+      if (current == null ? previous == null : current.equals(previous)) {
+        continue; // nothing changed for this key
       }
+      out.add(current != null ? ServiceChange.put(index, previous, current, now)
+          : ServiceChange.delete(index, previous, now));
     }
     return out;
   }
@@ -293,8 +334,35 @@ public final class Registry implements AutoCloseable {
       throw e;
     }
     state = fresh;
+    leaseChanges.incrementAndGet();
     LOG.log(System.Logger.Level.INFO, "registry restored from " + checkpoint + ": applied index "
         + old.meta().appliedIndex() + " -> " + fresh.meta().appliedIndex() + ", " + fresh.size() + " services");
+    revisionMoved(fresh.meta().revision());
+  }
+
+  /** The lease with this id in this replica, or null. Any thread. */
+  public Lease lease(long id) {
+    RegistryState s = state;
+    return s == null ? null : s.lease(id);
+  }
+
+  /** Every lease this replica holds, by id. Any thread; copies. */
+  public List<Lease> leases() {
+    RegistryState s = state;
+    if (s == null) {
+      return List.of();
+    }
+    List<Lease> all = new ArrayList<>(s.leases());
+    all.sort(Comparator.comparingLong(Lease::id));
+    return all;
+  }
+
+  /**
+   * A number that changes whenever an applied entry grants or ends a lease (or the state is replaced), so a reader
+   * can tell when to look at {@link #leases()} again. Any thread.
+   */
+  public long leaseChanges() {
+    return leaseChanges.get();
   }
 
   /** Sets the voting members, as learnt from the Raft configuration. Any thread. */

@@ -1,6 +1,8 @@
 package dev.quorumdns.registry.state;
 
 import dev.quorumdns.registry.ClusterSettings;
+import dev.quorumdns.registry.Endpoint;
+import dev.quorumdns.registry.Lease;
 import dev.quorumdns.registry.NodeRecord;
 import dev.quorumdns.registry.Service;
 import dev.quorumdns.registry.ServiceKey;
@@ -21,8 +23,10 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -39,9 +43,11 @@ final class RegistryState {
   private final ConcurrentHashMap<String, Integer> namespaces = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<InetAddress, VipHold> holds = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, NodeRecord> nodes = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Long, Lease> leases = new ConcurrentHashMap<>();
   // Apply-thread-only indexes.
   private final TreeSet<VipHold> holdsByExpiry = new TreeSet<>(BY_EXPIRY);
   private final Map<ServiceKey, List<VipHold>> holdsByOwner = new HashMap<>();
+  private final Map<Long, Set<ServiceKey>> leaseUsers = new HashMap<>();
   private volatile long held4;
   private volatile long held6;
   private volatile ClusterSettings settings;
@@ -75,9 +81,11 @@ final class RegistryState {
       if (in.add(ServiceEntry.encode(svc)) != null) {
         throw new IllegalArgumentException("two services hold the VIPs of " + svc.key());
       }
+      s.indexLeases(svc.key(), leaseIds(svc), true);
     }
     stored.holds().forEach(in::addHold);
     stored.nodes().forEach(in::addNode);
+    stored.leases().forEach(in::addLease);
     return s;
   }
 
@@ -100,7 +108,11 @@ final class RegistryState {
 
     @Override
     public ServiceKey addService(StoredService s) {
-      return add(ServiceEntry.encode(s));
+      ServiceKey holder = add(ServiceEntry.encode(s));
+      if (holder == null && s.leaseCount() > 0) {
+        indexLeases(s.key(), s.leaseIds(), true);
+      }
+      return holder;
     }
 
     ServiceKey add(byte[] entry) {
@@ -120,7 +132,7 @@ final class RegistryState {
 
     @Override
     public long vipCount() {
-      return (long) services.size() + services.withVip6();
+      return (long) services.withVip4() + services.withVip6();
     }
 
     @Override
@@ -131,6 +143,11 @@ final class RegistryState {
     @Override
     public void addNode(NodeRecord n) {
       nodes.put(n.id(), n);
+    }
+
+    @Override
+    public void addLease(Lease l) {
+      leases.put(l.id(), l);
     }
   }
 
@@ -208,6 +225,19 @@ final class RegistryState {
     return nodes.values();
   }
 
+  Lease lease(long id) {
+    return leases.get(id);
+  }
+
+  Collection<Lease> leases() {
+    return leases.values();
+  }
+
+  /** The services holding an endpoint with lease {@code id}. Apply thread only. */
+  Set<ServiceKey> leaseUsers(long id) {
+    return leaseUsers.getOrDefault(id, Set.of());
+  }
+
   VipHold hold(InetAddress vip) {
     return holds.get(vip);
   }
@@ -222,7 +252,7 @@ final class RegistryState {
   }
 
   long used(VipPool.Family family) {
-    return family == VipPool.Family.IPV4 ? services.size() : services.withVip6();
+    return family == VipPool.Family.IPV4 ? services.withVip4() : services.withVip6();
   }
 
   long held(VipPool.Family family) {
@@ -239,6 +269,7 @@ final class RegistryState {
       if (e.getValue() == null) {
         byte[] old = services.get(e.getKey());
         if (old != null) {
+          unindexLeases(old);
           services.remove(old);
           namespaces.computeIfPresent(e.getKey().namespace(), (ns, n) -> n == 1 ? null : n - 1);
         }
@@ -251,6 +282,10 @@ final class RegistryState {
       }
       byte[] old = services.get(e.getKey());
       byte[] entry = ServiceEntry.encode(neu);
+      if (old != null) {
+        unindexLeases(old);
+      }
+      indexLeases(neu.key(), leaseIds(neu), true);
       if (old != null) {
         services.replace(old, entry);
         continue;
@@ -279,7 +314,41 @@ final class RegistryState {
         nodes.put(e.getKey(), e.getValue());
       }
     }
+    for (Map.Entry<Long, Lease> e : changes.leases().entrySet()) {
+      if (e.getValue() == null) {
+        leases.remove(e.getKey());
+      } else {
+        leases.put(e.getKey(), e.getValue());
+      }
+    }
     meta = newMeta;
+  }
+
+  /** The lease ids the endpoints of {@code s} name, in endpoint order (repeats possible). */
+  private static long[] leaseIds(Service s) {
+    return s.spec().endpoints().stream().filter(e -> e.lease() != null).mapToLong(Endpoint::lease).toArray();
+  }
+
+  /** Takes the service of entry {@code e} out of the lease index (decoded only if it names a lease). */
+  private void unindexLeases(byte[] e) {
+    if (ServiceEntry.leased(e)) {
+      Service s = ServiceEntry.decode(e);
+      indexLeases(s.key(), leaseIds(s), false);
+    }
+  }
+
+  /** Adds or removes {@code key} as a user of each lease in {@code ids}. Apply (or loading) thread only. */
+  private void indexLeases(ServiceKey key, long[] ids, boolean add) {
+    for (long id : ids) {
+      if (add) {
+        leaseUsers.computeIfAbsent(id, x -> new HashSet<>()).add(key);
+      } else {
+        Set<ServiceKey> users = leaseUsers.get(id);
+        if (users != null && users.remove(key) && users.isEmpty()) {
+          leaseUsers.remove(id);
+        }
+      }
+    }
   }
 
   private void addHold(VipHold h) {

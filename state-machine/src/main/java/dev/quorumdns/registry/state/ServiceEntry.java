@@ -19,7 +19,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * The compact in-memory form of one service, its <em>entry</em>: one byte array holding flags, the IPv4 VIP,
+ * The compact in-memory form of one service, its <em>entry</em>: one byte array holding flags (an IPv6 VIP, no IPv4
+ * VIP because headless, an endpoint with a lease), the IPv4 VIP (zeros when there is none),
  * revision, create revision, the IPv6 VIP (if any), namespace and name (ASCII, length-prefixed) and the spec as
  * {@link RegistryCodec#writeSpec} encodes it. Entries are never changed once made. Stateless helpers; any thread.
  */
@@ -27,6 +28,10 @@ final class ServiceEntry {
   private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
   private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
   private static final int FLAG_VIP6 = 1;
+  /** Headless: no IPv4 VIP (its four bytes are zero). */
+  private static final int FLAG_NO_VIP4 = 2;
+  /** An endpoint names a lease. */
+  private static final int FLAG_LEASED = 4;
   private static final int VIP4 = 1;
   private static final int REVISION = 5;
   private static final int CREATE_REVISION = 13;
@@ -39,7 +44,9 @@ final class ServiceEntry {
     byte[] ns = s.key().namespace().getBytes(StandardCharsets.US_ASCII);
     byte[] name = s.key().name().getBytes(StandardCharsets.US_ASCII);
     ByteSink out = new ByteSink(48 + ns.length + name.length);
-    out.u8(s.vip6() != null ? FLAG_VIP6 : 0).raw(s.vip4().getAddress()).fixedLong(s.revision())
+    boolean leased = s.spec().endpoints().stream().anyMatch(e -> e.lease() != null);
+    out.u8((s.vip6() != null ? FLAG_VIP6 : 0) | (s.vip4() == null ? FLAG_NO_VIP4 : 0) | (leased ? FLAG_LEASED : 0))
+        .raw(s.vip4() == null ? new byte[4] : s.vip4().getAddress()).fixedLong(s.revision())
         .fixedLong(s.createRevision());
     if (s.vip6() != null) {
       out.raw(s.vip6().getAddress());
@@ -56,8 +63,11 @@ final class ServiceEntry {
     int key = six ? VIP6 + 16 : VIP6;
     int spec = s.specEnd() - s.specOffset();
     byte[] e = new byte[key + 2 + s.namespaceLength() + s.nameLength() + spec];
-    e[0] = (byte) (six ? FLAG_VIP6 : 0);
-    System.arraycopy(v, s.vip4Offset(), e, VIP4, 4);
+    e[0] = (byte) ((six ? FLAG_VIP6 : 0) | (s.vip4Offset() < 0 ? FLAG_NO_VIP4 : 0)
+        | (s.leaseCount() > 0 ? FLAG_LEASED : 0));
+    if (s.vip4Offset() >= 0) {
+      System.arraycopy(v, s.vip4Offset(), e, VIP4, 4);
+    }
     LONG.set(e, REVISION, s.revision());
     LONG.set(e, CREATE_REVISION, s.createRevision());
     if (six) {
@@ -85,7 +95,8 @@ final class ServiceEntry {
       throw new IllegalStateException("in-memory entry of " + key + " does not decode: " + ex.getMessage(), ex);
     }
     try {
-      Inet4Address v4 = (Inet4Address) InetAddress.getByAddress(Arrays.copyOfRange(e, VIP4, VIP4 + 4));
+      Inet4Address v4 = hasVip4(e) ? (Inet4Address) InetAddress.getByAddress(Arrays.copyOfRange(e, VIP4, VIP4 + 4))
+          : null;
       Inet6Address v6 = hasVip6(e) ? Inet6Address.getByAddress(null, Arrays.copyOfRange(e, VIP6, VIP6 + 16), -1)
           : null;
       return new Service(key, s, v4, v6, revision(e), (long) LONG.get(e, CREATE_REVISION));
@@ -126,6 +137,16 @@ final class ServiceEntry {
 
   static boolean hasVip6(byte[] e) {
     return (e[0] & FLAG_VIP6) != 0;
+  }
+
+  /** False for a headless service. */
+  static boolean hasVip4(byte[] e) {
+    return (e[0] & FLAG_NO_VIP4) == 0;
+  }
+
+  /** True if one of the service's endpoints names a lease. */
+  static boolean leased(byte[] e) {
+    return (e[0] & FLAG_LEASED) != 0;
   }
 
   static int keyOffset(byte[] e) {

@@ -44,6 +44,7 @@ final class ServiceTable {
   private final Probe byVip4 = new Probe(Kind.VIP4);
   private final Probe byVip6 = new Probe(Kind.VIP6);
   private volatile int size;
+  private volatile int withVip4;
   private volatile int withVip6;
 
   // ---- reads: any thread ----
@@ -101,6 +102,11 @@ final class ServiceTable {
     return size;
   }
 
+  /** How many services hold an IPv4 VIP (all but the headless ones). */
+  int withVip4() {
+    return withVip4;
+  }
+
   /** How many services hold an IPv6 VIP. */
   int withVip6() {
     return withVip6;
@@ -127,14 +133,17 @@ final class ServiceTable {
    * @return the entry already holding one of {@code e}'s VIPs (then nothing changed), or null
    */
   byte[] add(byte[] e) {
-    byte[] holder = find(byVip4, e);
+    byte[] holder = ServiceEntry.hasVip4(e) ? find(byVip4, e) : null;
     if (holder == null && ServiceEntry.hasVip6(e)) {
       holder = find(byVip6, e);
     }
     if (holder != null) {
       return holder;
     }
-    put(byVip4, e);
+    if (ServiceEntry.hasVip4(e)) {
+      put(byVip4, e);
+      withVip4++;
+    }
     if (ServiceEntry.hasVip6(e)) {
       put(byVip6, e);
       withVip6++;
@@ -146,22 +155,30 @@ final class ServiceTable {
 
   /** Swaps {@code old} for {@code neu} (same key); the name never disappears for readers meanwhile. */
   void replace(byte[] old, byte[] neu) {
-    put(byVip4, neu);
+    if (ServiceEntry.hasVip4(neu)) {
+      put(byVip4, neu);
+    }
     if (ServiceEntry.hasVip6(neu)) {
       put(byVip6, neu);
     }
     put(byKey, neu);
-    removeSame(byVip4, old);
+    if (ServiceEntry.hasVip4(old)) {
+      removeSame(byVip4, old);
+    }
     if (ServiceEntry.hasVip6(old)) {
       removeSame(byVip6, old);
     }
+    withVip4 += (ServiceEntry.hasVip4(neu) ? 1 : 0) - (ServiceEntry.hasVip4(old) ? 1 : 0);
     withVip6 += (ServiceEntry.hasVip6(neu) ? 1 : 0) - (ServiceEntry.hasVip6(old) ? 1 : 0);
   }
 
   /** Removes {@code e}: its key first, then its VIPs. */
   void remove(byte[] e) {
     removeSame(byKey, e);
-    removeSame(byVip4, e);
+    if (ServiceEntry.hasVip4(e)) {
+      removeSame(byVip4, e);
+      withVip4--;
+    }
     if (ServiceEntry.hasVip6(e)) {
       removeSame(byVip6, e);
       withVip6--;

@@ -1,6 +1,8 @@
 package dev.quorumdns.registry.state;
 
 import dev.quorumdns.registry.ClusterSettings;
+import dev.quorumdns.registry.Endpoint;
+import dev.quorumdns.registry.Lease;
 import dev.quorumdns.registry.NodeRecord;
 import dev.quorumdns.registry.Service;
 import dev.quorumdns.registry.ServiceKey;
@@ -13,6 +15,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedSet;
+import java.util.TreeSet;
 
 /**
  * The changes of one log entry, staged over the current state so that a refused command (or batch) can be
@@ -27,6 +31,7 @@ final class Txn implements VipOccupancy {
   private final Map<InetAddress, ServiceKey> vips = new LinkedHashMap<>();
   private final Map<InetAddress, VipHold> holds = new LinkedHashMap<>();
   private final Map<String, NodeRecord> nodes = new LinkedHashMap<>();
+  private final Map<Long, Lease> leases = new LinkedHashMap<>();
   private ClusterSettings settings;
   private long used4Delta;
   private long used6Delta;
@@ -54,6 +59,7 @@ final class Txn implements VipOccupancy {
     parent.vips.putAll(vips);
     parent.holds.putAll(holds);
     parent.nodes.putAll(nodes);
+    parent.leases.putAll(leases);
     if (settings != null) {
       parent.settings = settings;
     }
@@ -99,8 +105,10 @@ final class Txn implements VipOccupancy {
     if (old != null) {
       unindex(old);
     }
-    vips.put(neu.vip4(), neu.key());
-    used4Delta++;
+    if (neu.vip4() != null) {
+      vips.put(neu.vip4(), neu.key());
+      used4Delta++;
+    }
     if (neu.vip6() != null) {
       vips.put(neu.vip6(), neu.key());
       used6Delta++;
@@ -113,8 +121,10 @@ final class Txn implements VipOccupancy {
   }
 
   private void unindex(Service old) {
-    vips.put(old.vip4(), null);
-    used4Delta--;
+    if (old.vip4() != null) {
+      vips.put(old.vip4(), null);
+      used4Delta--;
+    }
     if (old.vip6() != null) {
       vips.put(old.vip6(), null);
       used6Delta--;
@@ -134,6 +144,53 @@ final class Txn implements VipOccupancy {
 
   void removeNode(String id) {
     nodes.put(id, null);
+  }
+
+  Lease lease(long id) {
+    if (leases.containsKey(id)) {
+      return leases.get(id);
+    }
+    return parent != null ? parent.lease(id) : base.lease(id);
+  }
+
+  void putLease(Lease l) {
+    leases.put(l.id(), l);
+  }
+
+  void removeLease(long id) {
+    leases.put(id, null);
+  }
+
+  /**
+   * The services that hold an endpoint with lease {@code id}, staged changes included, in key order: those the
+   * state knows of, less or plus those this transaction (and its parents) changed.
+   */
+  SortedSet<ServiceKey> leaseUsers(long id) {
+    SortedSet<ServiceKey> out = new TreeSet<>(base.leaseUsers(id));
+    restage(id, out);
+    return out;
+  }
+
+  private void restage(long id, SortedSet<ServiceKey> users) {
+    if (parent != null) {
+      parent.restage(id, users);
+    }
+    for (Map.Entry<ServiceKey, Service> e : services.entrySet()) {
+      if (e.getValue() != null && usesLease(e.getValue(), id)) {
+        users.add(e.getKey());
+      } else {
+        users.remove(e.getKey());
+      }
+    }
+  }
+
+  static boolean usesLease(Service s, long id) {
+    for (Endpoint e : s.spec().endpoints()) {
+      if (e.lease() != null && e.lease() == id) {
+        return true;
+      }
+    }
+    return false;
   }
 
   void putHold(VipHold h) {
@@ -207,6 +264,6 @@ final class Txn implements VipOccupancy {
   }
 
   StoreChanges changes() {
-    return new StoreChanges(services, vips, holds, nodes, settings);
+    return new StoreChanges(services, vips, holds, nodes, settings, leases);
   }
 }

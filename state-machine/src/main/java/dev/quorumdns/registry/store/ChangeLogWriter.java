@@ -6,6 +6,7 @@ import dev.quorumdns.registry.history.ChangeLogState;
 import dev.quorumdns.registry.history.Retention;
 import dev.quorumdns.registry.history.ServiceChange;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.RocksDB;
@@ -19,7 +20,7 @@ import org.rocksdb.WriteBatch;
  * {@link ChangeLogState}. Deterministic: it reads only the store and the entry's log time. Apply thread only.
  */
 final class ChangeLogWriter {
-  static final byte[] STATE_KEY = "changelog".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  static final byte[] STATE_KEY = "changelog".getBytes(StandardCharsets.UTF_8);
 
   private final RocksDB db;
   private final ColumnFamilyHandle changes;

@@ -1,5 +1,6 @@
 package dev.quorumdns.registry.store;
 
+import dev.quorumdns.registry.Lease;
 import dev.quorumdns.registry.NodeRecord;
 import dev.quorumdns.registry.RegistrySnapshot;
 import dev.quorumdns.registry.Service;
@@ -37,9 +38,9 @@ import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
 /**
- * The registry's durable state in RocksDB: one column family each for services, the VIP index, hold-downs and
- * node records, plus settings and {@link StoredMeta} in the default family; and the change log (one record per
- * changed service per revision, see {@link ChangeLogWriter}) in a family of its own. Each applied entry is one
+ * The registry's durable state in RocksDB: one column family each for services, the VIP index, hold-downs,
+ * node records and leases, plus settings and {@link StoredMeta} in the default family; and the change log (one
+ * record per changed service per revision, see {@link ChangeLogWriter}) in a family of its own. Each applied entry is one
  * atomic write batch, change log included. Writes are not fsynced one by one: the Raft log is, and entries after
  * the stored applied index are replayed from it after a crash.
  *
@@ -52,6 +53,7 @@ public final class RocksDbRegistryStore implements AutoCloseable {
   static final byte[] SETTINGS_KEY = "settings".getBytes(StandardCharsets.UTF_8);
   private static final String[] FAMILIES = {"services", "vips", "holds", "nodes"};
   private static final String CHANGES_FAMILY = "changes";
+  private static final String LEASES_FAMILY = "leases";
   private static final String REQUESTS_FAMILY = "requests";
   private static final long SCAN_READAHEAD = 2L << 20;
   private static final long MEMTABLE_BUDGET = 32L << 20;
@@ -72,6 +74,7 @@ public final class RocksDbRegistryStore implements AutoCloseable {
   private final ColumnFamilyHandle holds;
   private final ColumnFamilyHandle nodes;
   private final ColumnFamilyHandle changes;
+  private final ColumnFamilyHandle leases;
   private final ColumnFamilyHandle requests;
   private final WriteOptions writeOptions;
   private final Set<StoreSnapshot> snapshots = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -92,7 +95,8 @@ public final class RocksDbRegistryStore implements AutoCloseable {
     this.holds = handles.get(3);
     this.nodes = handles.get(4);
     this.changes = handles.get(5);
-    this.requests = handles.get(6);
+    this.leases = handles.get(6);
+    this.requests = handles.get(7);
     this.writeOptions = new WriteOptions().setSync(false);
   }
 
@@ -118,6 +122,7 @@ public final class RocksDbRegistryStore implements AutoCloseable {
     // The change log is written at the end and read in ranges: RocksDB's defaults, not point-lookup tuning.
     ColumnFamilyOptions changesOptions = new ColumnFamilyOptions();
     descriptors.add(new ColumnFamilyDescriptor(CHANGES_FAMILY.getBytes(StandardCharsets.UTF_8), changesOptions));
+    descriptors.add(new ColumnFamilyDescriptor(LEASES_FAMILY.getBytes(StandardCharsets.UTF_8), cfOptions));
     descriptors.add(new ColumnFamilyDescriptor(REQUESTS_FAMILY.getBytes(StandardCharsets.UTF_8), cfOptions));
     List<ColumnFamilyHandle> handles = new ArrayList<>();
     RocksDbRegistryStore store;
@@ -180,6 +185,7 @@ public final class RocksDbRegistryStore implements AutoCloseable {
       in.vipsDone();
       scan(holds, scan, in::hold);
       scan(nodes, scan, in::node);
+      scan(leases, scan, in::lease);
     } catch (RocksDBException e) {
       throw new IOException("cannot read the registry store in " + dir + ": " + e.getMessage(), e);
     } catch (CodecException e) {
@@ -286,6 +292,16 @@ public final class RocksDbRegistryStore implements AutoCloseable {
           ByteSink out = new ByteSink(64);
           RegistryCodec.writeNode(out, e.getValue());
           batch.put(nodes, k, out.toByteArray());
+        }
+      }
+      for (Map.Entry<Long, Lease> e : changes.leases().entrySet()) {
+        byte[] k = StoredStateReader.leaseKey(e.getKey());
+        if (e.getValue() == null) {
+          batch.delete(leases, k);
+        } else {
+          ByteSink out = new ByteSink(32);
+          RegistryCodec.writeLease(out, e.getValue());
+          batch.put(leases, k, out.toByteArray());
         }
       }
       if (changes.settings() != null) {

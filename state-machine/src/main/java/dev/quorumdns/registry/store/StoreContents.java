@@ -10,14 +10,22 @@ import java.util.Objects;
  *
  * @param meta     the stored {@link StoredMeta}, or null if none was written
  * @param settings the stored cluster settings, or null if the cluster was never initialized
+ * @param leases   the granted leases, by id (empty in stores written before there were leases)
  */
 public record StoreContents(byte[] meta, byte[] settings, List<Entry> services, List<Entry> vips,
-                            List<Entry> holds, List<Entry> nodes) {
+                            List<Entry> holds, List<Entry> nodes, List<Entry> leases) {
   public StoreContents {
     services = List.copyOf(services);
     vips = List.copyOf(vips);
     holds = List.copyOf(holds);
     nodes = List.copyOf(nodes);
+    leases = List.copyOf(leases);
+  }
+
+  /** Contents without leases. */
+  public StoreContents(byte[] meta, byte[] settings, List<Entry> services, List<Entry> vips, List<Entry> holds,
+                       List<Entry> nodes) {
+    this(meta, settings, services, vips, holds, nodes, List.of());
   }
 
   /** One key and its value. */

@@ -13,8 +13,9 @@ import java.util.Map;
 
 /**
  * One stored service value (as {@link RegistryCodec#writeService} lays it out) read in place: {@link #parse}
- * checks its structure, its key (two lower-case DNS labels, matching the store key), its VIPs and revisions, and
- * finds the spec's bytes without building objects. The spec itself is checked by decoding it, once per distinct
+ * checks its structure, its key (two lower-case DNS labels, matching the store key), its VIPs (none when the spec,
+ * in format 2, is headless) and revisions, and finds the spec's bytes and the lease ids its endpoints name without
+ * building objects. The spec itself is checked by decoding it, once per distinct
  * encoding: services registered with the same ports, endpoints and labels share the check. What a service holds
  * is read through the accessors; {@link #toService} builds it.
  *
@@ -36,6 +37,9 @@ public final class StoredService {
   private int vip6Offset;
   private long revision;
   private long createRevision;
+  private boolean headless;
+  private long[] leases = new long[4];
+  private int leaseCount;
   private int pos;
 
   /** Reads {@code value}, stored under {@code key}; the accessors then describe it until the next call. */
@@ -54,13 +58,18 @@ public final class StoredService {
     specOffset = pos;
     skipSpec();
     specEnd = pos;
-    if (u8("vip4 length") != 4) {
-      throw new CodecException("vip4: not an IPv4 address");
+    int four = u8("vip4 length");
+    if (four != (headless ? 0 : 4)) {
+      throw new CodecException(headless ? "invalid value: a headless service holds no VIP"
+          : "vip4: not an IPv4 address");
     }
-    vip4Offset = skip(4, "vip4");
+    vip4Offset = headless ? -1 : skip(4, "vip4");
     int six = u8("vip6 length");
     if (six != 0 && six != 16) {
       throw new CodecException("vip6: address length " + six + " (expected: 0 or 16)");
+    }
+    if (six != 0 && headless) {
+      throw new CodecException("invalid value: a headless service holds no VIP");
     }
     vip6Offset = six == 0 ? -1 : skip(16, "vip6");
     revision = varLong("revision");
@@ -105,8 +114,19 @@ public final class StoredService {
     return specEnd;
   }
 
+  /** Where the 4 bytes of the IPv4 VIP start, or -1 if the service has none (it is headless). */
   public int vip4Offset() {
     return vip4Offset;
+  }
+
+  /** How many of its endpoints name a lease. */
+  public int leaseCount() {
+    return leaseCount;
+  }
+
+  /** The lease ids its endpoints name, in endpoint order (a copy). */
+  public long[] leaseIds() {
+    return Arrays.copyOf(leases, leaseCount);
   }
 
   /** Where the 16 bytes of the IPv6 VIP start, or -1 if the service has none. */
@@ -168,8 +188,15 @@ public final class StoredService {
     }
   }
 
-  /** Finds the end of a spec's encoding; its contents are checked by {@link #checkSpec}. */
+  /** Finds the end of a spec's encoding (format 1 or 2); its contents are checked by {@link #checkSpec}. */
   private void skipSpec() throws CodecException {
+    boolean v2 = pos < value.length && (value[pos] & 0xff) == RegistryCodec.SPEC_V2;
+    headless = false;
+    leaseCount = 0;
+    if (v2) {
+      pos++;
+      headless = (u8("spec flags") & 1) != 0;
+    }
     int ports = count("ports", ServiceSpec.MAX_PORTS);
     for (int i = 0; i < ports; i++) {
       if (u8("port name present") != 0) {
@@ -186,6 +213,20 @@ public final class StoredService {
       }
       if (u8("endpoint weight present") != 0) {
         varLong("endpoint weight");
+      }
+      if (v2) {
+        u8("endpoint health");
+        if (u8("endpoint lease present") != 0) {
+          int at = skip(8, "endpoint lease");
+          long id = 0;
+          for (int b = 0; b < 8; b++) {
+            id = (id << 8) | (value[at + b] & 0xff);
+          }
+          if (leaseCount == leases.length) {
+            leases = Arrays.copyOf(leases, leaseCount * 2);
+          }
+          leases[leaseCount++] = id;
+        }
       }
     }
     int labels = count("labels", ServiceSpec.MAX_LABELS);

@@ -2,6 +2,7 @@ package dev.quorumdns.registry.store;
 
 import dev.quorumdns.registry.ClusterSettings;
 import dev.quorumdns.registry.IpAddresses;
+import dev.quorumdns.registry.Lease;
 import dev.quorumdns.registry.NodeRecord;
 import dev.quorumdns.registry.Service;
 import dev.quorumdns.registry.ServiceKey;
@@ -32,7 +33,7 @@ public final class StoredStateReader {
 
   /**
    * Receives a store's values as they are read and checked, in family order: meta and settings, services, then
-   * (after the VIP index has been checked against the services) holds and nodes. Called on one thread.
+   * (after the VIP index has been checked against the services) holds, nodes and leases. Called on one thread.
    */
   public interface Sink {
     void meta(StoredMeta meta);
@@ -57,13 +58,15 @@ public final class StoredStateReader {
     void addHold(VipHold h);
 
     void addNode(NodeRecord n);
+
+    void addLease(Lease l);
   }
 
   /** The whole state in {@code raw}, or a {@link CodecException} if any part of it is corrupt. */
   public static StoredState read(StoreContents raw) throws CodecException {
     Collected c = new Collected();
     read(raw, c);
-    return new StoredState(c.meta, c.settings, c.services, c.holds, c.nodes);
+    return new StoredState(c.meta, c.settings, c.services, c.holds, c.nodes, c.leases);
   }
 
   /** Feeds the whole state in {@code raw} into {@code sink}, or throws a {@link CodecException} on the first problem. */
@@ -83,6 +86,9 @@ public final class StoredStateReader {
     for (StoreContents.Entry e : raw.nodes()) {
       in.node(e.key(), e.value());
     }
+    for (StoreContents.Entry e : raw.leases()) {
+      in.lease(e.key(), e.value());
+    }
   }
 
   /** Collects what a sink receives into lists, for {@link #read}. */
@@ -93,6 +99,7 @@ public final class StoredStateReader {
     final Map<InetAddress, ServiceKey> vips = new HashMap<>();
     final List<VipHold> holds = new ArrayList<>();
     final List<NodeRecord> nodes = new ArrayList<>();
+    final List<Lease> leases = new ArrayList<>();
 
     @Override
     public void meta(StoredMeta m) {
@@ -107,14 +114,16 @@ public final class StoredStateReader {
     @Override
     public ServiceKey addService(StoredService stored) throws CodecException {
       Service s = stored.toService();
-      ServiceKey other = vips.get(s.vip4());
+      ServiceKey other = s.vip4() == null ? null : vips.get(s.vip4());
       if (other == null && s.vip6() != null) {
         other = vips.get(s.vip6());
       }
       if (other != null) {
         return other;
       }
-      vips.put(s.vip4(), s.key());
+      if (s.vip4() != null) {
+        vips.put(s.vip4(), s.key());
+      }
       if (s.vip6() != null) {
         vips.put(s.vip6(), s.key());
       }
@@ -140,6 +149,11 @@ public final class StoredStateReader {
     @Override
     public void addNode(NodeRecord n) {
       nodes.add(n);
+    }
+
+    @Override
+    public void addLease(Lease l) {
+      leases.add(l);
     }
   }
 
@@ -212,6 +226,21 @@ public final class StoredStateReader {
       checkKey("node", key, n.id().getBytes(StandardCharsets.UTF_8));
       sink.addNode(n);
     }
+
+    public void lease(byte[] key, byte[] value) throws CodecException {
+      Lease l = decode("lease", key, value, RegistryCodec::readLease);
+      checkKey("lease", key, leaseKey(l.id()));
+      sink.addLease(l);
+    }
+  }
+
+  /** The store key of lease {@code id}: its 8 bytes, big-endian. */
+  static byte[] leaseKey(long id) {
+    byte[] k = new byte[8];
+    for (int i = 0; i < 8; i++) {
+      k[i] = (byte) (id >>> (56 - 8 * i));
+    }
+    return k;
   }
 
   @FunctionalInterface

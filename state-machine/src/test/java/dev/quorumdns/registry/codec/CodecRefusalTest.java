@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
@@ -37,14 +38,19 @@ class CodecRefusalTest {
     Object decode(byte[] b) throws CodecException;
   }
 
-  /** A whole-message format: it reads its version byte and refuses trailing bytes. */
-  private record Format(String name, Decoder decoder, byte versionByte) {}
+  /**
+   * A whole-message format: it reads its version byte and refuses trailing bytes. {@code versions} are the
+   * version bytes it knows: bytes written for one of them may well read as another (the byte says how to read).
+   */
+  private record Format(String name, Decoder decoder, Set<Byte> versions) {}
 
   private static final Format REQUEST = new Format("request", CommandCodec::decodeRequest,
-      (byte) CommandCodec.REQUEST_V1);
-  private static final Format ENTRY = new Format("log entry", CommandCodec::decodeEntry, (byte) CommandCodec.ENTRY_V1);
-  private static final Format OUTCOME = new Format("outcome", OutcomeCodec::decode, (byte) OutcomeCodec.OUTCOME_V1);
-  private static final Format META = new Format("stored meta", StoredMetaCodecAccess::decode, (byte) 1);
+      Set.of((byte) CommandCodec.REQUEST_V1, (byte) CommandCodec.REQUEST_V2));
+  private static final Format ENTRY = new Format("log entry", CommandCodec::decodeEntry,
+      Set.of((byte) CommandCodec.ENTRY_V1, (byte) CommandCodec.ENTRY_V2));
+  private static final Format OUTCOME = new Format("outcome", OutcomeCodec::decode,
+      Set.of((byte) OutcomeCodec.OUTCOME_V1));
+  private static final Format META = new Format("stored meta", StoredMetaCodecAccess::decode, Set.of((byte) 1));
 
   /** Every golden value's encoding, with the format that decodes it. */
   private static List<Map.Entry<String, Map.Entry<Format, byte[]>>> encodings() {
@@ -79,7 +85,7 @@ class CodecRefusalTest {
         refused(f.decoder(), longer, e.getKey() + " with a trailing byte");
       }
       for (int v = 0; v < 256; v++) {
-        if ((byte) v != f.versionByte()) {
+        if (!f.versions().contains((byte) v)) {
           byte[] other = good.clone();
           other[0] = (byte) v;
           refused(f.decoder(), other, e.getKey() + " in format " + v);
@@ -88,16 +94,32 @@ class CodecRefusalTest {
     }));
   }
 
+  /**
+   * A node of the previous version reads a spec's first bytes as format 1's port count (at most 64): whatever
+   * follows the format-2 byte, that count is refused, so such a node stops rather than misreads a newer spec.
+   */
+  @Test
+  void aFormat1ReaderRefusesEveryFormat2Spec() {
+    for (int next = 0; next < 256; next++) {
+      ByteSource in = new ByteSource(new byte[] {(byte) RegistryCodec.SPEC_V2, (byte) next, 0, 0, 0, 0, 0, 0, 0, 0});
+      int n = next;
+      assertThrows(CodecException.class, () -> in.count("ports", ServiceSpec.MAX_PORTS), "second byte " + n);
+    }
+  }
+
   @Test
   void everyUnknownTagIsRefused() {
     byte[] delete = CommandCodec.encodeRequest(GoldenCases.commands().get("delete"));
     for (int tag = 8; tag < 256; tag++) {
+      if (tag >= 16 && tag <= 19) {
+        continue; // the lease and endpoint health commands
+      }
       byte[] b = delete.clone();
       b[1] = (byte) tag;
       refused(CommandCodec::decodeRequest, b, "command tag " + tag);
     }
     refused(CommandCodec::decodeRequest, new byte[] {(byte) CommandCodec.REQUEST_V1, 0}, "command tag 0");
-    for (int tag : new int[] {0, 15, 16, 0x7f, 0x80, 0xff}) {
+    for (int tag : new int[] {0, 16, 19, 24, 0x7f, 0x80, 0xff}) {
       refused(OutcomeCodec::decode, new byte[] {(byte) OutcomeCodec.OUTCOME_V1, (byte) tag}, "outcome tag " + tag);
     }
   }
@@ -232,8 +254,48 @@ class CodecRefusalTest {
         bad("settings with an IPv6 vip-cidr", request(6).string("fd00::/64").bool(false).varLong(0).toByteArray()),
         bad("settings with a hold-down over 7 days", request(6).string("240.0.0.0/4").bool(false)
             .varLong(7L * 24 * 3600 * 1000 + 1).toByteArray()),
+        // Spec format 2.
+        bad("format 2 with an unknown flag", spec2(0x02, NONE)),
+        bad("format 2 holding nothing format 1 could not", spec2(0, NONE)),
+        bad("endpoint health code 3", spec2(1, out -> out.varLong(1).string("10.0.0.1").bool(false).bool(false)
+            .u8(3).bool(false))),
+        bad("endpoint lease 0", spec2(1, out -> out.varLong(1).string("10.0.0.1").bool(false).bool(false)
+            .u8(0).bool(true).fixedLong(0))),
+        bad("a headless spec asking for a VIP", upsertHeader().u8(RegistryCodec.SPEC_V2).u8(1).varLong(0).varLong(0)
+            .varLong(0).address(GoldenCases.SERVICE.vip4()).u8(0).toByteArray()),
+        bad("a headless service holding a VIP", serviceWithVip(GoldenCases.SPEC_HEADLESS)),
+        bad("a service with a VIP holding none", serviceWithVip(ServiceSpec.ofPorts())),
+        bad("a lease ttl of 4999 ms", request(16).fixedLong(1).varLong(4999).toByteArray()),
+        bad("a lease ttl over an hour", request(16).fixedLong(1).varLong(3_600_001).toByteArray()),
+        bad("lease id 0", request(17).fixedLong(0).toByteArray()),
+        bad("a negative lease id", request(17).fixedLong(-5).toByteArray()),
+        bad("no lease ids to expire", request(18).varLong(0).toByteArray()),
+        bad("1001 lease ids to expire", times(request(18).varLong(1001), 1001, o -> o.fixedLong(1))),
+        bad("endpoint health of a bad address", request(19).string("prod").string("web").string("a..b").bool(false)
+            .u8(0).toByteArray()),
+        bad("a lease in format 2", new ByteSink().u8(OutcomeCodec.OUTCOME_V1).u8(20).u8(2).fixedLong(1)
+            .varLong(5000).fixedLong(0).toByteArray()),
         bad("a service revision before its creation", serviceWithRevisions(5, 6)),
         bad("a service created at revision 0", serviceWithRevisions(0, 0)));
+  }
+
+  /** An upsert with a format-2 spec: the flags, no ports, {@code endpoints}, no labels, no VIPs. */
+  private static byte[] spec2(int flags, Consumer<ByteSink> endpoints) {
+    ByteSink out = upsertHeader().u8(RegistryCodec.SPEC_V2).u8(flags).varLong(0);
+    endpoints.accept(out);
+    return out.varLong(0).u8(0).u8(0).toByteArray();
+  }
+
+  /** A deleted-service outcome whose service has {@code spec} and an IPv4 VIP when it is headless, none if not. */
+  private static byte[] serviceWithVip(ServiceSpec spec) {
+    ByteSink out = new ByteSink().u8(OutcomeCodec.OUTCOME_V1).u8(2).string("prod").string("web");
+    RegistryCodec.writeSpec(out, spec);
+    if (spec.headless()) {
+      out.address(GoldenCases.SERVICE.vip4());
+    } else {
+      out.u8(0);
+    }
+    return out.u8(0).varLong(2).varLong(1).toByteArray();
   }
 
   private static byte[] serviceWithRevisions(long revision, long createRevision) {

@@ -3,12 +3,14 @@ package dev.quorumdns.registry.codec;
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import dev.quorumdns.registry.ClusterSettings;
 import dev.quorumdns.registry.Endpoint;
+import dev.quorumdns.registry.Health;
 import dev.quorumdns.registry.NodeRecord;
 import dev.quorumdns.registry.Protocol;
 import dev.quorumdns.registry.ServiceKey;
 import dev.quorumdns.registry.ServicePort;
 import dev.quorumdns.registry.ServiceSpec;
 import dev.quorumdns.registry.command.Command;
+import dev.quorumdns.registry.command.Precondition;
 import dev.quorumdns.registry.vip.VipPool;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
@@ -35,16 +37,31 @@ final class FuzzedCommands {
   }
 
   Command command(boolean top) {
-    int kind = data.consumeInt(0, top ? 6 : 5);
+    int kind = data.consumeInt(0, top ? 10 : 9);
     return switch (kind) {
-      case 0 -> new Command.UpsertService(key(), spec());
-      case 1 -> new Command.DeleteService(key());
+      case 0 -> new Command.UpsertService(key(), spec(), precondition());
+      case 1 -> new Command.DeleteService(key(), precondition());
       case 2 -> new Command.Batch(list(3, () -> data.consumeBoolean()
-          ? new Command.UpsertService(key(), spec()) : new Command.DeleteService(key())));
+          ? new Command.UpsertService(key(), spec(), precondition()) : new Command.DeleteService(key(), precondition())));
       case 3 -> new Command.PutNode(node());
       case 4 -> new Command.RemoveNode(label(false));
       case 5 -> new Command.InitCluster(settings());
+      case 6 -> new Command.GrantLease(data.consumeLong(), data.consumeLong(4_000, 3_700_000));
+      case 7 -> new Command.RevokeLease(data.consumeLong());
+      case 8 -> new Command.ExpireLeases(list(3, data::consumeLong));
+      case 9 -> new Command.SetEndpointHealth(key(), label(true), data.consumeBoolean() ? data.consumeInt(0, 65536)
+          : null, data.pickValue(Health.values()));
       default -> new Command.Group(list(4, () -> command(false)));
+    };
+  }
+
+  /** Mostly none; else one of each kind (a revision may be out of range). */
+  private Precondition precondition() {
+    return switch (data.consumeInt(0, 5)) {
+      case 0, 1, 2 -> null;
+      case 3 -> new Precondition.Revision(data.consumeLong(0, Long.MAX_VALUE));
+      case 4 -> new Precondition.Absent();
+      default -> new Precondition.Present();
     };
   }
 
@@ -57,14 +74,16 @@ final class FuzzedCommands {
         data.pickValue(Protocol.values()), data.consumeInt(0, 65536)));
     List<Endpoint> endpoints = list(3, () -> new Endpoint(data.consumeBoolean() ? address(data.consumeBoolean()).getHostAddress()
         : label(true), data.consumeBoolean() ? data.consumeInt(0, 65536) : null,
-        data.consumeBoolean() ? data.consumeInt(-1, 65536) : null));
+        data.consumeBoolean() ? data.consumeInt(-1, 65536) : null, data.pickValue(Health.values()),
+        data.consumeBoolean() ? data.consumeLong() : null));
     Map<String, String> labels = new LinkedHashMap<>();
     for (int i = data.consumeInt(0, 3); i > 0; i--) {
       labels.put(label(true), data.consumeString(12));
     }
     InetAddress vip4 = data.consumeBoolean() ? address(false) : null;
     InetAddress vip6 = data.consumeBoolean() ? address(true) : null;
-    return new ServiceSpec(ports, endpoints, labels, (Inet4Address) vip4, (Inet6Address) vip6);
+    return new ServiceSpec(ports, endpoints, labels, (Inet4Address) vip4, (Inet6Address) vip6,
+        data.consumeBoolean());
   }
 
   private NodeRecord node() {

@@ -56,9 +56,10 @@ class GoldenBytesTest {
       tests.add(DynamicTest.dynamicTest("log entry " + e.getKey(), () -> {
         byte[] entry = CommandCodec.encodeEntry(e.getValue());
         check("entry-" + e.getKey(), entry, CommandCodec::decodeEntry, e.getValue());
-        // An entry is the request's command behind its own version byte and the timestamp.
+        // An entry is the request's command behind its own version byte (of the same version) and the timestamp.
         byte[] request = CommandCodec.encodeRequest(e.getValue().command());
-        ByteSink expected = new ByteSink().u8(CommandCodec.ENTRY_V1).fixedLong(e.getValue().timestampMillis())
+        int version = request[0] == CommandCodec.REQUEST_V1 ? CommandCodec.ENTRY_V1 : CommandCodec.ENTRY_V2;
+        ByteSink expected = new ByteSink().u8(version).fixedLong(e.getValue().timestampMillis())
             .raw(Arrays.copyOfRange(request, 1, request.length));
         assertArrayEquals(expected.toByteArray(), entry, e.getKey());
       }));
@@ -78,6 +79,23 @@ class GoldenBytesTest {
       RegistryCodec.writeService(out, GoldenCases.SERVICE_V4_ONLY);
       check("stored-service-v4-only", out.toByteArray(), b -> RegistryCodec.readService(new ByteSource(b)),
           GoldenCases.SERVICE_V4_ONLY);
+    }));
+    tests.add(DynamicTest.dynamicTest("stored service, format 2 spec: endpoint health and leases", () -> {
+      ByteSink out = new ByteSink();
+      RegistryCodec.writeService(out, GoldenCases.SERVICE_STATUS);
+      check("stored-service-endpoint-status", out.toByteArray(), b -> RegistryCodec.readService(new ByteSource(b)),
+          GoldenCases.SERVICE_STATUS);
+    }));
+    tests.add(DynamicTest.dynamicTest("stored service, format 2 spec: headless", () -> {
+      ByteSink out = new ByteSink();
+      RegistryCodec.writeService(out, GoldenCases.SERVICE_HEADLESS);
+      check("stored-service-headless", out.toByteArray(), b -> RegistryCodec.readService(new ByteSource(b)),
+          GoldenCases.SERVICE_HEADLESS);
+    }));
+    tests.add(DynamicTest.dynamicTest("stored lease", () -> {
+      ByteSink out = new ByteSink();
+      RegistryCodec.writeLease(out, GoldenCases.LEASE);
+      check("stored-lease", out.toByteArray(), b -> RegistryCodec.readLease(new ByteSource(b)), GoldenCases.LEASE);
     }));
     tests.add(DynamicTest.dynamicTest("stored settings without IPv6", () -> {
       ByteSink out = new ByteSink();

@@ -17,6 +17,7 @@ import java.net.Inet6Address;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -87,9 +88,9 @@ class ChangeLogGoldenBytesTest {
     byte[] a = ChangeLogCodec.key(255, new ServiceKey("zz", "zz"));
     byte[] b = ChangeLogCodec.key(256, new ServiceKey("aa", "aa"));
     byte[] c = ChangeLogCodec.key(256, new ServiceKey("aa", "ab"));
-    assertEquals(-1, Integer.signum(java.util.Arrays.compareUnsigned(a, b)));
-    assertEquals(-1, Integer.signum(java.util.Arrays.compareUnsigned(b, c)));
-    assertEquals(-1, Integer.signum(java.util.Arrays.compareUnsigned(ChangeLogCodec.revisionPrefix(256), b)));
+    assertEquals(-1, Integer.signum(Arrays.compareUnsigned(a, b)));
+    assertEquals(-1, Integer.signum(Arrays.compareUnsigned(b, c)));
+    assertEquals(-1, Integer.signum(Arrays.compareUnsigned(ChangeLogCodec.revisionPrefix(256), b)));
   }
 
   @Test
@@ -106,7 +107,7 @@ class ChangeLogGoldenBytesTest {
     type[1] = 3;
     assertEquals("change of prod/web at revision 42: unknown change type 3", assertThrows(CodecException.class,
         () -> ChangeLogCodec.decode(ChangeLogCodec.key(42, KEY), type)).getMessage());
-    byte[] longer = java.util.Arrays.copyOf(value, value.length + 1);
+    byte[] longer = Arrays.copyOf(value, value.length + 1);
     assertThrows(CodecException.class, () -> ChangeLogCodec.decode(ChangeLogCodec.key(42, KEY), longer));
     assertThrows(CodecException.class, () -> ChangeLogCodec.decode(ChangeLogCodec.revisionPrefix(42), value));
     assertThrows(CodecException.class, () -> ChangeLogCodec.decode(ChangeLogCodec.key(0, KEY), value));
@@ -118,7 +119,7 @@ class ChangeLogGoldenBytesTest {
     byte[] key = ChangeLogCodec.key(42, KEY);
     byte[] value = ChangeLogCodec.encode(ServiceChange.put(42, BEFORE, AFTER, TIME));
     for (int n = 0; n < value.length; n++) {
-      byte[] cut = java.util.Arrays.copyOf(value, n);
+      byte[] cut = Arrays.copyOf(value, n);
       assertThrows(CodecException.class, () -> ChangeLogCodec.decode(key, cut), "cut to " + n + " bytes");
     }
   }

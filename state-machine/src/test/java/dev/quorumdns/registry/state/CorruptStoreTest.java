@@ -37,13 +37,14 @@ import org.rocksdb.RocksDBException;
  * with an {@link IOException} naming the problem, and leaves the store closed so it can be repaired.
  */
 class CorruptStoreTest {
-  private static final String[] FAMILIES = {"default", "services", "vips", "holds", "nodes", "changes", "requests"};
+  private static final String[] FAMILIES = {"default", "services", "vips", "holds", "nodes", "changes", "leases", "requests"};
   private static final int META = 0;
   private static final int SERVICES = 1;
   private static final int VIPS = 2;
   private static final int HOLDS = 3;
   private static final int NODES = 4;
-  private static final int REQUESTS = 6;
+  private static final int LEASES = 6;
+  private static final int REQUESTS = 7;
 
   @TempDir
   Path dir;
@@ -81,6 +82,10 @@ class CorruptStoreTest {
         damage("settings", (db, cf, f) -> db.put(cf.get(META), utf8("settings"), new byte[] {1, 'x'})),
         damage("hold", (db, cf, f) -> db.put(cf.get(HOLDS), addr("240.0.0.2"), new byte[] {4, 1})),
         damage("node", (db, cf, f) -> db.put(cf.get(NODES), utf8("n2"), node("n1"))),
+        damage("lease 0x0000000000000001: truncated", (db, cf, f) -> db.put(cf.get(LEASES),
+            new byte[] {0, 0, 0, 0, 0, 0, 0, 1}, new byte[] {1, 0})),
+        damage("lease stored under key", (db, cf, f) -> db.put(cf.get(LEASES), new byte[] {0, 0, 0, 0, 0, 0, 0, 2},
+            new byte[] {1, 0, 0, 0, 0, 0, 0, 0, 1, (byte) 0x88, 0x27, 0, 0, 0, 0, 0, 0, 0, 0})),
         damage("change log state: unknown format 7", (db, cf, f) -> db.put(cf.get(META), utf8("changelog"),
             new byte[] {7, 0, 0, 0})),
         damage("a remembered request's key has 5 bytes", (db, cf, f) -> db.put(cf.get(REQUESTS), new byte[5],

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quorumdns.registry.ClusterSettings;
+import dev.quorumdns.registry.Endpoint;
+import dev.quorumdns.registry.Health;
 import dev.quorumdns.registry.IpAddresses;
 import dev.quorumdns.registry.NodeRecord;
 import dev.quorumdns.registry.Service;
@@ -137,7 +139,7 @@ class RegistryStoreTest {
     Registry r = populated(dir);
     r.close();
     List<ColumnFamilyDescriptor> cfs = new ArrayList<>();
-    for (String name : new String[] {"default", "services", "vips", "holds", "nodes", "changes", "requests"}) {
+    for (String name : new String[] {"default", "services", "vips", "holds", "nodes", "changes", "leases", "requests"}) {
       cfs.add(new ColumnFamilyDescriptor(name.getBytes(StandardCharsets.UTF_8)));
     }
     List<ColumnFamilyHandle> handles = new ArrayList<>();
@@ -179,17 +181,29 @@ class RegistryStoreTest {
     long time = TestRegistries.T0;
     for (int i = 0; i < n; i++) {
       time += r.nextInt(10) == 0 ? HOLD : r.nextInt(300);
-      ServiceKey k = new ServiceKey("ns" + r.nextInt(2), "s" + r.nextInt(10));
-      ServiceSpec spec = new ServiceSpec(List.of(), List.of(), Map.of("v", "" + r.nextInt(3)),
-          r.nextInt(8) == 0 ? (Inet4Address) SMALL.vip4Pool().addressAt(1 + r.nextInt(14)) : null,
-          r.nextInt(8) == 0 ? (Inet6Address) SMALL.vip6Pool().addressAt(1 + r.nextInt(15)) : null);
-      Command c = switch (r.nextInt(6)) {
+      ServiceKey k = new ServiceKey("ns" + r.nextInt(3), "s" + r.nextInt(10));
+      boolean headless = k.namespace().equals("ns2") && r.nextInt(10) != 0; // now and then a switch, refused
+      List<Endpoint> endpoints = new ArrayList<>();
+      for (int e = r.nextInt(3); e > 0; e--) {
+        endpoints.add(new Endpoint("10.0.0." + r.nextInt(4), null, null, Health.values()[r.nextInt(3)],
+            r.nextBoolean() ? null : 1L + r.nextInt(4)));
+      }
+      ServiceSpec spec = new ServiceSpec(List.of(), endpoints, Map.of("v", "" + r.nextInt(3)),
+          !headless && r.nextInt(8) == 0 ? (Inet4Address) SMALL.vip4Pool().addressAt(1 + r.nextInt(14)) : null,
+          !headless && r.nextInt(8) == 0 ? (Inet6Address) SMALL.vip6Pool().addressAt(1 + r.nextInt(15)) : null,
+          headless);
+      long lease = 1L + r.nextInt(4);
+      Command c = switch (r.nextInt(10)) {
         case 0, 1 -> new Command.UpsertService(k, spec);
         case 2 -> new Command.DeleteService(k);
         case 3 -> new Command.Batch(List.of(new Command.DeleteService(k), new Command.UpsertService(
             new ServiceKey("ns0", "s" + r.nextInt(10)), ServiceSpec.ofPorts())));
         case 4 -> new Command.Group(List.of(new Command.UpsertService(k, spec), new Command.DeleteService(
-            new ServiceKey("ns1", "s" + r.nextInt(10)))));
+            new ServiceKey("ns1", "s" + r.nextInt(10))), new Command.ExpireLeases(List.of(lease))));
+        case 5 -> new Command.GrantLease(lease, 5_000 + r.nextInt(1000));
+        case 6 -> r.nextBoolean() ? new Command.RevokeLease(lease)
+            : new Command.ExpireLeases(List.of(lease, 1L + r.nextInt(4)));
+        case 7 -> new Command.SetEndpointHealth(k, "10.0.0." + r.nextInt(4), null, Health.values()[r.nextInt(3)]);
         default -> new Command.PutNode(new NodeRecord("n" + r.nextInt(3), IpAddresses.parse("a", "127.0.0.1"),
             1 + r.nextInt(3), 2, 3));
       };
@@ -197,6 +211,7 @@ class RegistryStoreTest {
     }
     return log;
   }
+
 
   /**
    * A replica that is closed and reopened (and now and then restored from the other's checkpoint) between
@@ -228,10 +243,12 @@ class RegistryStoreTest {
       if (roll < 2) {
         assertEquals(steady.view().services(), restarted.view().services(), "seed " + seed + ", entry " + index);
         assertEquals(steady.meta(), restarted.meta(), "seed " + seed + ", entry " + index);
+        assertEquals(steady.leases(), restarted.leases(), "seed " + seed + ", entry " + index);
       }
     }
     assertEquals(steady.view().services(), restarted.view().services(), "seed " + seed);
     assertEquals(Set.copyOf(steady.view().nodes()), Set.copyOf(restarted.view().nodes()), "seed " + seed);
+    assertEquals(steady.leases(), restarted.leases(), "seed " + seed);
     assertEquals(steady.meta(), restarted.meta(), "seed " + seed);
     // Replaying the whole log after a restart changes nothing: every entry is already applied.
     restarted.close();
@@ -243,6 +260,24 @@ class RegistryStoreTest {
     assertEquals(steady.meta(), restarted.meta());
     steady.close();
     restarted.close();
+  }
+
+  @Test
+  void skippedEntriesAreCountedAsAlreadyAppliedOutcomes() throws IOException {
+    Registry r = TestRegistries.open(dir, SMALL);
+    TestRegistries.register(r, "p", "a", ServiceSpec.ofPorts());
+    long applied = r.meta().appliedIndex();
+    r.close();
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    Registry again = new Registry(dir, meters);
+    again.load();
+    for (long i = 1; i <= applied; i++) {
+      again.apply(1, i, new LogEntry(TestRegistries.T0, new Command.DeleteService(new ServiceKey("p", "a"))));
+    }
+    assertEquals(applied, meters.counter("quorumdns.registry.outcomes", "outcome", "AlreadyApplied").count(),
+        "every replayed entry is counted");
+    assertTrue(again.view().get(new ServiceKey("p", "a")) != null, "and none of them was applied");
+    again.close();
   }
 
   @Test

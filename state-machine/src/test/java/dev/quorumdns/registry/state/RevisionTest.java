@@ -18,6 +18,7 @@ import dev.quorumdns.registry.command.Outcome;
 import dev.quorumdns.registry.testing.TestRegistries;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -135,5 +136,35 @@ class RevisionTest {
     assertEquals(revision, again.view().revision());
     assertFalse(again.meta().appliedIndex() == revision);
     again.close();
+  }
+
+  @Test
+  void listenersHearEveryMoveOfTheRevisionOnceReadersSeeIt() throws IOException {
+    Registry r = TestRegistries.open(dir.resolve("a"), SETTINGS);
+    List<Long> heard = new ArrayList<>();
+    List<Long> seen = new ArrayList<>();
+    r.onRevision(revision -> {
+      heard.add(revision);
+      seen.add(r.view().revision());
+    });
+    upsert(r, "web", WEB, TestRegistries.T0);
+    long created = r.view().revision();
+    upsert(r, "web", WEB, TestRegistries.T0);
+    TestRegistries.apply(r, new Command.DeleteService(new ServiceKey("p", "absent")));
+    r.advance(1, r.meta().appliedIndex() + 1);
+    assertEquals(List.of(created), heard, "a no-op, a refusal and a configuration entry move nothing");
+    TestRegistries.apply(r, new Command.DeleteService(new ServiceKey("p", "web")));
+    long deleted = r.view().revision();
+    assertEquals(List.of(created, deleted), heard);
+    assertEquals(heard, seen, "readers see the revision before listeners hear of it");
+
+    Registry other = TestRegistries.open(dir.resolve("b"), SETTINGS);
+    upsert(other, "x", WEB, TestRegistries.T0);
+    upsert(other, "y", WEB, TestRegistries.T0);
+    other.checkpoint(dir.resolve("cp"));
+    r.restore(dir.resolve("cp"));
+    assertEquals(List.of(created, deleted, other.view().revision()), heard, "a restored state is a move");
+    other.close();
+    r.close();
   }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 import dev.quorumdns.registry.Endpoint;
+import dev.quorumdns.registry.Health;
 import dev.quorumdns.registry.IpAddresses;
 import dev.quorumdns.registry.Protocol;
 import dev.quorumdns.registry.Service;
@@ -53,6 +54,39 @@ class ServiceTableTest {
       assertEquals(s.key(), ServiceEntry.key(e));
       assertEquals(s.revision(), ServiceEntry.revision(e));
     }
+  }
+
+  /** Spec format 2: a headless service (no VIP at all) and endpoints with health and leases. */
+  @Test
+  void headlessAndLeasedServicesHaveEntriesTooAndAHeadlessOneIsFoundByKeyOnly() throws CodecException {
+    ServiceSpec headless = new ServiceSpec(List.of(), List.of(new Endpoint("10.1.0.1", null, null)), Map.of(), null,
+        null, true);
+    ServiceSpec leased = new ServiceSpec(List.of(), List.of(new Endpoint("10.1.0.2", 80, null, Health.CRITICAL, 42L),
+        new Endpoint("10.1.0.3", 80, null, Health.WARNING, null)), Map.of(), null, null);
+    Service h = new Service(new ServiceKey("ns", "headless"), headless, null, null, 3, 2);
+    Service l = new Service(new ServiceKey("ns", "leased"), leased,
+        (Inet4Address) IpAddresses.parse("vip4", "240.0.0.1"), null, 4, 4);
+    StoredService stored = new StoredService();
+    ServiceTable t = new ServiceTable();
+    for (Service s : List.of(h, l)) {
+      byte[] e = ServiceEntry.encode(s);
+      assertEquals(s, ServiceEntry.decode(e));
+      ByteSink out = new ByteSink(128);
+      RegistryCodec.writeService(out, s);
+      stored.parse(s.key().toString().getBytes(StandardCharsets.UTF_8), out.toByteArray());
+      assertArrayEquals(e, ServiceEntry.encode(stored), s.key().toString());
+      assertEquals(s == l ? 1 : 0, stored.leaseCount());
+      assertEquals(s == l, ServiceEntry.leased(e));
+      assertNull(t.add(e));
+    }
+    assertArrayEquals(new long[] {42}, stored.leaseIds());
+    assertEquals(2, t.size());
+    assertEquals(1, t.withVip4(), "the headless service holds no IPv4 VIP");
+    assertNull(t.byVip(IpAddresses.parse("vip4", "0.0.0.0")), "its empty VIP bytes are not an address");
+    assertEquals(h, ServiceEntry.decode(t.get(h.key())));
+    t.remove(t.get(h.key()));
+    assertEquals(1, t.withVip4());
+    assertEquals(1, t.size());
   }
 
   /** The loader's path (a stored value read in place, spec bytes copied) makes the same entry as encoding. */

@@ -1,12 +1,23 @@
 package dev.quorumdns.registry.state;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.quorumdns.registry.Endpoint;
+import dev.quorumdns.registry.Health;
+import dev.quorumdns.registry.IpAddresses;
+import dev.quorumdns.registry.Lease;
 import dev.quorumdns.registry.Service;
+import dev.quorumdns.registry.ServiceKey;
+import dev.quorumdns.registry.ServiceSpec;
+import dev.quorumdns.registry.vip.VipPool;
+import java.net.Inet4Address;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
 import dev.quorumdns.registry.codec.ByteSink;
 import dev.quorumdns.registry.codec.ByteSource;
 import dev.quorumdns.registry.codec.CodecException;
@@ -40,7 +51,8 @@ class SnapshotReaderFuzzTest {
   private static final int VIPS = 3;
   private static final int HOLDS = 4;
   private static final int NODES = 5;
-  private static final int TYPES = 6;
+  private static final int LEASES = 6;
+  private static final int TYPES = 7;
   private static final String SEEDS = "SnapshotReaderFuzzTestInputs/readSnapshotContents/";
 
   /** The seeds reach the end of the reader: a corpus that is refused at once would fuzz the refusals only. */
@@ -54,6 +66,42 @@ class SnapshotReaderFuzzTest {
         assertNotNull(s.settings(), seed);
       }
     }
+  }
+
+  /** Headless services, endpoints with health and leases, and leases themselves: spec format 2 in place. */
+  @Test
+  void servicesInSpecFormat2AndLeasesLoadInPlaceAsTheReaderReadsThem() {
+    ServiceSpec leased = new ServiceSpec(List.of(), List.of(new Endpoint("10.0.0.1", 80, 5, Health.WARNING, 7L),
+        new Endpoint("10.0.0.2", null, null, Health.PASSING, 9L)), Map.of(), null, null);
+    ServiceSpec headless = new ServiceSpec(List.of(), List.of(new Endpoint("10.0.0.3", null, null)), Map.of(), null,
+        null, true);
+    Service a = new Service(new ServiceKey("p", "a"), leased, (Inet4Address) IpAddresses.parse("v", "240.0.0.1"),
+        null, 5, 3);
+    Service b = new Service(new ServiceKey("p", "b"), headless, null, null, 6, 6);
+    ByteSink framed = new ByteSink(512);
+    for (Service s : List.of(a, b)) {
+      ByteSink v = new ByteSink(128);
+      RegistryCodec.writeService(v, s);
+      frame(framed, SERVICES, s.key().toString().getBytes(StandardCharsets.UTF_8), v.toByteArray());
+    }
+    frame(framed, VIPS, a.vip4().getAddress(), "p/a".getBytes(StandardCharsets.UTF_8));
+    for (long id : new long[] {7, 9}) {
+      ByteSink v = new ByteSink(32);
+      RegistryCodec.writeLease(v, new Lease(id, 5_000, 1));
+      frame(framed, LEASES, new ByteSink(8).fixedLong(id).toByteArray(), v.toByteArray());
+    }
+    byte[] input = framed.toByteArray();
+    readSnapshotContents(input);
+    RegistryState loaded = assertDoesNotThrow(() -> RegistryState.read(contents(input)));
+    assertEquals(Set.of(a.key()), loaded.leaseUsers(7));
+    assertEquals(Set.of(a.key()), loaded.leaseUsers(9));
+    assertEquals(1, loaded.used(VipPool.Family.IPV4), "the headless service holds no VIP");
+    assertEquals(b, loaded.get(b.key()));
+    assertEquals(2, loaded.leases().size());
+  }
+
+  private static void frame(ByteSink out, int type, byte[] key, byte[] value) {
+    out.u8(type).u8(key.length).raw(key).u8(value.length >>> 8).u8(value.length & 0xff).raw(value);
   }
 
   @FuzzTest(maxDuration = "5m")
@@ -80,10 +128,13 @@ class SnapshotReaderFuzzTest {
     assertEquals(raw.services().size(), state.services().size(), "every stored service is in the state");
     assertEquals(raw.holds().size(), state.holds().size(), "every stored hold is in the state");
     assertEquals(raw.nodes().size(), state.nodes().size(), "every stored node is in the state");
+    assertEquals(raw.leases().size(), state.leases().size(), "every stored lease is in the state");
     RegistryState live = RegistryState.of(state);
     assertEquals(state.services().size(), live.size(), "the registry holds every service");
     for (Service s : state.services()) {
-      assertEquals(s, live.byVip(s.vip4()), "the IPv4 VIP leads to its service");
+      if (s.vip4() != null) {
+        assertEquals(s, live.byVip(s.vip4()), "the IPv4 VIP leads to its service");
+      }
       assertEquals(s, live.get(s.key()), "the key leads to its service");
       ByteSink out = new ByteSink(256);
       RegistryCodec.writeService(out, s);
@@ -96,7 +147,7 @@ class SnapshotReaderFuzzTest {
   }
 
   /**
-   * Parses the framed input: records of {@code type (u8, mod 6), key length (u8), key, value length (u16, big
+   * Parses the framed input: records of {@code type (u8, mod 7), key length (u8), key, value length (u16, big
    * endian), value}, until the bytes run out. Like RocksDB, a family keeps one value per key, in unsigned byte
    * order; for meta and settings the last record wins.
    */
@@ -104,7 +155,7 @@ class SnapshotReaderFuzzTest {
     byte[] meta = null;
     byte[] settings = null;
     List<Map<byte[], byte[]>> families = new ArrayList<>();
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < 5; i++) {
       families.add(new TreeMap<>(Arrays::compareUnsigned));
     }
     int at = 0;
@@ -128,7 +179,8 @@ class SnapshotReaderFuzzTest {
       }
     }
     return new StoreContents(meta, settings, entries(families.get(0)), entries(families.get(VIPS - SERVICES)),
-        entries(families.get(HOLDS - SERVICES)), entries(families.get(NODES - SERVICES)));
+        entries(families.get(HOLDS - SERVICES)), entries(families.get(NODES - SERVICES)),
+        entries(families.get(LEASES - SERVICES)));
   }
 
   private static List<StoreContents.Entry> entries(Map<byte[], byte[]> family) {

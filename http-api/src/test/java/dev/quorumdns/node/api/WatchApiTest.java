@@ -1,0 +1,236 @@
+package dev.quorumdns.node.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.quorumdns.node.config.WatchLimits;
+import dev.quorumdns.registry.Protocol;
+import dev.quorumdns.registry.ServiceKey;
+import dev.quorumdns.registry.ServicePort;
+import dev.quorumdns.registry.ServiceSpec;
+import dev.quorumdns.registry.command.Command;
+import dev.quorumdns.registry.history.Retention;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code GET /v1/watch} against a real registry and the real server: every change after {@code from} exactly once
+ * and in order, whether it comes from the change log (catching up, in pages) or live; a namespace filter;
+ * progress lines while idle; 410 below what the change log keeps; 503 over the limits; a client that stops
+ * reading is dropped with a last line saying where to resume, and nothing else is affected.
+ */
+@Timeout(60)
+class WatchApiTest {
+  private static final Duration WAIT = Duration.ofSeconds(10);
+  private static final WatchLimits LIMITS = new WatchLimits(8, 4, 16 << 10, Duration.ofMillis(300));
+
+  @TempDir
+  Path dir;
+  private RegistryRuntime node;
+  private ApiHarness api;
+
+  private void start(Retention retention, WatchLimits limits) {
+    node = new RegistryRuntime(dir.resolve("state"), retention);
+    api = new ApiHarness(node, dir, limits);
+  }
+
+  @AfterEach
+  void stop() {
+    if (api != null) {
+      api.close();
+    }
+    if (node != null) {
+      node.close();
+    }
+  }
+
+  private long put(String ns, String name, int port) {
+    node.apply(new Command.UpsertService(new ServiceKey(ns, name),
+        ServiceSpec.ofPorts(new ServicePort("p", Protocol.TCP, port))));
+    return node.view().revision();
+  }
+
+  private long delete(String ns, String name) {
+    node.apply(new Command.DeleteService(new ServiceKey(ns, name)));
+    return node.view().revision();
+  }
+
+  private static String id(JsonNode line) {
+    return line.get("revision").asLong() + " " + line.get("type").asText() + " "
+        + line.get("service").get("namespace").asText() + "/" + line.get("service").get("name").asText();
+  }
+
+  @Test
+  void everyChangeAfterFromOnceInOrderFromTheLogThenLive() throws IOException {
+    start(Retention.DEFAULT, LIMITS);
+    long start = node.view().revision();
+    List<String> expected = new ArrayList<>();
+    // More than a page (WatchHub.PAGE_RECORDS): the log is read in several pages.
+    for (int i = 0; i < 2500; i++) {
+      long r = put("a", "s" + (i % 700), i % 60000 + 1);
+      expected.add(r + " put a/s" + (i % 700));
+    }
+    try (WatchStream w = new WatchStream(api.address(), "/v1/watch?from=" + start)) {
+      assertEquals(200, w.status());
+      assertEquals("application/x-ndjson", w.header("Content-Type"));
+      assertEquals(Long.toString(start), w.header("X-QuorumDNS-Revision"));
+      long r1 = delete("a", "s1");
+      expected.add(r1 + " delete a/s1");
+      for (int i = 0; i < 300; i++) {
+        long r = put("b", "t" + i, 80);
+        expected.add(r + " put b/t" + i);
+      }
+      List<String> seen = new ArrayList<>();
+      while (seen.size() < expected.size()) {
+        JsonNode line = w.nextChange(WAIT);
+        assertNotNull(line, "the stream ended early after " + seen.size() + " changes");
+        seen.add(id(line));
+      }
+      assertEquals(expected, seen);
+      JsonNode progress = w.next(WAIT);
+      assertEquals("progress", progress.get("type").asText(), "idle: a progress line");
+      assertEquals(node.view().revision(), progress.get("revision").asLong());
+    }
+  }
+
+  @Test
+  void withoutFromOnlyLaterChangesAndANamespaceFilters() throws IOException {
+    start(Retention.DEFAULT, LIMITS);
+    put("a", "before", 1);
+    try (WatchStream all = new WatchStream(api.address(), "/v1/watch");
+         WatchStream onlyB = new WatchStream(api.address(), "/v1/watch?namespace=B&from=0")) {
+      assertEquals(Long.toString(node.view().revision()), all.header("X-QuorumDNS-Revision"));
+      long ra = put("a", "x", 1);
+      long rb = put("b", "y", 2);
+      long rd = delete("b", "y");
+      assertEquals(ra + " put a/x", id(all.nextChange(WAIT)));
+      assertEquals(rb + " put b/y", id(all.nextChange(WAIT)));
+      assertEquals(rd + " delete b/y", id(all.nextChange(WAIT)));
+      JsonNode deleted = onlyB.nextChange(WAIT);
+      assertEquals(rb + " put b/y", id(deleted));
+      JsonNode gone = onlyB.nextChange(WAIT);
+      assertEquals(rd + " delete b/y", id(gone));
+      assertEquals(deleted.get("service").get("vip4"), gone.get("service").get("vip4"),
+          "a delete carries the service as it was");
+      JsonNode progress = onlyB.next(WAIT);
+      assertEquals("progress", progress.get("type").asText());
+      assertEquals(rd, progress.get("revision").asLong(), "progress counts every revision, filtered or not");
+    }
+  }
+
+  @Test
+  void aRevisionOlderThanTheLogIs410AndBadInputIs400() throws IOException {
+    start(new Retention(5, 0, 64), LIMITS);
+    for (int i = 0; i < 20; i++) {
+      put("a", "s" + i, 1);
+    }
+    try (WatchStream w = new WatchStream(api.address(), "/v1/watch?from=1")) {
+      assertEquals(410, w.status());
+      JsonNode body = w.body();
+      assertEquals("gone", body.get("error").asText());
+      long oldest = body.get("oldestRevision").asLong();
+      assertTrue(oldest > 1, body.toString());
+      assertEquals(node.view().revision(), body.get("revision").asLong());
+      try (WatchStream ok = new WatchStream(api.address(), "/v1/watch?from=" + oldest)) {
+        assertEquals(200, ok.status(), "the oldest revision itself can be resumed from");
+        assertNotNull(ok.nextChange(WAIT));
+      }
+    }
+    for (String bad : List.of("from=-1", "from=x", "namespace=Bad_ns")) {
+      try (WatchStream w = new WatchStream(api.address(), "/v1/watch?" + bad)) {
+        assertEquals(400, w.status(), bad);
+        assertEquals(bad.split("=")[0], w.body().get("field").asText());
+      }
+    }
+  }
+
+  @Test
+  void watchesOverTheLimitsAre503() throws IOException {
+    start(Retention.DEFAULT, new WatchLimits(3, 2, 16 << 10, Duration.ofSeconds(5)));
+    List<WatchStream> open = new ArrayList<>();
+    try {
+      open.add(new WatchStream(api.address(), "/v1/watch"));
+      open.add(new WatchStream(api.address(), "/v1/watch"));
+      try (WatchStream third = new WatchStream(api.address(), "/v1/watch")) {
+        assertEquals(503, third.status(), "two per client");
+        assertEquals("too_many_watchers", third.body().get("error").asText());
+        assertTrue(third.body().get("message").asText().contains("watch-max-per-client"));
+      }
+      open.forEach(WatchStream::close);
+      open.clear();
+      // Closed streams give their places back (once the server has seen the close).
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      while (true) {
+        WatchStream again = new WatchStream(api.address(), "/v1/watch");
+        if (again.status() == 200 || System.nanoTime() > deadline) {
+          assertEquals(200, again.status());
+          open.add(again);
+          break;
+        }
+        again.close();
+        sleepBriefly();
+      }
+    } finally {
+      open.forEach(WatchStream::close);
+    }
+  }
+
+  @Test
+  void aClientThatStopsReadingIsDroppedWithALastLineAndOthersGoOn() throws IOException {
+    start(Retention.DEFAULT, LIMITS);
+    long start = node.view().revision();
+    try (WatchStream slow = new WatchStream(api.address(), "/v1/watch", 4096);
+         WatchStream fast = new WatchStream(api.address(), "/v1/watch")) {
+      // Big services (labels of 1000 characters) so the slow client's socket and buffer fill quickly.
+      Map<String, String> labels = new HashMap<>();
+      for (int i = 0; i < 40; i++) {
+        labels.put("l" + i, "x".repeat(1000));
+      }
+      List<Long> revisions = new ArrayList<>();
+      for (int i = 0; i < 200; i++) {
+        node.apply(new Command.UpsertService(new ServiceKey("a", "big" + i), new ServiceSpec(List.of(),
+            List.of(), labels, null, null)));
+        revisions.add(node.view().revision());
+        JsonNode line = fast.nextChange(WAIT);
+        assertEquals(revisions.get(i), line.get("revision").asLong(), "the fast watcher keeps up");
+      }
+      // Now the slow one reads: what it got is in order, then the last line says where to resume.
+      long last = start;
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      JsonNode line;
+      while ((line = slow.next(WAIT)) != null && !"dropped".equals(line.path("type").asText())) {
+        assertTrue(System.nanoTime() < deadline, "no last line within " + WAIT + "; got up to revision " + last);
+        if (!"progress".equals(line.get("type").asText())) {
+          assertTrue(line.get("revision").asLong() > last, "in order");
+          last = line.get("revision").asLong();
+        }
+      }
+      assertNotNull(line, "a last line before the end");
+      assertEquals("too_slow", line.get("error").asText(), line.toString());
+      assertEquals(last, line.get("revision").asLong(), "resume after the last change it got");
+      assertTrue(last < revisions.get(revisions.size() - 1), "it was dropped before the end");
+      assertNull(slow.next(WAIT), "then the stream ends");
+      assertEquals(1.0, api.meters().get("quorumdns.watch.dropped").tag("reason", "too_slow").counter().count());
+    }
+  }
+
+  private static void sleepBriefly() {
+    try {
+      Thread.sleep(20);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
