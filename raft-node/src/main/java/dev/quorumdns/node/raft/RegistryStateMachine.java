@@ -62,15 +62,27 @@ public final class RegistryStateMachine extends BaseStateMachine {
   public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
     super.initialize(server, groupId, raftStorage);
     storage.init(raftStorage);
-    getLifeCycle().startAndTransition(this::reconcileWithSnapshots);
+    long raftTerm;
+    try {
+      raftTerm = raftStorage.getMetadataFile().getMetadata().getTerm();
+    } catch (IOException e) {
+      raftTerm = Long.MAX_VALUE;
+    }
+    long seen = raftTerm;
+    getLifeCycle().startAndTransition(() -> reconcileWithSnapshots(seen));
   }
 
   /**
    * Lines the stored registry up with the newest snapshot: a newer snapshot (installed just before a crash) is
    * loaded; a newer registry is checkpointed, so Ratis resumes after what RocksDB already holds instead of
    * replaying it.
+   *
+   * <p>A registry restored from a snapshot file into a new cluster carries the old cluster's term, while the new
+   * Raft log starts again at term 1, and Ratis refuses an applied entry whose term goes back: such a registry
+   * counts as applied at the highest term this Raft storage has seen (0 when it is new). Anywhere else that term
+   * is never lower than the registry's, and nothing changes.
    */
-  private void reconcileWithSnapshots() throws IOException {
+  private void reconcileWithSnapshots(long raftTerm) throws IOException {
     CheckpointStorage.Latest latest = storage.latest();
     StoredMeta meta = registry.meta();
     long snapshotIndex = latest == null ? 0 : latest.info().getIndex();
@@ -80,11 +92,11 @@ public final class RegistryStateMachine extends BaseStateMachine {
       registry.restore(latest.dir());
       meta = registry.meta();
     } else if (meta.appliedIndex() > snapshotIndex) {
-      TermIndex ti = TermIndex.valueOf(meta.appliedTerm(), meta.appliedIndex());
+      TermIndex ti = TermIndex.valueOf(Math.min(meta.appliedTerm(), raftTerm), meta.appliedIndex());
       storage.create(ti, registry::checkpoint);
       LOG.info("checkpointed the stored registry at {} so Ratis resumes after it", ti);
     }
-    setLastAppliedTermIndex(TermIndex.valueOf(meta.appliedTerm(), meta.appliedIndex()));
+    setLastAppliedTermIndex(TermIndex.valueOf(Math.min(meta.appliedTerm(), raftTerm), meta.appliedIndex()));
   }
 
   void bindStages(WriteStages stages) {
