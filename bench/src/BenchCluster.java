@@ -12,7 +12,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Node processes for the benchmarks: start, kill -9, restart, find the leader. Not thread-safe. */
+/**
+ * Node processes for the benchmarks: start, kill -9, restart, find the leader. Nodes run {@code bin/quorumdns}, or
+ * the launcher named by {@code BENCH_QUORUMDNS} (a build snapshot from bench/snapshot-build.sh). Not thread-safe.
+ */
 final class BenchCluster implements AutoCloseable {
   static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private static final Pattern LEADER = Pattern.compile("\"leader\"\\s*:\\s*\"([^\"]+)\"");
@@ -55,7 +58,8 @@ final class BenchCluster implements AutoCloseable {
       peers.add(id(j) + "=" + ip(j) + ":9053");
     }
     Files.createDirectories(dir.resolve(id(i)));
-    List<String> cmd = new ArrayList<>(List.of("bin/quorumdns", "node", "--id", id(i), "--data-dir",
+    String launcher = System.getenv().getOrDefault("BENCH_QUORUMDNS", "bin/quorumdns");
+    List<String> cmd = new ArrayList<>(List.of(launcher, "node", "--id", id(i), "--data-dir",
         dir.resolve(id(i)).toString(), "--bind", ip(i), "--peers", String.join(",", peers)));
     cmd.addAll(List.of(extra));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)

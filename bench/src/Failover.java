@@ -22,7 +22,7 @@ import org.xbill.DNS.Type;
 public final class Failover {
   public static void main(String[] args) throws Exception {
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 20;
-    try (BenchCluster c = new BenchCluster("127.0.0.9", 3, Path.of(args[0]))) {
+    try (BenchCluster c = new BenchCluster(System.getenv().getOrDefault("BENCH_PREFIX", "127.0.0.9"), 3, Path.of(args[0]))) {
       c.startAll();
       c.awaitLeader(Duration.ofSeconds(90));
       for (int i = 0; i < 3; i++) {
@@ -113,6 +113,9 @@ public final class Failover {
       System.out.printf("failover rounds=%d write-unavailability p50=%.0fms p99=%.0fms max=%.0fms | DNS on live nodes: %d ok, %d failed%n",
           rounds, BenchCluster.pct(windows, 0.5), BenchCluster.pct(windows, 0.99), BenchCluster.pct(windows, 1.0),
           dnsOk.get(), dnsFailed.get());
+      double p99 = BenchCluster.pct(windows, 0.99);
+      System.out.printf("target: write unavailability p99 <= 1000 ms: %.0f ms %s; 0 failed DNS queries on live nodes: %d %s%n",
+          p99, p99 <= 1000 ? "MET" : "missed", dnsFailed.get(), dnsFailed.get() == 0 ? "MET" : "missed");
     }
     System.exit(0);
   }

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Write throughput and latency of a 3-node QuorumDNS cluster (fsync on) against a 3-member etcd (Debian's
 # etcd-server, fsync on), both on loopback, with the same closed-loop HTTP load generator at 1, 100 and 1000
-# clients. Prints a table and the ratio. Usage: bench/writes/run.sh [SECONDS_PER_STEP (default 20)]
+# clients. Prints a table, the ratios and the targets met or missed. A 1-client run right after start gives the
+# cold (JIT) figure; the measured steps follow a warm-up of BENCH_WARMUP seconds (default 20) at 50 clients.
+# BENCH_QUORUMDNS names another launcher (a build snapshot from bench/snapshot-build.sh).
+# Usage: bench/writes/run.sh [SECONDS_PER_STEP (default 20)]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 SECONDS_PER_STEP="${1:-20}"
@@ -19,13 +22,16 @@ wait_http() { for _ in $(seq 1 240); do curl -fsS --max-time 1 "$1" >/dev/null 2
 echo "== QuorumDNS: 3 nodes on 127.0.0.61-63"
 PEERS="q1=127.0.0.61:9053,q2=127.0.0.62:9053,q3=127.0.0.63:9053"
 for i in 1 2 3; do
-  QUORUMDNS_JAVA_OPTS="-Xmx1g -XX:+UseParallelGC" bin/quorumdns node --id q$i --data-dir "$WORK/q$i" \
+  QUORUMDNS_JAVA_OPTS="-Xmx1g -XX:+UseParallelGC" "${BENCH_QUORUMDNS:-bin/quorumdns}" node --id q$i --data-dir "$WORK/q$i" \
     --bind 127.0.0.6$i --peers "$PEERS" > "$WORK/q$i.log" 2>&1 &
   PIDS+=($!)
 done
 for i in 1 2 3; do wait_http "http://127.0.0.6$i:8053/readyz"; done
 QTARGETS="http://127.0.0.61:8053,http://127.0.0.62:8053,http://127.0.0.63:8053"
-java bench/src/WriteLoad.java quorumdns 50 3 "$QTARGETS" >/dev/null   # warm-up
+WARMUP="${BENCH_WARMUP:-20}"
+QCOLD="$(java bench/src/WriteLoad.java quorumdns 1 5 "$QTARGETS")"
+echo "cold: $QCOLD"
+java bench/src/WriteLoad.java quorumdns 50 "$WARMUP" "$QTARGETS" >/dev/null   # warm-up
 declare -A Q E
 for c in "${CLIENTS[@]}"; do
   line="$(java bench/src/WriteLoad.java quorumdns "$c" "$SECONDS_PER_STEP" "$QTARGETS")"
@@ -45,7 +51,9 @@ for i in 1 2 3; do
 done
 for i in 1 2 3; do wait_http "http://127.0.0.7$i:2379/health"; done
 ETARGETS="http://127.0.0.71:2379,http://127.0.0.72:2379,http://127.0.0.73:2379"
-java bench/src/WriteLoad.java etcd 50 3 "$ETARGETS" >/dev/null
+ECOLD="$(java bench/src/WriteLoad.java etcd 1 5 "$ETARGETS")"
+echo "cold: $ECOLD"
+java bench/src/WriteLoad.java etcd 50 "$WARMUP" "$ETARGETS" >/dev/null
 for c in "${CLIENTS[@]}"; do
   line="$(java bench/src/WriteLoad.java etcd "$c" "$SECONDS_PER_STEP" "$ETARGETS")"
   echo "$line"; E[$c]="$line"
@@ -58,6 +66,24 @@ for c in "${CLIENTS[@]}"; do
   qo=$(sed -E 's/.*ops\/s=([0-9]+).*/\1/' <<<"${Q[$c]}"); eo=$(sed -E 's/.*ops\/s=([0-9]+).*/\1/' <<<"${E[$c]}")
   qp=$(sed -E 's/.*p99=([0-9.]+)ms.*/\1/' <<<"${Q[$c]}"); ep=$(sed -E 's/.*p99=([0-9.]+)ms.*/\1/' <<<"${E[$c]}")
   printf '%-8s %14s %14s %8s %12s %12s\n' "$c" "$qo" "$eo" "$(awk -v a="$qo" -v b="$eo" 'BEGIN{printf "%.2f", (b>0?a/b:0)}')" "$qp" "$ep"
+done
+
+# The targets (issue 11), judged on this run's numbers.
+val() { sed -E "s/.*$1=([0-9.]+).*/\1/" <<<"$2"; }
+echo
+echo "targets (cold 1-client run, not judged: QuorumDNS p50 $(val p50 "$QCOLD") ms, etcd p50 $(val p50 "$ECOLD") ms):"
+target() { # description, value, op, bound
+  printf '  %-52s %10s  %s\n' "$1" "$2" "$(awk -v v="$2" -v op="$3" -v b="$4" 'BEGIN{ok = (op == "<=") ? v <= b : v >= b; print (ok ? "MET" : "missed")}')"
+}
+ratio() { awk -v a="$(val 'ops\/s' "${Q[$1]}")" -v b="$(val 'ops\/s' "${E[$1]}")" 'BEGIN{printf "%.2f", (b>0?a/b:0)}'; }
+for c in "${CLIENTS[@]}"; do
+  case "$c" in
+    1) target "1 client: p50 <= 3 ms" "$(val p50 "${Q[1]}")" "<=" 3
+       target "1 client: p99 <= 10 ms" "$(val p99 "${Q[1]}")" "<=" 10
+       target "1 client: writes/s >= 0.5 x etcd" "$(ratio 1)" ">=" 0.5 ;;
+    100) target "100 clients: writes/s >= 1.5 x etcd" "$(ratio 100)" ">=" 1.5 ;;
+    1000) target "1000 clients: writes/s >= 2 x etcd" "$(ratio 1000)" ">=" 2 ;;
+  esac
 done
 
 # Tables and charts (SVG) of throughput and latency against concurrency, kept with the results.

@@ -40,9 +40,11 @@ import io.netty.handler.timeout.ReadTimeoutHandler;
 import io.netty.util.AsciiString;
 import io.netty.util.AttributeKey;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -53,11 +55,16 @@ import org.slf4j.LoggerFactory;
  * connections with nothing to read and no answer pending closed after {@value #IDLE_SECONDS} s (a blocking read
  * or a watch stream keeps its connection), requests that do not arrive whole in time answered 408 and
  * connections over the caps 503 ({@link ConnectionGuards}). Handlers may answer from any thread; a streamed
- * answer ({@link StreamBody}) takes its connection over once its head is written.
+ * answer ({@link StreamBody}) takes its connection over once its head is written. Closing stops
+ * accepting, then lets the requests already being handled answer (up to {@link #DRAIN}) before it closes their
+ * connections: a node that stops on its own (removed from the cluster through its own API) still answers the
+ * call that removed it.
  */
 public final class ApiServer implements AutoCloseable {
   static final int MAX_BODY = 1024 * 1024;
   static final int IDLE_SECONDS = 60;
+  /** How long {@link #close} waits for requests already being handled to answer. */
+  static final Duration DRAIN = Duration.ofSeconds(3);
   /** Set on a connection whose answer is a stream: it reads no more requests. */
   private static final AttributeKey<Boolean> STREAMING = AttributeKey.valueOf("quorumdns.streaming");
   /** The request headers handlers may read, besides Authorization (lower case). */
@@ -68,11 +75,16 @@ public final class ApiServer implements AutoCloseable {
   private final InetSocketAddress bind;
   private final ApiRoutes routes;
   private final MeterRegistry meters;
+  /** One timer per route, method and status, built once (building one per request cost a registry lookup). */
+  private final ConcurrentHashMap<String, Timer> requestTimers = new ConcurrentHashMap<>();
   private final ApiAccess access;
   private final SslContext ssl;
   private final ConnectionGuards.ConnectionLimiter limiter;
   private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
   private Channel channel;
+  /** Requests received and not yet answered; guarded by itself for {@link #close} to wait on. */
+  private final Object answering = new Object();
+  private int unanswered;
 
   /** @param ssl HTTPS only when not null (the node's reloading TLS material) */
   public ApiServer(InetSocketAddress bind, ApiRoutes routes, MeterRegistry meters, ApiAccess access,
@@ -122,7 +134,39 @@ public final class ApiServer implements AutoCloseable {
     if (channel != null) {
       channel.close().syncUninterruptibly();
     }
+    awaitAnswered();
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+  }
+
+  /** Waits, up to {@link #DRAIN}, until every request received so far has been answered. */
+  private void awaitAnswered() {
+    long deadline = System.nanoTime() + DRAIN.toNanos();
+    synchronized (answering) {
+      try {
+        for (long left = DRAIN.toNanos(); unanswered > 0 && left > 0; left = deadline - System.nanoTime()) {
+          TimeUnit.NANOSECONDS.timedWait(answering, left);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      if (unanswered > 0) {
+        LOG.warn("closing the HTTP API with {} request(s) still unanswered after {} ms", unanswered, DRAIN.toMillis());
+      }
+    }
+  }
+
+  private void received() {
+    synchronized (answering) {
+      unanswered++;
+    }
+  }
+
+  private void answered() {
+    synchronized (answering) {
+      if (--unanswered == 0) {
+        answering.notifyAll();
+      }
+    }
   }
 
   /** Logs refused TLS handshakes (no client certificate, one from another CA, plain HTTP) and closes them. */
@@ -153,6 +197,13 @@ public final class ApiServer implements AutoCloseable {
     }
   }
 
+  private Timer requestTimer(String route, String method, int status) {
+    return requestTimers.computeIfAbsent(route + ' ' + method + ' ' + status, k -> Timer.builder("quorumdns.api.requests")
+        .description("HTTP API requests by route, method and status")
+        .tag("route", route).tag("method", method).tag("status", Integer.toString(status))
+        .register(meters));
+  }
+
   private final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
@@ -171,24 +222,28 @@ public final class ApiServer implements AutoCloseable {
       ApiRequest r = toApi(req, (InetSocketAddress) ctx.channel().remoteAddress());
       ConnectionGuards.IdleGuard idle = ctx.pipeline().get(ConnectionGuards.IdleGuard.class);
       idle.begin();
+      received();
       routes.handle(r).whenComplete((resp, err) -> {
         ApiResponse answer = err != null ? ApiRoutes.toError(err) : resp;
         if (answer.stream() != null) {
-          ctx.executor().execute(() -> startStream(ctx, answer));
+          ctx.executor().execute(() -> {
+            answered(); // a stream takes its connection over: nothing to wait for when closing
+            startStream(ctx, answer);
+          });
         } else {
           FullHttpResponse out = toNetty(answer);
           HttpUtil.setKeepAlive(out, keepAlive);
           ChannelFuture f = ctx.writeAndFlush(out);
-          f.addListener(x -> idle.end());
+          f.addListener(x -> {
+            idle.end();
+            answered();
+          });
           if (!keepAlive) {
             f.addListener(ChannelFutureListener.CLOSE);
           }
         }
-        Timer.builder("quorumdns.api.requests")
-            .description("HTTP API requests by route, method and status")
-            .tag("route", routes.metricName(r)).tag("method", r.method())
-            .tag("status", Integer.toString(answer.status()))
-            .register(meters).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        requestTimer(routes.metricName(r), r.method(), answer.status())
+            .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
       });
     }
 

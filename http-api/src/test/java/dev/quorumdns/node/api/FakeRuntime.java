@@ -53,6 +53,8 @@ final class FakeRuntime implements NodeRuntime {
   private long nextLease = 1;
   private WriteResult failure;
   private boolean noQuorum;
+  private CompletableFuture<Void> removalGate = CompletableFuture.completedFuture(null);
+  private int removalsAsked;
 
   synchronized void failWritesWith(WriteResult result) {
     this.failure = result;
@@ -60,6 +62,15 @@ final class FakeRuntime implements NodeRuntime {
 
   synchronized void loseQuorum() {
     this.noQuorum = true;
+  }
+
+  /** Member removals answer only once {@code gate} completes. */
+  synchronized void holdRemovalsUntil(CompletableFuture<Void> gate) {
+    this.removalGate = gate;
+  }
+
+  synchronized int removalsAsked() {
+    return removalsAsked;
   }
 
   synchronized List<String> members() {
@@ -228,11 +239,13 @@ final class FakeRuntime implements NodeRuntime {
 
   @Override
   public synchronized CompletableFuture<ClusterStatus> removeMember(String id) {
+    removalsAsked++;
     if (!members.remove(id)) {
       return CompletableFuture.failedFuture(new NodeException(NodeException.Kind.NOT_FOUND, id
           + " is not a member"));
     }
-    return CompletableFuture.completedFuture(clusterStatus());
+    ClusterStatus status = clusterStatus();
+    return removalGate.thenApply(v -> status);
   }
 
   @Override

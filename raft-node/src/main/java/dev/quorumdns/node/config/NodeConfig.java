@@ -205,7 +205,7 @@ public record NodeConfig(
       upstreams.add(new InetSocketAddress(IpAddresses.parse("upstream", hp.host()), hp.port()));
     }
     String tokenFile = s.string("api-token-file", null);
-    Duration election = s.duration("election-timeout", Duration.ofMillis(400));
+    Duration election = s.duration("election-timeout", Duration.ofMillis(300));
     if (election.toMillis() < 50 || election.toMillis() > 60_000) {
       throw new ValidationException("election-timeout", election.toMillis() + "ms (expected: 50ms..60s)");
     }

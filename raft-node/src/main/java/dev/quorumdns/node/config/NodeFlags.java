@@ -79,7 +79,7 @@ public final class NodeFlags {
           + "(default 1MB)"),
       key("watch-progress-interval", "DURATION", "how often an idle watch stream hears the current revision "
           + "(default 5s)"),
-      key("election-timeout", "DURATION", "Raft election timeout, the minimum (default 400ms)"),
+      key("election-timeout", "DURATION", "Raft election timeout, the minimum; the maximum is 1.5 times it (default 300ms)"),
       key("snapshot-threshold", "N", "take a snapshot every this many applied entries (default 10000)"),
       key("change-log-min-changes", "N", "the change log (watches, IXFR) keeps at least this many changes "
           + "(default 100000); use the same value on every member"),

@@ -15,6 +15,9 @@ interface RaftEvents {
   /** This node became leader and has committed an entry of its term. */
   void leaderReady();
 
+  /** This node, as leader, applied the entry at {@code index}: followers should learn it is committed now. */
+  void appliedAsLeader(long index);
+
   /** The configuration (members) changed. */
   void configurationChanged(List<RaftPeer> voters, List<RaftPeer> listeners);
 }

@@ -10,13 +10,15 @@ import org.apache.ratis.proto.RaftProtos;
 import org.apache.ratis.server.RaftServer;
 
 /**
- * Raft gauges for Micrometer (Ratis has no bridge): role, term, commit and applied index, leader changes.
+ * Raft gauges for Micrometer (Ratis has no bridge): role, term, commit and applied index, leader changes; the
+ * write-stage timers ({@link WriteStages}) and, when switched on, Ratis' own timers ({@link RatisTimers}).
  * Gauges read the live division on each scrape. Thread-safe.
  */
 public final class RaftMetrics {
   private RaftMetrics() {}
 
   public static void bind(RaftRuntime raft, MeterRegistry meters) {
+    raft.bindMeters(meters);
     gauge(meters, "quorumdns.raft.term", "Current Raft term", raft, d -> d.getInfo().getCurrentTerm());
     gauge(meters, "quorumdns.raft.commit.index", "Highest log index known to be committed", raft,
         d -> d.getRaftLog().getLastCommittedIndex());

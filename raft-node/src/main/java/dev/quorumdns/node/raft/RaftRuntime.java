@@ -3,11 +3,9 @@ package dev.quorumdns.node.raft;
 import dev.quorumdns.node.config.NodeConfig;
 import dev.quorumdns.node.config.PeerAddress;
 import dev.quorumdns.node.runtime.WriteResult;
-import dev.quorumdns.registry.codec.CodecException;
-import dev.quorumdns.registry.codec.CommandCodec;
-import dev.quorumdns.registry.codec.OutcomeCodec;
 import dev.quorumdns.registry.command.Command;
 import dev.quorumdns.registry.state.Registry;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -20,7 +18,8 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.ratis.client.RaftClient;
@@ -48,9 +47,9 @@ import org.slf4j.LoggerFactory;
  * This node's Ratis server and its client to the group: submits commands, runs read barriers, reports the
  * Raft view of the cluster and changes its membership.
  *
- * <p>Thread-safe. Writes block a thread of {@code writeExecutor} while Ratis retries (same call id, so the
- * leader's retry cache keeps a retried command from applying twice); callers get a future that ends within the
- * configured write timeout, as {@link WriteResult.Unknown} if Ratis has not answered by then.
+ * <p>Thread-safe. Writes hold no thread while they wait ({@link WriteSender}); their results are completed on
+ * {@code writeExecutor} within the configured write timeout, as {@link WriteResult.Unknown} if Ratis has not
+ * answered by then.
  */
 public final class RaftRuntime implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RaftRuntime.class);
@@ -63,6 +62,8 @@ public final class RaftRuntime implements AutoCloseable {
   private final RegistryStateMachine stateMachine;
   private final LeaderTracker leader;
   private final WriteBatcher batcher;
+  private final WriteSender sender;
+  private final CommitNudger nudger;
   /** Log entries a node keeps in flight before further writes are grouped into one entry. */
   static final int MAX_ENTRIES_IN_FLIGHT = 2;
   static final int MAX_GROUP = 1000;
@@ -72,6 +73,14 @@ public final class RaftRuntime implements AutoCloseable {
   private final Duration leaderWait;
   private final RaftMembershipListener membershipListener;
   private final Parameters tlsParameters;
+  private volatile WriteStages stages = WriteStages.unbound();
+  private volatile boolean closed;
+  /** Small periodic and delayed tasks: commit nudges, refreshing Ratis' timers. */
+  private final ScheduledExecutorService raftTasks = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "quorumdns-raft-tasks");
+    t.setDaemon(true);
+    return t;
+  });
 
   /** Hears about Raft events the node runtime acts upon. Called on Ratis threads; must not block. */
   public interface RaftMembershipListener {
@@ -118,7 +127,7 @@ public final class RaftRuntime implements AutoCloseable {
     this.leaderWait = config.electionTimeout().multipliedBy(3);
     this.membershipListener = listener;
     this.leader = new LeaderTracker(this::liveLeader);
-    this.batcher = new WriteBatcher(this::submitEntry, MAX_ENTRIES_IN_FLIGHT, MAX_GROUP);
+    this.batcher = new WriteBatcher(this::submitEntry, MAX_ENTRIES_IN_FLIGHT, MAX_GROUP, t -> stages.queue(t));
     RaftEvents events = new RaftEvents() {
       @Override
       public void leaderChanged(RaftPeerId newLeader) {
@@ -130,6 +139,11 @@ public final class RaftRuntime implements AutoCloseable {
       @Override
       public void leaderReady() {
         membershipListener.leaderReady();
+      }
+
+      @Override
+      public void appliedAsLeader(long index) {
+        nudger.nudge(index);
       }
 
       @Override
@@ -151,6 +165,9 @@ public final class RaftRuntime implements AutoCloseable {
         .setParameters(tlsParameters)
         .setOption(RaftStorage.StartupOption.RECOVER)
         .build();
+    this.sender = new WriteSender(selfId, groupId, server, client::get, leader, leaderWait, config.writeTimeout(),
+        writeExecutor);
+    this.nudger = new CommitNudger(selfId, groupId, server, this::followerMatchIndices, raftTasks);
     rebuildClient(initial, List.of());
   }
 
@@ -168,6 +185,19 @@ public final class RaftRuntime implements AutoCloseable {
     refreshMembers();
   }
 
+  /**
+   * Puts this node's write-stage timers ({@link WriteStages}) into {@code meters}, and Ratis' own timers too when
+   * {@link RatisTimers} is switched on.
+   */
+  void bindMeters(MeterRegistry meters) {
+    stages = new WriteStages(meters);
+    stateMachine.bindStages(stages);
+    if (RatisTimers.enabled()) {
+      RatisTimers timers = new RatisTimers(meters);
+      raftTasks.scheduleWithFixedDelay(timers::refresh, 0, 5, TimeUnit.SECONDS);
+    }
+  }
+
   public RaftPeerId selfId() {
     return selfId;
   }
@@ -179,6 +209,15 @@ public final class RaftRuntime implements AutoCloseable {
   /** The leader this node knows of, or null. */
   public RaftPeerId leader() {
     return leader.leader();
+  }
+
+  /** How far each follower's log is known to match the leader's; empty unless this node leads. */
+  private long[] followerMatchIndices() {
+    try {
+      return server.getDivision(groupId).getInfo().getFollowerMatchIndices();
+    } catch (IOException | RuntimeException e) {
+      return new long[0];
+    }
   }
 
   private RaftPeerId liveLeader() {
@@ -257,41 +296,10 @@ public final class RaftRuntime implements AutoCloseable {
     return batcher.submit(command);
   }
 
-  /** Sends one log entry (a single command or a group). */
+  /** Sends one log entry (a single command or a group) and times its trip through Raft. */
   private CompletableFuture<WriteResult> submitEntry(Command command) {
-    byte[] bytes = CommandCodec.encodeRequest(command);
-    if (client.get() == null) {
-      return CompletableFuture.completedFuture(new WriteResult.NotSent("this node is not a member of a cluster yet"));
-    }
-    return leader.await(leaderWait).thenCompose(l -> {
-      if (l == null) {
-        return CompletableFuture.completedFuture(
-            new WriteResult.NotSent("no leader known within " + leaderWait.toMillis() + " ms (no quorum?)"));
-      }
-      CompletableFuture<WriteResult> f;
-      try {
-        f = CompletableFuture.supplyAsync(() -> send(bytes), writeExecutor);
-      } catch (RejectedExecutionException e) {
-        return CompletableFuture.completedFuture(new WriteResult.NotSent("too many writes in flight"));
-      }
-      return f.completeOnTimeout(new WriteResult.Unknown("no answer within " + config.writeTimeout().toMillis()
-          + " ms; the write may still commit"), config.writeTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    });
-  }
-
-  private WriteResult send(byte[] bytes) {
-    try {
-      RaftClientReply reply = client.get().io().send(Message.valueOf(
-          ByteString.copyFrom(bytes)));
-      if (!reply.isSuccess()) {
-        return new WriteResult.Unknown("leader answered " + reply.getException());
-      }
-      return new WriteResult.Applied(OutcomeCodec.decode(reply.getMessage().getContent().toByteArray()));
-    } catch (CodecException e) {
-      return new WriteResult.Unknown("undecodable reply: " + e.getMessage());
-    } catch (IOException | RuntimeException e) {
-      return new WriteResult.Unknown(e.getClass().getSimpleName() + ": " + e.getMessage());
-    }
+    long start = System.nanoTime();
+    return sender.send(command).whenComplete((r, e) -> stages.raft(start));
   }
 
   /**
@@ -419,6 +427,11 @@ public final class RaftRuntime implements AutoCloseable {
         .build());
   }
 
+  /** True once {@link #close} was called. */
+  public boolean isClosed() {
+    return closed;
+  }
+
   /**
    * Asks the cluster whose configuration is {@code current} to add this node, at {@code raftAddress}, as a
    * listener: a compare-and-set on that configuration, sent through a client of its members (a joining node has
@@ -448,6 +461,8 @@ public final class RaftRuntime implements AutoCloseable {
 
   @Override
   public void close() {
+    closed = true;
+    raftTasks.shutdownNow();
     try {
       server.close();
     } catch (IOException e) {

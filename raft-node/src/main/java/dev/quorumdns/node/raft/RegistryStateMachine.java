@@ -6,6 +6,7 @@ import dev.quorumdns.registry.codec.OutcomeCodec;
 import dev.quorumdns.registry.command.Command;
 import dev.quorumdns.registry.command.LogEntry;
 import dev.quorumdns.registry.command.Outcome;
+import dev.quorumdns.registry.state.RequestId;
 import dev.quorumdns.registry.store.StoredMeta;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -48,6 +49,7 @@ public final class RegistryStateMachine extends BaseStateMachine {
   private final Clock clock;
   private final RaftEvents events;
   private final CheckpointStorage storage = new CheckpointStorage();
+  private volatile WriteStages stages = WriteStages.unbound();
   private volatile RaftRuntime.ReadOnlyRequests readOnly;
 
   RegistryStateMachine(dev.quorumdns.registry.state.Registry registry, Clock clock, RaftEvents events) {
@@ -60,15 +62,27 @@ public final class RegistryStateMachine extends BaseStateMachine {
   public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
     super.initialize(server, groupId, raftStorage);
     storage.init(raftStorage);
-    getLifeCycle().startAndTransition(this::reconcileWithSnapshots);
+    long raftTerm;
+    try {
+      raftTerm = raftStorage.getMetadataFile().getMetadata().getTerm();
+    } catch (IOException e) {
+      raftTerm = Long.MAX_VALUE;
+    }
+    long seen = raftTerm;
+    getLifeCycle().startAndTransition(() -> reconcileWithSnapshots(seen));
   }
 
   /**
    * Lines the stored registry up with the newest snapshot: a newer snapshot (installed just before a crash) is
    * loaded; a newer registry is checkpointed, so Ratis resumes after what RocksDB already holds instead of
    * replaying it.
+   *
+   * <p>A registry restored from a snapshot file into a new cluster carries the old cluster's term, while the new
+   * Raft log starts again at term 1, and Ratis refuses an applied entry whose term goes back: such a registry
+   * counts as applied at the highest term this Raft storage has seen (0 when it is new). Anywhere else that term
+   * is never lower than the registry's, and nothing changes.
    */
-  private void reconcileWithSnapshots() throws IOException {
+  private void reconcileWithSnapshots(long raftTerm) throws IOException {
     CheckpointStorage.Latest latest = storage.latest();
     StoredMeta meta = registry.meta();
     long snapshotIndex = latest == null ? 0 : latest.info().getIndex();
@@ -78,12 +92,19 @@ public final class RegistryStateMachine extends BaseStateMachine {
       registry.restore(latest.dir());
       meta = registry.meta();
     } else if (meta.appliedIndex() > snapshotIndex) {
-      TermIndex ti = TermIndex.valueOf(meta.appliedTerm(), meta.appliedIndex());
+      TermIndex ti = TermIndex.valueOf(Math.min(meta.appliedTerm(), raftTerm), meta.appliedIndex());
       storage.create(ti, registry::checkpoint);
       LOG.info("checkpointed the stored registry at {} so Ratis resumes after it", ti);
     }
-    setLastAppliedTermIndex(TermIndex.valueOf(meta.appliedTerm(), meta.appliedIndex()));
+    setLastAppliedTermIndex(TermIndex.valueOf(Math.min(meta.appliedTerm(), raftTerm), meta.appliedIndex()));
   }
+
+  void bindStages(WriteStages stages) {
+    this.stages = stages;
+  }
+
+  /** What the leader remembers of an entry it created, until it applies it. */
+  private record Created(long nanos) {}
 
   /** The newest snapshot on disk, or null. */
   CheckpointStorage.Latest latestCheckpoint() {
@@ -97,6 +118,7 @@ public final class RegistryStateMachine extends BaseStateMachine {
 
   @Override
   public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
+    long start = System.nanoTime();
     Command command;
     try {
       command = CommandCodec.decodeRequest(request.getMessage().getContent().toByteArray());
@@ -104,28 +126,44 @@ public final class RegistryStateMachine extends BaseStateMachine {
       throw new StateMachineException("refused an undecodable request: " + e.getMessage());
     }
     LogEntry entry = new LogEntry(clock.millis(), command);
-    return TransactionContext.newBuilder()
+    TransactionContext trx = TransactionContext.newBuilder()
         .setStateMachine(this)
         .setServerRole(RaftProtos.RaftPeerRole.LEADER)
         .setClientRequest(request)
         .setLogData(ByteString.copyFrom(CommandCodec.encodeEntry(entry)))
+        .setStateMachineContext(new Created(System.nanoTime()))
         .build();
+    stages.leaderStart(start);
+    return trx;
   }
 
   @Override
   public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
+    long start = System.nanoTime();
+    boolean created = trx.getStateMachineContext() instanceof Created;
+    if (created) {
+      stages.leaderCommit(((Created) trx.getStateMachineContext()).nanos());
+    }
     RaftProtos.LogEntryProto proto = trx.getLogEntry();
     TermIndex ti = TermIndex.valueOf(proto);
     Outcome outcome;
     try {
-      LogEntry entry = CommandCodec.decodeEntry(proto.getStateMachineLogEntry().getLogData().toByteArray());
-      outcome = registry.apply(ti.getTerm(), ti.getIndex(), entry);
+      RaftProtos.StateMachineLogEntryProto sm = proto.getStateMachineLogEntry();
+      LogEntry entry = CommandCodec.decodeEntry(sm.getLogData().toByteArray());
+      // The entry's client and call id: a retry that Ratis' retry cache missed is answered, not applied again.
+      outcome = registry.apply(ti.getTerm(), ti.getIndex(), entry, RequestId.of(sm.getClientId().toByteArray(),
+          sm.getCallId()));
     } catch (IOException e) {
       // Corrupt entry or unwritable store: this replica must not go on.
       throw new UncheckedIOException("cannot apply " + ti + "; stopping this replica", e);
     }
     updateLastAppliedTermIndex(ti);
-    return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(OutcomeCodec.encode(outcome))));
+    Message reply = Message.valueOf(ByteString.copyFrom(OutcomeCodec.encode(outcome)));
+    stages.apply(start);
+    if (created) {
+      events.appliedAsLeader(ti.getIndex());
+    }
+    return CompletableFuture.completedFuture(reply);
   }
 
   @Override

@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.LongConsumer;
 
 /**
  * Group commit: while {@code maxInFlight} log entries are already on their way, new writes wait here and then
@@ -21,10 +22,18 @@ final class WriteBatcher {
   private final int maxGroup;
   private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
   private final AtomicInteger inFlight = new AtomicInteger();
+  private final LongConsumer dequeued;
 
-  private record Pending(Command command, CompletableFuture<WriteResult> result) {}
+  private record Pending(Command command, CompletableFuture<WriteResult> result, long queuedNanos) {}
 
   WriteBatcher(Function<Command, CompletableFuture<WriteResult>> sender, int maxInFlight, int maxGroup) {
+    this(sender, maxInFlight, maxGroup, queuedNanos -> { });
+  }
+
+  /** @param dequeued told each write's {@link System#nanoTime} of arrival as it leaves the queue to be sent */
+  WriteBatcher(Function<Command, CompletableFuture<WriteResult>> sender, int maxInFlight, int maxGroup,
+               LongConsumer dequeued) {
+    this.dequeued = dequeued;
     this.sender = sender;
     this.maxInFlight = maxInFlight;
     this.maxGroup = Math.min(maxGroup, Command.Group.MAX_COMMANDS);
@@ -32,7 +41,7 @@ final class WriteBatcher {
 
   CompletableFuture<WriteResult> submit(Command command) {
     CompletableFuture<WriteResult> f = new CompletableFuture<>();
-    queue.add(new Pending(command, f));
+    queue.add(new Pending(command, f, System.nanoTime()));
     dispatch();
     return f;
   }
@@ -59,13 +68,19 @@ final class WriteBatcher {
   }
 
   private void send(List<Pending> batch) {
+    batch.forEach(p -> dequeued.accept(p.queuedNanos()));
     CompletableFuture<WriteResult> sent;
-    if (batch.size() == 1) {
-      sent = sender.apply(batch.get(0).command());
-    } else {
-      List<Command> commands = new ArrayList<>(batch.size());
-      batch.forEach(p -> commands.add(p.command()));
-      sent = sender.apply(new Command.Group(commands));
+    try {
+      if (batch.size() == 1) {
+        sent = sender.apply(batch.get(0).command());
+      } else {
+        List<Command> commands = new ArrayList<>(batch.size());
+        batch.forEach(p -> commands.add(p.command()));
+        sent = sender.apply(new Command.Group(commands));
+      }
+    } catch (RuntimeException e) {
+      // The slot taken for this entry must come back, or after maxInFlight such throws nothing is sent again.
+      sent = CompletableFuture.failedFuture(e);
     }
     sent.whenComplete((result, error) -> {
       inFlight.decrementAndGet();

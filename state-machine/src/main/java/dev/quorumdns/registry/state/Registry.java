@@ -8,6 +8,8 @@ import dev.quorumdns.registry.RegistrySnapshot;
 import dev.quorumdns.registry.RegistryView;
 import dev.quorumdns.registry.Service;
 import dev.quorumdns.registry.ServiceKey;
+import dev.quorumdns.registry.codec.CodecException;
+import dev.quorumdns.registry.codec.OutcomeCodec;
 import dev.quorumdns.registry.command.Command;
 import dev.quorumdns.registry.command.LogEntry;
 import dev.quorumdns.registry.command.Outcome;
@@ -60,6 +62,8 @@ public final class Registry implements AutoCloseable {
   private volatile Set<String> voters = Set.of();
   private final Retention retention;
   private volatile RocksDbRegistryStore store;
+  /** Apply thread only; replaced with the store. */
+  private RecentRequests recent = new RecentRequests();
   private final AtomicLong leaseChanges = new AtomicLong();
   private final List<LongConsumer> revisionListeners = new CopyOnWriteArrayList<>();
 
@@ -105,7 +109,9 @@ public final class Registry implements AutoCloseable {
     long start = System.nanoTime();
     RocksDbRegistryStore opened = RocksDbRegistryStore.open(stateDir, retention);
     try {
-      state = RegistryState.load(opened);
+      RegistryState read = RegistryState.load(opened);
+      recent = RecentRequests.load(opened);
+      state = read;
     } catch (IOException | RuntimeException e) {
       opened.close(); // releases the RocksDB lock, so the caller may repair and load again
       throw e;
@@ -162,6 +168,17 @@ public final class Registry implements AutoCloseable {
    * @throws IOException if the store cannot be written; the replica must stop
    */
   public Outcome apply(long term, long index, LogEntry entry) throws IOException {
+    return apply(term, index, entry, null);
+  }
+
+  /**
+   * Applies one committed entry sent as request {@code id} (null if it has none). An entry whose request was
+   * applied in the last {@link RecentRequests#WINDOW_MILLIS} of log time is a retry of the same write: it
+   * changes nothing and answers the outcome of the first. Otherwise as {@link #apply(long, long, LogEntry)}.
+   *
+   * @throws IOException if the store cannot be written; the replica must stop
+   */
+  public Outcome apply(long term, long index, LogEntry entry, RequestId id) throws IOException {
     RegistryState s = loaded();
     StoredMeta m = s.meta();
     if (index <= m.appliedIndex()) {
@@ -173,6 +190,10 @@ public final class Registry implements AutoCloseable {
     }
     long start = System.nanoTime();
     long now = Math.max(m.logTimeMillis(), entry.timestampMillis());
+    byte[] earlier = recent.outcomeOf(id, now);
+    if (earlier != null) {
+      return repeated(s, term, index, earlier, now);
+    }
     Txn txn = new Txn(s, now);
     txn.expireHolds();
     Outcome outcome = entry.command().accept(new Executor(txn, index));
@@ -180,8 +201,10 @@ public final class Registry implements AutoCloseable {
     // Hold-downs running out change no record anyone is served: the revision (SOA serial) stays.
     boolean served = !changes.services().isEmpty() || !changes.nodes().isEmpty() || changes.settings() != null;
     StoredMeta next = new StoredMeta(term, index, served ? index : m.revision(), now);
+    byte[] encoded = id == null ? null : OutcomeCodec.encode(outcome);
     store.write(changes, next, changeRecords(s, changes.services(), index, now),
-        !changes.nodes().isEmpty() || changes.settings() != null);
+        !changes.nodes().isEmpty() || changes.settings() != null, recent.stage(id, encoded, now));
+    recent.commit(id, encoded, now);
     s.publish(changes, next);
     if (!changes.leases().isEmpty()) {
       leaseChanges.incrementAndGet();
@@ -192,6 +215,24 @@ public final class Registry implements AutoCloseable {
       revisionMoved(index);
     }
     return outcome;
+  }
+
+  /** A retry of a request already applied: nothing changes but the applied index; the first outcome again. */
+  private Outcome repeated(RegistryState s, long term, long index, byte[] earlier, long now) throws IOException {
+    Outcome first;
+    try {
+      first = OutcomeCodec.decode(earlier);
+    } catch (CodecException e) {
+      throw new IOException("the stored outcome of a request in " + stateDir + " is corrupt: " + e.getMessage(), e);
+    }
+    StoredMeta m = s.meta();
+    StoredMeta next = new StoredMeta(term, index, m.revision(), m.logTimeMillis());
+    StoreChanges none = new Txn(s, m.logTimeMillis()).changes();
+    store.write(none, next, List.of(), false, recent.stage(null, null, now));
+    recent.commit(null, null, now);
+    s.publish(none, next);
+    count("Repeated");
+    return first;
   }
 
   /**
@@ -231,7 +272,10 @@ public final class Registry implements AutoCloseable {
   }
 
   private void count(Outcome o) {
-    String type = o.getClass().getSimpleName();
+    count(o.getClass().getSimpleName());
+  }
+
+  private void count(String type) {
     outcomeCounters.computeIfAbsent(type, t -> Counter.builder("quorumdns.registry.outcomes")
         .description("Applied commands by outcome").tag("outcome", t).register(meters)).increment();
   }
@@ -283,6 +327,7 @@ public final class Registry implements AutoCloseable {
       Snapshots.replaceStoreFrom(checkpoint, stateDir);
       store = RocksDbRegistryStore.open(stateDir, retention);
       fresh = RegistryState.load(store);
+      recent = RecentRequests.load(store);
     } catch (IOException | RuntimeException e) {
       // The store in memory may no longer be the one on disk: report not loaded (DNS says SERVFAIL) until
       // load() runs again, rather than apply entries onto a store the state did not come from.

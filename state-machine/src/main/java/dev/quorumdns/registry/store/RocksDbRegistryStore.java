@@ -55,6 +55,7 @@ public final class RocksDbRegistryStore implements AutoCloseable {
   private static final String[] FAMILIES = {"services", "vips", "holds", "nodes"};
   private static final String CHANGES_FAMILY = "changes";
   private static final String LEASES_FAMILY = "leases";
+  private static final String REQUESTS_FAMILY = "requests";
   private static final long SCAN_READAHEAD = 2L << 20;
   private static final long MEMTABLE_BUDGET = 32L << 20;
 
@@ -75,6 +76,7 @@ public final class RocksDbRegistryStore implements AutoCloseable {
   private final ColumnFamilyHandle nodes;
   private final ColumnFamilyHandle changes;
   private final ColumnFamilyHandle leases;
+  private final ColumnFamilyHandle requests;
   private final WriteOptions writeOptions;
   private final Set<StoreSnapshot> snapshots = Collections.newSetFromMap(new IdentityHashMap<>());
   private ChangeLogWriter changeLog;
@@ -95,6 +97,7 @@ public final class RocksDbRegistryStore implements AutoCloseable {
     this.nodes = handles.get(4);
     this.changes = handles.get(5);
     this.leases = handles.get(6);
+    this.requests = handles.get(7);
     this.writeOptions = new WriteOptions().setSync(false);
   }
 
@@ -121,6 +124,7 @@ public final class RocksDbRegistryStore implements AutoCloseable {
     ColumnFamilyOptions changesOptions = new ColumnFamilyOptions();
     descriptors.add(new ColumnFamilyDescriptor(CHANGES_FAMILY.getBytes(StandardCharsets.UTF_8), changesOptions));
     descriptors.add(new ColumnFamilyDescriptor(LEASES_FAMILY.getBytes(StandardCharsets.UTF_8), cfOptions));
+    descriptors.add(new ColumnFamilyDescriptor(REQUESTS_FAMILY.getBytes(StandardCharsets.UTF_8), cfOptions));
     List<ColumnFamilyHandle> handles = new ArrayList<>();
     RocksDbRegistryStore store;
     try {
@@ -195,6 +199,27 @@ public final class RocksDbRegistryStore implements AutoCloseable {
     void read(byte[] key, byte[] value) throws CodecException;
   }
 
+  /** Reads one remembered request. */
+  @FunctionalInterface
+  public interface RequestReader {
+    void read(byte[] key, byte[] value) throws IOException;
+  }
+
+  /** Hands every remembered request (see {@link RequestChanges}), in key order, to {@code reader}. */
+  public void loadRequests(RequestReader reader) throws IOException {
+    try (ReadOptions scan = new ReadOptions().setFillCache(false);
+         RocksIterator it = db.newIterator(requests, scan)) {
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        reader.read(it.key(), it.value());
+      }
+      it.status();
+    } catch (RocksDBException e) {
+      throw new IOException("cannot read the registry store in " + dir + ": " + e.getMessage(), e);
+    } catch (IOException e) {
+      throw new IOException("the registry store in " + dir + " is corrupt: " + e.getMessage(), e);
+    }
+  }
+
   /** Hands every key and value of one column family, in key order, to {@code reader}. */
   private void scan(ColumnFamilyHandle family, ReadOptions options, EntryReader reader)
       throws RocksDBException, CodecException {
@@ -208,7 +233,7 @@ public final class RocksDbRegistryStore implements AutoCloseable {
 
   /** Writes one applied entry's changes and bookkeeping atomically, with nothing for the change log. */
   public void write(StoreChanges changes, StoredMeta newMeta) throws IOException {
-    write(changes, newMeta, List.of(), false);
+    write(changes, newMeta, List.of(), false, null);
   }
 
   /**
@@ -217,10 +242,19 @@ public final class RocksDbRegistryStore implements AutoCloseable {
    *
    * @param recorded               one record per service the entry changed, at {@code newMeta}'s revision
    * @param nodesOrSettingsChanged whether the entry changed a node record or the cluster settings
+   * @param requestChanges         the request to remember and those to forget, or null
    */
   public void write(StoreChanges changes, StoredMeta newMeta, List<ServiceChange> recorded,
-                    boolean nodesOrSettingsChanged) throws IOException {
+                    boolean nodesOrSettingsChanged, RequestChanges requestChanges) throws IOException {
     try (WriteBatch batch = new WriteBatch()) {
+      if (requestChanges != null) {
+        for (byte[] k : requestChanges.expired()) {
+          batch.delete(requests, k);
+        }
+        if (requestChanges.key() != null) {
+          batch.put(requests, requestChanges.key(), requestChanges.value());
+        }
+      }
       ChangeLogState log = changeLog.stage(batch, recorded, nodesOrSettingsChanged, newMeta.revision(),
           newMeta.logTimeMillis());
       for (Map.Entry<ServiceKey, Service> e : changes.services().entrySet()) {

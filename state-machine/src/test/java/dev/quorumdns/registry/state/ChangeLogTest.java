@@ -160,7 +160,7 @@ class ChangeLogTest {
 
   private static List<ColumnFamilyDescriptor> descriptors() {
     List<ColumnFamilyDescriptor> out = new ArrayList<>();
-    for (String f : new String[] {"default", "services", "vips", "holds", "nodes", "changes", "leases"}) {
+    for (String f : new String[] {"default", "services", "vips", "holds", "nodes", "changes", "leases", "requests"}) {
       out.add(new ColumnFamilyDescriptor(f.getBytes(StandardCharsets.UTF_8)));
     }
     return out;

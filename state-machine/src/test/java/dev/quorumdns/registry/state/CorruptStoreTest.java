@@ -37,13 +37,14 @@ import org.rocksdb.RocksDBException;
  * with an {@link IOException} naming the problem, and leaves the store closed so it can be repaired.
  */
 class CorruptStoreTest {
-  private static final String[] FAMILIES = {"default", "services", "vips", "holds", "nodes", "changes", "leases"};
+  private static final String[] FAMILIES = {"default", "services", "vips", "holds", "nodes", "changes", "leases", "requests"};
   private static final int META = 0;
   private static final int SERVICES = 1;
   private static final int VIPS = 2;
   private static final int HOLDS = 3;
   private static final int NODES = 4;
   private static final int LEASES = 6;
+  private static final int REQUESTS = 7;
 
   @TempDir
   Path dir;
@@ -86,7 +87,11 @@ class CorruptStoreTest {
         damage("lease stored under key", (db, cf, f) -> db.put(cf.get(LEASES), new byte[] {0, 0, 0, 0, 0, 0, 0, 2},
             new byte[] {1, 0, 0, 0, 0, 0, 0, 0, 1, (byte) 0x88, 0x27, 0, 0, 0, 0, 0, 0, 0, 0})),
         damage("change log state: unknown format 7", (db, cf, f) -> db.put(cf.get(META), utf8("changelog"),
-            new byte[] {7, 0, 0, 0})));
+            new byte[] {7, 0, 0, 0})),
+        damage("a remembered request's key has 5 bytes", (db, cf, f) -> db.put(cf.get(REQUESTS), new byte[5],
+            new byte[8])),
+        damage("a remembered request's value has 3 bytes", (db, cf, f) -> db.put(cf.get(REQUESTS), new byte[24],
+            new byte[3])));
   }
 
   private static Arguments damage(String message, Damage d) {

@@ -139,7 +139,7 @@ class RegistryStoreTest {
     Registry r = populated(dir);
     r.close();
     List<ColumnFamilyDescriptor> cfs = new ArrayList<>();
-    for (String name : new String[] {"default", "services", "vips", "holds", "nodes", "changes", "leases"}) {
+    for (String name : new String[] {"default", "services", "vips", "holds", "nodes", "changes", "leases", "requests"}) {
       cfs.add(new ColumnFamilyDescriptor(name.getBytes(StandardCharsets.UTF_8)));
     }
     List<ColumnFamilyHandle> handles = new ArrayList<>();

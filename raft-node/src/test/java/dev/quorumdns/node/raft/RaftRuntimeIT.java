@@ -1,0 +1,230 @@
+package dev.quorumdns.node.raft;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.quorumdns.node.config.ConfigLoader;
+import dev.quorumdns.node.config.NodeConfig;
+import dev.quorumdns.node.runtime.WriteResult;
+import dev.quorumdns.registry.Protocol;
+import dev.quorumdns.registry.ServiceKey;
+import dev.quorumdns.registry.ServicePort;
+import dev.quorumdns.registry.ServiceSpec;
+import dev.quorumdns.registry.codec.CommandCodec;
+import dev.quorumdns.registry.codec.OutcomeCodec;
+import dev.quorumdns.registry.command.Command;
+import dev.quorumdns.registry.command.Outcome;
+import dev.quorumdns.registry.state.Registry;
+import dev.quorumdns.registry.state.Snapshots;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.SizeInBytes;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The write path below HTTP with three real Ratis peers in this JVM (127.0.90.11-13, durable logs): a write on the
+ * leader goes to its own division, a write on a follower is carried to the leader, and a write on a survivor after
+ * the leader stops is applied once the new leader is elected, once; a write retried after every node restarted
+ * answers its first outcome instead of being applied again.
+ */
+class RaftRuntimeIT {
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  private static final String PEERS = "n1=127.0.90.11:9053,n2=127.0.90.12:9053,n3=127.0.90.13:9053";
+
+  private final List<RaftRuntime> nodes = new ArrayList<>();
+  private final List<Registry> registries = new ArrayList<>();
+  private final ExecutorService callbacks = Executors.newFixedThreadPool(2);
+  private NodeConfig first;
+
+  @BeforeEach
+  void start() throws Exception {
+    Path base = Path.of("target", "it", "raft-runtime").toAbsolutePath();
+    Snapshots.deleteTree(base);
+    Files.createDirectories(base);
+    startNodes(base);
+    RaftRuntime leader = leader();
+    assertInstanceOf(WriteResult.Applied.class, leader.submit(new Command.InitCluster(first.clusterSettings()))
+        .get(30, TimeUnit.SECONDS));
+  }
+
+  private void startNodes(Path base) throws Exception {
+    for (int i = 1; i <= 3; i++) {
+      NodeConfig c = ConfigLoader.load(List.of("--id", "n" + i, "--data-dir", base.resolve("n" + i).toString(),
+          "--bind", "127.0.90.1" + i, "--peers", PEERS, "--write-timeout", "10s"), Map.of());
+      first = first == null ? c : first;
+      Registry r = new Registry(c.stateDir(), new SimpleMeterRegistry());
+      r.load();
+      RaftRuntime raft = new RaftRuntime(c, r, Clock.systemUTC(), callbacks, SizeInBytes.valueOf(c.raftSegmentBytes()),
+          new Quiet());
+      raft.start();
+      nodes.add(raft);
+      registries.add(r);
+    }
+  }
+
+  @AfterEach
+  void stop() {
+    nodes.forEach(RaftRuntime::close);
+    registries.forEach(Registry::close);
+    callbacks.shutdownNow();
+  }
+
+  private RaftRuntime leader() {
+    return await("a leader", () -> nodes.stream()
+        .filter(n -> !n.isClosed() && n.selfId().equals(n.leader())).findFirst().orElse(null));
+  }
+
+  /** The first non-null value of {@code probe}, polled until {@link #WAIT} has passed. */
+  private static <T> T await(String what, Supplier<T> probe) {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (true) {
+      T v = probe.get();
+      if (v != null) {
+        return v;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out after " + WAIT.toMillis() + " ms waiting for " + what);
+      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+    }
+  }
+
+  private static Command upsert(String name, int port) {
+    return new Command.UpsertService(new ServiceKey("ns", name), new ServiceSpec(List.of(
+        new ServicePort("http", Protocol.TCP, port)), List.of(),
+        Map.of(), null, null));
+  }
+
+  private static Outcome applied(WriteResult r) {
+    return assertInstanceOf(WriteResult.Applied.class, r, "expected an applied write").outcome();
+  }
+
+  @Test
+  void writesOnTheLeaderAndOnAFollowerAreAppliedOnEveryReplica() throws Exception {
+    RaftRuntime leader = leader();
+    RaftRuntime follower = nodes.stream().filter(n -> n != leader).findFirst().orElseThrow();
+    Outcome.Written a = (Outcome.Written) applied(leader.submit(upsert("a", 80)).get(30, TimeUnit.SECONDS));
+    Outcome.Written b = (Outcome.Written) applied(follower.submit(upsert("b", 81)).get(30, TimeUnit.SECONDS));
+    Outcome.Written b2 = (Outcome.Written) applied(follower.submit(upsert("b", 82)).get(30, TimeUnit.SECONDS));
+    assertTrue(a.created());
+    assertTrue(b.created());
+    assertFalse(b2.created());
+    assertTrue(b2.changed());
+    for (Registry r : registries) {
+      await("every replica has both services", () -> r.view().get(new ServiceKey("ns", "a")) != null
+          && r.view().get(new ServiceKey("ns", "b")) != null
+          && r.view().get(new ServiceKey("ns", "b")).spec().ports().get(0).port() == 82 ? Boolean.TRUE : null);
+    }
+  }
+
+  @Test
+  void aWriteOnASurvivorIsAppliedOnceTheNextLeaderIsElected() throws Exception {
+    RaftRuntime old = leader();
+    RaftRuntime survivor = nodes.stream().filter(n -> n != old).findFirst().orElseThrow();
+    applied(survivor.submit(upsert("before", 80)).get(30, TimeUnit.SECONDS));
+    old.close();
+    Outcome.Written w = (Outcome.Written) applied(survivor.submit(upsert("after", 81)).get(30, TimeUnit.SECONDS));
+    assertTrue(w.created());
+    RaftRuntime next = leader();
+    assertFalse(next == old);
+    long revision = registries.get(nodes.indexOf(survivor)).view().revision();
+    // The same service again changes nothing: the earlier write was applied exactly once.
+    Outcome.Written again = (Outcome.Written) applied(survivor.submit(upsert("after", 81)).get(30, TimeUnit.SECONDS));
+    assertFalse(again.changed());
+    assertEquals(w.service().vip4(), again.service().vip4());
+    assertTrue(registries.get(nodes.indexOf(survivor)).view().revision() >= revision);
+  }
+
+  @Test
+  void withoutAQuorumAWriteEndsNotSentOrUnknownInsteadOfWaitingForever() throws Exception {
+    RaftRuntime leader = leader();
+    RaftRuntime survivor = nodes.stream().filter(n -> n != leader).findFirst().orElseThrow();
+    for (RaftRuntime n : nodes) {
+      if (n != survivor) {
+        n.close();
+      }
+    }
+    WriteResult r = survivor.submit(upsert("lonely", 80)).get(30, TimeUnit.SECONDS);
+    assertFalse(r instanceof WriteResult.Applied, "no quorum, yet applied: " + r);
+  }
+
+  /**
+   * Sends {@code command} as call {@code callId} of client {@code client} straight into the current leader's
+   * division, as a write sender does, again (same ids) until a leader answers it.
+   */
+  private Outcome sendAs(ClientId client, long callId, Command command) throws Exception {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (true) {
+      RaftServer.Division d = leader().division();
+      RaftClientRequest request = RaftClientRequest.newBuilder()
+          .setClientId(client)
+          .setServerId(d.getId())
+          .setGroupId(d.getGroup().getGroupId())
+          .setCallId(callId)
+          .setMessage(Message.valueOf(ByteString.copyFrom(CommandCodec.encodeRequest(command))))
+          .setType(RaftClientRequest.writeRequestType())
+          .build();
+      RaftClientReply reply = d.getRaftServer().submitClientRequestAsync(request).get(30, TimeUnit.SECONDS);
+      if (reply.isSuccess()) {
+        return OutcomeCodec.decode(reply.getMessage().getContent().toByteArray());
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("no leader applied call " + callId + ": " + reply.getException());
+      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+    }
+  }
+
+  @Test
+  void aDeleteRetriedAfterTheClusterRestartedAnswersWhatTheFirstAttemptDid() throws Exception {
+    applied(leader().submit(upsert("web", 80)).get(30, TimeUnit.SECONDS));
+    ClientId client = ClientId.randomId();
+    Command delete = new Command.DeleteService(new ServiceKey("ns", "web"));
+    Outcome first = sendAs(client, 1, delete);
+    assertInstanceOf(Outcome.Deleted.class, first);
+    // The answer was lost; every node restarts (Ratis' retry cache, in memory, is gone) and the writer retries.
+    nodes.forEach(RaftRuntime::close);
+    registries.forEach(Registry::close);
+    nodes.clear();
+    registries.clear();
+    startNodes(Path.of("target", "it", "raft-runtime").toAbsolutePath());
+    Outcome again = sendAs(client, 1, delete);
+    assertEquals(first, again, "the retry was applied a second time");
+    assertInstanceOf(Outcome.NotFound.class, sendAs(client, 2, delete), "a new call is a new write");
+  }
+
+  /** The node runtime's listener: nothing to do here. */
+  private static final class Quiet implements RaftRuntime.RaftMembershipListener {
+    @Override
+    public void leaderChanged(RaftPeerId leader) {}
+
+    @Override
+    public void leaderReady() {}
+
+    @Override
+    public void membersChanged(List<RaftPeer> voters, List<RaftPeer> listeners) {}
+  }
+}
