@@ -2,9 +2,11 @@ package dev.quorumdns.node;
 
 import dev.quorumdns.node.raft.RaftRuntime;
 import java.io.IOException;
+import java.time.Duration;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.SetConfigurationException;
 import org.apache.ratis.server.RaftServer;
 
 /**
@@ -53,11 +55,31 @@ interface RaftMembership {
 
       @Override
       public void setMembers(RaftRuntime.Members current, RaftRuntime.Members next) throws IOException {
-        RaftClientReply reply = raft.setMembers(current, next);
+        RaftClientReply reply;
+        try {
+          reply = raft.setMembers(current, next);
+        } catch (SetConfigurationException e) {
+          if (alreadyDone(next)) {
+            return;
+          }
+          throw e;
+        }
         if (!reply.isSuccess()) {
+          if (reply.getException() instanceof SetConfigurationException && alreadyDone(next)) {
+            return;
+          }
           throw reply.getException() != null ? reply.getException()
               : new IOException("the leader answered without success and without a reason");
         }
+      }
+
+      /**
+       * A refused compare-and-set whose configuration is already {@code next}: the Ratis client resends a request
+       * that outlived its timeout, and the resent one finds the configuration changed by the first. Done, once
+       * that configuration is committed.
+       */
+      private boolean alreadyDone(RaftRuntime.Members next) throws IOException {
+        return raft.awaitCommittedMembers(next, Duration.ofSeconds(5));
       }
     };
   }

@@ -392,6 +392,35 @@ public final class RaftRuntime implements AutoCloseable {
         List.copyOf(conf.getCurrentPeers(RaftProtos.RaftPeerRole.LISTENER)));
   }
 
+  /**
+   * Whether {@code next} is, or within {@code timeout} becomes, this division's configuration: stable (not a joint
+   * one) and committed. Blocks, polling every 50 ms.
+   */
+  public boolean awaitCommittedMembers(Members next, Duration timeout) throws IOException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      RaftServer.Division d = division();
+      var conf = d.getRaftConf();
+      Members held = new Members(List.copyOf(conf.getCurrentPeers(RaftProtos.RaftPeerRole.FOLLOWER)),
+          List.copyOf(conf.getCurrentPeers(RaftProtos.RaftPeerRole.LISTENER)));
+      if (!held.sameAs(next)) {
+        return false;
+      }
+      if (conf.getPreviousPeers().isEmpty() && conf.getLogEntryIndex() <= d.getRaftLog().getLastCommittedIndex()) {
+        return true;
+      }
+      if (System.nanoTime() > deadline) {
+        return false;
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted waiting for the configuration to commit", e);
+      }
+    }
+  }
+
   /** Voters and listeners of a configuration. Immutable. */
   public record Members(List<RaftPeer> voters, List<RaftPeer> listeners) {
     public boolean contains(String id) {

@@ -35,6 +35,7 @@ public final class NodeProcess {
   private final Path dir;
   private final List<String> args;
   private Process process;
+  private boolean paused;
   private volatile String authorization;
 
   NodeProcess(String id, String ip, Path dir, List<String> args) {
@@ -46,6 +47,13 @@ public final class NodeProcess {
 
   public String id() {
     return id;
+  }
+
+  /** The same node (id, address, data directory) started with {@code flags} after its own; later flags win. */
+  NodeProcess withFlags(String... flags) {
+    List<String> more = new ArrayList<>(args);
+    more.addAll(List.of(flags));
+    return new NodeProcess(id, ip, dir, more);
   }
 
   public String ip() {
@@ -81,17 +89,75 @@ public final class NodeProcess {
     return process != null && process.isAlive();
   }
 
+  /** Whether the process is stopped with SIGSTOP ({@link #pause}); it is alive but answers nothing. */
+  public synchronized boolean isPaused() {
+    return paused && isAlive();
+  }
+
+  /** SIGSTOP: the process keeps its sockets and memory but runs nothing until {@link #resume}. */
+  public synchronized void pause() {
+    signal("-STOP");
+    paused = true;
+  }
+
+  /** SIGCONT after {@link #pause}. */
+  public synchronized void resume() {
+    signal("-CONT");
+    paused = false;
+  }
+
+  private void signal(String which) {
+    if (!isAlive()) {
+      throw new IllegalStateException(id + " is not running");
+    }
+    try {
+      Process kill = new ProcessBuilder("kill", which, Long.toString(process.pid())).inheritIO().start();
+      if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+        throw new IllegalStateException("kill " + which + " " + process.pid() + " failed");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  /** The exit code once the process has ended by itself within {@code timeout}; fails if it is still running. */
+  public int awaitExit(Duration timeout) {
+    Process p;
+    synchronized (this) {
+      p = process;
+    }
+    if (p == null) {
+      throw new IllegalStateException(id + " was never started");
+    }
+    try {
+      if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new AssertionError(id + " still running after " + timeout.toMillis() + " ms");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted waiting for " + id + " to exit", e);
+    }
+    return p.exitValue();
+  }
+
   /** SIGKILL: no shutdown hook, no flush. */
   public synchronized void kill9() {
     if (process != null) {
       process.destroyForcibly();
       waitExit();
+      paused = false;
     }
   }
 
   /** SIGTERM and wait for a clean exit. */
   public synchronized void stop() {
     if (process != null) {
+      if (isPaused()) {
+        resume();
+      }
       process.destroy();
       waitExit();
     }

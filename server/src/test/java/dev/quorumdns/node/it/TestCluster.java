@@ -57,10 +57,24 @@ public final class TestCluster implements TestWatcher, AutoCloseable {
     return new NodeProcess("n" + i, ip(i), base.resolve("n" + i), args);
   }
 
-  /** Adds (does not start) a node that joins an existing cluster. */
-  public NodeProcess addJoiner() {
-    NodeProcess p = newNode(nodes.size() + 1, List.of("--join"));
+  /** Adds (does not start) a node that joins an existing cluster, with {@code flags} after the cluster's. */
+  public NodeProcess addJoiner(String... flags) {
+    NodeProcess p = newNode(nodes.size() + 1, List.of("--join")).withFlags(flags);
     nodes.add(p);
+    return p;
+  }
+
+  /**
+   * Replaces the stopped node {@code id} by the same node (data directory, address) with {@code flags} after its
+   * own (later flags win), and returns it, not started.
+   */
+  public NodeProcess reconfigure(String id, String... flags) {
+    NodeProcess old = node(id);
+    if (old.isAlive()) {
+      throw new IllegalStateException(id + " is running");
+    }
+    NodeProcess p = old.withFlags(flags);
+    nodes.set(nodes.indexOf(old), p);
     return p;
   }
 
@@ -76,8 +90,9 @@ public final class TestCluster implements TestWatcher, AutoCloseable {
     return nodes.stream().filter(n -> n.id().equals(id)).findFirst().orElseThrow();
   }
 
+  /** The nodes running and not paused ({@link NodeProcess#pause}). */
   public List<NodeProcess> alive() {
-    return nodes.stream().filter(NodeProcess::isAlive).toList();
+    return nodes.stream().filter(n -> n.isAlive() && !n.isPaused()).toList();
   }
 
   public void startAll() {
@@ -99,7 +114,7 @@ public final class TestCluster implements TestWatcher, AutoCloseable {
         }
         agreed = l;
       }
-      return agreed != null && node(agreed).isAlive() ? agreed : null;
+      return agreed != null && alive().contains(node(agreed)) ? agreed : null;
     });
     return node(id);
   }
