@@ -56,10 +56,13 @@ public interface RegistryView {
   /** The service that holds {@code vip} (IPv4 or IPv6), or null. */
   Service byVip(InetAddress vip);
 
-  /** Every service, in key order. Copies; not for the DNS hot path. */
+  /**
+   * Every service, in key order, as the replica held them between two applied entries (never part of one, such as
+   * half a batch). Copies; not for the DNS hot path.
+   */
   List<Service> services();
 
-  /** The services of one namespace, in key order. */
+  /** The services of one namespace, in key order, as of one applied entry like {@link #services()}. */
   List<Service> services(String namespace);
 
   /** How many services are registered. */

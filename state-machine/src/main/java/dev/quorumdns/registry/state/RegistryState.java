@@ -29,11 +29,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.StampedLock;
 
 /**
  * One replica's registry in memory: the services in a compact {@link ServiceTable}, the rest in concurrent maps.
  * Readers on any thread read without locks; only the apply thread mutates, through {@link #publish}, after the
- * same changes are durable in the store.
+ * same changes are durable in the store. A walk over all services (a list read) shows the state between two
+ * publishes, never part of one applied entry (a batch is all or nothing to readers too): it is checked against
+ * {@link #publishing} and walked again if a publish overlapped it.
  */
 final class RegistryState {
   private static final Comparator<VipHold> BY_EXPIRY = Comparator.comparingLong(VipHold::expiresAtMillis)
@@ -52,6 +55,11 @@ final class RegistryState {
   private volatile long held6;
   private volatile ClusterSettings settings;
   private volatile StoredMeta meta;
+  /**
+   * Held for writing by {@link #publish}; list reads validate an optimistic stamp and only after a few overlapped
+   * walks take it for reading (then the apply thread waits for that one walk). Point reads never touch it.
+   */
+  private final StampedLock publishing = new StampedLock();
 
   private RegistryState() {
     this.meta = StoredMeta.EMPTY;
@@ -192,9 +200,9 @@ final class RegistryState {
     return namespaces.containsKey(namespace);
   }
 
-  /** Every service, built from the entries of a weakly consistent walk (allocates). */
+  /** Every service as of one applied entry, built from the entries (allocates). */
   List<Service> services() {
-    List<byte[]> entries = services.entries();
+    List<byte[]> entries = wholeEntries();
     List<Service> out = new ArrayList<>(entries.size());
     for (byte[] e : entries) {
       out.add(ServiceEntry.decode(e));
@@ -202,15 +210,34 @@ final class RegistryState {
     return out;
   }
 
-  /** The services of {@code namespace}, built from their entries (allocates). */
+  /** The services of {@code namespace} as of one applied entry, built from their entries (allocates). */
   List<Service> services(String namespace) {
     List<Service> out = new ArrayList<>();
-    for (byte[] e : services.entries()) {
+    for (byte[] e : wholeEntries()) {
       if (ServiceEntry.inNamespace(e, namespace)) {
         out.add(ServiceEntry.decode(e));
       }
     }
     return out;
+  }
+
+  /** Every entry, from a walk no publish overlapped. */
+  private List<byte[]> wholeEntries() {
+    for (int attempt = 0; attempt < 3; attempt++) {
+      long stamp = publishing.tryOptimisticRead();
+      if (stamp != 0) {
+        List<byte[]> entries = services.entries();
+        if (publishing.validate(stamp)) {
+          return entries;
+        }
+      }
+    }
+    long stamp = publishing.readLock();
+    try {
+      return services.entries();
+    } finally {
+      publishing.unlockRead(stamp);
+    }
   }
 
   int size() {
@@ -261,6 +288,15 @@ final class RegistryState {
 
   /** Makes durable changes visible to readers. Apply thread only. */
   void publish(StoreChanges changes, StoredMeta newMeta) {
+    long stamp = publishing.writeLock();
+    try {
+      publishUnderLock(changes, newMeta);
+    } finally {
+      publishing.unlockWrite(stamp);
+    }
+  }
+
+  private void publishUnderLock(StoreChanges changes, StoredMeta newMeta) {
     if (changes.settings() != null) {
       settings = changes.settings();
     }
