@@ -39,6 +39,7 @@ public final class AuditLog implements AutoCloseable {
   private final Clock clock;
   private final FileChannel channel;
   private boolean failing;
+  private boolean closed;
 
   /** What one audited request touched. Immutable. */
   public record Target(String op, String target) {}
@@ -105,6 +106,16 @@ public final class AuditLog implements AutoCloseable {
   private synchronized void write(String lines) {
     ByteBuffer buf = ByteBuffer.wrap(lines.getBytes(StandardCharsets.UTF_8));
     try {
+      if (closed) {
+        // A write that was in flight when the API stopped (its answer came from Raft after the server closed):
+        // its line is appended through a channel of its own rather than lost.
+        try (FileChannel late = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+          while (buf.hasRemaining()) {
+            late.write(buf);
+          }
+        }
+        return;
+      }
       while (buf.hasRemaining()) {
         channel.write(buf);
       }
@@ -149,6 +160,7 @@ public final class AuditLog implements AutoCloseable {
 
   @Override
   public synchronized void close() {
+    closed = true;
     try {
       channel.close();
     } catch (IOException e) {

@@ -64,4 +64,18 @@ class AuditLogTest {
     assertEquals("earlier line", lines.get(0));
     assertTrue(lines.get(1).endsWith("op=snapshot target=- status=200"), lines.get(1));
   }
+
+  /** A write answered after the API closed (its outcome came from Raft late) still leaves its line. */
+  @Test
+  void aRequestFinishingAfterCloseIsStillAudited(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("audit.log");
+    AuditLog log = AuditLog.open(file, CLOCK);
+    log.close();
+    log.record(request("PUT", List.of("v1", "services", "prod", "late")), Caller.UNGUARDED,
+        List.of(new AuditLog.Target("put", "prod/late")), ApiResponse.json(200,
+            JsonNodeFactory.instance.objectNode()));
+    List<String> lines = Files.readAllLines(file);
+    assertEquals(1, lines.size(), String.join("\n", lines));
+    assertTrue(lines.get(0).contains("op=put target=prod/late status=200"), lines.get(0));
+  }
 }
