@@ -69,6 +69,8 @@ public final class RaftRuntime implements AutoCloseable {
   static final int MAX_GROUP = 1000;
   private final AtomicReference<RaftClient> client = new AtomicReference<>();
   private Set<String> clientPeers = Set.of();
+  /** Whether this node is in the group its client was built for (a removed node is not: it cannot read through it). */
+  private volatile boolean clientHasSelf;
   private final ExecutorService writeExecutor;
   private final Duration leaderWait;
   private final RaftMembershipListener membershipListener;
@@ -270,6 +272,7 @@ public final class RaftRuntime implements AutoCloseable {
       return;
     }
     clientPeers = wanted;
+    clientHasSelf = all.stream().anyMatch(p -> p.getId().equals(selfId));
     long attempts = Math.max(3, config.writeTimeout().toMillis() / 100);
     RetryPolicy retry = RetryPolicies.retryUpToMaximumCountWithFixedSleep((int) attempts,
         TimeDuration.valueOf(100, TimeUnit.MILLISECONDS));
@@ -310,6 +313,11 @@ public final class RaftRuntime implements AutoCloseable {
     RaftClient c = client.get();
     if (c == null) {
       return CompletableFuture.failedFuture(new IllegalStateException("this node is not a member of a cluster yet"));
+    }
+    if (!clientHasSelf) {
+      // Asked of Ratis, this fails inside its client ("Server ... not found", logged as an ERROR).
+      return CompletableFuture.failedFuture(
+          new IllegalStateException("this node is not in the cluster's current configuration"));
     }
     return c.async().sendReadOnlyUnordered(BARRIER, selfId)
         .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
