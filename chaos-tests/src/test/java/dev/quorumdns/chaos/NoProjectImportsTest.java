@@ -14,7 +14,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The suite reaches nodes only over HTTP and DNS: no source here may use another project module. */
+/**
+ * The suite reaches nodes only over HTTP and DNS: no source here may use another project module.
+ */
 @Timeout(30)
 class NoProjectImportsTest {
   private static final Pattern PROJECT_IMPORT =
@@ -23,7 +25,10 @@ class NoProjectImportsTest {
   @Test
   void patternCatchesProjectImportsOnly() {
     assertTrue(PROJECT_IMPORT.matcher("import dev.quorumdns.node.Main;").find());
-    assertTrue(PROJECT_IMPORT.matcher("package x;\nimport static dev.quorumdns.statemachine.Vip.of;").find());
+    assertTrue(
+        PROJECT_IMPORT
+            .matcher("package x;\nimport static dev.quorumdns.statemachine.Vip.of;")
+            .find());
     assertTrue(!PROJECT_IMPORT.matcher("import dev.quorumdns.chaos.history.Op;").find());
     assertTrue(!PROJECT_IMPORT.matcher("String main = \"dev.quorumdns.node.Main\";").find());
   }

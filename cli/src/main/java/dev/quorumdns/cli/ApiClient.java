@@ -17,19 +17,23 @@ public final class ApiClient {
   private final String base;
   private final String token;
 
-  /** @param server {@code host:port} of any node */
+  /**
+   * @param server {@code host:port} of any node
+   */
   public ApiClient(String server, String token) {
     this(server, token, null);
   }
 
   /**
-   * @param server {@code host:port} of any node, or a URL ({@code https://host:port}); without a scheme it is
-   *     HTTPS when {@code tls} is given
-   * @param tls    the TLS context (trusted CA, client certificate) for an HTTPS API, or null
+   * @param server {@code host:port} of any node, or a URL ({@code https://host:port}); without a
+   *     scheme it is HTTPS when {@code tls} is given
+   * @param tls the TLS context (trusted CA, client certificate) for an HTTPS API, or null
    */
   public ApiClient(String server, String token, SSLContext tls) {
-    this.base = server.startsWith("http://") || server.startsWith("https://")
-        ? server.replaceAll("/+$", "") : (tls == null ? "http://" : "https://") + server;
+    this.base =
+        server.startsWith("http://") || server.startsWith("https://")
+            ? server.replaceAll("/+$", "")
+            : (tls == null ? "http://" : "https://") + server;
     this.token = token;
     HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3));
     if (tls != null) {
@@ -45,14 +49,16 @@ public final class ApiClient {
     }
   }
 
-  public Reply call(String method, String path, String jsonBody) throws IOException, InterruptedException {
+  public Reply call(String method, String path, String jsonBody)
+      throws IOException, InterruptedException {
     return call(method, path, jsonBody, Map.of());
   }
 
   /** A call with extra request headers (a conditional write's {@code If-Match}). */
   public Reply call(String method, String path, String jsonBody, Map<String, String> headers)
       throws IOException, InterruptedException {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(15));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(15));
     if (token != null) {
       b.header("Authorization", "Bearer " + token);
     }
@@ -63,17 +69,19 @@ public final class ApiClient {
     } else {
       b.method(method, HttpRequest.BodyPublishers.noBody());
     }
-    HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    HttpResponse<String> r =
+        http.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     return new Reply(r.statusCode(), r.body());
   }
 
   /**
-   * A GET whose body is read as it arrives (a snapshot download): returns once the head is in, within
-   * {@code headTimeout}; the caller reads the body to its end and closes it.
+   * A GET whose body is read as it arrives (a snapshot download): returns once the head is in,
+   * within {@code headTimeout}; the caller reads the body to its end and closes it.
    */
   public HttpResponse<InputStream> download(String path, Duration headTimeout)
       throws IOException, InterruptedException {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(headTimeout).GET();
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(base + path)).timeout(headTimeout).GET();
     if (token != null) {
       b.header("Authorization", "Bearer " + token);
     }
@@ -81,11 +89,12 @@ public final class ApiClient {
   }
 
   /**
-   * A GET whose body is read as it arrives (a watch stream): returns once the head is in; the body stays open
-   * until the server ends it or the caller closes it.
+   * A GET whose body is read as it arrives (a watch stream): returns once the head is in; the body
+   * stays open until the server ends it or the caller closes it.
    */
   public HttpResponse<InputStream> stream(String path) throws IOException, InterruptedException {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(15)).GET();
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(15)).GET();
     if (token != null) {
       b.header("Authorization", "Bearer " + token);
     }

@@ -16,26 +16,46 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code quorumdns certs --out DIR --nodes id=host,... [--client NAME]... [--days N]}: a CA and certificates
- * for a try-out. Writes {@code ca.pem}, {@code ca-key.pem}, {@code <id>.pem}, {@code <id>-key.pem} (keys 0600);
- * reuses {@code ca.pem}/{@code ca-key.pem} already in DIR, so it can add nodes or renew certificates later.
+ * {@code quorumdns certs --out DIR --nodes id=host,... [--client NAME]... [--days N]}: a CA and
+ * certificates for a try-out. Writes {@code ca.pem}, {@code ca-key.pem}, {@code <id>.pem}, {@code
+ * <id>-key.pem} (keys 0600); reuses {@code ca.pem}/{@code ca-key.pem} already in DIR, so it can add
+ * nodes or renew certificates later.
  */
-@Command(name = "certs", mixinStandardHelpOptions = true, versionProvider = Version.class,
-    description = "Make a CA and node and client certificates for a try-out (docs/security/tls.md).")
+@Command(
+    name = "certs",
+    mixinStandardHelpOptions = true,
+    versionProvider = Version.class,
+    description =
+        "Make a CA and node and client certificates for a try-out (docs/security/tls.md).")
 public final class CertsCommand implements Callable<Integer> {
   private final Context ctx;
 
-  @Option(names = "--out", required = true, paramLabel = "DIR", description = "where to write the files")
+  @Option(
+      names = "--out",
+      required = true,
+      paramLabel = "DIR",
+      description = "where to write the files")
   Path out;
 
-  @Option(names = "--nodes", split = ",", paramLabel = "ID=HOST", description = "nodes to certify, with the "
-      + "address or DNS name clients use (comma-separated or repeated)")
+  @Option(
+      names = "--nodes",
+      split = ",",
+      paramLabel = "ID=HOST",
+      description =
+          "nodes to certify, with the "
+              + "address or DNS name clients use (comma-separated or repeated)")
   List<String> nodes = new ArrayList<>();
 
-  @Option(names = "--client", paramLabel = "NAME", description = "a client certificate to make; repeatable")
+  @Option(
+      names = "--client",
+      paramLabel = "NAME",
+      description = "a client certificate to make; repeatable")
   List<String> clients = new ArrayList<>();
 
-  @Option(names = "--days", paramLabel = "N", defaultValue = "365",
+  @Option(
+      names = "--days",
+      paramLabel = "N",
+      defaultValue = "365",
       description = "validity (default: ${DEFAULT-VALUE})")
   int days;
 
@@ -70,7 +90,8 @@ public final class CertsCommand implements Callable<Integer> {
           }
           int eq = spec.indexOf('=');
           if (eq <= 0 || eq == spec.length() - 1) {
-            throw new UsageException("nodes", "'" + spec + "' (expected: id=host, host an IP or DNS name)");
+            throw new UsageException(
+                "nodes", "'" + spec + "' (expected: id=host, host an IP or DNS name)");
           }
           String id = Names.label("nodes", spec.substring(0, eq).trim());
           List<String> hosts = new ArrayList<>();
@@ -103,7 +124,8 @@ public final class CertsCommand implements Callable<Integer> {
   }
 
   /** Writes the files of {@code r}; returns one line per file written. */
-  public static List<String> issue(Request r, CertificateIssuer issuer) throws IOException, GeneralSecurityException {
+  public static List<String> issue(Request r, CertificateIssuer issuer)
+      throws IOException, GeneralSecurityException {
     Files.createDirectories(r.out());
     List<String> written = new ArrayList<>();
     Path caCert = r.out().resolve("ca.pem");
@@ -118,14 +140,19 @@ public final class CertsCommand implements Callable<Integer> {
       }
       written.add("reusing CA " + caCert);
     } else {
-      ca = issuer.newCa("QuorumDNS CA " + issuer.randomTag(), Duration.ofDays(Math.max(3650, r.days())));
+      ca =
+          issuer.newCa(
+              "QuorumDNS CA " + issuer.randomTag(), Duration.ofDays(Math.max(3650, r.days())));
       Pem.write(caKey, ca.keyPem(), true);
       Pem.write(caCert, ca.certificatePem(), false);
       written.add("wrote " + caCert + " and " + caKey + " (keep the CA key offline)");
     }
     for (Map.Entry<String, List<String>> n : r.nodes().entrySet()) {
-      written.add(write(r.out(), n.getKey(), issuer.issue(ca, n.getKey(), n.getValue(), true, validity))
-          + " (node; SAN " + String.join(", ", n.getValue()) + ")");
+      written.add(
+          write(r.out(), n.getKey(), issuer.issue(ca, n.getKey(), n.getValue(), true, validity))
+              + " (node; SAN "
+              + String.join(", ", n.getValue())
+              + ")");
     }
     for (String c : r.clients()) {
       written.add(write(r.out(), c, issuer.issue(ca, c, List.of(), false, validity)) + " (client)");
@@ -133,11 +160,17 @@ public final class CertsCommand implements Callable<Integer> {
     return written;
   }
 
-  private static String write(Path dir, String name, CertificateIssuer.Issued issued) throws IOException {
+  private static String write(Path dir, String name, CertificateIssuer.Issued issued)
+      throws IOException {
     Path cert = dir.resolve(name + ".pem");
     Path key = dir.resolve(name + "-key.pem");
     Pem.write(key, issued.keyPem(), true);
     Pem.write(cert, issued.certificatePem(), false);
-    return "wrote " + cert + " and " + key + ", serial " + issued.certificate().getSerialNumber().toString(16);
+    return "wrote "
+        + cert
+        + " and "
+        + key
+        + ", serial "
+        + issued.certificate().getSerialNumber().toString(16);
   }
 }

@@ -10,9 +10,10 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 
 /**
- * Sends one request to the first of several nodes that can be reached. The next node is tried only when the
- * connection could not be made (nothing was sent); once a request has been sent, its answer, or its loss, is
- * final: a write whose connection broke after sending has an unknown outcome. Thread-safe.
+ * Sends one request to the first of several nodes that can be reached. The next node is tried only
+ * when the connection could not be made (nothing was sent); once a request has been sent, its
+ * answer, or its loss, is final: a write whose connection broke after sending has an unknown
+ * outcome. Thread-safe.
  */
 final class Client {
   private final List<String> servers;
@@ -52,22 +53,29 @@ final class Client {
     return send(method, path, body, Map.of());
   }
 
-  Result send(String method, String path, String body, Map<String, String> headers) throws InterruptedException {
+  Result send(String method, String path, String body, Map<String, String> headers)
+      throws InterruptedException {
     List<String> unreachable = new ArrayList<>();
     for (String server : servers) {
       try {
-        return new Result.Answered(server, new ApiClient(server, token, tls).call(method, path, body, headers));
+        return new Result.Answered(
+            server, new ApiClient(server, token, tls).call(method, path, body, headers));
       } catch (ConnectException | HttpConnectTimeoutException e) {
-        unreachable.add(server + " (" + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())
-            + ")");
+        unreachable.add(
+            server
+                + " ("
+                + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())
+                + ")");
       } catch (SSLException e) {
-        return new Result.Failed(false, "TLS with " + server + " failed (" + e.getMessage()
-            + "); check --ca, --cert, --key");
+        return new Result.Failed(
+            false,
+            "TLS with " + server + " failed (" + e.getMessage() + "); check --ca, --cert, --key");
       } catch (IOException e) {
         return new Result.Failed(true, "no answer from " + server + " (" + e + ")");
       } catch (IllegalArgumentException e) {
-        throw new UsageException("server", "'" + server + "' (expected: HOST:PORT or https://HOST:PORT): "
-            + e.getMessage());
+        throw new UsageException(
+            "server",
+            "'" + server + "' (expected: HOST:PORT or https://HOST:PORT): " + e.getMessage());
       }
     }
     return new Result.Failed(false, "cannot reach " + String.join(", ", unreachable));

@@ -18,11 +18,10 @@ import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * The CLI's TLS options: {@code --ca FILE} (the cluster CA to trust), {@code --cert FILE} and {@code --key FILE}
- * (a client certificate for mutual TLS; the key in any PEM form, {@code --key-passphrase-file} for an encrypted
- * one), or {@code QUORUMDNS_CA}, {@code QUORUMDNS_CERT}, {@code QUORUMDNS_KEY},
- * {@code QUORUMDNS_KEY_PASSPHRASE_FILE}.
- * Stateless.
+ * The CLI's TLS options: {@code --ca FILE} (the cluster CA to trust), {@code --cert FILE} and
+ * {@code --key FILE} (a client certificate for mutual TLS; the key in any PEM form, {@code
+ * --key-passphrase-file} for an encrypted one), or {@code QUORUMDNS_CA}, {@code QUORUMDNS_CERT},
+ * {@code QUORUMDNS_KEY}, {@code QUORUMDNS_KEY_PASSPHRASE_FILE}. Stateless.
  */
 final class ClientTls {
   private static final char[] NO_PASSWORD = new char[0];
@@ -34,12 +33,18 @@ final class ClientTls {
     return context(path(flags, env, "ca"), path(flags, env, "cert"), path(flags, env, "key"));
   }
 
-  /** An SSL context trusting {@code ca} (the JDK's CAs when null), showing {@code cert}/{@code key} if given. */
+  /**
+   * An SSL context trusting {@code ca} (the JDK's CAs when null), showing {@code cert}/{@code key}
+   * if given.
+   */
   static SSLContext context(Path ca, Path cert, Path key) {
     return context(ca, cert, key, null);
   }
 
-  /** {@link #context(Path, Path, Path)} with an encrypted key, unlocked by the first line of {@code passphrase}. */
+  /**
+   * {@link #context(Path, Path, Path)} with an encrypted key, unlocked by the first line of {@code
+   * passphrase}.
+   */
   static SSLContext context(Path ca, Path cert, Path key, Path passphrase) {
     if (passphrase != null && key == null) {
       throw new UsageException("key-passphrase-file", "needs --key (the encrypted key it unlocks)");
@@ -48,8 +53,9 @@ final class ClientTls {
       return null;
     }
     if ((cert == null) != (key == null)) {
-      throw new UsageException(cert == null ? "cert" : "key", "is required when --"
-          + (cert == null ? "key" : "cert") + " is given");
+      throw new UsageException(
+          cert == null ? "cert" : "key",
+          "is required when --" + (cert == null ? "key" : "cert") + " is given");
     }
     try {
       KeyManager[] kms = null;
@@ -61,7 +67,8 @@ final class ClientTls {
         }
         KeyStore ks = emptyStore();
         ks.setKeyEntry("client", pk, NO_PASSWORD, chain.toArray(new X509Certificate[0]));
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        KeyManagerFactory kmf =
+            KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         kmf.init(ks, NO_PASSWORD);
         kms = kmf.getKeyManagers();
       }
@@ -80,20 +87,30 @@ final class ClientTls {
       ctx.init(kms, tms, null);
       return ctx;
     } catch (PemException e) {
-      throw new UsageException(e.file().equals(ca) ? "ca" : e.file().equals(cert) ? "cert"
-          : e.file().equals(passphrase) ? "key-passphrase-file" : "key", e.getMessage());
+      throw new UsageException(
+          e.file().equals(ca)
+              ? "ca"
+              : e.file().equals(cert)
+                  ? "cert"
+                  : e.file().equals(passphrase) ? "key-passphrase-file" : "key",
+          e.getMessage());
     } catch (GeneralSecurityException e) {
-      throw new UsageException(cert != null ? "key" : "ca", "cannot build a TLS context: " + e.getMessage());
+      throw new UsageException(
+          cert != null ? "key" : "ca", "cannot build a TLS context: " + e.getMessage());
     }
   }
 
-  /** Whether {@code key} is the private half of the certificate's public key (signs and verifies a probe). */
+  /**
+   * Whether {@code key} is the private half of the certificate's public key (signs and verifies a
+   * probe).
+   */
   static boolean matches(PrivateKey key, X509Certificate cert) {
-    String alg = switch (key.getAlgorithm()) {
-      case "EC" -> "SHA256withECDSA";
-      case "RSA" -> "SHA256withRSA";
-      default -> key.getAlgorithm();
-    };
+    String alg =
+        switch (key.getAlgorithm()) {
+          case "EC" -> "SHA256withECDSA";
+          case "RSA" -> "SHA256withRSA";
+          default -> key.getAlgorithm();
+        };
     try {
       byte[] probe = "quorumdns-key-check".getBytes(StandardCharsets.US_ASCII);
       Signature s = Signature.getInstance(alg);
@@ -121,7 +138,10 @@ final class ClientTls {
 
   private static Path path(Map<String, List<String>> flags, Map<String, String> env, String key) {
     List<String> v = flags.get(key);
-    String s = v != null && !v.isEmpty() ? v.get(v.size() - 1) : env.get("QUORUMDNS_" + key.toUpperCase(Locale.ROOT));
+    String s =
+        v != null && !v.isEmpty()
+            ? v.get(v.size() - 1)
+            : env.get("QUORUMDNS_" + key.toUpperCase(Locale.ROOT));
     return s == null || s.isBlank() ? null : Path.of(s);
   }
 }

@@ -10,12 +10,19 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code status} and {@code members [add|remove]}: the cluster as a node sees it, and membership changes. */
+/**
+ * {@code status} and {@code members [add|remove]}: the cluster as a node sees it, and membership
+ * changes.
+ */
 final class ClusterCommands {
   private ClusterCommands() {}
 
-  @Command(name = "status", mixinStandardHelpOptions = true, versionProvider = Version.class,
-      description = "The cluster as one node sees it: leader, term, indexes, members (GET /v1/cluster).")
+  @Command(
+      name = "status",
+      mixinStandardHelpOptions = true,
+      versionProvider = Version.class,
+      description =
+          "The cluster as one node sees it: leader, term, indexes, members (GET /v1/cluster).")
   static final class Status extends ClientCommand {
     Status(Context ctx) {
       super(ctx);
@@ -27,9 +34,13 @@ final class ClusterCommands {
     }
   }
 
-  @Command(name = "members", mixinStandardHelpOptions = true, versionProvider = Version.class,
-      description = "List the members with their health and what the autopilot does with them (asked of the "
-          + "leader, which tracks them); 'members add', 'remove' and 'leave' change them.")
+  @Command(
+      name = "members",
+      mixinStandardHelpOptions = true,
+      versionProvider = Version.class,
+      description =
+          "List the members with their health and what the autopilot does with them (asked of the "
+              + "leader, which tracks them); 'members add', 'remove' and 'leave' change them.")
   static final class Members extends ClientCommand {
     Members(Context ctx) {
       super(ctx);
@@ -38,9 +49,11 @@ final class ClusterCommands {
     @Override
     public Integer call() throws InterruptedException {
       Client.Result result = options.client(ctx).send("GET", "/v1/cluster", null);
-      String leaderApi = result instanceof Client.Result.Answered a && a.reply().ok() ? leaderApi(a) : null;
+      String leaderApi =
+          result instanceof Client.Result.Answered a && a.reply().ok() ? leaderApi(a) : null;
       if (leaderApi != null) {
-        Client.Result fromLeader = options.client(ctx, List.of(leaderApi)).send("GET", "/v1/cluster", null);
+        Client.Result fromLeader =
+            options.client(ctx, List.of(leaderApi)).send("GET", "/v1/cluster", null);
         if (fromLeader instanceof Client.Result.Answered b && b.reply().ok()) {
           result = fromLeader;
         }
@@ -49,8 +62,8 @@ final class ClusterCommands {
     }
 
     /**
-     * The leader's API address when the node that answered does not track member health (only the leader does),
-     * in the scheme of the server asked; null otherwise.
+     * The leader's API address when the node that answered does not track member health (only the
+     * leader does), in the scheme of the server asked; null otherwise.
      */
     private static String leaderApi(Client.Result.Answered a) {
       JsonNode c;
@@ -64,7 +77,9 @@ final class ClusterCommands {
       }
       for (JsonNode m : c.path("members")) {
         if (m.path("id").asText().equals(c.get("leader").asText()) && m.path("api").isTextual()) {
-          return (a.server().startsWith("https://") ? "https://" : a.server().startsWith("http://") ? "http://" : "")
+          return (a.server().startsWith("https://")
+                  ? "https://"
+                  : a.server().startsWith("http://") ? "http://" : "")
               + m.get("api").asText();
         }
       }
@@ -72,17 +87,26 @@ final class ClusterCommands {
     }
   }
 
-  @Command(name = "leave", mixinStandardHelpOptions = true, versionProvider = Version.class,
-      description = "Remove this node from the cluster (DELETE /v1/cluster/members/ID through --server), e.g. from "
-          + "a Kubernetes preStop hook with --if-scaled-down.")
+  @Command(
+      name = "leave",
+      mixinStandardHelpOptions = true,
+      versionProvider = Version.class,
+      description =
+          "Remove this node from the cluster (DELETE /v1/cluster/members/ID through --server), e.g. from "
+              + "a Kubernetes preStop hook with --if-scaled-down.")
   static final class LeaveMember extends ClientCommand {
-    @Option(names = "--id", paramLabel = "ID", description = "the member to remove. Default: $QUORUMDNS_ID, else "
-        + "the host name")
+    @Option(
+        names = "--id",
+        paramLabel = "ID",
+        description = "the member to remove. Default: $QUORUMDNS_ID, else " + "the host name")
     String id;
 
-    @Option(names = "--if-scaled-down", description = "only when this pod is being scaled away: its StatefulSet "
-        + "ordinal (from the host name, <statefulset>-<n>) is at or above the StatefulSet's replicas, read from the "
-        + "Kubernetes API with the pod's service account. A pod restarted for any other reason stays a member.")
+    @Option(
+        names = "--if-scaled-down",
+        description =
+            "only when this pod is being scaled away: its StatefulSet "
+                + "ordinal (from the host name, <statefulset>-<n>) is at or above the StatefulSet's replicas, read from the "
+                + "Kubernetes API with the pod's service account. A pod restarted for any other reason stays a member.")
     boolean ifScaledDown;
 
     LeaveMember(Context ctx) {
@@ -91,7 +115,10 @@ final class ClusterCommands {
 
     @Override
     public Integer call() throws InterruptedException {
-      String member = id != null ? id : ctx.env().getOrDefault("QUORUMDNS_ID", KubernetesScale.hostname(ctx.env()));
+      String member =
+          id != null
+              ? id
+              : ctx.env().getOrDefault("QUORUMDNS_ID", KubernetesScale.hostname(ctx.env()));
       member = Names.label("id", member);
       if (ifScaledDown) {
         KubernetesScale.Decision d = KubernetesScale.fromPod(ctx.env()).check(member);
@@ -101,12 +128,19 @@ final class ClusterCommands {
           return 0;
         }
       }
-      return send("DELETE", "/v1/cluster/members/" + URLEncoder.encode(member, StandardCharsets.UTF_8), null, true,
+      return send(
+          "DELETE",
+          "/v1/cluster/members/" + URLEncoder.encode(member, StandardCharsets.UTF_8),
+          null,
+          true,
           Output::cluster);
     }
   }
 
-  @Command(name = "add", mixinStandardHelpOptions = true, versionProvider = Version.class,
+  @Command(
+      name = "add",
+      mixinStandardHelpOptions = true,
+      versionProvider = Version.class,
       description = "Add a member (started with --join) as a voter, or as a non-voting listener.")
   static final class AddMember extends ClientCommand {
     @Parameters(index = "0", paramLabel = "ID", description = "the new member's id")
@@ -115,8 +149,10 @@ final class ClusterCommands {
     @Parameters(index = "1", paramLabel = "HOST:RAFTPORT", description = "its Raft address")
     String raft;
 
-    @Option(names = "--listener", description = "a non-voting member: replicates and answers DNS, does not count "
-        + "towards quorum")
+    @Option(
+        names = "--listener",
+        description =
+            "a non-voting member: replicates and answers DNS, does not count " + "towards quorum")
     boolean listener;
 
     AddMember(Context ctx) {
@@ -125,13 +161,20 @@ final class ClusterCommands {
 
     @Override
     public Integer call() throws InterruptedException, JsonProcessingException {
-      String body = JSON.writeValueAsString(JSON.createObjectNode().put("id", Names.label("id", id))
-          .put("raft", raft).put("role", listener ? "listener" : "voter"));
+      String body =
+          JSON.writeValueAsString(
+              JSON.createObjectNode()
+                  .put("id", Names.label("id", id))
+                  .put("raft", raft)
+                  .put("role", listener ? "listener" : "voter"));
       return send("POST", "/v1/cluster/members", body, true, Output::cluster);
     }
   }
 
-  @Command(name = "remove", mixinStandardHelpOptions = true, versionProvider = Version.class,
+  @Command(
+      name = "remove",
+      mixinStandardHelpOptions = true,
+      versionProvider = Version.class,
       description = "Remove a member; it stops itself once its Raft division closes.")
   static final class RemoveMember extends ClientCommand {
     @Parameters(index = "0", paramLabel = "ID", description = "the member's id")
@@ -143,8 +186,12 @@ final class ClusterCommands {
 
     @Override
     public Integer call() throws InterruptedException {
-      return send("DELETE", "/v1/cluster/members/" + URLEncoder.encode(Names.label("id", id),
-          StandardCharsets.UTF_8), null, true, Output::cluster);
+      return send(
+          "DELETE",
+          "/v1/cluster/members/" + URLEncoder.encode(Names.label("id", id), StandardCharsets.UTF_8),
+          null,
+          true,
+          Output::cluster);
     }
   }
 }

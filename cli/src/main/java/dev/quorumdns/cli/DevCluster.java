@@ -18,12 +18,17 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code quorumdns dev}: a local cluster of separate node processes on 127.0.0.11, .12, .13 (same ports on
- * each), demo services registered, and the {@code dig} and forwarder lines printed. Stops the nodes on Ctrl-C.
+ * {@code quorumdns dev}: a local cluster of separate node processes on 127.0.0.11, .12, .13 (same
+ * ports on each), demo services registered, and the {@code dig} and forwarder lines printed. Stops
+ * the nodes on Ctrl-C.
  */
-@Command(name = "dev", mixinStandardHelpOptions = true, versionProvider = Version.class,
-    description = "Run a local cluster of node processes on 127.0.0.11, .12, ... (same ports on each), register "
-        + "demo services and print what to try. Ctrl-C stops it.")
+@Command(
+    name = "dev",
+    mixinStandardHelpOptions = true,
+    versionProvider = Version.class,
+    description =
+        "Run a local cluster of node processes on 127.0.0.11, .12, ... (same ports on each), register "
+            + "demo services and print what to try. Ctrl-C stops it.")
 public final class DevCluster implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String DEMO_NS = "demo";
@@ -31,18 +36,26 @@ public final class DevCluster implements Callable<Integer> {
   private static final int API_PORT = 8053;
   private static final int RAFT_PORT = 9053;
   private static final String DOMAIN = "mesh.internal";
+
   /** Set by {@code bin/quorumdns}: the classpath of the node process ({@code quorumdns node}). */
   static final String SERVER_CLASSPATH = "quorumdns.server.classpath";
+
   static final String SERVER_MAIN = "dev.quorumdns.server.ServerMain";
 
   private final PrintWriter out;
 
-  @Option(names = "--nodes", paramLabel = "N", defaultValue = "3", description = "how many nodes, 1..9 "
-      + "(default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--nodes",
+      paramLabel = "N",
+      defaultValue = "3",
+      description = "how many nodes, 1..9 " + "(default: ${DEFAULT-VALUE})")
   int n;
 
-  @Option(names = "--dir", paramLabel = "DIR", defaultValue = "run/dev", description = "where the nodes keep their "
-      + "data and logs (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--dir",
+      paramLabel = "DIR",
+      defaultValue = "run/dev",
+      description = "where the nodes keep their " + "data and logs (default: ${DEFAULT-VALUE})")
   Path dir;
 
   @Option(names = "--fresh", description = "delete DIR first: start with an empty registry")
@@ -69,10 +82,14 @@ public final class DevCluster implements Callable<Integer> {
     }
     List<Process> nodes = new ArrayList<>();
     CountDownLatch stop = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      stop.countDown();
-      stopAll(nodes);
-    }, "dev-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  stop.countDown();
+                  stopAll(nodes);
+                },
+                "dev-shutdown"));
     for (int i = 1; i <= n; i++) {
       nodes.add(startNode(serverClasspath, i, dir, String.join(",", peers)));
     }
@@ -89,7 +106,8 @@ public final class DevCluster implements Callable<Integer> {
   private static String serverClasspath() {
     String cp = System.getProperty(SERVER_CLASSPATH);
     if (cp == null || cp.isBlank()) {
-      throw new UsageException("dev", "does not know where the node's classpath is; run it as bin/quorumdns dev");
+      throw new UsageException(
+          "dev", "does not know where the node's classpath is; run it as bin/quorumdns dev");
     }
     return cp;
   }
@@ -110,7 +128,8 @@ public final class DevCluster implements Callable<Integer> {
     return "127.0.0." + (10 + i);
   }
 
-  private static Process startNode(String serverClasspath, int i, Path dir, String peers) throws IOException {
+  private static Process startNode(String serverClasspath, int i, Path dir, String peers)
+      throws IOException {
     Path nodeDir = dir.resolve("n" + i);
     Files.createDirectories(nodeDir);
     String java = ProcessHandle.current().info().command().orElse("java");
@@ -118,8 +137,20 @@ public final class DevCluster implements Callable<Integer> {
     if (Runtime.version().feature() >= 22) {
       cmd.add("--enable-native-access=ALL-UNNAMED");
     }
-    cmd.addAll(List.of("-cp", serverClasspath, SERVER_MAIN, "node",
-        "--id", "n" + i, "--data-dir", nodeDir.toString(), "--bind", ip(i), "--peers", peers));
+    cmd.addAll(
+        List.of(
+            "-cp",
+            serverClasspath,
+            SERVER_MAIN,
+            "node",
+            "--id",
+            "n" + i,
+            "--data-dir",
+            nodeDir.toString(),
+            "--bind",
+            ip(i),
+            "--peers",
+            peers));
     return new ProcessBuilder(cmd)
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(nodeDir.resolve("node.log").toFile()))
@@ -133,7 +164,8 @@ public final class DevCluster implements Callable<Integer> {
     while (System.nanoTime() < deadline) {
       for (Process p : nodes) {
         if (!p.isAlive()) {
-          throw new IllegalStateException("a node exited with code " + p.exitValue() + "; see its node.log");
+          throw new IllegalStateException(
+              "a node exited with code " + p.exitValue() + "; see its node.log");
         }
       }
       try {
@@ -153,19 +185,27 @@ public final class DevCluster implements Callable<Integer> {
 
   private void registerDemo(ApiClient api) throws IOException, InterruptedException {
     String[][] demo = {
-        {"web", "{\"ports\":[{\"name\":\"http\",\"protocol\":\"tcp\",\"port\":80}],"
+      {
+        "web",
+        "{\"ports\":[{\"name\":\"http\",\"protocol\":\"tcp\",\"port\":80}],"
             + "\"endpoints\":[{\"address\":\"10.0.1.10\",\"port\":8080},{\"address\":\"10.0.1.11\",\"port\":8080}],"
-            + "\"labels\":{\"team\":\"web\"}}"},
-        {"api", "{\"ports\":[{\"name\":\"grpc\",\"protocol\":\"tcp\",\"port\":9090},"
+            + "\"labels\":{\"team\":\"web\"}}"
+      },
+      {
+        "api",
+        "{\"ports\":[{\"name\":\"grpc\",\"protocol\":\"tcp\",\"port\":9090},"
             + "{\"name\":\"metrics\",\"protocol\":\"tcp\",\"port\":9100}],"
-            + "\"endpoints\":[{\"address\":\"10.0.2.20\"}]}"},
-        {"dns-cache", "{\"ports\":[{\"name\":\"dns\",\"protocol\":\"udp\",\"port\":53}]}"},
+            + "\"endpoints\":[{\"address\":\"10.0.2.20\"}]}"
+      },
+      {"dns-cache", "{\"ports\":[{\"name\":\"dns\",\"protocol\":\"udp\",\"port\":53}]}"},
     };
     for (String[] d : demo) {
-      ApiClient.Reply r = retry(() -> api.call("PUT", "/v1/services/" + DEMO_NS + "/" + d[0], d[1]));
+      ApiClient.Reply r =
+          retry(() -> api.call("PUT", "/v1/services/" + DEMO_NS + "/" + d[0], d[1]));
       JsonNode s = JSON.readTree(r.body());
-      out.printf("registered %-28s vip4 %-15s vip6 %s%n", s.path("fqdn").asText(),
-          s.path("vip4").asText(), s.path("vip6").asText());
+      out.printf(
+          "registered %-28s vip4 %-15s vip6 %s%n",
+          s.path("fqdn").asText(), s.path("vip4").asText(), s.path("vip6").asText());
     }
   }
 
@@ -181,7 +221,8 @@ public final class DevCluster implements Callable<Integer> {
       }
       Thread.sleep(200);
     }
-    throw new IllegalStateException("demo registration failed: " + (r == null ? "no reply" : r.body()));
+    throw new IllegalStateException(
+        "demo registration failed: " + (r == null ? "no reply" : r.body()));
   }
 
   @FunctionalInterface
@@ -201,15 +242,18 @@ public final class DevCluster implements Callable<Integer> {
     out.printf("  dig @%s -p %d web.%s.%s AAAA +short%n", ip(2), dns, DEMO_NS, domain);
     out.printf("  curl -s http://%s:%d/v1/services%n", ip(1), API_PORT);
     out.printf("  curl -s http://%s:%d/v1/cluster%n", ip(2), API_PORT);
-    out.printf("  bin/quorumdns register demo/cache --port redis:tcp:6379 --server %s:%d%n", ip(3),
-        API_PORT);
+    out.printf(
+        "  bin/quorumdns register demo/cache --port redis:tcp:6379 --server %s:%d%n",
+        ip(3), API_PORT);
     out.println();
     out.println("Forward the zone from your resolver:");
     StringBuilder servers = new StringBuilder();
     for (int i = 1; i <= n; i++) {
       servers.append(ip(i)).append(" port ").append(dns).append("; ");
     }
-    out.printf("  BIND:    zone \"%s\" { type forward; forward only; forwarders { %s}; };%n", domain, servers);
+    out.printf(
+        "  BIND:    zone \"%s\" { type forward; forward only; forwarders { %s}; };%n",
+        domain, servers);
     out.printf("  dnsmasq: server=/%s/%s#%d%n", domain, ip(1), dns);
     out.printf("  Unbound: forward-zone: name: \"%s\"  forward-addr: %s@%d%n", domain, ip(1), dns);
     out.printf("  CoreDNS: %s { forward . %s:%d %s:%d }%n", domain, ip(1), dns, ip(n), dns);

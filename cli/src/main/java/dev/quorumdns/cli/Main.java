@@ -9,14 +9,17 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
- * {@code quorumdns <command>}: the client commands, {@code certs} and {@code dev}. Exit codes: 0 done, 1
- * refused or failed, 2 bad usage (the message names the option), 3 the outcome of a write is unknown.
+ * {@code quorumdns <command>}: the client commands, {@code certs} and {@code dev}. Exit codes: 0
+ * done, 1 refused or failed, 2 bad usage (the message names the option), 3 the outcome of a write
+ * is unknown.
  */
 public final class Main {
   /** Exit code: the request was refused or failed. */
   static final int FAILED = 1;
+
   /** Exit code: bad usage, nothing was sent. */
   static final int USAGE = 2;
+
   /** Exit code: a write was sent and its outcome is unknown. */
   static final int UNKNOWN = 3;
 
@@ -27,8 +30,8 @@ public final class Main {
   }
 
   /** Runs one command line with the given environment and streams; returns the exit code. */
-  public static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err,
-                        boolean terminal) {
+  public static int run(
+      String[] args, Map<String, String> env, PrintStream out, PrintStream err, boolean terminal) {
     PrintWriter o = new PrintWriter(out, true, StandardCharsets.UTF_8);
     PrintWriter e = new PrintWriter(err, true, StandardCharsets.UTF_8);
     try {
@@ -72,13 +75,14 @@ public final class Main {
     cl.setOut(ctx.out());
     cl.setErr(ctx.err());
     cl.setParameterExceptionHandler(Main::badUsage);
-    cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-      if (ex instanceof UsageException u) {
-        cmd.getErr().println("quorumdns: " + u.getMessage());
-        return USAGE;
-      }
-      throw ex;
-    });
+    cl.setExecutionExceptionHandler(
+        (ex, cmd, parsed) -> {
+          if (ex instanceof UsageException u) {
+            cmd.getErr().println("quorumdns: " + u.getMessage());
+            return USAGE;
+          }
+          throw ex;
+        });
     return cl;
   }
 

@@ -4,20 +4,24 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * The client's own check of names before anything is sent: DNS labels ({@code [a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?},
- * compared in lower case) and {@code NS/NAME}. The node checks again; this only makes bad usage exit 2 locally.
- * Stateless.
+ * The client's own check of names before anything is sent: DNS labels ({@code
+ * [a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?}, compared in lower case) and {@code NS/NAME}. The node checks
+ * again; this only makes bad usage exit 2 locally. Stateless.
  */
 final class Names {
   private static final Pattern LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
 
   private Names() {}
 
-  /** {@code value} in lower case if it is one DNS label; a {@link UsageException} naming {@code field} if not. */
+  /**
+   * {@code value} in lower case if it is one DNS label; a {@link UsageException} naming {@code
+   * field} if not.
+   */
   static String label(String field, String value) {
     String lower = value == null ? "" : value.toLowerCase(Locale.ROOT);
     if (!LABEL.matcher(lower).matches()) {
-      throw new UsageException(field, "'" + value + "' (expected: a DNS label, [a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)");
+      throw new UsageException(
+          field, "'" + value + "' (expected: a DNS label, [a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)");
     }
     return lower;
   }
@@ -38,6 +42,7 @@ final class Names {
 
   /** True if {@code s} looks like an IP literal (IPv6 has a colon; IPv4 only digits and dots). */
   static boolean looksLikeIp(String s) {
-    return s.indexOf(':') >= 0 || (!s.isEmpty() && s.chars().allMatch(c -> (c >= '0' && c <= '9') || c == '.'));
+    return s.indexOf(':') >= 0
+        || (!s.isEmpty() && s.chars().allMatch(c -> (c >= '0' && c <= '9') || c == '.'));
   }
 }

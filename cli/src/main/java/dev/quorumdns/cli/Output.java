@@ -5,10 +5,13 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Tables for people: services and the cluster, columns aligned. Writes to one stream; not thread-safe. */
+/**
+ * Tables for people: services and the cluster, columns aligned. Writes to one stream; not
+ * thread-safe.
+ */
 final class Output {
-  private static final List<String> SERVICE_COLUMNS = List.of("NAMESPACE", "NAME", "VIP4", "VIP6", "PORTS",
-      "REVISION");
+  private static final List<String> SERVICE_COLUMNS =
+      List.of("NAMESPACE", "NAME", "VIP4", "VIP6", "PORTS", "REVISION");
   private final PrintWriter out;
 
   Output(PrintWriter out) {
@@ -30,10 +33,20 @@ final class Output {
 
   private static List<String> serviceRow(JsonNode s) {
     List<String> ports = new ArrayList<>();
-    s.path("ports").forEach(p -> ports.add((p.path("name").isTextual() ? p.get("name").asText() + ":" : "")
-        + p.path("protocol").asText() + ":" + p.path("port").asText()));
-    return List.of(s.path("namespace").asText(), s.path("name").asText(), s.path("vip4").asText("-"),
-        s.path("vip6").isTextual() ? s.get("vip6").asText() : "-", ports.isEmpty() ? "-" : String.join(",", ports),
+    s.path("ports")
+        .forEach(
+            p ->
+                ports.add(
+                    (p.path("name").isTextual() ? p.get("name").asText() + ":" : "")
+                        + p.path("protocol").asText()
+                        + ":"
+                        + p.path("port").asText()));
+    return List.of(
+        s.path("namespace").asText(),
+        s.path("name").asText(),
+        s.path("vip4").asText("-"),
+        s.path("vip6").isTextual() ? s.get("vip6").asText() : "-",
+        ports.isEmpty() ? "-" : String.join(",", ports),
         s.path("revision").asText());
   }
 
@@ -44,10 +57,22 @@ final class Output {
 
   /** {@code /v1/cluster}: the leader and indexes, then one row per member. */
   void cluster(JsonNode c) {
-    out.println("node " + c.path("id").asText() + ": leader " + text(c.path("leader")) + ", term "
-        + text(c.path("term")) + ", commit " + text(c.path("commitIndex")) + ", applied "
-        + text(c.path("appliedIndex")) + ", revision " + text(c.path("revision")) + ", "
-        + c.path("services").asText() + " services");
+    out.println(
+        "node "
+            + c.path("id").asText()
+            + ": leader "
+            + text(c.path("leader"))
+            + ", term "
+            + text(c.path("term"))
+            + ", commit "
+            + text(c.path("commitIndex"))
+            + ", applied "
+            + text(c.path("appliedIndex"))
+            + ", revision "
+            + text(c.path("revision"))
+            + ", "
+            + c.path("services").asText()
+            + " services");
     if (c.path("formation").isTextual()) {
       out.println("forming: " + c.get("formation").asText());
     }
@@ -57,16 +82,29 @@ final class Output {
     }
     List<List<String>> rows = new ArrayList<>();
     for (JsonNode m : c.path("members")) {
-      List<String> row = new ArrayList<>(List.of(m.path("id").asText(), m.path("role").asText(),
-          text(m.path("raft")), text(m.path("api")), text(m.path("dns"))));
+      List<String> row =
+          new ArrayList<>(
+              List.of(
+                  m.path("id").asText(),
+                  m.path("role").asText(),
+                  text(m.path("raft")),
+                  text(m.path("api")),
+                  text(m.path("dns"))));
       if (health) {
-        row.addAll(List.of(m.has("lastContactMs") ? m.get("lastContactMs").asText() + "ms" : "-",
-            text(m.path("logLag")), text(m.path("healthy")), text(m.path("autopilot"))));
+        row.addAll(
+            List.of(
+                m.has("lastContactMs") ? m.get("lastContactMs").asText() + "ms" : "-",
+                text(m.path("logLag")),
+                text(m.path("healthy")),
+                text(m.path("autopilot"))));
       }
       rows.add(row);
     }
-    table(health ? List.of("ID", "ROLE", "RAFT", "API", "DNS", "CONTACT", "LAG", "HEALTHY", "AUTOPILOT")
-        : List.of("ID", "ROLE", "RAFT", "API", "DNS"), rows);
+    table(
+        health
+            ? List.of("ID", "ROLE", "RAFT", "API", "DNS", "CONTACT", "LAG", "HEALTHY", "AUTOPILOT")
+            : List.of("ID", "ROLE", "RAFT", "API", "DNS"),
+        rows);
     JsonNode autopilot = c.path("autopilot");
     if (autopilot.path("decision").isTextual()) {
       out.println("autopilot: " + autopilot.get("decision").asText());

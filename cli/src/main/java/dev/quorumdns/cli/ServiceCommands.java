@@ -15,7 +15,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code register}, {@code deregister}, {@code get} and {@code list}: the registry over the HTTP API. */
+/**
+ * {@code register}, {@code deregister}, {@code get} and {@code list}: the registry over the HTTP
+ * API.
+ */
 final class ServiceCommands {
   private ServiceCommands() {}
 
@@ -30,45 +33,78 @@ final class ServiceCommands {
     return Map.of("If-Match", "\"" + revision + "\"");
   }
 
-  @Command(name = "register", mixinStandardHelpOptions = true, versionProvider = Version.class,
-      description = "Create or update a service (PUT /v1/services/NS/NAME); prints it with its VIPs.")
+  @Command(
+      name = "register",
+      mixinStandardHelpOptions = true,
+      versionProvider = Version.class,
+      description =
+          "Create or update a service (PUT /v1/services/NS/NAME); prints it with its VIPs.")
   static final class Register extends ClientCommand {
-    @Parameters(index = "0", paramLabel = "NS/NAME", description = "the service's namespace and name")
+    @Parameters(
+        index = "0",
+        paramLabel = "NS/NAME",
+        description = "the service's namespace and name")
     String service;
 
-    @Option(names = "--port", paramLabel = "NAME:tcp|udp:PORT", description = "a port (a named one gives an SRV "
-        + "record); repeatable")
+    @Option(
+        names = "--port",
+        paramLabel = "NAME:tcp|udp:PORT",
+        description = "a port (a named one gives an SRV " + "record); repeatable")
     List<String> ports = new ArrayList<>();
 
-    @Option(names = "--endpoint", paramLabel = "ADDR[:PORT]", description = "an instance behind the VIP; repeatable")
+    @Option(
+        names = "--endpoint",
+        paramLabel = "ADDR[:PORT]",
+        description = "an instance behind the VIP; repeatable")
     List<String> endpoints = new ArrayList<>();
 
     @Option(names = "--label", paramLabel = "KEY=VALUE", description = "a label; repeatable")
     List<String> labels = new ArrayList<>();
 
-    @Option(names = "--vip4", paramLabel = "IP", description = "ask for this IPv4 VIP from the pool")
+    @Option(
+        names = "--vip4",
+        paramLabel = "IP",
+        description = "ask for this IPv4 VIP from the pool")
     String vip4;
 
-    @Option(names = "--vip6", paramLabel = "IP", description = "ask for this IPv6 VIP from the pool")
+    @Option(
+        names = "--vip6",
+        paramLabel = "IP",
+        description = "ask for this IPv6 VIP from the pool")
     String vip6;
 
-    @Option(names = "--lease", paramLabel = "LEASE", description = "register the --endpoint instances with this "
-        + "lease: they leave the service when it is revoked or expires (quorumdns lease grant)")
+    @Option(
+        names = "--lease",
+        paramLabel = "LEASE",
+        description =
+            "register the --endpoint instances with this "
+                + "lease: they leave the service when it is revoked or expires (quorumdns lease grant)")
     String lease;
 
-    @Option(names = "--headless", description = "no VIP: DNS answers with the passing and warning endpoints' "
-        + "addresses (a registered service cannot switch)")
+    @Option(
+        names = "--headless",
+        description =
+            "no VIP: DNS answers with the passing and warning endpoints' "
+                + "addresses (a registered service cannot switch)")
     boolean headless;
 
-    @Option(names = "--file", paramLabel = "BODY.json", description = "send this JSON body instead of building "
-        + "one from the options above")
+    @Option(
+        names = "--file",
+        paramLabel = "BODY.json",
+        description = "send this JSON body instead of building " + "one from the options above")
     Path file;
 
-    @Option(names = "--if-match", paramLabel = "REVISION", description = "only if the service is at this revision "
-        + "(compare-and-set); refused otherwise (412, exit 1) with its current revision")
+    @Option(
+        names = "--if-match",
+        paramLabel = "REVISION",
+        description =
+            "only if the service is at this revision "
+                + "(compare-and-set); refused otherwise (412, exit 1) with its current revision")
     Long ifMatch;
 
-    @Option(names = "--create-only", description = "only if no service has this name yet (If-None-Match: *)")
+    @Option(
+        names = "--create-only",
+        description = "only if no service has this name yet (If-None-Match: *)")
     boolean createOnly;
 
     Register(Context ctx) {
@@ -81,17 +117,25 @@ final class ServiceCommands {
       if (ifMatch != null && createOnly) {
         throw new UsageException("create-only", "cannot be combined with --if-match");
       }
-      Map<String, String> headers = createOnly ? Map.of("If-None-Match", "*") : conditional(ifMatch);
+      Map<String, String> headers =
+          createOnly ? Map.of("If-None-Match", "*") : conditional(ifMatch);
       return send("PUT", path, body(), headers, true, Output::service);
     }
 
     /** The JSON body from the options, or from {@code --file}. */
     String body() throws IOException {
       if (file != null) {
-        if (!ports.isEmpty() || !endpoints.isEmpty() || !labels.isEmpty() || vip4 != null || vip6 != null
-            || lease != null || headless) {
-          throw new UsageException("file", "cannot be combined with --port, --endpoint, --label, --vip4, --vip6, "
-              + "--lease, --headless");
+        if (!ports.isEmpty()
+            || !endpoints.isEmpty()
+            || !labels.isEmpty()
+            || vip4 != null
+            || vip6 != null
+            || lease != null
+            || headless) {
+          throw new UsageException(
+              "file",
+              "cannot be combined with --port, --endpoint, --label, --vip4, --vip6, "
+                  + "--lease, --headless");
         }
         return Files.readString(file);
       }
@@ -109,7 +153,11 @@ final class ServiceCommands {
         if (parts.length != 3) {
           throw new UsageException("port", "'" + p + "' (expected: NAME:tcp|udp:PORT)");
         }
-        portsJson.addObject().put("name", parts[0]).put("protocol", parts[1]).put("port", number("port", parts[2]));
+        portsJson
+            .addObject()
+            .put("name", parts[0])
+            .put("protocol", parts[1])
+            .put("port", number("port", parts[2]));
       }
       ArrayNode endpointsJson = body.putArray("endpoints");
       for (String e : endpoints) {
@@ -157,14 +205,25 @@ final class ServiceCommands {
     }
   }
 
-  @Command(name = "deregister", mixinStandardHelpOptions = true, versionProvider = Version.class,
-      description = "Delete a service (DELETE /v1/services/NS/NAME); its VIP is held for it for vip-hold-down.")
+  @Command(
+      name = "deregister",
+      mixinStandardHelpOptions = true,
+      versionProvider = Version.class,
+      description =
+          "Delete a service (DELETE /v1/services/NS/NAME); its VIP is held for it for vip-hold-down.")
   static final class Deregister extends ClientCommand {
-    @Parameters(index = "0", paramLabel = "NS/NAME", description = "the service's namespace and name")
+    @Parameters(
+        index = "0",
+        paramLabel = "NS/NAME",
+        description = "the service's namespace and name")
     String service;
 
-    @Option(names = "--if-match", paramLabel = "REVISION", description = "only if the service is at this revision "
-        + "(compare-and-set); refused otherwise (412, exit 1) with its current revision")
+    @Option(
+        names = "--if-match",
+        paramLabel = "REVISION",
+        description =
+            "only if the service is at this revision "
+                + "(compare-and-set); refused otherwise (412, exit 1) with its current revision")
     Long ifMatch;
 
     Deregister(Context ctx) {
@@ -173,17 +232,26 @@ final class ServiceCommands {
 
     @Override
     public Integer call() throws InterruptedException {
-      return send("DELETE", Names.servicePath(service), null, conditional(ifMatch), true, Output::service);
+      return send(
+          "DELETE", Names.servicePath(service), null, conditional(ifMatch), true, Output::service);
     }
   }
 
-  @Command(name = "get", mixinStandardHelpOptions = true, versionProvider = Version.class,
+  @Command(
+      name = "get",
+      mixinStandardHelpOptions = true,
+      versionProvider = Version.class,
       description = "Show one service: a linearizable read, or this node's copy with --stale.")
   static final class Get extends ClientCommand {
-    @Parameters(index = "0", paramLabel = "NS/NAME", description = "the service's namespace and name")
+    @Parameters(
+        index = "0",
+        paramLabel = "NS/NAME",
+        description = "the service's namespace and name")
     String service;
 
-    @Option(names = "--stale", description = "answer from the node's own copy, without a Raft round trip")
+    @Option(
+        names = "--stale",
+        description = "answer from the node's own copy, without a Raft round trip")
     boolean stale;
 
     Get(Context ctx) {
@@ -192,17 +260,27 @@ final class ServiceCommands {
 
     @Override
     public Integer call() throws InterruptedException {
-      return send("GET", Names.servicePath(service) + (stale ? "?stale" : ""), null, false, Output::service);
+      return send(
+          "GET",
+          Names.servicePath(service) + (stale ? "?stale" : ""),
+          null,
+          false,
+          Output::service);
     }
   }
 
-  @Command(name = "list", mixinStandardHelpOptions = true, versionProvider = Version.class,
+  @Command(
+      name = "list",
+      mixinStandardHelpOptions = true,
+      versionProvider = Version.class,
       description = "List services, of one namespace or all.")
   static final class ListServices extends ClientCommand {
     @Option(names = "--namespace", paramLabel = "NS", description = "only this namespace")
     String namespace;
 
-    @Option(names = "--stale", description = "answer from the node's own copy, without a Raft round trip")
+    @Option(
+        names = "--stale",
+        description = "answer from the node's own copy, without a Raft round trip")
     boolean stale;
 
     ListServices(Context ctx) {
@@ -213,12 +291,18 @@ final class ServiceCommands {
     public Integer call() throws InterruptedException {
       List<String> query = new ArrayList<>();
       if (namespace != null) {
-        query.add("namespace=" + URLEncoder.encode(Names.label("namespace", namespace), StandardCharsets.UTF_8));
+        query.add(
+            "namespace="
+                + URLEncoder.encode(Names.label("namespace", namespace), StandardCharsets.UTF_8));
       }
       if (stale) {
         query.add("stale");
       }
-      return send("GET", "/v1/services" + (query.isEmpty() ? "" : "?" + String.join("&", query)), null, false,
+      return send(
+          "GET",
+          "/v1/services" + (query.isEmpty() ? "" : "?" + String.join("&", query)),
+          null,
+          false,
           Output::services);
     }
   }

@@ -32,21 +32,23 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code snapshot save FILE} (a backup to take home: {@code GET /v1/cluster/snapshot}, checked as it arrives, the
- * file there only once complete) and {@code snapshot restore FILE --data-dir DIR} (a data directory a node starts
- * from as a new cluster). A damaged, truncated or foreign file is refused with what is wrong; nothing is written
- * then.
+ * {@code snapshot save FILE} (a backup to take home: {@code GET /v1/cluster/snapshot}, checked as
+ * it arrives, the file there only once complete) and {@code snapshot restore FILE --data-dir DIR}
+ * (a data directory a node starts from as a new cluster). A damaged, truncated or foreign file is
+ * refused with what is wrong; nothing is written then.
  */
 final class SnapshotCommands {
   private static final Duration HEAD_TIMEOUT = Duration.ofSeconds(60);
 
   private SnapshotCommands() {}
 
-  @Command(name = "snapshot", mixinStandardHelpOptions = true, versionProvider = Version.class,
+  @Command(
+      name = "snapshot",
+      mixinStandardHelpOptions = true,
+      versionProvider = Version.class,
       description = "Back the registry up to a file, or build a node's data directory from one.")
   static final class Snapshot implements Runnable {
-    @Spec
-    CommandSpec spec;
+    @Spec CommandSpec spec;
 
     @Override
     public void run() {
@@ -55,17 +57,28 @@ final class SnapshotCommands {
     }
   }
 
-  @Command(name = "save", mixinStandardHelpOptions = true, versionProvider = Version.class,
-      description = {"Download a consistent snapshot of the registry into FILE (GET /v1/cluster/snapshot; needs the "
-          + "admin scope): a tar of the node's state with SHA-256 checksums (sha256sum -c SHA256SUMS checks an "
-          + "unpacked copy). It is checked as it arrives and FILE appears, or is replaced, only once it is complete.",
-          "Without --stale the node first makes sure it holds every write acknowledged before the request."})
+  @Command(
+      name = "save",
+      mixinStandardHelpOptions = true,
+      versionProvider = Version.class,
+      description = {
+        "Download a consistent snapshot of the registry into FILE (GET /v1/cluster/snapshot; needs the "
+            + "admin scope): a tar of the node's state with SHA-256 checksums (sha256sum -c SHA256SUMS checks an "
+            + "unpacked copy). It is checked as it arrives and FILE appears, or is replaced, only once it is complete.",
+        "Without --stale the node first makes sure it holds every write acknowledged before the request."
+      })
   static final class Save extends ClientCommand {
-    @Parameters(index = "0", paramLabel = "FILE", description = "where the snapshot goes (replaced when complete)")
+    @Parameters(
+        index = "0",
+        paramLabel = "FILE",
+        description = "where the snapshot goes (replaced when complete)")
     Path file;
 
-    @Option(names = "--stale", description = "save the node's replica as it is, without a quorum (when quorum is "
-        + "lost); it may lack the newest writes")
+    @Option(
+        names = "--stale",
+        description =
+            "save the node's replica as it is, without a quorum (when quorum is "
+                + "lost); it may lack the newest writes")
     boolean stale;
 
     Save(Context ctx) {
@@ -89,19 +102,28 @@ final class SnapshotCommands {
         try {
           response = client.node(server).download(path, HEAD_TIMEOUT);
         } catch (ConnectException | HttpConnectTimeoutException e) {
-          unreachable.add(server + " (" + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())
-              + ")");
+          unreachable.add(
+              server
+                  + " ("
+                  + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())
+                  + ")");
           continue;
         } catch (SSLException e) {
-          ctx.err().println("quorumdns: TLS with " + server + " failed (" + e.getMessage()
-              + "); check --ca, --cert, --key");
+          ctx.err()
+              .println(
+                  "quorumdns: TLS with "
+                      + server
+                      + " failed ("
+                      + e.getMessage()
+                      + "); check --ca, --cert, --key");
           return Main.FAILED;
         } catch (IOException e) {
           ctx.err().println("quorumdns: no answer from " + server + " (" + e + "); nothing saved");
           return Main.FAILED;
         } catch (IllegalArgumentException e) {
-          throw new UsageException("server", "'" + server + "' (expected: HOST:PORT or https://HOST:PORT): "
-              + e.getMessage());
+          throw new UsageException(
+              "server",
+              "'" + server + "' (expected: HOST:PORT or https://HOST:PORT): " + e.getMessage());
         }
         return receive(server, response, target);
       }
@@ -114,50 +136,94 @@ final class SnapshotCommands {
         if (response.statusCode() != 200) {
           String text = new String(body.readAllBytes(), StandardCharsets.UTF_8);
           JsonNode err = parse(text);
-          ctx.err().println("quorumdns: " + response.statusCode() + (err == null ? " " + text.strip()
-              : " " + err.path("error").asText() + ": " + err.path("message").asText()) + "; nothing saved");
+          ctx.err()
+              .println(
+                  "quorumdns: "
+                      + response.statusCode()
+                      + (err == null
+                          ? " " + text.strip()
+                          : " " + err.path("error").asText() + ": " + err.path("message").asText())
+                      + "; nothing saved");
           return Main.FAILED;
         }
-        Path part = Files.createTempFile(target.getParent(), "." + target.getFileName() + ".", ".part",
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Path part =
+            Files.createTempFile(
+                target.getParent(),
+                "." + target.getFileName() + ".",
+                ".part",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         try {
           SnapshotFile.Manifest m;
           long bytes;
           try (FileChannel ch = FileChannel.open(part, StandardOpenOption.WRITE);
-               OutputStream out = Channels.newOutputStream(ch)) {
+              OutputStream out = Channels.newOutputStream(ch)) {
             Tee tee = new Tee(new BufferedInputStream(body, 64 * 1024), out);
             m = SnapshotFile.read(tee, SnapshotFile.CHECK_ONLY);
             bytes = tee.count;
             ch.force(true);
           }
-          Files.move(part, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+          Files.move(
+              part, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
           print(target, server, m, bytes);
           return 0;
         } catch (SnapshotFile.SnapshotException e) {
-          ctx.err().println("quorumdns: the snapshot from " + server + " is unusable: " + e.getMessage()
-              + "; nothing saved");
+          ctx.err()
+              .println(
+                  "quorumdns: the snapshot from "
+                      + server
+                      + " is unusable: "
+                      + e.getMessage()
+                      + "; nothing saved");
           return Main.FAILED;
         } catch (IOException e) {
-          ctx.err().println("quorumdns: the download from " + server + " broke off (" + e + "); nothing saved");
+          ctx.err()
+              .println(
+                  "quorumdns: the download from "
+                      + server
+                      + " broke off ("
+                      + e
+                      + "); nothing saved");
           return Main.FAILED;
         } finally {
           Files.deleteIfExists(part);
         }
       } catch (IOException e) {
-        ctx.err().println("quorumdns: cannot write next to " + target + " (" + e + "); nothing saved");
+        ctx.err()
+            .println("quorumdns: cannot write next to " + target + " (" + e + "); nothing saved");
         return Main.FAILED;
       }
     }
 
     private void print(Path target, String server, SnapshotFile.Manifest m, long bytes) {
       if (options.format(ctx) == ClientOptions.Format.JSON) {
-        ObjectNode o = JSON.createObjectNode().put("file", target.toString()).put("bytes", bytes)
-            .put("cluster", m.cluster()).put("node", m.node()).put("term", m.term()).put("index", m.index())
-            .put("taken", m.taken().toString()).put("server", server);
+        ObjectNode o =
+            JSON.createObjectNode()
+                .put("file", target.toString())
+                .put("bytes", bytes)
+                .put("cluster", m.cluster())
+                .put("node", m.node())
+                .put("term", m.term())
+                .put("index", m.index())
+                .put("taken", m.taken().toString())
+                .put("server", server);
         ctx.out().println(o.toString());
       } else {
-        ctx.out().println("saved " + target + " (" + bytes + " bytes): snapshot of cluster " + m.cluster()
-            + " at index " + m.index() + " (term " + m.term() + "), taken " + m.taken() + " on node " + m.node());
+        ctx.out()
+            .println(
+                "saved "
+                    + target
+                    + " ("
+                    + bytes
+                    + " bytes): snapshot of cluster "
+                    + m.cluster()
+                    + " at index "
+                    + m.index()
+                    + " (term "
+                    + m.term()
+                    + "), taken "
+                    + m.taken()
+                    + " on node "
+                    + m.node());
       }
       ctx.out().flush();
     }
@@ -172,25 +238,40 @@ final class SnapshotCommands {
     }
   }
 
-  @Command(name = "restore", mixinStandardHelpOptions = true, versionProvider = Version.class,
-      description = {"Check a snapshot file saved by 'snapshot save' and build a node's data directory from it "
-          + "(DIR/state). Start a node on DIR as a new one-member cluster (--peers listing only itself) and add "
-          + "members to it with 'members add': it is the seed of a new cluster with every service and VIP of the "
-          + "snapshot.",
-          "Refused, with nothing written: a damaged, truncated or foreign file, a snapshot of another cluster than "
-              + "--cluster, a DIR that is not empty."})
+  @Command(
+      name = "restore",
+      mixinStandardHelpOptions = true,
+      versionProvider = Version.class,
+      description = {
+        "Check a snapshot file saved by 'snapshot save' and build a node's data directory from it "
+            + "(DIR/state). Start a node on DIR as a new one-member cluster (--peers listing only itself) and add "
+            + "members to it with 'members add': it is the seed of a new cluster with every service and VIP of the "
+            + "snapshot.",
+        "Refused, with nothing written: a damaged, truncated or foreign file, a snapshot of another cluster than "
+            + "--cluster, a DIR that is not empty."
+      })
   static final class Restore implements Callable<Integer> {
     private final Context ctx;
 
-    @Parameters(index = "0", paramLabel = "FILE", description = "a snapshot saved by 'quorumdns snapshot save'")
+    @Parameters(
+        index = "0",
+        paramLabel = "FILE",
+        description = "a snapshot saved by 'quorumdns snapshot save'")
     Path file;
 
-    @Option(names = "--data-dir", required = true, paramLabel = "DIR",
+    @Option(
+        names = "--data-dir",
+        required = true,
+        paramLabel = "DIR",
         description = "the new node's data directory: absent or empty")
     Path dataDir;
 
-    @Option(names = "--cluster", paramLabel = "NAME", description = "the cluster the node will run as (its "
-        + "--cluster); a snapshot of another cluster is refused. Default: $QUORUMDNS_CLUSTER or quorumdns")
+    @Option(
+        names = "--cluster",
+        paramLabel = "NAME",
+        description =
+            "the cluster the node will run as (its "
+                + "--cluster); a snapshot of another cluster is refused. Default: $QUORUMDNS_CLUSTER or quorumdns")
     String cluster;
 
     Restore(Context ctx) {
@@ -199,14 +280,19 @@ final class SnapshotCommands {
 
     @Override
     public Integer call() throws IOException {
-      String want = Names.label("cluster", cluster != null ? cluster
-          : ctx.env().getOrDefault("QUORUMDNS_CLUSTER", "quorumdns"));
+      String want =
+          Names.label(
+              "cluster",
+              cluster != null ? cluster : ctx.env().getOrDefault("QUORUMDNS_CLUSTER", "quorumdns"));
       if (!Files.isRegularFile(file)) {
         throw new UsageException("FILE", file + " is not a file");
       }
       if (Files.exists(dataDir) && (!Files.isDirectory(dataDir) || !empty(dataDir))) {
-        throw new UsageException("data-dir", dataDir + " is not an empty directory: restore into a new one (a "
-            + "node's data there would be mixed with the snapshot's)");
+        throw new UsageException(
+            "data-dir",
+            dataDir
+                + " is not an empty directory: restore into a new one (a "
+                + "node's data there would be mixed with the snapshot's)");
       }
       SnapshotFile.Manifest m;
       try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 64 * 1024)) {
@@ -217,12 +303,22 @@ final class SnapshotCommands {
         return refuse("cannot read it (" + e + ")");
       }
       if (!m.cluster().equals(want)) {
-        return refuse("a snapshot of cluster '" + m.cluster() + "', not of '" + want + "'; to restore it as its "
-            + "own cluster give --cluster " + m.cluster() + " (and run its node with --cluster " + m.cluster() + ")");
+        return refuse(
+            "a snapshot of cluster '"
+                + m.cluster()
+                + "', not of '"
+                + want
+                + "'; to restore it as its "
+                + "own cluster give --cluster "
+                + m.cluster()
+                + " (and run its node with --cluster "
+                + m.cluster()
+                + ")");
       }
       boolean created = !Files.exists(dataDir);
-      Files.createDirectories(dataDir, PosixFilePermissions.asFileAttribute(
-          PosixFilePermissions.fromString("rwx------")));
+      Files.createDirectories(
+          dataDir,
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
       Path work = dataDir.resolve(".restore-" + ProcessHandle.current().pid());
       Path state = work.resolve("state");
       try {
@@ -244,13 +340,37 @@ final class SnapshotCommands {
           Files.deleteIfExists(dataDir);
         }
       }
-      ctx.out().println("restored " + file + " into " + dataDir.resolve("state") + ": cluster " + m.cluster()
-          + ", index " + m.index() + " (term " + m.term() + "), taken " + m.taken() + " on node " + m.node() + ", "
-          + m.files().size() + " files, " + m.stateBytes() + " bytes");
-      ctx.out().println("start a node on it as a new one-member cluster, then add members with 'quorumdns members "
-          + "add':");
-      ctx.out().println("  quorumdns node --id ID --data-dir " + dataDir + " --peers ID=HOST:9053"
-          + (want.equals("quorumdns") ? "" : " --cluster " + want));
+      ctx.out()
+          .println(
+              "restored "
+                  + file
+                  + " into "
+                  + dataDir.resolve("state")
+                  + ": cluster "
+                  + m.cluster()
+                  + ", index "
+                  + m.index()
+                  + " (term "
+                  + m.term()
+                  + "), taken "
+                  + m.taken()
+                  + " on node "
+                  + m.node()
+                  + ", "
+                  + m.files().size()
+                  + " files, "
+                  + m.stateBytes()
+                  + " bytes");
+      ctx.out()
+          .println(
+              "start a node on it as a new one-member cluster, then add members with 'quorumdns members "
+                  + "add':");
+      ctx.out()
+          .println(
+              "  quorumdns node --id ID --data-dir "
+                  + dataDir
+                  + " --peers ID=HOST:9053"
+                  + (want.equals("quorumdns") ? "" : " --cluster " + want));
       ctx.out().flush();
       return 0;
     }

@@ -16,13 +16,14 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * Reads a snapshot archive (what {@code GET /v1/cluster/snapshot} sends, format version 1) in one pass and checks
- * all of it: a ustar tar whose first entry is {@code quorumdns-snapshot.json} (format and version, cluster, node,
- * term, index, time, and the {@code state/} files in order with their sizes), then those files, then
- * {@code SHA256SUMS} with the SHA-256 of the manifest and of every file, then nothing but the zero blocks that end a
- * tar. Every header's checksum, every padding byte and every file's SHA-256 is checked, so a changed byte anywhere is
- * found; a file that is not such an archive, or of a newer version, is refused as such. The node writes the format
- * (http-api's {@code SnapshotArchive}); this is the client's own reader. Stateless.
+ * Reads a snapshot archive (what {@code GET /v1/cluster/snapshot} sends, format version 1) in one
+ * pass and checks all of it: a ustar tar whose first entry is {@code quorumdns-snapshot.json}
+ * (format and version, cluster, node, term, index, time, and the {@code state/} files in order with
+ * their sizes), then those files, then {@code SHA256SUMS} with the SHA-256 of the manifest and of
+ * every file, then nothing but the zero blocks that end a tar. Every header's checksum, every
+ * padding byte and every file's SHA-256 is checked, so a changed byte anywhere is found; a file
+ * that is not such an archive, or of a newer version, is refused as such. The node writes the
+ * format (http-api's {@code SnapshotArchive}); this is the client's own reader. Stateless.
  */
 final class SnapshotFile {
   static final String MANIFEST = "quorumdns-snapshot.json";
@@ -45,7 +46,8 @@ final class SnapshotFile {
    *
    * @param files the {@code state/} files in archive order
    */
-  record Manifest(String cluster, String node, long term, long index, Instant taken, List<StateFile> files) {
+  record Manifest(
+      String cluster, String node, long term, long index, Instant taken, List<StateFile> files) {
     Manifest {
       files = List.copyOf(files);
     }
@@ -56,8 +58,8 @@ final class SnapshotFile {
   }
 
   /**
-   * Where the {@code state/} files go while they are read. Their bytes are not checked until the whole archive has
-   * been: a sink that keeps them must discard them when {@link #read} throws.
+   * Where the {@code state/} files go while they are read. Their bytes are not checked until the
+   * whole archive has been: a sink that keeps them must discard them when {@link #read} throws.
    */
   @FunctionalInterface
   interface Sink {
@@ -68,7 +70,10 @@ final class SnapshotFile {
   /** A sink that keeps nothing (checking only). */
   static final Sink CHECK_ONLY = file -> OutputStream.nullOutputStream();
 
-  /** A snapshot that cannot be used: not an archive of ours, a newer version, damaged, truncated, or refused. */
+  /**
+   * A snapshot that cannot be used: not an archive of ours, a newer version, damaged, truncated, or
+   * refused.
+   */
   static final class SnapshotException extends Exception {
     private static final long serialVersionUID = 1L;
 
@@ -77,18 +82,24 @@ final class SnapshotFile {
     }
   }
 
-  /** Reads and checks the whole archive from {@code in} (to its end), handing each state file to {@code sink}. */
+  /**
+   * Reads and checks the whole archive from {@code in} (to its end), handing each state file to
+   * {@code sink}.
+   */
   static Manifest read(InputStream in, Sink sink) throws SnapshotException, IOException {
     Reader r = new Reader(in);
     byte[] first = r.first();
     if (first == null || !MANIFEST.equals(name(first)) || !ustar(first)) {
-      throw new SnapshotException("not a QuorumDNS snapshot: it does not start with " + MANIFEST
-          + " (a file saved by 'quorumdns snapshot save' does)");
+      throw new SnapshotException(
+          "not a QuorumDNS snapshot: it does not start with "
+              + MANIFEST
+              + " (a file saved by 'quorumdns snapshot save' does)");
     }
     r.checkHeader(first);
     long manifestSize = size(first, r);
     if (manifestSize > MAX_MANIFEST) {
-      throw new SnapshotException("not a QuorumDNS snapshot: its manifest is " + manifestSize + " bytes");
+      throw new SnapshotException(
+          "not a QuorumDNS snapshot: its manifest is " + manifestSize + " bytes");
     }
     byte[] manifestBytes = r.body(manifestSize);
     Manifest m = manifest(manifestBytes);
@@ -97,12 +108,22 @@ final class SnapshotFile {
     for (StateFile f : m.files()) {
       byte[] h = r.header();
       if (h == null) {
-        throw new SnapshotException("truncated: the archive ends before " + f.name() + " (an incomplete copy?)");
+        throw new SnapshotException(
+            "truncated: the archive ends before " + f.name() + " (an incomplete copy?)");
       }
       r.checkHeader(h);
       if (!f.name().equals(name(h)) || size(h, r) != f.size()) {
-        throw new SnapshotException("damaged: found " + name(h) + " (" + size(h, r) + " bytes) where the manifest"
-            + " lists " + f.name() + " (" + f.size() + " bytes)");
+        throw new SnapshotException(
+            "damaged: found "
+                + name(h)
+                + " ("
+                + size(h, r)
+                + " bytes) where the manifest"
+                + " lists "
+                + f.name()
+                + " ("
+                + f.size()
+                + " bytes)");
       }
       try (OutputStream out = sink.open(f)) {
         sums.add(r.copy(f.size(), out) + "  " + f.name());
@@ -110,11 +131,13 @@ final class SnapshotFile {
     }
     byte[] h = r.header();
     if (h == null) {
-      throw new SnapshotException("truncated: the archive ends before its " + SUMS + " (an incomplete copy?)");
+      throw new SnapshotException(
+          "truncated: the archive ends before its " + SUMS + " (an incomplete copy?)");
     }
     r.checkHeader(h);
     if (!SUMS.equals(name(h))) {
-      throw new SnapshotException("damaged: found " + name(h) + " where " + SUMS + " should follow the last file");
+      throw new SnapshotException(
+          "damaged: found " + name(h) + " where " + SUMS + " should follow the last file");
     }
     String expected = String.join("\n", sums) + "\n";
     String stored = new String(r.body(size(h, r)), StandardCharsets.US_ASCII);
@@ -131,8 +154,14 @@ final class SnapshotFile {
     for (int i = 0; i < e.size(); i++) {
       String name = e.get(i).substring(66);
       if (i >= s.size() || !s.get(i).equals(e.get(i))) {
-        return name + " fails its SHA-256 check (" + SUMS + " lists "
-            + (i < s.size() ? s.get(i).split(" ")[0] : "nothing") + ", the bytes hash to " + e.get(i).split(" ")[0] + ")";
+        return name
+            + " fails its SHA-256 check ("
+            + SUMS
+            + " lists "
+            + (i < s.size() ? s.get(i).split(" ")[0] : "nothing")
+            + ", the bytes hash to "
+            + e.get(i).split(" ")[0]
+            + ")";
       }
     }
     return SUMS + " lists more than the archive holds";
@@ -143,23 +172,35 @@ final class SnapshotFile {
     try {
       j = JSON.readTree(bytes);
     } catch (IOException e) {
-      throw new SnapshotException("damaged: " + MANIFEST + " is not JSON (" + e.getMessage().lines().findFirst()
-          .orElse("") + ")");
+      throw new SnapshotException(
+          "damaged: "
+              + MANIFEST
+              + " is not JSON ("
+              + e.getMessage().lines().findFirst().orElse("")
+              + ")");
     }
     if (j == null || !j.isObject() || !FORMAT.equals(j.path("format").asText())) {
-      throw new SnapshotException("not a QuorumDNS snapshot: " + MANIFEST + " has no \"format\": \"" + FORMAT + "\"");
+      throw new SnapshotException(
+          "not a QuorumDNS snapshot: " + MANIFEST + " has no \"format\": \"" + FORMAT + "\"");
     }
     int version = j.path("version").asInt(-1);
     if (version != VERSION) {
-      throw new SnapshotException("snapshot format version " + j.path("version") + " is not one this quorumdns "
-          + "reads (" + VERSION + ")" + (version > VERSION ? "; use the quorumdns release that wrote it, or newer" : ""));
+      throw new SnapshotException(
+          "snapshot format version "
+              + j.path("version")
+              + " is not one this quorumdns "
+              + "reads ("
+              + VERSION
+              + ")"
+              + (version > VERSION ? "; use the quorumdns release that wrote it, or newer" : ""));
     }
     List<StateFile> files = new ArrayList<>();
     for (JsonNode f : j.path("files")) {
       String name = f.path("name").asText();
       long size = f.path("size").asLong(-1);
       if (!STATE_FILE.matcher(name).matches() || size < 0) {
-        throw new SnapshotException("damaged: " + MANIFEST + " lists a file '" + name + "' (" + size + " bytes)");
+        throw new SnapshotException(
+            "damaged: " + MANIFEST + " lists a file '" + name + "' (" + size + " bytes)");
       }
       files.add(new StateFile(name, size));
     }
@@ -172,8 +213,13 @@ final class SnapshotFile {
     } catch (DateTimeParseException e) {
       throw new SnapshotException("damaged: " + MANIFEST + " has no valid \"taken\" time");
     }
-    return new Manifest(j.get("cluster").asText(), j.path("node").asText(), j.path("term").asLong(),
-        j.get("index").asLong(), taken, files);
+    return new Manifest(
+        j.get("cluster").asText(),
+        j.path("node").asText(),
+        j.path("term").asLong(),
+        j.get("index").asLong(),
+        taken,
+        files);
   }
 
   private static String name(byte[] h) {
@@ -213,7 +259,10 @@ final class SnapshotFile {
       this.in = in;
     }
 
-    /** The first block; null when the input is empty; a short block that is not our manifest's header is returned. */
+    /**
+     * The first block; null when the input is empty; a short block that is not our manifest's
+     * header is returned.
+     */
     byte[] first() throws IOException, SnapshotException {
       byte[] h = new byte[BLOCK];
       int n = in.readNBytes(h, 0, BLOCK);
@@ -221,7 +270,8 @@ final class SnapshotFile {
       if (n == 0) {
         return null;
       }
-      if (n < BLOCK && new String(h, 0, n, StandardCharsets.ISO_8859_1).startsWith(MANIFEST + "\0")) {
+      if (n < BLOCK
+          && new String(h, 0, n, StandardCharsets.ISO_8859_1).startsWith(MANIFEST + "\0")) {
         throw truncated();
       }
       return h;
@@ -247,8 +297,9 @@ final class SnapshotFile {
     }
 
     /**
-     * The header's checksum, and the exact form the node writes: octal fields of digits and a NUL, the checksum as
-     * six digits, a NUL and a space, a regular file. So no byte of a header can change unnoticed.
+     * The header's checksum, and the exact form the node writes: octal fields of digits and a NUL,
+     * the checksum as six digits, a NUL and a space, a regular file. So no byte of a header can
+     * change unnoticed.
      */
     void checkHeader(byte[] h) throws SnapshotException {
       long stored = octal(h, 148, 6, "checksum");
@@ -261,8 +312,12 @@ final class SnapshotFile {
       octal(h, 116, 7, "gid");
       octal(h, 136, 11, "mtime");
       if (sum != stored || h[155] != ' ' || h[156] != '0') {
-        throw new SnapshotException("damaged: the tar header at byte " + (offset - BLOCK) + " (" + name(h)
-            + ") fails its checksum or is not a regular file");
+        throw new SnapshotException(
+            "damaged: the tar header at byte "
+                + (offset - BLOCK)
+                + " ("
+                + name(h)
+                + ") fails its checksum or is not a regular file");
       }
     }
 
@@ -282,7 +337,8 @@ final class SnapshotFile {
     }
 
     private SnapshotException bad(String field) {
-      return new SnapshotException("damaged: the tar header at byte " + (offset - BLOCK) + " has no valid " + field);
+      return new SnapshotException(
+          "damaged: the tar header at byte " + (offset - BLOCK) + " has no valid " + field);
     }
 
     /** An entry's whole body (small entries), its padding checked. */
@@ -338,13 +394,15 @@ final class SnapshotFile {
     private void zeros(byte[] bytes, String where) throws SnapshotException {
       for (byte b : bytes) {
         if (b != 0) {
-          throw new SnapshotException("damaged: a byte of the " + where + " before byte " + offset + " is not zero");
+          throw new SnapshotException(
+              "damaged: a byte of the " + where + " before byte " + offset + " is not zero");
         }
       }
     }
 
     private SnapshotException truncated() {
-      return new SnapshotException("truncated after " + offset + " bytes (an incomplete copy or download?)");
+      return new SnapshotException(
+          "truncated after " + offset + " bytes (an incomplete copy or download?)");
     }
   }
 }

@@ -1,6 +1,8 @@
 package dev.quorumdns.cli;
 
-/** Bad usage of a command (exit code 2), naming the option or argument at fault; nothing was sent. */
+/**
+ * Bad usage of a command (exit code 2), naming the option or argument at fault; nothing was sent.
+ */
 public final class UsageException extends IllegalArgumentException {
   private static final long serialVersionUID = 1L;
   private final String field;

@@ -6,7 +6,9 @@ import java.io.UncheckedIOException;
 import java.util.Properties;
 import picocli.CommandLine.IVersionProvider;
 
-/** The version this build was made from ({@code version.properties}, filled in by Maven). Stateless. */
+/**
+ * The version this build was made from ({@code version.properties}, filled in by Maven). Stateless.
+ */
 final class Version implements IVersionProvider {
   static String version() {
     Properties p = new Properties();

@@ -31,14 +31,20 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code quorumdns certs}: files that parse, keys 0600, chains that verify, the usages and names a node needs. */
+/**
+ * {@code quorumdns certs}: files that parse, keys 0600, chains that verify, the usages and names a
+ * node needs.
+ */
 @Timeout(60)
 class CertsCommandTest {
   private static final String SERVER_AUTH = "1.3.6.1.5.5.7.3.1";
   private static final String CLIENT_AUTH = "1.3.6.1.5.5.7.3.2";
   private final CertificateIssuer issuer = new CertificateIssuer(Clock.systemUTC(), seeded(7));
 
-  /** Whether {@code key} is the private half of {@code cert}'s public key (signs and verifies a probe). */
+  /**
+   * Whether {@code key} is the private half of {@code cert}'s public key (signs and verifies a
+   * probe).
+   */
   private static boolean matches(PrivateKey key, X509Certificate cert) throws Exception {
     byte[] probe = "probe".getBytes(StandardCharsets.US_ASCII);
     Signature s = Signature.getInstance("SHA256withECDSA");
@@ -63,23 +69,34 @@ class CertsCommandTest {
 
   @Test
   void writesACaAndNodeAndClientCertificatesThatVerify(@TempDir Path dir) throws Exception {
-    List<String> out = CertsCommand.issue(new CertsCommand.Request(dir,
-        Map.of("n1", List.of("127.0.0.11", "n1"), "n2", List.of("node2.example", "n2")), List.of("admin"), 30),
-        issuer);
+    List<String> out =
+        CertsCommand.issue(
+            new CertsCommand.Request(
+                dir,
+                Map.of("n1", List.of("127.0.0.11", "n1"), "n2", List.of("node2.example", "n2")),
+                List.of("admin"),
+                30),
+            issuer);
     assertTrue(out.get(0).startsWith("wrote " + dir.resolve("ca.pem")), out.toString());
     X509Certificate ca = Pem.certificates(dir.resolve("ca.pem")).get(0);
     for (String name : List.of("ca", "n1", "n2", "admin")) {
-      assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(
-          dir.resolve(name + "-key.pem"))), name + "-key.pem");
+      assertEquals(
+          "rw-------",
+          PosixFilePermissions.toString(
+              Files.getPosixFilePermissions(dir.resolve(name + "-key.pem"))),
+          name + "-key.pem");
       X509Certificate cert = Pem.certificates(dir.resolve(name + ".pem")).get(0);
       assertTrue(matches(Pem.privateKey(dir.resolve(name + "-key.pem")), cert), name);
-      assertTrue(Files.readString(dir.resolve(name + "-key.pem")).startsWith("-----BEGIN PRIVATE KEY-----"));
+      assertTrue(
+          Files.readString(dir.resolve(name + "-key.pem"))
+              .startsWith("-----BEGIN PRIVATE KEY-----"));
       verifyChain(cert, ca);
     }
     X509Certificate n1 = Pem.certificates(dir.resolve("n1.pem")).get(0);
     assertEquals(List.of(SERVER_AUTH, CLIENT_AUTH), n1.getExtendedKeyUsage());
     assertEquals(Set.of(List.of(7, "127.0.0.11"), List.of(2, "n1")), sans(n1));
-    assertEquals(Set.of(List.of(2, "node2.example"), List.of(2, "n2")),
+    assertEquals(
+        Set.of(List.of(2, "node2.example"), List.of(2, "n2")),
         sans(Pem.certificates(dir.resolve("n2.pem")).get(0)));
     X509Certificate admin = Pem.certificates(dir.resolve("admin.pem")).get(0);
     assertEquals(List.of(CLIENT_AUTH), admin.getExtendedKeyUsage());
@@ -89,7 +106,8 @@ class CertsCommandTest {
 
   @Test
   void aSecondRunReusesTheCaAndIssuesNewSerials(@TempDir Path dir) throws Exception {
-    CertsCommand.Request req = new CertsCommand.Request(dir, Map.of("n1", List.of("127.0.0.11", "n1")), List.of(), 30);
+    CertsCommand.Request req =
+        new CertsCommand.Request(dir, Map.of("n1", List.of("127.0.0.11", "n1")), List.of(), 30);
     CertsCommand.issue(req, issuer);
     X509Certificate ca1 = Pem.certificates(dir.resolve("ca.pem")).get(0);
     X509Certificate first = Pem.certificates(dir.resolve("n1.pem")).get(0);
@@ -107,27 +125,48 @@ class CertsCommandTest {
     String[] all = new String[args.length + 1];
     all[0] = "certs";
     System.arraycopy(args, 0, all, 1, args.length);
-    int code = Main.run(all, Map.of(), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8), false);
+    int code =
+        Main.run(
+            all,
+            Map.of(),
+            new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8),
+            false);
     return code + " " + err.toString(StandardCharsets.UTF_8);
   }
 
   @Test
   void badArgumentsNameTheFlag(@TempDir Path dir) {
     String out = dir.resolve("x").toString();
-    assertTrue(certs("--out", out, "--nodes", "n1").startsWith("2 quorumdns: nodes: 'n1'"), certs("--out", out,
-        "--nodes", "n1"));
-    assertTrue(certs("--nodes", "n1=127.0.0.11").startsWith("2 quorumdns: Missing required option: '--out"),
+    assertTrue(
+        certs("--out", out, "--nodes", "n1").startsWith("2 quorumdns: nodes: 'n1'"),
+        certs("--out", out, "--nodes", "n1"));
+    assertTrue(
+        certs("--nodes", "n1=127.0.0.11")
+            .startsWith("2 quorumdns: Missing required option: '--out"),
         certs("--nodes", "n1=127.0.0.11"));
-    assertTrue(certs("--out", out, "--nodes", "n1=h", "--bogus", "1").startsWith("2 quorumdns: Unknown options: "
-        + "'--bogus', '1'"), certs("--out", out, "--nodes", "n1=h", "--bogus", "1"));
-    assertTrue(certs("--out", out, "--nodes", "n1=h", "--days", "0").startsWith("2 quorumdns: days: 0"));
+    assertTrue(
+        certs("--out", out, "--nodes", "n1=h", "--bogus", "1")
+            .startsWith("2 quorumdns: Unknown options: " + "'--bogus', '1'"),
+        certs("--out", out, "--nodes", "n1=h", "--bogus", "1"));
+    assertTrue(
+        certs("--out", out, "--nodes", "n1=h", "--days", "0").startsWith("2 quorumdns: days: 0"));
     assertTrue(certs("--out", out).startsWith("2 quorumdns: nodes: is required"));
     assertFalse(Files.exists(dir.resolve("x")), "nothing written");
-    assertEquals("days", assertThrows(UsageException.class, () ->
-        new CertsCommand.Request(Path.of("x"), Map.of("n1", List.of("h")), List.of(), 0)).field());
-    assertEquals("nodes", assertThrows(UsageException.class, () ->
-        new CertsCommand.Request(Path.of("x"), Map.of(), List.of(), 1)).field());
+    assertEquals(
+        "days",
+        assertThrows(
+                UsageException.class,
+                () ->
+                    new CertsCommand.Request(
+                        Path.of("x"), Map.of("n1", List.of("h")), List.of(), 0))
+            .field());
+    assertEquals(
+        "nodes",
+        assertThrows(
+                UsageException.class,
+                () -> new CertsCommand.Request(Path.of("x"), Map.of(), List.of(), 1))
+            .field());
   }
 
   @Test
@@ -135,12 +174,16 @@ class CertsCommandTest {
     Path key = dir.resolve("k.pem");
     Files.writeString(key, "-----BEGIN EC PRIVATE KEY-----\nAAAA\n-----END EC PRIVATE KEY-----\n");
     PemException e = assertThrows(PemException.class, () -> Pem.privateKey(key));
-    assertTrue(e.getMessage().startsWith(key.toString()) && e.getMessage().contains("not a valid PEM private key"),
+    assertTrue(
+        e.getMessage().startsWith(key.toString())
+            && e.getMessage().contains("not a valid PEM private key"),
         e.getMessage());
     Path cert = dir.resolve("c.pem");
     Files.writeString(cert, "not a certificate");
-    assertTrue(assertThrows(PemException.class, () -> Pem.certificates(cert)).getMessage()
-        .startsWith(cert.toString()));
+    assertTrue(
+        assertThrows(PemException.class, () -> Pem.certificates(cert))
+            .getMessage()
+            .startsWith(cert.toString()));
   }
 
   private static Set<List<Object>> sans(X509Certificate c) throws Exception {
@@ -154,7 +197,7 @@ class CertsCommandTest {
   private static void verifyChain(X509Certificate cert, X509Certificate ca) throws Exception {
     PKIXParameters params = new PKIXParameters(Set.of(new TrustAnchor(ca, null)));
     params.setRevocationEnabled(false);
-    CertPathValidator.getInstance("PKIX").validate(
-        CertificateFactory.getInstance("X.509").generateCertPath(List.of(cert)), params);
+    CertPathValidator.getInstance("PKIX")
+        .validate(CertificateFactory.getInstance("X.509").generateCertPath(List.of(cert)), params);
   }
 }

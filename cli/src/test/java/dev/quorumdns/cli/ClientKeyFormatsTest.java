@@ -55,19 +55,27 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The client's {@code --key} in every PEM form (written here with BouncyCastle, as openssl and cert-manager write
- * them): each is shown in a mutual-TLS handshake with a server that requires a client certificate; a wrong
- * passphrase, a missing one and a damaged key are usage errors naming the option and the file.
+ * The client's {@code --key} in every PEM form (written here with BouncyCastle, as openssl and
+ * cert-manager write them): each is shown in a mutual-TLS handshake with a server that requires a
+ * client certificate; a wrong passphrase, a missing one and a damaged key are usage errors naming
+ * the option and the file.
  */
 @Timeout(60)
 class ClientKeyFormatsTest {
   private static final String PASSPHRASE = "correct horse battery staple";
 
   /** A key form and the key type it holds. */
-  enum Form { RSA_PKCS1, RSA_PKCS8, RSA_PKCS8_ENCRYPTED, RSA_PKCS1_ENCRYPTED, EC_SEC1, EC_PKCS8, EC_PKCS8_ENCRYPTED }
+  enum Form {
+    RSA_PKCS1,
+    RSA_PKCS8,
+    RSA_PKCS8_ENCRYPTED,
+    RSA_PKCS1_ENCRYPTED,
+    EC_SEC1,
+    EC_PKCS8,
+    EC_PKCS8_ENCRYPTED
+  }
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
   private static CertificateIssuer.Issued ca;
   private static CertificateIssuer.Issued server;
   private static KeyPair rsa;
@@ -76,7 +84,8 @@ class ClientKeyFormatsTest {
 
   @BeforeAll
   static void makeKeys() throws Exception {
-    CertificateIssuer issuer = new CertificateIssuer(Clock.systemUTC(), CertsCommandTest.seeded(31));
+    CertificateIssuer issuer =
+        new CertificateIssuer(Clock.systemUTC(), CertsCommandTest.seeded(31));
     ca = issuer.newCa("client test CA", Duration.ofDays(1));
     server = issuer.issue(ca, "n1", List.of("127.0.0.1"), true, Duration.ofDays(1));
     Pem.write(dir.resolve("ca.pem"), ca.certificatePem(), false);
@@ -91,36 +100,55 @@ class ClientKeyFormatsTest {
     BouncyCastleProvider bc = new BouncyCastleProvider();
     for (Form f : Form.values()) {
       KeyPair kp = f.name().startsWith("RSA") ? rsa : ec;
-      PemObjectGenerator pem = switch (f) {
-        case RSA_PKCS1 -> new JcaMiscPEMGenerator(kp.getPrivate());
-        case EC_SEC1 -> sec1WithoutPublicKey(kp.getPrivate());
-        case RSA_PKCS8, EC_PKCS8 -> new JcaPKCS8Generator(kp.getPrivate(), null);
-        case RSA_PKCS8_ENCRYPTED, EC_PKCS8_ENCRYPTED -> new JcaPKCS8Generator(kp.getPrivate(),
-            new JceOpenSSLPKCS8EncryptorBuilder(PKCS8Generator.AES_256_CBC).setProvider(bc)
-                .setRandom(CertsCommandTest.seeded(34)).setPassword(PASSPHRASE.toCharArray()).build());
-        case RSA_PKCS1_ENCRYPTED -> new JcaMiscPEMGenerator(kp.getPrivate(), new JcePEMEncryptorBuilder("AES-256-CBC")
-            .setProvider(bc).setSecureRandom(CertsCommandTest.seeded(35)).build(PASSPHRASE.toCharArray()));
-      };
+      PemObjectGenerator pem =
+          switch (f) {
+            case RSA_PKCS1 -> new JcaMiscPEMGenerator(kp.getPrivate());
+            case EC_SEC1 -> sec1WithoutPublicKey(kp.getPrivate());
+            case RSA_PKCS8, EC_PKCS8 -> new JcaPKCS8Generator(kp.getPrivate(), null);
+            case RSA_PKCS8_ENCRYPTED, EC_PKCS8_ENCRYPTED ->
+                new JcaPKCS8Generator(
+                    kp.getPrivate(),
+                    new JceOpenSSLPKCS8EncryptorBuilder(PKCS8Generator.AES_256_CBC)
+                        .setProvider(bc)
+                        .setRandom(CertsCommandTest.seeded(34))
+                        .setPassword(PASSPHRASE.toCharArray())
+                        .build());
+            case RSA_PKCS1_ENCRYPTED ->
+                new JcaMiscPEMGenerator(
+                    kp.getPrivate(),
+                    new JcePEMEncryptorBuilder("AES-256-CBC")
+                        .setProvider(bc)
+                        .setSecureRandom(CertsCommandTest.seeded(35))
+                        .build(PASSPHRASE.toCharArray()));
+          };
       StringWriter w = new StringWriter();
       try (JcaPEMWriter pw = new JcaPEMWriter(w)) {
         pw.writeObject(pem);
       }
       Pem.write(key(f), w.toString(), true);
     }
-    Pem.write(dir.resolve("rsa.pem"), Pem.encode("CERTIFICATE", List.of(sign("client-rsa", rsa).getEncoded())), false);
-    Pem.write(dir.resolve("ec.pem"), Pem.encode("CERTIFICATE", List.of(sign("client-ec", ec).getEncoded())), false);
+    Pem.write(
+        dir.resolve("rsa.pem"),
+        Pem.encode("CERTIFICATE", List.of(sign("client-rsa", rsa).getEncoded())),
+        false);
+    Pem.write(
+        dir.resolve("ec.pem"),
+        Pem.encode("CERTIFICATE", List.of(sign("client-ec", ec).getEncoded())),
+        false);
   }
 
   /**
-   * SEC1 as RFC 5915 allows it: the curve named inside, the optional public key left out (BouncyCastle's own
-   * writer would leave out the curve, which no reader accepts).
+   * SEC1 as RFC 5915 allows it: the curve named inside, the optional public key left out
+   * (BouncyCastle's own writer would leave out the curve, which no reader accepts).
    */
   private static PemObjectGenerator sec1WithoutPublicKey(PrivateKey key) {
     PrivateKeyInfo info = PrivateKeyInfo.getInstance(key.getEncoded());
     ASN1Encodable curve = info.getPrivateKeyAlgorithm().getParameters();
     byte[] der;
     try {
-      der = new ECPrivateKey(256, ECPrivateKey.getInstance(info.parsePrivateKey()).getKey(), curve).getEncoded();
+      der =
+          new ECPrivateKey(256, ECPrivateKey.getInstance(info.parsePrivateKey()).getKey(), curve)
+              .getEncoded();
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
@@ -142,12 +170,20 @@ class ClientKeyFormatsTest {
   /** A client certificate for {@code kp} signed by the test CA. */
   private static X509Certificate sign(String cn, KeyPair kp) throws Exception {
     Instant now = Instant.now();
-    return new JcaX509CertificateConverter().getCertificate(new JcaX509v3CertificateBuilder(
-        X500Name.getInstance(ca.certificate().getSubjectX500Principal().getEncoded()), BigInteger.valueOf(cn.length()),
-        Date.from(now.minusSeconds(300)), Date.from(now.plus(Duration.ofDays(1))), new X500Name("CN=" + cn),
-        kp.getPublic())
-        .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth))
-        .build(new JcaContentSignerBuilder("SHA256withECDSA").build(ca.key())));
+    return new JcaX509CertificateConverter()
+        .getCertificate(
+            new JcaX509v3CertificateBuilder(
+                    X500Name.getInstance(ca.certificate().getSubjectX500Principal().getEncoded()),
+                    BigInteger.valueOf(cn.length()),
+                    Date.from(now.minusSeconds(300)),
+                    Date.from(now.plus(Duration.ofDays(1))),
+                    new X500Name("CN=" + cn),
+                    kp.getPublic())
+                .addExtension(
+                    Extension.extendedKeyUsage,
+                    false,
+                    new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth))
+                .build(new JcaContentSignerBuilder("SHA256withECDSA").build(ca.key())));
   }
 
   /** A node's API: the server certificate, client certificates signed by the CA required. */
@@ -173,15 +209,19 @@ class ClientKeyFormatsTest {
   @EnumSource(Form.class)
   void everyFormIsShownInAMutualTlsHandshake(Form form) throws Exception {
     String text = Files.readString(key(form));
-    assertTrue(text.contains(switch (form) {
-      case RSA_PKCS1 -> "BEGIN RSA PRIVATE KEY";
-      case EC_SEC1 -> "BEGIN EC PRIVATE KEY";
-      case RSA_PKCS8, EC_PKCS8 -> "BEGIN PRIVATE KEY";
-      case RSA_PKCS8_ENCRYPTED, EC_PKCS8_ENCRYPTED -> "BEGIN ENCRYPTED PRIVATE KEY";
-      case RSA_PKCS1_ENCRYPTED -> "Proc-Type: 4,ENCRYPTED";
-    }), text);
-    SSLEngine client = ClientTls.context(dir.resolve("ca.pem"), cert(form), key(form), passFor(form))
-        .createSSLEngine("127.0.0.1", 8053);
+    assertTrue(
+        text.contains(
+            switch (form) {
+              case RSA_PKCS1 -> "BEGIN RSA PRIVATE KEY";
+              case EC_SEC1 -> "BEGIN EC PRIVATE KEY";
+              case RSA_PKCS8, EC_PKCS8 -> "BEGIN PRIVATE KEY";
+              case RSA_PKCS8_ENCRYPTED, EC_PKCS8_ENCRYPTED -> "BEGIN ENCRYPTED PRIVATE KEY";
+              case RSA_PKCS1_ENCRYPTED -> "Proc-Type: 4,ENCRYPTED";
+            }),
+        text);
+    SSLEngine client =
+        ClientTls.context(dir.resolve("ca.pem"), cert(form), key(form), passFor(form))
+            .createSSLEngine("127.0.0.1", 8053);
     SSLEngine node = serverEngine();
     InMemoryHandshake.run(client, node);
     assertEquals(Pem.certificates(cert(form)).get(0), node.getSession().getPeerCertificates()[0]);
@@ -192,20 +232,32 @@ class ClientKeyFormatsTest {
     Path wrong = dir.resolve("wrong");
     Files.writeString(wrong, "guess\n");
     Path ca = dir.resolve("ca.pem");
-    for (Form f : List.of(Form.RSA_PKCS8_ENCRYPTED, Form.RSA_PKCS1_ENCRYPTED, Form.EC_PKCS8_ENCRYPTED)) {
-      UsageException bad = assertThrows(UsageException.class, () -> ClientTls.context(ca, cert(f), key(f), wrong));
+    for (Form f :
+        List.of(Form.RSA_PKCS8_ENCRYPTED, Form.RSA_PKCS1_ENCRYPTED, Form.EC_PKCS8_ENCRYPTED)) {
+      UsageException bad =
+          assertThrows(UsageException.class, () -> ClientTls.context(ca, cert(f), key(f), wrong));
       assertEquals("key", bad.field());
-      assertTrue(bad.getMessage().contains(key(f) + ": cannot be decrypted with the passphrase in " + wrong),
+      assertTrue(
+          bad.getMessage()
+              .contains(key(f) + ": cannot be decrypted with the passphrase in " + wrong),
           bad.getMessage());
-      UsageException none = assertThrows(UsageException.class, () -> ClientTls.context(ca, cert(f), key(f), null));
+      UsageException none =
+          assertThrows(UsageException.class, () -> ClientTls.context(ca, cert(f), key(f), null));
       assertEquals("key", none.field());
       assertTrue(none.getMessage().contains("--key-passphrase-file"), none.getMessage());
     }
-    UsageException alone = assertThrows(UsageException.class, () -> ClientTls.context(ca, null, null, pass));
+    UsageException alone =
+        assertThrows(UsageException.class, () -> ClientTls.context(ca, null, null, pass));
     assertEquals("key-passphrase-file", alone.field());
     Path missing = dir.resolve("missing-pass");
-    assertEquals("key-passphrase-file", assertThrows(UsageException.class, () -> ClientTls.context(ca,
-        cert(Form.EC_PKCS8_ENCRYPTED), key(Form.EC_PKCS8_ENCRYPTED), missing)).field());
+    assertEquals(
+        "key-passphrase-file",
+        assertThrows(
+                UsageException.class,
+                () ->
+                    ClientTls.context(
+                        ca, cert(Form.EC_PKCS8_ENCRYPTED), key(Form.EC_PKCS8_ENCRYPTED), missing))
+            .field());
   }
 
   @Test
@@ -214,33 +266,74 @@ class ClientKeyFormatsTest {
       String text = Files.readString(key(f));
       Path bad = dir.resolve("bad-" + f.name() + ".pem");
       int body = text.indexOf('\n') + 1;
-      Files.writeString(bad, text.substring(0, body + 20) + "AAAAAAAAAAAAAAAAAAAAAAAA" + text.substring(body + 44));
-      UsageException e = assertThrows(UsageException.class, () -> ClientTls.context(dir.resolve("ca.pem"), cert(f),
-          bad, null), f.name());
+      Files.writeString(
+          bad,
+          text.substring(0, body + 20) + "AAAAAAAAAAAAAAAAAAAAAAAA" + text.substring(body + 44));
+      UsageException e =
+          assertThrows(
+              UsageException.class,
+              () -> ClientTls.context(dir.resolve("ca.pem"), cert(f), bad, null),
+              f.name());
       assertEquals("key", e.field());
       assertTrue(e.getMessage().startsWith("key: " + bad), e.getMessage());
     }
-    UsageException other = assertThrows(UsageException.class, () -> ClientTls.context(dir.resolve("ca.pem"),
-        cert(Form.RSA_PKCS8), key(Form.EC_PKCS8), null));
-    assertEquals("key: " + key(Form.EC_PKCS8) + ": does not match the certificate in " + cert(Form.RSA_PKCS8),
+    UsageException other =
+        assertThrows(
+            UsageException.class,
+            () ->
+                ClientTls.context(
+                    dir.resolve("ca.pem"), cert(Form.RSA_PKCS8), key(Form.EC_PKCS8), null));
+    assertEquals(
+        "key: "
+            + key(Form.EC_PKCS8)
+            + ": does not match the certificate in "
+            + cert(Form.RSA_PKCS8),
         other.getMessage());
   }
 
   @Test
   void theCommandLineTakesThePassphraseFileAndRefusesAnEncryptedKeyWithoutIt() throws IOException {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = Main.run(new String[] {"status", "--server", "https://127.210.0.1:1", "--ca", dir.resolve("ca.pem")
-        .toString(), "--cert", cert(Form.EC_PKCS8_ENCRYPTED).toString(), "--key", key(Form.EC_PKCS8_ENCRYPTED)
-        .toString()}, Map.of(), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8), false);
+    int code =
+        Main.run(
+            new String[] {
+              "status",
+              "--server",
+              "https://127.210.0.1:1",
+              "--ca",
+              dir.resolve("ca.pem").toString(),
+              "--cert",
+              cert(Form.EC_PKCS8_ENCRYPTED).toString(),
+              "--key",
+              key(Form.EC_PKCS8_ENCRYPTED).toString()
+            },
+            Map.of(),
+            new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8),
+            false);
     assertEquals(Main.USAGE, code, err.toString(StandardCharsets.UTF_8));
-    assertTrue(err.toString(StandardCharsets.UTF_8).contains("is encrypted"), err.toString(StandardCharsets.UTF_8));
+    assertTrue(
+        err.toString(StandardCharsets.UTF_8).contains("is encrypted"),
+        err.toString(StandardCharsets.UTF_8));
     ByteArrayOutputStream err2 = new ByteArrayOutputStream();
-    int reached = Main.run(new String[] {"status", "--server", "https://127.210.0.1:1", "--ca",
-        dir.resolve("ca.pem").toString(), "--cert", cert(Form.EC_PKCS8_ENCRYPTED).toString(), "--key",
-        key(Form.EC_PKCS8_ENCRYPTED).toString()}, Map.of("QUORUMDNS_KEY_PASSPHRASE_FILE", pass.toString()),
-        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
-        new PrintStream(err2, true, StandardCharsets.UTF_8), false);
-    assertEquals(Main.FAILED, reached, "the key opened, so the client tried the (absent) server: " + err2);
+    int reached =
+        Main.run(
+            new String[] {
+              "status",
+              "--server",
+              "https://127.210.0.1:1",
+              "--ca",
+              dir.resolve("ca.pem").toString(),
+              "--cert",
+              cert(Form.EC_PKCS8_ENCRYPTED).toString(),
+              "--key",
+              key(Form.EC_PKCS8_ENCRYPTED).toString()
+            },
+            Map.of("QUORUMDNS_KEY_PASSPHRASE_FILE", pass.toString()),
+            new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+            new PrintStream(err2, true, StandardCharsets.UTF_8),
+            false);
+    assertEquals(
+        Main.FAILED, reached, "the key opened, so the client tried the (absent) server: " + err2);
   }
 }

@@ -14,7 +14,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The preStop decision against a stand-in Kubernetes API: leave only when the pod is scaled away. */
+/**
+ * The preStop decision against a stand-in Kubernetes API: leave only when the pod is scaled away.
+ */
 class KubernetesScaleTest {
   private HttpServer api;
   private final AtomicReference<String> statefulSet = new AtomicReference<>();
@@ -23,15 +25,22 @@ class KubernetesScaleTest {
   @BeforeEach
   void start() throws IOException {
     api = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    api.createContext("/", ex -> {
-      asked.set(ex.getRequestURI().getPath() + " " + ex.getRequestHeaders().getFirst("Authorization"));
-      String body = statefulSet.get();
-      byte[] b = body == null ? "{\"kind\":\"Status\",\"code\":404}".getBytes(StandardCharsets.UTF_8)
-          : body.getBytes(StandardCharsets.UTF_8);
-      ex.sendResponseHeaders(body == null ? 404 : 200, b.length);
-      ex.getResponseBody().write(b);
-      ex.close();
-    });
+    api.createContext(
+        "/",
+        ex -> {
+          asked.set(
+              ex.getRequestURI().getPath()
+                  + " "
+                  + ex.getRequestHeaders().getFirst("Authorization"));
+          String body = statefulSet.get();
+          byte[] b =
+              body == null
+                  ? "{\"kind\":\"Status\",\"code\":404}".getBytes(StandardCharsets.UTF_8)
+                  : body.getBytes(StandardCharsets.UTF_8);
+          ex.sendResponseHeaders(body == null ? 404 : 200, b.length);
+          ex.getResponseBody().write(b);
+          ex.close();
+        });
     api.start();
   }
 
@@ -41,7 +50,9 @@ class KubernetesScaleTest {
   }
 
   private KubernetesScale.Decision check(String pod) throws InterruptedException {
-    return new KubernetesScale("http://127.0.0.1:" + api.getAddress().getPort(), "dns", "t0ken", null).check(pod);
+    return new KubernetesScale(
+            "http://127.0.0.1:" + api.getAddress().getPort(), "dns", "t0ken", null)
+        .check(pod);
   }
 
   @Test

@@ -23,15 +23,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * {@code quorumdns watch} against a scripted node (the JDK's HTTP server on 127.206.0.1): it resumes a broken or
- * dropped stream from the last revision it printed whole, prints every change once even when a revision was cut
- * in two, and exits 1 on 410. Also the conditional options of {@code register} and {@code deregister}.
+ * {@code quorumdns watch} against a scripted node (the JDK's HTTP server on 127.206.0.1): it
+ * resumes a broken or dropped stream from the last revision it printed whole, prints every change
+ * once even when a revision was cut in two, and exits 1 on 410. Also the conditional options of
+ * {@code register} and {@code deregister}.
  */
 @Timeout(30)
 class WatchCommandTest {
   private HttpServer server;
+
   /** One answer per request, in order; each writes what the node would. */
   private final ConcurrentLinkedQueue<Answer> script = new ConcurrentLinkedQueue<>();
+
   private final List<String> requests = new CopyOnWriteArrayList<>();
   private final List<Map<String, List<String>>> headers = new CopyOnWriteArrayList<>();
 
@@ -43,18 +46,20 @@ class WatchCommandTest {
   @BeforeEach
   void start() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.206.0.1"), 0), 16);
-    server.createContext("/", x -> {
-      requests.add(x.getRequestMethod() + " " + x.getRequestURI());
-      headers.add(x.getRequestHeaders());
-      Answer a = script.poll();
-      try (x) {
-        if (a == null) {
-          x.sendResponseHeaders(500, -1);
-        } else {
-          a.write(x);
-        }
-      }
-    });
+    server.createContext(
+        "/",
+        x -> {
+          requests.add(x.getRequestMethod() + " " + x.getRequestURI());
+          headers.add(x.getRequestHeaders());
+          Answer a = script.poll();
+          try (x) {
+            if (a == null) {
+              x.sendResponseHeaders(500, -1);
+            } else {
+              a.write(x);
+            }
+          }
+        });
     server.start();
   }
 
@@ -91,8 +96,15 @@ class WatchCommandTest {
   }
 
   private static String change(long revision, String type, String ns, String name) {
-    return "{\"revision\":" + revision + ",\"type\":\"" + type + "\",\"service\":{\"namespace\":\"" + ns
-        + "\",\"name\":\"" + name + "\",\"vip4\":\"240.0.0.1\",\"ports\":[]}}";
+    return "{\"revision\":"
+        + revision
+        + ",\"type\":\""
+        + type
+        + "\",\"service\":{\"namespace\":\""
+        + ns
+        + "\",\"name\":\""
+        + name
+        + "\",\"vip4\":\"240.0.0.1\",\"ports\":[]}}";
   }
 
   private record Run(int code, String out, String err) {}
@@ -103,26 +115,50 @@ class WatchCommandTest {
     List<String> all = new ArrayList<>(List.of(args));
     all.add("--server");
     all.add(address());
-    int code = Main.run(all.toArray(new String[0]), Map.of(), new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8), false);
-    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    int code =
+        Main.run(
+            all.toArray(new String[0]),
+            Map.of(),
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8),
+            false);
+    return new Run(
+        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
   @Test
   void everyChangeOnceAcrossABrokenStreamADropAndTheEndAt410() {
     script.add(stream(4, change(5, "put", "a", "x"), change(6, "put", "a", "y")));
-    script.add(stream(5, change(6, "put", "a", "y"), change(6, "delete", "a", "z"),
-        "{\"type\":\"progress\",\"revision\":7}",
-        "{\"type\":\"dropped\",\"revision\":7,\"error\":\"too_slow\",\"message\":\"resume with from=7\"}"));
+    script.add(
+        stream(
+            5,
+            change(6, "put", "a", "y"),
+            change(6, "delete", "a", "z"),
+            "{\"type\":\"progress\",\"revision\":7}",
+            "{\"type\":\"dropped\",\"revision\":7,\"error\":\"too_slow\",\"message\":\"resume with from=7\"}"));
     script.add(stream(7, change(8, "put", "b", "w")));
-    script.add(json(410, "{\"error\":\"gone\",\"field\":\"from\",\"message\":\"from: too old\",\"revision\":99,"
-        + "\"oldestRevision\":50}"));
+    script.add(
+        json(
+            410,
+            "{\"error\":\"gone\",\"field\":\"from\",\"message\":\"from: too old\",\"revision\":99,"
+                + "\"oldestRevision\":50}"));
     Run r = run("watch", "--from", "4", "--namespace", "A");
     assertEquals(1, r.code(), r.err());
-    assertEquals(List.of(change(5, "put", "a", "x"), change(6, "put", "a", "y"), change(6, "delete", "a", "z"),
-        change(8, "put", "b", "w")), r.out().lines().toList(), "each change once, in order");
-    assertEquals(List.of("GET /v1/watch?from=4&namespace=a", "GET /v1/watch?from=5&namespace=a",
-        "GET /v1/watch?from=7&namespace=a", "GET /v1/watch?from=7&namespace=a"), requests,
+    assertEquals(
+        List.of(
+            change(5, "put", "a", "x"),
+            change(6, "put", "a", "y"),
+            change(6, "delete", "a", "z"),
+            change(8, "put", "b", "w")),
+        r.out().lines().toList(),
+        "each change once, in order");
+    assertEquals(
+        List.of(
+            "GET /v1/watch?from=4&namespace=a",
+            "GET /v1/watch?from=5&namespace=a",
+            "GET /v1/watch?from=7&namespace=a",
+            "GET /v1/watch?from=7&namespace=a"),
+        requests,
         "resumed from the last revision printed whole (8 may have had more changes)");
     assertTrue(r.err().contains("410 gone: from: too old"), r.err());
   }
@@ -140,8 +176,11 @@ class WatchCommandTest {
   @Test
   void registerAndDeregisterSendTheirPreconditions() {
     script.add(json(201, "{\"namespace\":\"a\",\"name\":\"x\",\"revision\":3}"));
-    script.add(json(412, "{\"error\":\"precondition_failed\",\"field\":\"If-Match\",\"message\":\"no\","
-        + "\"revision\":3}"));
+    script.add(
+        json(
+            412,
+            "{\"error\":\"precondition_failed\",\"field\":\"If-Match\",\"message\":\"no\","
+                + "\"revision\":3}"));
     script.add(json(200, "{\"namespace\":\"a\",\"name\":\"x\",\"revision\":3}"));
     assertEquals(0, run("register", "a/x", "--create-only").code());
     Run refused = run("register", "a/x", "--if-match", "2");

@@ -8,15 +8,17 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * A set of CIDR blocks, IPv4 and IPv6, that client addresses are matched against (who may recurse, who is exempt
- * from rate limiting). An IPv4-mapped IPv6 address ({@code ::ffff:a.b.c.d}) matches as its IPv4 address.
- * Immutable and thread-safe; {@link #contains(byte[])} allocates nothing.
+ * A set of CIDR blocks, IPv4 and IPv6, that client addresses are matched against (who may recurse,
+ * who is exempt from rate limiting). An IPv4-mapped IPv6 address ({@code ::ffff:a.b.c.d}) matches
+ * as its IPv4 address. Immutable and thread-safe; {@link #contains(byte[])} allocates nothing.
  */
 public final class AddressRanges {
   /** The loopback ranges: 127.0.0.0/8 and ::1/128. */
   public static final String LOOPBACK = "127.0.0.0/8,::1/128";
+
   /** Loopback, RFC 1918 and unique-local IPv6 (RFC 4193). */
-  public static final String PRIVATE = LOOPBACK + ",10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7";
+  public static final String PRIVATE =
+      LOOPBACK + ",10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7";
 
   private final List<String> blocks;
   private final int[] net4;
@@ -38,8 +40,8 @@ public final class AddressRanges {
   }
 
   /**
-   * Parses CIDR blocks such as {@code 10.0.0.0/8}, {@code fc00::/7} or a single address ({@code 192.0.2.7}); the
-   * single word {@code none} is the empty set. Host bits must be zero.
+   * Parses CIDR blocks such as {@code 10.0.0.0/8}, {@code fc00::/7} or a single address ({@code
+   * 192.0.2.7}); the single word {@code none} is the empty set. Host bits must be zero.
    *
    * @throws ValidationException naming {@code field}
    */
@@ -114,13 +116,21 @@ public final class AddressRanges {
     } catch (NumberFormatException e) {
       // reported below
     }
-    throw new ValidationException(field, "'" + printable(cidr) + "' (expected: a CIDR block such as "
-        + (max == 32 ? "10.0.0.0/8, prefix 0..32" : "fc00::/7, prefix 0..128") + ")");
+    throw new ValidationException(
+        field,
+        "'"
+            + printable(cidr)
+            + "' (expected: a CIDR block such as "
+            + (max == 32 ? "10.0.0.0/8, prefix 0..32" : "fc00::/7, prefix 0..128")
+            + ")");
   }
 
   private static ValidationException hostBits(String field, String cidr) {
-    return new ValidationException(field, "'" + printable(cidr)
-        + "' has host bits set (expected: the network address of the block, such as 10.0.0.0/8)");
+    return new ValidationException(
+        field,
+        "'"
+            + printable(cidr)
+            + "' has host bits set (expected: the network address of the block, such as 10.0.0.0/8)");
   }
 
   private static String printable(String s) {
@@ -178,7 +188,10 @@ public final class AddressRanges {
   }
 
   static int toInt(byte[] b, int at) {
-    return (b[at] & 0xff) << 24 | (b[at + 1] & 0xff) << 16 | (b[at + 2] & 0xff) << 8 | (b[at + 3] & 0xff);
+    return (b[at] & 0xff) << 24
+        | (b[at + 1] & 0xff) << 16
+        | (b[at + 2] & 0xff) << 8
+        | (b[at + 3] & 0xff);
   }
 
   static long toLong(byte[] b, int at) {

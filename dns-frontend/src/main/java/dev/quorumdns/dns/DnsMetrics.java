@@ -12,11 +12,11 @@ import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Type;
 
 /**
- * The DNS meters, all named {@code quorumdns.dns.*}: queries by type, rcode and transport; latency; truncations;
- * malformed packets; internal errors; cache use; forwarding; TCP connections; rate limiting. Tags never carry
- * query names, and query types outside a fixed list are counted as {@code OTHER}, so the number of series is
- * bounded.
- * Thread-safe; the hot path looks meters up in arrays, without allocating.
+ * The DNS meters, all named {@code quorumdns.dns.*}: queries by type, rcode and transport; latency;
+ * truncations; malformed packets; internal errors; cache use; forwarding; TCP connections; rate
+ * limiting. Tags never carry query names, and query types outside a fixed list are counted as
+ * {@code OTHER}, so the number of series is bounded. Thread-safe; the hot path looks meters up in
+ * arrays, without allocating.
  */
 public final class DnsMetrics {
   /** How a query arrived. */
@@ -27,8 +27,24 @@ public final class DnsMetrics {
     final String tag = name().toLowerCase(Locale.ROOT);
   }
 
-  private static final int[] TRACKED_TYPES = {Type.A, Type.AAAA, Type.SRV, Type.PTR, Type.SOA, Type.NS, Type.ANY,
-      Type.TXT, Type.MX, Type.CNAME, Type.HTTPS, Type.SVCB, Type.DS, Type.DNSKEY, Type.CAA, Type.HINFO};
+  private static final int[] TRACKED_TYPES = {
+    Type.A,
+    Type.AAAA,
+    Type.SRV,
+    Type.PTR,
+    Type.SOA,
+    Type.NS,
+    Type.ANY,
+    Type.TXT,
+    Type.MX,
+    Type.CNAME,
+    Type.HTTPS,
+    Type.SVCB,
+    Type.DS,
+    Type.DNSKEY,
+    Type.CAA,
+    Type.HINFO
+  };
   private static final int OTHER = TRACKED_TYPES.length;
   private static final int RCODES = 24;
   private static final int TRANSPORTS = Transport.values().length;
@@ -52,43 +68,75 @@ public final class DnsMetrics {
   public DnsMetrics(MeterRegistry meters) {
     this.meters = meters;
     for (Transport t : Transport.values()) {
-      latency[t.ordinal()] = Timer.builder("quorumdns.dns.latency")
-          .description("Time from reading a DNS query to handing its answer to the socket")
-          .tag("transport", t.tag)
-          .publishPercentileHistogram()
-          .minimumExpectedValue(Duration.ofNanos(1_000))
-          .maximumExpectedValue(Duration.ofSeconds(10))
-          .register(meters);
+      latency[t.ordinal()] =
+          Timer.builder("quorumdns.dns.latency")
+              .description("Time from reading a DNS query to handing its answer to the socket")
+              .tag("transport", t.tag)
+              .publishPercentileHistogram()
+              .minimumExpectedValue(Duration.ofNanos(1_000))
+              .maximumExpectedValue(Duration.ofSeconds(10))
+              .register(meters);
     }
-    malformed = Counter.builder("quorumdns.dns.malformed")
-        .description("Packets that could not be parsed as a query (dropped, or answered FORMERR)")
-        .register(meters);
-    truncated = Counter.builder("quorumdns.dns.truncated")
-        .description("UDP answers sent with TC set because the whole answer did not fit").register(meters);
-    errors = Counter.builder("quorumdns.dns.errors")
-        .description("Queries that failed inside the server (a bug); answered SERVFAIL").register(meters);
-    cacheHits = Counter.builder("quorumdns.dns.cache").description("Answer cache lookups")
-        .tag("result", "hit").register(meters);
-    cacheMisses = Counter.builder("quorumdns.dns.cache").description("Answer cache lookups")
-        .tag("result", "miss").register(meters);
-    forwardedOk = Counter.builder("quorumdns.dns.forwarded").description("Queries sent to an upstream")
-        .tag("result", "answered").register(meters);
-    forwardedFailed = Counter.builder("quorumdns.dns.forwarded").description("Queries sent to an upstream")
-        .tag("result", "failed").register(meters);
-    forwardRefused = Counter.builder("quorumdns.dns.forwarded").description("Queries sent to an upstream")
-        .tag("result", "refused").register(meters);
-    tcpRejected = Counter.builder("quorumdns.dns.tcp.rejected")
-        .description("TCP connections closed at once because a connection cap was reached")
-        .tag("cap", "server").register(meters);
-    tcpRejectedPerClient = Counter.builder("quorumdns.dns.tcp.rejected")
-        .description("TCP connections closed at once because a connection cap was reached")
-        .tag("cap", "client").register(meters);
-    rrlDropped = Counter.builder("quorumdns.dns.rrl")
-        .description("UDP answers held back by response-rate limiting: dropped, or slipped (sent empty with TC)")
-        .tag("action", "dropped").register(meters);
-    rrlSlipped = Counter.builder("quorumdns.dns.rrl")
-        .description("UDP answers held back by response-rate limiting: dropped, or slipped (sent empty with TC)")
-        .tag("action", "slipped").register(meters);
+    malformed =
+        Counter.builder("quorumdns.dns.malformed")
+            .description(
+                "Packets that could not be parsed as a query (dropped, or answered FORMERR)")
+            .register(meters);
+    truncated =
+        Counter.builder("quorumdns.dns.truncated")
+            .description("UDP answers sent with TC set because the whole answer did not fit")
+            .register(meters);
+    errors =
+        Counter.builder("quorumdns.dns.errors")
+            .description("Queries that failed inside the server (a bug); answered SERVFAIL")
+            .register(meters);
+    cacheHits =
+        Counter.builder("quorumdns.dns.cache")
+            .description("Answer cache lookups")
+            .tag("result", "hit")
+            .register(meters);
+    cacheMisses =
+        Counter.builder("quorumdns.dns.cache")
+            .description("Answer cache lookups")
+            .tag("result", "miss")
+            .register(meters);
+    forwardedOk =
+        Counter.builder("quorumdns.dns.forwarded")
+            .description("Queries sent to an upstream")
+            .tag("result", "answered")
+            .register(meters);
+    forwardedFailed =
+        Counter.builder("quorumdns.dns.forwarded")
+            .description("Queries sent to an upstream")
+            .tag("result", "failed")
+            .register(meters);
+    forwardRefused =
+        Counter.builder("quorumdns.dns.forwarded")
+            .description("Queries sent to an upstream")
+            .tag("result", "refused")
+            .register(meters);
+    tcpRejected =
+        Counter.builder("quorumdns.dns.tcp.rejected")
+            .description("TCP connections closed at once because a connection cap was reached")
+            .tag("cap", "server")
+            .register(meters);
+    tcpRejectedPerClient =
+        Counter.builder("quorumdns.dns.tcp.rejected")
+            .description("TCP connections closed at once because a connection cap was reached")
+            .tag("cap", "client")
+            .register(meters);
+    rrlDropped =
+        Counter.builder("quorumdns.dns.rrl")
+            .description(
+                "UDP answers held back by response-rate limiting: dropped, or slipped (sent empty with TC)")
+            .tag("action", "dropped")
+            .register(meters);
+    rrlSlipped =
+        Counter.builder("quorumdns.dns.rrl")
+            .description(
+                "UDP answers held back by response-rate limiting: dropped, or slipped (sent empty with TC)")
+            .tag("action", "slipped")
+            .register(meters);
   }
 
   private static int typeIndex(int qtype) {
@@ -100,7 +148,9 @@ public final class DnsMetrics {
     return OTHER;
   }
 
-  /** Counts one answered query and its latency since {@code startNanos} ({@link System#nanoTime()}). */
+  /**
+   * Counts one answered query and its latency since {@code startNanos} ({@link System#nanoTime()}).
+   */
   public void query(int qtype, int rcode, Transport transport, long startNanos) {
     int type = typeIndex(qtype);
     int rc = rcode >= 0 && rcode < RCODES ? rcode : RCODES - 1;
@@ -108,12 +158,13 @@ public final class DnsMetrics {
     Counter c = queries[i];
     if (c == null) {
       // Racing threads register the same meter; Micrometer hands both the same instance.
-      c = Counter.builder("quorumdns.dns.queries")
-          .description("DNS queries answered, by query type, response code and transport")
-          .tag("qtype", type == OTHER ? "OTHER" : Type.string(qtype))
-          .tag("rcode", rc == RCODES - 1 ? "OTHER" : Rcode.string(rc))
-          .tag("transport", transport.tag)
-          .register(meters);
+      c =
+          Counter.builder("quorumdns.dns.queries")
+              .description("DNS queries answered, by query type, response code and transport")
+              .tag("qtype", type == OTHER ? "OTHER" : Type.string(qtype))
+              .tag("rcode", rc == RCODES - 1 ? "OTHER" : Rcode.string(rc))
+              .tag("transport", transport.tag)
+              .register(meters);
       queries[i] = c;
     }
     c.increment();
@@ -149,7 +200,10 @@ public final class DnsMetrics {
     tcpRejected.increment();
   }
 
-  /** A TCP connection closed because its client already holds {@code dns-tcp-per-client} connections. */
+  /**
+   * A TCP connection closed because its client already holds {@code dns-tcp-per-client}
+   * connections.
+   */
   public void tcpRejectedPerClient() {
     tcpRejectedPerClient.increment();
   }
@@ -181,7 +235,8 @@ public final class DnsMetrics {
   /** Publishes the number of open TCP connections, read from {@code open}. */
   public void trackTcpConnections(AtomicInteger open) {
     Gauge.builder("quorumdns.dns.tcp.connections", open, AtomicInteger::get)
-        .description("Open TCP connections").register(meters);
+        .description("Open TCP connections")
+        .register(meters);
   }
 
   public double errorCount() {

@@ -39,10 +39,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The node's DNS server: UDP and TCP on one port, answering from the local {@link RegistryView} (docs/architecture.md).
- * On Linux it uses epoll with one SO_REUSEPORT UDP socket per event-loop thread; elsewhere NIO with one UDP
- * socket. Lifecycle: {@link #start} once, then {@link #close} once (also after a failed start), from one thread;
- * the address getters may be called from any thread after {@link #start} returned.
+ * The node's DNS server: UDP and TCP on one port, answering from the local {@link RegistryView}
+ * (docs/architecture.md). On Linux it uses epoll with one SO_REUSEPORT UDP socket per event-loop
+ * thread; elsewhere NIO with one UDP socket. Lifecycle: {@link #start} once, then {@link #close}
+ * once (also after a failed start), from one thread; the address getters may be called from any
+ * thread after {@link #start} returned.
  */
 public final class DnsServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DnsServer.class);
@@ -66,40 +67,67 @@ public final class DnsServer implements AutoCloseable {
   }
 
   /**
-   * A server that also serves zone transfers and sends NOTIFY as {@code config.transfers()} says, reading
-   * transfers from {@code snapshots} (consistent reads of the same replica as {@code view}).
+   * A server that also serves zone transfers and sends NOTIFY as {@code config.transfers()} says,
+   * reading transfers from {@code snapshots} (consistent reads of the same replica as {@code
+   * view}).
    */
-  public DnsServer(DnsConfig config, RegistryView view, SnapshotSource snapshots, MeterRegistry meters) {
+  public DnsServer(
+      DnsConfig config, RegistryView view, SnapshotSource snapshots, MeterRegistry meters) {
     this(config, view, snapshots, meters, System::nanoTime, Clock.systemUTC());
   }
 
-  /** @param rrlClock the rate limiter's clock ({@link System#nanoTime()} but in tests) */
+  /**
+   * @param rrlClock the rate limiter's clock ({@link System#nanoTime()} but in tests)
+   */
   DnsServer(DnsConfig config, RegistryView view, MeterRegistry meters, LongSupplier rrlClock) {
     this(config, view, null, meters, rrlClock, Clock.systemUTC());
   }
 
-  /** @param clock TSIG's clock (signing times and the BADTIME check) */
-  DnsServer(DnsConfig config, RegistryView view, SnapshotSource snapshots, MeterRegistry meters,
-            LongSupplier rrlClock, Clock clock) {
+  /**
+   * @param clock TSIG's clock (signing times and the BADTIME check)
+   */
+  DnsServer(
+      DnsConfig config,
+      RegistryView view,
+      SnapshotSource snapshots,
+      MeterRegistry meters,
+      LongSupplier rrlClock,
+      Clock clock) {
     this.config = config;
     this.metrics = new DnsMetrics(meters);
     Resolver resolver = new Resolver(config, view);
     TransferMetrics transferMetrics = new TransferMetrics(meters);
-    this.transfers = snapshots == null ? null : new ZoneTransfers(config, view, snapshots, transferMetrics, clock);
-    this.notifier = config.transfers().notifyTargets().isEmpty() ? null
-        : new NotifySender(config, resolver, transferMetrics, System::nanoTime);
+    this.transfers =
+        snapshots == null
+            ? null
+            : new ZoneTransfers(config, view, snapshots, transferMetrics, clock);
+    this.notifier =
+        config.transfers().notifyTargets().isEmpty()
+            ? null
+            : new NotifySender(config, resolver, transferMetrics, System::nanoTime);
     this.handler = new QueryHandler(resolver, metrics, transfers);
-    this.tcpInitializer = new TcpChannelInitializer(handler, metrics, config.tcpIdleTimeout(),
-        config.maxTcpConnections(), config.limits().tcpPerClient(), config.nodeId(),
-        transfers == null ? null : transfers.executor());
-    this.rrl = config.limits().rateLimited() ? new ResponseRateLimiter(config.limits(), rrlClock) : null;
-    this.group = new MultiThreadIoEventLoopGroup(config.threads(),
-        new DefaultThreadFactory("dns-" + config.nodeId(), true), transport.ioHandlerFactory());
+    this.tcpInitializer =
+        new TcpChannelInitializer(
+            handler,
+            metrics,
+            config.tcpIdleTimeout(),
+            config.maxTcpConnections(),
+            config.limits().tcpPerClient(),
+            config.nodeId(),
+            transfers == null ? null : transfers.executor());
+    this.rrl =
+        config.limits().rateLimited() ? new ResponseRateLimiter(config.limits(), rrlClock) : null;
+    this.group =
+        new MultiThreadIoEventLoopGroup(
+            config.threads(),
+            new DefaultThreadFactory("dns-" + config.nodeId(), true),
+            transport.ioHandlerFactory());
   }
 
   /**
-   * Binds UDP and TCP on the configured address and port. With port 0, UDP binds an ephemeral port first and
-   * TCP takes the same one, starting over (up to {@value #BIND_ATTEMPTS} times) if TCP finds it taken.
+   * Binds UDP and TCP on the configured address and port. With port 0, UDP binds an ephemeral port
+   * first and TCP takes the same one, starting over (up to {@value #BIND_ATTEMPTS} times) if TCP
+   * finds it taken.
    *
    * @throws UncheckedIOException if the port cannot be bound
    */
@@ -112,22 +140,57 @@ public final class DnsServer implements AutoCloseable {
         closeChannels();
         boolean retry = config.port() == 0 && e instanceof BindException && attempt < BIND_ATTEMPTS;
         if (!retry) {
-          throw new UncheckedIOException("[" + config.nodeId() + "] cannot bind DNS on "
-              + config.bindAddress().getHostAddress() + ":" + config.port() + ": " + e.getMessage(), e);
+          throw new UncheckedIOException(
+              "["
+                  + config.nodeId()
+                  + "] cannot bind DNS on "
+                  + config.bindAddress().getHostAddress()
+                  + ":"
+                  + config.port()
+                  + ": "
+                  + e.getMessage(),
+              e);
         }
       }
     }
-    LOG.info("[" + config.nodeId() + "] DNS listening on " + udpAddress()
-        + " (udp x" + udp.size() + " and tcp, " + transport.name().toLowerCase(Locale.ROOT) + ", "
-        + config.threads() + " thread(s)), zone " + config.domain()
-        + (config.upstreams().isEmpty() ? "" : ", forwarding to " + config.upstreams() + " for "
-        + config.limits().upstreamAllow())
-        + (rrl == null ? "" : ", rate limit " + config.limits().rrlRate() + "/s per prefix (slip "
-        + config.limits().rrlSlip() + ", exempt " + config.limits().rrlExempt() + ")")
-        + (transfers == null || !config.transfers().enabled() ? "" : ", zone transfers for "
-        + config.transfers().allow() + (config.transfers().keys().isEmpty() ? "" : " with TSIG keys "
-        + config.transfers().keys() + (config.transfers().requireTsig() ? " (required)" : " (optional)")))
-        + (notifier == null ? "" : ", NOTIFY to " + config.transfers().notifyTargets()));
+    LOG.info(
+        "["
+            + config.nodeId()
+            + "] DNS listening on "
+            + udpAddress()
+            + " (udp x"
+            + udp.size()
+            + " and tcp, "
+            + transport.name().toLowerCase(Locale.ROOT)
+            + ", "
+            + config.threads()
+            + " thread(s)), zone "
+            + config.domain()
+            + (config.upstreams().isEmpty()
+                ? ""
+                : ", forwarding to "
+                    + config.upstreams()
+                    + " for "
+                    + config.limits().upstreamAllow())
+            + (rrl == null
+                ? ""
+                : ", rate limit "
+                    + config.limits().rrlRate()
+                    + "/s per prefix (slip "
+                    + config.limits().rrlSlip()
+                    + ", exempt "
+                    + config.limits().rrlExempt()
+                    + ")")
+            + (transfers == null || !config.transfers().enabled()
+                ? ""
+                : ", zone transfers for "
+                    + config.transfers().allow()
+                    + (config.transfers().keys().isEmpty()
+                        ? ""
+                        : " with TSIG keys "
+                            + config.transfers().keys()
+                            + (config.transfers().requireTsig() ? " (required)" : " (optional)")))
+            + (notifier == null ? "" : ", NOTIFY to " + config.transfers().notifyTargets()));
     if (notifier != null) {
       notifier.start();
     }
@@ -140,7 +203,9 @@ public final class DnsServer implements AutoCloseable {
     for (int i = 0; i < sockets; i++) {
       Channel c = await(udpBootstrap((EventLoopGroup) loops.next()).bind(at));
       udp.add(c);
-      at = new InetSocketAddress(config.bindAddress(), ((InetSocketAddress) c.localAddress()).getPort());
+      at =
+          new InetSocketAddress(
+              config.bindAddress(), ((InetSocketAddress) c.localAddress()).getPort());
     }
     tcp = await(tcpBootstrap().bind(at));
   }
@@ -156,7 +221,8 @@ public final class DnsServer implements AutoCloseable {
       throw bind;
     }
     if (cause instanceof IOException io && String.valueOf(io.getMessage()).contains("in use")) {
-      BindException bind = new BindException(io.getMessage()); // epoll reports it as a NativeIoException
+      BindException bind =
+          new BindException(io.getMessage()); // epoll reports it as a NativeIoException
       bind.initCause(io);
       throw bind;
     }
@@ -164,11 +230,13 @@ public final class DnsServer implements AutoCloseable {
   }
 
   private Bootstrap udpBootstrap(EventLoopGroup loop) {
-    Bootstrap b = new Bootstrap().group(loop)
-        .channelFactory(transport.datagramChannels())
-        .option(ChannelOption.SO_RCVBUF, 4 << 20)
-        .option(ChannelOption.SO_SNDBUF, 4 << 20)
-        .handler(udpHandler());
+    Bootstrap b =
+        new Bootstrap()
+            .group(loop)
+            .channelFactory(transport.datagramChannels())
+            .option(ChannelOption.SO_RCVBUF, 4 << 20)
+            .option(ChannelOption.SO_SNDBUF, 4 << 20)
+            .handler(udpHandler());
     if (transport.reusePort()) {
       b.option(EpollChannelOption.SO_REUSEPORT, true);
     }
@@ -176,12 +244,14 @@ public final class DnsServer implements AutoCloseable {
   }
 
   private ServerBootstrap tcpBootstrap() {
-    return new ServerBootstrap().group(group)
+    return new ServerBootstrap()
+        .group(group)
         .channelFactory(transport.serverChannels())
         .option(ChannelOption.SO_BACKLOG, 1024)
         .option(ChannelOption.SO_REUSEADDR, true)
         .childOption(ChannelOption.TCP_NODELAY, true)
-        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 << 10, 256 << 10))
+        .childOption(
+            ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 << 10, 256 << 10))
         .childHandler(tcpInitializer);
   }
 
@@ -209,7 +279,10 @@ public final class DnsServer implements AutoCloseable {
     tcpInitializer.init(ch);
   }
 
-  /** TCP connections open now from {@code client} (counted only while {@code dns-tcp-per-client} is set). */
+  /**
+   * TCP connections open now from {@code client} (counted only while {@code dns-tcp-per-client} is
+   * set).
+   */
   public int tcpConnections(InetAddress client) {
     return tcpInitializer.openConnections(client);
   }

@@ -20,10 +20,11 @@ import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
 
 /**
- * Every record this node serves (like Mesos-DNS {@code /v1/enumerate}), for {@code GET /v1/records}: each
- * zone's SOA and NS, the glue and node addresses, every service's A, AAAA and SRV (and a headless service's
- * endpoint names), and the PTRs of the reverse zones. Produced by asking the same {@link Resolver} that answers queries, so the list cannot disagree with
- * DNS. Stateless; reads the view like a query does (not one atomic snapshot). Not for the DNS hot path.
+ * Every record this node serves (like Mesos-DNS {@code /v1/enumerate}), for {@code GET
+ * /v1/records}: each zone's SOA and NS, the glue and node addresses, every service's A, AAAA and
+ * SRV (and a headless service's endpoint names), and the PTRs of the reverse zones. Produced by
+ * asking the same {@link Resolver} that answers queries, so the list cannot disagree with DNS.
+ * Stateless; reads the view like a query does (not one atomic snapshot). Not for the DNS hot path.
  */
 public final class ZoneRecords {
   private ZoneRecords() {}
@@ -60,7 +61,8 @@ public final class ZoneRecords {
       if (s.spec().headless()) {
         for (Endpoint e : s.spec().endpoints()) {
           if (IpAddresses.looksLiteral(e.address())) {
-            Name name = child(EndpointNames.label(IpAddresses.parse("address", e.address())), owner);
+            Name name =
+                child(EndpointNames.label(IpAddresses.parse("address", e.address())), owner);
             add(out, r, name, Type.A);
             add(out, r, name, Type.AAAA);
           }

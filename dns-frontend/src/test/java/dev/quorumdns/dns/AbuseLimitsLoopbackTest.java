@@ -19,8 +19,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Rcode;
@@ -28,16 +28,16 @@ import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
 /**
- * The abuse limits on a running server over real loopback sockets: rate limiting of one UDP client (answers, TC
- * slips, drops) and loopback's default exemption; the per-client TCP connection cap, by source address
- * (127.0.0.1 and 127.0.0.2); and forwarding only for clients in {@code upstream-allow}, against a fake upstream.
+ * The abuse limits on a running server over real loopback sockets: rate limiting of one UDP client
+ * (answers, TC slips, drops) and loopback's default exemption; the per-client TCP connection cap,
+ * by source address (127.0.0.1 and 127.0.0.2); and forwarding only for clients in {@code
+ * upstream-allow}, against a fake upstream.
  */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class AbuseLimitsLoopbackTest {
   private static final InetAddress ONE = loopback(1);
   private static final InetAddress TWO = loopback(2);
-  @RegisterExtension
-  static final DnsFixture.PerClass FX = new DnsFixture.PerClass(0);
+  @RegisterExtension static final DnsFixture.PerClass FX = new DnsFixture.PerClass(0);
 
   private static InetAddress loopback(int last) {
     try {
@@ -55,8 +55,11 @@ class AbuseLimitsLoopbackTest {
     }
   }
 
-  private static DnsServer start(DnsConfig config, java.util.function.LongSupplier clock) throws InterruptedException {
-    DnsServer s = new DnsServer(config.withThreads(2), FX.get().registry.view(), new SimpleMeterRegistry(), clock);
+  private static DnsServer start(DnsConfig config, java.util.function.LongSupplier clock)
+      throws InterruptedException {
+    DnsServer s =
+        new DnsServer(
+            config.withThreads(2), FX.get().registry.view(), new SimpleMeterRegistry(), clock);
     s.start();
     return s;
   }
@@ -98,8 +101,13 @@ class AbuseLimitsLoopbackTest {
     } finally {
       s.close();
     }
-    DnsServer exempt = start(FX.get().config.withLimits(AbuseLimits.defaults().withRrl(3, 2,
-        AbuseLimits.defaults().rrlExempt())), () -> frozen);
+    DnsServer exempt =
+        start(
+            FX.get()
+                .config
+                .withLimits(
+                    AbuseLimits.defaults().withRrl(3, 2, AbuseLimits.defaults().rrlExempt())),
+            () -> frozen);
     try (DatagramSocket c = new DatagramSocket(new InetSocketAddress(ONE, 0))) {
       c.setSoTimeout(5_000);
       InetSocketAddress at = new InetSocketAddress(ONE, exempt.udpAddress().getPort());
@@ -146,7 +154,10 @@ class AbuseLimitsLoopbackTest {
 
   @Test
   void oneClientCannotHoldMoreThanItsShareOfTcpConnections() throws Exception {
-    DnsServer s = start(FX.get().config.withLimits(AbuseLimits.defaults().withTcpPerClient(2)), System::nanoTime);
+    DnsServer s =
+        start(
+            FX.get().config.withLimits(AbuseLimits.defaults().withTcpPerClient(2)),
+            System::nanoTime);
     List<Socket> open = new ArrayList<>();
     try {
       for (int i = 0; i < 2; i++) {
@@ -158,13 +169,18 @@ class AbuseLimitsLoopbackTest {
       }
       assertEquals(1, s.metrics().tcpRejectedPerClientCount());
       try (Socket other = connect(TWO, s)) {
-        assertEquals(Rcode.NOERROR, tcpAsk(other, "web.prod.mesh.internal.", 7).getRcode(),
+        assertEquals(
+            Rcode.NOERROR,
+            tcpAsk(other, "web.prod.mesh.internal.", 7).getRcode(),
             "another client address still gets in");
       }
       open.remove(0).close();
       await("the server saw the close", () -> s.tcpConnections(ONE) == 1);
       open.add(connect(ONE, s));
-      assertEquals(Rcode.NOERROR, tcpAsk(open.get(1), "web.prod.mesh.internal.", 9).getRcode(), "room again");
+      assertEquals(
+          Rcode.NOERROR,
+          tcpAsk(open.get(1), "web.prod.mesh.internal.", 9).getRcode(),
+          "room again");
       await("only open connections are counted", () -> s.tcpConnections(TWO) == 0);
     } finally {
       for (Socket c : open) {
@@ -187,10 +203,16 @@ class AbuseLimitsLoopbackTest {
   void onlyAllowedClientsHaveQuestionsForwarded() throws Exception {
     try (FakeUpstream up = new FakeUpstream(ONE)) {
       DnsConfig base = FX.get().config.withUpstreams(List.of(up.address()));
-      DnsServer s = start(base.withLimits(AbuseLimits.defaults().withUpstreamAllow(
-          AddressRanges.parse("upstream-allow", "127.0.0.1/32"))), System::nanoTime);
+      DnsServer s =
+          start(
+              base.withLimits(
+                  AbuseLimits.defaults()
+                      .withUpstreamAllow(AddressRanges.parse("upstream-allow", "127.0.0.1/32"))),
+              System::nanoTime);
       try {
-        for (int round = 0; round < 2; round++) { // the second round would meet anything wrongly cached
+        for (int round = 0;
+            round < 2;
+            round++) { // the second round would meet anything wrongly cached
           Message refused = udpAsk(TWO, s, "www.example.com.");
           assertEquals(Rcode.REFUSED, refused.getRcode(), "127.0.0.2 is outside upstream-allow");
           assertFalse(refused.getHeader().getFlag(Flags.RA), "no recursion offered");
@@ -201,9 +223,13 @@ class AbuseLimitsLoopbackTest {
           assertEquals("192.0.2.1", forwarded.getSection(Section.ANSWER).get(0).rdataToString());
         }
         try (Socket tcp = connect(TWO, s)) {
-          assertEquals(Rcode.REFUSED, tcpAsk(tcp, "www.example.com.", 5).getRcode(), "over TCP as well");
+          assertEquals(
+              Rcode.REFUSED, tcpAsk(tcp, "www.example.com.", 5).getRcode(), "over TCP as well");
         }
-        assertEquals(Rcode.NOERROR, udpAsk(TWO, s, "web.prod.mesh.internal.").getRcode(), "our zone for all");
+        assertEquals(
+            Rcode.NOERROR,
+            udpAsk(TWO, s, "web.prod.mesh.internal.").getRcode(),
+            "our zone for all");
         assertEquals(2, up.asked.get(), "the upstream saw only the allowed client's questions");
         assertEquals(3, s.metrics().forwardRefusedCount());
       } finally {
@@ -211,15 +237,22 @@ class AbuseLimitsLoopbackTest {
       }
       DnsServer byDefault = start(base, System::nanoTime);
       try {
-        assertEquals(Rcode.NOERROR, udpAsk(TWO, byDefault, "www.example.com.").getRcode(),
+        assertEquals(
+            Rcode.NOERROR,
+            udpAsk(TWO, byDefault, "www.example.com.").getRcode(),
             "loopback is allowed by default");
       } finally {
         byDefault.close();
       }
-      DnsServer nobody = start(base.withLimits(AbuseLimits.defaults().withUpstreamAllow(AddressRanges.none())),
-          System::nanoTime);
+      DnsServer nobody =
+          start(
+              base.withLimits(AbuseLimits.defaults().withUpstreamAllow(AddressRanges.none())),
+              System::nanoTime);
       try {
-        assertEquals(Rcode.REFUSED, udpAsk(ONE, nobody, "www.example.com.").getRcode(), "upstream-allow none");
+        assertEquals(
+            Rcode.REFUSED,
+            udpAsk(ONE, nobody, "www.example.com.").getRcode(),
+            "upstream-allow none");
       } finally {
         nobody.close();
       }

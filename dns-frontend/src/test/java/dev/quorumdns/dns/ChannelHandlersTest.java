@@ -31,8 +31,7 @@ import org.xbill.DNS.Type;
 class ChannelHandlersTest {
   private static final InetSocketAddress CLIENT = new InetSocketAddress("127.0.0.1", 40000);
   private static final InetSocketAddress SERVER = new InetSocketAddress("127.0.0.1", 53535);
-  @RegisterExtension
-  static final DnsFixture.PerClass FX = new DnsFixture.PerClass(0);
+  @RegisterExtension static final DnsFixture.PerClass FX = new DnsFixture.PerClass(0);
   DnsServer server;
 
   @AfterEach
@@ -47,7 +46,9 @@ class ChannelHandlersTest {
     return server;
   }
 
-  /** Inbound bytes from the pooled allocator, so PARANOID leak detection tracks every one of them. */
+  /**
+   * Inbound bytes from the pooled allocator, so PARANOID leak detection tracks every one of them.
+   */
   private static ByteBuf pooled(byte[] bytes) {
     return io.netty.buffer.PooledByteBufAllocator.DEFAULT.buffer(bytes.length).writeBytes(bytes);
   }
@@ -80,8 +81,9 @@ class ChannelHandlersTest {
   @Test
   void udpQueryGetsOneDatagramBack() throws IOException {
     EmbeddedChannel ch = new EmbeddedChannel(server(FX.get().config).udpHandler());
-    ch.writeInbound(new DatagramPacket(pooled(DnsFixture.query("web.prod.mesh.internal.", Type.A, 7)),
-        SERVER, CLIENT));
+    ch.writeInbound(
+        new DatagramPacket(
+            pooled(DnsFixture.query("web.prod.mesh.internal.", Type.A, 7)), SERVER, CLIENT));
     DatagramPacket out = ch.readOutbound();
     assertEquals(CLIENT, out.recipient());
     Message m = new Message(ByteBufUtil.getBytes(out.content()));

@@ -27,9 +27,9 @@ import org.xbill.DNS.Section;
 import org.xbill.DNS.TextParseException;
 
 /**
- * A fixed registry for DNS tests, on real RocksDB: prod/web (http/tcp 80, dns/udp 53, an unnamed port),
- * prod/db (static VIPs, pg/tcp 5432), node records n1 (IPv4, voter), n2 (IPv6, voter), n3 (IPv4, not a
- * voter). Optionally {@code extraVoters} more voting nodes, to make big NS answers.
+ * A fixed registry for DNS tests, on real RocksDB: prod/web (http/tcp 80, dns/udp 53, an unnamed
+ * port), prod/db (static VIPs, pg/tcp 5432), node records n1 (IPv4, voter), n2 (IPv6, voter), n3
+ * (IPv4, not a voter). Optionally {@code extraVoters} more voting nodes, to make big NS answers.
  */
 final class DnsFixture implements AutoCloseable {
   static final String DOMAIN = "mesh.internal";
@@ -40,12 +40,31 @@ final class DnsFixture implements AutoCloseable {
 
   DnsFixture(Path dir, int extraVoters) {
     registry = TestRegistries.open(dir, ClusterSettings.defaults());
-    web = TestRegistries.register(registry, "prod", "web", new ServiceSpec(List.of(
-        new ServicePort("http", Protocol.TCP, 80), new ServicePort("dns", Protocol.UDP, 53),
-        new ServicePort(null, Protocol.TCP, 9000)), List.of(), Map.of(), null, null));
-    db = TestRegistries.register(registry, "prod", "db", new ServiceSpec(List.of(
-        new ServicePort("pg", Protocol.TCP, 5432)), List.of(), Map.of(),
-        (Inet4Address) IpAddresses.parse("v", "240.0.0.10"), (Inet6Address) IpAddresses.parse("v", "fd00:fd00::10")));
+    web =
+        TestRegistries.register(
+            registry,
+            "prod",
+            "web",
+            new ServiceSpec(
+                List.of(
+                    new ServicePort("http", Protocol.TCP, 80),
+                    new ServicePort("dns", Protocol.UDP, 53),
+                    new ServicePort(null, Protocol.TCP, 9000)),
+                List.of(),
+                Map.of(),
+                null,
+                null));
+    db =
+        TestRegistries.register(
+            registry,
+            "prod",
+            "db",
+            new ServiceSpec(
+                List.of(new ServicePort("pg", Protocol.TCP, 5432)),
+                List.of(),
+                Map.of(),
+                (Inet4Address) IpAddresses.parse("v", "240.0.0.10"),
+                (Inet6Address) IpAddresses.parse("v", "fd00:fd00::10")));
     Set<String> voters = new HashSet<>(List.of("n1", "n2"));
     node("n1", "127.0.0.11");
     node("n2", "fd00::2");
@@ -55,13 +74,16 @@ final class DnsFixture implements AutoCloseable {
       voters.add("x" + i);
     }
     registry.setVoters(voters);
-    // TTLs other than the defaults (60/30), so a TTL hard-coded in the server cannot pass the tables.
+    // TTLs other than the defaults (60/30), so a TTL hard-coded in the server cannot pass the
+    // tables.
     config = DnsConfig.defaults(InetAddress.getLoopbackAddress(), 0, DOMAIN, "n1").withTtls(45, 20);
   }
 
   private void node(String id, String address) {
-    TestRegistries.apply(registry, new Command.PutNode(new NodeRecord(id, IpAddresses.parse("a", address), 9053,
-        8053, 53535)));
+    TestRegistries.apply(
+        registry,
+        new Command.PutNode(
+            new NodeRecord(id, IpAddresses.parse("a", address), 9053, 8053, 53535)));
   }
 
   static byte[] query(String name, int type, int id) {
@@ -99,11 +121,12 @@ final class DnsFixture implements AutoCloseable {
   /**
    * One fixture for a whole test class, in its own temporary directory, open before the class's
    * {@code @BeforeAll} methods and closed (and deleted) after its {@code @AfterAll} methods:
-   * {@code @RegisterExtension static final DnsFixture.PerClass FX = new DnsFixture.PerClass(0);}, then
-   * {@code FX.get()}.
+   * {@code @RegisterExtension static final DnsFixture.PerClass FX = new DnsFixture.PerClass(0);},
+   * then {@code FX.get()}.
    */
-  static final class PerClass implements org.junit.jupiter.api.extension.BeforeAllCallback,
-      org.junit.jupiter.api.extension.AfterAllCallback {
+  static final class PerClass
+      implements org.junit.jupiter.api.extension.BeforeAllCallback,
+          org.junit.jupiter.api.extension.AfterAllCallback {
     private final int extraVoters;
     private Path dir;
     private DnsFixture fixture;
@@ -120,13 +143,15 @@ final class DnsFixture implements AutoCloseable {
     }
 
     @Override
-    public void beforeAll(org.junit.jupiter.api.extension.ExtensionContext context) throws Exception {
+    public void beforeAll(org.junit.jupiter.api.extension.ExtensionContext context)
+        throws Exception {
       dir = java.nio.file.Files.createTempDirectory("quorumdns-dns-fixture");
       fixture = new DnsFixture(dir, extraVoters);
     }
 
     @Override
-    public void afterAll(org.junit.jupiter.api.extension.ExtensionContext context) throws Exception {
+    public void afterAll(org.junit.jupiter.api.extension.ExtensionContext context)
+        throws Exception {
       try {
         if (fixture != null) {
           fixture.close();

@@ -37,7 +37,9 @@ final class FakeUpstream implements AutoCloseable {
         a.getHeader().setFlag(Flags.QR);
         a.getHeader().setFlag(Flags.RA);
         a.addRecord(q.getQuestion(), Section.QUESTION);
-        a.addRecord(new ARecord(q.getQuestion().getName(), DClass.IN, 300, InetAddress.getByName("192.0.2.1")),
+        a.addRecord(
+            new ARecord(
+                q.getQuestion().getName(), DClass.IN, 300, InetAddress.getByName("192.0.2.1")),
             Section.ANSWER);
         byte[] out = a.toWire();
         socket.send(new DatagramPacket(out, out.length, in.getSocketAddress()));

@@ -30,19 +30,18 @@ import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
 /**
- * Tens of thousands of seeded hostile packets straight into the handler: random bytes, bit flips, cuts, header
- * and count mutations, compression loops. No packet may make the server fail internally (the error counter stays
- * 0); every answer echoes the id, has QR set, parses, and fits UDP; and the warm handler (fast path, cache)
- * answers each packet exactly as a fresh one (dnsjava path), so the fast path accepts nothing the slow path would
- * treat differently.
+ * Tens of thousands of seeded hostile packets straight into the handler: random bytes, bit flips,
+ * cuts, header and count mutations, compression loops. No packet may make the server fail
+ * internally (the error counter stays 0); every answer echoes the id, has QR set, parses, and fits
+ * UDP; and the warm handler (fast path, cache) answers each packet exactly as a fresh one (dnsjava
+ * path), so the fast path accepts nothing the slow path would treat differently.
  */
 @Timeout(60)
 class HandlerFuzzTest {
   private static final long SEED = Long.getLong("quorumdns.seed", System.nanoTime());
   private static final int PACKETS = Integer.getInteger("quorumdns.fuzz.packets", 20_000);
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private static byte[] ask(QueryHandler h, byte[] packet, Transport t) {
     AtomicReference<byte[]> out = new AtomicReference<>();
@@ -52,12 +51,19 @@ class HandlerFuzzTest {
 
   private static List<byte[]> seeds() {
     List<byte[]> out = new ArrayList<>();
-    for (String n : List.of("web.prod.mesh.internal.", "_http._tcp.web.prod.mesh.internal.", "mesh.internal.",
-        "10.0.0.240.in-addr.arpa.", "nope.mesh.internal.", "example.com.")) {
+    for (String n :
+        List.of(
+            "web.prod.mesh.internal.",
+            "_http._tcp.web.prod.mesh.internal.",
+            "mesh.internal.",
+            "10.0.0.240.in-addr.arpa.",
+            "nope.mesh.internal.",
+            "example.com.")) {
       for (int t : new int[] {Type.A, Type.SRV, Type.NS, Type.PTR}) {
         Message q = Message.newQuery(Record.newRecord(Name.fromConstantString(n), t, DClass.IN));
         out.add(q.toWire());
-        q.addRecord(new OPTRecord(1232, 0, 0, ExtendedFlags.DO, List.of(new NSIDOption(new byte[0]))),
+        q.addRecord(
+            new OPTRecord(1232, 0, 0, ExtendedFlags.DO, List.of(new NSIDOption(new byte[0]))),
             Section.ADDITIONAL);
         out.add(q.toWire());
       }
@@ -103,10 +109,21 @@ class HandlerFuzzTest {
         byte[] p = mutate(r, seeds);
         Transport t = r.nextInt(4) == 0 ? Transport.TCP : Transport.UDP;
         if (i % 50 == 0) {
-          fresh = new QueryHandler(new Resolver(fx.config, fx.registry.view()),
-              new DnsMetrics(new SimpleMeterRegistry()));
+          fresh =
+              new QueryHandler(
+                  new Resolver(fx.config, fx.registry.view()),
+                  new DnsMetrics(new SimpleMeterRegistry()));
         }
-        String what = "packet " + i + " " + HexFormat.of().formatHex(p) + " over " + t + " (seed " + SEED + ")";
+        String what =
+            "packet "
+                + i
+                + " "
+                + HexFormat.of().formatHex(p)
+                + " over "
+                + t
+                + " (seed "
+                + SEED
+                + ")";
         byte[] got = ask(warm, p, t);
         assertArrayEquals(ask(fresh, p, t), got, what);
         if (got == null) {
@@ -124,7 +141,9 @@ class HandlerFuzzTest {
         }
       }
       assertEquals(0, metrics.errorCount(), "internal failures (seed " + SEED + ")");
-      assertTrue(metrics.malformedCount() > 0 && answered > PACKETS / 4, answered + " answered (seed " + SEED + ")");
+      assertTrue(
+          metrics.malformedCount() > 0 && answered > PACKETS / 4,
+          answered + " answered (seed " + SEED + ")");
     }
   }
 }

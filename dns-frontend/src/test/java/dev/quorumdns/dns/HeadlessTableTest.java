@@ -46,9 +46,9 @@ import org.xbill.DNS.Type;
 
 /**
  * Headless services (docs/architecture.md, DNS) as a table of questions and zone-file answers, like
- * {@code ResolverTableTest}: the service name lists its passing and warning endpoints, each named port has one
- * SRV record per such endpoint, and each endpoint with an IP address has a name of its own. Placeholders: {ttl},
- * {neg}, {min}, {serial}, {web4}.
+ * {@code ResolverTableTest}: the service name lists its passing and warning endpoints, each named
+ * port has one SRV record per such endpoint, and each endpoint with an IP address has a name of its
+ * own. Placeholders: {ttl}, {neg}, {min}, {serial}, {web4}.
  */
 class HeadlessTableTest {
   private static final ServiceKey CACHE = new ServiceKey("shop", "cache");
@@ -63,22 +63,41 @@ class HeadlessTableTest {
   static void setUp() throws IOException {
     dir = Files.createTempDirectory("quorumdns-headless");
     registry = TestRegistries.open(dir, ClusterSettings.defaults());
-    List<ServicePort> ports = List.of(new ServicePort("redis", Protocol.TCP, 6379), new ServicePort(null, Protocol.TCP,
-        9121));
-    TestRegistries.register(registry, "shop", "cache", headless(ports,
-        new Endpoint("10.1.0.1", null, null),
-        new Endpoint("10.1.0.2", 6380, 5, Health.WARNING, null),
-        new Endpoint("10.1.0.3", null, null, Health.CRITICAL, null),
-        new Endpoint("fd00:1::1", null, null),
-        new Endpoint("cache-4.example.com", 7000, null),
-        new Endpoint("10.1.0.1", 7001, null)));
-    TestRegistries.register(registry, "shop", "gone", headless(ports,
-        new Endpoint("10.2.0.1", null, null, Health.CRITICAL, null)));
+    List<ServicePort> ports =
+        List.of(
+            new ServicePort("redis", Protocol.TCP, 6379),
+            new ServicePort(null, Protocol.TCP, 9121));
+    TestRegistries.register(
+        registry,
+        "shop",
+        "cache",
+        headless(
+            ports,
+            new Endpoint("10.1.0.1", null, null),
+            new Endpoint("10.1.0.2", 6380, 5, Health.WARNING, null),
+            new Endpoint("10.1.0.3", null, null, Health.CRITICAL, null),
+            new Endpoint("fd00:1::1", null, null),
+            new Endpoint("cache-4.example.com", 7000, null),
+            new Endpoint("10.1.0.1", 7001, null)));
+    TestRegistries.register(
+        registry,
+        "shop",
+        "gone",
+        headless(ports, new Endpoint("10.2.0.1", null, null, Health.CRITICAL, null)));
     TestRegistries.register(registry, "shop", "none", headless(ports));
-    web = TestRegistries.register(registry, "shop", "web", new ServiceSpec(ports,
-        List.of(new Endpoint("10.3.0.1", 80, null)), Map.of(), null, null));
-    config = DnsConfig.defaults(InetAddress.getLoopbackAddress(), 0, DnsFixture.DOMAIN, "n1").withTtls(45, 20);
-    handler = new QueryHandler(new Resolver(config, registry.view()), new DnsMetrics(new SimpleMeterRegistry()));
+    web =
+        TestRegistries.register(
+            registry,
+            "shop",
+            "web",
+            new ServiceSpec(
+                ports, List.of(new Endpoint("10.3.0.1", 80, null)), Map.of(), null, null));
+    config =
+        DnsConfig.defaults(InetAddress.getLoopbackAddress(), 0, DnsFixture.DOMAIN, "n1")
+            .withTtls(45, 20);
+    handler =
+        new QueryHandler(
+            new Resolver(config, registry.view()), new DnsMetrics(new SimpleMeterRegistry()));
   }
 
   @AfterAll
@@ -93,33 +112,51 @@ class HeadlessTableTest {
 
   private static String fill(String text) {
     return text.replace("{ttl}", Integer.toString(config.ttlSeconds()))
-        .replace("{neg}", Integer.toString(Math.min(config.ttlSeconds(), config.negativeTtlSeconds())))
+        .replace(
+            "{neg}", Integer.toString(Math.min(config.ttlSeconds(), config.negativeTtlSeconds())))
         .replace("{min}", Integer.toString(config.negativeTtlSeconds()))
         .replace("{serial}", Long.toString(registry.view().revision()))
         .replace("{web4}", IpAddresses.format(web.vip4()))
         .replace("{v6}", V6_LABEL);
   }
 
-  private static final String SOA = ";; AUTHORITY\nmesh.internal. {neg} IN SOA n1.node.mesh.internal. "
-      + "hostmaster.mesh.internal. {serial} 60 10 86400 {min}";
+  private static final String SOA =
+      ";; AUTHORITY\nmesh.internal. {neg} IN SOA n1.node.mesh.internal. "
+          + "hostmaster.mesh.internal. {serial} 60 10 86400 {min}";
 
   static Stream<Arguments> table() {
     return Stream.of(
-        row("cache.shop.mesh.internal.", Type.A, Rcode.NOERROR, """
+        row(
+            "cache.shop.mesh.internal.",
+            Type.A,
+            Rcode.NOERROR,
+            """
             ;; ANSWER
             cache.shop.mesh.internal. {ttl} IN A 10.1.0.1
             cache.shop.mesh.internal. {ttl} IN A 10.1.0.2
             """),
-        row("cache.shop.mesh.internal.", Type.AAAA, Rcode.NOERROR, """
+        row(
+            "cache.shop.mesh.internal.",
+            Type.AAAA,
+            Rcode.NOERROR,
+            """
             ;; ANSWER
             cache.shop.mesh.internal. {ttl} IN AAAA fd00:1::1
             """),
-        row("cache.shop.mesh.internal.", Type.ANY, Rcode.NOERROR, """
+        row(
+            "cache.shop.mesh.internal.",
+            Type.ANY,
+            Rcode.NOERROR,
+            """
             ;; ANSWER
             cache.shop.mesh.internal. {ttl} IN HINFO "RFC8482" ""
             """),
         row("cache.shop.mesh.internal.", Type.TXT, Rcode.NOERROR, SOA),
-        row("_redis._tcp.cache.shop.mesh.internal.", Type.SRV, Rcode.NOERROR, """
+        row(
+            "_redis._tcp.cache.shop.mesh.internal.",
+            Type.SRV,
+            Rcode.NOERROR,
+            """
             ;; ANSWER
             _redis._tcp.cache.shop.mesh.internal. {ttl} IN SRV 0 100 6379 10-1-0-1.cache.shop.mesh.internal.
             _redis._tcp.cache.shop.mesh.internal. {ttl} IN SRV 0 5 6380 10-1-0-2.cache.shop.mesh.internal.
@@ -133,21 +170,38 @@ class HeadlessTableTest {
             """),
         row("_tcp.cache.shop.mesh.internal.", Type.SRV, Rcode.NOERROR, SOA),
         row("_redis._udp.cache.shop.mesh.internal.", Type.SRV, Rcode.NXDOMAIN, SOA),
-        row("10-1-0-2.cache.shop.mesh.internal.", Type.A, Rcode.NOERROR, """
+        row(
+            "10-1-0-2.cache.shop.mesh.internal.",
+            Type.A,
+            Rcode.NOERROR,
+            """
             ;; ANSWER
             10-1-0-2.cache.shop.mesh.internal. {ttl} IN A 10.1.0.2
             """),
-        // An endpoint's own name answers whatever its health: selection happens at the service name and SRV.
-        row("10-1-0-3.cache.shop.mesh.internal.", Type.A, Rcode.NOERROR, """
+        // An endpoint's own name answers whatever its health: selection happens at the service name
+        // and SRV.
+        row(
+            "10-1-0-3.cache.shop.mesh.internal.",
+            Type.A,
+            Rcode.NOERROR,
+            """
             ;; ANSWER
             10-1-0-3.cache.shop.mesh.internal. {ttl} IN A 10.1.0.3
             """),
         row("10-1-0-1.cache.shop.mesh.internal.", Type.AAAA, Rcode.NOERROR, SOA),
-        row("{v6}.cache.shop.mesh.internal.", Type.AAAA, Rcode.NOERROR, """
+        row(
+            "{v6}.cache.shop.mesh.internal.",
+            Type.AAAA,
+            Rcode.NOERROR,
+            """
             ;; ANSWER
             {v6}.cache.shop.mesh.internal. {ttl} IN AAAA fd00:1::1
             """),
-        row("10-1-0-1.cache.shop.mesh.internal.", Type.ANY, Rcode.NOERROR, """
+        row(
+            "10-1-0-1.cache.shop.mesh.internal.",
+            Type.ANY,
+            Rcode.NOERROR,
+            """
             ;; ANSWER
             10-1-0-1.cache.shop.mesh.internal. {ttl} IN HINFO "RFC8482" ""
             """),
@@ -159,14 +213,22 @@ class HeadlessTableTest {
         // Every endpoint critical, or none at all: the name exists without addresses.
         row("gone.shop.mesh.internal.", Type.A, Rcode.NOERROR, SOA),
         row("_redis._tcp.gone.shop.mesh.internal.", Type.SRV, Rcode.NOERROR, SOA),
-        row("10-2-0-1.gone.shop.mesh.internal.", Type.A, Rcode.NOERROR, """
+        row(
+            "10-2-0-1.gone.shop.mesh.internal.",
+            Type.A,
+            Rcode.NOERROR,
+            """
             ;; ANSWER
             10-2-0-1.gone.shop.mesh.internal. {ttl} IN A 10.2.0.1
             """),
         row("none.shop.mesh.internal.", Type.A, Rcode.NOERROR, SOA),
         row("none.shop.mesh.internal.", Type.AAAA, Rcode.NOERROR, SOA),
         // A service with a VIP publishes its VIP and no endpoint names.
-        row("web.shop.mesh.internal.", Type.A, Rcode.NOERROR, """
+        row(
+            "web.shop.mesh.internal.",
+            Type.A,
+            Rcode.NOERROR,
+            """
             ;; ANSWER
             web.shop.mesh.internal. {ttl} IN A {web4}
             """),
@@ -179,7 +241,8 @@ class HeadlessTableTest {
 
   /** Parses ";; ANSWER", ";; AUTHORITY", ";; ADDITIONAL" blocks of zone-file lines. */
   private static List<List<String>> sections(String text) {
-    List<List<String>> out = new ArrayList<>(List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>()));
+    List<List<String>> out =
+        new ArrayList<>(List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>()));
     int current = -1;
     for (String raw : fill(text).split("\n")) {
       String line = raw.trim().replaceAll("\\s+", " ");
@@ -209,13 +272,19 @@ class HeadlessTableTest {
     assertEquals(want.get(1), DnsFixture.lines(m, Section.AUTHORITY), "authority of " + what);
     assertEquals(want.get(2), DnsFixture.lines(m, Section.ADDITIONAL), "additional of " + what);
     Message again = ResolverTableTest.ask(handler, fill(name), type);
-    assertEquals(Arrays.toString(m.toWire()), Arrays.toString(again.toWire()), "cached answer of " + what);
+    assertEquals(
+        Arrays.toString(m.toWire()), Arrays.toString(again.toWire()), "cached answer of " + what);
   }
 
   @ParameterizedTest(name = "{0} <-> {1}")
-  @CsvSource({"10.1.0.5, 10-1-0-5", "255.255.255.255, 255-255-255-255", "0.0.0.0, 0-0-0-0",
-      "fd00::1, fd00-0000-0000-0000-0000-0000-0000-0001", "::, 0000-0000-0000-0000-0000-0000-0000-0000",
-      "2001:db8:0:ff::, 2001-0db8-0000-00ff-0000-0000-0000-0000"})
+  @CsvSource({
+    "10.1.0.5, 10-1-0-5",
+    "255.255.255.255, 255-255-255-255",
+    "0.0.0.0, 0-0-0-0",
+    "fd00::1, fd00-0000-0000-0000-0000-0000-0000-0001",
+    "::, 0000-0000-0000-0000-0000-0000-0000-0000",
+    "2001:db8:0:ff::, 2001-0db8-0000-00ff-0000-0000-0000-0000"
+  })
   void everyAddressHasOneLabelAndBack(String address, String label) {
     InetAddress a = IpAddresses.parse("a", address);
     assertEquals(label, EndpointNames.label(a));
@@ -223,22 +292,40 @@ class HeadlessTableTest {
   }
 
   @ParameterizedTest
-  @CsvSource({"10-1-0", "10-1-0-5-6", "10-1-0-256", "10-01-0-5", "fd00--1", "fd00-0-0-0-0-0-0-1",
-      "FD00-0000-0000-0000-0000-0000-0000-0001", "fd00-0000-0000-0000-0000-0000-0000-000g", "a-b-c-d", "-1-0-0-1"})
+  @CsvSource({
+    "10-1-0",
+    "10-1-0-5-6",
+    "10-1-0-256",
+    "10-01-0-5",
+    "fd00--1",
+    "fd00-0-0-0-0-0-0-1",
+    "FD00-0000-0000-0000-0000-0000-0000-0001",
+    "fd00-0000-0000-0000-0000-0000-0000-000g",
+    "a-b-c-d",
+    "-1-0-0-1"
+  })
   void otherSpellingsAreNoLabels(String label) {
     assertEquals(null, EndpointNames.address(label), label);
   }
 
   /**
-   * A health change is a change of the service: its names answer anew at once, and the cached answers of other
-   * names stay (they are checked against their own service's revision).
+   * A health change is a change of the service: its names answer anew at once, and the cached
+   * answers of other names stay (they are checked against their own service's revision).
    */
   @Test
-  void healthChangesAreAnsweredAtOnceAndInvalidateOnlyThatService(@TempDir Path other) throws IOException {
+  void healthChangesAreAnsweredAtOnceAndInvalidateOnlyThatService(@TempDir Path other)
+      throws IOException {
     Registry r = TestRegistries.open(other, ClusterSettings.defaults());
-    TestRegistries.register(r, "shop", "cache", headless(List.of(new ServicePort("redis", Protocol.TCP, 6379)),
-        new Endpoint("10.1.0.1", null, null), new Endpoint("10.1.0.2", null, null)));
-    TestRegistries.register(r, "shop", "web", new ServiceSpec(List.of(), List.of(), Map.of(), null, null));
+    TestRegistries.register(
+        r,
+        "shop",
+        "cache",
+        headless(
+            List.of(new ServicePort("redis", Protocol.TCP, 6379)),
+            new Endpoint("10.1.0.1", null, null),
+            new Endpoint("10.1.0.2", null, null)));
+    TestRegistries.register(
+        r, "shop", "web", new ServiceSpec(List.of(), List.of(), Map.of(), null, null));
     DnsMetrics metrics = new DnsMetrics(new SimpleMeterRegistry());
     QueryHandler h = new QueryHandler(new Resolver(config, r.view()), metrics);
     assertEquals(List.of("10.1.0.1", "10.1.0.2"), addresses(h, "cache.shop.mesh.internal."));
@@ -246,13 +333,18 @@ class HeadlessTableTest {
     addresses(h, "web.shop.mesh.internal.");
     double hits = metrics.cacheHitCount();
 
-    TestRegistries.apply(r, new Command.SetEndpointHealth(CACHE, "10.1.0.2", null, Health.CRITICAL));
+    TestRegistries.apply(
+        r, new Command.SetEndpointHealth(CACHE, "10.1.0.2", null, Health.CRITICAL));
     assertEquals(List.of("10.1.0.1"), addresses(h, "cache.shop.mesh.internal."));
     assertEquals(hits, metrics.cacheHitCount(), "the cache's answer was not served");
     assertEquals(List.of(webA), addresses(h, "web.shop.mesh.internal."));
-    assertEquals(hits + 1, metrics.cacheHitCount(), "another service's answer is still served from the cache");
+    assertEquals(
+        hits + 1,
+        metrics.cacheHitCount(),
+        "another service's answer is still served from the cache");
 
-    TestRegistries.apply(r, new Command.SetEndpointHealth(CACHE, "10.1.0.1", null, Health.CRITICAL));
+    TestRegistries.apply(
+        r, new Command.SetEndpointHealth(CACHE, "10.1.0.1", null, Health.CRITICAL));
     Message none = ResolverTableTest.ask(h, "cache.shop.mesh.internal.", Type.A);
     assertEquals(Rcode.NOERROR, none.getRcode(), "NODATA: the name exists");
     assertEquals(List.of(), none.getSection(Section.ANSWER));
@@ -263,17 +355,32 @@ class HeadlessTableTest {
 
   @Test
   void theRecordListHasTheEndpointNamesAndNoPtr() {
-    List<String> records = ZoneRecords.enumerate(registry.view(), config).stream()
-        .filter(rec -> rec.getName().toString().contains("cache.shop")).map(Record::toString)
-        .map(t -> t.replaceAll("\\s+", " ")).sorted().toList();
-    assertTrue(records.contains(fill("10-1-0-3.cache.shop.mesh.internal. {ttl} IN A 10.1.0.3")), records.toString());
-    assertTrue(records.contains(fill("cache.shop.mesh.internal. {ttl} IN A 10.1.0.2")), records.toString());
-    assertEquals(0, ZoneRecords.enumerate(registry.view(), config).stream().filter(rec -> rec.getType() == Type.PTR)
-        .count() - 2, "only web's two VIPs have PTR records");
+    List<String> records =
+        ZoneRecords.enumerate(registry.view(), config).stream()
+            .filter(rec -> rec.getName().toString().contains("cache.shop"))
+            .map(Record::toString)
+            .map(t -> t.replaceAll("\\s+", " "))
+            .sorted()
+            .toList();
+    assertTrue(
+        records.contains(fill("10-1-0-3.cache.shop.mesh.internal. {ttl} IN A 10.1.0.3")),
+        records.toString());
+    assertTrue(
+        records.contains(fill("cache.shop.mesh.internal. {ttl} IN A 10.1.0.2")),
+        records.toString());
+    assertEquals(
+        0,
+        ZoneRecords.enumerate(registry.view(), config).stream()
+                .filter(rec -> rec.getType() == Type.PTR)
+                .count()
+            - 2,
+        "only web's two VIPs have PTR records");
   }
 
   private static List<String> addresses(QueryHandler h, String name) throws IOException {
-    return ResolverTableTest.ask(h, name, Type.A).getSection(Section.ANSWER).stream().map(Record::rdataToString)
-        .sorted().toList();
+    return ResolverTableTest.ask(h, name, Type.A).getSection(Section.ANSWER).stream()
+        .map(Record::rdataToString)
+        .sorted()
+        .toList();
   }
 }

@@ -17,28 +17,30 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Type;
 
 /**
- * The packets of {@link HostilePackets} sent to a running server over real loopback sockets: each case is followed
- * by an ordinary query (the sentinel), and what arrives before the sentinel's answer must be exactly the case's
- * expected answer, or nothing. Over UDP from one socket (so one SO_REUSEPORT worker takes them all) and over one
- * TCP connection, which also carries the 64 KiB EDNS cases.
+ * The packets of {@link HostilePackets} sent to a running server over real loopback sockets: each
+ * case is followed by an ordinary query (the sentinel), and what arrives before the sentinel's
+ * answer must be exactly the case's expected answer, or nothing. Over UDP from one socket (so one
+ * SO_REUSEPORT worker takes them all) and over one TCP connection, which also carries the 64 KiB
+ * EDNS cases.
  */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class HostileInputLoopbackTest {
   private static final int SENTINEL = 0xfeed;
-  @RegisterExtension
-  static final DnsFixture.PerClass FX = new DnsFixture.PerClass(0);
+  @RegisterExtension static final DnsFixture.PerClass FX = new DnsFixture.PerClass(0);
   static DnsServer server;
 
   @BeforeAll
   static void start() throws InterruptedException {
-    server = new DnsServer(FX.get().config.withThreads(2), FX.get().registry.view(), new SimpleMeterRegistry());
+    server =
+        new DnsServer(
+            FX.get().config.withThreads(2), FX.get().registry.view(), new SimpleMeterRegistry());
     server.start();
   }
 
@@ -79,7 +81,9 @@ class HostileInputLoopbackTest {
         }
       }
     }
-    assertTrue(server.metrics().malformedCount() - malformed >= dropped, "dropped packets counted as malformed");
+    assertTrue(
+        server.metrics().malformedCount() - malformed >= dropped,
+        "dropped packets counted as malformed");
     assertEquals(0, server.metrics().errorCount());
   }
 
@@ -119,12 +123,23 @@ class HostileInputLoopbackTest {
     assertEquals(0, server.metrics().errorCount());
   }
 
-  /** Datagrams are read into 2048-byte buffers: a longer query arrives cut, so it cannot parse (epoll: FORMERR). */
+  /**
+   * Datagrams are read into 2048-byte buffers: a longer query arrives cut, so it cannot parse
+   * (epoll: FORMERR).
+   */
   @Test
   void aDatagramLargerThanTheReceiveBufferGetsFormerrOrNothing() throws IOException {
-    byte[] big = HostilePackets.query(0x0901, 1, 1, 0, 0, 1, HostilePackets.cat(
-        HostilePackets.question(HostilePackets.name("web", "prod"), Type.A, 1),
-        HostilePackets.opt(HostilePackets.options(1, 3000))));
+    byte[] big =
+        HostilePackets.query(
+            0x0901,
+            1,
+            1,
+            0,
+            0,
+            1,
+            HostilePackets.cat(
+                HostilePackets.question(HostilePackets.name("web", "prod"), Type.A, 1),
+                HostilePackets.opt(HostilePackets.options(1, 3000))));
     try (DatagramSocket c = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
       c.setSoTimeout(5_000);
       InetSocketAddress at = new InetSocketAddress("127.0.0.1", server.udpAddress().getPort());

@@ -34,16 +34,16 @@ import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Type;
 
 /**
- * Each packet of {@link HostilePackets} gets the answer written beside it (an rcode, or none at all and a count
- * as malformed), at the handler over both transports and on the UDP and TCP channel handlers (PARANOID leak
- * checks); nothing fails inside the server and an ordinary query is answered after each one.
+ * Each packet of {@link HostilePackets} gets the answer written beside it (an rcode, or none at all
+ * and a count as malformed), at the handler over both transports and on the UDP and TCP channel
+ * handlers (PARANOID leak checks); nothing fails inside the server and an ordinary query is
+ * answered after each one.
  */
 @ExtendWith(LeakCheck.class)
 class HostileInputTest {
   private static final InetSocketAddress CLIENT = new InetSocketAddress("192.0.2.53", 40002);
   private static final InetSocketAddress SERVER = new InetSocketAddress("127.0.0.1", 53535);
-  @RegisterExtension
-  static final DnsFixture.PerClass FX = new DnsFixture.PerClass(0);
+  @RegisterExtension static final DnsFixture.PerClass FX = new DnsFixture.PerClass(0);
 
   static Stream<Arguments> cases() {
     List<Arguments> out = new ArrayList<>();
@@ -69,9 +69,12 @@ class HostileInputTest {
     assertEquals(c.expected(), m.getRcode(), what + ":\n" + m);
     assertEquals(c.id(), m.getHeader().getID(), what);
     assertTrue(m.getHeader().getFlag(Flags.QR), what);
-    assertTrue(answer.length <= (where.contains("UDP") ? 1232 : 65535), what + ": " + answer.length + " bytes");
+    assertTrue(
+        answer.length <= (where.contains("UDP") ? 1232 : 65535),
+        what + ": " + answer.length + " bytes");
     if (c.expected() == Rcode.NOERROR && c.packet().length > 1000) {
-      assertTrue(answer.length < 300, "options are not echoed: " + what + ": " + answer.length + " bytes");
+      assertTrue(
+          answer.length < 300, "options are not echoed: " + what + ": " + answer.length + " bytes");
       assertNotNull(m.getOPT(), "EDNS answered with EDNS: " + what);
     }
   }
@@ -86,9 +89,11 @@ class HostileInputTest {
   @MethodSource("cases")
   void theHandlerAnswersAsWrittenAndKeepsServing(Case c, Transport t) throws IOException {
     DnsMetrics metrics = new DnsMetrics(new SimpleMeterRegistry());
-    QueryHandler h = new QueryHandler(new Resolver(FX.get().config, FX.get().registry.view()), metrics);
+    QueryHandler h =
+        new QueryHandler(new Resolver(FX.get().config, FX.get().registry.view()), metrics);
     check(c, ask(h, c.packet(), t), "over " + t);
-    // Dropped packets are counted as malformed, FORMERR ones when they cannot be parsed at all, others never.
+    // Dropped packets are counted as malformed, FORMERR ones when they cannot be parsed at all,
+    // others never.
     double malformed = metrics.malformedCount();
     switch (c.expected()) {
       case HostilePackets.DROPPED -> assertEquals(1, malformed, "counted as malformed: " + c);
@@ -106,7 +111,8 @@ class HostileInputTest {
 
   @Test
   void theUdpChannelAnswersEveryCaseAsWritten() throws IOException {
-    DnsServer server = new DnsServer(FX.get().config, FX.get().registry.view(), new SimpleMeterRegistry());
+    DnsServer server =
+        new DnsServer(FX.get().config, FX.get().registry.view(), new SimpleMeterRegistry());
     try {
       EmbeddedChannel ch = new EmbeddedChannel(server.udpHandler());
       for (Case c : HostilePackets.all()) {
@@ -133,14 +139,18 @@ class HostileInputTest {
 
   @Test
   void theTcpChannelAnswersEveryCaseAsWrittenOnOneConnection() throws IOException {
-    DnsServer server = new DnsServer(FX.get().config, FX.get().registry.view(), new SimpleMeterRegistry());
+    DnsServer server =
+        new DnsServer(FX.get().config, FX.get().registry.view(), new SimpleMeterRegistry());
     try {
       EmbeddedChannel ch = new EmbeddedChannel();
       server.initTcpChannel(ch);
       ch.pipeline().fireChannelActive();
       for (Case c : HostilePackets.all()) {
-        ch.writeInbound(PooledByteBufAllocator.DEFAULT.buffer().writeShort(c.packet().length)
-            .writeBytes(c.packet()));
+        ch.writeInbound(
+            PooledByteBufAllocator.DEFAULT
+                .buffer()
+                .writeShort(c.packet().length)
+                .writeBytes(c.packet()));
         List<byte[]> answers = new ArrayList<>();
         for (ByteBuf b; (b = ch.readOutbound()) != null; ) {
           while (b.readableBytes() >= 2) {

@@ -8,14 +8,17 @@ import java.util.List;
 import org.xbill.DNS.Rcode;
 
 /**
- * The hostile DNS packets of issue 7, each with the result the server owes it: an rcode, or {@link #DROPPED}
- * (no answer, counted as malformed). Built byte by byte, since most are messages no library would write.
+ * The hostile DNS packets of issue 7, each with the result the server owes it: an rcode, or {@link
+ * #DROPPED} (no answer, counted as malformed). Built byte by byte, since most are messages no
+ * library would write.
  */
 final class HostilePackets {
   /** Expected when the packet gets no answer at all. */
   static final int DROPPED = -1;
+
   private static final int TYPE_A = 1;
   private static final int IN = 1;
+
   /** {@code mesh.internal.} in wire form. */
   private static final byte[] ZONE = name2("mesh", "internal");
 
@@ -45,68 +48,250 @@ final class HostilePackets {
     List<Case> out = new ArrayList<>();
     byte[] good = query(0x4242, 0x01, 1, 0, 0, 0, question(name("web", "prod"), TYPE_A, IN));
     for (int n = 0; n < 12; n++) {
-      out.add(new Case("truncated header, " + n + " bytes", Arrays.copyOf(good, n), DROPPED, false));
+      out.add(
+          new Case("truncated header, " + n + " bytes", Arrays.copyOf(good, n), DROPPED, false));
     }
     out.add(new Case("header only, QDCOUNT 1", Arrays.copyOf(good, 12), Rcode.FORMERR, false));
-    out.add(new Case("question cut inside its name", Arrays.copyOf(good, 16), Rcode.FORMERR, false));
-    out.add(new Case("question cut before its class", Arrays.copyOf(good, good.length - 2), Rcode.FORMERR, false));
-    out.add(new Case("pointer to itself", query(0x0101, 1, 1, 0, 0, 0,
-        bytes(0xc0, 12, 0, TYPE_A, 0, IN)), Rcode.FORMERR, false));
-    out.add(new Case("pointer loop through a label", query(0x0102, 1, 1, 0, 0, 0,
-        bytes(1, 'a', 0xc0, 12, 0, TYPE_A, 0, IN)), Rcode.FORMERR, false));
-    out.add(new Case("two pointers pointing at each other", query(0x0103, 1, 1, 0, 1, 0, cat(
-        bytes(0xc0, 12 + 6, 0, TYPE_A, 0, IN), // question: pointer to the authority record's name
-        bytes(0xc0, 12, 0, TYPE_A, 0, IN, 0, 0, 0, 60, 0, 0))), Rcode.FORMERR, false));
-    out.add(new Case("pointer forward", query(0x0104, 1, 1, 0, 0, 0,
-        cat(bytes(0xc0, 12 + 6, 0, TYPE_A, 0, IN), ZONE)), Rcode.FORMERR, false));
-    out.add(new Case("pointer past the end", query(0x0105, 1, 1, 0, 0, 0,
-        bytes(0xff, 0xff, 0, TYPE_A, 0, IN)), Rcode.FORMERR, false));
-    out.add(new Case("pointer cut in half", query(0x0106, 1, 1, 0, 0, 0, bytes(0xc0)), Rcode.FORMERR, false));
-    out.add(new Case("ARCOUNT 3, no records", query(0x0201, 1, 1, 0, 0, 3,
-        question(name("web", "prod"), TYPE_A, IN)), Rcode.FORMERR, false));
-    out.add(new Case("QDCOUNT 5, one question", query(0x0202, 1, 5, 0, 0, 0,
-        question(name("web", "prod"), TYPE_A, IN)), Rcode.FORMERR, false));
-    out.add(new Case("ANCOUNT 65535, no records", query(0x0203, 1, 1, 0xffff, 0, 0,
-        question(name("web", "prod"), TYPE_A, IN)), Rcode.FORMERR, false));
+    out.add(
+        new Case("question cut inside its name", Arrays.copyOf(good, 16), Rcode.FORMERR, false));
+    out.add(
+        new Case(
+            "question cut before its class",
+            Arrays.copyOf(good, good.length - 2),
+            Rcode.FORMERR,
+            false));
+    out.add(
+        new Case(
+            "pointer to itself",
+            query(0x0101, 1, 1, 0, 0, 0, bytes(0xc0, 12, 0, TYPE_A, 0, IN)),
+            Rcode.FORMERR,
+            false));
+    out.add(
+        new Case(
+            "pointer loop through a label",
+            query(0x0102, 1, 1, 0, 0, 0, bytes(1, 'a', 0xc0, 12, 0, TYPE_A, 0, IN)),
+            Rcode.FORMERR,
+            false));
+    out.add(
+        new Case(
+            "two pointers pointing at each other",
+            query(
+                0x0103,
+                1,
+                1,
+                0,
+                1,
+                0,
+                cat(
+                    bytes(
+                        0xc0, 12 + 6, 0, TYPE_A, 0,
+                        IN), // question: pointer to the authority record's name
+                    bytes(0xc0, 12, 0, TYPE_A, 0, IN, 0, 0, 0, 60, 0, 0))),
+            Rcode.FORMERR,
+            false));
+    out.add(
+        new Case(
+            "pointer forward",
+            query(0x0104, 1, 1, 0, 0, 0, cat(bytes(0xc0, 12 + 6, 0, TYPE_A, 0, IN), ZONE)),
+            Rcode.FORMERR,
+            false));
+    out.add(
+        new Case(
+            "pointer past the end",
+            query(0x0105, 1, 1, 0, 0, 0, bytes(0xff, 0xff, 0, TYPE_A, 0, IN)),
+            Rcode.FORMERR,
+            false));
+    out.add(
+        new Case(
+            "pointer cut in half",
+            query(0x0106, 1, 1, 0, 0, 0, bytes(0xc0)),
+            Rcode.FORMERR,
+            false));
+    out.add(
+        new Case(
+            "ARCOUNT 3, no records",
+            query(0x0201, 1, 1, 0, 0, 3, question(name("web", "prod"), TYPE_A, IN)),
+            Rcode.FORMERR,
+            false));
+    out.add(
+        new Case(
+            "QDCOUNT 5, one question",
+            query(0x0202, 1, 5, 0, 0, 0, question(name("web", "prod"), TYPE_A, IN)),
+            Rcode.FORMERR,
+            false));
+    out.add(
+        new Case(
+            "ANCOUNT 65535, no records",
+            query(0x0203, 1, 1, 0xffff, 0, 0, question(name("web", "prod"), TYPE_A, IN)),
+            Rcode.FORMERR,
+            false));
     out.add(new Case("QDCOUNT 0", query(0x0301, 1, 0, 0, 0, 0, new byte[0]), Rcode.FORMERR, false));
-    out.add(new Case("QDCOUNT 2", query(0x0302, 1, 2, 0, 0, 0, cat(question(name("web", "prod"), TYPE_A, IN),
-        question(name("db", "prod"), TYPE_A, IN))), Rcode.FORMERR, false));
-    out.add(new Case("QR set: a response", query(0x0401, 0x81, 1, 0, 0, 0,
-        question(name("web", "prod"), TYPE_A, IN)), DROPPED, false));
-    out.add(new Case("QR set, header only", query(0x0402, 0x80, 0, 0, 0, 0, new byte[0]), DROPPED, false));
+    out.add(
+        new Case(
+            "QDCOUNT 2",
+            query(
+                0x0302,
+                1,
+                2,
+                0,
+                0,
+                0,
+                cat(
+                    question(name("web", "prod"), TYPE_A, IN),
+                    question(name("db", "prod"), TYPE_A, IN))),
+            Rcode.FORMERR,
+            false));
+    out.add(
+        new Case(
+            "QR set: a response",
+            query(0x0401, 0x81, 1, 0, 0, 0, question(name("web", "prod"), TYPE_A, IN)),
+            DROPPED,
+            false));
+    out.add(
+        new Case(
+            "QR set, header only", query(0x0402, 0x80, 0, 0, 0, 0, new byte[0]), DROPPED, false));
     for (int cls : new int[] {3, 4, 254, 255, 1234}) {
-      out.add(new Case("class " + cls, query(0x0500 + (cls & 0xff), 1, 1, 0, 0, 0,
-          question(name("web", "prod"), TYPE_A, cls)), Rcode.REFUSED, false));
+      out.add(
+          new Case(
+              "class " + cls,
+              query(
+                  0x0500 + (cls & 0xff), 1, 1, 0, 0, 0, question(name("web", "prod"), TYPE_A, cls)),
+              Rcode.REFUSED,
+              false));
     }
-    out.add(new Case("name of 255 octets in the zone", query(0x0601, 1, 1, 0, 0, 0,
-        question(longName(47, ZONE), TYPE_A, IN)), Rcode.NXDOMAIN, false));
-    out.add(new Case("name of 255 octets outside the zones", query(0x0602, 1, 1, 0, 0, 0,
-        question(longName(49, name2("example", "com")), TYPE_A, IN)), Rcode.REFUSED, false));
-    out.add(new Case("name of 256 octets", query(0x0603, 1, 1, 0, 0, 0,
-        question(longName(48, ZONE), TYPE_A, IN)), Rcode.FORMERR, false));
-    out.add(new Case("name of 402 octets", query(0x0604, 1, 1, 0, 0, 0,
-        question(longName(48, cat(label(63), label(63), label(17), ZONE)), TYPE_A, IN)), Rcode.FORMERR, false));
-    out.add(new Case("pointer back to the name's start (over 255 octets)", query(0x0605, 1, 1, 0, 0, 0,
-        question(cat(label(63), label(63), label(63), label(47), bytes(0xc0, 12)), TYPE_A, IN)),
-        Rcode.FORMERR, false));
-    out.add(new Case("label of 63 octets", query(0x0701, 1, 1, 0, 0, 0,
-        question(cat(label(63), ZONE), TYPE_A, IN)), Rcode.NXDOMAIN, false));
-    out.add(new Case("label of 64 octets", query(0x0702, 1, 1, 0, 0, 0,
-        question(cat(label(64), ZONE), TYPE_A, IN)), Rcode.FORMERR, false));
-    out.add(new Case("label type 0x80 (reserved)", query(0x0703, 1, 1, 0, 0, 0,
-        question(cat(bytes(0x80), ZONE), TYPE_A, IN)), Rcode.FORMERR, false));
-    out.add(new Case("OPT with 1,000 bytes of unknown options", query(0x0801, 1, 1, 0, 0, 1, cat(
-        question(name("web", "prod"), TYPE_A, IN), opt(options(100, 6)))), Rcode.NOERROR, false));
-    out.add(new Case("OPT with one option of 65,000 bytes", query(0x0802, 1, 1, 0, 0, 1, cat(
-        question(name("web", "prod"), TYPE_A, IN), opt(options(1, 65_000)))), Rcode.NOERROR, true));
-    out.add(new Case("OPT with 16,000 empty options", query(0x0803, 1, 1, 0, 0, 1, cat(
-        question(name("web", "prod"), TYPE_A, IN), opt(options(16_000, 0)))), Rcode.NOERROR, true));
-    out.add(new Case("OPT option longer than the OPT", query(0x0804, 1, 1, 0, 0, 1, cat(
-        question(name("web", "prod"), TYPE_A, IN), opt(bytes(0xfd, 0xe9, 0x10, 0x00, 1, 2, 3)))),
-        Rcode.FORMERR, false));
-    out.add(new Case("OPT rdata past the end", query(0x0805, 1, 1, 0, 0, 1, cat(
-        question(name("web", "prod"), TYPE_A, IN), bytes(0, 0, 41, 0x04, 0xd0, 0, 0, 0, 0, 0xff, 0xff, 1, 2))),
-        Rcode.FORMERR, false));
+    out.add(
+        new Case(
+            "name of 255 octets in the zone",
+            query(0x0601, 1, 1, 0, 0, 0, question(longName(47, ZONE), TYPE_A, IN)),
+            Rcode.NXDOMAIN,
+            false));
+    out.add(
+        new Case(
+            "name of 255 octets outside the zones",
+            query(
+                0x0602, 1, 1, 0, 0, 0, question(longName(49, name2("example", "com")), TYPE_A, IN)),
+            Rcode.REFUSED,
+            false));
+    out.add(
+        new Case(
+            "name of 256 octets",
+            query(0x0603, 1, 1, 0, 0, 0, question(longName(48, ZONE), TYPE_A, IN)),
+            Rcode.FORMERR,
+            false));
+    out.add(
+        new Case(
+            "name of 402 octets",
+            query(
+                0x0604,
+                1,
+                1,
+                0,
+                0,
+                0,
+                question(longName(48, cat(label(63), label(63), label(17), ZONE)), TYPE_A, IN)),
+            Rcode.FORMERR,
+            false));
+    out.add(
+        new Case(
+            "pointer back to the name's start (over 255 octets)",
+            query(
+                0x0605,
+                1,
+                1,
+                0,
+                0,
+                0,
+                question(
+                    cat(label(63), label(63), label(63), label(47), bytes(0xc0, 12)), TYPE_A, IN)),
+            Rcode.FORMERR,
+            false));
+    out.add(
+        new Case(
+            "label of 63 octets",
+            query(0x0701, 1, 1, 0, 0, 0, question(cat(label(63), ZONE), TYPE_A, IN)),
+            Rcode.NXDOMAIN,
+            false));
+    out.add(
+        new Case(
+            "label of 64 octets",
+            query(0x0702, 1, 1, 0, 0, 0, question(cat(label(64), ZONE), TYPE_A, IN)),
+            Rcode.FORMERR,
+            false));
+    out.add(
+        new Case(
+            "label type 0x80 (reserved)",
+            query(0x0703, 1, 1, 0, 0, 0, question(cat(bytes(0x80), ZONE), TYPE_A, IN)),
+            Rcode.FORMERR,
+            false));
+    out.add(
+        new Case(
+            "OPT with 1,000 bytes of unknown options",
+            query(
+                0x0801,
+                1,
+                1,
+                0,
+                0,
+                1,
+                cat(question(name("web", "prod"), TYPE_A, IN), opt(options(100, 6)))),
+            Rcode.NOERROR,
+            false));
+    out.add(
+        new Case(
+            "OPT with one option of 65,000 bytes",
+            query(
+                0x0802,
+                1,
+                1,
+                0,
+                0,
+                1,
+                cat(question(name("web", "prod"), TYPE_A, IN), opt(options(1, 65_000)))),
+            Rcode.NOERROR,
+            true));
+    out.add(
+        new Case(
+            "OPT with 16,000 empty options",
+            query(
+                0x0803,
+                1,
+                1,
+                0,
+                0,
+                1,
+                cat(question(name("web", "prod"), TYPE_A, IN), opt(options(16_000, 0)))),
+            Rcode.NOERROR,
+            true));
+    out.add(
+        new Case(
+            "OPT option longer than the OPT",
+            query(
+                0x0804,
+                1,
+                1,
+                0,
+                0,
+                1,
+                cat(
+                    question(name("web", "prod"), TYPE_A, IN),
+                    opt(bytes(0xfd, 0xe9, 0x10, 0x00, 1, 2, 3)))),
+            Rcode.FORMERR,
+            false));
+    out.add(
+        new Case(
+            "OPT rdata past the end",
+            query(
+                0x0805,
+                1,
+                1,
+                0,
+                0,
+                1,
+                cat(
+                    question(name("web", "prod"), TYPE_A, IN),
+                    bytes(0, 0, 41, 0x04, 0xd0, 0, 0, 0, 0, 0xff, 0xff, 1, 2))),
+            Rcode.FORMERR,
+            false));
     out.add(new Case("an ordinary query", good, Rcode.NOERROR, false));
     return out;
   }

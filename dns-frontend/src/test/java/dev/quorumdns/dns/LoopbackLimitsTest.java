@@ -11,11 +11,11 @@ import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
-import java.nio.file.Path;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,8 +25,8 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
@@ -38,23 +38,25 @@ import org.xbill.DNS.SimpleResolver;
 import org.xbill.DNS.Type;
 
 /**
- * A running server with an NS answer (82 voters) bigger than the 1232-byte EDNS payload: TC then TCP with
- * dnsjava and dig, both with EDNS; the TCP idle timeout and connection cap on real sockets; and a UDP storm of
- * garbage after which the same client socket is still answered and nothing failed inside the server.
+ * A running server with an NS answer (82 voters) bigger than the 1232-byte EDNS payload: TC then
+ * TCP with dnsjava and dig, both with EDNS; the TCP idle timeout and connection cap on real
+ * sockets; and a UDP storm of garbage after which the same client socket is still answered and
+ * nothing failed inside the server.
  */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class LoopbackLimitsTest {
   private static final int VOTERS = 82;
   private static final Duration IDLE = Duration.ofMillis(300);
   private static final long SEED = Long.getLong("quorumdns.seed", System.nanoTime());
-  @RegisterExtension
-  static final DnsFixture.PerClass FX = new DnsFixture.PerClass(VOTERS - 2);
+  @RegisterExtension static final DnsFixture.PerClass FX = new DnsFixture.PerClass(VOTERS - 2);
   static DnsServer server;
   static InetSocketAddress at;
 
   @BeforeAll
   static void start() throws InterruptedException {
-    server = new DnsServer(FX.get().config.withThreads(2), FX.get().registry.view(), new SimpleMeterRegistry());
+    server =
+        new DnsServer(
+            FX.get().config.withThreads(2), FX.get().registry.view(), new SimpleMeterRegistry());
     server.start();
     at = new InetSocketAddress("127.0.0.1", server.udpAddress().getPort());
   }
@@ -78,28 +80,48 @@ class LoopbackLimitsTest {
     SimpleResolver r = new SimpleResolver(at);
     r.setEDNS(0, 4096, 0, List.of());
     r.setTimeout(Duration.ofSeconds(5));
-    Message m = r.send(Message.newQuery(Record.newRecord(Name.fromConstantString("mesh.internal."), Type.NS,
-        DClass.IN)));
+    Message m =
+        r.send(
+            Message.newQuery(
+                Record.newRecord(Name.fromConstantString("mesh.internal."), Type.NS, DClass.IN)));
     assertEquals(VOTERS, m.getSection(Section.ANSWER).size(), "dnsjava retried over TCP");
     assertFalse(m.getHeader().getFlag(Flags.TC));
-    assertEquals(truncated + 1, server.metrics().truncatedCount(), "the UDP answer was truncated first");
+    assertEquals(
+        truncated + 1, server.metrics().truncatedCount(), "the UDP answer was truncated first");
   }
 
   @Test
   void digRetriesOverTcp() throws Exception {
-    assertTrue(Files.isExecutable(Path.of("/usr/bin/dig")), "/usr/bin/dig is missing: .ci/run installs bind9-dnsutils");
-    Process p = new ProcessBuilder("dig", "@127.0.0.1", "-p", Integer.toString(at.getPort()), "+time=3",
-        "+tries=1", "mesh.internal", "NS").redirectErrorStream(true).start();
+    assertTrue(
+        Files.isExecutable(Path.of("/usr/bin/dig")),
+        "/usr/bin/dig is missing: .ci/run installs bind9-dnsutils");
+    Process p =
+        new ProcessBuilder(
+                "dig",
+                "@127.0.0.1",
+                "-p",
+                Integer.toString(at.getPort()),
+                "+time=3",
+                "+tries=1",
+                "mesh.internal",
+                "NS")
+            .redirectErrorStream(true)
+            .start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(p.waitFor(20, TimeUnit.SECONDS));
     assertTrue(out.contains("Truncated, retrying in TCP mode"), out);
     assertTrue(out.contains("ANSWER: " + VOTERS + ","), out);
-    assertTrue(out.contains("flags: qr aa rd;"), "the TCP answer is whole and authoritative:\n" + out);
+    assertTrue(
+        out.contains("flags: qr aa rd;"), "the TCP answer is whole and authoritative:\n" + out);
   }
 
   @Test
   void idleTcpConnectionsAreClosed() throws Exception {
-    DnsServer quick = new DnsServer(FX.get().config.withTcpLimits(IDLE, 3), FX.get().registry.view(), new SimpleMeterRegistry());
+    DnsServer quick =
+        new DnsServer(
+            FX.get().config.withTcpLimits(IDLE, 3),
+            FX.get().registry.view(),
+            new SimpleMeterRegistry());
     quick.start();
     try (Socket s = new Socket("127.0.0.1", quick.tcpAddress().getPort())) {
       s.setSoTimeout(10_000);
@@ -115,8 +137,11 @@ class LoopbackLimitsTest {
 
   @Test
   void connectionsOverTheCapAreClosedAndRoomComesBack() throws Exception {
-    DnsServer capped = new DnsServer(FX.get().config.withTcpLimits(Duration.ofSeconds(30), 3), FX.get().registry.view(),
-        new SimpleMeterRegistry());
+    DnsServer capped =
+        new DnsServer(
+            FX.get().config.withTcpLimits(Duration.ofSeconds(30), 3),
+            FX.get().registry.view(),
+            new SimpleMeterRegistry());
     capped.start();
     int port = capped.tcpAddress().getPort();
     List<Socket> open = new ArrayList<>();
@@ -147,12 +172,27 @@ class LoopbackLimitsTest {
   void aTakenPortFailsTheStartWithTheAddress() throws Exception {
     try (DatagramSocket taken = new DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
       DnsConfig c = FX.get().config;
-      DnsServer clash = new DnsServer(new DnsConfig(c.bindAddress(), taken.getLocalPort(), c.domain(), c.nodeId(),
-          c.ttlSeconds(), c.negativeTtlSeconds(), c.upstreams(), c.upstreamTimeout(), c.udpPayloadSize(),
-          c.tcpIdleTimeout(), c.maxTcpConnections(), 1), FX.get().registry.view(), new SimpleMeterRegistry());
+      DnsServer clash =
+          new DnsServer(
+              new DnsConfig(
+                  c.bindAddress(),
+                  taken.getLocalPort(),
+                  c.domain(),
+                  c.nodeId(),
+                  c.ttlSeconds(),
+                  c.negativeTtlSeconds(),
+                  c.upstreams(),
+                  c.upstreamTimeout(),
+                  c.udpPayloadSize(),
+                  c.tcpIdleTimeout(),
+                  c.maxTcpConnections(),
+                  1),
+              FX.get().registry.view(),
+              new SimpleMeterRegistry());
       try {
-        java.io.UncheckedIOException e = org.junit.jupiter.api.Assertions.assertThrows(
-            java.io.UncheckedIOException.class, clash::start);
+        java.io.UncheckedIOException e =
+            org.junit.jupiter.api.Assertions.assertThrows(
+                java.io.UncheckedIOException.class, clash::start);
         assertTrue(e.getMessage().contains(":" + taken.getLocalPort()), e.getMessage());
       } finally {
         clash.close();
@@ -190,7 +230,8 @@ class LoopbackLimitsTest {
         }
         client.send(new DatagramPacket(p, p.length, at));
       }
-      // The same socket (so the same SO_REUSEPORT channel) gets its answer once the storm is through.
+      // The same socket (so the same SO_REUSEPORT channel) gets its answer once the storm is
+      // through.
       byte[] q = DnsFixture.query("web.prod.mesh.internal.", Type.A, 4711);
       client.send(new DatagramPacket(q, q.length, at));
       DatagramPacket in = new DatagramPacket(new byte[2048], 2048);
@@ -202,7 +243,8 @@ class LoopbackLimitsTest {
           throw new AssertionError("no answer after the storm (seed " + SEED + ")", e);
         }
         m = new Message(java.util.Arrays.copyOf(in.getData(), in.getLength()));
-      } while (m.getHeader().getID() != 4711 || m.getQuestion() == null); // garbage may carry the same id
+      } while (m.getHeader().getID() != 4711
+          || m.getQuestion() == null); // garbage may carry the same id
       assertEquals(Rcode.NOERROR, m.getRcode(), "seed " + SEED);
     }
     assertEquals(0, server.metrics().errorCount(), "internal failures (seed " + SEED + ")");

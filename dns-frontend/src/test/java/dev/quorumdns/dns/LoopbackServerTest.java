@@ -11,24 +11,24 @@ import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
-import java.nio.file.Path;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.EDNSOption;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
-import org.xbill.DNS.Name;
 import org.xbill.DNS.NSIDOption;
+import org.xbill.DNS.Name;
 import org.xbill.DNS.OPTRecord;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
@@ -36,17 +36,24 @@ import org.xbill.DNS.Section;
 import org.xbill.DNS.SimpleResolver;
 import org.xbill.DNS.Type;
 
-/** A running DnsServer on loopback, asked by real clients: dnsjava over UDP and TCP, raw sockets, and dig. */
+/**
+ * A running DnsServer on loopback, asked by real clients: dnsjava over UDP and TCP, raw sockets,
+ * and dig.
+ */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class LoopbackServerTest {
   @RegisterExtension
-  static final DnsFixture.PerClass FX = new DnsFixture.PerClass(40); // 42 voters: an NS answer too big for 512 bytes
+  static final DnsFixture.PerClass FX =
+      new DnsFixture.PerClass(40); // 42 voters: an NS answer too big for 512 bytes
+
   static DnsServer server;
   static int port;
 
   @BeforeAll
   static void start() throws InterruptedException {
-    server = new DnsServer(FX.get().config.withThreads(2), FX.get().registry.view(), new SimpleMeterRegistry());
+    server =
+        new DnsServer(
+            FX.get().config.withThreads(2), FX.get().registry.view(), new SimpleMeterRegistry());
     server.start();
     port = server.udpAddress().getPort();
     assertEquals(port, server.tcpAddress().getPort(), "UDP and TCP share the port");
@@ -72,7 +79,9 @@ class LoopbackServerTest {
   void udpAndTcpAnswerTheSame() throws IOException {
     Message udp = resolver(false).send(q("web.prod.mesh.internal.", Type.A));
     Message tcp = resolver(true).send(q("web.prod.mesh.internal.", Type.A));
-    assertEquals(IpAddresses.format(FX.get().web.vip4()), udp.getSection(Section.ANSWER).get(0).rdataToString());
+    assertEquals(
+        IpAddresses.format(FX.get().web.vip4()),
+        udp.getSection(Section.ANSWER).get(0).rdataToString());
     assertEquals(DnsFixture.lines(udp, Section.ANSWER), DnsFixture.lines(tcp, Section.ANSWER));
     assertTrue(udp.getHeader().getFlag(Flags.AA));
   }
@@ -87,7 +96,9 @@ class LoopbackServerTest {
     List<EDNSOption> nsid = opt.getOptions(EDNSOption.Code.NSID);
     assertEquals(1, nsid.size());
     byte[] option = nsid.get(0).toWire(); // code, length, data
-    assertEquals(FX.get().config.nodeId(), new String(option, 4, option.length - 4, StandardCharsets.US_ASCII));
+    assertEquals(
+        FX.get().config.nodeId(),
+        new String(option, 4, option.length - 4, StandardCharsets.US_ASCII));
     Message v1 = q("web.prod.mesh.internal.", Type.A);
     v1.addRecord(new OPTRecord(4096, 0, 1), Section.ADDITIONAL);
     byte[] wire = udp(v1.toWire());
@@ -129,7 +140,9 @@ class LoopbackServerTest {
     try (Socket s = new Socket("127.0.0.1", port)) {
       s.setSoTimeout(3000);
       DataOutputStream out = new DataOutputStream(s.getOutputStream());
-      String[] names = {"web.prod.mesh.internal.", "db.prod.mesh.internal.", "nope.prod.mesh.internal."};
+      String[] names = {
+        "web.prod.mesh.internal.", "db.prod.mesh.internal.", "nope.prod.mesh.internal."
+      };
       for (int i = 0; i < names.length; i++) {
         byte[] b = DnsFixture.query(names[i], Type.A, 100 + i);
         out.writeShort(b.length);
@@ -148,8 +161,9 @@ class LoopbackServerTest {
   }
 
   private static String dig(String... args) throws IOException, InterruptedException {
-    List<String> cmd = new java.util.ArrayList<>(List.of("dig", "@127.0.0.1", "-p", Integer.toString(port),
-        "+time=3", "+tries=1"));
+    List<String> cmd =
+        new java.util.ArrayList<>(
+            List.of("dig", "@127.0.0.1", "-p", Integer.toString(port), "+time=3", "+tries=1"));
     cmd.addAll(List.of(args));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -159,16 +173,21 @@ class LoopbackServerTest {
 
   @Test
   void digAgrees() throws Exception {
-    assertTrue(Files.isExecutable(Path.of("/usr/bin/dig")), "/usr/bin/dig is missing: .ci/run installs bind9-dnsutils");
+    assertTrue(
+        Files.isExecutable(Path.of("/usr/bin/dig")),
+        "/usr/bin/dig is missing: .ci/run installs bind9-dnsutils");
     String vip = IpAddresses.format(FX.get().web.vip4());
     assertEquals(vip, dig("web.prod.mesh.internal", "+short").trim());
     assertEquals(vip, dig("web.prod.mesh.internal", "+short", "+tcp").trim());
-    assertTrue(dig("web.prod.mesh.internal", "+nsid").contains("NSID: 6e 31 (\"n1\")"), "dig sees the NSID");
+    assertTrue(
+        dig("web.prod.mesh.internal", "+nsid").contains("NSID: 6e 31 (\"n1\")"),
+        "dig sees the NSID");
     assertTrue(dig("nope.prod.mesh.internal").contains("status: NXDOMAIN"));
     String srv = dig("_http._tcp.web.prod.mesh.internal", "SRV", "+short").trim();
     assertEquals("0 100 80 web.prod.mesh.internal.", srv);
     assertTrue(dig("-x", vip, "+short").contains("web.prod.mesh.internal."));
-    assertTrue(dig("mesh.internal", "NS", "+ignore", "+noedns").contains("flags: qr aa tc"),
+    assertTrue(
+        dig("mesh.internal", "NS", "+ignore", "+noedns").contains("flags: qr aa tc"),
         "truncated over UDP without EDNS");
   }
 }

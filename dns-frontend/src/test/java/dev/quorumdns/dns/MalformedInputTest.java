@@ -22,13 +22,15 @@ import org.xbill.DNS.Message;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Type;
 
-/** Thousands of random and bit-flipped packets over UDP and TCP; afterwards the same server still answers. */
+/**
+ * Thousands of random and bit-flipped packets over UDP and TCP; afterwards the same server still
+ * answers.
+ */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class MalformedInputTest {
   private static final long SEED = Long.getLong("quorumdns.seed", 7_2026L);
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void garbageNeverKillsAWorker() throws Exception {
@@ -71,8 +73,11 @@ class MalformedInputTest {
         assertTrue(malformed > 0, "malformed packets were counted (seed " + SEED + ")");
         // Every event-loop thread is alive: each UDP socket (one per thread) still answers.
         for (int i = 0; i < 20; i++) {
-          assertEquals(Rcode.NOERROR, new Message(ask(at, DnsFixture.query("db.prod.mesh.internal.", Type.A, i)))
-              .getRcode(), "seed " + SEED);
+          assertEquals(
+              Rcode.NOERROR,
+              new Message(ask(at, DnsFixture.query("db.prod.mesh.internal.", Type.A, i)))
+                  .getRcode(),
+              "seed " + SEED);
         }
       } finally {
         server.close();

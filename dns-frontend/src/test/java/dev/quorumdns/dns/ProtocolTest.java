@@ -34,20 +34,23 @@ import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
 /**
- * The protocol rules of docs/architecture.md at the handler, without sockets: opcodes, question count, EDNS0 (echo, DO,
- * NSID, BADVERS, payload clamp), header bits, classes and meta types, and truncation by whole RRsets against a
- * registry whose NS answer (82 voters) is larger than 1232 bytes.
+ * The protocol rules of docs/architecture.md at the handler, without sockets: opcodes, question
+ * count, EDNS0 (echo, DO, NSID, BADVERS, payload clamp), header bits, classes and meta types, and
+ * truncation by whole RRsets against a registry whose NS answer (82 voters) is larger than 1232
+ * bytes.
  */
 class ProtocolTest {
   private static final String WEB = "web.prod.mesh.internal.";
   private static final int VOTERS = 82;
-  @RegisterExtension
-  static final DnsFixture.PerClass FX = new DnsFixture.PerClass(VOTERS - 2);
+  @RegisterExtension static final DnsFixture.PerClass FX = new DnsFixture.PerClass(VOTERS - 2);
   static QueryHandler handler;
 
   @BeforeAll
   static void setUp() {
-    handler = new QueryHandler(new Resolver(FX.get().config, FX.get().registry.view()), new DnsMetrics(new SimpleMeterRegistry()));
+    handler =
+        new QueryHandler(
+            new Resolver(FX.get().config, FX.get().registry.view()),
+            new DnsMetrics(new SimpleMeterRegistry()));
   }
 
   static Message query(String name, int type) {
@@ -90,14 +93,17 @@ class ProtocolTest {
   @Test
   void anythingButOneQuestionIsFormerr() throws IOException {
     Message two = query(WEB, Type.A);
-    two.addRecord(Record.newRecord(Name.fromConstantString("db.prod.mesh.internal."), Type.A, DClass.IN),
+    two.addRecord(
+        Record.newRecord(Name.fromConstantString("db.prod.mesh.internal."), Type.A, DClass.IN),
         Section.QUESTION);
     assertEquals(Rcode.FORMERR, ask(two).getRcode());
     Message none = new Message();
     assertEquals(Rcode.FORMERR, ask(none).getRcode());
     Message withAnswer = query(WEB, Type.A);
-    withAnswer.addRecord(Record.fromString(Name.fromConstantString(WEB), Type.A, DClass.IN, 60, "240.0.0.1",
-        Name.root), Section.ANSWER);
+    withAnswer.addRecord(
+        Record.fromString(
+            Name.fromConstantString(WEB), Type.A, DClass.IN, 60, "240.0.0.1", Name.root),
+        Section.ANSWER);
     assertEquals(Rcode.FORMERR, ask(withAnswer).getRcode());
   }
 
@@ -153,8 +159,10 @@ class ProtocolTest {
 
   @Test
   void otherClassesAndZoneTransfersAreRefusedMetaTypesAreNot() throws IOException {
-    assertEquals(Rcode.REFUSED, ask(Message.newQuery(Record.newRecord(Name.fromConstantString(WEB), Type.TXT,
-        DClass.CH))).getRcode());
+    assertEquals(
+        Rcode.REFUSED,
+        ask(Message.newQuery(Record.newRecord(Name.fromConstantString(WEB), Type.TXT, DClass.CH)))
+            .getRcode());
     assertEquals(Rcode.REFUSED, ask(query("mesh.internal.", Type.AXFR), Transport.TCP).getRcode());
     assertEquals(Rcode.REFUSED, ask(query("mesh.internal.", Type.IXFR), Transport.TCP).getRcode());
     assertEquals(Rcode.NOTIMP, ask(query(WEB, Type.MAILB)).getRcode());
@@ -175,13 +183,15 @@ class ProtocolTest {
       String what = "payload " + pl[0] + ": " + wire.length + " bytes";
       assertTrue(wire.length <= pl[1], what);
       assertTrue(m.getHeader().getFlag(Flags.TC), what);
-      assertEquals(0, m.getSection(Section.ANSWER).size(), "the NS RRset does not fit whole: " + what);
+      assertEquals(
+          0, m.getSection(Section.ANSWER).size(), "the NS RRset does not fit whole: " + what);
       assertEquals(pl[0] > 0, m.getOPT() != null, "OPT kept in a truncated answer: " + what);
     }
     Message tcp = ask(query("mesh.internal.", Type.NS), Transport.TCP);
     assertFalse(tcp.getHeader().getFlag(Flags.TC));
     assertEquals(VOTERS, tcp.getSection(Section.ANSWER).size());
-    assertEquals(VOTERS, tcp.getSection(Section.ADDITIONAL).size(), "glue for every voter over TCP");
+    assertEquals(
+        VOTERS, tcp.getSection(Section.ADDITIONAL).size(), "glue for every voter over TCP");
     Message srv = ask(query("_http._tcp." + WEB, Type.SRV));
     assertFalse(srv.getHeader().getFlag(Flags.TC), "a small answer is whole");
     assertEquals(2, srv.getSection(Section.ADDITIONAL).size());

@@ -22,13 +22,14 @@ import org.xbill.DNS.Message;
 import org.xbill.DNS.OPTRecord;
 
 /**
- * Fuzz target for the DNS message path (docs/security/fuzzing.md): raw query bytes into the node's {@link
- * QueryHandler}, over UDP and over TCP, against a fixed registry (the {@link DnsFixture} one, with enough voters
- * that NS answers need truncation). Properties: no internal failure (the handler's error count stays 0, nothing
- * escapes); a packet without a header or with QR set gets no answer; every answer parses with dnsjava, echoes
- * the id and has QR set; a UDP answer fits the client's advertised payload (512 without EDNS, else at most our
- * own advertised size); asked again, the handler (now perhaps answering from its cache) sends the same bytes.
- * Seeds: hand-made queries under {@code QueryHandlerFuzzTestInputs/}.
+ * Fuzz target for the DNS message path (docs/security/fuzzing.md): raw query bytes into the node's
+ * {@link QueryHandler}, over UDP and over TCP, against a fixed registry (the {@link DnsFixture}
+ * one, with enough voters that NS answers need truncation). Properties: no internal failure (the
+ * handler's error count stays 0, nothing escapes); a packet without a header or with QR set gets no
+ * answer; every answer parses with dnsjava, echoes the id and has QR set; a UDP answer fits the
+ * client's advertised payload (512 without EDNS, else at most our own advertised size); asked
+ * again, the handler (now perhaps answering from its cache) sends the same bytes. Seeds: hand-made
+ * queries under {@code QueryHandlerFuzzTestInputs/}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class QueryHandlerFuzzTest {
@@ -71,15 +72,22 @@ class QueryHandlerFuzzTest {
     try {
       m = new Message(answer);
     } catch (IOException e) {
-      throw new AssertionError("unparseable answer " + HexFormat.of().formatHex(answer) + " to " + what, e);
+      throw new AssertionError(
+          "unparseable answer " + HexFormat.of().formatHex(answer) + " to " + what, e);
     }
-    assertEquals(((packet[0] & 0xff) << 8) | (packet[1] & 0xff), m.getHeader().getID(), "id echoed: " + what);
+    assertEquals(
+        ((packet[0] & 0xff) << 8) | (packet[1] & 0xff),
+        m.getHeader().getID(),
+        "id echoed: " + what);
     assertTrue((answer[2] & 0x80) != 0, "QR set: " + what);
     if (transport == Transport.UDP) {
       int limit = udpLimit(packet);
-      assertTrue(answer.length <= limit, answer.length + " bytes, over the client's " + limit + ": " + what);
+      assertTrue(
+          answer.length <= limit,
+          answer.length + " bytes, over the client's " + limit + ": " + what);
     }
-    assertArrayEquals(answer, ask(packet, transport), "the same query gets the same answer: " + what);
+    assertArrayEquals(
+        answer, ask(packet, transport), "the same query gets the same answer: " + what);
   }
 
   /** What the client can take over UDP: 512 bytes, or its EDNS payload size capped at ours. */
@@ -90,7 +98,9 @@ class QueryHandlerFuzzTest {
     } catch (IOException | RuntimeException unparseable) {
       return 512; // a bare FORMERR header is all it gets
     }
-    return opt == null ? 512 : Math.max(512, Math.min(opt.getPayloadSize(), fixture.config.udpPayloadSize()));
+    return opt == null
+        ? 512
+        : Math.max(512, Math.min(opt.getPayloadSize(), fixture.config.udpPayloadSize()));
   }
 
   private byte[] ask(byte[] packet, Transport transport) {

@@ -31,9 +31,9 @@ import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
 /**
- * Response-rate limiting in the server's UDP handler on EmbeddedChannel (PARANOID leak checks, a settable clock):
- * what a limited client receives (answers, empty TC slips, silence), the counters, other prefixes, exemption,
- * refill, and TCP, which is never limited.
+ * Response-rate limiting in the server's UDP handler on EmbeddedChannel (PARANOID leak checks, a
+ * settable clock): what a limited client receives (answers, empty TC slips, silence), the counters,
+ * other prefixes, exemption, refill, and TCP, which is never limited.
  */
 @ExtendWith(LeakCheck.class)
 class RateLimitChannelTest {
@@ -43,8 +43,7 @@ class RateLimitChannelTest {
   private static final InetSocketAddress NEIGHBOUR = new InetSocketAddress("192.0.2.77", 40000);
   private static final InetSocketAddress OTHER = new InetSocketAddress("198.51.100.1", 40000);
   private static final InetSocketAddress TRUSTED = new InetSocketAddress("203.0.113.5", 40000);
-  @RegisterExtension
-  static final DnsFixture.PerClass FX = new DnsFixture.PerClass(0);
+  @RegisterExtension static final DnsFixture.PerClass FX = new DnsFixture.PerClass(0);
   final AtomicLong clock = new AtomicLong(TimeUnit.HOURS.toNanos(1));
   DnsServer server;
 
@@ -54,9 +53,18 @@ class RateLimitChannelTest {
   }
 
   private EmbeddedChannel limited(int slip) {
-    AbuseLimits l = AbuseLimits.defaults().withRrl(RATE, slip, AddressRanges.parse("dns-rrl-exempt",
-        AddressRanges.LOOPBACK + ",203.0.113.0/24"));
-    server = new DnsServer(FX.get().config.withLimits(l), FX.get().registry.view(), new SimpleMeterRegistry(), clock::get);
+    AbuseLimits l =
+        AbuseLimits.defaults()
+            .withRrl(
+                RATE,
+                slip,
+                AddressRanges.parse("dns-rrl-exempt", AddressRanges.LOOPBACK + ",203.0.113.0/24"));
+    server =
+        new DnsServer(
+            FX.get().config.withLimits(l),
+            FX.get().registry.view(),
+            new SimpleMeterRegistry(),
+            clock::get);
     return new EmbeddedChannel(server.udpHandler());
   }
 
@@ -64,8 +72,12 @@ class RateLimitChannelTest {
     return PooledByteBufAllocator.DEFAULT.buffer(bytes.length).writeBytes(bytes);
   }
 
-  /** Sends {@code n} queries (ids from {@code firstId}) and returns the datagrams that came back, parsed. */
-  private static List<Message> ask(EmbeddedChannel ch, InetSocketAddress from, int n, int firstId, byte[] template)
+  /**
+   * Sends {@code n} queries (ids from {@code firstId}) and returns the datagrams that came back,
+   * parsed.
+   */
+  private static List<Message> ask(
+      EmbeddedChannel ch, InetSocketAddress from, int n, int firstId, byte[] template)
       throws IOException {
     for (int i = 0; i < n; i++) {
       byte[] q = template.clone();
@@ -110,23 +122,38 @@ class RateLimitChannelTest {
       assertEquals(0, m.getSection(Section.ANSWER).size());
       assertEquals(0, m.getSection(Section.AUTHORITY).size());
       assertEquals(0, m.getSection(Section.ADDITIONAL).size());
-      assertEquals("Web.Prod.mesh.internal.", m.getQuestion().getName().toString(), "question echoed as asked");
+      assertEquals(
+          "Web.Prod.mesh.internal.",
+          m.getQuestion().getName().toString(),
+          "question echoed as asked");
     }
-    assertEquals(List.of(105, 107, 109), slipIds, "the first limited answer slips, then every other one");
+    assertEquals(
+        List.of(105, 107, 109), slipIds, "the first limited answer slips, then every other one");
     assertEquals(3, server.metrics().rrlSlippedCount());
     assertEquals(3, server.metrics().rrlDroppedCount());
-    assertEquals(0, ask(ch, NEIGHBOUR, 4, 200, webA()).stream()
-        .filter(m -> !m.getHeader().getFlag(Flags.TC)).count(), "the same /24 shares the spent bucket");
+    assertEquals(
+        0,
+        ask(ch, NEIGHBOUR, 4, 200, webA()).stream()
+            .filter(m -> !m.getHeader().getFlag(Flags.TC))
+            .count(),
+        "the same /24 shares the spent bucket");
     assertEquals(RATE, ask(ch, OTHER, RATE, 300, webA()).size(), "another prefix is answered");
-    assertEquals(40, ask(ch, TRUSTED, 40, 400, webA()).stream()
-        .filter(m -> m.getSection(Section.ANSWER).size() == 1).count(), "an exempt prefix is never limited");
+    assertEquals(
+        40,
+        ask(ch, TRUSTED, 40, 400, webA()).stream()
+            .filter(m -> m.getSection(Section.ANSWER).size() == 1)
+            .count(),
+        "an exempt prefix is never limited");
     assertFalse(ch.finish());
   }
 
   @Test
   void theBucketRefillsWithTheClock() throws IOException {
     EmbeddedChannel ch = limited(0);
-    assertEquals(RATE, ask(ch, FLOODER, RATE * 4, 1, webA()).size(), "slip 0: limited answers are all dropped");
+    assertEquals(
+        RATE,
+        ask(ch, FLOODER, RATE * 4, 1, webA()).size(),
+        "slip 0: limited answers are all dropped");
     assertEquals(0, ask(ch, FLOODER, 3, 1, webA()).size());
     clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(400)); // 2 tokens at 5/s
     assertEquals(2, ask(ch, FLOODER, 3, 1, webA()).size());
@@ -139,10 +166,20 @@ class RateLimitChannelTest {
   @Test
   void aSlipKeepsEdnsWithoutItsOptions() throws IOException {
     EmbeddedChannel ch = limited(1);
-    Message q = Message.newQuery(org.xbill.DNS.Record.newRecord(org.xbill.DNS.Name.fromConstantString(
-        "nope.prod.mesh.internal."), Type.A, org.xbill.DNS.DClass.IN));
-    q.addRecord(new OPTRecord(1232, 0, 0, org.xbill.DNS.ExtendedFlags.DO,
-        List.of(new org.xbill.DNS.NSIDOption(new byte[0]))), Section.ADDITIONAL);
+    Message q =
+        Message.newQuery(
+            org.xbill.DNS.Record.newRecord(
+                org.xbill.DNS.Name.fromConstantString("nope.prod.mesh.internal."),
+                Type.A,
+                org.xbill.DNS.DClass.IN));
+    q.addRecord(
+        new OPTRecord(
+            1232,
+            0,
+            0,
+            org.xbill.DNS.ExtendedFlags.DO,
+            List.of(new org.xbill.DNS.NSIDOption(new byte[0]))),
+        Section.ADDITIONAL);
     List<Message> got = ask(ch, FLOODER, RATE + 1, 1, q.toWire());
     assertEquals(Rcode.NXDOMAIN, got.get(0).getRcode());
     Message slip = got.get(RATE);
@@ -175,7 +212,12 @@ class RateLimitChannelTest {
   @Test
   void tcpIsNeverRateLimited() throws IOException {
     AbuseLimits l = AbuseLimits.defaults().withRrl(1, 2, AddressRanges.none());
-    server = new DnsServer(FX.get().config.withLimits(l), FX.get().registry.view(), new SimpleMeterRegistry(), clock::get);
+    server =
+        new DnsServer(
+            FX.get().config.withLimits(l),
+            FX.get().registry.view(),
+            new SimpleMeterRegistry(),
+            clock::get);
     EmbeddedChannel ch = new EmbeddedChannel();
     server.initTcpChannel(ch);
     ch.pipeline().fireChannelActive();

@@ -40,14 +40,14 @@ import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
 /**
- * Serials past 2^32 (RFC 1982): the serial is the revision's low 32 bits, keeps increasing in serial arithmetic
- * across the wrap, and a serial from a secondary maps back to the revision it stands for.
+ * Serials past 2^32 (RFC 1982): the serial is the revision's low 32 bits, keeps increasing in
+ * serial arithmetic across the wrap, and a serial from a secondary maps back to the revision it
+ * stands for.
  */
 class SerialWrapTest {
   private static final long TWO32 = 1L << 32;
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   static Stream<Arguments> comparisons() {
     return Stream.of(
@@ -93,33 +93,57 @@ class SerialWrapTest {
     Registry r = TestRegistries.load(dir);
     long index = TWO32 - 6;
     apply(r, index++, new Command.InitCluster(ClusterSettings.defaults()));
-    apply(r, index++, new Command.PutNode(new NodeRecord("n1", IpAddresses.parse("a", "127.0.0.11"), 1, 2, 3)));
-    Service a = written(apply(r, index++, new Command.UpsertService(new ServiceKey("ns", "a"), ServiceSpec.ofPorts())));
+    apply(
+        r,
+        index++,
+        new Command.PutNode(new NodeRecord("n1", IpAddresses.parse("a", "127.0.0.11"), 1, 2, 3)));
+    Service a =
+        written(
+            apply(
+                r,
+                index++,
+                new Command.UpsertService(new ServiceKey("ns", "a"), ServiceSpec.ofPorts())));
     long before = r.view().revision();
     assertEquals(4294967292L, Serials.of(before));
     index = TWO32 + 1;
-    Service b = written(apply(r, index++, new Command.UpsertService(new ServiceKey("ns", "b"), ServiceSpec.ofPorts())));
+    Service b =
+        written(
+            apply(
+                r,
+                index++,
+                new Command.UpsertService(new ServiceKey("ns", "b"), ServiceSpec.ofPorts())));
     apply(r, index + 3, new Command.DeleteService(a.key()));
     assertEquals(TWO32 + 5, r.view().revision());
 
-    DnsConfig config = DnsConfig.defaults(InetAddress.getLoopbackAddress(), 0, "mesh.internal", "n1")
-        .withTransfers(TransferHelpers.config(null, false, 10));
-    try (ZoneTransfers transfers = TransferHelpers.transfers(config, r, new SimpleMeterRegistry())) {
+    DnsConfig config =
+        DnsConfig.defaults(InetAddress.getLoopbackAddress(), 0, "mesh.internal", "n1")
+            .withTransfers(TransferHelpers.config(null, false, 10));
+    try (ZoneTransfers transfers =
+        TransferHelpers.transfers(config, r, new SimpleMeterRegistry())) {
       QueryHandler h = TransferHelpers.handler(config, r, transfers);
-      SOARecord soa = (SOARecord) ResolverTableTest.ask(h, "mesh.internal.", Type.SOA)
-          .getSection(Section.ANSWER).get(0);
+      SOARecord soa =
+          (SOARecord)
+              ResolverTableTest.ask(h, "mesh.internal.", Type.SOA)
+                  .getSection(Section.ANSWER)
+                  .get(0);
       assertEquals(5, soa.getSerial(), "the serial is the revision's low 32 bits");
-      List<String> diff = lines(records(ask(h, wire(ixfr(ZONE, Serials.of(before), 1), null), Transport.TCP,
-          SECONDARY)));
-      String newSoa = "mesh.internal. 60 IN SOA node.mesh.internal. hostmaster.mesh.internal. 5 60 10 86400 30";
-      assertEquals(List.of(newSoa,
-          newSoa.replace(" 5 60", " 4294967292 60"),
-          "a.ns.mesh.internal. 60 IN A " + IpAddresses.format(a.vip4()),
-          "a.ns.mesh.internal. 60 IN AAAA " + IpAddresses.format(a.vip6()),
-          newSoa,
-          "b.ns.mesh.internal. 60 IN A " + IpAddresses.format(b.vip4()),
-          "b.ns.mesh.internal. 60 IN AAAA " + IpAddresses.format(b.vip6()),
-          newSoa), diff);
+      List<String> diff =
+          lines(
+              records(
+                  ask(h, wire(ixfr(ZONE, Serials.of(before), 1), null), Transport.TCP, SECONDARY)));
+      String newSoa =
+          "mesh.internal. 60 IN SOA node.mesh.internal. hostmaster.mesh.internal. 5 60 10 86400 30";
+      assertEquals(
+          List.of(
+              newSoa,
+              newSoa.replace(" 5 60", " 4294967292 60"),
+              "a.ns.mesh.internal. 60 IN A " + IpAddresses.format(a.vip4()),
+              "a.ns.mesh.internal. 60 IN AAAA " + IpAddresses.format(a.vip6()),
+              newSoa,
+              "b.ns.mesh.internal. 60 IN A " + IpAddresses.format(b.vip4()),
+              "b.ns.mesh.internal. 60 IN AAAA " + IpAddresses.format(b.vip6()),
+              newSoa),
+          diff);
     }
     r.close();
   }

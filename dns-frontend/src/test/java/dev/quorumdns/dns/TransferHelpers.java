@@ -35,14 +35,19 @@ import org.xbill.DNS.TSIG;
 import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
 
-/** Helpers for transfer tests: a handler with transfers over a real registry, requests, and reading answers. */
+/**
+ * Helpers for transfer tests: a handler with transfers over a real registry, requests, and reading
+ * answers.
+ */
 final class TransferHelpers {
   static final Name ZONE = Name.fromConstantString("mesh.internal.");
   static final InetAddress SECONDARY = IpAddresses.parse("a", "127.0.0.53");
   static final InetAddress STRANGER = IpAddresses.parse("a", "192.0.2.1");
+
   /** Fixed, test-only secret; a seeded key rather than a random one, so failures repeat. */
-  static final byte[] SECRET = HexFormat.of()
-      .parseHex("00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff");
+  static final byte[] SECRET =
+      HexFormat.of().parseHex("00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff");
+
   static final TsigKey KEY = new TsigKey(Name.fromConstantString("xfr-key."), SECRET);
   static final Clock CLOCK = Clock.fixed(Instant.parse("2026-12-05T00:00:00Z"), ZoneOffset.UTC);
 
@@ -56,18 +61,29 @@ final class TransferHelpers {
     return new TsigKey(Name.fromConstantString(name), secret).tsig(clock);
   }
 
-  /** Transfers from 127.0.0.0/8 for anyone, with {@code key} (if any) accepted and required as {@code require}. */
+  /**
+   * Transfers from 127.0.0.0/8 for anyone, with {@code key} (if any) accepted and required as
+   * {@code require}.
+   */
   static TransferConfig config(TsigKey key, boolean require, int maxConcurrent) {
-    return new TransferConfig(AddressRanges.parse("transfer-allow", List.of("127.0.0.0/8")),
-        key == null ? List.of() : List.of(key), require, maxConcurrent, List.of(), Duration.ofSeconds(1));
+    return new TransferConfig(
+        AddressRanges.parse("transfer-allow", List.of("127.0.0.0/8")),
+        key == null ? List.of() : List.of(key),
+        require,
+        maxConcurrent,
+        List.of(),
+        Duration.ofSeconds(1));
   }
 
   static ZoneTransfers transfers(DnsConfig config, Registry registry, SimpleMeterRegistry meters) {
-    return new ZoneTransfers(config, registry.view(), registry::snapshot, new TransferMetrics(meters), CLOCK);
+    return new ZoneTransfers(
+        config, registry.view(), registry::snapshot, new TransferMetrics(meters), CLOCK);
   }
 
   static QueryHandler handler(DnsConfig config, Registry registry, ZoneTransfers transfers) {
-    return new QueryHandler(new Resolver(config, registry.view()), new DnsMetrics(new SimpleMeterRegistry()),
+    return new QueryHandler(
+        new Resolver(config, registry.view()),
+        new DnsMetrics(new SimpleMeterRegistry()),
         transfers);
   }
 
@@ -80,7 +96,9 @@ final class TransferHelpers {
   static Message ixfr(Name zone, long serial, int id) {
     Message q = Message.newQuery(Record.newRecord(zone, Type.IXFR, DClass.IN));
     q.getHeader().setID(id);
-    q.addRecord(new SOARecord(zone, DClass.IN, 0, Name.root, Name.root, serial, 0, 0, 0, 0), Section.AUTHORITY);
+    q.addRecord(
+        new SOARecord(zone, DClass.IN, 0, Name.root, Name.root, serial, 0, 0, 0, 0),
+        Section.AUTHORITY);
     return q;
   }
 

@@ -44,22 +44,24 @@ import org.xbill.DNS.ZoneTransferIn;
 
 /**
  * Transfers from a running server over real TCP on loopback, read by dnsjava's own transfer client
- * ({@link ZoneTransferIn}, which checks the framing and every TSIG), and by a client that stops reading: the
- * transfer waits for it without holding up anyone else, and still counts against the per-client TCP cap.
+ * ({@link ZoneTransferIn}, which checks the framing and every TSIG), and by a client that stops
+ * reading: the transfer waits for it without holding up anyone else, and still counts against the
+ * per-client TCP cap.
  */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class TransferLoopbackTest {
   /**
-   * Services of 64 named ports with long names: each puts 66 records and about 4 KiB into the zone, so the zone
-   * (about 6 MiB) is more than a loopback connection's kernel buffers hold (up to 4 MiB sent, plus what the
-   * receiver takes), and a client that stops reading really holds the transfer up.
+   * Services of 64 named ports with long names: each puts 66 records and about 4 KiB into the zone,
+   * so the zone (about 6 MiB) is more than a loopback connection's kernel buffers hold (up to 4 MiB
+   * sent, plus what the receiver takes), and a client that stops reading really holds the transfer
+   * up.
    */
   private static final int SERVICES = 1500;
+
   private static final int PORTS = 64;
   private static final int RECORDS = 2 + 3 + 3 + 4 + 3 + SERVICES * (2 + PORTS);
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   private DnsFixture fx;
   private DnsServer server;
   private InetSocketAddress at;
@@ -69,7 +71,9 @@ class TransferLoopbackTest {
     fx = new DnsFixture(dir, 0);
     List<ServicePort> ports = new ArrayList<>();
     for (int p = 0; p < PORTS; p++) {
-      ports.add(new ServicePort("port-number-" + p + "-with-a-long-name-for-a-big-zone", Protocol.TCP, 1000 + p));
+      ports.add(
+          new ServicePort(
+              "port-number-" + p + "-with-a-long-name-for-a-big-zone", Protocol.TCP, 1000 + p));
     }
     ServiceSpec big = new ServiceSpec(ports, List.of(), Map.of(), null, null);
     List<Command> batch = new ArrayList<>();
@@ -80,9 +84,12 @@ class TransferLoopbackTest {
         batch.clear();
       }
     }
-    DnsConfig config = fx.config.withLimits(fx.config.limits().withTcpPerClient(2))
-        .withTransfers(TransferHelpers.config(KEY, true, 10));
-    server = new DnsServer(config, fx.registry.view(), fx.registry::snapshot, new SimpleMeterRegistry());
+    DnsConfig config =
+        fx.config
+            .withLimits(fx.config.limits().withTcpPerClient(2))
+            .withTransfers(TransferHelpers.config(KEY, true, 10));
+    server =
+        new DnsServer(config, fx.registry.view(), fx.registry::snapshot, new SimpleMeterRegistry());
     server.start();
     at = new InetSocketAddress("127.0.0.1", server.tcpAddress().getPort());
   }
@@ -104,7 +111,8 @@ class TransferLoopbackTest {
     axfr.setTimeout(Duration.ofSeconds(60));
     axfr.run();
     assertTrue(axfr.isAXFR());
-    // SOA + 3 NS + 3 nodes + web (4) + db (3) + the bulk services (A, AAAA, SRVs) + SOA; dnsjava keeps both SOAs.
+    // SOA + 3 NS + 3 nodes + web (4) + db (3) + the bulk services (A, AAAA, SRVs) + SOA; dnsjava
+    // keeps both SOAs.
     assertEquals(RECORDS, axfr.getAXFR().size());
 
     TestRegistries.deregister(fx.registry, "bulk", "svc-7");
@@ -119,7 +127,8 @@ class TransferLoopbackTest {
     assertEquals(1 + 2 + PORTS, deltas.get(0).deletes.size(), "old SOA + svc-7's A, AAAA and SRVs");
     assertEquals(3, deltas.get(0).adds.size(), "new SOA + late/one's A and AAAA");
 
-    ZoneTransferIn current = ZoneTransferIn.newIXFR(ZONE, fx.registry.view().revision(), false, at, key());
+    ZoneTransferIn current =
+        ZoneTransferIn.newIXFR(ZONE, fx.registry.view().revision(), false, at, key());
     current.run();
     assertTrue(current.isCurrent());
   }
@@ -128,15 +137,19 @@ class TransferLoopbackTest {
   void aClientThatStopsReadingHoldsUpNobodyAndCountsAgainstItsCap() throws Exception {
     double before = server.transfers().metrics().transfers("axfr", Result.FULL);
     try (Socket stalled = new Socket()) {
-      stalled.setReceiveBufferSize(4096); // a small window, so the zone cannot hide in the kernel's buffers
+      stalled.setReceiveBufferSize(
+          4096); // a small window, so the zone cannot hide in the kernel's buffers
       stalled.connect(at);
       send(stalled, axfrQuery(1));
       await("the transfer is under way", () -> server.tcpConnections(at.getAddress()) == 1);
       // While it waits for the stalled client, queries are answered at once, over UDP and TCP.
       SimpleResolver r = new SimpleResolver(at);
       r.setTimeout(Duration.ofSeconds(2));
-      Message a = r.send(Message.newQuery(Record.newRecord(TransferHelpers.name("web.prod.mesh.internal."), Type.A,
-          DClass.IN)));
+      Message a =
+          r.send(
+              Message.newQuery(
+                  Record.newRecord(
+                      TransferHelpers.name("web.prod.mesh.internal."), Type.A, DClass.IN)));
       assertEquals(Rcode.NOERROR, a.getRcode());
       try (Socket second = new Socket(at.getAddress(), at.getPort())) {
         second.setSoTimeout(10_000);
@@ -144,19 +157,27 @@ class TransferLoopbackTest {
         assertEquals(Rcode.NOERROR, read(second).getRcode());
         try (Socket third = new Socket(at.getAddress(), at.getPort())) {
           third.setSoTimeout(10_000);
-          assertEquals(-1, third.getInputStream().read(), "a third connection from the client is closed at once");
+          assertEquals(
+              -1,
+              third.getInputStream().read(),
+              "a third connection from the client is closed at once");
         }
       }
-      // The same transfer to a client that reads, started later: once it is done, the stalled one would be too
+      // The same transfer to a client that reads, started later: once it is done, the stalled one
+      // would be too
       // if it were not waiting for its client to read.
       ZoneTransferIn reader = ZoneTransferIn.newAXFR(ZONE, at, key());
       reader.setLocalAddress(new InetSocketAddress("127.0.0.2", 0));
       reader.setTimeout(Duration.ofSeconds(60));
       reader.run();
-      // Counted once its last message is written, which may be a moment after the client has read it.
-      await("the reading client's transfer is counted",
+      // Counted once its last message is written, which may be a moment after the client has read
+      // it.
+      await(
+          "the reading client's transfer is counted",
           () -> server.transfers().metrics().transfers("axfr", Result.FULL) >= before + 1);
-      assertEquals(before + 1, server.transfers().metrics().transfers("axfr", Result.FULL),
+      assertEquals(
+          before + 1,
+          server.transfers().metrics().transfers("axfr", Result.FULL),
           "the stalled transfer waits for its client, holding no more than a connection's write buffer");
       assertEquals(1, server.transfers().running());
     }
@@ -188,8 +209,6 @@ class TransferLoopbackTest {
       assertEquals(Rcode.NOERROR, after.getRcode());
     }
   }
-
-
 
   private static byte[] axfrQuery(int id) {
     Message q = TransferHelpers.axfr(ZONE, id);

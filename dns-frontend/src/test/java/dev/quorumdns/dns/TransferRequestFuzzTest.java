@@ -34,14 +34,15 @@ import org.xbill.DNS.TSIGRecord;
 import org.xbill.DNS.Type;
 
 /**
- * Fuzz target for the zone transfer request path, TSIG included (docs/security/fuzzing.md): raw bytes into a
- * {@link QueryHandler} with transfers on (addresses 127.0.0.0/8, one TSIG key, optional), over TCP from an allowed
- * and from another address, and over UDP. TSIG time is a fixed clock, so signed seeds stay valid. Properties: no
- * internal failure and nothing escapes; no transfer left holding a place after its answer; every message parses,
- * echoes the id, has QR set and fits 64 KiB; a NOERROR transfer starts with the zone's SOA (and an AXFR ends with
- * it); an answer with a TSIG error carries BADKEY, BADSIG or BADTIME; every signed NOERROR answer verifies with
- * the key as a stream; the same bytes asked again get the same answer. Seeds: hand-made requests under
- * {@code TransferRequestFuzzTestInputs/}.
+ * Fuzz target for the zone transfer request path, TSIG included (docs/security/fuzzing.md): raw
+ * bytes into a {@link QueryHandler} with transfers on (addresses 127.0.0.0/8, one TSIG key,
+ * optional), over TCP from an allowed and from another address, and over UDP. TSIG time is a fixed
+ * clock, so signed seeds stay valid. Properties: no internal failure and nothing escapes; no
+ * transfer left holding a place after its answer; every message parses, echoes the id, has QR set
+ * and fits 64 KiB; a NOERROR transfer starts with the zone's SOA (and an AXFR ends with it); an
+ * answer with a TSIG error carries BADKEY, BADSIG or BADTIME; every signed NOERROR answer verifies
+ * with the key as a stream; the same bytes asked again get the same answer. Seeds: hand-made
+ * requests under {@code TransferRequestFuzzTestInputs/}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TransferRequestFuzzTest {
@@ -68,7 +69,9 @@ class TransferRequestFuzzTest {
     fixture.close();
   }
 
-  /** The signed seeds verify at the fixed clock, so the fuzzer starts from the verified path too. */
+  /**
+   * The signed seeds verify at the fixed clock, so the fuzzer starts from the verified path too.
+   */
   @Test
   void signedSeedsAreTransfersTheKeyVerifies() throws IOException {
     for (String seed : List.of("axfr-signed", "ixfr-signed")) {
@@ -92,13 +95,19 @@ class TransferRequestFuzzTest {
   }
 
   private void check(byte[] packet, Transport transport, InetAddress client) {
-    String what = HexFormat.of().formatHex(packet) + " over " + transport + " from " + client.getHostAddress();
+    String what =
+        HexFormat.of().formatHex(packet)
+            + " over "
+            + transport
+            + " from "
+            + client.getHostAddress();
     List<byte[]> answer = TransferHelpers.ask(handler, packet.clone(), transport, client);
     assertEquals(0, metrics.errorCount(), "no internal failure on " + what);
     assertEquals(0, transfers.running(), "no transfer left running after " + what);
     if (answer.isEmpty()) {
-      assertTrue(packet.length < HEADER || (packet[2] & 0x80) != 0, "only headerless packets and responses are "
-          + "dropped: " + what);
+      assertTrue(
+          packet.length < HEADER || (packet[2] & 0x80) != 0,
+          "only headerless packets and responses are " + "dropped: " + what);
       return;
     }
     List<Message> messages = new ArrayList<>();
@@ -108,9 +117,13 @@ class TransferRequestFuzzTest {
       try {
         parsed = new Message(m);
       } catch (IOException e) {
-        throw new AssertionError("unparseable answer " + HexFormat.of().formatHex(m) + " to " + what, e);
+        throw new AssertionError(
+            "unparseable answer " + HexFormat.of().formatHex(m) + " to " + what, e);
       }
-      assertEquals(((packet[0] & 0xff) << 8) | (packet[1] & 0xff), parsed.getHeader().getID(), "id: " + what);
+      assertEquals(
+          ((packet[0] & 0xff) << 8) | (packet[1] & 0xff),
+          parsed.getHeader().getID(),
+          "id: " + what);
       assertTrue((m[2] & 0x80) != 0, "QR set: " + what);
       messages.add(parsed);
     }
@@ -118,7 +131,8 @@ class TransferRequestFuzzTest {
     TSIGRecord tsig = first.getTSIG();
     if (tsig != null && tsig.getError() != Rcode.NOERROR) {
       assertEquals(Rcode.NOTAUTH, first.getRcode(), what);
-      assertTrue(List.of(Rcode.BADKEY, Rcode.BADSIG, Rcode.BADTIME).contains(tsig.getError()), what);
+      assertTrue(
+          List.of(Rcode.BADKEY, Rcode.BADSIG, Rcode.BADTIME).contains(tsig.getError()), what);
     }
     Record q = first.getQuestion();
     boolean transfer = q != null && (q.getType() == Type.AXFR || q.getType() == Type.IXFR);
@@ -127,7 +141,8 @@ class TransferRequestFuzzTest {
       messages.forEach(m -> records.addAll(m.getSection(Section.ANSWER)));
       assertEquals(Type.SOA, records.get(0).getType(), "starts with the SOA: " + what);
       if (q.getType() == Type.AXFR) {
-        assertEquals(records.get(0), records.get(records.size() - 1), "ends with the same SOA: " + what);
+        assertEquals(
+            records.get(0), records.get(records.size() - 1), "ends with the same SOA: " + what);
       }
       if (tsig != null) {
         verifyStream(packet, answer, what);
@@ -136,17 +151,25 @@ class TransferRequestFuzzTest {
     List<byte[]> again = TransferHelpers.ask(handler, packet.clone(), transport, client);
     assertEquals(answer.size(), again.size(), "the same number of messages again: " + what);
     for (int i = 0; i < answer.size(); i++) {
-      assertEquals(HexFormat.of().formatHex(answer.get(i)), HexFormat.of().formatHex(again.get(i)),
+      assertEquals(
+          HexFormat.of().formatHex(answer.get(i)),
+          HexFormat.of().formatHex(again.get(i)),
           "message " + i + " the same again: " + what);
     }
   }
 
   private static void verifyStream(byte[] query, List<byte[]> answer, String what) {
     TSIG key = TransferHelpers.tsig(KEY);
-    TSIG.StreamVerifier verifier = new TSIG.StreamVerifier(key, TransferHelpers.parse(query).getTSIG());
+    TSIG.StreamVerifier verifier =
+        new TSIG.StreamVerifier(key, TransferHelpers.parse(query).getTSIG());
     for (int i = 0; i < answer.size(); i++) {
-      int rc = verifier.verify(TransferHelpers.parse(answer.get(i)), answer.get(i), i == answer.size() - 1);
-      assertEquals(Rcode.NOERROR, rc, "message " + i + " verifies (" + verifier.getErrorMessage() + "): " + what);
+      int rc =
+          verifier.verify(
+              TransferHelpers.parse(answer.get(i)), answer.get(i), i == answer.size() - 1);
+      assertEquals(
+          Rcode.NOERROR,
+          rc,
+          "message " + i + " verifies (" + verifier.getErrorMessage() + "): " + what);
     }
   }
 }

@@ -50,13 +50,12 @@ import org.xbill.DNS.TSIGRecord;
 import org.xbill.DNS.Type;
 
 /**
- * TSIG on zone transfers and on the queries secondaries send (dnsjava's TSIG on both sides): every message of a
- * signed transfer verifies as a stream, failures are NOTAUTH with the TSIG error, and a key required is a key
- * required.
+ * TSIG on zone transfers and on the queries secondaries send (dnsjava's TSIG on both sides): every
+ * message of a signed transfer verifies as a stream, failures are NOTAUTH with the TSIG error, and
+ * a key required is a key required.
  */
 class TsigTransferTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   private DnsFixture fx;
   private ZoneTransfers transfers;
   private QueryHandler handler;
@@ -96,7 +95,9 @@ class TsigTransferTest {
     for (int i = 0; i < answer.size(); i++) {
       Message m = parse(answer.get(i));
       assertNotNull(m.getTSIG(), "message " + i + " is signed");
-      assertEquals(Rcode.NOERROR, verifier.verify(m, answer.get(i), i == answer.size() - 1),
+      assertEquals(
+          Rcode.NOERROR,
+          verifier.verify(m, answer.get(i), i == answer.size() - 1),
           "message " + i + ": " + verifier.getErrorMessage());
       assertTrue(m.isVerified(), "message " + i);
     }
@@ -133,7 +134,9 @@ class TsigTransferTest {
     assertRcode(Rcode.NOTAUTH, answer);
     Message m = parse(answer.get(0));
     assertEquals(Rcode.BADTIME, m.getTSIG().getError());
-    assertEquals(Rcode.NOERROR, tsig("xfr-key.", SECRET, skewed).verify(m, answer.get(0), parse(query).getTSIG()),
+    assertEquals(
+        Rcode.NOERROR,
+        tsig("xfr-key.", SECRET, skewed).verify(m, answer.get(0), parse(query).getTSIG()),
         "a BADTIME answer is signed, with the query's time");
   }
 
@@ -141,23 +144,33 @@ class TsigTransferTest {
   void anUnsignedTransferIsRefusedWhenTsigIsRequired() {
     assertRcode(Rcode.REFUSED, ask(handler, wire(axfr(ZONE, 5), null), Transport.TCP, SECONDARY));
     open(TransferHelpers.config(KEY, false, 10));
-    assertEquals(Rcode.NOERROR, TransferHelpers.rcode(ask(handler, wire(axfr(ZONE, 5), null), Transport.TCP,
-        SECONDARY).get(0)), "allowed address, TSIG optional");
+    assertEquals(
+        Rcode.NOERROR,
+        TransferHelpers.rcode(
+            ask(handler, wire(axfr(ZONE, 5), null), Transport.TCP, SECONDARY).get(0)),
+        "allowed address, TSIG optional");
     assertRcode(Rcode.REFUSED, ask(handler, wire(axfr(ZONE, 5), null), Transport.TCP, STRANGER));
   }
 
   @Test
   void withTransferAllowAKeyDoesNotOpenOtherAddresses() {
-    assertRcode(Rcode.REFUSED, ask(handler, wire(axfr(ZONE, 5), tsig(KEY)), Transport.TCP, STRANGER));
-    assertEquals(Rcode.NOERROR, TransferHelpers.rcode(ask(handler, wire(axfr(ZONE, 5), tsig(KEY)), Transport.TCP,
-        SECONDARY).get(0)));
+    assertRcode(
+        Rcode.REFUSED, ask(handler, wire(axfr(ZONE, 5), tsig(KEY)), Transport.TCP, STRANGER));
+    assertEquals(
+        Rcode.NOERROR,
+        TransferHelpers.rcode(
+            ask(handler, wire(axfr(ZONE, 5), tsig(KEY)), Transport.TCP, SECONDARY).get(0)));
   }
 
   @Test
   void withOnlyKeysAnyAddressMayTransferWithAKey() {
-    open(new TransferConfig(AddressRanges.none(), List.of(KEY), true, 10, List.of(), Duration.ofSeconds(1)));
-    assertEquals(Rcode.NOERROR, TransferHelpers.rcode(ask(handler, wire(axfr(ZONE, 5), tsig(KEY)), Transport.TCP,
-        STRANGER).get(0)));
+    open(
+        new TransferConfig(
+            AddressRanges.none(), List.of(KEY), true, 10, List.of(), Duration.ofSeconds(1)));
+    assertEquals(
+        Rcode.NOERROR,
+        TransferHelpers.rcode(
+            ask(handler, wire(axfr(ZONE, 5), tsig(KEY)), Transport.TCP, STRANGER).get(0)));
     assertRcode(Rcode.REFUSED, ask(handler, wire(axfr(ZONE, 5), null), Transport.TCP, STRANGER));
   }
 
@@ -170,9 +183,14 @@ class TsigTransferTest {
     Message m = parse(answer.get(0));
     assertEquals(Rcode.NOERROR, m.getRcode());
     assertEquals(1, m.getSection(Section.ANSWER).size());
-    assertEquals(Rcode.NOERROR, key.verify(m, answer.get(0), parse(query).getTSIG()), "the answer is signed");
-    byte[] bad = wire(Message.newQuery(Record.newRecord(ZONE, Type.SOA, DClass.IN)), tsig("xfr-key.", new byte[32],
-        CLOCK));
+    assertEquals(
+        Rcode.NOERROR,
+        key.verify(m, answer.get(0), parse(query).getTSIG()),
+        "the answer is signed");
+    byte[] bad =
+        wire(
+            Message.newQuery(Record.newRecord(ZONE, Type.SOA, DClass.IN)),
+            tsig("xfr-key.", new byte[32], CLOCK));
     assertRcode(Rcode.NOTAUTH, ask(handler, bad, Transport.UDP, SECONDARY));
     byte[] plain = Message.newQuery(Record.newRecord(ZONE, Type.SOA, DClass.IN)).toWire();
     Message unsigned = parse(ask(handler, plain, Transport.UDP, SECONDARY).get(0));
@@ -200,9 +218,15 @@ class TsigTransferTest {
       clock.advance(Duration.ofSeconds(15));
       verifier.verify(parse(bad), bad, SECONDARY);
       assertEquals(3, logged.size());
-      assertTrue(logged.get(2).getFormattedMessage().contains("4 more failures from this client"), logged.get(2).getFormattedMessage());
-      assertTrue(logged.get(0).getFormattedMessage().contains("BADSIG"), logged.get(0).getFormattedMessage());
-      assertTrue(logged.get(0).getFormattedMessage().contains("127.0.0.53"), logged.get(0).getFormattedMessage());
+      assertTrue(
+          logged.get(2).getFormattedMessage().contains("4 more failures from this client"),
+          logged.get(2).getFormattedMessage());
+      assertTrue(
+          logged.get(0).getFormattedMessage().contains("BADSIG"),
+          logged.get(0).getFormattedMessage());
+      assertTrue(
+          logged.get(0).getFormattedMessage().contains("127.0.0.53"),
+          logged.get(0).getFormattedMessage());
     } finally {
       log.detachAppender(capture);
     }

@@ -18,13 +18,12 @@ import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
 /**
- * Cached answers that depend on the voters (NS, and the zone apex's glue) are dropped when the voters change
- * and kept when the same voters are learnt again: the membership path may hand over an equal set in a new
- * object, which must not throw the cache away.
+ * Cached answers that depend on the voters (NS, and the zone apex's glue) are dropped when the
+ * voters change and kept when the same voters are learnt again: the membership path may hand over
+ * an equal set in a new object, which must not throw the cache away.
  */
 class VoterCacheTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private static Message ask(QueryHandler h) throws Exception {
     AtomicReference<byte[]> out = new AtomicReference<>();
@@ -44,7 +43,8 @@ class VoterCacheTest {
 
       fx.registry.setVoters(new HashSet<>(List.of("n2", "n1")));
       assertEquals(2, ask(h).getSection(Section.ANSWER).size());
-      assertEquals(hits + 1, metrics.cacheHitCount(), "the same voters again keep the cached answer");
+      assertEquals(
+          hits + 1, metrics.cacheHitCount(), "the same voters again keep the cached answer");
 
       fx.registry.setVoters(Set.of("n1", "n2", "n3"));
       assertEquals(3, ask(h).getSection(Section.ANSWER).size(), "a new voter is in NS at once");

@@ -27,16 +27,16 @@ import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
 /**
- * The server's channel handlers on EmbeddedChannel, at PARANOID leak detection ({@link LeakCheck} fails the
- * test on any report): the cached and uncached paths, FORMERR and dropped packets, TCP framing, pipelining and
- * the connection cap. Inbound buffers come from the pooled allocator and must all be released.
+ * The server's channel handlers on EmbeddedChannel, at PARANOID leak detection ({@link LeakCheck}
+ * fails the test on any report): the cached and uncached paths, FORMERR and dropped packets, TCP
+ * framing, pipelining and the connection cap. Inbound buffers come from the pooled allocator and
+ * must all be released.
  */
 @ExtendWith(LeakCheck.class)
 class WireChannelTest {
   private static final InetSocketAddress CLIENT = new InetSocketAddress("127.0.0.1", 40001);
   private static final InetSocketAddress SERVER = new InetSocketAddress("127.0.0.1", 53535);
-  @RegisterExtension
-  static final DnsFixture.PerClass FX = new DnsFixture.PerClass(0);
+  @RegisterExtension static final DnsFixture.PerClass FX = new DnsFixture.PerClass(0);
   DnsServer server;
 
   @AfterEach
@@ -76,7 +76,8 @@ class WireChannelTest {
       assertEquals(name, m.getQuestion().getName().toString());
       assertEquals(1, m.getSection(Section.ANSWER).size());
     }
-    assertEquals(1.0, server.metrics().cacheHitCount(), "the second, mixed-case query came from the cache");
+    assertEquals(
+        1.0, server.metrics().cacheHitCount(), "the second, mixed-case query came from the cache");
     ByteBuf garbage = pooled(new byte[] {0, 5, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 99});
     ch.writeInbound(new DatagramPacket(garbage, SERVER, CLIENT));
     Message formerr = udpAnswer(ch);
@@ -86,7 +87,9 @@ class WireChannelTest {
     byte[] response = DnsFixture.query("web.prod.mesh.internal.", Type.A, 8);
     response[2] |= (byte) 0x80;
     ByteBuf aResponse = pooled(response);
-    ch.writeInbound(new DatagramPacket(tooShort, SERVER, CLIENT), new DatagramPacket(aResponse, SERVER, CLIENT));
+    ch.writeInbound(
+        new DatagramPacket(tooShort, SERVER, CLIENT),
+        new DatagramPacket(aResponse, SERVER, CLIENT));
     assertNull(ch.readOutbound(), "too short, and responses, are dropped unanswered");
     inbound.addAll(List.of(garbage, tooShort, aResponse));
     inbound.forEach(b -> assertEquals(0, b.refCnt(), "inbound buffer released"));
@@ -99,8 +102,12 @@ class WireChannelTest {
     EmbeddedChannel ch = new EmbeddedChannel();
     server(FX.get().config).initTcpChannel(ch);
     ByteBuf in = PooledByteBufAllocator.DEFAULT.buffer();
-    String[] names = {"web.prod.mesh.internal.", "Web.Prod.Mesh.Internal.", "nope.prod.mesh.internal.",
-        "_http._tcp.web.prod.mesh.internal."};
+    String[] names = {
+      "web.prod.mesh.internal.",
+      "Web.Prod.Mesh.Internal.",
+      "nope.prod.mesh.internal.",
+      "_http._tcp.web.prod.mesh.internal."
+    };
     for (int i = 0; i < names.length; i++) {
       byte[] q = DnsFixture.query(names[i], i == 3 ? Type.SRV : Type.A, 10 + i);
       in.writeShort(q.length).writeBytes(q);
@@ -114,7 +121,8 @@ class WireChannelTest {
     assertEquals(List.of(10, 11, 12, 13), got.stream().map(m -> m.getHeader().getID()).toList());
     assertEquals("Web.Prod.Mesh.Internal.", got.get(1).getQuestion().getName().toString());
     assertEquals(Rcode.NXDOMAIN, got.get(2).getRcode());
-    assertEquals(2, got.get(3).getSection(Section.ADDITIONAL).size(), "SRV target addresses as glue");
+    assertEquals(
+        2, got.get(3).getSection(Section.ADDITIONAL).size(), "SRV target addresses as glue");
     assertEquals(0, in.refCnt());
     assertTrue(ch.isOpen(), "an empty frame does not close the connection");
     assertFalse(ch.finish());
@@ -129,7 +137,8 @@ class WireChannelTest {
       s.initTcpChannel(ch);
       channels.add(ch);
     }
-    assertEquals(List.of(true, true, false), channels.stream().map(EmbeddedChannel::isOpen).toList());
+    assertEquals(
+        List.of(true, true, false), channels.stream().map(EmbeddedChannel::isOpen).toList());
     assertEquals(2, s.tcpConnections());
     channels.get(0).close();
     assertEquals(1, s.tcpConnections());

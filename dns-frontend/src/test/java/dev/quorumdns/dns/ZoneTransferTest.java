@@ -1,6 +1,5 @@
 package dev.quorumdns.dns;
 
-import static dev.quorumdns.dns.TransferHelpers.KEY;
 import static dev.quorumdns.dns.TransferHelpers.SECONDARY;
 import static dev.quorumdns.dns.TransferHelpers.STRANGER;
 import static dev.quorumdns.dns.TransferHelpers.ZONE;
@@ -25,9 +24,8 @@ import dev.quorumdns.dns.transfer.TransferMetrics.Result;
 import dev.quorumdns.dns.transfer.ZoneTransfers;
 import dev.quorumdns.dns.wire.QueryHandler;
 import dev.quorumdns.registry.ClusterSettings;
-import org.xbill.DNS.DClass;
-import dev.quorumdns.registry.Health;
 import dev.quorumdns.registry.Endpoint;
+import dev.quorumdns.registry.Health;
 import dev.quorumdns.registry.IpAddresses;
 import dev.quorumdns.registry.NodeRecord;
 import dev.quorumdns.registry.Protocol;
@@ -49,6 +47,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.xbill.DNS.DClass;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Rcode;
@@ -59,13 +58,13 @@ import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
 /**
- * AXFR and IXFR at the handler (no sockets): what a zone transfer contains, written as zone-file text; how an
- * answer is cut into messages; IXFR condensation and fallbacks; and who is refused. The registry is
- * {@link DnsFixture}'s (TTL 45, negative TTL 20). TSIG is in {@link TsigTransferTest}.
+ * AXFR and IXFR at the handler (no sockets): what a zone transfer contains, written as zone-file
+ * text; how an answer is cut into messages; IXFR condensation and fallbacks; and who is refused.
+ * The registry is {@link DnsFixture}'s (TTL 45, negative TTL 20). TSIG is in {@link
+ * TsigTransferTest}.
  */
 class ZoneTransferTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   private DnsFixture fx;
   private DnsConfig config;
   private SimpleMeterRegistry meters;
@@ -102,13 +101,18 @@ class ZoneTransferTest {
         .replace("{db6rev}", ReverseMap.fromAddress(fx.db.vip6()).toString());
   }
 
-  private static final String SOA = "mesh.internal. 45 IN SOA node.mesh.internal. hostmaster.mesh.internal. "
-      + "{serial} 60 10 86400 20";
+  private static final String SOA =
+      "mesh.internal. 45 IN SOA node.mesh.internal. hostmaster.mesh.internal. "
+          + "{serial} 60 10 86400 20";
 
   @Test
   void anAxfrIsTheWholeZoneBetweenTwoSoas() {
     List<byte[]> answer = ask(handler, wire(axfr(ZONE, 7), null), Transport.TCP, SECONDARY);
-    assertEquals(zoneText(fill(SOA + """
+    assertEquals(
+        zoneText(
+            fill(
+                SOA
+                    + """
 
         mesh.internal. 45 IN NS n1.node.mesh.internal.
         mesh.internal. 45 IN NS n2.node.mesh.internal.
@@ -123,30 +127,57 @@ class ZoneTransferTest {
         web.prod.mesh.internal. 45 IN AAAA {web6}
         _http._tcp.web.prod.mesh.internal. 45 IN SRV 0 100 80 web.prod.mesh.internal.
         _dns._udp.web.prod.mesh.internal. 45 IN SRV 0 100 53 web.prod.mesh.internal.
-        """ + SOA)), lines(records(answer)));
+        """
+                    + SOA)),
+        lines(records(answer)));
     Message first = parse(answer.get(0));
     assertEquals(7, first.getHeader().getID());
     assertTrue(first.getHeader().getFlag(Flags.QR) && first.getHeader().getFlag(Flags.AA));
     assertEquals(Rcode.NOERROR, first.getRcode());
     assertEquals(ZONE, first.getQuestion().getName());
-    assertEquals(1, meters.find("quorumdns.dns.transfers").tag("type", "axfr").tag("result", "full").counter()
-        .count());
+    assertEquals(
+        1,
+        meters
+            .find("quorumdns.dns.transfers")
+            .tag("type", "axfr")
+            .tag("result", "full")
+            .counter()
+            .count());
   }
 
   @Test
   void aReverseZoneHoldsThePtrsOfItsVips() {
-    List<byte[]> answer = ask(handler, wire(axfr(TransferHelpers.name("0.0.0.0.0.0.0.0.0.0.d.f.0.0.d.f.ip6.arpa."),
-        1), null), Transport.TCP, SECONDARY);
+    List<byte[]> answer =
+        ask(
+            handler,
+            wire(axfr(TransferHelpers.name("0.0.0.0.0.0.0.0.0.0.d.f.0.0.d.f.ip6.arpa."), 1), null),
+            Transport.TCP,
+            SECONDARY);
     String apex = "0.0.0.0.0.0.0.0.0.0.d.f.0.0.d.f.ip6.arpa.";
-    String soa = apex + " 45 IN SOA node.mesh.internal. hostmaster.mesh.internal. {serial} 60 10 86400 20\n";
-    List<String> ptrs = new ArrayList<>(List.of(
-        "{db6rev} 45 IN PTR db.prod.mesh.internal.", "{web6rev} 45 IN PTR web.prod.mesh.internal."));
+    String soa =
+        apex + " 45 IN SOA node.mesh.internal. hostmaster.mesh.internal. {serial} 60 10 86400 20\n";
+    List<String> ptrs =
+        new ArrayList<>(
+            List.of(
+                "{db6rev} 45 IN PTR db.prod.mesh.internal.",
+                "{web6rev} 45 IN PTR web.prod.mesh.internal."));
     if (compareAddresses(fx.web.vip6().getAddress(), fx.db.vip6().getAddress()) < 0) {
       ptrs = List.of(ptrs.get(1), ptrs.get(0)); // address order
     }
-    assertEquals(zoneText(fill(soa + apex + " 45 IN NS n1.node.mesh.internal.\n" + apex
-        + " 45 IN NS n2.node.mesh.internal.\n" + apex + " 45 IN NS n3.node.mesh.internal.\n"
-        + String.join("\n", ptrs) + "\n" + soa)), lines(records(answer)));
+    assertEquals(
+        zoneText(
+            fill(
+                soa
+                    + apex
+                    + " 45 IN NS n1.node.mesh.internal.\n"
+                    + apex
+                    + " 45 IN NS n2.node.mesh.internal.\n"
+                    + apex
+                    + " 45 IN NS n3.node.mesh.internal.\n"
+                    + String.join("\n", ptrs)
+                    + "\n"
+                    + soa)),
+        lines(records(answer)));
   }
 
   private static int compareAddresses(byte[] a, byte[] b) {
@@ -155,14 +186,30 @@ class ZoneTransferTest {
 
   @Test
   void anAxfrOtherThanOurApexesIsNotAuthAndOverUdpRefused() {
-    assertRcode(Rcode.NOTAUTH, ask(handler, wire(axfr(TransferHelpers.name("web.prod.mesh.internal."), 1), null),
-        Transport.TCP, SECONDARY));
-    assertRcode(Rcode.NOTAUTH, ask(handler, wire(axfr(TransferHelpers.name("example.com."), 1), null),
-        Transport.TCP, SECONDARY));
-    assertRcode(Rcode.NOTAUTH, ask(handler, wire(axfr(TransferHelpers.name("in-addr.arpa."), 1), null),
-        Transport.TCP, SECONDARY));
+    assertRcode(
+        Rcode.NOTAUTH,
+        ask(
+            handler,
+            wire(axfr(TransferHelpers.name("web.prod.mesh.internal."), 1), null),
+            Transport.TCP,
+            SECONDARY));
+    assertRcode(
+        Rcode.NOTAUTH,
+        ask(
+            handler,
+            wire(axfr(TransferHelpers.name("example.com."), 1), null),
+            Transport.TCP,
+            SECONDARY));
+    assertRcode(
+        Rcode.NOTAUTH,
+        ask(
+            handler,
+            wire(axfr(TransferHelpers.name("in-addr.arpa."), 1), null),
+            Transport.TCP,
+            SECONDARY));
     assertRcode(Rcode.REFUSED, ask(handler, wire(axfr(ZONE, 1), null), Transport.UDP, SECONDARY));
-    assertRcode(Rcode.REFUSED, ask(handler, wire(ixfr(ZONE, 1, 1), null), Transport.UDP, SECONDARY));
+    assertRcode(
+        Rcode.REFUSED, ask(handler, wire(ixfr(ZONE, 1, 1), null), Transport.UDP, SECONDARY));
   }
 
   @Test
@@ -173,16 +220,25 @@ class ZoneTransferTest {
     assertRcode(Rcode.REFUSED, ask(handler, wire(axfr(ZONE, 1), null), Transport.TCP, STRANGER));
     assertRcode(Rcode.REFUSED, ask(handler, wire(axfr(ZONE, 1), null), Transport.TCP, null));
     assertEquals(2, transfers.metrics().transfers("axfr", Result.REFUSED));
-    QueryHandler without = new QueryHandler(new Resolver(config, fx.registry.view()),
-        new DnsMetrics(new SimpleMeterRegistry()));
+    QueryHandler without =
+        new QueryHandler(
+            new Resolver(config, fx.registry.view()), new DnsMetrics(new SimpleMeterRegistry()));
     assertRcode(Rcode.REFUSED, ask(without, wire(axfr(ZONE, 1), null), Transport.TCP, SECONDARY));
   }
 
   @Test
   void aBigZoneComesInSeveralMessagesEachWithinTheLimit() {
     for (int i = 0; i < 3000; i++) {
-      TestRegistries.register(fx.registry, "bulk", "svc-" + i, new ServiceSpec(List.of(
-          new ServicePort("http", Protocol.TCP, 8080)), List.of(), Map.of(), null, null));
+      TestRegistries.register(
+          fx.registry,
+          "bulk",
+          "svc-" + i,
+          new ServiceSpec(
+              List.of(new ServicePort("http", Protocol.TCP, 8080)),
+              List.of(),
+              Map.of(),
+              null,
+              null));
     }
     List<byte[]> answer = ask(handler, wire(axfr(ZONE, 4242), null), Transport.TCP, SECONDARY);
     assertTrue(answer.size() > 5, answer.size() + " messages");
@@ -192,14 +248,18 @@ class ZoneTransferTest {
       assertTrue(m.length <= 65535, "message " + i + ": " + m.length + " bytes");
       Message msg = parse(m);
       assertEquals(4242, msg.getHeader().getID(), "message " + i);
-      assertTrue(msg.getHeader().getFlag(Flags.QR) && msg.getHeader().getFlag(Flags.AA), "message " + i);
-      assertEquals(i == 0 ? 1 : 0, msg.getHeader().getCount(Section.QUESTION), "question in the first only");
+      assertTrue(
+          msg.getHeader().getFlag(Flags.QR) && msg.getHeader().getFlag(Flags.AA), "message " + i);
+      assertEquals(
+          i == 0 ? 1 : 0, msg.getHeader().getCount(Section.QUESTION), "question in the first only");
       assertFalse(msg.getSection(Section.ANSWER).isEmpty(), "message " + i + " carries records");
       all.addAll(msg.getSection(Section.ANSWER));
     }
     assertEquals(Type.SOA, all.get(0).getType());
     assertEquals(Type.SOA, all.get(all.size() - 1).getType());
-    assertEquals(0, all.subList(1, all.size() - 1).stream().filter(r -> r.getType() == Type.SOA).count(),
+    assertEquals(
+        0,
+        all.subList(1, all.size() - 1).stream().filter(r -> r.getType() == Type.SOA).count(),
         "SOA only first and last");
     // 2 SOA + 3 NS + 3 nodes + web (A, AAAA, 2 SRV) + db (A, AAAA, SRV) + 3000 x (A, AAAA, SRV)
     assertEquals(2 + 3 + 3 + 4 + 3 + 3000 * 3, all.size());
@@ -212,7 +272,8 @@ class ZoneTransferTest {
       TestRegistries.register(fx.registry, "bulk", "svc-" + i, ServiceSpec.ofPorts());
     }
     long serial = fx.registry.view().revision();
-    ZoneTransfers.Response r = transfers.respond(axfr(ZONE, 1), wire(axfr(ZONE, 1), null), SECONDARY, true);
+    ZoneTransfers.Response r =
+        transfers.respond(axfr(ZONE, 1), wire(axfr(ZONE, 1), null), SECONDARY, true);
     List<Record> read = new ArrayList<>();
     try (var stream = r.stream()) {
       int n = 0;
@@ -227,40 +288,64 @@ class ZoneTransferTest {
     assertTrue(fx.registry.view().revision() > serial + 4);
     assertEquals(serial, ((SOARecord) read.get(0)).getSerial());
     assertEquals(serial, ((SOARecord) read.get(read.size() - 1)).getSerial());
-    assertEquals(2 + 3 + 3 + 4 + 3 + 2000 * 2, read.size(), "every service of the first revision, none later");
+    assertEquals(
+        2 + 3 + 3 + 4 + 3 + 2000 * 2,
+        read.size(),
+        "every service of the first revision, none later");
     assertTrue(read.stream().noneMatch(x -> x.getName().toString().contains("late")));
   }
 
   @Test
   void anIxfrIsOneCondensedDifference() {
     long from = fx.registry.view().revision();
-    // web changes three times, ends with port 8080 instead of 80 and without dns/udp; db goes; a new name comes
+    // web changes three times, ends with port 8080 instead of 80 and without dns/udp; db goes; a
+    // new name comes
     // and goes (nothing of it in the difference); api arrives.
-    ServiceSpec v2 = new ServiceSpec(List.of(new ServicePort("http", Protocol.TCP, 8081)), List.of(), Map.of(),
-        null, null);
-    ServiceSpec v3 = new ServiceSpec(List.of(new ServicePort("http", Protocol.TCP, 8080)), List.of(),
-        Map.of("team", "web"), null, null);
+    ServiceSpec v2 =
+        new ServiceSpec(
+            List.of(new ServicePort("http", Protocol.TCP, 8081)), List.of(), Map.of(), null, null);
+    ServiceSpec v3 =
+        new ServiceSpec(
+            List.of(new ServicePort("http", Protocol.TCP, 8080)),
+            List.of(),
+            Map.of("team", "web"),
+            null,
+            null);
     TestRegistries.register(fx.registry, "prod", "web", v2);
     TestRegistries.register(fx.registry, "prod", "web", v3);
-    TestRegistries.register(fx.registry, "prod", "web", new ServiceSpec(v3.ports(), List.of(), Map.of(), null, null));
+    TestRegistries.register(
+        fx.registry, "prod", "web", new ServiceSpec(v3.ports(), List.of(), Map.of(), null, null));
     TestRegistries.deregister(fx.registry, "prod", "db");
     TestRegistries.register(fx.registry, "tmp", "gone", ServiceSpec.ofPorts());
     TestRegistries.deregister(fx.registry, "tmp", "gone");
     var api = TestRegistries.register(fx.registry, "prod", "api", ServiceSpec.ofPorts());
     List<byte[]> answer = ask(handler, wire(ixfr(ZONE, from, 9), null), Transport.TCP, SECONDARY);
     String oldSoa = SOA.replace("{serial}", Long.toString(from));
-    assertEquals(zoneText(fill(SOA + "\n" + oldSoa + """
+    assertEquals(
+        zoneText(
+            fill(
+                SOA
+                    + "\n"
+                    + oldSoa
+                    + """
 
         db.prod.mesh.internal. 45 IN A 240.0.0.10
         db.prod.mesh.internal. 45 IN AAAA fd00:fd00::10
         _pg._tcp.db.prod.mesh.internal. 45 IN SRV 0 100 5432 db.prod.mesh.internal.
         _http._tcp.web.prod.mesh.internal. 45 IN SRV 0 100 80 web.prod.mesh.internal.
         _dns._udp.web.prod.mesh.internal. 45 IN SRV 0 100 53 web.prod.mesh.internal.
-        """ + SOA + "\n"
-        + "api.prod.mesh.internal. 45 IN A " + IpAddresses.format(api.vip4()) + "\n"
-        + "api.prod.mesh.internal. 45 IN AAAA " + IpAddresses.format(api.vip6()) + "\n"
-        + "_http._tcp.web.prod.mesh.internal. 45 IN SRV 0 100 8080 web.prod.mesh.internal.\n"
-        + SOA)), lines(records(answer)));
+        """
+                    + SOA
+                    + "\n"
+                    + "api.prod.mesh.internal. 45 IN A "
+                    + IpAddresses.format(api.vip4())
+                    + "\n"
+                    + "api.prod.mesh.internal. 45 IN AAAA "
+                    + IpAddresses.format(api.vip6())
+                    + "\n"
+                    + "_http._tcp.web.prod.mesh.internal. 45 IN SRV 0 100 8080 web.prod.mesh.internal.\n"
+                    + SOA)),
+        lines(records(answer)));
     assertEquals(1, transfers.metrics().transfers("ixfr", Result.INCREMENTAL));
   }
 
@@ -268,8 +353,8 @@ class ZoneTransferTest {
   void anIxfrFromTheCurrentSerialOrANewerOneIsOurSoaAlone() {
     long serial = fx.registry.view().revision();
     for (long theirs : new long[] {serial, serial + 1, serial + (1L << 31) - 1}) {
-      List<byte[]> answer = ask(handler, wire(ixfr(ZONE, theirs & 0xffffffffL, 3), null), Transport.TCP,
-          SECONDARY);
+      List<byte[]> answer =
+          ask(handler, wire(ixfr(ZONE, theirs & 0xffffffffL, 3), null), Transport.TCP, SECONDARY);
       assertEquals(1, answer.size());
       assertEquals(zoneText(fill(SOA)), lines(records(answer)), "their serial " + theirs);
     }
@@ -281,42 +366,56 @@ class ZoneTransferTest {
     long before = fx.registry.view().revision();
     TestRegistries.register(fx.registry, "prod", "api", ServiceSpec.ofPorts());
     long afterApi = fx.registry.view().revision();
-    TestRegistries.apply(fx.registry, new Command.PutNode(new NodeRecord("n4", IpAddresses.parse("a", "127.0.0.14"),
-        9053, 8053, 53535)));
-    List<Record> across = records(ask(handler, wire(ixfr(ZONE, afterApi, 3), null), Transport.TCP, SECONDARY));
+    TestRegistries.apply(
+        fx.registry,
+        new Command.PutNode(
+            new NodeRecord("n4", IpAddresses.parse("a", "127.0.0.14"), 9053, 8053, 53535)));
+    List<Record> across =
+        records(ask(handler, wire(ixfr(ZONE, afterApi, 3), null), Transport.TCP, SECONDARY));
     assertEquals(Type.NS, across.get(1).getType(), "the whole zone: SOA, then NS");
     assertTrue(lines(across).contains("n4.node.mesh.internal. 45 IN A 127.0.0.14"));
-    List<Record> old = records(ask(handler, wire(ixfr(ZONE, before - 3, 3), null), Transport.TCP, SECONDARY));
+    List<Record> old =
+        records(ask(handler, wire(ixfr(ZONE, before - 3, 3), null), Transport.TCP, SECONDARY));
     assertEquals(Type.NS, old.get(1).getType());
     assertEquals(2, transfers.metrics().transfers("ixfr", Result.FULL));
     // After the node change, differences are available again.
     TestRegistries.register(fx.registry, "prod", "late", ServiceSpec.ofPorts());
     long afterNode = fx.registry.view().revision() - 1;
-    List<Record> diff = records(ask(handler, wire(ixfr(ZONE, afterNode, 3), null), Transport.TCP, SECONDARY));
+    List<Record> diff =
+        records(ask(handler, wire(ixfr(ZONE, afterNode, 3), null), Transport.TCP, SECONDARY));
     assertEquals(Type.SOA, diff.get(1).getType(), "a difference: new SOA, old SOA");
   }
 
   @Test
   void anIxfrFromASerialTheChangeLogNoLongerCoversIsTheWholeZone() throws Exception {
     // A registry that keeps the last 5 changes (and nothing by age), its log times a minute apart.
-    Registry small = new Registry(dir.resolve("small"), new SimpleMeterRegistry(), new Retention(5, 0, 2));
+    Registry small =
+        new Registry(dir.resolve("small"), new SimpleMeterRegistry(), new Retention(5, 0, 2));
     small.load();
     long t = TestRegistries.T0;
     TestRegistries.apply(small, new Command.InitCluster(ClusterSettings.defaults()), t);
-    TestRegistries.apply(small, new Command.PutNode(new NodeRecord("n1", IpAddresses.parse("a", "127.0.0.11"),
-        9053, 8053, 53535)), t);
+    TestRegistries.apply(
+        small,
+        new Command.PutNode(
+            new NodeRecord("n1", IpAddresses.parse("a", "127.0.0.11"), 9053, 8053, 53535)),
+        t);
     long early = small.view().revision();
     for (int i = 0; i < 12; i++) {
       t += 60_000;
-      TestRegistries.apply(small, new Command.UpsertService(new ServiceKey("ns", "s" + i), ServiceSpec.ofPorts()), t);
+      TestRegistries.apply(
+          small,
+          new Command.UpsertService(new ServiceKey("ns", "s" + i), ServiceSpec.ofPorts()),
+          t);
     }
     long recent = small.view().revision() - 3;
     try (ZoneTransfers own = TransferHelpers.transfers(config, small, new SimpleMeterRegistry())) {
       QueryHandler h = TransferHelpers.handler(config, small, own);
-      List<Record> old = records(ask(h, wire(ixfr(ZONE, early, 1), null), Transport.TCP, SECONDARY));
+      List<Record> old =
+          records(ask(h, wire(ixfr(ZONE, early, 1), null), Transport.TCP, SECONDARY));
       assertEquals(Type.NS, old.get(1).getType(), "pruned past " + early + ": the whole zone");
       assertEquals(2 + 1 + 1 + 12 * 2, old.size());
-      List<Record> diff = records(ask(h, wire(ixfr(ZONE, recent, 2), null), Transport.TCP, SECONDARY));
+      List<Record> diff =
+          records(ask(h, wire(ixfr(ZONE, recent, 2), null), Transport.TCP, SECONDARY));
       assertEquals(Type.SOA, diff.get(1).getType(), "still kept: a difference");
       assertEquals(4 + 3 * 2, diff.size());
       assertEquals(1, own.metrics().transfers("ixfr", Result.FULL));
@@ -329,8 +428,13 @@ class ZoneTransferTest {
   void aReverseZoneIxfrHasThePtrChangesOfItsOwnVips() {
     long from = fx.registry.view().revision();
     TestRegistries.deregister(fx.registry, "prod", "db");
-    List<Record> diff = records(ask(handler, wire(ixfr(TransferHelpers.name("240.in-addr.arpa."), from, 3), null),
-        Transport.TCP, SECONDARY));
+    List<Record> diff =
+        records(
+            ask(
+                handler,
+                wire(ixfr(TransferHelpers.name("240.in-addr.arpa."), from, 3), null),
+                Transport.TCP,
+                SECONDARY));
     List<String> text = lines(diff);
     assertEquals(5, text.size(), text.toString());
     assertEquals("10.0.0.240.in-addr.arpa. 45 IN PTR db.prod.mesh.internal.", text.get(2));
@@ -339,31 +443,46 @@ class ZoneTransferTest {
   @Test
   void transfersBeyondTheConcurrencyLimitAreServfail() {
     open(TransferHelpers.config(null, false, 1));
-    ZoneTransfers.Response first = transfers.respond(axfr(ZONE, 1), wire(axfr(ZONE, 1), null), SECONDARY, true);
+    ZoneTransfers.Response first =
+        transfers.respond(axfr(ZONE, 1), wire(axfr(ZONE, 1), null), SECONDARY, true);
     assertNull(first.single());
     assertRcode(Rcode.SERVFAIL, ask(handler, wire(axfr(ZONE, 2), null), Transport.TCP, SECONDARY));
     first.stream().close(); // a transfer cut short frees its place too
     assertEquals(1, transfers.metrics().transfers("axfr", Result.ABORTED));
-    assertEquals(Rcode.NOERROR, TransferHelpers.rcode(ask(handler, wire(axfr(ZONE, 3), null), Transport.TCP,
-        SECONDARY).get(0)));
+    assertEquals(
+        Rcode.NOERROR,
+        TransferHelpers.rcode(
+            ask(handler, wire(axfr(ZONE, 3), null), Transport.TCP, SECONDARY).get(0)));
   }
 
   @Test
   void aNameNoQueryCouldAskIsLeftOut() {
     String longest = "p".repeat(63); // a valid port name, but _<name> is a 64-character label
-    TestRegistries.register(fx.registry, "prod", "odd", new ServiceSpec(List.of(
-        new ServicePort(longest, Protocol.TCP, 1), new ServicePort("ok", Protocol.TCP, 2)), List.of(), Map.of(),
-        null, null));
-    List<String> text = lines(records(ask(handler, wire(axfr(ZONE, 1), null), Transport.TCP, SECONDARY)));
-    assertTrue(text.contains("_ok._tcp.odd.prod.mesh.internal. 45 IN SRV 0 100 2 odd.prod.mesh.internal."),
+    TestRegistries.register(
+        fx.registry,
+        "prod",
+        "odd",
+        new ServiceSpec(
+            List.of(
+                new ServicePort(longest, Protocol.TCP, 1), new ServicePort("ok", Protocol.TCP, 2)),
+            List.of(),
+            Map.of(),
+            null,
+            null));
+    List<String> text =
+        lines(records(ask(handler, wire(axfr(ZONE, 1), null), Transport.TCP, SECONDARY)));
+    assertTrue(
+        text.contains("_ok._tcp.odd.prod.mesh.internal. 45 IN SRV 0 100 2 odd.prod.mesh.internal."),
         text.toString());
-    assertTrue(text.stream().noneMatch(l -> l.contains(longest)), "no SRV that no query could ask for");
+    assertTrue(
+        text.stream().noneMatch(l -> l.contains(longest)), "no SRV that no query could ask for");
     assertTrue(text.stream().anyMatch(l -> l.startsWith("odd.prod.mesh.internal. 45 IN A ")));
   }
 
   @Test
   void theTransferredRecordsAreTheOnesQueriesGet() {
-    List<Record> transferred = records(ask(handler, wire(axfr(ZONE, 1), null), Transport.TCP, SECONDARY));
+    List<Record> transferred =
+        records(ask(handler, wire(axfr(ZONE, 1), null), Transport.TCP, SECONDARY));
     List<String> served = new ArrayList<>();
     for (Record r : ZoneRecords.enumerate(fx.registry.view(), fx.config)) {
       if (r.getName().subdomain(ZONE) && r.getType() != Type.SOA && r.getType() != Type.NS) {
@@ -383,16 +502,30 @@ class ZoneTransferTest {
 
   @Test
   void aHeadlessServiceTransfersTheRecordsItsQueriesAnswer() throws Exception {
-    TestRegistries.register(fx.registry, "shop", "cache", new ServiceSpec(
-        List.of(new ServicePort("redis", Protocol.TCP, 6379)),
-        List.of(new Endpoint("10.1.0.1", null, null), new Endpoint("10.1.0.2", 6380, 5, Health.WARNING, null),
-            new Endpoint("10.1.0.3", null, null, Health.CRITICAL, null), new Endpoint("fd00:1::1", null, null)),
-        Map.of(), null, null, true));
+    TestRegistries.register(
+        fx.registry,
+        "shop",
+        "cache",
+        new ServiceSpec(
+            List.of(new ServicePort("redis", Protocol.TCP, 6379)),
+            List.of(
+                new Endpoint("10.1.0.1", null, null),
+                new Endpoint("10.1.0.2", 6380, 5, Health.WARNING, null),
+                new Endpoint("10.1.0.3", null, null, Health.CRITICAL, null),
+                new Endpoint("fd00:1::1", null, null)),
+            Map.of(),
+            null,
+            null,
+            true));
     List<Record> zone = records(ask(handler, wire(axfr(ZONE, 7), null), Transport.TCP, SECONDARY));
-    List<Record> cache = zone.stream().filter(r -> r.getName().toString().endsWith("cache.shop.mesh.internal."))
-        .toList();
+    List<Record> cache =
+        zone.stream()
+            .filter(r -> r.getName().toString().endsWith("cache.shop.mesh.internal."))
+            .toList();
     String v6 = "fd00-0001-0000-0000-0000-0000-0000-0001.cache.shop.mesh.internal.";
-    assertEquals(zoneText("""
+    assertEquals(
+        zoneText(
+            """
         cache.shop.mesh.internal. 45 IN A 10.1.0.1
         cache.shop.mesh.internal. 45 IN A 10.1.0.2
         cache.shop.mesh.internal. 45 IN AAAA fd00:1::1
@@ -403,12 +536,16 @@ class ZoneTransferTest {
         _redis._tcp.cache.shop.mesh.internal. 45 IN SRV 0 100 6379 10-1-0-1.cache.shop.mesh.internal.
         _redis._tcp.cache.shop.mesh.internal. 45 IN SRV 0 5 6380 10-1-0-2.cache.shop.mesh.internal.
         _redis._tcp.cache.shop.mesh.internal. 45 IN SRV 0 100 6379 {v6}
-        """.replace("{v6}", v6)), lines(cache));
-    // Every transferred record is one a query for its name and type answers (no VIP for a headless name).
+        """
+                .replace("{v6}", v6)),
+        lines(cache));
+    // Every transferred record is one a query for its name and type answers (no VIP for a headless
+    // name).
     for (Record r : cache) {
       Message q = Message.newQuery(Record.newRecord(r.getName(), r.getType(), DClass.IN));
-      List<Record> answer = parse(ask(handler, wire(q, null), Transport.UDP, SECONDARY).get(0))
-          .getSection(Section.ANSWER);
+      List<Record> answer =
+          parse(ask(handler, wire(q, null), Transport.UDP, SECONDARY).get(0))
+              .getSection(Section.ANSWER);
       assertTrue(answer.contains(r), r + " in " + answer);
     }
   }

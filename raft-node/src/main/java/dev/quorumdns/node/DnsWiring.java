@@ -25,16 +25,29 @@ final class DnsWiring implements AutoCloseable {
   }
 
   static DnsConfig dnsConfig(NodeConfig c) {
-    return new DnsConfig(c.bind(), c.dnsPort(), c.domain(), c.id(), c.dnsTtl(), c.dnsNegativeTtl(), c.upstreams(),
-        Duration.ofSeconds(2), 1232, Duration.ofSeconds(30), 1024, c.dnsThreads()).withLimits(c.dnsLimits())
+    return new DnsConfig(
+            c.bind(),
+            c.dnsPort(),
+            c.domain(),
+            c.id(),
+            c.dnsTtl(),
+            c.dnsNegativeTtl(),
+            c.upstreams(),
+            Duration.ofSeconds(2),
+            1232,
+            Duration.ofSeconds(30),
+            1024,
+            c.dnsThreads())
+        .withLimits(c.dnsLimits())
         .withTransfers(c.transfers());
   }
 
   /**
-   * Binds the DNS ports; until the registry is loaded every in-zone answer is SERVFAIL. Zone transfers read
-   * {@code snapshots}, consistent reads of the replica behind {@code view}.
+   * Binds the DNS ports; until the registry is loaded every in-zone answer is SERVFAIL. Zone
+   * transfers read {@code snapshots}, consistent reads of the replica behind {@code view}.
    */
-  static DnsWiring start(NodeConfig c, RegistryView view, SnapshotSource snapshots, MeterRegistry meters)
+  static DnsWiring start(
+      NodeConfig c, RegistryView view, SnapshotSource snapshots, MeterRegistry meters)
       throws InterruptedException {
     DnsConfig dc = dnsConfig(c);
     DnsServer server = new DnsServer(dc, view, snapshots, meters);
@@ -46,7 +59,9 @@ final class DnsWiring implements AutoCloseable {
   List<ZoneRecord> records(RegistryView view) {
     List<ZoneRecord> out = new ArrayList<>();
     for (Record r : ZoneRecords.enumerate(view, config)) {
-      out.add(new ZoneRecord(r.getName().toString(), Type.string(r.getType()), r.getTTL(), r.rdataToString()));
+      out.add(
+          new ZoneRecord(
+              r.getName().toString(), Type.string(r.getType()), r.getTTL(), r.rdataToString()));
     }
     return out;
   }

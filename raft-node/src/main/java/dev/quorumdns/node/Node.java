@@ -58,13 +58,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One QuorumDNS node's runtime: the replicated registry (RocksDB + Ratis), its DNS server, membership and this
- * node's published record. DNS starts first and answers SERVFAIL until the registry is loaded; from then on it
- * answers from the local replica, with or without a leader. The HTTP API is not part of it: an adapter serves
- * the {@link NodeRuntime} this class implements.
+ * One QuorumDNS node's runtime: the replicated registry (RocksDB + Ratis), its DNS server,
+ * membership and this node's published record. DNS starts first and answers SERVFAIL until the
+ * registry is loaded; from then on it answers from the local replica, with or without a leader. The
+ * HTTP API is not part of it: an adapter serves the {@link NodeRuntime} this class implements.
  *
- * <p>{@link #start} and {@link #close} are called once each, from one thread; the {@link NodeRuntime} methods
- * may be called from any thread once {@link #start} has returned.
+ * <p>{@link #start} and {@link #close} are called once each, from one thread; the {@link
+ * NodeRuntime} methods may be called from any thread once {@link #start} has returned.
  */
 public final class Node implements NodeRuntime, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Node.class);
@@ -76,7 +76,8 @@ public final class Node implements NodeRuntime, AutoCloseable {
   private final Registry registry;
   private final ExecutorService writeExecutor;
   private final ExecutorService adminExecutor = Executors.newSingleThreadExecutor(daemon("admin"));
-  private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(daemon("tasks"));
+  private final ScheduledExecutorService scheduler =
+      Executors.newSingleThreadScheduledExecutor(daemon("tasks"));
   private final AtomicBoolean publishing = new AtomicBoolean();
   private final long startNanos = System.nanoTime();
   private volatile boolean sawLeader;
@@ -92,8 +93,9 @@ public final class Node implements NodeRuntime, AutoCloseable {
 
   /**
    * @param meters where the node's meters go (the process exposes them at {@code /metrics})
-   * @param exit   called (from a background thread) with 0 when this node has been removed from the cluster,
-   *               or 1 when its Raft server stopped on an error; {@code quorumdns node} exits with that code
+   * @param exit called (from a background thread) with 0 when this node has been removed from the
+   *     cluster, or 1 when its Raft server stopped on an error; {@code quorumdns node} exits with
+   *     that code
    */
   public Node(NodeConfig config, Clock clock, MeterRegistry meters, IntConsumer exit) {
     this.exit = exit;
@@ -102,15 +104,25 @@ public final class Node implements NodeRuntime, AutoCloseable {
     this.meters = meters;
     this.segmentSize = SizeInBytes.valueOf(config.raftSegmentBytes());
     this.registry = new Registry(config.stateDir(), meters, config.changeLog());
-    this.writeExecutor = new ThreadPoolExecutor(64, 64, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(4096),
-        daemon("write"), new ThreadPoolExecutor.AbortPolicy());
+    this.writeExecutor =
+        new ThreadPoolExecutor(
+            64,
+            64,
+            60,
+            TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(4096),
+            daemon("write"),
+            new ThreadPoolExecutor.AbortPolicy());
   }
 
   /** Locks the data directory, starts DNS, loads the registry and starts Raft. */
   public void start() throws IOException, InterruptedException {
     Files.createDirectories(config.dataDir());
-    lockChannel = FileChannel.open(config.dataDir().resolve("quorumdns.lock"), StandardOpenOption.CREATE,
-        StandardOpenOption.WRITE);
+    lockChannel =
+        FileChannel.open(
+            config.dataDir().resolve("quorumdns.lock"),
+            StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE);
     lock = lockChannel.tryLock();
     if (lock == null) {
       throw new IOException("data-dir " + config.dataDir() + " is in use by another node process");
@@ -121,24 +133,53 @@ public final class Node implements NodeRuntime, AutoCloseable {
     dns = DnsWiring.start(config, registry.view(), registry::snapshot, meters);
     registry.load();
     warnIfSettingsDiffer();
-    leases = NodeLeases.start(registry, () -> membership.raft(), this::submit, scheduler, config.writeTimeout());
-    membership = new NodeMembership(config, tls, clock, meters, registry.view(), adminExecutor, this::submit,
-        this::newRaft);
+    leases =
+        NodeLeases.start(
+            registry, () -> membership.raft(), this::submit, scheduler, config.writeTimeout());
+    membership =
+        new NodeMembership(
+            config,
+            tls,
+            clock,
+            meters,
+            registry.view(),
+            adminExecutor,
+            this::submit,
+            this::newRaft);
     membership.start();
     scheduler.scheduleWithFixedDelay(this::publishSelf, 0, 1, TimeUnit.SECONDS);
     scheduler.scheduleWithFixedDelay(this::autopilotTick, 1, 1, TimeUnit.SECONDS);
-    LOG.info("node {} started: dns {}:{}, raft {}:{}", config.id(), config.bind().getHostAddress(),
-        config.dnsPort(), config.advertise().getHostAddress(), config.raftPort());
+    LOG.info(
+        "node {} started: dns {}:{}, raft {}:{}",
+        config.id(),
+        config.bind().getHostAddress(),
+        config.dnsPort(),
+        config.advertise().getHostAddress(),
+        config.raftPort());
     if (config.join()) {
-      LOG.info("waiting to be added: on any member, run quorumdns members add {} {}:{}{}", config.id(),
-          config.advertise().getHostAddress(), config.raftPort(), config.listener() ? " --listener" : "");
+      LOG.info(
+          "waiting to be added: on any member, run quorumdns members add {} {}:{}{}",
+          config.id(),
+          config.advertise().getHostAddress(),
+          config.raftPort(),
+          config.listener() ? " --listener" : "");
     }
   }
 
-  /** This node's Raft runtime with {@code withMembers}' initial members (static, founders, or none to join). */
+  /**
+   * This node's Raft runtime with {@code withMembers}' initial members (static, founders, or none
+   * to join).
+   */
   private RaftRuntime newRaft(NodeConfig withMembers) throws IOException {
-    RaftRuntime r = new RaftRuntime(withMembers, registry, clock, writeExecutor, segmentSize, new Listener(),
-        NodeTls.raft(config, tls));
+    RaftRuntime r =
+        new RaftRuntime(
+            withMembers,
+            registry,
+            clock,
+            writeExecutor,
+            segmentSize,
+            new Listener(),
+            NodeTls.raft(config, tls));
     RaftMetrics.bind(r, meters);
     r.setReadOnlyRequests(leases.requests());
     return r;
@@ -154,25 +195,39 @@ public final class Node implements NodeRuntime, AutoCloseable {
     return config;
   }
 
-  /** The HTTP API's TLS context (served from this node's reloading TLS material), or null without TLS. */
+  /**
+   * The HTTP API's TLS context (served from this node's reloading TLS material), or null without
+   * TLS.
+   */
   public SslContext apiSslContext() throws IOException {
     return NodeTls.api(tls);
   }
 
   private void warnIfSettingsDiffer() {
-    registry.view().settings().ifPresent(s -> {
-      if (!s.equals(config.clusterSettings())) {
-        LOG.warn("this node's vip-cidr/vip6-cidr/vip-hold-down ({}, {}, {}) differ from the cluster's ({}, {}, {} ms);"
-            + " the cluster's settings apply", config.vip4Pool(), config.vip6Pool(), config.vipHoldDown(),
-            s.vip4Pool(), s.vip6Pool(), s.holdDownMillis());
-      }
-    });
+    registry
+        .view()
+        .settings()
+        .ifPresent(
+            s -> {
+              if (!s.equals(config.clusterSettings())) {
+                LOG.warn(
+                    "this node's vip-cidr/vip6-cidr/vip-hold-down ({}, {}, {}) differ from the cluster's ({}, {}, {} ms);"
+                        + " the cluster's settings apply",
+                    config.vip4Pool(),
+                    config.vip6Pool(),
+                    config.vipHoldDown(),
+                    s.vip4Pool(),
+                    s.vip6Pool(),
+                    s.holdDownMillis());
+              }
+            });
   }
 
   /**
-   * Publishes this node's addresses into the registry once a leader exists and they are not there (retried every
-   * second until they are), and stops the node when its Raft division closed. Membership does not come this
-   * way: the runtime hands it over when it changes ({@link Listener#membersChanged}).
+   * Publishes this node's addresses into the registry once a leader exists and they are not there
+   * (retried every second until they are), and stops the node when its Raft division closed.
+   * Membership does not come this way: the runtime hands it over when it changes ({@link
+   * Listener#membersChanged}).
    */
   private void publishSelf() {
     RaftRuntime raft = membership.raft();
@@ -186,9 +241,15 @@ public final class Node implements NodeRuntime, AutoCloseable {
       if (raft.leader() == null || !raft.members().contains(config.id())) {
         return;
       }
-      NodeRecord mine = new NodeRecord(config.id(), config.advertise(), config.raftPort(), config.apiPort(),
-          config.dnsPort());
-      if (mine.equals(registry.view().node(config.id())) || !publishing.compareAndSet(false, true)) {
+      NodeRecord mine =
+          new NodeRecord(
+              config.id(),
+              config.advertise(),
+              config.raftPort(),
+              config.apiPort(),
+              config.dnsPort());
+      if (mine.equals(registry.view().node(config.id()))
+          || !publishing.compareAndSet(false, true)) {
         return;
       }
       raft.submit(new Command.PutNode(mine)).whenComplete((r, e) -> publishing.set(false));
@@ -198,8 +259,9 @@ public final class Node implements NodeRuntime, AutoCloseable {
   }
 
   /**
-   * Ratis closes a member's division when the member is removed from the configuration, and on a fatal error
-   * (a replica that cannot apply). Either way this node can no longer serve the registry: it stops.
+   * Ratis closes a member's division when the member is removed from the configuration, and on a
+   * fatal error (a replica that cannot apply). Either way this node can no longer serve the
+   * registry: it stops.
    */
   private boolean stoppedRaft() {
     RaftRuntime raft = membership.raft();
@@ -219,10 +281,15 @@ public final class Node implements NodeRuntime, AutoCloseable {
       } catch (IOException | RuntimeException e) {
         removed = false;
       }
-      LOG.warn(removed ? (config.discovery().enabled() ? "this node was removed from the cluster (its Raft division "
-          + "closed); stopping. Started again, it asks to join as a new member (data in {})" : "this node was removed "
-          + "from the cluster (its Raft division closed); stopping. Wipe {} before it joins again.")
-          : "the Raft server stopped on an error; stopping (data in {})", config.dataDir());
+      LOG.warn(
+          removed
+              ? (config.discovery().enabled()
+                  ? "this node was removed from the cluster (its Raft division "
+                      + "closed); stopping. Started again, it asks to join as a new member (data in {})"
+                  : "this node was removed "
+                      + "from the cluster (its Raft division closed); stopping. Wipe {} before it joins again.")
+              : "the Raft server stopped on an error; stopping (data in {})",
+          config.dataDir());
       exit.accept(removed ? 0 : 1);
     }
     return true;
@@ -264,14 +331,22 @@ public final class Node implements NodeRuntime, AutoCloseable {
   @Override
   public CompletableFuture<WriteResult> submit(Command command) {
     long start = System.nanoTime();
-    return submitUntimed(command).whenComplete((r, e) -> Timer
-        .builder("quorumdns.write.latency")
-        .description("Time from a write reaching this node to its outcome (applied, refused, not sent or unknown)")
-        .tag("result", r == null ? "error" : r instanceof WriteResult.Applied a
-            ? (a.outcome().refused() ? "refused" : "applied")
-            : r instanceof WriteResult.NotSent ? "not_sent" : "unknown")
-        .publishPercentileHistogram()
-        .register(meters).record(System.nanoTime() - start, TimeUnit.NANOSECONDS));
+    return submitUntimed(command)
+        .whenComplete(
+            (r, e) ->
+                Timer.builder("quorumdns.write.latency")
+                    .description(
+                        "Time from a write reaching this node to its outcome (applied, refused, not sent or unknown)")
+                    .tag(
+                        "result",
+                        r == null
+                            ? "error"
+                            : r instanceof WriteResult.Applied a
+                                ? (a.outcome().refused() ? "refused" : "applied")
+                                : r instanceof WriteResult.NotSent ? "not_sent" : "unknown")
+                    .publishPercentileHistogram()
+                    .register(meters)
+                    .record(System.nanoTime() - start, TimeUnit.NANOSECONDS));
   }
 
   private CompletableFuture<WriteResult> submitUntimed(Command command) {
@@ -279,7 +354,8 @@ public final class Node implements NodeRuntime, AutoCloseable {
     if (raft == null) {
       return CompletableFuture.completedFuture(new WriteResult.NotSent(notMember()));
     }
-    boolean needsSettings = command instanceof Command.UpsertService || command instanceof Command.Batch;
+    boolean needsSettings =
+        command instanceof Command.UpsertService || command instanceof Command.Batch;
     if (needsSettings && registry.view().settings().isEmpty()) {
       // A brand-new cluster: fix its settings first (a no-op if another node already did).
       return raft.submit(new Command.InitCluster(config.clusterSettings()))
@@ -292,15 +368,21 @@ public final class Node implements NodeRuntime, AutoCloseable {
   public CompletableFuture<Long> readBarrier() {
     RaftRuntime raft = membership.raft();
     if (raft == null) {
-      return CompletableFuture.failedFuture(new NodeException(NodeException.Kind.NO_QUORUM, notMember()));
+      return CompletableFuture.failedFuture(
+          new NodeException(NodeException.Kind.NO_QUORUM, notMember()));
     }
-    return raft.readBarrier(config.writeTimeout()).handle((index, error) -> {
-      if (error == null) {
-        return index;
-      }
-      Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-      throw new NodeException(NodeException.Kind.NO_QUORUM, cause.getMessage());
-    });
+    return raft.readBarrier(config.writeTimeout())
+        .handle(
+            (index, error) -> {
+              if (error == null) {
+                return index;
+              }
+              Throwable cause =
+                  error instanceof CompletionException && error.getCause() != null
+                      ? error.getCause()
+                      : error;
+              throw new NodeException(NodeException.Kind.NO_QUORUM, cause.getMessage());
+            });
   }
 
   @Override
@@ -329,7 +411,8 @@ public final class Node implements NodeRuntime, AutoCloseable {
   }
 
   @Override
-  public CompletableFuture<ClusterStatus> addMember(String id, HostPort raftAddress, boolean listener) {
+  public CompletableFuture<ClusterStatus> addMember(
+      String id, HostPort raftAddress, boolean listener) {
     return membership.add(id, raftAddress, listener);
   }
 
@@ -346,27 +429,34 @@ public final class Node implements NodeRuntime, AutoCloseable {
   public CompletableFuture<SnapshotInfo> snapshot() {
     RaftRuntime raft = membership.raft();
     if (raft == null) {
-      return CompletableFuture.failedFuture(new NodeException(NodeException.Kind.SNAPSHOT_FAILED, notMember()));
+      return CompletableFuture.failedFuture(
+          new NodeException(NodeException.Kind.SNAPSHOT_FAILED, notMember()));
     }
-    return CompletableFuture.supplyAsync(() -> {
-      try {
-        RaftRuntime.Snapshot s = raft.snapshot(config.writeTimeout().multipliedBy(6));
-        return new SnapshotInfo(s.index(), s.directory().toAbsolutePath());
-      } catch (IOException e) {
-        throw new NodeException(NodeException.Kind.SNAPSHOT_FAILED, e.getMessage());
-      }
-    }, adminExecutor);
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try {
+            RaftRuntime.Snapshot s = raft.snapshot(config.writeTimeout().multipliedBy(6));
+            return new SnapshotInfo(s.index(), s.directory().toAbsolutePath());
+          } catch (IOException e) {
+            throw new NodeException(NodeException.Kind.SNAPSHOT_FAILED, e.getMessage());
+          }
+        },
+        adminExecutor);
   }
 
   @Override
   public CompletableFuture<SnapshotCopy> snapshotCopy() {
     RaftRuntime raft = membership.raft();
     if (raft == null) {
-      return CompletableFuture.failedFuture(new NodeException(NodeException.Kind.SNAPSHOT_FAILED, notMember()));
+      return CompletableFuture.failedFuture(
+          new NodeException(NodeException.Kind.SNAPSHOT_FAILED, notMember()));
     }
     Duration timeout = config.writeTimeout().multipliedBy(6);
-    return CompletableFuture.supplyAsync(() -> downloads.take(() -> raft.snapshot(timeout), config.cluster(),
-        config.id(), clock.instant()), adminExecutor);
+    return CompletableFuture.supplyAsync(
+        () ->
+            downloads.take(
+                () -> raft.snapshot(timeout), config.cluster(), config.id(), clock.instant()),
+        adminExecutor);
   }
 
   @Override
@@ -390,7 +480,8 @@ public final class Node implements NodeRuntime, AutoCloseable {
         if (!sawLeader && Duration.ofNanos(System.nanoTime() - startNanos).compareTo(grace) < 0) {
           return new Readiness(false, "waiting for a leader");
         }
-        return new Readiness(true, "no leader; serving the last applied state (index " + applied + ")");
+        return new Readiness(
+            true, "no leader; serving the last applied state (index " + applied + ")");
       }
       if (applied < commit) {
         return new Readiness(false, "catching up: applied " + applied + " of " + commit);
@@ -419,12 +510,20 @@ public final class Node implements NodeRuntime, AutoCloseable {
     public void leaderReady() {
       if (registry.view().settings().isEmpty()) {
         ClusterSettings mine = config.clusterSettings();
-        membership.raft().submit(new Command.InitCluster(mine)).whenComplete((r, e) ->
-            LOG.info("cluster settings proposal ({}): {}", mine, e != null ? e.toString() : r));
+        membership
+            .raft()
+            .submit(new Command.InitCluster(mine))
+            .whenComplete(
+                (r, e) ->
+                    LOG.info(
+                        "cluster settings proposal ({}): {}", mine, e != null ? e.toString() : r));
       }
     }
 
-    /** The only way members reach the registry: called when they changed, so cached NS answers live on. */
+    /**
+     * The only way members reach the registry: called when they changed, so cached NS answers live
+     * on.
+     */
     @Override
     public void membersChanged(List<RaftPeer> voters, List<RaftPeer> listeners) {
       Set<String> ids = voters.stream().map(p -> p.getId().toString()).collect(Collectors.toSet());

@@ -21,10 +21,11 @@ import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
 /**
- * Which Raft this node runs and how it came to run it: at once with the static {@code peers} (or none, with
- * {@code join}), or when the cluster formation has agreed on founders or found a cluster to join; with it, the
- * membership operations and the leader's autopilot. Until then {@link #raft} is null and {@link #notMember} says
- * why. {@link #start} and {@link #close} are called once, from one thread; the rest from any thread.
+ * Which Raft this node runs and how it came to run it: at once with the static {@code peers} (or
+ * none, with {@code join}), or when the cluster formation has agreed on founders or found a cluster
+ * to join; with it, the membership operations and the leader's autopilot. Until then {@link #raft}
+ * is null and {@link #notMember} says why. {@link #start} and {@link #close} are called once, from
+ * one thread; the rest from any thread.
  */
 final class NodeMembership implements AutoCloseable {
   /** Builds this node's Raft runtime once its initial members are decided. */
@@ -45,9 +46,18 @@ final class NodeMembership implements AutoCloseable {
   private volatile Autopilot autopilot;
   private ClusterFormation formation;
 
-  /** @param submitter sends the command that removes a removed member's published record */
-  NodeMembership(NodeConfig config, TlsReloader tls, Clock clock, MeterRegistry meters, RegistryView view,
-                 Executor adminExecutor, Consumer<Command> submitter, RaftFactory factory) {
+  /**
+   * @param submitter sends the command that removes a removed member's published record
+   */
+  NodeMembership(
+      NodeConfig config,
+      TlsReloader tls,
+      Clock clock,
+      MeterRegistry meters,
+      RegistryView view,
+      Executor adminExecutor,
+      Consumer<Command> submitter,
+      RaftFactory factory) {
     this.config = config;
     this.tls = tls;
     this.clock = clock;
@@ -73,7 +83,8 @@ final class NodeMembership implements AutoCloseable {
       throw new IllegalStateException("Raft already runs");
     }
     RaftRuntime r = factory.create(withMembers);
-    ClusterOps ops = new ClusterOps(config.id(), RaftMembership.of(r), view, adminExecutor, submitter);
+    ClusterOps ops =
+        new ClusterOps(config.id(), RaftMembership.of(r), view, adminExecutor, submitter);
     autopilot = MembershipWiring.autopilot(config, r, ops, clock, meters);
     cluster = ops;
     raft = r;
@@ -96,14 +107,25 @@ final class NodeMembership implements AutoCloseable {
   /** Why this node cannot serve what needs Raft yet. */
   String notMember() {
     ClusterFormation f = formation;
-    return "this node is not a member of a cluster yet" + (f == null ? "" : " (" + f.state().reason() + ")");
+    return "this node is not a member of a cluster yet"
+        + (f == null ? "" : " (" + f.state().reason() + ")");
   }
 
   ClusterStatus status() {
     ClusterOps ops = cluster;
     if (ops == null) {
-      return new ClusterStatus(config.id(), null, null, null, view.appliedIndex(), view.revision(), view.size(),
-          List.of(), view.settings().orElse(null), null, notMember());
+      return new ClusterStatus(
+          config.id(),
+          null,
+          null,
+          null,
+          view.appliedIndex(),
+          view.revision(),
+          view.size(),
+          List.of(),
+          view.settings().orElse(null),
+          null,
+          notMember());
     }
     return MembershipWiring.status(ops.status(), autopilot, formation);
   }
@@ -123,7 +145,8 @@ final class NodeMembership implements AutoCloseable {
   }
 
   private CompletableFuture<ClusterStatus> notYet() {
-    return CompletableFuture.failedFuture(new NodeException(NodeException.Kind.NO_QUORUM, notMember()));
+    return CompletableFuture.failedFuture(
+        new NodeException(NodeException.Kind.NO_QUORUM, notMember()));
   }
 
   /** What the cluster formation needs from this node. */

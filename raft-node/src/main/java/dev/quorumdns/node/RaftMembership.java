@@ -10,9 +10,9 @@ import org.apache.ratis.protocol.exceptions.SetConfigurationException;
 import org.apache.ratis.server.RaftServer;
 
 /**
- * What {@link ClusterOps} needs from Raft: this node's view of the leader, its own role, term and commit index,
- * and the configuration, which it may change. {@link #of} adapts a {@link RaftRuntime}; tests use a fake.
- * Implementations are thread-safe.
+ * What {@link ClusterOps} needs from Raft: this node's view of the leader, its own role, term and
+ * commit index, and the configuration, which it may change. {@link #of} adapts a {@link
+ * RaftRuntime}; tests use a fake. Implementations are thread-safe.
  */
 interface RaftMembership {
   /** The leader this node knows of, or null. */
@@ -44,7 +44,9 @@ interface RaftMembership {
       @Override
       public State state() throws IOException {
         RaftServer.Division d = raft.division();
-        return new State(d.getInfo().getCurrentRole(), d.getInfo().getCurrentTerm(),
+        return new State(
+            d.getInfo().getCurrentRole(),
+            d.getInfo().getCurrentTerm(),
             d.getRaftLog().getLastCommittedIndex());
       }
 
@@ -54,7 +56,8 @@ interface RaftMembership {
       }
 
       @Override
-      public void setMembers(RaftRuntime.Members current, RaftRuntime.Members next) throws IOException {
+      public void setMembers(RaftRuntime.Members current, RaftRuntime.Members next)
+          throws IOException {
         RaftClientReply reply;
         try {
           reply = raft.setMembers(current, next);
@@ -68,15 +71,16 @@ interface RaftMembership {
           if (reply.getException() instanceof SetConfigurationException && alreadyDone(next)) {
             return;
           }
-          throw reply.getException() != null ? reply.getException()
+          throw reply.getException() != null
+              ? reply.getException()
               : new IOException("the leader answered without success and without a reason");
         }
       }
 
       /**
-       * A refused compare-and-set whose configuration is already {@code next}: the Ratis client resends a request
-       * that outlived its timeout, and the resent one finds the configuration changed by the first. Done, once
-       * that configuration is committed.
+       * A refused compare-and-set whose configuration is already {@code next}: the Ratis client
+       * resends a request that outlived its timeout, and the resent one finds the configuration
+       * changed by the first. Done, once that configuration is committed.
        */
       private boolean alreadyDone(RaftRuntime.Members next) throws IOException {
         return raft.awaitCommittedMembers(next, Duration.ofSeconds(5));

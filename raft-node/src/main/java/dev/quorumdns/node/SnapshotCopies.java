@@ -19,11 +19,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Copies of snapshots held for downloads, under {@code <data-dir>/snapshot-downloads/}: each a directory of hard
- * links to one snapshot's checkpoint files (a copy where links are not possible), so that the node's snapshot
- * retention, which deletes all but the newest snapshots, cannot pull files from under a download. RocksDB
- * checkpoint files never change once written, so the links hold the snapshot as it was. Copies left by a node that
- * stopped mid-download are deleted at start. Thread-safe.
+ * Copies of snapshots held for downloads, under {@code <data-dir>/snapshot-downloads/}: each a
+ * directory of hard links to one snapshot's checkpoint files (a copy where links are not possible),
+ * so that the node's snapshot retention, which deletes all but the newest snapshots, cannot pull
+ * files from under a download. RocksDB checkpoint files never change once written, so the links
+ * hold the snapshot as it was. Copies left by a node that stopped mid-download are deleted at
+ * start. Thread-safe.
  */
 final class SnapshotCopies {
   static final String DIR = "snapshot-downloads";
@@ -50,8 +51,8 @@ final class SnapshotCopies {
   }
 
   /**
-   * Takes a snapshot and holds a copy of it; a snapshot deleted by retention before it was linked is taken again.
-   * Fails with {@link NodeException.Kind#SNAPSHOT_FAILED}.
+   * Takes a snapshot and holds a copy of it; a snapshot deleted by retention before it was linked
+   * is taken again. Fails with {@link NodeException.Kind#SNAPSHOT_FAILED}.
    */
   SnapshotCopy take(Snapshotter snapshotter, String cluster, String nodeId, Instant now) {
     IOException last = null;
@@ -66,23 +67,29 @@ final class SnapshotCopies {
       try {
         List<String> files = link(s.directory(), dir);
         LOG.info("holding snapshot {} (term {}) for a download in {}", s.index(), s.term(), dir);
-        return new SnapshotCopy(cluster, nodeId, s.term(), s.index(), now, dir, files, () -> release(dir));
+        return new SnapshotCopy(
+            cluster, nodeId, s.term(), s.index(), now, dir, files, () -> release(dir));
       } catch (NoSuchFileException e) {
         last = e;
         release(dir);
       } catch (IOException e) {
         release(dir);
-        throw new NodeException(NodeException.Kind.SNAPSHOT_FAILED, "cannot hold snapshot " + s.index()
-            + " for a download in " + dir + ": " + e);
+        throw new NodeException(
+            NodeException.Kind.SNAPSHOT_FAILED,
+            "cannot hold snapshot " + s.index() + " for a download in " + dir + ": " + e);
       }
     }
-    throw new NodeException(NodeException.Kind.SNAPSHOT_FAILED, "snapshots were replaced faster than they could be "
-        + "held for a download (" + last + ")");
+    throw new NodeException(
+        NodeException.Kind.SNAPSHOT_FAILED,
+        "snapshots were replaced faster than they could be "
+            + "held for a download ("
+            + last
+            + ")");
   }
 
   /**
-   * Links (or copies) every file of the checkpoint in {@code from} into the new directory {@code to}; their names,
-   * sorted.
+   * Links (or copies) every file of the checkpoint in {@code from} into the new directory {@code
+   * to}; their names, sorted.
    */
   private static List<String> link(Path from, Path to) throws IOException {
     Files.createDirectories(to);
@@ -91,7 +98,8 @@ final class SnapshotCopies {
       for (Path f : s.filter(Files::isRegularFile).sorted().toList()) {
         String name = f.getFileName().toString();
         if (name.endsWith(".md5")) {
-          continue; // Ratis' digests of a snapshot installed from the leader, not part of the checkpoint
+          continue; // Ratis' digests of a snapshot installed from the leader, not part of the
+          // checkpoint
         }
         try {
           Files.createLink(to.resolve(name), f);

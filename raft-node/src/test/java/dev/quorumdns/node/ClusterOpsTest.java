@@ -34,18 +34,25 @@ import org.apache.ratis.protocol.exceptions.SetConfigurationException;
 import org.junit.jupiter.api.Test;
 
 /**
- * Cluster status and membership changes against a fake Raft: roles as this node sees them, addresses from the
- * published records, and every refusal as the runtime's exception (kind and field) with nothing changed.
+ * Cluster status and membership changes against a fake Raft: roles as this node sees them,
+ * addresses from the published records, and every refusal as the runtime's exception (kind and
+ * field) with nothing changed.
  */
 class ClusterOpsTest {
   /** A configuration that changes only when told to, and records what it was asked. */
   private static final class FakeRaft implements RaftMembership {
     RaftPeerId leader = RaftPeerId.valueOf("n1");
     RaftPeerRole role = RaftPeerRole.LEADER;
-    RaftRuntime.Members members = new RaftRuntime.Members(List.of(peer("n1"), peer("n2"), peer("n3")), List.of());
+    RaftRuntime.Members members =
+        new RaftRuntime.Members(List.of(peer("n1"), peer("n2"), peer("n3")), List.of());
     IOException refuse;
-    /** Apply the change, then throw {@link #refuse} (a retry that reached the next leader after it was done). */
+
+    /**
+     * Apply the change, then throw {@link #refuse} (a retry that reached the next leader after it
+     * was done).
+     */
     boolean applyThenRefuse;
+
     boolean running = true;
     final List<RaftRuntime.Members> changes = new ArrayList<>();
 
@@ -71,7 +78,8 @@ class ClusterOpsTest {
     }
 
     @Override
-    public void setMembers(RaftRuntime.Members current, RaftRuntime.Members next) throws IOException {
+    public void setMembers(RaftRuntime.Members current, RaftRuntime.Members next)
+        throws IOException {
       if (applyThenRefuse) {
         members = next;
       }
@@ -84,7 +92,10 @@ class ClusterOpsTest {
   }
 
   private static RaftPeer peer(String id) {
-    return RaftPeer.newBuilder().setId(id).setAddress("10.0.0." + id.substring(1) + ":9053").build();
+    return RaftPeer.newBuilder()
+        .setId(id)
+        .setAddress("10.0.0." + id.substring(1) + ":9053")
+        .build();
   }
 
   /** A read model holding only node records and settings (ClusterOps reads nothing else). */
@@ -163,8 +174,16 @@ class ClusterOpsTest {
 
   private final FakeRaft raft = new FakeRaft();
   private final List<Command> submitted = new ArrayList<>();
-  private final ClusterOps ops = new ClusterOps("n2", raft, new Records(Map.of("n1", new NodeRecord("n1",
-      IpAddresses.parse("a", "10.0.0.1"), 9053, 8053, 53535))), Runnable::run, submitted::add);
+  private final ClusterOps ops =
+      new ClusterOps(
+          "n2",
+          raft,
+          new Records(
+              Map.of(
+                  "n1",
+                  new NodeRecord("n1", IpAddresses.parse("a", "10.0.0.1"), 9053, 8053, 53535))),
+          Runnable::run,
+          submitted::add);
 
   private static NodeException nodeError(Runnable r) {
     CompletionException e = assertThrows(CompletionException.class, r::run);
@@ -183,10 +202,13 @@ class ClusterOpsTest {
     assertEquals(17, s.revision());
     assertEquals(3, s.services());
     assertEquals(ClusterSettings.defaults(), s.settings());
-    assertEquals(List.of(
-        new ClusterStatus.Member("n1", Role.LEADER, "10.0.0.1:9053", "10.0.0.1:8053", "10.0.0.1:53535"),
-        new ClusterStatus.Member("n2", Role.CANDIDATE, "10.0.0.2:9053", null, null),
-        new ClusterStatus.Member("n3", Role.LISTENER, "10.0.0.3:9053", null, null)), s.members());
+    assertEquals(
+        List.of(
+            new ClusterStatus.Member(
+                "n1", Role.LEADER, "10.0.0.1:9053", "10.0.0.1:8053", "10.0.0.1:53535"),
+            new ClusterStatus.Member("n2", Role.CANDIDATE, "10.0.0.2:9053", null, null),
+            new ClusterStatus.Member("n3", Role.LISTENER, "10.0.0.3:9053", null, null)),
+        s.members());
   }
 
   @Test
@@ -207,8 +229,9 @@ class ClusterOpsTest {
     assertEquals(4, s.members().size());
     ops.add("l1", new HostPort("10.0.0.9", 9053), true).join();
     assertEquals(2, raft.changes.size());
-    assertEquals(List.of("n1", "n2", "n3", "n4"), raft.members.voters().stream().map(p -> p.getId().toString())
-        .toList());
+    assertEquals(
+        List.of("n1", "n2", "n3", "n4"),
+        raft.members.voters().stream().map(p -> p.getId().toString()).toList());
     assertEquals("10.0.0.9:9053", raft.members.listeners().get(0).getAddress());
   }
 
@@ -240,7 +263,8 @@ class ClusterOpsTest {
   @Test
   void aRefusedChangeIsAConflictAndAnUnansweredOneIsUnknown() {
     raft.refuse = new SetConfigurationException("configuration changed meanwhile");
-    NodeException refused = nodeError(() -> ops.add("n4", new HostPort("10.0.0.4", 9053), false).join());
+    NodeException refused =
+        nodeError(() -> ops.add("n4", new HostPort("10.0.0.4", 9053), false).join());
     assertEquals(NodeException.Kind.CONFLICT, refused.kind());
     raft.refuse = new IOException("timed out");
     NodeException unknown = nodeError(() -> ops.remove("n3").join());
@@ -250,10 +274,12 @@ class ClusterOpsTest {
 
   @Test
   void aChangeFoundInPlaceWhenItsRetryIsRefusedIsDone() {
-    // The leader appended the removal and lost its leadership before answering; the retry reached the next
+    // The leader appended the removal and lost its leadership before answering; the retry reached
+    // the next
     // leader, whose configuration already was the new one, and the compare-and-set failed there.
     raft.applyThenRefuse = true;
-    raft.refuse = new SetConfigurationException("current configuration is different than the request");
+    raft.refuse =
+        new SetConfigurationException("current configuration is different than the request");
     ClusterStatus s = ops.remove("n3").join();
     assertEquals(List.of("n1", "n2"), s.members().stream().map(ClusterStatus.Member::id).toList());
     assertEquals(1, submitted.size(), "the removed member's record is removed too");
@@ -262,8 +288,9 @@ class ClusterOpsTest {
   @Test
   void withoutAConfigurationChangesAreNoQuorum() {
     raft.running = false;
-    assertEquals(NodeException.Kind.NO_QUORUM, nodeError(() -> ops.add("n4", new HostPort("h", 1), false).join())
-        .kind());
+    assertEquals(
+        NodeException.Kind.NO_QUORUM,
+        nodeError(() -> ops.add("n4", new HostPort("h", 1), false).join()).kind());
     assertEquals(NodeException.Kind.NO_QUORUM, nodeError(() -> ops.remove("n1").join()).kind());
   }
 }

@@ -18,9 +18,9 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
 
 /**
- * {@code quorumdns node ...}: runs one node (the runtime and its HTTP API) until SIGTERM. Exit codes: 0 stopped
- * (or removed from the cluster), 1 failed to start or stopped on an error, 2 bad configuration (the message names
- * the key).
+ * {@code quorumdns node ...}: runs one node (the runtime and its HTTP API) until SIGTERM. Exit
+ * codes: 0 stopped (or removed from the cluster), 1 failed to start or stopped on an error, 2 bad
+ * configuration (the message names the key).
  */
 public final class ServerMain {
   private ServerMain() {}
@@ -48,7 +48,8 @@ public final class ServerMain {
       }
       config = ConfigLoader.load(NodeFlags.settings(parsed), System.getenv());
     } catch (ParameterException e) {
-      System.err.println("quorumdns: " + NodeFlags.refusal(e).getMessage() + " (see: quorumdns node --help)");
+      System.err.println(
+          "quorumdns: " + NodeFlags.refusal(e).getMessage() + " (see: quorumdns node --help)");
       return 2;
     } catch (ValidationException e) {
       System.err.println("quorumdns: " + e.getMessage());
@@ -60,21 +61,33 @@ public final class ServerMain {
   private static int runNode(NodeConfig config) throws InterruptedException {
     System.setProperty("quorumdns.node", config.id());
     Logger log = LoggerFactory.getLogger(ServerMain.class);
-    log.info("quorumdns {} starting node {} (Java {}, {} {})", version(), config.id(), Runtime.version(),
-        System.getProperty("os.name"), System.getProperty("os.arch"));
+    log.info(
+        "quorumdns {} starting node {} (Java {}, {} {})",
+        version(),
+        config.id(),
+        Runtime.version(),
+        System.getProperty("os.name"),
+        System.getProperty("os.arch"));
     Server server;
     try {
-      server = new Server(config, Clock.systemUTC(),
-          code -> new Thread(() -> System.exit(code), "quorumdns-exit").start());
+      server =
+          new Server(
+              config,
+              Clock.systemUTC(),
+              code -> new Thread(() -> System.exit(code), "quorumdns-exit").start());
     } catch (ValidationException e) {
       System.err.println("quorumdns: node " + config.id() + " refused to start: " + e.getMessage());
       return 2;
     }
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      server.close();
-      stopped.countDown();
-    }, "quorumdns-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  server.close();
+                  stopped.countDown();
+                },
+                "quorumdns-shutdown"));
     try {
       server.start();
     } catch (ValidationException e) {
@@ -84,15 +97,22 @@ public final class ServerMain {
       System.err.println("quorumdns: node " + config.id() + " failed to start: " + e);
       return 1;
     }
-    SystemdNotify.ready(System.getenv(), "systemd-notify", "node " + config.id() + " serving DNS on port "
-        + config.dnsPort() + ", API on " + config.apiPort());
+    SystemdNotify.ready(
+        System.getenv(),
+        "systemd-notify",
+        "node "
+            + config.id()
+            + " serving DNS on port "
+            + config.dnsPort()
+            + ", API on "
+            + config.apiPort());
     stopped.await();
     return 0;
   }
 
   /**
-   * The version this build was made from: the jar manifest's {@code Implementation-Version}, or, on a class path of
-   * directories (tests, an IDE), {@code version.properties}.
+   * The version this build was made from: the jar manifest's {@code Implementation-Version}, or, on
+   * a class path of directories (tests, an IDE), {@code version.properties}.
    */
   static String version() {
     String manifest = ServerMain.class.getPackage().getImplementationVersion();

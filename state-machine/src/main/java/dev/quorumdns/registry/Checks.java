@@ -17,7 +17,8 @@ final class Checks {
 
   static void atMost(String field, int size, int max) {
     if (size > max) {
-      throw new ValidationException(field, "has " + size + " entries (expected: at most " + max + ")");
+      throw new ValidationException(
+          field, "has " + size + " entries (expected: at most " + max + ")");
     }
   }
 }

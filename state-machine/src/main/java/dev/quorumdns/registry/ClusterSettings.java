@@ -3,11 +3,12 @@ package dev.quorumdns.registry;
 import dev.quorumdns.registry.vip.VipPool;
 
 /**
- * Settings every replica must agree on, because {@code apply} depends on them. They are written once into the
- * replicated state by the first leader, from its configuration, and never change afterwards. Immutable.
+ * Settings every replica must agree on, because {@code apply} depends on them. They are written
+ * once into the replicated state by the first leader, from its configuration, and never change
+ * afterwards. Immutable.
  *
- * @param vip4Pool       the IPv4 VIP pool
- * @param vip6Pool       the IPv6 VIP pool, or null when IPv6 VIPs are disabled
+ * @param vip4Pool the IPv4 VIP pool
+ * @param vip6Pool the IPv6 VIP pool, or null when IPv6 VIPs are disabled
  * @param holdDownMillis how long a released VIP stays reserved for its previous owner
  */
 public record ClusterSettings(VipPool vip4Pool, VipPool vip6Pool, long holdDownMillis) {
@@ -26,12 +27,15 @@ public record ClusterSettings(VipPool vip4Pool, VipPool vip6Pool, long holdDownM
       throw new ValidationException("vip6-cidr", vip6Pool + " (expected: an IPv6 block)");
     }
     if (holdDownMillis < 0 || holdDownMillis > 7L * 24 * 3600 * 1000) {
-      throw new ValidationException("vip-hold-down", holdDownMillis + " ms (expected: 0 ms..7 days)");
+      throw new ValidationException(
+          "vip-hold-down", holdDownMillis + " ms (expected: 0 ms..7 days)");
     }
   }
 
   public static ClusterSettings defaults() {
-    return new ClusterSettings(VipPool.parse("vip-cidr", DEFAULT_VIP4), VipPool.parse("vip6-cidr", DEFAULT_VIP6),
+    return new ClusterSettings(
+        VipPool.parse("vip-cidr", DEFAULT_VIP4),
+        VipPool.parse("vip6-cidr", DEFAULT_VIP6),
         DEFAULT_HOLD_DOWN_MILLIS);
   }
 

@@ -1,6 +1,9 @@
 package dev.quorumdns.registry;
 
-/** Validation and normalisation of single DNS labels ({@code [a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?}). Stateless. */
+/**
+ * Validation and normalisation of single DNS labels ({@code [a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?}).
+ * Stateless.
+ */
 public final class DnsLabel {
   public static final int MAX_LENGTH = 63;
 
@@ -19,8 +22,13 @@ public final class DnsLabel {
     String lower = asciiLowerCase(value);
     String problem = problem(lower);
     if (problem != null) {
-      throw new ValidationException(field, "'" + printable(value) + "' " + problem
-          + " (expected: a DNS label, [a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)");
+      throw new ValidationException(
+          field,
+          "'"
+              + printable(value)
+              + "' "
+              + problem
+              + " (expected: a DNS label, [a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)");
     }
     return lower;
   }
@@ -57,7 +65,9 @@ public final class DnsLabel {
       char c = s.charAt(i);
       boolean alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
       if (!alnum && c != '-') {
-        return "contains '" + (c < 0x20 || c > 0x7e ? "\\u" + Integer.toHexString(c) : String.valueOf(c)) + "'";
+        return "contains '"
+            + (c < 0x20 || c > 0x7e ? "\\u" + Integer.toHexString(c) : String.valueOf(c))
+            + "'";
       }
       if (c == '-' && (i == 0 || i == n - 1)) {
         return "starts or ends with '-'";

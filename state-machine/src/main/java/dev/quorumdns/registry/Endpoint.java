@@ -3,14 +3,14 @@ package dev.quorumdns.registry;
 import java.util.Objects;
 
 /**
- * One real instance behind a service: stored and returned for data planes; DNS publishes it only for headless
- * services. Immutable.
+ * One real instance behind a service: stored and returned for data planes; DNS publishes it only
+ * for headless services. Immutable.
  *
  * @param address an IP literal (printed canonically) or a host name (lower case)
- * @param port    1..65535, or null to use the service ports
- * @param weight  0..65535, or null
- * @param health  passing (when built with null), warning or critical
- * @param lease   the id of the {@link Lease} that keeps this endpoint registered, or null for none
+ * @param port 1..65535, or null to use the service ports
+ * @param weight 0..65535, or null
+ * @param health passing (when built with null), warning or critical
+ * @param lease the id of the {@link Lease} that keeps this endpoint registered, or null for none
  */
 public record Endpoint(String address, Integer port, Integer weight, Health health, Long lease) {
   public static final int MAX_HOSTNAME_LENGTH = 253;
@@ -39,7 +39,10 @@ public record Endpoint(String address, Integer port, Integer weight, Health heal
     return new Endpoint(address, port, weight, h, lease);
   }
 
-  /** True if this endpoint is {@code address} (normalized) with {@code port} (null: registered without one). */
+  /**
+   * True if this endpoint is {@code address} (normalized) with {@code port} (null: registered
+   * without one).
+   */
   public boolean is(String normalizedAddress, Integer port) {
     return address.equals(normalizedAddress) && Objects.equals(this.port, port);
   }
@@ -50,14 +53,15 @@ public record Endpoint(String address, Integer port, Integer weight, Health heal
   }
 
   /**
-   * {@code address} as endpoints store it: an IP literal printed canonically, a host name in lower case without a
-   * trailing dot.
+   * {@code address} as endpoints store it: an IP literal printed canonically, a host name in lower
+   * case without a trailing dot.
    *
    * @throws ValidationException naming {@code address} if it is neither
    */
   public static String normalizeAddress(String address) {
     if (address == null || address.isEmpty()) {
-      throw new ValidationException("address", "is required (expected: an IP address or host name)");
+      throw new ValidationException(
+          "address", "is required (expected: an IP address or host name)");
     }
     if (IpAddresses.looksLiteral(address)) {
       return IpAddresses.format(IpAddresses.parse("address", address));
@@ -65,13 +69,21 @@ public record Endpoint(String address, Integer port, Integer weight, Health heal
     String host = address.endsWith(".") ? address.substring(0, address.length() - 1) : address;
     host = DnsLabel.asciiLowerCase(host);
     if (host.length() > MAX_HOSTNAME_LENGTH) {
-      throw new ValidationException("address", "host name is " + host.length()
-          + " characters long (expected: at most " + MAX_HOSTNAME_LENGTH + ")");
+      throw new ValidationException(
+          "address",
+          "host name is "
+              + host.length()
+              + " characters long (expected: at most "
+              + MAX_HOSTNAME_LENGTH
+              + ")");
     }
     for (String label : host.split("\\.", -1)) {
       if (!DnsLabel.isValidLowerCase(label)) {
-        throw new ValidationException("address", "'" + DnsLabel.printable(address)
-            + "' (expected: an IP address or a host name made of DNS labels)");
+        throw new ValidationException(
+            "address",
+            "'"
+                + DnsLabel.printable(address)
+                + "' (expected: an IP address or a host name made of DNS labels)");
       }
     }
     return host;

@@ -3,8 +3,9 @@ package dev.quorumdns.registry;
 import java.util.Locale;
 
 /**
- * An endpoint's health, as a health checker or the endpoint itself reports it (Consul's check states). DNS
- * answers of a headless service list the endpoints that {@link #serving() serve}: passing and warning ones.
+ * An endpoint's health, as a health checker or the endpoint itself reports it (Consul's check
+ * states). DNS answers of a headless service list the endpoints that {@link #serving() serve}:
+ * passing and warning ones.
  */
 public enum Health {
   PASSING,
@@ -29,8 +30,10 @@ public enum Health {
       case "passing" -> PASSING;
       case "warning" -> WARNING;
       case "critical" -> CRITICAL;
-      default -> throw new ValidationException(field,
-          "'" + DnsLabel.printable(value) + "' (expected: passing, warning or critical)");
+      default ->
+          throw new ValidationException(
+              field,
+              "'" + DnsLabel.printable(value) + "' (expected: passing, warning or critical)");
     };
   }
 }

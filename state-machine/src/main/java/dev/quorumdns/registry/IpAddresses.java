@@ -52,9 +52,13 @@ public final class IpAddresses {
           throw bad4(field, s);
         }
         if (digits == 2 && value < 10) {
-          // "010" is 8 to inet_aton and to many resolvers' parsers, 10 to a plain decimal reading: refuse it.
-          throw new ValidationException(field, "'" + DnsLabel.printable(s)
-              + "' has a leading zero (expected: an IPv4 address a.b.c.d in decimal, without leading zeros)");
+          // "010" is 8 to inet_aton and to many resolvers' parsers, 10 to a plain decimal reading:
+          // refuse it.
+          throw new ValidationException(
+              field,
+              "'"
+                  + DnsLabel.printable(s)
+                  + "' has a leading zero (expected: an IPv4 address a.b.c.d in decimal, without leading zeros)");
         }
       } else if (c == '.' && value >= 0 && part < 4) {
         b[part++] = (byte) value;
@@ -81,31 +85,40 @@ public final class IpAddresses {
     }
     for (int i = 0; i < bare.length(); i++) {
       char c = bare.charAt(i);
-      boolean ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == ':' || c == '.';
+      boolean ok =
+          (c >= '0' && c <= '9')
+              || (c >= 'a' && c <= 'f')
+              || (c >= 'A' && c <= 'F')
+              || c == ':'
+              || c == '.';
       if (!ok) {
         throw bad6(field, s);
       }
     }
     try {
-      // Bracketed, the JDK parses it as an IPv6 literal or fails; it never asks the resolver (unbracketed, a
+      // Bracketed, the JDK parses it as an IPv6 literal or fails; it never asks the resolver
+      // (unbracketed, a
       // string starting with '.' such as ".:" would be looked up as a host name).
       InetAddress a = InetAddress.getByName("[" + bare + "]");
       if (a instanceof Inet6Address v6) {
         return v6;
       }
       // An IPv4-mapped literal (::ffff:a.b.c.d) comes back as Inet4Address.
-      throw new ValidationException(field, "'" + DnsLabel.printable(s) + "' is IPv4-mapped (expected: an IPv6 address)");
+      throw new ValidationException(
+          field, "'" + DnsLabel.printable(s) + "' is IPv4-mapped (expected: an IPv6 address)");
     } catch (UnknownHostException e) {
       throw bad6(field, s);
     }
   }
 
   private static ValidationException bad4(String field, String s) {
-    return new ValidationException(field, "'" + DnsLabel.printable(s) + "' (expected: an IPv4 address a.b.c.d)");
+    return new ValidationException(
+        field, "'" + DnsLabel.printable(s) + "' (expected: an IPv4 address a.b.c.d)");
   }
 
   private static ValidationException bad6(String field, String s) {
-    return new ValidationException(field, "'" + DnsLabel.printable(s) + "' (expected: an IPv6 address)");
+    return new ValidationException(
+        field, "'" + DnsLabel.printable(s) + "' (expected: an IPv6 address)");
   }
 
   /** Canonical text: dotted quad, or RFC 5952 compressed lower-case IPv6. */

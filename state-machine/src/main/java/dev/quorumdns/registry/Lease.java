@@ -3,13 +3,13 @@ package dev.quorumdns.registry;
 import java.util.Locale;
 
 /**
- * A lease as the replicated state holds it: endpoints registered with it leave their services when it is revoked
- * or expires. Its deadline is not here: only the leader tracks deadlines, in memory (docs/architecture.md,
- * Leases). Immutable.
+ * A lease as the replicated state holds it: endpoints registered with it leave their services when
+ * it is revoked or expires. Its deadline is not here: only the leader tracks deadlines, in memory
+ * (docs/architecture.md, Leases). Immutable.
  *
- * @param id              1..2^63-1, chosen at random by the node that took the grant; printed as 16 hex digits
- * @param ttlMillis       how long the lease lives without a keepalive, {@value #MIN_TTL_MILLIS}..{@value
- *                        #MAX_TTL_MILLIS} ms
+ * @param id 1..2^63-1, chosen at random by the node that took the grant; printed as 16 hex digits
+ * @param ttlMillis how long the lease lives without a keepalive, {@value #MIN_TTL_MILLIS}..{@value
+ *     #MAX_TTL_MILLIS} ms
  * @param grantedAtMillis log time of the entry that granted it
  */
 public record Lease(long id, long ttlMillis, long grantedAtMillis) {
@@ -43,15 +43,18 @@ public record Lease(long id, long ttlMillis, long grantedAtMillis) {
   /** Parses 1..16 hex digits into a lease id. */
   public static long parseId(String field, String text) {
     if (text == null || text.isEmpty() || text.length() > 16) {
-      throw new ValidationException(field, "'" + (text == null ? "" : DnsLabel.printable(text))
-          + "' (expected: a lease id, 1 to 16 hex digits)");
+      throw new ValidationException(
+          field,
+          "'"
+              + (text == null ? "" : DnsLabel.printable(text))
+              + "' (expected: a lease id, 1 to 16 hex digits)");
     }
     long id = 0;
     for (int i = 0; i < text.length(); i++) {
       int d = Character.digit(text.charAt(i), 16);
       if (d < 0) {
-        throw new ValidationException(field, "'" + DnsLabel.printable(text)
-            + "' (expected: a lease id, 1 to 16 hex digits)");
+        throw new ValidationException(
+            field, "'" + DnsLabel.printable(text) + "' (expected: a lease id, 1 to 16 hex digits)");
       }
       id = (id << 4) | d;
     }
@@ -59,8 +62,8 @@ public record Lease(long id, long ttlMillis, long grantedAtMillis) {
   }
 
   /**
-   * Parses a TTL: a number with a unit ({@code 500ms}, {@code 15s}, {@code 2m}, {@code 1h}) or a whole number of
-   * seconds; it must lie within 5s..1h.
+   * Parses a TTL: a number with a unit ({@code 500ms}, {@code 15s}, {@code 2m}, {@code 1h}) or a
+   * whole number of seconds; it must lie within 5s..1h.
    */
   public static long parseTtl(String field, String text) {
     String t = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
@@ -68,16 +71,20 @@ public record Lease(long id, long ttlMillis, long grantedAtMillis) {
     while (digits < t.length() && Character.isDigit(t.charAt(digits))) {
       digits++;
     }
-    long unit = switch (t.substring(digits)) {
-      case "ms" -> 1;
-      case "s", "" -> 1_000;
-      case "m" -> 60_000;
-      case "h" -> 3_600_000;
-      default -> -1;
-    };
+    long unit =
+        switch (t.substring(digits)) {
+          case "ms" -> 1;
+          case "s", "" -> 1_000;
+          case "m" -> 60_000;
+          case "h" -> 3_600_000;
+          default -> -1;
+        };
     if (digits == 0 || digits > 10 || unit < 0) {
-      throw new ValidationException(field, "'" + DnsLabel.printable(text == null ? "" : text)
-          + "' (expected: a duration such as 15s, 2m or 1h, within 5s..1h)");
+      throw new ValidationException(
+          field,
+          "'"
+              + DnsLabel.printable(text == null ? "" : text)
+              + "' (expected: a duration such as 15s, 2m or 1h, within 5s..1h)");
     }
     return checkTtl(field, Long.parseLong(t.substring(0, digits)) * unit);
   }

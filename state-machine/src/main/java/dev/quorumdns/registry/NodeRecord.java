@@ -3,8 +3,9 @@ package dev.quorumdns.registry;
 import java.net.InetAddress;
 
 /**
- * Where a cluster member can be reached: published by each node into the replicated state, so every node can
- * answer {@code <id>.node.<domain>} and list the cluster's API and DNS addresses. Immutable.
+ * Where a cluster member can be reached: published by each node into the replicated state, so every
+ * node can answer {@code <id>.node.<domain>} and list the cluster's API and DNS addresses.
+ * Immutable.
  */
 public record NodeRecord(String id, InetAddress address, int raftPort, int apiPort, int dnsPort) {
   public NodeRecord {

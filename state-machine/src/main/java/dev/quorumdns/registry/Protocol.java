@@ -18,8 +18,9 @@ public enum Protocol {
     return switch (value.toLowerCase(Locale.ROOT)) {
       case "tcp" -> TCP;
       case "udp" -> UDP;
-      default -> throw new ValidationException(field,
-          "'" + DnsLabel.printable(value) + "' (expected: tcp or udp)");
+      default ->
+          throw new ValidationException(
+              field, "'" + DnsLabel.printable(value) + "' (expected: tcp or udp)");
     };
   }
 }

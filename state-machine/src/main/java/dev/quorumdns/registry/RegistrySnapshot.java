@@ -7,13 +7,15 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A consistent, point-in-time read of one replica's store (a RocksDB snapshot): everything it returns is as of
- * {@link #revision()}, however many entries are applied meanwhile. Values are read from disk as they are
- * iterated, never the whole registry at once, so a snapshot suits zone transfers and change feeds of any size.
+ * A consistent, point-in-time read of one replica's store (a RocksDB snapshot): everything it
+ * returns is as of {@link #revision()}, however many entries are applied meanwhile. Values are read
+ * from disk as they are iterated, never the whole registry at once, so a snapshot suits zone
+ * transfers and change feeds of any size.
  *
- * <p>Holding a snapshot pins old versions of the store's files: close it as soon as it is read. If the store is
- * closed or replaced (a snapshot installed from the leader) while it is open, further reads fail with
- * {@link java.io.UncheckedIOException}. Confined to one thread at a time; {@link #close()} is idempotent.
+ * <p>Holding a snapshot pins old versions of the store's files: close it as soon as it is read. If
+ * the store is closed or replaced (a snapshot installed from the leader) while it is open, further
+ * reads fail with {@link java.io.UncheckedIOException}. Confined to one thread at a time; {@link
+ * #close()} is idempotent.
  */
 public interface RegistrySnapshot extends AutoCloseable {
 
@@ -39,9 +41,9 @@ public interface RegistrySnapshot extends AutoCloseable {
   ChangeLogState changeLog();
 
   /**
-   * Every change record after {@code revision} up to {@link #revision()}, in revision order (records of one
-   * revision by service key). Complete only if {@code revision >= changeLog().oldestRevision()}; older records
-   * have been pruned.
+   * Every change record after {@code revision} up to {@link #revision()}, in revision order
+   * (records of one revision by service key). Complete only if {@code revision >=
+   * changeLog().oldestRevision()}; older records have been pruned.
    */
   Cursor<ServiceChange> changesAfter(long revision);
 

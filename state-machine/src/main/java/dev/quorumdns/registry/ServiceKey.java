@@ -1,8 +1,8 @@
 package dev.quorumdns.registry;
 
 /**
- * A service's identity: its namespace and name, each one lower-case DNS label. Immutable.
- * The namespace {@value #RESERVED_NAMESPACE} is reserved for node records.
+ * A service's identity: its namespace and name, each one lower-case DNS label. Immutable. The
+ * namespace {@value #RESERVED_NAMESPACE} is reserved for node records.
  */
 public record ServiceKey(String namespace, String name) implements Comparable<ServiceKey> {
   public static final String RESERVED_NAMESPACE = "node";
@@ -19,7 +19,8 @@ public record ServiceKey(String namespace, String name) implements Comparable<Se
   public static ServiceKey parse(String path) {
     int slash = path.indexOf('/');
     if (slash < 0) {
-      throw new ValidationException("service", "'" + DnsLabel.printable(path) + "' (expected: namespace/name)");
+      throw new ValidationException(
+          "service", "'" + DnsLabel.printable(path) + "' (expected: namespace/name)");
     }
     return new ServiceKey(path.substring(0, slash), path.substring(slash + 1));
   }

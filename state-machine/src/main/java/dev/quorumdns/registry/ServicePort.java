@@ -1,8 +1,8 @@
 package dev.quorumdns.registry;
 
 /**
- * One port a service listens on. A named port is published as the SRV record
- * {@code _<name>._<protocol>.<service fqdn>}. Immutable.
+ * One port a service listens on. A named port is published as the SRV record {@code
+ * _<name>._<protocol>.<service fqdn>}. Immutable.
  *
  * @param name a DNS label, or null for an unnamed port (no SRV record)
  */

@@ -10,16 +10,21 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * What a client asks to register: ports, endpoints, labels, and optionally static VIPs, or no VIP at all
- * (headless). Immutable; the lists and map are unmodifiable, labels sorted by key.
+ * What a client asks to register: ports, endpoints, labels, and optionally static VIPs, or no VIP
+ * at all (headless). Immutable; the lists and map are unmodifiable, labels sorted by key.
  *
- * @param vip4     a static IPv4 VIP the client asks for, or null to have one allocated
- * @param vip6     a static IPv6 VIP the client asks for, or null to have one allocated
- * @param headless no VIP: DNS answers with the addresses of the serving endpoints instead (Kubernetes'
- *                 {@code clusterIP: None})
+ * @param vip4 a static IPv4 VIP the client asks for, or null to have one allocated
+ * @param vip6 a static IPv6 VIP the client asks for, or null to have one allocated
+ * @param headless no VIP: DNS answers with the addresses of the serving endpoints instead
+ *     (Kubernetes' {@code clusterIP: None})
  */
-public record ServiceSpec(List<ServicePort> ports, List<Endpoint> endpoints, Map<String, String> labels,
-                          Inet4Address vip4, Inet6Address vip6, boolean headless) {
+public record ServiceSpec(
+    List<ServicePort> ports,
+    List<Endpoint> endpoints,
+    Map<String, String> labels,
+    Inet4Address vip4,
+    Inet6Address vip6,
+    boolean headless) {
   public static final int MAX_PORTS = 64;
   public static final int MAX_ENDPOINTS = 1024;
   public static final int MAX_LABELS = 64;
@@ -36,18 +41,24 @@ public record ServiceSpec(List<ServicePort> ports, List<Endpoint> endpoints, Map
     for (int i = 0; i < ports.size(); i++) {
       ServicePort p = ports.get(i);
       if (p.name() != null && !srvNames.add(p.name() + "/" + p.protocol())) {
-        throw new ValidationException("ports[" + i + "].name",
+        throw new ValidationException(
+            "ports[" + i + "].name",
             "'" + p.name() + "' is used twice for " + p.protocol().label());
       }
     }
     if (headless && (vip4 != null || vip6 != null)) {
-      throw new ValidationException(vip4 != null ? "vip4" : "vip6", "a headless service has no VIP");
+      throw new ValidationException(
+          vip4 != null ? "vip4" : "vip6", "a headless service has no VIP");
     }
   }
 
   /** A service with a VIP. */
-  public ServiceSpec(List<ServicePort> ports, List<Endpoint> endpoints, Map<String, String> labels,
-                     Inet4Address vip4, Inet6Address vip6) {
+  public ServiceSpec(
+      List<ServicePort> ports,
+      List<Endpoint> endpoints,
+      Map<String, String> labels,
+      Inet4Address vip4,
+      Inet6Address vip6) {
     this(ports, endpoints, labels, vip4, vip6, false);
   }
 
@@ -58,7 +69,9 @@ public record ServiceSpec(List<ServicePort> ports, List<Endpoint> endpoints, Map
 
   /** The same spec without static VIP requests: what is stored once the VIPs are allocated. */
   public ServiceSpec withoutVips() {
-    return vip4 == null && vip6 == null ? this : new ServiceSpec(ports, endpoints, labels, null, null, headless);
+    return vip4 == null && vip6 == null
+        ? this
+        : new ServiceSpec(ports, endpoints, labels, null, null, headless);
   }
 
   /** The same spec with other endpoints. */
@@ -103,8 +116,13 @@ public record ServiceSpec(List<ServicePort> ports, List<Endpoint> endpoints, Map
         throw new ValidationException(field, "is null (expected: a string)");
       }
       if (value.length() > MAX_LABEL_VALUE_LENGTH) {
-        throw new ValidationException(field, "is " + value.length()
-            + " characters long (expected: at most " + MAX_LABEL_VALUE_LENGTH + ")");
+        throw new ValidationException(
+            field,
+            "is "
+                + value.length()
+                + " characters long (expected: at most "
+                + MAX_LABEL_VALUE_LENGTH
+                + ")");
       }
       for (int i = 0; i < value.length(); i++) {
         char c = value.charAt(i);
@@ -113,10 +131,13 @@ public record ServiceSpec(List<ServicePort> ports, List<Endpoint> endpoints, Map
         }
         // The codec writes UTF-8: an unpaired surrogate would be stored as '?', not as sent.
         if (Character.isSurrogate(c)) {
-          boolean paired = Character.isHighSurrogate(c) && i + 1 < value.length()
-              && Character.isLowSurrogate(value.charAt(i + 1));
+          boolean paired =
+              Character.isHighSurrogate(c)
+                  && i + 1 < value.length()
+                  && Character.isLowSurrogate(value.charAt(i + 1));
           if (!paired) {
-            throw new ValidationException(field, "contains an unpaired surrogate (expected: Unicode text)");
+            throw new ValidationException(
+                field, "contains an unpaired surrogate (expected: Unicode text)");
           }
           i++;
         }
@@ -128,16 +149,24 @@ public record ServiceSpec(List<ServicePort> ports, List<Endpoint> endpoints, Map
 
   private static void checkLabelKey(String key) {
     if (key == null || key.isEmpty() || key.length() > MAX_LABEL_KEY_LENGTH) {
-      throw new ValidationException("labels", "key '" + (key == null ? "null" : DnsLabel.printable(key))
-          + "' (expected: 1.." + MAX_LABEL_KEY_LENGTH + " characters)");
+      throw new ValidationException(
+          "labels",
+          "key '"
+              + (key == null ? "null" : DnsLabel.printable(key))
+              + "' (expected: 1.."
+              + MAX_LABEL_KEY_LENGTH
+              + " characters)");
     }
     for (int i = 0; i < key.length(); i++) {
       char c = key.charAt(i);
       boolean alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
       boolean edge = i == 0 || i == key.length() - 1;
       if (!alnum && (edge || (c != '-' && c != '_' && c != '.' && c != '/'))) {
-        throw new ValidationException("labels", "key '" + DnsLabel.printable(key)
-            + "' (expected: letters, digits and -_./ inside, a letter or digit at each end)");
+        throw new ValidationException(
+            "labels",
+            "key '"
+                + DnsLabel.printable(key)
+                + "' (expected: letters, digits and -_./ inside, a letter or digit at each end)");
       }
     }
   }

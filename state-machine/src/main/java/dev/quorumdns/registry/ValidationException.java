@@ -1,7 +1,8 @@
 package dev.quorumdns.registry;
 
 /**
- * Bad input, naming the field at fault. Thrown while building a value; nothing has changed when it is thrown.
+ * Bad input, naming the field at fault. Thrown while building a value; nothing has changed when it
+ * is thrown.
  */
 public final class ValidationException extends IllegalArgumentException {
   private static final long serialVersionUID = 1L;

@@ -41,7 +41,8 @@ class ValuesTest {
     nullPort.add(null);
     List<Endpoint> nullEndpoint = new ArrayList<>();
     nullEndpoint.add(null);
-    List<Command> tooManyOps = Collections.nCopies(1001, new Command.DeleteService(new ServiceKey("a", "b")));
+    List<Command> tooManyOps =
+        Collections.nCopies(1001, new Command.DeleteService(new ServiceKey("a", "b")));
     return Stream.of(
         // ServiceKey
         bad("namespace", () -> new ServiceKey("", "web")),
@@ -110,21 +111,60 @@ class ValuesTest {
         bad("lease", () -> Lease.parseId("lease", "8000000000000000")),
         bad("lease", () -> Lease.parseId("lease", "10000000000000000")),
         bad("lease", () -> Lease.parseId("lease", "xyz")),
-        bad("vip4", () -> new ServiceSpec(List.of(), List.of(), Map.of(), (Inet4Address) IpAddresses.parse("v",
-            "240.0.0.1"), null, true)),
-        bad("vip6", () -> new ServiceSpec(List.of(), List.of(), Map.of(), null, (Inet6Address) IpAddresses.parse("v",
-            "fd00::1"), true)),
+        bad(
+            "vip4",
+            () ->
+                new ServiceSpec(
+                    List.of(),
+                    List.of(),
+                    Map.of(),
+                    (Inet4Address) IpAddresses.parse("v", "240.0.0.1"),
+                    null,
+                    true)),
+        bad(
+            "vip6",
+            () ->
+                new ServiceSpec(
+                    List.of(),
+                    List.of(),
+                    Map.of(),
+                    null,
+                    (Inet6Address) IpAddresses.parse("v", "fd00::1"),
+                    true)),
         bad("ids", () -> new Command.ExpireLeases(List.of())),
         bad("ids", () -> new Command.ExpireLeases(List.of(0L))),
-        bad("address", () -> new Command.SetEndpointHealth(new ServiceKey("a", "b"), "bad..name", null, Health.PASSING)),
-        bad("port", () -> new Command.SetEndpointHealth(new ServiceKey("a", "b"), "10.0.0.1", 0, Health.PASSING)),
-        bad("health", () -> new Command.SetEndpointHealth(new ServiceKey("a", "b"), "10.0.0.1", 80, null)),
+        bad(
+            "address",
+            () ->
+                new Command.SetEndpointHealth(
+                    new ServiceKey("a", "b"), "bad..name", null, Health.PASSING)),
+        bad(
+            "port",
+            () ->
+                new Command.SetEndpointHealth(
+                    new ServiceKey("a", "b"), "10.0.0.1", 0, Health.PASSING)),
+        bad(
+            "health",
+            () -> new Command.SetEndpointHealth(new ServiceKey("a", "b"), "10.0.0.1", 80, null)),
         // ServiceSpec
-        bad("ports", () -> new ServiceSpec(Collections.nCopies(65, P), List.of(), Map.of(), null, null)),
+        bad(
+            "ports",
+            () -> new ServiceSpec(Collections.nCopies(65, P), List.of(), Map.of(), null, null)),
         bad("ports[1]", () -> new ServiceSpec(nullPort, List.of(), Map.of(), null, null)),
-        bad("ports[1].name", () -> new ServiceSpec(List.of(new ServicePort("h", Protocol.TCP, 1),
-            new ServicePort("H", Protocol.TCP, 2)), List.of(), Map.of(), null, null)),
-        bad("endpoints", () -> new ServiceSpec(List.of(), Collections.nCopies(1025, E), Map.of(), null, null)),
+        bad(
+            "ports[1].name",
+            () ->
+                new ServiceSpec(
+                    List.of(
+                        new ServicePort("h", Protocol.TCP, 1),
+                        new ServicePort("H", Protocol.TCP, 2)),
+                    List.of(),
+                    Map.of(),
+                    null,
+                    null)),
+        bad(
+            "endpoints",
+            () -> new ServiceSpec(List.of(), Collections.nCopies(1025, E), Map.of(), null, null)),
         bad("endpoints[0]", () -> new ServiceSpec(List.of(), nullEndpoint, Map.of(), null, null)),
         bad("labels", () -> spec(tooManyLabels)),
         bad("labels", () -> spec(Map.of("-bad", "v"))),
@@ -152,7 +192,9 @@ class ValuesTest {
         bad("vip-cidr", () -> new ClusterSettings(pool("fd00::/64"), null, 0)),
         bad("vip6-cidr", () -> new ClusterSettings(pool("240.0.0.0/4"), pool("10.0.0.0/8"), 0)),
         bad("vip-hold-down", () -> new ClusterSettings(pool("240.0.0.0/4"), null, -1)),
-        bad("vip-hold-down", () -> new ClusterSettings(pool("240.0.0.0/4"), null, 7L * 24 * 3600 * 1000 + 1)),
+        bad(
+            "vip-hold-down",
+            () -> new ClusterSettings(pool("240.0.0.0/4"), null, 7L * 24 * 3600 * 1000 + 1)),
         // IP literals
         bad("vip4", () -> IpAddresses.parse4("vip4", "1.2.3")),
         bad("vip4", () -> IpAddresses.parse4("vip4", "1.2.3.04.5")),
@@ -177,7 +219,11 @@ class ValuesTest {
         bad("operations", () -> new Command.Batch(tooManyOps)),
         bad("operations[0]", () -> new Command.Batch(List.of(new Command.RemoveNode("n1")))),
         bad("commands", () -> new Command.Group(List.of())),
-        bad("commands", () -> new Command.Group(List.of(new Command.Group(List.of(new Command.RemoveNode("n1")))))),
+        bad(
+            "commands",
+            () ->
+                new Command.Group(
+                    List.of(new Command.Group(List.of(new Command.RemoveNode("n1")))))),
         bad("id", () -> new Command.RemoveNode("n 1")));
   }
 
@@ -202,31 +248,39 @@ class ValuesTest {
     assertEquals(field + ": " + e.reason(), e.getMessage());
   }
 
-  /** RFC 5952: lower case, no leading zeros, the longest run of two or more zero groups (the first on a tie). */
+  /**
+   * RFC 5952: lower case, no leading zeros, the longest run of two or more zero groups (the first
+   * on a tie).
+   */
   @ParameterizedTest(name = "{0} -> {1}")
   @CsvSource({
-      "2001:DB8::1, 2001:db8::1",
-      "2001:0db8:0000:0000:0000:0000:0000:0001, 2001:db8::1",
-      "2001:db8:0:0:1:0:0:1, 2001:db8::1:0:0:1",
-      "2001:db8:0:0:0:1:0:0, 2001:db8::1:0:0",
-      "1:0:0:2:0:0:0:3, 1:0:0:2::3",
-      "0:0:1:0:0:0:0:0, 0:0:1::",
-      "2001:db8:0:1:1:1:1:1, 2001:db8:0:1:1:1:1:1",
-      "0:1:0:1:0:1:0:1, 0:1:0:1:0:1:0:1",
-      "ABCD:EF01:2345:6789:ABCD:EF01:2345:6789, abcd:ef01:2345:6789:abcd:ef01:2345:6789",
-      "0:0:0:0:0:0:0:0, ::",
-      "::, ::",
-      "0:0:0:0:0:0:0:1, ::1",
-      "1:0:0:0:0:0:0:0, 1::",
-      "fd00:fd00:0:0:0:0:0:9, fd00:fd00::9",
-      "[fd00::1], fd00::1",
-      "::1.2.3.4, ::102:304",
-      "10.0.0.1, 10.0.0.1",
-      "255.255.255.255, 255.255.255.255"})
+    "2001:DB8::1, 2001:db8::1",
+    "2001:0db8:0000:0000:0000:0000:0000:0001, 2001:db8::1",
+    "2001:db8:0:0:1:0:0:1, 2001:db8::1:0:0:1",
+    "2001:db8:0:0:0:1:0:0, 2001:db8::1:0:0",
+    "1:0:0:2:0:0:0:3, 1:0:0:2::3",
+    "0:0:1:0:0:0:0:0, 0:0:1::",
+    "2001:db8:0:1:1:1:1:1, 2001:db8:0:1:1:1:1:1",
+    "0:1:0:1:0:1:0:1, 0:1:0:1:0:1:0:1",
+    "ABCD:EF01:2345:6789:ABCD:EF01:2345:6789, abcd:ef01:2345:6789:abcd:ef01:2345:6789",
+    "0:0:0:0:0:0:0:0, ::",
+    "::, ::",
+    "0:0:0:0:0:0:0:1, ::1",
+    "1:0:0:0:0:0:0:0, 1::",
+    "fd00:fd00:0:0:0:0:0:9, fd00:fd00::9",
+    "[fd00::1], fd00::1",
+    "::1.2.3.4, ::102:304",
+    "10.0.0.1, 10.0.0.1",
+    "255.255.255.255, 255.255.255.255"
+  })
   void addressesPrintCanonically(String in, String canonical) {
     assertEquals(canonical, IpAddresses.format(IpAddresses.parse("a", in)));
-    assertEquals(canonical, new Endpoint(in, null, null).address(), "endpoints keep the canonical text");
-    assertEquals(canonical, IpAddresses.format(IpAddresses.parse("a", canonical)), "canonical text is a fixed point");
+    assertEquals(
+        canonical, new Endpoint(in, null, null).address(), "endpoints keep the canonical text");
+    assertEquals(
+        canonical,
+        IpAddresses.format(IpAddresses.parse("a", canonical)),
+        "canonical text is a fixed point");
   }
 
   @Test
@@ -236,7 +290,10 @@ class ValuesTest {
     assertEquals(new ServiceKey("prod", "web"), ServiceKey.parse("Prod/WEB"));
     assertEquals("prod/web", new ServiceKey("prod", "web").toString());
     assertEquals("web.prod.mesh.internal", new ServiceKey("prod", "web").fqdn("mesh.internal"));
-    assertEquals("a".repeat(63), new ServiceKey("a".repeat(63), "b").namespace(), "63 characters is the limit");
+    assertEquals(
+        "a".repeat(63),
+        new ServiceKey("a".repeat(63), "b").namespace(),
+        "63 characters is the limit");
     assertEquals("0-9", DnsLabel.normalize("x", "0-9"));
     assertEquals("api.example.com", new Endpoint("API.Example.COM.", 443, 5).address());
     assertEquals(443, new Endpoint("api.example.com", 443, 5).port());
@@ -246,8 +303,12 @@ class ValuesTest {
     assertEquals(Protocol.UDP, Protocol.parse("p", "Udp"));
     assertEquals("udp", Protocol.UDP.label());
     ServiceSpec s = spec(Map.of("b", "2", "a", "1", "A.b/c_d-e", "\ud83d\ude00 ok"));
-    assertEquals(List.of("A.b/c_d-e", "a", "b"), List.copyOf(s.labels().keySet()), "labels sorted by key");
-    assertEquals(new ServiceSpec(null, null, null, null, null), ServiceSpec.ofPorts(), "null lists are empty");
+    assertEquals(
+        List.of("A.b/c_d-e", "a", "b"), List.copyOf(s.labels().keySet()), "labels sorted by key");
+    assertEquals(
+        new ServiceSpec(null, null, null, null, null),
+        ServiceSpec.ofPorts(),
+        "null lists are empty");
     assertTrue(IpAddresses.parse("vip6", "fd00::1") instanceof Inet6Address);
     NodeRecord n = new NodeRecord("N1", IpAddresses.parse("a", "fd00::1"), 9053, 8053, 53535);
     assertEquals("n1", n.id());
@@ -258,7 +319,10 @@ class ValuesTest {
     assertEquals("fd00:fd00::/64", d.pool(VipPool.Family.IPV6).cidr());
     assertEquals(600_000, d.holdDownMillis());
     assertEquals("node", ServiceKey.RESERVED_NAMESPACE);
-    assertEquals(Health.PASSING, new Endpoint("10.0.0.1", null, null, null, null).health(), "passing by default");
+    assertEquals(
+        Health.PASSING,
+        new Endpoint("10.0.0.1", null, null, null, null).health(),
+        "passing by default");
     assertEquals(Health.WARNING, Health.parse("h", "Warning"));
     assertEquals("critical", Health.CRITICAL.label());
     assertEquals(15_000, Lease.parseTtl("ttl", "15s"));
@@ -272,24 +336,37 @@ class ValuesTest {
     assertEquals("000000000000002a", Lease.formatId(42));
     assertEquals(42, Lease.parseId("l", "2a"));
     assertEquals(Long.MAX_VALUE, Lease.parseId("l", "7fffffffffffffff"));
-    assertEquals("[fd00::1]:80", new Command.SetEndpointHealth(new ServiceKey("a", "b"), "FD00:0::1", 80,
-        Health.CRITICAL).endpoint(), "endpoint names print the canonical address, bracketed when IPv6");
-    assertEquals("db.example.com", new Command.SetEndpointHealth(new ServiceKey("a", "b"), "DB.example.com.", null,
-        Health.CRITICAL).endpoint());
+    assertEquals(
+        "[fd00::1]:80",
+        new Command.SetEndpointHealth(new ServiceKey("a", "b"), "FD00:0::1", 80, Health.CRITICAL)
+            .endpoint(),
+        "endpoint names print the canonical address, bracketed when IPv6");
+    assertEquals(
+        "db.example.com",
+        new Command.SetEndpointHealth(
+                new ServiceKey("a", "b"), "DB.example.com.", null, Health.CRITICAL)
+            .endpoint());
   }
 
   @Test
   void withoutVipsDropsOnlyTheRequests() {
-    ServiceSpec s = new ServiceSpec(List.of(new ServicePort("h", Protocol.UDP, 53)), List.of(E), Map.of("a", "b"),
-        IpAddresses.parse4("vip4", "240.0.0.9"), IpAddresses.parse6("vip6", "fd00::9"));
+    ServiceSpec s =
+        new ServiceSpec(
+            List.of(new ServicePort("h", Protocol.UDP, 53)),
+            List.of(E),
+            Map.of("a", "b"),
+            IpAddresses.parse4("vip4", "240.0.0.9"),
+            IpAddresses.parse6("vip6", "fd00::9"));
     ServiceSpec stored = s.withoutVips();
     assertEquals(s.ports(), stored.ports());
     assertEquals(s.endpoints(), stored.endpoints());
     assertEquals(s.labels(), stored.labels());
     assertNull(stored.vip4());
     assertNull(stored.vip6());
-    assertTrue(new Service(new ServiceKey("a", "b"), s, IpAddresses.parse4("v", "240.0.0.1"), null, 2, 1)
-        .sameSpec(stored), "a service never keeps the VIP requests");
+    assertTrue(
+        new Service(new ServiceKey("a", "b"), s, IpAddresses.parse4("v", "240.0.0.1"), null, 2, 1)
+            .sameSpec(stored),
+        "a service never keeps the VIP requests");
   }
 
   @Test

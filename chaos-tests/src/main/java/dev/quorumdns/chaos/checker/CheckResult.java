@@ -8,11 +8,15 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * What one checker concluded: the verdict, up to {@link #MAX_LISTED} anomalies (with the full count),
- * why it could not decide when unknown, and figures worth reporting. Immutable.
+ * What one checker concluded: the verdict, up to {@link #MAX_LISTED} anomalies (with the full
+ * count), why it could not decide when unknown, and figures worth reporting. Immutable.
  */
 public record CheckResult(
-    String checker, Validity validity, long anomalyCount, List<Anomaly> anomalies, String unknownReason,
+    String checker,
+    Validity validity,
+    long anomalyCount,
+    List<Anomaly> anomalies,
+    String unknownReason,
     Map<String, Object> stats) {
 
   public static final int MAX_LISTED = 200;
@@ -65,8 +69,10 @@ public record CheckResult(
     }
 
     public CheckResult build() {
-      Validity validity = anomalyCount > 0 ? Validity.INVALID
-          : unknownReason != null ? Validity.UNKNOWN : Validity.VALID;
+      Validity validity =
+          anomalyCount > 0
+              ? Validity.INVALID
+              : unknownReason != null ? Validity.UNKNOWN : Validity.VALID;
       return new CheckResult(checker, validity, anomalyCount, anomalies, unknownReason, stats);
     }
   }

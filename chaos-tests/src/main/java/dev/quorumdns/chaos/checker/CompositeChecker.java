@@ -6,7 +6,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Runs several checkers over one history and merges their verdicts. Thread-safe if its parts are. */
+/**
+ * Runs several checkers over one history and merges their verdicts. Thread-safe if its parts are.
+ */
 public final class CompositeChecker {
   private final List<Checker> checkers;
 
@@ -35,8 +37,14 @@ public final class CompositeChecker {
     return new Composite(validity, anomalies, results, millis);
   }
 
-  /** The merged verdict, each checker's result (in checker order) and how long each took. Immutable. */
-  public record Composite(Validity validity, long anomalies, Map<String, CheckResult> results, Map<String, Long> millis) {
+  /**
+   * The merged verdict, each checker's result (in checker order) and how long each took. Immutable.
+   */
+  public record Composite(
+      Validity validity,
+      long anomalies,
+      Map<String, CheckResult> results,
+      Map<String, Long> millis) {
     public Composite {
       results = Collections.unmodifiableMap(new LinkedHashMap<>(results));
       millis = Collections.unmodifiableMap(new LinkedHashMap<>(millis));

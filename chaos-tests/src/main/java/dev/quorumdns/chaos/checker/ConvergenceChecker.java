@@ -12,8 +12,8 @@ import java.util.TreeMap;
 
 /**
  * After the {@code heal} marker every node reaches one registry revision, within a bound, and nodes
- * at the same revision hold the same registry. Evidence: {@code cluster-status} and {@code read-all}
- * results after heal. Stateless.
+ * at the same revision hold the same registry. Evidence: {@code cluster-status} and {@code
+ * read-all} results after heal. Stateless.
  */
 public final class ConvergenceChecker implements Checker {
   private final Duration bound;
@@ -36,8 +36,10 @@ public final class ConvergenceChecker implements Checker {
     }
     Map<String, List<Operation>> byNode = new TreeMap<>();
     for (Operation op : history.operations()) {
-      if ((op.f() == OpKind.CLUSTER_STATUS || op.f() == OpKind.READ_ALL) && op.isOk()
-          && op.startNanos() >= heal && op.completion().revision() != null) {
+      if ((op.f() == OpKind.CLUSTER_STATUS || op.f() == OpKind.READ_ALL)
+          && op.isOk()
+          && op.startNanos() >= heal
+          && op.completion().revision() != null) {
         byNode.computeIfAbsent(op.node(), k -> new ArrayList<>()).add(op);
       }
     }
@@ -48,7 +50,13 @@ public final class ConvergenceChecker implements Checker {
     byNode.forEach((node, ops) -> last.put(node, ops.get(ops.size() - 1).completion().revision()));
     long target = last.values().stream().mapToLong(Long::longValue).max().orElseThrow();
     if (last.values().stream().distinct().count() > 1) {
-      out.anomaly(new Anomaly("diverged", null, null, "nodes end at different revisions " + last, lastIndices(byNode)));
+      out.anomaly(
+          new Anomaly(
+              "diverged",
+              null,
+              null,
+              "nodes end at different revisions " + last,
+              lastIndices(byNode)));
     }
     long slowest = 0;
     for (Map.Entry<String, List<Operation>> e : byNode.entrySet()) {
@@ -69,28 +77,63 @@ public final class ConvergenceChecker implements Checker {
     sameRevisionSameRegistry(byNode, out);
     Duration took = Duration.ofNanos(slowest);
     if (took.compareTo(bound) > 0) {
-      out.anomaly(new Anomaly("slow-convergence", null, null,
-          "nodes took " + took.toMillis() + " ms after heal to reach revision " + target + " (bound " + bound.toMillis() + " ms)",
-          lastIndices(byNode)));
+      out.anomaly(
+          new Anomaly(
+              "slow-convergence",
+              null,
+              null,
+              "nodes took "
+                  + took.toMillis()
+                  + " ms after heal to reach revision "
+                  + target
+                  + " (bound "
+                  + bound.toMillis()
+                  + " ms)",
+              lastIndices(byNode)));
     }
-    return out.stat("revision", target).stat("convergenceMillis", took.toMillis()).stat("nodes", byNode.keySet()).build();
+    return out.stat("revision", target)
+        .stat("convergenceMillis", took.toMillis())
+        .stat("nodes", byNode.keySet())
+        .build();
   }
 
-  private static void sameRevisionSameRegistry(Map<String, List<Operation>> byNode, CheckResult.Builder out) {
+  private static void sameRevisionSameRegistry(
+      Map<String, List<Operation>> byNode, CheckResult.Builder out) {
     Map<Long, Operation> firstAt = new TreeMap<>();
-    byNode.values().forEach(ops -> ops.stream().filter(op -> op.f() == OpKind.READ_ALL).forEach(read -> {
-      Operation other = firstAt.putIfAbsent(read.completion().revision(), read);
-      if (other != null && !other.node().equals(read.node())
-          && !Objects.equals(other.completion().registry(), read.completion().registry())) {
-        out.anomaly(new Anomaly("same-revision-different-registry", null, read.node(),
-            "nodes " + other.node() + " and " + read.node() + " both at revision " + read.completion().revision()
-                + " hold different registries",
-            List.of(other.completion().index(), read.completion().index())));
-      }
-    }));
+    byNode
+        .values()
+        .forEach(
+            ops ->
+                ops.stream()
+                    .filter(op -> op.f() == OpKind.READ_ALL)
+                    .forEach(
+                        read -> {
+                          Operation other = firstAt.putIfAbsent(read.completion().revision(), read);
+                          if (other != null
+                              && !other.node().equals(read.node())
+                              && !Objects.equals(
+                                  other.completion().registry(), read.completion().registry())) {
+                            out.anomaly(
+                                new Anomaly(
+                                    "same-revision-different-registry",
+                                    null,
+                                    read.node(),
+                                    "nodes "
+                                        + other.node()
+                                        + " and "
+                                        + read.node()
+                                        + " both at revision "
+                                        + read.completion().revision()
+                                        + " hold different registries",
+                                    List.of(
+                                        other.completion().index(), read.completion().index())));
+                          }
+                        }));
   }
 
   private static List<Long> lastIndices(Map<String, List<Operation>> byNode) {
-    return byNode.values().stream().map(ops -> ops.get(ops.size() - 1).completion().index()).toList();
+    return byNode.values().stream()
+        .map(ops -> ops.get(ops.size() - 1).completion().index())
+        .toList();
   }
 }

@@ -16,11 +16,11 @@ import java.util.TreeMap;
 /**
  * DNS keeps answering whatever fails: the share of DNS queries answered (NOERROR or NXDOMAIN, not a
  * timeout or SERVFAIL) by each node that was up, per scenario and per cluster condition (healthy,
- * leader loss, quorum lost, ...). A node is down while a fault kills or freezes it, and after the fault
- * until it first answers a query again (it is starting: JVM, state load), but for no longer than the
- * restart bound; from then on every unanswered query counts against it. How long restarted nodes took to
- * answer again is reported (slowest and over-bound counts). Each scenario and condition must reach the
- * minimum share. Stateless.
+ * leader loss, quorum lost, ...). A node is down while a fault kills or freezes it, and after the
+ * fault until it first answers a query again (it is starting: JVM, state load), but for no longer
+ * than the restart bound; from then on every unanswered query counts against it. How long restarted
+ * nodes took to answer again is reported (slowest and over-bound counts). Each scenario and
+ * condition must reach the minimum share. Stateless.
  */
 public final class DnsAvailabilityChecker implements Checker {
   private final double minShare;
@@ -28,8 +28,8 @@ public final class DnsAvailabilityChecker implements Checker {
 
   /**
    * @param minShare the least share of answered queries accepted in any scenario or condition
-   * @param restartBound the longest a killed, paused or re-joined node may take after its fault ends to answer
-   *     DNS again before its unanswered queries count
+   * @param restartBound the longest a killed, paused or re-joined node may take after its fault
+   *     ends to answer DNS again before its unanswered queries count
    */
   public DnsAvailabilityChecker(double minShare, Duration restartBound) {
     this.minShare = minShare;
@@ -37,8 +37,7 @@ public final class DnsAvailabilityChecker implements Checker {
   }
 
   /** A node's time out: from a fault's start until it answered again (or the bound ran out). */
-  private record Down(String node, long from, long until) {
-  }
+  private record Down(String node, long from, long until) {}
 
   /** Counts of one bucket. */
   public record Tally(long asked, long answered) {
@@ -62,7 +61,8 @@ public final class DnsAvailabilityChecker implements Checker {
     TreeMap<Long, String> scenarios = history.scenarios();
     List<FaultInterval> faults = history.faults();
     long finalStart = history.phaseNanos("final").orElse(Long.MAX_VALUE);
-    List<Operation> queries = history.operations().stream().filter(op -> op.f() == OpKind.RESOLVE_DNS).toList();
+    List<Operation> queries =
+        history.operations().stream().filter(op -> op.f() == OpKind.RESOLVE_DNS).toList();
     long[] slowest = {0};
     long[] overBound = {0};
     List<Down> downs = downs(faults, queries, slowest, overBound);
@@ -83,25 +83,37 @@ public final class DnsAvailabilityChecker implements Checker {
       Map.Entry<Long, String> scenario = scenarios.floorEntry(op.startNanos());
       String scenarioName = scenario == null ? "default" : scenario.getValue();
       byScenario.merge(scenarioName, new Tally(1, ok ? 1 : 0), DnsAvailabilityChecker::sum);
-      byCondition.merge(condition(op.startNanos(), faults).wire(), new Tally(1, ok ? 1 : 0), DnsAvailabilityChecker::sum);
+      byCondition.merge(
+          condition(op.startNanos(), faults).wire(),
+          new Tally(1, ok ? 1 : 0),
+          DnsAvailabilityChecker::sum);
       byNode.merge(op.node(), new Tally(1, ok ? 1 : 0), DnsAvailabilityChecker::sum);
     }
     if (byScenario.isEmpty()) {
-      return out.unknown("no DNS query to a node that was up").stat("excludedNodeDown", excluded).build();
+      return out.unknown("no DNS query to a node that was up")
+          .stat("excludedNodeDown", excluded)
+          .build();
     }
     judge("scenario", byScenario, out);
     judge("condition", byCondition, out);
-    return out.stat("byScenario", shares(byScenario)).stat("byCondition", shares(byCondition))
-        .stat("byNode", shares(byNode)).stat("queries", counts(byScenario)).stat("excludedNodeDown", excluded)
-        .stat("slowestBackMillis", slowest[0] / 1_000_000).stat("backAfterBound", overBound[0])
-        .stat("minShare", minShare).build();
+    return out.stat("byScenario", shares(byScenario))
+        .stat("byCondition", shares(byCondition))
+        .stat("byNode", shares(byNode))
+        .stat("queries", counts(byScenario))
+        .stat("excludedNodeDown", excluded)
+        .stat("slowestBackMillis", slowest[0] / 1_000_000)
+        .stat("backAfterBound", overBound[0])
+        .stat("minShare", minShare)
+        .build();
   }
 
   /**
-   * For every fault that stops nodes and every node it stopped: down from the fault's start until the start of
-   * the node's first answered query after the fault ended, or until the bound after the end.
+   * For every fault that stops nodes and every node it stopped: down from the fault's start until
+   * the start of the node's first answered query after the fault ended, or until the bound after
+   * the end.
    */
-  private List<Down> downs(List<FaultInterval> faults, List<Operation> queries, long[] slowest, long[] overBound) {
+  private List<Down> downs(
+      List<FaultInterval> faults, List<Operation> queries, long[] slowest, long[] overBound) {
     long bound = restartBound.toNanos();
     List<Down> out = new ArrayList<>();
     for (FaultInterval f : faults) {
@@ -116,7 +128,10 @@ public final class DnsAvailabilityChecker implements Checker {
         long limit = f.endNanos() + bound;
         long back = Long.MAX_VALUE;
         for (Operation op : queries) {
-          if (op.isOk() && node.equals(op.node()) && op.startNanos() >= f.endNanos() && op.startNanos() < back) {
+          if (op.isOk()
+              && node.equals(op.node())
+              && op.startNanos() >= f.endNanos()
+              && op.startNanos() < back) {
             back = op.startNanos();
           }
         }
@@ -136,9 +151,13 @@ public final class DnsAvailabilityChecker implements Checker {
   }
 
   /** Whether another fault stopped {@code node} after {@code f} ended and before {@code until}. */
-  private static boolean stoppedAgain(String node, FaultInterval f, long until, List<FaultInterval> faults) {
+  private static boolean stoppedAgain(
+      String node, FaultInterval f, long until, List<FaultInterval> faults) {
     for (FaultInterval g : faults) {
-      if (g != f && g.kind().stopsTargets() && g.nodes().contains(node) && g.startNanos() >= f.endNanos()
+      if (g != f
+          && g.kind().stopsTargets()
+          && g.nodes().contains(node)
+          && g.startNanos() >= f.endNanos()
           && g.startNanos() < until) {
         return true;
       }
@@ -156,14 +175,26 @@ public final class DnsAvailabilityChecker implements Checker {
   }
 
   private void judge(String what, Map<String, Tally> tallies, CheckResult.Builder out) {
-    tallies.forEach((key, tally) -> {
-      if (tally.share() < minShare) {
-        out.anomaly(new Anomaly("dns-unavailable", null, null,
-            String.format(Locale.ROOT, "%s %s: %d of %d DNS queries to up nodes answered (%.4f < %.4f)",
-                what, key, tally.answered(), tally.asked(), tally.share(), minShare),
-            List.of()));
-      }
-    });
+    tallies.forEach(
+        (key, tally) -> {
+          if (tally.share() < minShare) {
+            out.anomaly(
+                new Anomaly(
+                    "dns-unavailable",
+                    null,
+                    null,
+                    String.format(
+                        Locale.ROOT,
+                        "%s %s: %d of %d DNS queries to up nodes answered (%.4f < %.4f)",
+                        what,
+                        key,
+                        tally.answered(),
+                        tally.asked(),
+                        tally.share(),
+                        minShare),
+                    List.of()));
+          }
+        });
   }
 
   /** The most severe condition among the faults active at {@code at}. */

@@ -16,8 +16,10 @@ import java.util.TreeMap;
  * explanation of B finished before any explanation of A began. Stateless.
  */
 public final class DnsTimeTravelChecker implements Checker {
-  /** An answer with the window of writes that explain it: earliest invocation, latest completion. */
-  private record Explained(Operation answer, long earliestStart, long latestEnd) { }
+  /**
+   * An answer with the window of writes that explain it: earliest invocation, latest completion.
+   */
+  private record Explained(Operation answer, long earliestStart, long latestEnd) {}
 
   @Override
   public String name() {
@@ -47,7 +49,9 @@ public final class DnsTimeTravelChecker implements Checker {
     return out.stat("answersJudged", judged).stat("answersWithoutWrite", unexplained).build();
   }
 
-  /** Null when no write explains the answer (the VIP checkers report that; nothing to order here). */
+  /**
+   * Null when no write explains the answer (the VIP checkers report that; nothing to order here).
+   */
   private static Explained explain(NameOps ops, Operation answer) {
     long earliest = Long.MAX_VALUE;
     long latest = Long.MIN_VALUE;
@@ -95,10 +99,18 @@ public final class DnsTimeTravelChecker implements Checker {
       }
       Explained earlier = newestBefore[i];
       if (later.latestEnd() < earlier.earliestStart()) {
-        out.anomaly(new Anomaly("dns-time-travel", name, later.answer().node(),
-            "node answered " + earlier.answer().brief() + ", then went back to " + later.answer().brief()
-                + ", a state only writes that ended before the first answer's explanation began can give",
-            List.of(earlier.answer().completion().index(), later.answer().completion().index())));
+        out.anomaly(
+            new Anomaly(
+                "dns-time-travel",
+                name,
+                later.answer().node(),
+                "node answered "
+                    + earlier.answer().brief()
+                    + ", then went back to "
+                    + later.answer().brief()
+                    + ", a state only writes that ended before the first answer's explanation began can give",
+                List.of(
+                    earlier.answer().completion().index(), later.answer().completion().index())));
       }
     }
   }

@@ -24,7 +24,9 @@ public final class FinalReadsChecker implements Checker {
       if (entry == null) {
         return !present;
       }
-      return present && Objects.equals(spec, entry.spec()) && (vip == null || vip.equals(entry.vip()));
+      return present
+          && Objects.equals(spec, entry.spec())
+          && (vip == null || vip.equals(entry.vip()));
     }
 
     boolean matchesDns(Operation answer) {
@@ -82,8 +84,12 @@ public final class FinalReadsChecker implements Checker {
         checked++;
         RegistryEntry seen = read.completion().registry().get(name);
         if (outcomes.stream().noneMatch(o -> o.matches(seen))) {
-          out.anomaly(anomaly(name, read, seen == null ? "absent" : "present(" + seen.spec() + ", vip=" + seen.vip() + ")",
-              outcomes));
+          out.anomaly(
+              anomaly(
+                  name,
+                  read,
+                  seen == null ? "absent" : "present(" + seen.spec() + ", vip=" + seen.vip() + ")",
+                  outcomes));
         }
       }
     }
@@ -93,40 +99,53 @@ public final class FinalReadsChecker implements Checker {
         out.anomaly(anomaly(answer.name(), answer, answer.brief(), outcomes));
       }
     }
-    return out.stat("names", expected.size()).stat("nodesRead", lastRead.size()).stat("comparisons", checked)
-        .stat("finalDnsAnswers", finalDns.size()).build();
+    return out.stat("names", expected.size())
+        .stat("nodesRead", lastRead.size())
+        .stat("comparisons", checked)
+        .stat("finalDnsAnswers", finalDns.size())
+        .build();
   }
 
   private static Anomaly anomaly(String name, Operation read, String seen, List<Outcome> outcomes) {
     List<Long> ops = new ArrayList<>();
     ops.add(read.completion().index());
-    outcomes.stream().map(Outcome::cause).filter(Objects::nonNull).forEach(c -> ops.add(c.invoke().index()));
+    outcomes.stream()
+        .map(Outcome::cause)
+        .filter(Objects::nonNull)
+        .forEach(c -> ops.add(c.invoke().index()));
     boolean lost = outcomes.stream().anyMatch(o -> o.cause() != null && o.cause().isOk());
-    return new Anomaly(lost ? "lost-write" : "unexpected-final-state", name, read.node(),
+    return new Anomaly(
+        lost ? "lost-write" : "unexpected-final-state",
+        name,
+        read.node(),
         "node " + read.node() + " ends with " + seen + " but the history allows only " + outcomes,
         ops);
   }
 
   /** For each written name, the states it may end in. */
   private static Map<String, List<Outcome>> expected(History history) {
-    Map<String, List<Operation>> writes = history.byName(EnumSet.of(OpKind.REGISTER, OpKind.UPDATE, OpKind.DELETE));
+    Map<String, List<Operation>> writes =
+        history.byName(EnumSet.of(OpKind.REGISTER, OpKind.UPDATE, OpKind.DELETE));
     Map<String, List<Outcome>> out = new TreeMap<>();
-    writes.forEach((name, ops) -> {
-      List<Operation> live = ops.stream().filter(op -> !op.isFail()).toList();
-      List<Operation> acknowledged = live.stream().filter(Operation::isOk).toList();
-      List<Outcome> outcomes = new ArrayList<>();
-      if (acknowledged.isEmpty()) {
-        outcomes.add(new Outcome(false, null, null, null));
-      }
-      for (Operation w : live) {
-        boolean superseded = acknowledged.stream().anyMatch(y -> w.precedes(y));
-        if (!superseded) {
-          outcomes.add(w.f() == OpKind.DELETE ? new Outcome(false, null, null, w)
-              : new Outcome(true, w.invoke().value(), w.isOk() ? w.vip() : null, w));
-        }
-      }
-      out.put(name, outcomes);
-    });
+    writes.forEach(
+        (name, ops) -> {
+          List<Operation> live = ops.stream().filter(op -> !op.isFail()).toList();
+          List<Operation> acknowledged = live.stream().filter(Operation::isOk).toList();
+          List<Outcome> outcomes = new ArrayList<>();
+          if (acknowledged.isEmpty()) {
+            outcomes.add(new Outcome(false, null, null, null));
+          }
+          for (Operation w : live) {
+            boolean superseded = acknowledged.stream().anyMatch(y -> w.precedes(y));
+            if (!superseded) {
+              outcomes.add(
+                  w.f() == OpKind.DELETE
+                      ? new Outcome(false, null, null, w)
+                      : new Outcome(true, w.invoke().value(), w.isOk() ? w.vip() : null, w));
+            }
+          }
+          out.put(name, outcomes);
+        });
     return out;
   }
 }

@@ -5,7 +5,9 @@ import java.util.Locale;
 
 /** A checker's verdict. Composition follows Jepsen: invalid beats unknown beats valid. */
 public enum Validity {
-  VALID, UNKNOWN, INVALID;
+  VALID,
+  UNKNOWN,
+  INVALID;
 
   public Validity and(Validity other) {
     return compareTo(other) >= 0 ? this : other;

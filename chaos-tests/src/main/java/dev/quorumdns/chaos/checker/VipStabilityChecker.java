@@ -9,13 +9,15 @@ import java.util.TreeMap;
 
 /**
  * A name's VIP never changes while it is registered, as DNS shows it on every node.
+ *
  * <ul>
- *   <li>After an acknowledged PUT returned VIP v, every NOERROR answer for the name on any node that
- *       begins after the PUT completed, and ends before any delete of the name could have taken
- *       effect, is v. NXDOMAIN (the registration not yet applied there) is allowed.
- *   <li>Between deletes, once the name has been (re)registered, all NOERROR answers agree on one VIP,
- *       even when no PUT was acknowledged (outcome unknown).
+ *   <li>After an acknowledged PUT returned VIP v, every NOERROR answer for the name on any node
+ *       that begins after the PUT completed, and ends before any delete of the name could have
+ *       taken effect, is v. NXDOMAIN (the registration not yet applied there) is allowed.
+ *   <li>Between deletes, once the name has been (re)registered, all NOERROR answers agree on one
+ *       VIP, even when no PUT was acknowledged (outcome unknown).
  * </ul>
+ *
  * Answers that overlap a delete that may have taken effect are not judged. Stateless.
  */
 public final class VipStabilityChecker implements Checker {
@@ -48,14 +50,24 @@ public final class VipStabilityChecker implements Checker {
         }
       }
       for (Operation answer : ops.answers()) {
-        if (!NameOps.isAddress(answer) || answer.start() <= put.end() || answer.end() >= windowEnd) {
+        if (!NameOps.isAddress(answer)
+            || answer.start() <= put.end()
+            || answer.end() >= windowEnd) {
           continue;
         }
         judged++;
         if (!put.vip().equals(answer.vip())) {
-          out.anomaly(new Anomaly("vip-changed", ops.name(), answer.node(),
-              "acknowledged " + put.brief() + " but later " + answer.brief() + " before any delete",
-              List.of(put.completion().index(), answer.completion().index())));
+          out.anomaly(
+              new Anomaly(
+                  "vip-changed",
+                  ops.name(),
+                  answer.node(),
+                  "acknowledged "
+                      + put.brief()
+                      + " but later "
+                      + answer.brief()
+                      + " before any delete",
+                  List.of(put.completion().index(), answer.completion().index())));
         }
       }
     }
@@ -77,21 +89,33 @@ public final class VipStabilityChecker implements Checker {
       if (!registeredWithin(ops, segmentStart, answer.start())) {
         continue;
       }
-      bySegment.computeIfAbsent(segmentStart, k -> new TreeMap<>())
-          .computeIfAbsent(answer.vip(), k -> new ArrayList<>()).add(answer);
+      bySegment
+          .computeIfAbsent(segmentStart, k -> new TreeMap<>())
+          .computeIfAbsent(answer.vip(), k -> new ArrayList<>())
+          .add(answer);
     }
-    bySegment.forEach((segmentStart, byVip) -> {
-      if (byVip.size() > 1) {
-        List<Long> shown = new ArrayList<>();
-        StringBuilder sb = new StringBuilder("between deletes, DNS answered ").append(byVip.size()).append(" VIPs:");
-        byVip.forEach((vip, answers) -> {
-          sb.append(' ').append(vip).append(" (").append(answers.size()).append("x, first ")
-              .append(answers.get(0).brief()).append(')');
-          shown.add(answers.get(0).completion().index());
+    bySegment.forEach(
+        (segmentStart, byVip) -> {
+          if (byVip.size() > 1) {
+            List<Long> shown = new ArrayList<>();
+            StringBuilder sb =
+                new StringBuilder("between deletes, DNS answered ")
+                    .append(byVip.size())
+                    .append(" VIPs:");
+            byVip.forEach(
+                (vip, answers) -> {
+                  sb.append(' ')
+                      .append(vip)
+                      .append(" (")
+                      .append(answers.size())
+                      .append("x, first ")
+                      .append(answers.get(0).brief())
+                      .append(')');
+                  shown.add(answers.get(0).completion().index());
+                });
+            out.anomaly(new Anomaly("vip-inconsistent", ops.name(), null, sb.toString(), shown));
+          }
         });
-        out.anomaly(new Anomaly("vip-inconsistent", ops.name(), null, sb.toString(), shown));
-      }
-    });
   }
 
   private static boolean registeredWithin(NameOps ops, long from, long to) {

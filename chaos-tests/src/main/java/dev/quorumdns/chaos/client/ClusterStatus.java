@@ -6,10 +6,17 @@ import java.util.List;
  * A node's GET /v1/cluster answer, or why there was none ({@code error} set, the rest empty).
  * Immutable.
  */
-public record ClusterStatus(String id, String leader, long term, long commitIndex, long appliedIndex, long revision,
-                            List<Member> members, String error) {
+public record ClusterStatus(
+    String id,
+    String leader,
+    long term,
+    long commitIndex,
+    long appliedIndex,
+    long revision,
+    List<Member> members,
+    String error) {
   /** One member as a node lists it. */
-  public record Member(String id, String role, String raft, String api, String dns) { }
+  public record Member(String id, String role, String raft, String api, String dns) {}
 
   public ClusterStatus {
     members = members == null ? List.of() : List.copyOf(members);

@@ -25,20 +25,23 @@ import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
 
 /**
- * {@link DnsApi}: an A query for {@code <name>.<ns>.<domain>} over UDP, retried over TCP on truncation. dnsjava
- * builds and parses the messages; the sockets are the JDK's, bound to a port the kernel chooses, so a failure
- * to bind says what the kernel said (dnsjava's client tries random ports itself and reports only "No available
- * source port found"; that is how the suite's ephemeral ports running out, see {@code ChaosNode.dnsAddress},
- * first showed). NOERROR and NXDOMAIN are answers ({@code ok}); SERVFAIL, REFUSED and timeouts are
- * {@code fail}. Thread-safe.
+ * {@link DnsApi}: an A query for {@code <name>.<ns>.<domain>} over UDP, retried over TCP on
+ * truncation. dnsjava builds and parses the messages; the sockets are the JDK's, bound to a port
+ * the kernel chooses, so a failure to bind says what the kernel said (dnsjava's client tries random
+ * ports itself and reports only "No available source port found"; that is how the suite's ephemeral
+ * ports running out, see {@code ChaosNode.dnsAddress}, first showed). NOERROR and NXDOMAIN are
+ * answers ({@code ok}); SERVFAIL, REFUSED and timeouts are {@code fail}. Thread-safe.
  */
 public final class DnsjavaClient implements DnsApi {
   private final Function<String, InetSocketAddress> address;
   private final String domain;
   private final Duration timeout;
 
-  /** @param address the DNS address of a node id; looked up on every query */
-  public DnsjavaClient(Function<String, InetSocketAddress> address, String domain, Duration timeout) {
+  /**
+   * @param address the DNS address of a node id; looked up on every query
+   */
+  public DnsjavaClient(
+      Function<String, InetSocketAddress> address, String domain, Duration timeout) {
     this.address = address;
     this.domain = domain;
     this.timeout = timeout;
@@ -84,8 +87,12 @@ public final class DnsjavaClient implements DnsApi {
     return Outcome.ok("NOERROR", null, null, null);
   }
 
-  /** One UDP exchange; datagrams that are not the answer to this query (wrong id or question) are skipped. */
-  private static Message udp(InetSocketAddress server, Message query, long deadline) throws IOException {
+  /**
+   * One UDP exchange; datagrams that are not the answer to this query (wrong id or question) are
+   * skipped.
+   */
+  private static Message udp(InetSocketAddress server, Message query, long deadline)
+      throws IOException {
     byte[] wire = query.toWire();
     try (DatagramSocket socket = new DatagramSocket()) {
       socket.connect(server);
@@ -103,7 +110,8 @@ public final class DnsjavaClient implements DnsApi {
     }
   }
 
-  private static Message tcp(InetSocketAddress server, Message query, long deadline) throws IOException {
+  private static Message tcp(InetSocketAddress server, Message query, long deadline)
+      throws IOException {
     byte[] wire = query.toWire();
     try (Socket socket = new Socket()) {
       socket.connect(server, remainingMillis(deadline));
@@ -124,8 +132,10 @@ public final class DnsjavaClient implements DnsApi {
   }
 
   private static boolean answers(Message reply, Message query) {
-    return reply.getHeader().getFlag(Flags.QR) && reply.getHeader().getID() == query.getHeader().getID()
-        && (reply.getQuestion() == null || reply.getQuestion().getName().equals(query.getQuestion().getName()));
+    return reply.getHeader().getFlag(Flags.QR)
+        && reply.getHeader().getID() == query.getHeader().getID()
+        && (reply.getQuestion() == null
+            || reply.getQuestion().getName().equals(query.getQuestion().getName()));
   }
 
   private static Message parse(byte[] bytes) {

@@ -10,8 +10,14 @@ import java.util.SortedMap;
  * ({@code created}, {@code not_found}, {@code no_quorum}, {@code timeout}, {@code NXDOMAIN}, ...).
  * Immutable.
  */
-public record Outcome(OpType type, String result, String spec, String vip, Long revision,
-                      SortedMap<String, RegistryEntry> registry, String error) {
+public record Outcome(
+    OpType type,
+    String result,
+    String spec,
+    String vip,
+    Long revision,
+    SortedMap<String, RegistryEntry> registry,
+    String error) {
 
   public static Outcome ok(String result, String spec, String vip, Long revision) {
     return new Outcome(OpType.OK, result, spec, vip, revision, null, null);

@@ -45,7 +45,9 @@ public record ServiceSpec(List<String> endpoints) {
 
   static List<String> endpointsOf(JsonNode service) {
     List<String> out = new ArrayList<>();
-    service.path("endpoints").forEach(e -> out.add(e.path("address").asText() + ":" + e.path("port").asInt()));
+    service
+        .path("endpoints")
+        .forEach(e -> out.add(e.path("address").asText() + ":" + e.path("port").asInt()));
     return out;
   }
 }

@@ -5,15 +5,19 @@ import java.util.function.BooleanSupplier;
 
 /** Polls a condition until it holds or a deadline passes. Stateless. */
 public final class Await {
-  private Await() {
-  }
+  private Await() {}
 
-  /** Waits until {@code condition} is true, polling every {@code poll}; throws naming {@code what} on timeout. */
-  public static void until(String what, Duration deadline, Duration poll, BooleanSupplier condition) {
+  /**
+   * Waits until {@code condition} is true, polling every {@code poll}; throws naming {@code what}
+   * on timeout.
+   */
+  public static void until(
+      String what, Duration deadline, Duration poll, BooleanSupplier condition) {
     long end = System.nanoTime() + deadline.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > end) {
-        throw new IllegalStateException("timed out after " + deadline.toMillis() + " ms waiting for " + what);
+        throw new IllegalStateException(
+            "timed out after " + deadline.toMillis() + " ms waiting for " + what);
       }
       try {
         Thread.sleep(poll.toMillis());

@@ -14,7 +14,8 @@ import org.testcontainers.containers.Network;
 /**
  * N node containers on a private Docker network made for this test, each running the launcher's
  * process. Owns the network and the containers: {@link #close} removes them. Methods that touch one
- * node delegate to {@link ChaosNode}; {@link #start} and {@link #close} are for the owning test thread.
+ * node delegate to {@link ChaosNode}; {@link #start} and {@link #close} are for the owning test
+ * thread.
  */
 public final class ChaosCluster implements AutoCloseable {
   private final NodeLauncher launcher;
@@ -28,18 +29,23 @@ public final class ChaosCluster implements AutoCloseable {
   }
 
   /**
-   * Creates the network, imports the image if needed, starts {@code count} containers (ids n1..nN) in
-   * parallel on {@code executor}, then starts every node process.
+   * Creates the network, imports the image if needed, starts {@code count} containers (ids n1..nN)
+   * in parallel on {@code executor}, then starts every node process.
    */
-  public static ChaosCluster start(int count, NodeLauncher launcher, int apiPort, int dnsPort, ExecutorService executor) {
+  public static ChaosCluster start(
+      int count, NodeLauncher launcher, int apiPort, int dnsPort, ExecutorService executor) {
     String image = NodeImage.ensure(DockerClientFactory.instance().client());
     ChaosCluster cluster = new ChaosCluster(launcher, Network.newNetwork());
     try {
       for (int i = 1; i <= count; i++) {
-        cluster.nodes.add(new ChaosNode("n" + i, image, cluster.network, launcher.mounts(), apiPort, dnsPort));
+        cluster.nodes.add(
+            new ChaosNode("n" + i, image, cluster.network, launcher.mounts(), apiPort, dnsPort));
       }
-      CompletableFuture.allOf(cluster.nodes.stream()
-          .map(n -> CompletableFuture.runAsync(n::startContainer, executor)).toArray(CompletableFuture[]::new)).join();
+      CompletableFuture.allOf(
+              cluster.nodes.stream()
+                  .map(n -> CompletableFuture.runAsync(n::startContainer, executor))
+                  .toArray(CompletableFuture[]::new))
+          .join();
       cluster.nodes.forEach(n -> cluster.addresses.put(n.id(), n.ip()));
       cluster.nodes.forEach(cluster::startProcess);
       return cluster;
@@ -58,8 +64,11 @@ public final class ChaosCluster implements AutoCloseable {
   }
 
   public ChaosNode node(String id) {
-    return nodes.stream().filter(n -> n.id().equals(id)).findFirst()
-        .orElseThrow(() -> new IllegalArgumentException("node: " + id + " (expected one of " + ids() + ")"));
+    return nodes.stream()
+        .filter(n -> n.id().equals(id))
+        .findFirst()
+        .orElseThrow(
+            () -> new IllegalArgumentException("node: " + id + " (expected one of " + ids() + ")"));
   }
 
   /** Node id → address on the private network. */
@@ -72,13 +81,19 @@ public final class ChaosCluster implements AutoCloseable {
     node.startProcess(launcher.command(node.id(), addresses), launcher.environment(node.id()));
   }
 
-  /** Starts {@code node} afresh as a joining member: its process gone, its data wiped, started to be added. */
+  /**
+   * Starts {@code node} afresh as a joining member: its process gone, its data wiped, started to be
+   * added.
+   */
   public void startJoining(ChaosNode node) {
     if (node.processAlive()) {
       node.kill();
     }
-    Await.until(node.id() + " process gone before it rejoins", Duration.ofSeconds(10),
-        Duration.ofMillis(50), () -> !node.processAlive());
+    Await.until(
+        node.id() + " process gone before it rejoins",
+        Duration.ofSeconds(10),
+        Duration.ofMillis(50),
+        () -> !node.processAlive());
     node.wipeData();
     node.startProcess(launcher.joinCommand(node.id(), addresses), launcher.environment(node.id()));
   }

@@ -25,8 +25,8 @@ import org.testcontainers.utility.DockerImageName;
  * One node's container and the process in it. The container (PID 1: docker-init and an idle shell)
  * lives for the whole test, so its address, published ports and firewall chain survive the node
  * process being killed and started again; the node process is started with {@code docker exec} and
- * its pid kept in {@code /run/node.pid}. Calls for one node must not run concurrently with each other;
- * different nodes may be driven from different threads.
+ * its pid kept in {@code /run/node.pid}. Calls for one node must not run concurrently with each
+ * other; different nodes may be driven from different threads.
  */
 public final class ChaosNode implements AutoCloseable {
   private static final String IDLE = "trap 'exit 0' TERM; while :; do sleep 3600 & wait $!; done";
@@ -38,22 +38,33 @@ public final class ChaosNode implements AutoCloseable {
   private String ip;
 
   @SuppressWarnings("resource")
-  ChaosNode(String id, String image, Network network, Map<String, String> mounts, int apiPort, int dnsPort) {
+  ChaosNode(
+      String id,
+      String image,
+      Network network,
+      Map<String, String> mounts,
+      int apiPort,
+      int dnsPort) {
     this.id = id;
     this.apiPort = apiPort;
     this.dnsPort = dnsPort;
-    GenericContainer<?> c = new GenericContainer<>(DockerImageName.parse(image))
-        .withImagePullPolicy(name -> false)
-        .withNetwork(network)
-        .withNetworkAliases(id)
-        .withCommand("/bin/sh", "-c", IDLE)
-        .withFileSystemBind("/usr", "/usr", BindMode.READ_ONLY)
-        .withCreateContainerCmdModifier(cmd -> {
-          Ports ports = new Ports();
-          ports.bind(ExposedPort.tcp(apiPort), Ports.Binding.bindIp("127.0.0.1"));
-          cmd.withHostName(id).withExposedPorts(ExposedPort.tcp(apiPort));
-          cmd.getHostConfig().withCapAdd(Capability.NET_ADMIN).withInit(true).withPortBindings(ports);
-        });
+    GenericContainer<?> c =
+        new GenericContainer<>(DockerImageName.parse(image))
+            .withImagePullPolicy(name -> false)
+            .withNetwork(network)
+            .withNetworkAliases(id)
+            .withCommand("/bin/sh", "-c", IDLE)
+            .withFileSystemBind("/usr", "/usr", BindMode.READ_ONLY)
+            .withCreateContainerCmdModifier(
+                cmd -> {
+                  Ports ports = new Ports();
+                  ports.bind(ExposedPort.tcp(apiPort), Ports.Binding.bindIp("127.0.0.1"));
+                  cmd.withHostName(id).withExposedPorts(ExposedPort.tcp(apiPort));
+                  cmd.getHostConfig()
+                      .withCapAdd(Capability.NET_ADMIN)
+                      .withInit(true)
+                      .withPortBindings(ports);
+                });
     for (String etc : List.of("/etc/alternatives", "/etc/java-17-openjdk")) {
       if (Files.isDirectory(Path.of(etc))) {
         c.withFileSystemBind(etc, etc, BindMode.READ_ONLY);
@@ -87,10 +98,11 @@ public final class ChaosNode implements AutoCloseable {
   }
 
   /**
-   * The node's DNS (UDP and TCP) as the host reaches it: the container's address on the private network, not the
-   * published loopback port. Through the published port every query from a new source port would become a flow
-   * of Docker's userland proxy, which holds a host socket per flow for its UDP timeout; at the suite's query
-   * rate those sockets used up the host's ephemeral ports and the test's own queries failed to bind.
+   * The node's DNS (UDP and TCP) as the host reaches it: the container's address on the private
+   * network, not the published loopback port. Through the published port every query from a new
+   * source port would become a flow of Docker's userland proxy, which holds a host socket per flow
+   * for its UDP timeout; at the suite's query rate those sockets used up the host's ephemeral ports
+   * and the test's own queries failed to bind.
    */
   public InetSocketAddress dnsAddress() {
     if (ip == null) {
@@ -101,9 +113,17 @@ public final class ChaosNode implements AutoCloseable {
 
   /** Starts the node process in the background; its output goes to /data/node.log. */
   public void startProcess(List<String> argv, Map<String, String> env) {
-    String envs = env.entrySet().stream().map(e -> quote(e.getKey() + "=" + e.getValue())).collect(Collectors.joining(" "));
+    String envs =
+        env.entrySet().stream()
+            .map(e -> quote(e.getKey() + "=" + e.getValue()))
+            .collect(Collectors.joining(" "));
     String cmd = argv.stream().map(ChaosNode::quote).collect(Collectors.joining(" "));
-    execShell("cd /data && env " + envs + " " + cmd + " >>/data/node.log 2>&1 </dev/null & echo $! >/run/node.pid");
+    execShell(
+        "cd /data && env "
+            + envs
+            + " "
+            + cmd
+            + " >>/data/node.log 2>&1 </dev/null & echo $! >/run/node.pid");
   }
 
   /** Deletes the node's data directory ({@code /data/<id>}); its log file stays. */
@@ -113,7 +133,11 @@ public final class ChaosNode implements AutoCloseable {
 
   /** True while the node process exists (stopped counts as existing). */
   public boolean processAlive() {
-    return exec(List.of("/bin/sh", "-c", "[ -s /run/node.pid ] && kill -0 $(cat /run/node.pid)"), false).getExitCode() == 0;
+    return exec(
+                List.of("/bin/sh", "-c", "[ -s /run/node.pid ] && kill -0 $(cat /run/node.pid)"),
+                false)
+            .getExitCode()
+        == 0;
   }
 
   /** kill -9 of the node process. */
@@ -146,7 +170,8 @@ public final class ChaosNode implements AutoCloseable {
 
   /** Last lines of the node's log, for failure messages. */
   public String logTail(int lines) {
-    return exec(List.of("/bin/sh", "-c", "tail -n " + lines + " /data/node.log 2>/dev/null"), false).getStdout();
+    return exec(List.of("/bin/sh", "-c", "tail -n " + lines + " /data/node.log 2>/dev/null"), false)
+        .getStdout();
   }
 
   @Override
@@ -170,8 +195,14 @@ public final class ChaosNode implements AutoCloseable {
     try {
       ExecResult result = container.execInContainer(command.toArray(String[]::new));
       if (check && result.getExitCode() != 0) {
-        throw new IllegalStateException(id + ": " + command + " exited " + result.getExitCode() + ": "
-            + result.getStderr().strip());
+        throw new IllegalStateException(
+            id
+                + ": "
+                + command
+                + " exited "
+                + result.getExitCode()
+                + ": "
+                + result.getStderr().strip());
       }
       return result;
     } catch (IOException e) {
@@ -183,7 +214,8 @@ public final class ChaosNode implements AutoCloseable {
   }
 
   private int hostPort(ExposedPort port) {
-    Ports.Binding[] bindings = container.getContainerInfo().getNetworkSettings().getPorts().getBindings().get(port);
+    Ports.Binding[] bindings =
+        container.getContainerInfo().getNetworkSettings().getPorts().getBindings().get(port);
     if (bindings == null || bindings.length == 0) {
       throw new IllegalStateException(id + ": " + port + " is not published");
     }

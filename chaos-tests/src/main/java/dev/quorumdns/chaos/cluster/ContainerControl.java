@@ -13,9 +13,9 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * {@link ClusterControl} over a {@link ChaosCluster}. The leader comes from a supplier: for the real
- * node, {@link #leaderFromApi}; for a stand-in, whatever the test decides. Membership changes go
- * through another member's HTTP API. Driven from the nemesis thread.
+ * {@link ClusterControl} over a {@link ChaosCluster}. The leader comes from a supplier: for the
+ * real node, {@link #leaderFromApi}; for a stand-in, whatever the test decides. Membership changes
+ * go through another member's HTTP API. Driven from the nemesis thread.
  */
 public final class ContainerControl implements ClusterControl {
   private final ChaosCluster cluster;
@@ -23,7 +23,11 @@ public final class ContainerControl implements ClusterControl {
   private final HttpRegistryClient api;
   private final int raftPort;
 
-  public ContainerControl(ChaosCluster cluster, Supplier<Optional<String>> leader, HttpRegistryClient api, int raftPort) {
+  public ContainerControl(
+      ChaosCluster cluster,
+      Supplier<Optional<String>> leader,
+      HttpRegistryClient api,
+      int raftPort) {
     this.cluster = cluster;
     this.leader = leader;
     this.api = api;
@@ -32,8 +36,13 @@ public final class ContainerControl implements ClusterControl {
 
   /** The leader named by the reachable node with the highest term. */
   public static Supplier<Optional<String>> leaderFromApi(List<String> ids, HttpRegistryClient api) {
-    return () -> ids.stream().map(api::cluster).filter(ClusterStatus::reachable).filter(s -> s.leader() != null)
-        .max(Comparator.comparingLong(ClusterStatus::term)).map(ClusterStatus::leader);
+    return () ->
+        ids.stream()
+            .map(api::cluster)
+            .filter(ClusterStatus::reachable)
+            .filter(s -> s.leader() != null)
+            .max(Comparator.comparingLong(ClusterStatus::term))
+            .map(ClusterStatus::leader);
   }
 
   @Override
@@ -54,7 +63,10 @@ public final class ContainerControl implements ClusterControl {
   @Override
   public void start(String id) {
     ChaosNode node = cluster.node(id);
-    Await.until(id + " process gone before restart", Duration.ofSeconds(10), Duration.ofMillis(50),
+    Await.until(
+        id + " process gone before restart",
+        Duration.ofSeconds(10),
+        Duration.ofMillis(50),
         () -> !node.processAlive());
     cluster.startProcess(node);
   }
@@ -99,40 +111,59 @@ public final class ContainerControl implements ClusterControl {
   public void removeMember(String id) {
     changeMembership(id, false);
     ChaosNode node = cluster.node(id);
-    Await.until(id + " stopping itself once removed", Duration.ofSeconds(30),
-        Duration.ofMillis(200), () -> !node.processAlive());
+    Await.until(
+        id + " stopping itself once removed",
+        Duration.ofSeconds(30),
+        Duration.ofMillis(200),
+        () -> !node.processAlive());
   }
 
-  /** Re-adds {@code id} as a new member: data wiped, started with --join, added, filled by the leader. */
+  /**
+   * Re-adds {@code id} as a new member: data wiped, started with --join, added, filled by the
+   * leader.
+   */
   @Override
   public void addMember(String id) {
     cluster.startJoining(cluster.node(id));
-    Await.until(id + " API up to join", Duration.ofSeconds(60), Duration.ofMillis(200),
+    Await.until(
+        id + " API up to join",
+        Duration.ofSeconds(60),
+        Duration.ofMillis(200),
         () -> api.cluster(id).reachable());
     changeMembership(id, true);
   }
 
   /**
-   * Asks another member to add or remove {@code id} until the cluster's configuration shows it: a change whose
-   * answer timed out may still have happened, and one refused for a concurrent change can be asked again.
+   * Asks another member to add or remove {@code id} until the cluster's configuration shows it: a
+   * change whose answer timed out may still have happened, and one refused for a concurrent change
+   * can be asked again.
    */
   private void changeMembership(String id, boolean add) {
     String what = (add ? "adding " : "removing ") + id;
-    Await.until(what, Duration.ofSeconds(90), Duration.ofMillis(500), () -> {
-      String via = other(id);
-      ClusterStatus status = api.cluster(via);
-      if (status.reachable() && !status.members().isEmpty()
-          && status.members().stream().anyMatch(m -> m.id().equals(id)) == add) {
-        return true;
-      }
-      Outcome outcome = add ? api.addMember(via, id, cluster.addresses().get(id) + ":" + raftPort, "voter")
-          : api.removeMember(via, id);
-      return outcome.type() == OpType.OK;
-    });
+    Await.until(
+        what,
+        Duration.ofSeconds(90),
+        Duration.ofMillis(500),
+        () -> {
+          String via = other(id);
+          ClusterStatus status = api.cluster(via);
+          if (status.reachable()
+              && !status.members().isEmpty()
+              && status.members().stream().anyMatch(m -> m.id().equals(id)) == add) {
+            return true;
+          }
+          Outcome outcome =
+              add
+                  ? api.addMember(via, id, cluster.addresses().get(id) + ":" + raftPort, "voter")
+                  : api.removeMember(via, id);
+          return outcome.type() == OpType.OK;
+        });
   }
 
   private String other(String id) {
-    return leader().filter(l -> !Objects.equals(l, id))
-        .orElseGet(() -> cluster.ids().stream().filter(n -> !n.equals(id)).findFirst().orElseThrow());
+    return leader()
+        .filter(l -> !Objects.equals(l, id))
+        .orElseGet(
+            () -> cluster.ids().stream().filter(n -> !n.equals(id)).findFirst().orElseThrow());
   }
 }

@@ -11,8 +11,8 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * Who refuses packets from whom (Jepsen's "grudge"): node → the peers whose packets it drops. Built by
- * the partition shapes below; {@link Firewall} turns it into iptables rules. Immutable.
+ * Who refuses packets from whom (Jepsen's "grudge"): node → the peers whose packets it drops. Built
+ * by the partition shapes below; {@link Firewall} turns it into iptables rules. Immutable.
  *
  * @param oneWay when true only new connections are refused (established flows and replies pass), so
  *     the cut has a direction even for TCP
@@ -47,8 +47,8 @@ public record Grudge(Map<String, Set<String>> drops, boolean oneWay) {
 
   /**
    * Every node sees a majority, but no two see the same one (Jepsen's majorities ring). Nodes are
-   * placed on a shuffled ring; each hears the nodes within distance n/4 (rounded up) either side. With
-   * fewer than five nodes a symmetric ring cannot exist, so each node hears only its successor
+   * placed on a shuffled ring; each hears the nodes within distance n/4 (rounded up) either side.
+   * With fewer than five nodes a symmetric ring cannot exist, so each node hears only its successor
    * (a directed ring: still a different majority for each).
    */
   public static Grudge majoritiesRing(List<String> all, Random random) {

@@ -12,12 +12,14 @@ public interface NodeLauncher {
   /** host path → container path, mounted read-only (in addition to the host's /usr). */
   Map<String, String> mounts();
 
-  /** The argv of the node process for {@code id}; {@code addresses} maps every node id to its IP. */
+  /**
+   * The argv of the node process for {@code id}; {@code addresses} maps every node id to its IP.
+   */
   List<String> command(String id, Map<String, String> addresses);
 
   /**
-   * The argv of a node that joins a running cluster as a new member (its data directory has been wiped);
-   * the stand-in has no membership, hence the default.
+   * The argv of a node that joins a running cluster as a new member (its data directory has been
+   * wiped); the stand-in has no membership, hence the default.
    */
   default List<String> joinCommand(String id, Map<String, String> addresses) {
     throw new UnsupportedOperationException("this launcher's nodes cannot join a cluster");

@@ -9,8 +9,8 @@ import java.util.stream.Collectors;
 
 /**
  * The real node: {@code dev.quorumdns.server.ServerMain node ...} from the server module's build
- * ({@code quorumdns-server.jar} and {@code lib/}), mounted read-only at {@value #DIST} and run with the
- * JDK the tests run on. Ports are the same in every container (own IP each). Immutable.
+ * ({@code quorumdns-server.jar} and {@code lib/}), mounted read-only at {@value #DIST} and run with
+ * the JDK the tests run on. Ports are the same in every container (own IP each). Immutable.
  */
 public final class QuorumDnsLauncher implements NodeLauncher {
   public static final String DIST = "/opt/quorumdns";
@@ -29,7 +29,10 @@ public final class QuorumDnsLauncher implements NodeLauncher {
    */
   public QuorumDnsLauncher(Path dist, String javaHome, List<String> extraArgs) {
     if (!Files.isRegularFile(dist.resolve("quorumdns-server.jar"))) {
-      throw new IllegalArgumentException("dist: " + dist + " has no quorumdns-server.jar (expected: mvn -pl server -am package first)");
+      throw new IllegalArgumentException(
+          "dist: "
+              + dist
+              + " has no quorumdns-server.jar (expected: mvn -pl server -am package first)");
     }
     this.dist = dist;
     this.javaHome = javaHome;
@@ -43,8 +46,10 @@ public final class QuorumDnsLauncher implements NodeLauncher {
 
   @Override
   public List<String> command(String id, Map<String, String> addresses) {
-    String peers = addresses.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue() + ":" + RAFT_PORT)
-        .collect(Collectors.joining(","));
+    String peers =
+        addresses.entrySet().stream()
+            .map(e -> e.getKey() + "=" + e.getValue() + ":" + RAFT_PORT)
+            .collect(Collectors.joining(","));
     return argv(id, addresses, List.of("--peers", peers));
   }
 
@@ -55,11 +60,30 @@ public final class QuorumDnsLauncher implements NodeLauncher {
   }
 
   private List<String> argv(String id, Map<String, String> addresses, List<String> membership) {
-    List<String> argv = new ArrayList<>(List.of(javaHome + "/bin/java", "-Xmx256m", "-XX:+UseSerialGC",
-        "-cp", DIST + "/quorumdns-server.jar:" + DIST + "/lib/*", "dev.quorumdns.server.ServerMain", "node",
-        "--id", id, "--data-dir", "/data/" + id, "--bind", "0.0.0.0", "--advertise", addresses.get(id),
-        "--dns-port", String.valueOf(DNS_PORT), "--api-port", String.valueOf(API_PORT),
-        "--raft-port", String.valueOf(RAFT_PORT)));
+    List<String> argv =
+        new ArrayList<>(
+            List.of(
+                javaHome + "/bin/java",
+                "-Xmx256m",
+                "-XX:+UseSerialGC",
+                "-cp",
+                DIST + "/quorumdns-server.jar:" + DIST + "/lib/*",
+                "dev.quorumdns.server.ServerMain",
+                "node",
+                "--id",
+                id,
+                "--data-dir",
+                "/data/" + id,
+                "--bind",
+                "0.0.0.0",
+                "--advertise",
+                addresses.get(id),
+                "--dns-port",
+                String.valueOf(DNS_PORT),
+                "--api-port",
+                String.valueOf(API_PORT),
+                "--raft-port",
+                String.valueOf(RAFT_PORT)));
     argv.addAll(membership);
     argv.addAll(extraArgs);
     return argv;

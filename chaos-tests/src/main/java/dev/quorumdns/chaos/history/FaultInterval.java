@@ -3,10 +3,11 @@ package dev.quorumdns.chaos.history;
 import java.util.List;
 
 /**
- * A fault from its start event to its stop event; {@code endNanos} is {@link Long#MAX_VALUE} when it
- * was never healed. Immutable.
+ * A fault from its start event to its stop event; {@code endNanos} is {@link Long#MAX_VALUE} when
+ * it was never healed. Immutable.
  */
-public record FaultInterval(String id, FaultKind kind, List<String> nodes, long startNanos, long endNanos) {
+public record FaultInterval(
+    String id, FaultKind kind, List<String> nodes, long startNanos, long endNanos) {
   public FaultInterval {
     nodes = List.copyOf(nodes);
   }

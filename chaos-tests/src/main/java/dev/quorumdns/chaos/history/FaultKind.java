@@ -23,7 +23,13 @@ public enum FaultKind {
 
   /** The state of the cluster a fault puts it in, for per-condition availability figures. */
   public enum Condition {
-    HEALTHY, LEADER_LOSS, MINORITY_DOWN, QUORUM_LOST, PARTITION, PACKET_LOSS, MEMBERSHIP;
+    HEALTHY,
+    LEADER_LOSS,
+    MINORITY_DOWN,
+    QUORUM_LOST,
+    PARTITION,
+    PACKET_LOSS,
+    MEMBERSHIP;
 
     public String wire() {
       return name().toLowerCase(Locale.ROOT).replace('_', '-');

@@ -54,8 +54,10 @@ public final class History {
 
   /** Nanos of the first phase marker named {@code phase}, if any. */
   public Optional<Long> phaseNanos(String phase) {
-    return ops.stream().filter(op -> op.f() == OpKind.PHASE && phase.equals(op.name()))
-        .map(Op::monoNanos).findFirst();
+    return ops.stream()
+        .filter(op -> op.f() == OpKind.PHASE && phase.equals(op.name()))
+        .map(Op::monoNanos)
+        .findFirst();
   }
 
   /** The scenario in force at each instant: marker time → scenario name, in time order. */
@@ -84,7 +86,8 @@ public final class History {
     long previous = Long.MIN_VALUE;
     for (Op op : ops) {
       if (op.index() <= previous) {
-        throw new IllegalArgumentException("index " + op.index() + " after " + previous + " (expected: increasing)");
+        throw new IllegalArgumentException(
+            "index " + op.index() + " after " + previous + " (expected: increasing)");
       }
       previous = op.index();
       if (!op.f().isClientOp()) {
@@ -93,8 +96,14 @@ public final class History {
       if (op.isInvoke()) {
         Op open = pending.put(op.process(), op);
         if (open != null) {
-          throw new IllegalArgumentException("process " + op.process() + " invoked " + op.brief()
-              + " while " + open.brief() + " was outstanding (expected: one operation at a time)");
+          throw new IllegalArgumentException(
+              "process "
+                  + op.process()
+                  + " invoked "
+                  + op.brief()
+                  + " while "
+                  + open.brief()
+                  + " was outstanding (expected: one operation at a time)");
         }
         completions.put(op, null);
       } else {
@@ -103,7 +112,8 @@ public final class History {
           throw new IllegalArgumentException("completion without invocation: " + op.brief());
         }
         if (invoke.f() != op.f()) {
-          throw new IllegalArgumentException("completion " + op.brief() + " does not match " + invoke.brief());
+          throw new IllegalArgumentException(
+              "completion " + op.brief() + " does not match " + invoke.brief());
         }
         completions.put(invoke, op);
       }
@@ -114,9 +124,10 @@ public final class History {
   }
 
   /**
-   * Fault intervals from their start and stop records. A fault starts at its "inject" marker when one comes
-   * right before it (the nemesis writes the marker before it acts and the start once the fault is in place,
-   * so a kill that took effect during a slow injection is inside the interval), else at its start record.
+   * Fault intervals from their start and stop records. A fault starts at its "inject" marker when
+   * one comes right before it (the nemesis writes the marker before it acts and the start once the
+   * fault is in place, so a kill that took effect during a slow injection is inside the interval),
+   * else at its start record.
    */
   private static List<FaultInterval> faults(List<Op> ops) {
     Map<String, Op> open = new LinkedHashMap<>();
@@ -137,13 +148,18 @@ public final class History {
         injecting = op.f() == OpKind.PHASE && INJECT.equals(op.name()) ? op.monoNanos() : -1;
       }
     }
-    open.values().forEach(start -> out.add(interval(start, startAt.get(start.name()), Long.MAX_VALUE)));
+    open.values()
+        .forEach(start -> out.add(interval(start, startAt.get(start.name()), Long.MAX_VALUE)));
     out.sort(Comparator.comparingLong(FaultInterval::startNanos));
     return List.copyOf(out);
   }
 
   private static FaultInterval interval(Op start, long startNanos, long endNanos) {
-    return new FaultInterval(start.name(), FaultKind.parse(start.value()),
-        start.nodes() == null ? List.of() : start.nodes(), startNanos, endNanos);
+    return new FaultInterval(
+        start.name(),
+        FaultKind.parse(start.value()),
+        start.nodes() == null ? List.of() : start.nodes(),
+        startNanos,
+        endNanos);
   }
 }

@@ -17,13 +17,12 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * Histories as JSON lines: one {@link Op} object per line, in index order. Stateless and thread-safe;
- * a {@link LineWriter} is for one thread (or the recorder's lock) at a time.
+ * Histories as JSON lines: one {@link Op} object per line, in index order. Stateless and
+ * thread-safe; a {@link LineWriter} is for one thread (or the recorder's lock) at a time.
  */
 public final class HistoryJson {
-  private final ObjectMapper mapper = JsonMapper.builder()
-      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-      .build();
+  private final ObjectMapper mapper =
+      JsonMapper.builder().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
 
   public String toLine(Op op) {
     try {

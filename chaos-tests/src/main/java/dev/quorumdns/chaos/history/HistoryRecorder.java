@@ -11,8 +11,8 @@ import java.util.function.LongSupplier;
 
 /**
  * Records a history as it happens. Thread-safe: any client thread and the nemesis may call it
- * concurrently. Each event is stamped and appended under one lock, so index order is real-time order.
- * A process may have one operation outstanding at a time.
+ * concurrently. Each event is stamped and appended under one lock, so index order is real-time
+ * order. A process may have one operation outstanding at a time.
  */
 public final class HistoryRecorder {
   private final Clock clock;
@@ -26,7 +26,8 @@ public final class HistoryRecorder {
 
   /**
    * @param nanoTime monotonic source (System::nanoTime in runs); times are recorded relative to now
-   * @param sink sees every stamped event in order, under the recorder's lock (e.g. a streaming writer)
+   * @param sink sees every stamped event in order, under the recorder's lock (e.g. a streaming
+   *     writer)
    */
   public HistoryRecorder(Clock clock, LongSupplier nanoTime, Consumer<Op> sink) {
     this.clock = Objects.requireNonNull(clock, "clock");
@@ -36,18 +37,20 @@ public final class HistoryRecorder {
   }
 
   public HistoryRecorder(Clock clock, LongSupplier nanoTime) {
-    this(clock, nanoTime, op -> { });
+    this(clock, nanoTime, op -> {});
   }
 
   /** Records the invocation and returns it stamped; pass it to {@link #complete}. */
   public Op invoke(Op invocation) {
     if (!invocation.isInvoke()) {
-      throw new IllegalArgumentException("invocation: " + invocation.brief() + " (expected: type invoke)");
+      throw new IllegalArgumentException(
+          "invocation: " + invocation.brief() + " (expected: type invoke)");
     }
     synchronized (lock) {
       Op open = outstanding.get(invocation.process());
       if (open != null) {
-        throw new IllegalStateException("process " + invocation.process() + " still has " + open.brief() + " outstanding");
+        throw new IllegalStateException(
+            "process " + invocation.process() + " still has " + open.brief() + " outstanding");
       }
       Op stamped = append(invocation);
       outstanding.put(invocation.process(), stamped);
@@ -71,23 +74,72 @@ public final class HistoryRecorder {
   public String faultStarted(FaultKind kind, List<String> targets) {
     synchronized (lock) {
       String id = "f" + ++faultCounter;
-      append(new Op(0, OpType.INFO, Op.NEMESIS, OpKind.FAULT_START, null, id, kind.wire(), null, null, null, null,
-          targets, null, 0, 0));
+      append(
+          new Op(
+              0,
+              OpType.INFO,
+              Op.NEMESIS,
+              OpKind.FAULT_START,
+              null,
+              id,
+              kind.wire(),
+              null,
+              null,
+              null,
+              null,
+              targets,
+              null,
+              0,
+              0));
       return id;
     }
   }
 
   public void faultStopped(String id, FaultKind kind, List<String> targets) {
     synchronized (lock) {
-      append(new Op(0, OpType.INFO, Op.NEMESIS, OpKind.FAULT_STOP, null, id, kind.wire(), null, null, null, null,
-          targets, null, 0, 0));
+      append(
+          new Op(
+              0,
+              OpType.INFO,
+              Op.NEMESIS,
+              OpKind.FAULT_STOP,
+              null,
+              id,
+              kind.wire(),
+              null,
+              null,
+              null,
+              null,
+              targets,
+              null,
+              0,
+              0));
     }
   }
 
-  /** A marker: {@code phase} is e.g. {@code scenario}, {@code heal}, {@code final}; value names the scenario. */
+  /**
+   * A marker: {@code phase} is e.g. {@code scenario}, {@code heal}, {@code final}; value names the
+   * scenario.
+   */
   public void phase(String phase, String value) {
     synchronized (lock) {
-      append(new Op(0, OpType.INFO, Op.NEMESIS, OpKind.PHASE, null, phase, value, null, null, null, null, null, null, 0, 0));
+      append(
+          new Op(
+              0,
+              OpType.INFO,
+              Op.NEMESIS,
+              OpKind.PHASE,
+              null,
+              phase,
+              value,
+              null,
+              null,
+              null,
+              null,
+              null,
+              null,
+              0,
+              0));
     }
   }
 

@@ -13,13 +13,14 @@ import java.util.TreeMap;
  * process (a client thread, or {@link #NEMESIS}), at a node, on a name. Immutable.
  *
  * <p>Field use by kind: {@code value} is the canonical spec of a PUT or of a found read, the fault
- * kind of a fault event and the scenario of a phase marker; {@code vip} is the address a PUT, delete,
- * read or DNS answer returned; {@code result} the outcome code ({@code created}, {@code updated},
- * {@code deleted}, {@code found}, {@code not_found}, {@code NOERROR}, {@code NXDOMAIN}, or an error
- * code on fail/info); {@code registry} the services a whole-registry read returned; {@code nodes} the
- * targets of a fault.
+ * kind of a fault event and the scenario of a phase marker; {@code vip} is the address a PUT,
+ * delete, read or DNS answer returned; {@code result} the outcome code ({@code created}, {@code
+ * updated}, {@code deleted}, {@code found}, {@code not_found}, {@code NOERROR}, {@code NXDOMAIN},
+ * or an error code on fail/info); {@code registry} the services a whole-registry read returned;
+ * {@code nodes} the targets of a fault.
  *
- * @param index position in the history; real-time order (a completion's index exceeds its invocation's)
+ * @param index position in the history; real-time order (a completion's index exceeds its
+ *     invocation's)
  * @param wallMillis wall-clock time, epoch milliseconds (for people)
  * @param monoNanos monotonic time since the history began (for durations and latencies)
  */
@@ -53,7 +54,8 @@ public record Op(
 
   /** An invocation template; the recorder stamps index and times. */
   public static Op invoke(int process, OpKind f, String node, String name, String value) {
-    return new Op(0, OpType.INVOKE, process, f, node, name, value, null, null, null, null, null, null, 0, 0);
+    return new Op(
+        0, OpType.INVOKE, process, f, node, name, value, null, null, null, null, null, null, 0, 0);
   }
 
   /** The completion of this invocation, with the same process, kind, node and name. */
@@ -61,28 +63,103 @@ public record Op(
     if (!outcome.isCompletion()) {
       throw new IllegalArgumentException("outcome: " + outcome + " (expected: ok, fail or info)");
     }
-    return new Op(0, outcome, process, f, node, name, value, vip, result, null, null, nodes, null, 0, 0);
+    return new Op(
+        0, outcome, process, f, node, name, value, vip, result, null, null, nodes, null, 0, 0);
   }
 
   public Op withRevision(Long newRevision) {
-    return new Op(index, type, process, f, node, name, value, vip, result, newRevision, registry, nodes, error, wallMillis, monoNanos);
+    return new Op(
+        index,
+        type,
+        process,
+        f,
+        node,
+        name,
+        value,
+        vip,
+        result,
+        newRevision,
+        registry,
+        nodes,
+        error,
+        wallMillis,
+        monoNanos);
   }
 
   public Op withRegistry(Map<String, RegistryEntry> newRegistry) {
-    return new Op(index, type, process, f, node, name, value, vip, result, revision,
-        newRegistry == null ? null : new TreeMap<>(newRegistry), nodes, error, wallMillis, monoNanos);
+    return new Op(
+        index,
+        type,
+        process,
+        f,
+        node,
+        name,
+        value,
+        vip,
+        result,
+        revision,
+        newRegistry == null ? null : new TreeMap<>(newRegistry),
+        nodes,
+        error,
+        wallMillis,
+        monoNanos);
   }
 
   public Op withNodes(List<String> newNodes) {
-    return new Op(index, type, process, f, node, name, value, vip, result, revision, registry, newNodes, error, wallMillis, monoNanos);
+    return new Op(
+        index,
+        type,
+        process,
+        f,
+        node,
+        name,
+        value,
+        vip,
+        result,
+        revision,
+        registry,
+        newNodes,
+        error,
+        wallMillis,
+        monoNanos);
   }
 
   public Op withError(String newError) {
-    return new Op(index, type, process, f, node, name, value, vip, result, revision, registry, nodes, newError, wallMillis, monoNanos);
+    return new Op(
+        index,
+        type,
+        process,
+        f,
+        node,
+        name,
+        value,
+        vip,
+        result,
+        revision,
+        registry,
+        nodes,
+        newError,
+        wallMillis,
+        monoNanos);
   }
 
   public Op stamped(long newIndex, long newWallMillis, long newMonoNanos) {
-    return new Op(newIndex, type, process, f, node, name, value, vip, result, revision, registry, nodes, error, newWallMillis, newMonoNanos);
+    return new Op(
+        newIndex,
+        type,
+        process,
+        f,
+        node,
+        name,
+        value,
+        vip,
+        result,
+        revision,
+        registry,
+        nodes,
+        error,
+        newWallMillis,
+        newMonoNanos);
   }
 
   public boolean isInvoke() {
@@ -95,9 +172,16 @@ public record Op(
 
   /** One line for anomaly reports: {@code #12 p3 ok register web/a @n2 vip=240.0.0.7 created}. */
   public String brief() {
-    StringBuilder sb = new StringBuilder().append('#').append(index).append(' ')
-        .append(process == NEMESIS ? "nemesis" : "p" + process).append(' ')
-        .append(type.wire()).append(' ').append(f.wire());
+    StringBuilder sb =
+        new StringBuilder()
+            .append('#')
+            .append(index)
+            .append(' ')
+            .append(process == NEMESIS ? "nemesis" : "p" + process)
+            .append(' ')
+            .append(type.wire())
+            .append(' ')
+            .append(f.wire());
     if (name != null) sb.append(' ').append(name);
     if (node != null) sb.append(" @").append(node);
     if (value != null) sb.append(" value=").append(value);

@@ -10,7 +10,10 @@ import java.util.Locale;
  * have happened, at any time after its invocation).
  */
 public enum OpType {
-  INVOKE, OK, FAIL, INFO;
+  INVOKE,
+  OK,
+  FAIL,
+  INFO;
 
   @JsonValue
   public String wire() {

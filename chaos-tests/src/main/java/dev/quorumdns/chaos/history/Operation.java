@@ -3,14 +3,15 @@ package dev.quorumdns.chaos.history;
 import java.util.Objects;
 
 /**
- * An invocation paired with its completion. A missing completion (the run ended first) is treated as
- * {@code info}: the operation may or may not have happened. Immutable.
+ * An invocation paired with its completion. A missing completion (the run ended first) is treated
+ * as {@code info}: the operation may or may not have happened. Immutable.
  */
 public record Operation(Op invoke, Op completion) {
   public Operation {
     Objects.requireNonNull(invoke, "invoke");
     if (!invoke.isInvoke()) {
-      throw new IllegalArgumentException("invoke: " + invoke.brief() + " (expected: an invoke event)");
+      throw new IllegalArgumentException(
+          "invoke: " + invoke.brief() + " (expected: an invoke event)");
     }
   }
 
@@ -47,9 +48,13 @@ public record Operation(Op invoke, Op completion) {
     return invoke.index();
   }
 
-  /** Index of the completion, or {@link Long#MAX_VALUE} when the outcome is unknown (never bounded). */
+  /**
+   * Index of the completion, or {@link Long#MAX_VALUE} when the outcome is unknown (never bounded).
+   */
   public long end() {
-    return completion == null || completion.type() == OpType.INFO ? Long.MAX_VALUE : completion.index();
+    return completion == null || completion.type() == OpType.INFO
+        ? Long.MAX_VALUE
+        : completion.index();
   }
 
   public long startNanos() {
@@ -66,7 +71,10 @@ public record Operation(Op invoke, Op completion) {
     return completion == null ? -1 : completion.monoNanos() - invoke.monoNanos();
   }
 
-  /** True when this operation definitely finished before {@code other} began (Jepsen's real-time order). */
+  /**
+   * True when this operation definitely finished before {@code other} began (Jepsen's real-time
+   * order).
+   */
   public boolean precedes(Operation other) {
     return end() < other.start();
   }

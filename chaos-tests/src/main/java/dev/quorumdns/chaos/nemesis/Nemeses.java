@@ -11,48 +11,74 @@ import java.util.Random;
 
 /** The suite's nemeses, one per {@link FaultKind}. Stateless factory. */
 public final class Nemeses {
-  private Nemeses() {
-  }
+  private Nemeses() {}
 
   /** Every nemesis; {@code lossProbability} is used by packet loss. */
   public static Map<FaultKind, Nemesis> all(double lossProbability) {
     Map<FaultKind, Nemesis> out = new EnumMap<>(FaultKind.class);
-    out.put(FaultKind.KILL_LEADER, simple(FaultKind.KILL_LEADER, (c, r) -> kill(c, List.of(leader(c)))));
-    out.put(FaultKind.KILL_RANDOM, simple(FaultKind.KILL_RANDOM, (c, r) -> kill(c, pick(c.ids(), 1, r))));
-    out.put(FaultKind.KILL_MAJORITY, simple(FaultKind.KILL_MAJORITY,
-        (c, r) -> kill(c, pick(c.ids(), c.ids().size() / 2 + 1, r))));
+    out.put(
+        FaultKind.KILL_LEADER,
+        simple(FaultKind.KILL_LEADER, (c, r) -> kill(c, List.of(leader(c)))));
+    out.put(
+        FaultKind.KILL_RANDOM,
+        simple(FaultKind.KILL_RANDOM, (c, r) -> kill(c, pick(c.ids(), 1, r))));
+    out.put(
+        FaultKind.KILL_MAJORITY,
+        simple(
+            FaultKind.KILL_MAJORITY, (c, r) -> kill(c, pick(c.ids(), c.ids().size() / 2 + 1, r))));
     out.put(FaultKind.RESTART_ALL, simple(FaultKind.RESTART_ALL, (c, r) -> kill(c, c.ids())));
-    out.put(FaultKind.PAUSE_LEADER, simple(FaultKind.PAUSE_LEADER, (c, r) -> {
-      String leader = leader(c);
-      if (r.nextBoolean()) {
-        c.freeze(leader);
-        return Nemesis.active(List.of(leader), () -> c.thaw(leader));
-      }
-      c.pauseContainer(leader);
-      return Nemesis.active(List.of(leader), () -> c.unpauseContainer(leader));
-    }));
-    out.put(FaultKind.PARTITION_LEADER, simple(FaultKind.PARTITION_LEADER,
-        (c, r) -> cut(c, List.of(leader(c)), Grudge.isolate(leader(c), c.ids()))));
-    out.put(FaultKind.PARTITION_HALVES, simple(FaultKind.PARTITION_HALVES,
-        (c, r) -> cutAll(c, Grudge.halves(c.ids(), r))));
-    out.put(FaultKind.PARTITION_RING, simple(FaultKind.PARTITION_RING,
-        (c, r) -> cutAll(c, Grudge.majoritiesRing(c.ids(), r))));
-    out.put(FaultKind.PARTITION_ONE_WAY, simple(FaultKind.PARTITION_ONE_WAY, (c, r) -> {
-      List<String> pair = pick(c.ids(), 2, r);
-      return cut(c, pair, Grudge.oneWay(pair.get(0), pair.get(1)));
-    }));
-    out.put(FaultKind.PACKET_LOSS, simple(FaultKind.PACKET_LOSS, (c, r) -> {
-      c.packetLoss(lossProbability);
-      return Nemesis.active(c.ids(), c::healNetwork);
-    }));
-    out.put(FaultKind.MEMBER_CHANGE, simple(FaultKind.MEMBER_CHANGE, (c, r) -> {
-      String leader = leader(c);
-      List<String> followers = new ArrayList<>(c.ids());
-      followers.remove(leader);
-      String member = pick(followers, 1, r).get(0);
-      c.removeMember(member);
-      return Nemesis.active(List.of(member), () -> c.addMember(member));
-    }));
+    out.put(
+        FaultKind.PAUSE_LEADER,
+        simple(
+            FaultKind.PAUSE_LEADER,
+            (c, r) -> {
+              String leader = leader(c);
+              if (r.nextBoolean()) {
+                c.freeze(leader);
+                return Nemesis.active(List.of(leader), () -> c.thaw(leader));
+              }
+              c.pauseContainer(leader);
+              return Nemesis.active(List.of(leader), () -> c.unpauseContainer(leader));
+            }));
+    out.put(
+        FaultKind.PARTITION_LEADER,
+        simple(
+            FaultKind.PARTITION_LEADER,
+            (c, r) -> cut(c, List.of(leader(c)), Grudge.isolate(leader(c), c.ids()))));
+    out.put(
+        FaultKind.PARTITION_HALVES,
+        simple(FaultKind.PARTITION_HALVES, (c, r) -> cutAll(c, Grudge.halves(c.ids(), r))));
+    out.put(
+        FaultKind.PARTITION_RING,
+        simple(FaultKind.PARTITION_RING, (c, r) -> cutAll(c, Grudge.majoritiesRing(c.ids(), r))));
+    out.put(
+        FaultKind.PARTITION_ONE_WAY,
+        simple(
+            FaultKind.PARTITION_ONE_WAY,
+            (c, r) -> {
+              List<String> pair = pick(c.ids(), 2, r);
+              return cut(c, pair, Grudge.oneWay(pair.get(0), pair.get(1)));
+            }));
+    out.put(
+        FaultKind.PACKET_LOSS,
+        simple(
+            FaultKind.PACKET_LOSS,
+            (c, r) -> {
+              c.packetLoss(lossProbability);
+              return Nemesis.active(c.ids(), c::healNetwork);
+            }));
+    out.put(
+        FaultKind.MEMBER_CHANGE,
+        simple(
+            FaultKind.MEMBER_CHANGE,
+            (c, r) -> {
+              String leader = leader(c);
+              List<String> followers = new ArrayList<>(c.ids());
+              followers.remove(leader);
+              String member = pick(followers, 1, r).get(0);
+              c.removeMember(member);
+              return Nemesis.active(List.of(member), () -> c.addMember(member));
+            }));
     return out;
   }
 

@@ -4,11 +4,16 @@ import dev.quorumdns.chaos.history.FaultKind;
 import java.util.List;
 import java.util.Random;
 
-/** Injects one kind of fault. Implementations are immutable; all randomness comes from the caller. */
+/**
+ * Injects one kind of fault. Implementations are immutable; all randomness comes from the caller.
+ */
 public interface Nemesis {
   FaultKind kind();
 
-  /** Injects the fault and returns how to heal it; throws {@link NotApplicable} when it cannot apply now. */
+  /**
+   * Injects the fault and returns how to heal it; throws {@link NotApplicable} when it cannot apply
+   * now.
+   */
   Active inject(ClusterControl cluster, Random random);
 
   /** A fault in force. */

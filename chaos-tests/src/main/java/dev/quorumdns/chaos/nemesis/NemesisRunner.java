@@ -12,11 +12,11 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Carries out a {@link NemesisSchedule}: waits for each fault's planned time, marks the injection
- * ({@link History#INJECT}), injects it, records the start in the history (the fault's interval begins at
- * the mark: a kill may take effect long before a slow injection returns), holds it, heals it and records
- * the stop. A fault that does not apply yet (no leader known: an election is under way after the last
- * fault) is tried again for a while ({@code patience}), then skipped and counted. Healing is always
- * attempted, even when interrupted. Runs on the calling thread.
+ * ({@link History#INJECT}), injects it, records the start in the history (the fault's interval
+ * begins at the mark: a kill may take effect long before a slow injection returns), holds it, heals
+ * it and records the stop. A fault that does not apply yet (no leader known: an election is under
+ * way after the last fault) is tried again for a while ({@code patience}), then skipped and
+ * counted. Healing is always attempted, even when interrupted. Runs on the calling thread.
  */
 public final class NemesisRunner {
   /** What happened: faults injected and healed, and those skipped with why. Immutable. */
@@ -31,20 +31,29 @@ public final class NemesisRunner {
   private final HistoryRecorder recorder;
   private final Duration patience;
 
-  /** Waits up to 20 s for a fault to apply: a leader is elected within seconds after any healed fault. */
-  public NemesisRunner(ClusterControl cluster, Map<FaultKind, Nemesis> nemeses, HistoryRecorder recorder) {
+  /**
+   * Waits up to 20 s for a fault to apply: a leader is elected within seconds after any healed
+   * fault.
+   */
+  public NemesisRunner(
+      ClusterControl cluster, Map<FaultKind, Nemesis> nemeses, HistoryRecorder recorder) {
     this(cluster, nemeses, recorder, Duration.ofSeconds(20));
   }
 
-  public NemesisRunner(ClusterControl cluster, Map<FaultKind, Nemesis> nemeses, HistoryRecorder recorder,
-                       Duration patience) {
+  public NemesisRunner(
+      ClusterControl cluster,
+      Map<FaultKind, Nemesis> nemeses,
+      HistoryRecorder recorder,
+      Duration patience) {
     this.cluster = cluster;
     this.nemeses = Map.copyOf(nemeses);
     this.recorder = recorder;
     this.patience = patience;
   }
 
-  /** Runs the plan, timing it from now; stops early (after healing) when {@code stop} turns true. */
+  /**
+   * Runs the plan, timing it from now; stops early (after healing) when {@code stop} turns true.
+   */
   public Outcome run(NemesisSchedule schedule, BooleanSupplier stop) {
     Random random = new Random(schedule.seed() ^ 0x5DEECE66DL);
     long origin = System.nanoTime();
@@ -65,7 +74,8 @@ public final class NemesisRunner {
       String id = recorder.faultStarted(planned.kind(), active.targets());
       injected++;
       try {
-        // Held for its full time from when it is in place: a slow injection must not shorten the fault.
+        // Held for its full time from when it is in place: a slow injection must not shorten the
+        // fault.
         waitUntil(System.nanoTime(), planned.hold(), stop);
       } finally {
         active.heal();
@@ -75,25 +85,43 @@ public final class NemesisRunner {
     return new Outcome(injected, skipped);
   }
 
-  /** Injects, trying again every 250 ms while the fault does not apply; null (and a skip noted) past patience. */
-  private Nemesis.Active inject(Nemesis nemesis, PlannedFault planned, Random random, List<String> skipped,
-                                BooleanSupplier stop) {
+  /**
+   * Injects, trying again every 250 ms while the fault does not apply; null (and a skip noted) past
+   * patience.
+   */
+  private Nemesis.Active inject(
+      Nemesis nemesis,
+      PlannedFault planned,
+      Random random,
+      List<String> skipped,
+      BooleanSupplier stop) {
     long deadline = System.nanoTime() + patience.toNanos();
     while (true) {
       recorder.phase(History.INJECT, planned.kind().wire());
       try {
         return nemesis.inject(cluster, random);
       } catch (Nemesis.NotApplicable e) {
-        if (System.nanoTime() >= deadline || !waitUntil(System.nanoTime(), Duration.ofMillis(250), stop)) {
-          skipped.add(planned.kind().wire() + " at " + planned.at().toMillis() + " ms: " + e.getMessage()
-              + " (for " + patience.toMillis() + " ms)");
+        if (System.nanoTime() >= deadline
+            || !waitUntil(System.nanoTime(), Duration.ofMillis(250), stop)) {
+          skipped.add(
+              planned.kind().wire()
+                  + " at "
+                  + planned.at().toMillis()
+                  + " ms: "
+                  + e.getMessage()
+                  + " (for "
+                  + patience.toMillis()
+                  + " ms)");
           return null;
         }
       }
     }
   }
 
-  /** Waits for the planned instant; false when stopped first. The schedule is the one place that waits on time. */
+  /**
+   * Waits for the planned instant; false when stopped first. The schedule is the one place that
+   * waits on time.
+   */
   private static boolean waitUntil(long origin, Duration at, BooleanSupplier stop) {
     long deadline = origin + at.toNanos();
     while (System.nanoTime() < deadline) {

@@ -8,8 +8,8 @@ import java.util.Objects;
 import java.util.Random;
 
 /**
- * A seeded plan of faults, one at a time: quiet gap, fault held for a while, heal, repeat, until the
- * run's length. The same seed and parameters give the same plan. Immutable.
+ * A seeded plan of faults, one at a time: quiet gap, fault held for a while, heal, repeat, until
+ * the run's length. The same seed and parameters give the same plan. Immutable.
  */
 public record NemesisSchedule(long seed, List<PlannedFault> faults) {
   public NemesisSchedule {
@@ -22,7 +22,8 @@ public record NemesisSchedule(long seed, List<PlannedFault> faults) {
    * @param hold how long faults last: [min, max]
    * @param gap quiet time before each fault: [min, max]
    */
-  public static NemesisSchedule plan(long seed, List<FaultKind> kinds, Duration length, Duration[] hold, Duration[] gap) {
+  public static NemesisSchedule plan(
+      long seed, List<FaultKind> kinds, Duration length, Duration[] hold, Duration[] gap) {
     Objects.requireNonNull(kinds, "kinds");
     if (kinds.isEmpty()) {
       throw new IllegalArgumentException("kinds: empty (expected: at least one fault kind)");

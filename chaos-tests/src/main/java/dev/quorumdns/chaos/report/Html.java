@@ -4,8 +4,7 @@ import java.util.Locale;
 
 /** Escaping and number formatting for the report page. Stateless. */
 final class Html {
-  private Html() {
-  }
+  private Html() {}
 
   static String esc(Object o) {
     String s = String.valueOf(o);

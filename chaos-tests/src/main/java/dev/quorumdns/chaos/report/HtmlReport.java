@@ -19,7 +19,8 @@ import java.util.Map;
  */
 public final class HtmlReport {
   private static final int MAX_DRAWN = 25_000;
-  private static final String CSS = """
+  private static final String CSS =
+      """
       body{font:14px/1.4 system-ui,sans-serif;margin:20px;color:#222;background:#fafafa}
       h1{font-size:20px;margin:0 0 4px} h2{font-size:16px;margin:22px 0 6px}
       .verdict{display:inline-block;padding:2px 10px;border-radius:4px;color:#fff;font-weight:600}
@@ -36,26 +37,49 @@ public final class HtmlReport {
       .c-partition{fill:#1565c0}.c-packet-loss{fill:#00838f}.c-membership{fill:#9e9d24}.c-healthy{fill:#999}
       .legend span{display:inline-block;margin-right:12px} .sw{display:inline-block;width:10px;height:10px;margin-right:3px}
       """;
-  private static final String SCRIPT = """
+  private static final String SCRIPT =
+      """
       document.querySelectorAll('input[data-kind]').forEach(function(box){
         box.addEventListener('change',function(){
           document.querySelectorAll('.k-'+box.dataset.kind).forEach(function(el){
             el.style.display=box.checked?'':'none';});});});
       """;
 
-  public String render(RunInfo info, History history, CompositeChecker.Composite result, Summary summary) {
+  public String render(
+      RunInfo info, History history, CompositeChecker.Composite result, Summary summary) {
     TimelineSvg charts = new TimelineSvg(history, MAX_DRAWN);
     StringBuilder sb = new StringBuilder(256 * 1024);
-    sb.append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>QuorumDNS chaos ")
-        .append(esc(info.runId())).append("</title><style>").append(CSS).append("</style></head><body>");
-    sb.append("<h1>QuorumDNS chaos run ").append(esc(info.runId())).append(" <span class=\"verdict ")
-        .append(result.validity().wire()).append("\">").append(result.validity().wire()).append("</span></h1>");
-    sb.append("<div class=\"mono\">seed ").append(info.seed()).append(" · nodes ").append(esc(info.nodes()))
-        .append(" · scenarios ").append(esc(info.scenarios())).append(" · ").append(summary.operations())
-        .append(" operations · ").append(summary.faults()).append(" faults · ").append(summary.anomalies())
-        .append(" anomalies · ").append(Html.num(summary.durationSeconds())).append(" s");
+    sb.append(
+            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>QuorumDNS chaos ")
+        .append(esc(info.runId()))
+        .append("</title><style>")
+        .append(CSS)
+        .append("</style></head><body>");
+    sb.append("<h1>QuorumDNS chaos run ")
+        .append(esc(info.runId()))
+        .append(" <span class=\"verdict ")
+        .append(result.validity().wire())
+        .append("\">")
+        .append(result.validity().wire())
+        .append("</span></h1>");
+    sb.append("<div class=\"mono\">seed ")
+        .append(info.seed())
+        .append(" · nodes ")
+        .append(esc(info.nodes()))
+        .append(" · scenarios ")
+        .append(esc(info.scenarios()))
+        .append(" · ")
+        .append(summary.operations())
+        .append(" operations · ")
+        .append(summary.faults())
+        .append(" faults · ")
+        .append(summary.anomalies())
+        .append(" anomalies · ")
+        .append(Html.num(summary.durationSeconds()))
+        .append(" s");
     if (!summary.failoverMillis().isEmpty()) {
-      sb.append(" · failover (fault → first acknowledged write) ms: ").append(esc(summary.failoverMillis()));
+      sb.append(" · failover (fault → first acknowledged write) ms: ")
+          .append(esc(summary.failoverMillis()));
     }
     sb.append("</div>");
     if (info.description() != null) {
@@ -70,14 +94,20 @@ public final class HtmlReport {
         .append("<span><i class=\"sw\" style=\"background:#ef6c00\"></i>info (unknown)</span>");
     for (OpKind kind : OpKind.values()) {
       if (kind.isClientOp()) {
-        sb.append("<label><input type=\"checkbox\" checked data-kind=\"").append(kind.wire()).append("\">")
-            .append(kind.wire()).append("</label> ");
+        sb.append("<label><input type=\"checkbox\" checked data-kind=\"")
+            .append(kind.wire())
+            .append("\">")
+            .append(kind.wire())
+            .append("</label> ");
       }
     }
     sb.append("</div>");
     if (charts.drawnOps() < history.operations().size()) {
-      sb.append("<div class=\"mono\">drawing ").append(charts.drawnOps()).append(" of ")
-          .append(history.operations().size()).append(" operations (evenly sampled); history.jsonl has all</div>");
+      sb.append("<div class=\"mono\">drawing ")
+          .append(charts.drawnOps())
+          .append(" of ")
+          .append(history.operations().size())
+          .append(" operations (evenly sampled); history.jsonl has all</div>");
     }
     sb.append(charts.timeline());
     sb.append("<h2>Latency (log scale)</h2>").append(charts.latency());
@@ -87,33 +117,58 @@ public final class HtmlReport {
   }
 
   private static void checkers(StringBuilder sb, CompositeChecker.Composite result) {
-    sb.append("<h2>Checkers</h2><table><tr><th>checker</th><th>verdict</th><th>anomalies</th><th>figures</th></tr>");
-    result.results().forEach((name, r) -> {
-      sb.append("<tr><td>").append(esc(name)).append("</td><td><span class=\"verdict ").append(r.validity().wire())
-          .append("\">").append(r.validity().wire()).append("</span>");
-      if (r.unknownReason() != null) {
-        sb.append("<br><small>").append(esc(r.unknownReason())).append("</small>");
-      }
-      sb.append("</td><td>").append(r.anomalyCount()).append("</td><td class=\"mono\">").append(esc(r.stats()))
-          .append("</td></tr>");
-    });
+    sb.append(
+        "<h2>Checkers</h2><table><tr><th>checker</th><th>verdict</th><th>anomalies</th><th>figures</th></tr>");
+    result
+        .results()
+        .forEach(
+            (name, r) -> {
+              sb.append("<tr><td>")
+                  .append(esc(name))
+                  .append("</td><td><span class=\"verdict ")
+                  .append(r.validity().wire())
+                  .append("\">")
+                  .append(r.validity().wire())
+                  .append("</span>");
+              if (r.unknownReason() != null) {
+                sb.append("<br><small>").append(esc(r.unknownReason())).append("</small>");
+              }
+              sb.append("</td><td>")
+                  .append(r.anomalyCount())
+                  .append("</td><td class=\"mono\">")
+                  .append(esc(r.stats()))
+                  .append("</td></tr>");
+            });
     sb.append("</table>");
   }
 
-  private static void anomalies(StringBuilder sb, History history, CompositeChecker.Composite result) {
+  private static void anomalies(
+      StringBuilder sb, History history, CompositeChecker.Composite result) {
     if (result.anomalies() == 0) {
       return;
     }
-    sb.append("<h2>Anomalies</h2><table><tr><th>checker</th><th>type</th><th>name</th><th>node</th><th>what</th><th>events</th></tr>");
+    sb.append(
+        "<h2>Anomalies</h2><table><tr><th>checker</th><th>type</th><th>name</th><th>node</th><th>what</th><th>events</th></tr>");
     for (Map.Entry<String, CheckResult> e : result.results().entrySet()) {
       for (Anomaly a : e.getValue().anomalies()) {
-        sb.append("<tr><td>").append(esc(e.getKey())).append("</td><td>").append(esc(a.type())).append("</td><td>")
-            .append(esc(a.name() == null ? "" : a.name())).append("</td><td>").append(esc(a.node() == null ? "" : a.node()))
-            .append("</td><td>").append(esc(a.message())).append("</td><td class=\"mono\">");
+        sb.append("<tr><td>")
+            .append(esc(e.getKey()))
+            .append("</td><td>")
+            .append(esc(a.type()))
+            .append("</td><td>")
+            .append(esc(a.name() == null ? "" : a.name()))
+            .append("</td><td>")
+            .append(esc(a.node() == null ? "" : a.node()))
+            .append("</td><td>")
+            .append(esc(a.message()))
+            .append("</td><td class=\"mono\">");
         for (long index : a.ops()) {
           if (index >= 0 && index < history.size()) {
             Op op = history.ops().get((int) index);
-            sb.append(esc(op.brief())).append(" @").append(Html.num(op.monoNanos() / 1e9)).append("s<br>");
+            sb.append(esc(op.brief()))
+                .append(" @")
+                .append(Html.num(op.monoNanos() / 1e9))
+                .append("s<br>");
           }
         }
         sb.append("</td></tr>");
@@ -123,21 +178,46 @@ public final class HtmlReport {
   }
 
   private static void availability(StringBuilder sb, Summary summary) {
-    sb.append("<h2>DNS availability (queries answered by nodes that were up)</h2><table><tr><th>scenario</th><th>share</th></tr>");
-    summary.dnsAvailability().forEach((k, v) ->
-        sb.append("<tr><td>").append(esc(k)).append("</td><td>").append(String.format(Locale.ROOT, "%.4f", v)).append("</td></tr>"));
+    sb.append(
+        "<h2>DNS availability (queries answered by nodes that were up)</h2><table><tr><th>scenario</th><th>share</th></tr>");
+    summary
+        .dnsAvailability()
+        .forEach(
+            (k, v) ->
+                sb.append("<tr><td>")
+                    .append(esc(k))
+                    .append("</td><td>")
+                    .append(String.format(Locale.ROOT, "%.4f", v))
+                    .append("</td></tr>"));
     sb.append("</table><br><table><tr><th>condition</th><th>share</th></tr>");
-    summary.dnsAvailabilityByCondition().forEach((k, v) ->
-        sb.append("<tr><td>").append(esc(k)).append("</td><td>").append(String.format(Locale.ROOT, "%.4f", v)).append("</td></tr>"));
+    summary
+        .dnsAvailabilityByCondition()
+        .forEach(
+            (k, v) ->
+                sb.append("<tr><td>")
+                    .append(esc(k))
+                    .append("</td><td>")
+                    .append(String.format(Locale.ROOT, "%.4f", v))
+                    .append("</td></tr>"));
     sb.append("</table>");
   }
 
   private static void faults(StringBuilder sb, History history) {
-    sb.append("<h2>Faults</h2><table><tr><th>id</th><th>kind</th><th>targets</th><th>from</th><th>to</th></tr>");
+    sb.append(
+        "<h2>Faults</h2><table><tr><th>id</th><th>kind</th><th>targets</th><th>from</th><th>to</th></tr>");
     for (FaultInterval f : history.faults()) {
-      sb.append("<tr><td>").append(esc(f.id())).append("</td><td>").append(esc(f.kind().wire())).append("</td><td>")
-          .append(esc(f.nodes())).append("</td><td>").append(Html.num(f.startNanos() / 1e9)).append(" s</td><td>")
-          .append(f.endNanos() == Long.MAX_VALUE ? "never healed" : Html.num(f.endNanos() / 1e9) + " s").append("</td></tr>");
+      sb.append("<tr><td>")
+          .append(esc(f.id()))
+          .append("</td><td>")
+          .append(esc(f.kind().wire()))
+          .append("</td><td>")
+          .append(esc(f.nodes()))
+          .append("</td><td>")
+          .append(Html.num(f.startNanos() / 1e9))
+          .append(" s</td><td>")
+          .append(
+              f.endNanos() == Long.MAX_VALUE ? "never healed" : Html.num(f.endNanos() / 1e9) + " s")
+          .append("</td></tr>");
     }
     sb.append("</table>");
   }

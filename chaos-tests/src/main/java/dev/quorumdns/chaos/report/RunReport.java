@@ -19,32 +19,38 @@ import java.util.stream.Stream;
 
 /**
  * Writes a run's report under {@code <root>/<run>/}: history.jsonl, results.json, summary.json and
- * index.html; then replaces {@code <root>/latest/} with a copy of it. Not thread-safe: one writer per
- * root at a time.
+ * index.html; then replaces {@code <root>/latest/} with a copy of it. Not thread-safe: one writer
+ * per root at a time.
  */
 public final class RunReport {
-  public static final List<String> FILES = List.of("history.jsonl", "results.json", "summary.json", "index.html");
+  public static final List<String> FILES =
+      List.of("history.jsonl", "results.json", "summary.json", "index.html");
 
   private final Path root;
   private final boolean updateLatest;
-  private final ObjectMapper json = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+  private final ObjectMapper json =
+      JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 
   public RunReport(Path root) {
     this(root, true);
   }
 
-  /** @param updateLatest whether this run replaces {@code latest/} (a side run may leave it alone) */
+  /**
+   * @param updateLatest whether this run replaces {@code latest/} (a side run may leave it alone)
+   */
   public RunReport(Path root, boolean updateLatest) {
     this.root = root;
     this.updateLatest = updateLatest;
   }
 
   /** Writes everything and returns the summary (whose {@code report} is the HTML page's path). */
-  public Summary write(RunInfo info, History history, CompositeChecker.Composite result) throws IOException {
+  public Summary write(RunInfo info, History history, CompositeChecker.Composite result)
+      throws IOException {
     Path dir = root.resolve(info.runId());
     Files.createDirectories(dir);
     new HistoryJson().write(history, dir.resolve("history.jsonl"));
-    Summary summary = Summary.of(info, history, result, dir.resolve("index.html").toAbsolutePath().toString());
+    Summary summary =
+        Summary.of(info, history, result, dir.resolve("index.html").toAbsolutePath().toString());
     Map<String, Object> results = new LinkedHashMap<>();
     results.put("run", info.runId());
     results.put("seed", info.seed());
@@ -55,7 +61,9 @@ public final class RunReport {
     results.put("checkerMillis", result.millis());
     json.writeValue(dir.resolve("results.json").toFile(), results);
     json.writeValue(dir.resolve("summary.json").toFile(), summary);
-    Files.writeString(dir.resolve("index.html"), new HtmlReport().render(info, history, result, summary),
+    Files.writeString(
+        dir.resolve("index.html"),
+        new HtmlReport().render(info, history, result, summary),
         StandardCharsets.UTF_8);
     if (updateLatest) {
       refreshLatest(dir);

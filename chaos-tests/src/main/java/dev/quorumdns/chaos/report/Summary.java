@@ -19,19 +19,39 @@ import java.util.Map;
  * @param faults faults injected
  * @param operations client operations invoked
  * @param dnsAvailability share of DNS queries answered by up nodes, per scenario
- * @param failoverMillis per leader-loss fault: from its start to the first acknowledged write invoked after it
+ * @param failoverMillis per leader-loss fault: from its start to the first acknowledged write
+ *     invoked after it
  */
 public record Summary(
-    String run, long seed, boolean valid, Validity validity, long faults, long operations, long anomalies,
-    Map<String, Double> dnsAvailability, Map<String, Double> dnsAvailabilityByCondition, List<Long> failoverMillis,
-    double durationSeconds, String report) {
+    String run,
+    long seed,
+    boolean valid,
+    Validity validity,
+    long faults,
+    long operations,
+    long anomalies,
+    Map<String, Double> dnsAvailability,
+    Map<String, Double> dnsAvailabilityByCondition,
+    List<Long> failoverMillis,
+    double durationSeconds,
+    String report) {
 
-  public static Summary of(RunInfo info, History history, CompositeChecker.Composite result, String reportPath) {
+  public static Summary of(
+      RunInfo info, History history, CompositeChecker.Composite result, String reportPath) {
     CheckResult dns = result.results().get("dns-availability");
-    return new Summary(info.runId(), info.seed(), result.validity() == Validity.VALID, result.validity(),
-        history.faults().size(), history.operations().size(), result.anomalies(),
-        shares(dns, "byScenario"), shares(dns, "byCondition"), failovers(history),
-        history.endNanos() / 1e9, reportPath);
+    return new Summary(
+        info.runId(),
+        info.seed(),
+        result.validity() == Validity.VALID,
+        result.validity(),
+        history.faults().size(),
+        history.operations().size(),
+        result.anomalies(),
+        shares(dns, "byScenario"),
+        shares(dns, "byCondition"),
+        failovers(history),
+        history.endNanos() / 1e9,
+        reportPath);
   }
 
   private static Map<String, Double> shares(CheckResult dns, String key) {

@@ -41,9 +41,9 @@ import java.util.function.BiFunction;
 import java.util.function.Supplier;
 
 /**
- * One Jepsen-style run: start the cluster, wait until every node is ready, then for each scenario run
- * the workload while its seeded nemesis schedule injects faults; heal, read everything back, check
- * the history and write the report (with each node's log tail). Scenario {@code i} uses seed
+ * One Jepsen-style run: start the cluster, wait until every node is ready, then for each scenario
+ * run the workload while its seeded nemesis schedule injects faults; heal, read everything back,
+ * check the history and write the report (with each node's log tail). Scenario {@code i} uses seed
  * {@code seed + i}. Runs on the calling thread plus its own pool; one run per instance.
  */
 public final class ChaosRun {
@@ -53,8 +53,11 @@ public final class ChaosRun {
   }
 
   /** What a run produced. Immutable. */
-  public record Result(Summary summary, CompositeChecker.Composite checks, List<NemesisRunner.Outcome> nemesis,
-                       History history) {
+  public record Result(
+      Summary summary,
+      CompositeChecker.Composite checks,
+      List<NemesisRunner.Outcome> nemesis,
+      History history) {
     public Result {
       nemesis = List.copyOf(nemesis);
     }
@@ -74,8 +77,15 @@ public final class ChaosRun {
   private final RunSettings settings;
   private final Path reportRoot;
 
-  public ChaosRun(String runId, long seed, NodeLauncher launcher, int apiPort, int dnsPort, int raftPort,
-                  RunSettings settings, Path reportRoot) {
+  public ChaosRun(
+      String runId,
+      long seed,
+      NodeLauncher launcher,
+      int apiPort,
+      int dnsPort,
+      int raftPort,
+      RunSettings settings,
+      Path reportRoot) {
     this.runId = runId;
     this.seed = seed;
     this.launcher = launcher;
@@ -87,40 +97,69 @@ public final class ChaosRun {
   }
 
   /**
-   * @param leader given the cluster and an API client, where nemeses learn the leader from
-   *     (for the node: {@link ContainerControl#leaderFromApi})
+   * @param leader given the cluster and an API client, where nemeses learn the leader from (for the
+   *     node: {@link ContainerControl#leaderFromApi})
    */
-  public Result execute(List<Scenario> scenarios, Readiness readiness,
-                        BiFunction<ChaosCluster, HttpRegistryClient, Supplier<Optional<String>>> leader) {
-    ExecutorService pool = Executors.newFixedThreadPool(settings.workload().writers() + settings.workload().resolvers() + 4);
-    try (ChaosCluster cluster = ChaosCluster.start(settings.nodes(), launcher, apiPort, dnsPort, pool)) {
-      HttpRegistryClient api = new HttpRegistryClient(id -> cluster.node(id).apiUri(), settings.requestTimeout());
-      DnsjavaClient dns = new DnsjavaClient(id -> cluster.node(id).dnsAddress(), "mesh.internal", settings.requestTimeout());
+  public Result execute(
+      List<Scenario> scenarios,
+      Readiness readiness,
+      BiFunction<ChaosCluster, HttpRegistryClient, Supplier<Optional<String>>> leader) {
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            settings.workload().writers() + settings.workload().resolvers() + 4);
+    try (ChaosCluster cluster =
+        ChaosCluster.start(settings.nodes(), launcher, apiPort, dnsPort, pool)) {
+      HttpRegistryClient api =
+          new HttpRegistryClient(id -> cluster.node(id).apiUri(), settings.requestTimeout());
+      DnsjavaClient dns =
+          new DnsjavaClient(
+              id -> cluster.node(id).dnsAddress(), "mesh.internal", settings.requestTimeout());
       for (ChaosNode node : cluster.nodes()) {
-        Await.until(node.id() + " ready (log: " + node.logTail(5) + ")", settings.readyTimeout(), Duration.ofMillis(200),
+        Await.until(
+            node.id() + " ready (log: " + node.logTail(5) + ")",
+            settings.readyTimeout(),
+            Duration.ofMillis(200),
             () -> readiness.ready(node, api, dns));
       }
       HistoryRecorder recorder = new HistoryRecorder(Clock.systemUTC(), System::nanoTime);
-      ContainerControl control = new ContainerControl(cluster, leader.apply(cluster, api), api, raftPort);
-      Workload workload = new Workload(api, dns, cluster.ids(), recorder, settings.workload(), seed);
+      ContainerControl control =
+          new ContainerControl(cluster, leader.apply(cluster, api), api, raftPort);
+      Workload workload =
+          new Workload(api, dns, cluster.ids(), recorder, settings.workload(), seed);
       List<NemesisRunner.Outcome> outcomes = new ArrayList<>();
       for (int i = 0; i < scenarios.size(); i++) {
-        // Each scenario starts on a whole cluster: nodes still restarting from the last one would leave the
+        // Each scenario starts on a whole cluster: nodes still restarting from the last one would
+        // leave the
         // next one's faults and queries with nobody to hit.
         for (ChaosNode node : cluster.nodes()) {
-          Await.until(node.id() + " ready before scenario " + scenarios.get(i).name() + " (log: "
-              + node.logTail(5) + ")", settings.restartBound(), Duration.ofMillis(200),
+          Await.until(
+              node.id()
+                  + " ready before scenario "
+                  + scenarios.get(i).name()
+                  + " (log: "
+                  + node.logTail(5)
+                  + ")",
+              settings.restartBound(),
+              Duration.ofMillis(200),
               () -> readiness.ready(node, api, dns));
         }
         outcomes.add(scenario(scenarios.get(i), seed + i, recorder, control, workload, pool));
       }
       cluster.heal();
-      new FinalPhase(api, dns, recorder).run(cluster.ids(), workload.names(), settings.convergeWithin(), Duration.ofMillis(250));
+      new FinalPhase(api, dns, recorder)
+          .run(cluster.ids(), workload.names(), settings.convergeWithin(), Duration.ofMillis(250));
       History history = recorder.snapshot();
-      CompositeChecker.Composite checks = Checkers.standard(settings.convergeWithin(), settings.minDnsShare(),
-          settings.restartBound()).check(history);
-      RunInfo info = new RunInfo(runId, seed, cluster.ids(), scenarios.stream().map(Scenario::name).toList(),
-          settings.nodes() + " nodes; " + settings.workload());
+      CompositeChecker.Composite checks =
+          Checkers.standard(
+                  settings.convergeWithin(), settings.minDnsShare(), settings.restartBound())
+              .check(history);
+      RunInfo info =
+          new RunInfo(
+              runId,
+              seed,
+              cluster.ids(),
+              scenarios.stream().map(Scenario::name).toList(),
+              settings.nodes() + " nodes; " + settings.workload());
       Summary summary = new RunReport(reportRoot).write(info, history, checks);
       keepLogs(cluster);
       return new Result(summary, checks, outcomes, history);
@@ -131,20 +170,34 @@ public final class ChaosRun {
     }
   }
 
-  private NemesisRunner.Outcome scenario(Scenario scenario, long scenarioSeed, HistoryRecorder recorder,
-                                         ContainerControl control, Workload workload, ExecutorService pool) {
+  private NemesisRunner.Outcome scenario(
+      Scenario scenario,
+      long scenarioSeed,
+      HistoryRecorder recorder,
+      ContainerControl control,
+      Workload workload,
+      ExecutorService pool) {
     recorder.phase("scenario", scenario.name());
-    NemesisSchedule schedule = NemesisSchedule.plan(scenarioSeed, scenario.faults(), scenario.length(),
-        new Duration[] {settings.holdMin(), settings.holdMax()}, new Duration[] {settings.gapMin(), settings.gapMax()});
+    NemesisSchedule schedule =
+        NemesisSchedule.plan(
+            scenarioSeed,
+            scenario.faults(),
+            scenario.length(),
+            new Duration[] {settings.holdMin(), settings.holdMax()},
+            new Duration[] {settings.gapMin(), settings.gapMax()});
     AtomicBoolean stop = new AtomicBoolean();
-    Future<NemesisRunner.Outcome> nemesis = pool.submit(
-        () -> new NemesisRunner(control, Nemeses.all(settings.lossProbability()), recorder).run(schedule, stop::get));
+    Future<NemesisRunner.Outcome> nemesis =
+        pool.submit(
+            () ->
+                new NemesisRunner(control, Nemeses.all(settings.lossProbability()), recorder)
+                    .run(schedule, stop::get));
     try {
       workload.run(scenario.length(), pool, stop::get);
       try {
         return nemesis.get(120, TimeUnit.SECONDS);
       } catch (TimeoutException late) {
-        // Behind its plan (slow re-adds, elections on a starved machine): no new faults, heal and finish.
+        // Behind its plan (slow re-adds, elections on a starved machine): no new faults, heal and
+        // finish.
         stop.set(true);
         return nemesis.get(300, TimeUnit.SECONDS);
       }
@@ -161,7 +214,8 @@ public final class ChaosRun {
   private void keepLogs(ChaosCluster cluster) throws IOException {
     Path dir = reportRoot.resolve(runId);
     for (ChaosNode node : cluster.nodes()) {
-      Files.writeString(dir.resolve(node.id() + ".log"), node.logTail(2000), StandardCharsets.UTF_8);
+      Files.writeString(
+          dir.resolve(node.id() + ".log"), node.logTail(2000), StandardCharsets.UTF_8);
     }
   }
 

@@ -4,7 +4,10 @@ import dev.quorumdns.chaos.history.FaultKind;
 import java.time.Duration;
 import java.util.List;
 
-/** One named stretch of a run: the workload keeps going while faults drawn from {@code faults} come and go. */
+/**
+ * One named stretch of a run: the workload keeps going while faults drawn from {@code faults} come
+ * and go.
+ */
 public record Scenario(String name, List<FaultKind> faults, Duration length) {
   public Scenario {
     faults = List.copyOf(faults);

@@ -16,7 +16,8 @@ import java.util.Set;
 /**
  * After the faults are healed and the workload stopped: marks {@code heal}, polls every node's
  * revision (recorded) until they agree or a deadline passes, marks {@code final}, then reads the
- * whole registry ({@code ?stale}) and resolves every name on every node. Runs on the calling thread.
+ * whole registry ({@code ?stale}) and resolves every name on every node. Runs on the calling
+ * thread.
  */
 public final class FinalPhase {
   private static final int PROCESS = 1_000_000;
@@ -31,8 +32,11 @@ public final class FinalPhase {
     this.recorder = recorder;
   }
 
-  /** @return true when the nodes agreed on one revision before {@code convergeWithin} */
-  public boolean run(List<String> nodes, List<String> names, Duration convergeWithin, Duration poll) {
+  /**
+   * @return true when the nodes agreed on one revision before {@code convergeWithin}
+   */
+  public boolean run(
+      List<String> nodes, List<String> names, Duration convergeWithin, Duration poll) {
     recorder.phase("heal", null);
     long deadline = System.nanoTime() + convergeWithin.toNanos();
     boolean converged = false;
@@ -42,8 +46,10 @@ public final class FinalPhase {
       for (String node : nodes) {
         Op invoke = recorder.invoke(Op.invoke(PROCESS, OpKind.CLUSTER_STATUS, node, null, null));
         ClusterStatus s = api.cluster(node);
-        Op done = s.reachable() ? invoke.complete(OpType.OK, s.leader(), null, "ok").withRevision(s.revision())
-            : invoke.complete(OpType.FAIL, null, null, "unreachable").withError(s.error());
+        Op done =
+            s.reachable()
+                ? invoke.complete(OpType.OK, s.leader(), null, "ok").withRevision(s.revision())
+                : invoke.complete(OpType.FAIL, null, null, "unreachable").withError(s.error());
         recorder.complete(invoke, done);
         all &= s.reachable();
         revisions.add(s.revision());

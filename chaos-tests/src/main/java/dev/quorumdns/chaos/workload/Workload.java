@@ -27,8 +27,9 @@ import java.util.function.BooleanSupplier;
 /**
  * Jepsen-style clients: writers register, update, delete and read names through random nodes;
  * resolvers query names over DNS on every node in turn. Every call is recorded as invoke then
- * ok/fail/info. Choices come from the seed (interleavings from the machine). After an info outcome a
- * client continues as a new process, as in Jepsen. Thread-safe: one instance drives its own threads.
+ * ok/fail/info. Choices come from the seed (interleavings from the machine). After an info outcome
+ * a client continues as a new process, as in Jepsen. Thread-safe: one instance drives its own
+ * threads.
  */
 public final class Workload {
   public static final String NAMESPACE = "chaos";
@@ -42,12 +43,20 @@ public final class Workload {
   private final AtomicIntegerArray generation;
   private final AtomicIntegerArray unknowns;
   private final AtomicLong operations = new AtomicLong();
+
   /** How long past its duration a run waits for a client that has not started. */
   static final Duration START_GRACE = Duration.ofSeconds(10);
+
   /** How long a writer waits after an operation that failed or whose outcome is unknown. */
   static final Duration ERROR_BACKOFF = Duration.ofMillis(25);
 
-  public Workload(RegistryApi api, DnsApi dns, List<String> nodes, HistoryRecorder recorder, WorkloadConfig config, long seed) {
+  public Workload(
+      RegistryApi api,
+      DnsApi dns,
+      List<String> nodes,
+      HistoryRecorder recorder,
+      WorkloadConfig config,
+      long seed) {
     this.api = api;
     this.dns = dns;
     this.nodes = List.copyOf(nodes);
@@ -59,47 +68,54 @@ public final class Workload {
   }
 
   /**
-   * Runs every client on {@code executor} until {@code duration} has passed since the last client started, or
-   * {@code stop} turns true. Timed from the last start, not from submission: on a loaded machine a client's
-   * thread can start late, and a short run then had no DNS query at all. A client that cannot start (an
-   * executor without a free thread) ends the run {@link #START_GRACE} after the duration.
+   * Runs every client on {@code executor} until {@code duration} has passed since the last client
+   * started, or {@code stop} turns true. Timed from the last start, not from submission: on a
+   * loaded machine a client's thread can start late, and a short run then had no DNS query at all.
+   * A client that cannot start (an executor without a free thread) ends the run {@link
+   * #START_GRACE} after the duration.
    */
   public long run(Duration duration, ExecutorService executor, BooleanSupplier stop) {
     long submitted = System.nanoTime();
-    CountDownLatch starting = new CountDownLatch(
-        config.writers() + config.resolvers());
+    CountDownLatch starting = new CountDownLatch(config.writers() + config.resolvers());
     AtomicLong allRunningAt = new AtomicLong();
     AtomicBoolean done = new AtomicBoolean();
-    BooleanSupplier finished = () -> {
-      if (done.get() || stop.getAsBoolean()) {
-        return true;
-      }
-      long from = allRunningAt.get();
-      long now = System.nanoTime();
-      return from != 0 ? now - from > duration.toNanos()
-          : now - submitted > duration.toNanos() + START_GRACE.toNanos();
-    };
-    Runnable started = () -> {
-      starting.countDown();
-      if (starting.getCount() == 0) {
-        allRunningAt.compareAndSet(0, System.nanoTime());
-      }
-    };
+    BooleanSupplier finished =
+        () -> {
+          if (done.get() || stop.getAsBoolean()) {
+            return true;
+          }
+          long from = allRunningAt.get();
+          long now = System.nanoTime();
+          return from != 0
+              ? now - from > duration.toNanos()
+              : now - submitted > duration.toNanos() + START_GRACE.toNanos();
+        };
+    Runnable started =
+        () -> {
+          starting.countDown();
+          if (starting.getCount() == 0) {
+            allRunningAt.compareAndSet(0, System.nanoTime());
+          }
+        };
     List<Future<?>> clients = new ArrayList<>();
     int process = 0;
     for (int i = 0; i < config.writers(); i++) {
       int base = process++;
-      clients.add(executor.submit(() -> {
-        started.run();
-        writer(base, finished);
-      }));
+      clients.add(
+          executor.submit(
+              () -> {
+                started.run();
+                writer(base, finished);
+              }));
     }
     for (int i = 0; i < config.resolvers(); i++) {
       int base = process++;
-      clients.add(executor.submit(() -> {
-        started.run();
-        resolver(base, finished);
-      }));
+      clients.add(
+          executor.submit(
+              () -> {
+                started.run();
+                resolver(base, finished);
+              }));
     }
     try {
       for (Future<?> f : clients) {
@@ -146,25 +162,36 @@ public final class Workload {
       String node = nodes.get(random.nextInt(nodes.size()));
       double roll = random.nextDouble();
       boolean present = believedPresent.getOrDefault(name, false);
-      OpKind kind = roll < config.readShare() ? OpKind.READ_API
-          : present && roll < config.readShare() + config.deleteShare() ? OpKind.DELETE
-          : present ? OpKind.UPDATE : OpKind.REGISTER;
-      ServiceSpec spec = new ServiceSpec(List.of("10.1." + random.nextInt(4) + "." + (1 + random.nextInt(250)) + ":8080"));
-      Op invoke = recorder.invoke(Op.invoke(process, kind, node, name, kind.isPut() ? spec.canonical() : null));
-      Outcome outcome = switch (kind) {
-        case READ_API -> api.get(node, name);
-        case DELETE -> api.delete(node, name);
-        default -> api.put(node, name, spec);
-      };
+      OpKind kind =
+          roll < config.readShare()
+              ? OpKind.READ_API
+              : present && roll < config.readShare() + config.deleteShare()
+                  ? OpKind.DELETE
+                  : present ? OpKind.UPDATE : OpKind.REGISTER;
+      ServiceSpec spec =
+          new ServiceSpec(
+              List.of("10.1." + random.nextInt(4) + "." + (1 + random.nextInt(250)) + ":8080"));
+      Op invoke =
+          recorder.invoke(
+              Op.invoke(process, kind, node, name, kind.isPut() ? spec.canonical() : null));
+      Outcome outcome =
+          switch (kind) {
+            case READ_API -> api.get(node, name);
+            case DELETE -> api.delete(node, name);
+            default -> api.put(node, name, spec);
+          };
       recorder.complete(invoke, completion(invoke, outcome));
       operations.incrementAndGet();
       if (outcome.type() != OpType.OK) {
-        // As a real client would: a node that is down fails at once (Docker's proxy accepts and closes), and
-        // retrying in a tight loop made thousands of connections a second that starved the restarting nodes.
+        // As a real client would: a node that is down fails at once (Docker's proxy accepts and
+        // closes), and
+        // retrying in a tight loop made thousands of connections a second that starved the
+        // restarting nodes.
         LockSupport.parkNanos(ERROR_BACKOFF.toNanos());
       }
       if (outcome.type() == OpType.OK) {
-        believedPresent.put(name, !kind.equals(OpKind.DELETE) && !"not_found".equals(outcome.result()));
+        believedPresent.put(
+            name, !kind.equals(OpKind.DELETE) && !"not_found".equals(outcome.result()));
       } else if (outcome.type() == OpType.INFO) {
         process += processes;
         if (unknowns.incrementAndGet(slot) > config.maxUnknownPerName()
@@ -207,7 +234,10 @@ public final class Workload {
   }
 
   static Op completion(Op invoke, Outcome outcome) {
-    Op done = invoke.complete(outcome.type(), outcome.spec(), outcome.vip(), outcome.result()).withError(outcome.error());
+    Op done =
+        invoke
+            .complete(outcome.type(), outcome.spec(), outcome.vip(), outcome.result())
+            .withError(outcome.error());
     if (outcome.revision() != null) {
       done = done.withRevision(outcome.revision());
     }

@@ -33,11 +33,21 @@ class CompositeCheckerTest {
   @Test
   void invalidBeatsUnknownBeatsValid() {
     History h = new TestHistory().history();
-    assertEquals(Validity.VALID, new CompositeChecker(List.of(fixed("a", Validity.VALID))).check(h).validity());
-    assertEquals(Validity.UNKNOWN, new CompositeChecker(List.of(fixed("a", Validity.VALID),
-        fixed("b", Validity.UNKNOWN))).check(h).validity());
-    CompositeChecker.Composite all = new CompositeChecker(List.of(fixed("a", Validity.UNKNOWN),
-        fixed("b", Validity.INVALID), fixed("c", Validity.VALID))).check(h);
+    assertEquals(
+        Validity.VALID,
+        new CompositeChecker(List.of(fixed("a", Validity.VALID))).check(h).validity());
+    assertEquals(
+        Validity.UNKNOWN,
+        new CompositeChecker(List.of(fixed("a", Validity.VALID), fixed("b", Validity.UNKNOWN)))
+            .check(h)
+            .validity());
+    CompositeChecker.Composite all =
+        new CompositeChecker(
+                List.of(
+                    fixed("a", Validity.UNKNOWN),
+                    fixed("b", Validity.INVALID),
+                    fixed("c", Validity.VALID)))
+            .check(h);
     assertEquals(Validity.INVALID, all.validity());
     assertEquals(1, all.anomalies());
     assertEquals(List.of("a", "b", "c"), List.copyOf(all.results().keySet()));
@@ -45,18 +55,20 @@ class CompositeCheckerTest {
 
   @Test
   void crashingCheckerMakesTheVerdictUnknown() {
-    Checker crashing = new Checker() {
-      @Override
-      public String name() {
-        return "crash";
-      }
+    Checker crashing =
+        new Checker() {
+          @Override
+          public String name() {
+            return "crash";
+          }
 
-      @Override
-      public CheckResult check(History history) {
-        throw new IllegalStateException("boom");
-      }
-    };
-    CompositeChecker.Composite result = new CompositeChecker(List.of(crashing)).check(new TestHistory().history());
+          @Override
+          public CheckResult check(History history) {
+            throw new IllegalStateException("boom");
+          }
+        };
+    CompositeChecker.Composite result =
+        new CompositeChecker(List.of(crashing)).check(new TestHistory().history());
     assertEquals(Validity.UNKNOWN, result.validity());
   }
 }

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Timeout;
 
 @Timeout(30)
 class DnsAvailabilityCheckerTest {
-  private final DnsAvailabilityChecker checker = new DnsAvailabilityChecker(0.95, Duration.ofSeconds(5));
+  private final DnsAvailabilityChecker checker =
+      new DnsAvailabilityChecker(0.95, Duration.ofSeconds(5));
 
   @Test
   void queriesToDownNodesDoNotCountAndUpNodesAnswer() {
@@ -51,7 +52,9 @@ class DnsAvailabilityCheckerTest {
     CheckResult result = checker.check(h.history());
 
     assertEquals(Validity.INVALID, result.validity());
-    assertTrue(result.anomalies().stream().anyMatch(a -> a.message().contains("leader-loss")), result.anomalies().toString());
+    assertTrue(
+        result.anomalies().stream().anyMatch(a -> a.message().contains("leader-loss")),
+        result.anomalies().toString());
     assertEquals(0.5, ((Map<?, ?>) result.stats().get("byScenario")).get("pause-leader"));
   }
 
@@ -72,7 +75,7 @@ class DnsAvailabilityCheckerTest {
     h.heal(kill, FaultKind.RESTART_ALL, "n1");
     for (int i = 0; i < 4; i++) {
       h.advance(Duration.ofSeconds(1));
-      h.dnsFailed(1, "n1", "web/a", i < 2 ? "unreachable" : "SERVFAIL");   // starting, then loading
+      h.dnsFailed(1, "n1", "web/a", i < 2 ? "unreachable" : "SERVFAIL"); // starting, then loading
     }
     h.dns(1, "n1", "web/a", "240.0.0.1");
     h.dns(1, "n1", "web/a", "240.0.0.1");
@@ -103,7 +106,7 @@ class DnsAvailabilityCheckerTest {
     String kill = h.fault(FaultKind.KILL_LEADER, "n1");
     h.heal(kill, FaultKind.KILL_LEADER, "n1");
     h.dnsFailed(1, "n1", "web/a", "unreachable");
-    h.advance(Duration.ofSeconds(6));   // bound is 5 s
+    h.advance(Duration.ofSeconds(6)); // bound is 5 s
     for (int i = 0; i < 5; i++) {
       h.dnsFailed(1, "n1", "web/a", "unreachable");
     }

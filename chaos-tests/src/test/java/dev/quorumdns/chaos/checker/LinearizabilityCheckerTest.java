@@ -61,7 +61,8 @@ class LinearizabilityCheckerTest {
     h.fail(h.invoke(1, OpKind.REGISTER, "n1", "web/a", "s1"), "no_quorum");
     h.read(2, "n2", "web/a", "s1", "240.0.0.1");
     CheckResult result = checker.check(h.history());
-    assertEquals(Validity.INVALID, result.validity(), "a read cannot see a write that definitely failed");
+    assertEquals(
+        Validity.INVALID, result.validity(), "a read cannot see a write that definitely failed");
   }
 
   @Test
@@ -117,7 +118,8 @@ class LinearizabilityCheckerTest {
 
   @Test
   void exhaustedBudgetIsUnknownNotValid() {
-    History history = new RegisterSimulation(7, 6, 40, List.of("web/a"), 0.3, 0.0).history((i, r) -> r);
+    History history =
+        new RegisterSimulation(7, 6, 40, List.of("web/a"), 0.3, 0.0).history((i, r) -> r);
     CheckResult result = new LinearizabilityChecker(3).check(history);
     assertEquals(Validity.UNKNOWN, result.validity());
     assertTrue(result.unknownReason().contains("budget"), result.unknownReason());
@@ -126,19 +128,25 @@ class LinearizabilityCheckerTest {
   @ParameterizedTest(name = "seed {0}")
   @ValueSource(longs = {1, 2, 3, 42, 1234})
   void simulatedCorrectRegistryIsLinearizable(long seed) {
-    History history = new RegisterSimulation(seed, 5, 200, List.of("web/a", "web/b", "web/c"), 0.05, 0.05)
-        .history((i, r) -> r);
+    History history =
+        new RegisterSimulation(seed, 5, 200, List.of("web/a", "web/b", "web/c"), 0.05, 0.05)
+            .history((i, r) -> r);
     CheckResult result = checker.check(history);
-    assertEquals(Validity.VALID, result.validity(), () -> result.anomalies() + " " + result.unknownReason());
+    assertEquals(
+        Validity.VALID, result.validity(), () -> result.anomalies() + " " + result.unknownReason());
   }
 
   @ParameterizedTest(name = "seed {0}")
   @ValueSource(longs = {1, 2, 3, 42, 1234})
   void simulatedRegistryThatReturnsAValueNeverWrittenIsCaught(long seed) {
     AtomicBoolean done = new AtomicBoolean();
-    History history = new RegisterSimulation(seed, 5, 200, List.of("web/a", "web/b", "web/c"), 0.05, 0.05)
-        .history((i, r) -> i > 300 && "found".equals(r[2]) && done.compareAndSet(false, true)
-            ? new String[] {"10.9.9.9:1", r[1], r[2]} : r);
+    History history =
+        new RegisterSimulation(seed, 5, 200, List.of("web/a", "web/b", "web/c"), 0.05, 0.05)
+            .history(
+                (i, r) ->
+                    i > 300 && "found".equals(r[2]) && done.compareAndSet(false, true)
+                        ? new String[] {"10.9.9.9:1", r[1], r[2]}
+                        : r);
     assertTrue(done.get(), "the corruption was applied");
     assertEquals(Validity.INVALID, checker.check(history).validity());
   }

@@ -12,20 +12,34 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * Seeded concurrent histories of a correct registry: each operation takes effect at a random instant
- * between its invocation and completion; some outcomes are lost (info) and some writes fail. Tests
- * corrupt one result to make a bad history. Not thread-safe.
+ * Seeded concurrent histories of a correct registry: each operation takes effect at a random
+ * instant between its invocation and completion; some outcomes are lost (info) and some writes
+ * fail. Tests corrupt one result to make a bad history. Not thread-safe.
  */
 final class RegisterSimulation {
-  private record Planned(int process, OpKind f, String name, String spec, long start, long lin, long end,
-                         boolean effect, String outcome) { }
+  private record Planned(
+      int process,
+      OpKind f,
+      String name,
+      String spec,
+      long start,
+      long lin,
+      long end,
+      boolean effect,
+      String outcome) {}
 
-  private record Event(long time, boolean invoke, int planned) { }
+  private record Event(long time, boolean invoke, int planned) {}
 
   private final Random random;
   private final List<Planned> plans = new ArrayList<>();
 
-  RegisterSimulation(long seed, int processes, int opsPerProcess, List<String> names, double infoRate, double failRate) {
+  RegisterSimulation(
+      long seed,
+      int processes,
+      int opsPerProcess,
+      List<String> names,
+      double infoRate,
+      double failRate) {
     random = new Random(seed);
     for (int p = 0; p < processes; p++) {
       long t = random.nextInt(5);
@@ -38,7 +52,8 @@ final class RegisterSimulation {
         String name = names.get(random.nextInt(names.size()));
         String spec = "10.1.0." + random.nextInt(4) + ":8080";
         double r = random.nextDouble();
-        String outcome = r < infoRate ? "info" : r < infoRate + failRate && f.isWrite() ? "fail" : "ok";
+        String outcome =
+            r < infoRate ? "info" : r < infoRate + failRate && f.isWrite() ? "fail" : "ok";
         boolean effect = outcome.equals("ok") || outcome.equals("info") && random.nextBoolean();
         plans.add(new Planned(p, f, name, spec, start, lin, end, effect, outcome));
         t = end;
@@ -46,7 +61,10 @@ final class RegisterSimulation {
     }
   }
 
-  /** The history, with {@code corrupt} given the chance to rewrite the i-th completion's (vip, result). */
+  /**
+   * The history, with {@code corrupt} given the chance to rewrite the i-th completion's (vip,
+   * result).
+   */
   History history(Corruption corrupt) {
     Map<Integer, String[]> results = applyInLinearizationOrder();
     List<Event> events = new ArrayList<>();
@@ -61,8 +79,14 @@ final class RegisterSimulation {
     for (Event e : events) {
       Planned p = plans.get(e.planned());
       if (e.invoke()) {
-        invokes.put(e.planned(), h.invoke(p.process(), p.f(), "n" + (1 + p.process() % 3), p.name(),
-            p.f().isPut() ? p.spec() : null));
+        invokes.put(
+            e.planned(),
+            h.invoke(
+                p.process(),
+                p.f(),
+                "n" + (1 + p.process() % 3),
+                p.name(),
+                p.f().isPut() ? p.spec() : null));
         continue;
       }
       Op inv = invokes.get(e.planned());
@@ -80,7 +104,9 @@ final class RegisterSimulation {
   }
 
   interface Corruption {
-    /** @param result {value, vip, result} of the i-th completion; return it, or a changed copy */
+    /**
+     * @param result {value, vip, result} of the i-th completion; return it, or a changed copy
+     */
     String[] rewrite(int i, String[] result);
   }
 
@@ -101,17 +127,30 @@ final class RegisterSimulation {
       }
       switch (p.f()) {
         case REGISTER -> {
-          String vip = current != null ? current[1]
-              : "240.0." + Math.abs(p.name().hashCode() % 200) + "." + generation.merge(p.name(), 1, Integer::sum);
+          String vip =
+              current != null
+                  ? current[1]
+                  : "240.0."
+                      + Math.abs(p.name().hashCode() % 200)
+                      + "."
+                      + generation.merge(p.name(), 1, Integer::sum);
           state.put(p.name(), new String[] {p.spec(), vip});
           results.put(i, new String[] {p.spec(), vip, current == null ? "created" : "updated"});
         }
         case DELETE -> {
           state.remove(p.name());
-          results.put(i, current == null ? new String[] {null, null, "not_found"} : new String[] {null, current[1], "deleted"});
+          results.put(
+              i,
+              current == null
+                  ? new String[] {null, null, "not_found"}
+                  : new String[] {null, current[1], "deleted"});
         }
-        case READ_API -> results.put(i, current == null ? new String[] {null, null, "not_found"}
-            : new String[] {current[0], current[1], "found"});
+        case READ_API ->
+            results.put(
+                i,
+                current == null
+                    ? new String[] {null, null, "not_found"}
+                    : new String[] {current[0], current[1], "found"});
         default -> throw new IllegalStateException(p.f().toString());
       }
     }

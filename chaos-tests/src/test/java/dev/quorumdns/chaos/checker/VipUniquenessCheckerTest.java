@@ -20,8 +20,15 @@ class VipUniquenessCheckerTest {
     h.delete(1, "n1", "web/a", "240.0.0.1");
     h.put(1, "n1", "web/b", "s1", "240.0.0.1", "created");
     h.dns(2, "n2", "web/b", "240.0.0.1");
-    h.readAll(3, "n1", 4, Map.of("web/b", new RegistryEntry("240.0.0.1", "s1"),
-        "web/c", new RegistryEntry("240.0.0.2", "s1")));
+    h.readAll(
+        3,
+        "n1",
+        4,
+        Map.of(
+            "web/b",
+            new RegistryEntry("240.0.0.1", "s1"),
+            "web/c",
+            new RegistryEntry("240.0.0.2", "s1")));
     CheckResult result = checker.check(h.history());
     assertEquals(Validity.VALID, result.validity(), () -> result.anomalies().toString());
   }
@@ -29,8 +36,15 @@ class VipUniquenessCheckerTest {
   @Test
   void twoNamesWithOneVipInOneSnapshotIsInvalid() {
     TestHistory h = new TestHistory();
-    h.readAll(3, "n2", 9, Map.of("web/a", new RegistryEntry("240.0.0.1", "s1"),
-        "web/b", new RegistryEntry("240.0.0.1", "s2")));
+    h.readAll(
+        3,
+        "n2",
+        9,
+        Map.of(
+            "web/a",
+            new RegistryEntry("240.0.0.1", "s1"),
+            "web/b",
+            new RegistryEntry("240.0.0.1", "s2")));
     CheckResult result = checker.check(h.history());
     assertEquals(Validity.INVALID, result.validity());
     assertEquals("shared-vip", result.anomalies().get(0).type());

@@ -33,14 +33,16 @@ class DnsjavaClientTest {
   @BeforeEach
   void start() throws IOException {
     socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-    tcpSocket = new java.net.ServerSocket(socket.getLocalPort(), 10, InetAddress.getLoopbackAddress());
+    tcpSocket =
+        new java.net.ServerSocket(socket.getLocalPort(), 10, InetAddress.getLoopbackAddress());
     responder = new Thread(this::serve, "fake-dns");
     responder.setDaemon(true);
     responder.start();
     tcpResponder = new Thread(this::serveTcp, "fake-dns-tcp");
     tcpResponder.setDaemon(true);
     tcpResponder.start();
-    InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), socket.getLocalPort());
+    InetSocketAddress address =
+        new InetSocketAddress(InetAddress.getLoopbackAddress(), socket.getLocalPort());
     client = new DnsjavaClient(node -> address, "mesh.internal", Duration.ofMillis(400));
   }
 
@@ -61,8 +63,10 @@ class DnsjavaClientTest {
         in.readFully(body);
         Message query = new Message(body);
         Message reply = reply(query);
-        reply.addRecord(new ARecord(query.getQuestion().getName(), DClass.IN, 60,
-            InetAddress.getByName("240.0.0.9")), Section.ANSWER);
+        reply.addRecord(
+            new ARecord(
+                query.getQuestion().getName(), DClass.IN, 60, InetAddress.getByName("240.0.0.9")),
+            Section.ANSWER);
         byte[] wire = reply.toWire();
         java.io.DataOutputStream out = new java.io.DataOutputStream(s.getOutputStream());
         out.writeShort(wire.length);
@@ -102,13 +106,25 @@ class DnsjavaClientTest {
         }
         Message reply = reply(query);
         switch (label) {
-          case "a" -> reply.addRecord(new ARecord(query.getQuestion().getName(), DClass.IN, 60,
-              InetAddress.getByName("240.0.0.7")), Section.ANSWER);
+          case "a" ->
+              reply.addRecord(
+                  new ARecord(
+                      query.getQuestion().getName(),
+                      DClass.IN,
+                      60,
+                      InetAddress.getByName("240.0.0.7")),
+                  Section.ANSWER);
           case "broken" -> reply.getHeader().setRcode(Rcode.SERVFAIL);
           case "big" -> reply.getHeader().setFlag(Flags.TC);
-          case "stray" -> reply.addRecord(new ARecord(query.getQuestion().getName(), DClass.IN, 60,
-              InetAddress.getByName("240.0.0.8")), Section.ANSWER);
-          case "empty" -> { }
+          case "stray" ->
+              reply.addRecord(
+                  new ARecord(
+                      query.getQuestion().getName(),
+                      DClass.IN,
+                      60,
+                      InetAddress.getByName("240.0.0.8")),
+                  Section.ANSWER);
+          case "empty" -> {}
           default -> reply.getHeader().setRcode(Rcode.NXDOMAIN);
         }
         byte[] wire = reply.toWire();
@@ -162,13 +178,17 @@ class DnsjavaClientTest {
   @Test
   void nobodyListeningIsUnreachableOrTimeout() throws IOException {
     int port;
-    try (DatagramSocket free = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+    try (DatagramSocket free =
+        new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
       port = free.getLocalPort();
     }
     InetSocketAddress closed = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
-    Outcome outcome = new DnsjavaClient(node -> closed, "mesh.internal", Duration.ofMillis(300)).resolve("n1", "web/a");
+    Outcome outcome =
+        new DnsjavaClient(node -> closed, "mesh.internal", Duration.ofMillis(300))
+            .resolve("n1", "web/a");
     assertEquals(OpType.FAIL, outcome.type());
     org.junit.jupiter.api.Assertions.assertTrue(
-        outcome.result().equals("unreachable") || outcome.result().equals("timeout"), outcome.result());
+        outcome.result().equals("unreachable") || outcome.result().equals("timeout"),
+        outcome.result());
   }
 }

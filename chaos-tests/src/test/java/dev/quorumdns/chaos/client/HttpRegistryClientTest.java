@@ -26,13 +26,14 @@ import org.junit.jupiter.api.Timeout;
 /** The HTTP client against a scripted loopback server speaking the API contract. */
 @Timeout(30)
 class HttpRegistryClientTest {
-  private static final String SERVICE = """
+  private static final String SERVICE =
+      """
       {"namespace":"web","name":"a","fqdn":"a.web.mesh.internal","vip4":"240.0.0.7","vip6":"fd00:fd00::7",
        "ports":[{"name":"http","protocol":"tcp","port":80}],
        "endpoints":[{"address":"10.1.0.6","port":8080},{"address":"10.1.0.5","port":8080}],
        "labels":{},"revision":12,"createRevision":9}""";
 
-  private record Reply(int status, String body) { }
+  private record Reply(int status, String body) {}
 
   private final Map<String, Reply> replies = new ConcurrentHashMap<>();
   private final CountDownLatch release = new CountDownLatch(1);
@@ -95,15 +96,21 @@ class HttpRegistryClientTest {
 
   @Test
   void noQuorumIsFailAndOutcomeUnknownIsInfo() {
-    replies.put("PUT /v1/services/web/a", new Reply(503, "{\"error\":\"no_quorum\",\"message\":\"no leader\"}"));
+    replies.put(
+        "PUT /v1/services/web/a",
+        new Reply(503, "{\"error\":\"no_quorum\",\"message\":\"no leader\"}"));
     Outcome refused = client.put("n1", "web/a", spec());
     assertEquals(OpType.FAIL, refused.type());
     assertEquals("no_quorum", refused.result());
-    replies.put("DELETE /v1/services/web/a", new Reply(504, "{\"error\":\"outcome_unknown\",\"message\":\"\"}"));
+    replies.put(
+        "DELETE /v1/services/web/a",
+        new Reply(504, "{\"error\":\"outcome_unknown\",\"message\":\"\"}"));
     Outcome unknown = client.delete("n1", "web/a");
     assertEquals(OpType.INFO, unknown.type());
     assertEquals("outcome_unknown", unknown.result());
-    replies.put("PUT /v1/services/web/b", new Reply(409, "{\"error\":\"conflict\",\"message\":\"vip taken\"}"));
+    replies.put(
+        "PUT /v1/services/web/b",
+        new Reply(409, "{\"error\":\"conflict\",\"message\":\"vip taken\"}"));
     assertEquals(OpType.FAIL, client.put("n1", "web/b", spec()).type());
   }
 
@@ -123,8 +130,9 @@ class HttpRegistryClientTest {
     try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       closedPort = s.getLocalPort();
     }
-    HttpRegistryClient dead = new HttpRegistryClient(node -> URI.create("http://127.0.0.1:" + closedPort),
-        Duration.ofMillis(500));
+    HttpRegistryClient dead =
+        new HttpRegistryClient(
+            node -> URI.create("http://127.0.0.1:" + closedPort), Duration.ofMillis(500));
     Outcome outcome = dead.put("n1", "web/a", spec());
     assertEquals(OpType.FAIL, outcome.type());
     assertEquals("unreachable", outcome.result());
@@ -133,9 +141,17 @@ class HttpRegistryClientTest {
   @Test
   void readsDeletesListsAndClusterStatus() {
     replies.put("GET /v1/services/web/a", new Reply(200, SERVICE));
-    replies.put("DELETE /v1/services/web/gone", new Reply(404, "{\"error\":\"not_found\",\"message\":\"\"}"));
-    replies.put("GET /v1/services?stale", new Reply(200, "{\"revision\":12,\"services\":[" + SERVICE + "]}"));
-    replies.put("GET /v1/cluster", new Reply(200, """
+    replies.put(
+        "DELETE /v1/services/web/gone",
+        new Reply(404, "{\"error\":\"not_found\",\"message\":\"\"}"));
+    replies.put(
+        "GET /v1/services?stale",
+        new Reply(200, "{\"revision\":12,\"services\":[" + SERVICE + "]}"));
+    replies.put(
+        "GET /v1/cluster",
+        new Reply(
+            200,
+            """
         {"id":"n1","leader":"n2","term":3,"commitIndex":20,"appliedIndex":19,"revision":12,
          "members":[{"id":"n1","role":"follower","raft":"h1:9053","api":"h1:8053","dns":"h1:53535"}]}"""));
 
@@ -145,7 +161,9 @@ class HttpRegistryClientTest {
     assertEquals("not_found", client.delete("n1", "web/gone").result());
     Outcome list = client.list("n1", true);
     assertEquals(12L, list.revision());
-    assertEquals(new RegistryEntry("240.0.0.7", "10.1.0.5:8080,10.1.0.6:8080"), list.registry().get("web/a"));
+    assertEquals(
+        new RegistryEntry("240.0.0.7", "10.1.0.5:8080,10.1.0.6:8080"),
+        list.registry().get("web/a"));
     ClusterStatus status = client.cluster("n1");
     assertTrue(status.reachable());
     assertEquals("n2", status.leader());

@@ -37,13 +37,16 @@ class ContainerPlumbingIT {
   private static final Duration DEADLINE = Duration.ofSeconds(30);
   private static final Duration POLL = Duration.ofMillis(100);
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(700)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofMillis(700)).build();
   private final ExecutorService executor = Executors.newFixedThreadPool(3);
   private ChaosCluster cluster;
 
   @BeforeAll
   void startCluster() {
-    cluster = ChaosCluster.start(3, new StandInLauncher(), StandInLauncher.API_PORT, StandInLauncher.DNS_PORT, executor);
+    cluster =
+        ChaosCluster.start(
+            3, new StandInLauncher(), StandInLauncher.API_PORT, StandInLauncher.DNS_PORT, executor);
     for (ChaosNode n : cluster.nodes()) {
       Await.until(n.id() + " answering /healthz", DEADLINE, POLL, () -> healthy(n));
     }
@@ -75,13 +78,16 @@ class ContainerPlumbingIT {
   @Test
   void privateNetworkIsAFullMeshAndDnsIsPublishedOverUdp() {
     assertMatrix(cluster.ids(), "healthy mesh", (a, b) -> true);
-    DnsjavaClient dns = new DnsjavaClient(id -> cluster.node(id).dnsAddress(), "mesh.internal", Duration.ofSeconds(2));
+    DnsjavaClient dns =
+        new DnsjavaClient(
+            id -> cluster.node(id).dnsAddress(), "mesh.internal", Duration.ofSeconds(2));
     for (String id : cluster.ids()) {
       Outcome answer = dns.resolve(id, "web/a");
       assertEquals(OpType.OK, answer.type(), id + ": " + answer);
       assertEquals("NXDOMAIN", answer.result());
     }
-    assertTrue(cluster.addresses().values().stream().distinct().count() == 3, "one address per node");
+    assertTrue(
+        cluster.addresses().values().stream().distinct().count() == 3, "one address per node");
   }
 
   @Test
@@ -129,11 +135,16 @@ class ContainerPlumbingIT {
   @Test
   void halvesAndRingCutExactlyWhatTheGrudgeSays() {
     Random random = new Random(20260101L);
-    for (Grudge grudge : List.of(Grudge.halves(cluster.ids(), random), Grudge.majoritiesRing(cluster.ids(), random))) {
+    for (Grudge grudge :
+        List.of(
+            Grudge.halves(cluster.ids(), random), Grudge.majoritiesRing(cluster.ids(), random))) {
       cluster.partition(grudge);
-      assertMatrix(cluster.ids(), grudge.toString(),
-          (a, b) -> !grudge.drops().getOrDefault(b, java.util.Set.of()).contains(a)
-              && !grudge.drops().getOrDefault(a, java.util.Set.of()).contains(b));
+      assertMatrix(
+          cluster.ids(),
+          grudge.toString(),
+          (a, b) ->
+              !grudge.drops().getOrDefault(b, java.util.Set.of()).contains(a)
+                  && !grudge.drops().getOrDefault(a, java.util.Set.of()).contains(b));
     }
   }
 
@@ -152,7 +163,9 @@ class ContainerPlumbingIT {
     assertTrue(udpAnswered(n1, n2, 100) >= 95, "before loss");
     cluster.packetLoss(0.5);
     int lossy = udpAnswered(n1, n2, 100);
-    assertTrue(lossy >= 5 && lossy <= 60, "with 50% loss at each end about a quarter get through, got " + lossy);
+    assertTrue(
+        lossy >= 5 && lossy <= 60,
+        "with 50% loss at each end about a quarter get through, got " + lossy);
     cluster.heal();
     assertTrue(udpAnswered(n1, n2, 100) >= 95, "after heal");
   }
@@ -166,7 +179,12 @@ class ContainerPlumbingIT {
     for (String a : ids) {
       for (String b : ids) {
         if (!a.equals(b) && probe(cluster.node(a), cluster.node(b)) != expected.reachable(a, b)) {
-          wrong.append(' ').append(a).append("->").append(b).append(expected.reachable(a, b) ? " blocked" : " open");
+          wrong
+              .append(' ')
+              .append(a)
+              .append("->")
+              .append(b)
+              .append(expected.reachable(a, b) ? " blocked" : " open");
         }
       }
     }
@@ -178,14 +196,29 @@ class ContainerPlumbingIT {
   }
 
   private boolean probe(ChaosNode from, ChaosNode to) {
-    return get(from.apiUri().resolve("/probe?to=" + to.ip() + ":" + StandInLauncher.API_PORT), Duration.ofSeconds(4)) == 200;
+    return get(
+            from.apiUri().resolve("/probe?to=" + to.ip() + ":" + StandInLauncher.API_PORT),
+            Duration.ofSeconds(4))
+        == 200;
   }
 
   private int udpAnswered(ChaosNode from, ChaosNode to, int count) {
     try {
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(from.apiUri().resolve("/udp-probe?to=" + to.ip() + ":"
-          + StandInLauncher.DNS_PORT + "&count=" + count + "&timeoutMs=100")).timeout(Duration.ofSeconds(30)).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(
+                      from.apiUri()
+                          .resolve(
+                              "/udp-probe?to="
+                                  + to.ip()
+                                  + ":"
+                                  + StandInLauncher.DNS_PORT
+                                  + "&count="
+                                  + count
+                                  + "&timeoutMs=100"))
+                  .timeout(Duration.ofSeconds(30))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       return Integer.parseInt(r.body().trim());
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
@@ -197,7 +230,9 @@ class ContainerPlumbingIT {
 
   private int get(URI uri, Duration timeout) {
     try {
-      return http.send(HttpRequest.newBuilder(uri).timeout(timeout).build(), HttpResponse.BodyHandlers.discarding())
+      return http.send(
+              HttpRequest.newBuilder(uri).timeout(timeout).build(),
+              HttpResponse.BodyHandlers.discarding())
           .statusCode();
     } catch (IOException e) {
       return -1;

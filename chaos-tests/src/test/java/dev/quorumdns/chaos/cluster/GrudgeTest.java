@@ -38,7 +38,8 @@ class GrudgeTest {
   @ParameterizedTest(name = "{0} nodes")
   @ValueSource(ints = {3, 5, 7})
   void ringGivesEveryNodeADifferentMajority(int n) {
-    List<String> ids = FIVE.size() >= n ? FIVE.subList(0, n) : List.of("n1", "n2", "n3", "n4", "n5", "n6", "n7");
+    List<String> ids =
+        FIVE.size() >= n ? FIVE.subList(0, n) : List.of("n1", "n2", "n3", "n4", "n5", "n6", "n7");
     Grudge g = Grudge.majoritiesRing(ids, new Random(11));
     Set<Set<String>> majorities = new HashSet<>();
     for (String node : ids) {
@@ -53,8 +54,10 @@ class GrudgeTest {
 
   @Test
   void sameSeedSameShape() {
-    assertEquals(Grudge.majoritiesRing(FIVE, new Random(5)), Grudge.majoritiesRing(FIVE, new Random(5)));
-    assertNotEquals(Grudge.halves(FIVE, new Random(1)).drops(), Grudge.halves(FIVE, new Random(2)).drops());
+    assertEquals(
+        Grudge.majoritiesRing(FIVE, new Random(5)), Grudge.majoritiesRing(FIVE, new Random(5)));
+    assertNotEquals(
+        Grudge.halves(FIVE, new Random(1)).drops(), Grudge.halves(FIVE, new Random(2)).drops());
   }
 
   @Test
@@ -62,12 +65,20 @@ class GrudgeTest {
     Map<String, String> ips = Map.of("n1", "172.30.0.2", "n2", "172.30.0.3", "n3", "172.30.0.4");
     List<List<String>> rules = Firewall.rules("n1", Grudge.isolate("n1", THREE), ips);
     assertEquals(2, rules.size());
-    assertEquals(List.of("iptables", "-w", "-A", Firewall.CHAIN, "-s", "172.30.0.3", "-j", "DROP"), rules.get(0));
+    assertEquals(
+        List.of("iptables", "-w", "-A", Firewall.CHAIN, "-s", "172.30.0.3", "-j", "DROP"),
+        rules.get(0));
     List<String> oneWay = Firewall.rules("n2", Grudge.oneWay("n1", "n2"), ips).get(0);
-    assertTrue(String.join(" ", oneWay).contains("-s 172.30.0.2 -m conntrack --ctstate NEW -j DROP"), oneWay.toString());
+    assertTrue(
+        String.join(" ", oneWay).contains("-s 172.30.0.2 -m conntrack --ctstate NEW -j DROP"),
+        oneWay.toString());
     List<String> loss = Firewall.loss(List.of("n2"), 0.25, ips).get(0);
-    assertTrue(String.join(" ", loss).contains("-m statistic --mode random --probability 0.2500 -j DROP"), loss.toString());
+    assertTrue(
+        String.join(" ", loss).contains("-m statistic --mode random --probability 0.2500 -j DROP"),
+        loss.toString());
     assertThrows(IllegalArgumentException.class, () -> Firewall.loss(List.of("n2"), 0, ips));
-    assertThrows(IllegalArgumentException.class, () -> Firewall.rules("n1", Grudge.isolate("n1", List.of("n1", "n9")), ips));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> Firewall.rules("n1", Grudge.isolate("n1", List.of("n1", "n9")), ips));
   }
 }

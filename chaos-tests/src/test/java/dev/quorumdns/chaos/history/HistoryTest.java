@@ -43,7 +43,8 @@ class HistoryTest {
   void recorderRefusesASecondOutstandingOperationOnOneProcess() {
     TestHistory h = new TestHistory();
     h.invoke(1, OpKind.READ_API, "n1", "web/a", null);
-    assertThrows(IllegalStateException.class, () -> h.invoke(1, OpKind.READ_API, "n1", "web/a", null));
+    assertThrows(
+        IllegalStateException.class, () -> h.invoke(1, OpKind.READ_API, "n1", "web/a", null));
   }
 
   @Test
@@ -82,14 +83,18 @@ class HistoryTest {
 
     assertEquals(history.ops(), back.ops());
     assertEquals(history.ops().size(), Files.readAllLines(file).size());
-    assertTrue(Files.readString(file).contains("\"f\":\"resolve-dns\""), "kinds are written in their wire form");
+    assertTrue(
+        Files.readString(file).contains("\"f\":\"resolve-dns\""),
+        "kinds are written in their wire form");
   }
 
   @Test
   void readerNamesTheBadLine() {
-    String text = "{\"index\":0,\"type\":\"invoke\",\"process\":1,\"f\":\"read-api\",\"wallMillis\":0,\"monoNanos\":0}\n"
-        + "{not json}\n";
-    IOException e = assertThrows(IOException.class, () -> new HistoryJson().read(new StringReader(text)));
+    String text =
+        "{\"index\":0,\"type\":\"invoke\",\"process\":1,\"f\":\"read-api\",\"wallMillis\":0,\"monoNanos\":0}\n"
+            + "{not json}\n";
+    IOException e =
+        assertThrows(IOException.class, () -> new HistoryJson().read(new StringReader(text)));
     assertTrue(e.getMessage().startsWith("history line 2"), e.getMessage());
   }
 
@@ -100,12 +105,13 @@ class HistoryTest {
     int perProcess = 500;
     for (int p = 0; p < 8; p++) {
       int process = p;
-      pool.execute(() -> {
-        for (int i = 0; i < perProcess; i++) {
-          Op inv = recorder.invoke(Op.invoke(process, OpKind.RESOLVE_DNS, "n1", "web/a", null));
-          recorder.complete(inv, inv.complete(OpType.OK, null, null, "NXDOMAIN"));
-        }
-      });
+      pool.execute(
+          () -> {
+            for (int i = 0; i < perProcess; i++) {
+              Op inv = recorder.invoke(Op.invoke(process, OpKind.RESOLVE_DNS, "n1", "web/a", null));
+              recorder.complete(inv, inv.complete(OpType.OK, null, null, "NXDOMAIN"));
+            }
+          });
     }
     pool.shutdown();
     assertTrue(pool.awaitTermination(20, TimeUnit.SECONDS));
@@ -127,7 +133,7 @@ class HistoryTest {
     h.advance(java.time.Duration.ofSeconds(2));
     String first = h.fault(FaultKind.KILL_LEADER, "n1");
     h.heal(first, FaultKind.KILL_LEADER, "n1");
-    h.phase(History.INJECT, "kill-leader");   // not applicable: no start follows
+    h.phase(History.INJECT, "kill-leader"); // not applicable: no start follows
     h.phase("scenario", "next");
     String second = h.fault(FaultKind.KILL_LEADER, "n2");
     h.heal(second, FaultKind.KILL_LEADER, "n2");
@@ -135,6 +141,8 @@ class HistoryTest {
 
     java.util.List<FaultInterval> faults = history.faults();
     assertEquals(history.phaseNanos(History.INJECT).orElseThrow(), faults.get(0).startNanos());
-    assertTrue(faults.get(1).startNanos() > history.scenarios().lastKey(), "a stale marker must not move a later start");
+    assertTrue(
+        faults.get(1).startNanos() > history.scenarios().lastKey(),
+        "a stale marker must not move a later start");
   }
 }

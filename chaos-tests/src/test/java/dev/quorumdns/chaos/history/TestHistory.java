@@ -14,8 +14,10 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class TestHistory {
   private final AtomicLong nanos = new AtomicLong();
-  private final HistoryRecorder recorder = new HistoryRecorder(
-      Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC), () -> nanos.getAndAdd(1_000_000));
+  private final HistoryRecorder recorder =
+      new HistoryRecorder(
+          Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC),
+          () -> nanos.getAndAdd(1_000_000));
 
   public TestHistory advance(Duration d) {
     nanos.addAndGet(d.toNanos());
@@ -44,16 +46,28 @@ public final class TestHistory {
   }
 
   public Op delete(int process, String node, String name, String vip) {
-    return ok(invoke(process, OpKind.DELETE, node, name, null), null, vip, vip == null ? "not_found" : "deleted");
+    return ok(
+        invoke(process, OpKind.DELETE, node, name, null),
+        null,
+        vip,
+        vip == null ? "not_found" : "deleted");
   }
 
   public Op read(int process, String node, String name, String spec, String vip) {
-    return ok(invoke(process, OpKind.READ_API, node, name, null), spec, vip, spec == null ? "not_found" : "found");
+    return ok(
+        invoke(process, OpKind.READ_API, node, name, null),
+        spec,
+        vip,
+        spec == null ? "not_found" : "found");
   }
 
   /** A DNS answer: the VIP (NOERROR), or NXDOMAIN when {@code vip} is null. */
   public Op dns(int process, String node, String name, String vip) {
-    return ok(invoke(process, OpKind.RESOLVE_DNS, node, name, null), null, vip, vip == null ? "NXDOMAIN" : "NOERROR");
+    return ok(
+        invoke(process, OpKind.RESOLVE_DNS, node, name, null),
+        null,
+        vip,
+        vip == null ? "NXDOMAIN" : "NOERROR");
   }
 
   public Op dnsFailed(int process, String node, String name, String why) {
@@ -62,7 +76,9 @@ public final class TestHistory {
 
   public Op readAll(int process, String node, long revision, Map<String, RegistryEntry> registry) {
     Op inv = invoke(process, OpKind.READ_ALL, node, null, null);
-    return recorder.complete(inv, inv.complete(OpType.OK, null, null, "found").withRevision(revision).withRegistry(registry));
+    return recorder.complete(
+        inv,
+        inv.complete(OpType.OK, null, null, "found").withRevision(revision).withRegistry(registry));
   }
 
   public Op status(int process, String node, long revision) {

@@ -27,7 +27,8 @@ class NemesisScheduleTest {
     List<FaultKind> kinds = List.of(FaultKind.values());
     NemesisSchedule a = NemesisSchedule.plan(99, kinds, Duration.ofSeconds(10), HOLD, GAP);
     assertEquals(a, NemesisSchedule.plan(99, kinds, Duration.ofSeconds(10), HOLD, GAP));
-    assertNotEquals(a.faults(), NemesisSchedule.plan(100, kinds, Duration.ofSeconds(10), HOLD, GAP).faults());
+    assertNotEquals(
+        a.faults(), NemesisSchedule.plan(100, kinds, Duration.ofSeconds(10), HOLD, GAP).faults());
     Duration previousEnd = Duration.ZERO;
     for (PlannedFault f : a.faults()) {
       assertTrue(f.at().compareTo(previousEnd) >= 0);
@@ -43,46 +44,101 @@ class NemesisScheduleTest {
     Optional<String> leader = Optional.of("n2");
     int leaderlessLookups;
 
+    @Override
+    public List<String> ids() {
+      return List.of("n1", "n2", "n3");
+    }
 
-    @Override public List<String> ids() { return List.of("n1", "n2", "n3"); }
-    @Override public Optional<String> leader() {
+    @Override
+    public Optional<String> leader() {
       if (leaderlessLookups > 0) {
         leaderlessLookups--;
         return Optional.empty();
       }
       return leader;
     }
-    @Override public void kill(String id) { calls.add("kill " + id); }
-    @Override public void start(String id) { calls.add("start " + id); }
-    @Override public void freeze(String id) { calls.add("freeze " + id); }
-    @Override public void thaw(String id) { calls.add("thaw " + id); }
-    @Override public void pauseContainer(String id) { calls.add("pause " + id); }
-    @Override public void unpauseContainer(String id) { calls.add("unpause " + id); }
-    @Override public void partition(Grudge grudge) { calls.add("partition " + grudge.drops()); }
-    @Override public void packetLoss(double p) { calls.add("loss " + p); }
-    @Override public void healNetwork() { calls.add("heal"); }
-    @Override public void removeMember(String id) { calls.add("remove " + id); }
-    @Override public void addMember(String id) { calls.add("add " + id); }
+
+    @Override
+    public void kill(String id) {
+      calls.add("kill " + id);
+    }
+
+    @Override
+    public void start(String id) {
+      calls.add("start " + id);
+    }
+
+    @Override
+    public void freeze(String id) {
+      calls.add("freeze " + id);
+    }
+
+    @Override
+    public void thaw(String id) {
+      calls.add("thaw " + id);
+    }
+
+    @Override
+    public void pauseContainer(String id) {
+      calls.add("pause " + id);
+    }
+
+    @Override
+    public void unpauseContainer(String id) {
+      calls.add("unpause " + id);
+    }
+
+    @Override
+    public void partition(Grudge grudge) {
+      calls.add("partition " + grudge.drops());
+    }
+
+    @Override
+    public void packetLoss(double p) {
+      calls.add("loss " + p);
+    }
+
+    @Override
+    public void healNetwork() {
+      calls.add("heal");
+    }
+
+    @Override
+    public void removeMember(String id) {
+      calls.add("remove " + id);
+    }
+
+    @Override
+    public void addMember(String id) {
+      calls.add("add " + id);
+    }
   }
 
   @Test
   void runnerInjectsHealsAndRecordsEveryFault() {
     RecordingControl control = new RecordingControl();
     HistoryRecorder recorder = new HistoryRecorder(Clock.systemUTC(), System::nanoTime);
-    NemesisSchedule schedule = NemesisSchedule.plan(7, List.of(FaultKind.values()), Duration.ofMillis(1500), HOLD, GAP);
-    NemesisRunner.Outcome outcome = new NemesisRunner(control, Nemeses.all(0.3), recorder).run(schedule, () -> false);
+    NemesisSchedule schedule =
+        NemesisSchedule.plan(7, List.of(FaultKind.values()), Duration.ofMillis(1500), HOLD, GAP);
+    NemesisRunner.Outcome outcome =
+        new NemesisRunner(control, Nemeses.all(0.3), recorder).run(schedule, () -> false);
     History history = recorder.snapshot();
 
     assertEquals(schedule.faults().size(), outcome.injected());
     assertEquals(outcome.injected(), history.faults().size());
     for (FaultInterval f : history.faults()) {
       assertTrue(f.endNanos() < Long.MAX_VALUE, "every fault healed: " + f);
-      assertTrue(f.endNanos() - f.startNanos() >= HOLD[0].toNanos() - 1_000_000, "held for its time: " + f);
+      assertTrue(
+          f.endNanos() - f.startNanos() >= HOLD[0].toNanos() - 1_000_000,
+          "held for its time: " + f);
     }
     long kills = control.calls.stream().filter(c -> c.startsWith("kill")).count();
     long starts = control.calls.stream().filter(c -> c.startsWith("start")).count();
     assertEquals(kills, starts, "every killed node is started again");
-    assertTrue(control.calls.contains("kill n2") || control.calls.contains("freeze n2") || control.calls.contains("pause n2"),
+    assertTrue(
+        control.calls.contains("kill n2")
+            || control.calls.contains("freeze n2")
+            || control.calls.contains("pause n2"),
         "leader faults hit the leader: " + control.calls);
   }
 
@@ -91,9 +147,11 @@ class NemesisScheduleTest {
     RecordingControl control = new RecordingControl();
     control.leader = Optional.empty();
     HistoryRecorder recorder = new HistoryRecorder(Clock.systemUTC(), System::nanoTime);
-    NemesisSchedule schedule = NemesisSchedule.plan(3, List.of(FaultKind.KILL_LEADER), Duration.ofMillis(300), HOLD, GAP);
-    NemesisRunner.Outcome outcome = new NemesisRunner(control, Nemeses.all(0.3), recorder, Duration.ofMillis(100))
-        .run(schedule, () -> false);
+    NemesisSchedule schedule =
+        NemesisSchedule.plan(3, List.of(FaultKind.KILL_LEADER), Duration.ofMillis(300), HOLD, GAP);
+    NemesisRunner.Outcome outcome =
+        new NemesisRunner(control, Nemeses.all(0.3), recorder, Duration.ofMillis(100))
+            .run(schedule, () -> false);
 
     assertEquals(0, outcome.injected());
     assertEquals(schedule.faults().size(), outcome.skipped().size());
@@ -106,9 +164,12 @@ class NemesisScheduleTest {
     RecordingControl control = new RecordingControl();
     control.leaderlessLookups = 3;
     HistoryRecorder recorder = new HistoryRecorder(Clock.systemUTC(), System::nanoTime);
-    NemesisSchedule schedule = new NemesisSchedule(5, List.of(new PlannedFault(Duration.ZERO, FaultKind.KILL_LEADER, HOLD[0])));
-    NemesisRunner.Outcome outcome = new NemesisRunner(control, Nemeses.all(0.3), recorder, Duration.ofSeconds(10))
-        .run(schedule, () -> false);
+    NemesisSchedule schedule =
+        new NemesisSchedule(
+            5, List.of(new PlannedFault(Duration.ZERO, FaultKind.KILL_LEADER, HOLD[0])));
+    NemesisRunner.Outcome outcome =
+        new NemesisRunner(control, Nemeses.all(0.3), recorder, Duration.ofSeconds(10))
+            .run(schedule, () -> false);
 
     assertEquals(1, outcome.injected(), outcome.skipped().toString());
     assertEquals(List.of("kill n2", "start n2"), control.calls);

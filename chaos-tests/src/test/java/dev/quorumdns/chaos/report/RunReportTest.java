@@ -43,10 +43,15 @@ class RunReportTest {
     h.heal(kill, FaultKind.KILL_LEADER, "n1");
     h.phase("heal", null);
     h.phase("final", null);
-    Map<String, RegistryEntry> all = Map.of("web/a", new RegistryEntry("240.0.0.1", "s1"),
-        "web/b", new RegistryEntry("240.0.0.2", "s1"));
+    Map<String, RegistryEntry> all =
+        Map.of(
+            "web/a",
+            new RegistryEntry("240.0.0.1", "s1"),
+            "web/b",
+            new RegistryEntry("240.0.0.2", "s1"));
     for (String node : List.of("n1", "n2", "n3")) {
-      Map<String, RegistryEntry> seen = loseAWrite && node.equals("n3") ? Map.of("web/a", all.get("web/a")) : all;
+      Map<String, RegistryEntry> seen =
+          loseAWrite && node.equals("n3") ? Map.of("web/a", all.get("web/a")) : all;
       h.readAll(3, node, 2, seen);
       h.status(3, node, 2);
     }
@@ -60,7 +65,8 @@ class RunReportTest {
   @Test
   void writesRunFilesSummaryAndLatest(@TempDir Path root) throws IOException {
     History history = smallRun(false);
-    RunInfo info = new RunInfo("run-1", 42, List.of("n1", "n2", "n3"), List.of("kill-leader"), "unit test");
+    RunInfo info =
+        new RunInfo("run-1", 42, List.of("n1", "n2", "n3"), List.of("kill-leader"), "unit test");
     CompositeChecker.Composite result = check(history);
     Summary summary = new RunReport(root).write(info, history, result);
 
@@ -82,10 +88,16 @@ class RunReportTest {
   @Test
   void invalidRunIsReportedWithItsAnomaliesAndLatestMovesOn(@TempDir Path root) throws IOException {
     RunReport report = new RunReport(root);
-    report.write(new RunInfo("good", 1, List.of("n1"), List.of(), null), smallRun(false), check(smallRun(false)));
+    report.write(
+        new RunInfo("good", 1, List.of("n1"), List.of(), null),
+        smallRun(false),
+        check(smallRun(false)));
     History bad = smallRun(true);
-    Summary summary = report.write(new RunInfo("bad", 2, List.of("n1", "n2", "n3"), List.of("kill-leader"), null),
-        bad, check(bad));
+    Summary summary =
+        report.write(
+            new RunInfo("bad", 2, List.of("n1", "n2", "n3"), List.of("kill-leader"), null),
+            bad,
+            check(bad));
 
     assertFalse(summary.valid());
     assertTrue(summary.anomalies() > 0);
@@ -101,15 +113,21 @@ class RunReportTest {
   @Test
   void pageIsSelfContained(@TempDir Path root) throws IOException {
     History history = smallRun(false);
-    new RunReport(root).write(new RunInfo("r", 7, List.of("n1", "n2", "n3"), List.of("kill-leader"), null),
-        history, check(history));
+    new RunReport(root)
+        .write(
+            new RunInfo("r", 7, List.of("n1", "n2", "n3"), List.of("kill-leader"), null),
+            history,
+            check(history));
     String html = Files.readString(root.resolve("r/index.html"));
 
     assertTrue(html.contains("<svg id=\"timeline\""));
     assertTrue(html.contains("<svg id=\"latency\""));
     assertTrue(html.contains("kill-leader n1"), "faults are labelled on the timeline");
-    assertFalse(Pattern.compile("(src|href)\\s*=", Pattern.CASE_INSENSITIVE).matcher(html).find(), "no external resources");
+    assertFalse(
+        Pattern.compile("(src|href)\\s*=", Pattern.CASE_INSENSITIVE).matcher(html).find(),
+        "no external resources");
     assertFalse(html.contains("@import"));
-    assertFalse(html.replace("http://www.w3.org/2000/svg", "").contains("http"), "no network addresses");
+    assertFalse(
+        html.replace("http://www.w3.org/2000/svg", "").contains("http"), "no network addresses");
   }
 }

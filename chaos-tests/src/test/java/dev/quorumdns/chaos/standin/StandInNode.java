@@ -20,13 +20,13 @@ import java.util.concurrent.Executors;
 /**
  * A stand-in for the node inside a chaos container, NOT the node: JDK only, so the container
  * plumbing can be proven before the node exists. HTTP on the API port: {@code /healthz} (its id),
- * {@code /probe?to=ip:port} (can it reach that peer's /healthz over TCP), {@code /udp-probe?to=ip:port&count=N}
- * (how many of N UDP queries to that peer's DNS port got answers). UDP on the DNS port: every query
- * gets an authoritative NXDOMAIN. Usage: {@code StandInNode <id> <api-port> <dns-port>}.
+ * {@code /probe?to=ip:port} (can it reach that peer's /healthz over TCP), {@code
+ * /udp-probe?to=ip:port&count=N} (how many of N UDP queries to that peer's DNS port got answers).
+ * UDP on the DNS port: every query gets an authoritative NXDOMAIN. Usage: {@code StandInNode <id>
+ * <api-port> <dns-port>}.
  */
 public final class StandInNode {
-  private StandInNode() {
-  }
+  private StandInNode() {}
 
   public static void main(String[] args) throws IOException {
     String id = args[0];
@@ -36,41 +36,50 @@ public final class StandInNode {
     HttpServer server = HttpServer.create(new InetSocketAddress("0.0.0.0", apiPort), 64);
     server.setExecutor(Executors.newFixedThreadPool(8));
     server.createContext("/healthz", ex -> reply(ex, 200, id));
-    server.createContext("/probe", ex -> {
-      String to = query(ex).get("to");
-      try {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://" + to + "/healthz"))
-            .timeout(Duration.ofMillis(1500)).build(), HttpResponse.BodyHandlers.ofString());
-        reply(ex, r.statusCode() == 200 ? 200 : 503, "reached " + r.body());
-      } catch (IOException | InterruptedException e) {
-        reply(ex, 503, "unreachable " + e);
-      }
-    });
-    server.createContext("/udp-probe", ex -> {
-      Map<String, String> q = query(ex);
-      String[] to = q.get("to").split(":");
-      int count = Integer.parseInt(q.getOrDefault("count", "100"));
-      int answered = 0;
-      try (DatagramSocket socket = new DatagramSocket()) {
-        socket.setSoTimeout(Integer.parseInt(q.getOrDefault("timeoutMs", "100")));
-        InetSocketAddress peer = new InetSocketAddress(to[0], Integer.parseInt(to[1]));
-        byte[] buffer = new byte[512];
-        for (int i = 0; i < count; i++) {
-          byte[] query = dnsQuery(i);
-          socket.send(new DatagramPacket(query, query.length, peer));
+    server.createContext(
+        "/probe",
+        ex -> {
+          String to = query(ex).get("to");
           try {
-            DatagramPacket in = new DatagramPacket(buffer, buffer.length);
-            socket.receive(in);
-            if (in.getLength() >= 12 && ((buffer[0] & 0xff) << 8 | buffer[1] & 0xff) == (i & 0xffff)) {
-              answered++;
-            }
-          } catch (SocketTimeoutException e) {
-            // lost: counted as unanswered
+            HttpResponse<String> r =
+                http.send(
+                    HttpRequest.newBuilder(URI.create("http://" + to + "/healthz"))
+                        .timeout(Duration.ofMillis(1500))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            reply(ex, r.statusCode() == 200 ? 200 : 503, "reached " + r.body());
+          } catch (IOException | InterruptedException e) {
+            reply(ex, 503, "unreachable " + e);
           }
-        }
-      }
-      reply(ex, 200, String.valueOf(answered));
-    });
+        });
+    server.createContext(
+        "/udp-probe",
+        ex -> {
+          Map<String, String> q = query(ex);
+          String[] to = q.get("to").split(":");
+          int count = Integer.parseInt(q.getOrDefault("count", "100"));
+          int answered = 0;
+          try (DatagramSocket socket = new DatagramSocket()) {
+            socket.setSoTimeout(Integer.parseInt(q.getOrDefault("timeoutMs", "100")));
+            InetSocketAddress peer = new InetSocketAddress(to[0], Integer.parseInt(to[1]));
+            byte[] buffer = new byte[512];
+            for (int i = 0; i < count; i++) {
+              byte[] query = dnsQuery(i);
+              socket.send(new DatagramPacket(query, query.length, peer));
+              try {
+                DatagramPacket in = new DatagramPacket(buffer, buffer.length);
+                socket.receive(in);
+                if (in.getLength() >= 12
+                    && ((buffer[0] & 0xff) << 8 | buffer[1] & 0xff) == (i & 0xffff)) {
+                  answered++;
+                }
+              } catch (SocketTimeoutException e) {
+                // lost: counted as unanswered
+              }
+            }
+          }
+          reply(ex, 200, String.valueOf(answered));
+        });
     server.start();
     Thread dns = new Thread(() -> serveDns(dnsPort), "dns");
     dns.start();

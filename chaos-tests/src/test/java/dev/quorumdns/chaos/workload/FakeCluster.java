@@ -19,13 +19,18 @@ import java.util.TreeMap;
 /**
  * An in-memory registry that behaves as the contract says: one linearizable log of registry states,
  * VIPs allocated by name hash and kept across updates, nodes whose DNS lags the log but never goes
- * back, some writes ending unknown (applied or not). {@link Bug}s break one promise each, so tests can
- * see the checkers catch them. Thread-safe (one lock).
+ * back, some writes ending unknown (applied or not). {@link Bug}s break one promise each, so tests
+ * can see the checkers catch them. Thread-safe (one lock).
  */
 final class FakeCluster implements RegistryApi, DnsApi {
-  enum Bug { LOSE_ACKNOWLEDGED_WRITE, VIP_CHANGES_ON_UPDATE, DNS_TIME_TRAVEL, SHARED_VIP }
+  enum Bug {
+    LOSE_ACKNOWLEDGED_WRITE,
+    VIP_CHANGES_ON_UPDATE,
+    DNS_TIME_TRAVEL,
+    SHARED_VIP
+  }
 
-  private record Service(String spec, String vip) { }
+  private record Service(String spec, String vip) {}
 
   private final List<String> nodes;
   private final Set<Bug> bugs;
@@ -78,8 +83,12 @@ final class FakeCluster implements RegistryApi, DnsApi {
     }
     Map<String, Service> next = new TreeMap<>(latest());
     Service old = next.get(name);
-    String vip = old == null ? allocate(name, next)
-        : bugs.contains(Bug.VIP_CHANGES_ON_UPDATE) ? allocate(name + "#" + log.size(), next) : old.vip();
+    String vip =
+        old == null
+            ? allocate(name, next)
+            : bugs.contains(Bug.VIP_CHANGES_ON_UPDATE)
+                ? allocate(name + "#" + log.size(), next)
+                : old.vip();
     next.put(name, new Service(spec.canonical(), vip));
     heldVips.add(vip);
     lastVip.put(name, vip);
@@ -87,7 +96,8 @@ final class FakeCluster implements RegistryApi, DnsApi {
     if (unknown) {
       return Outcome.info("outcome_unknown", "committed, answer lost");
     }
-    return Outcome.ok(old == null ? "created" : "updated", spec.canonical(), vip, (long) log.size() - 1);
+    return Outcome.ok(
+        old == null ? "created" : "updated", spec.canonical(), vip, (long) log.size() - 1);
   }
 
   @Override
@@ -103,13 +113,17 @@ final class FakeCluster implements RegistryApi, DnsApi {
     Map<String, Service> next = new TreeMap<>(latest());
     next.remove(name);
     log.add(next);
-    return unknown ? Outcome.info("outcome_unknown", "") : Outcome.ok("deleted", old.spec(), old.vip(), (long) log.size() - 1);
+    return unknown
+        ? Outcome.info("outcome_unknown", "")
+        : Outcome.ok("deleted", old.spec(), old.vip(), (long) log.size() - 1);
   }
 
   @Override
   public synchronized Outcome get(String node, String name) {
     Service s = latest().get(name);
-    return s == null ? Outcome.ok("not_found", null, null, null) : Outcome.ok("found", s.spec(), s.vip(), null);
+    return s == null
+        ? Outcome.ok("not_found", null, null, null)
+        : Outcome.ok("found", s.spec(), s.vip(), null);
   }
 
   @Override
@@ -117,7 +131,9 @@ final class FakeCluster implements RegistryApi, DnsApi {
     int at = catchUp(node, true);
     TreeMap<String, RegistryEntry> registry = new TreeMap<>();
     log.get(at).forEach((name, s) -> registry.put(name, new RegistryEntry(s.vip(), s.spec())));
-    if (bugs.contains(Bug.LOSE_ACKNOWLEDGED_WRITE) && node.equals(nodes.get(nodes.size() - 1)) && !registry.isEmpty()) {
+    if (bugs.contains(Bug.LOSE_ACKNOWLEDGED_WRITE)
+        && node.equals(nodes.get(nodes.size() - 1))
+        && !registry.isEmpty()) {
       int[] i = {0};
       registry.keySet().removeIf(k -> i[0]++ % 2 == 0);
     }
@@ -137,7 +153,9 @@ final class FakeCluster implements RegistryApi, DnsApi {
       at = random.nextInt(at + 1);
     }
     Service s = log.get(at).get(name);
-    return s == null ? Outcome.ok("NXDOMAIN", null, null, null) : Outcome.ok("NOERROR", null, s.vip(), null);
+    return s == null
+        ? Outcome.ok("NXDOMAIN", null, null, null)
+        : Outcome.ok("NOERROR", null, s.vip(), null);
   }
 
   /** Moves the node's applied state forward (never back), all the way when {@code full}. */

@@ -26,7 +26,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** Workload → history → checkers → report against an in-memory cluster: no false alarms, real bugs caught. */
+/**
+ * Workload → history → checkers → report against an in-memory cluster: no false alarms, real bugs
+ * caught.
+ */
 @Timeout(60)
 class WorkloadPipelineTest {
   private static final List<String> NODES = List.of("n1", "n2", "n3");
@@ -37,50 +40,71 @@ class WorkloadPipelineTest {
     executor.shutdownNow();
   }
 
-  private CompositeChecker.Composite run(FakeCluster cluster, long seed, HistoryRecorder recorder, Duration length) {
+  private CompositeChecker.Composite run(
+      FakeCluster cluster, long seed, HistoryRecorder recorder, Duration length) {
     recorder.phase("scenario", "in-memory");
-    Workload workload = new Workload(cluster, cluster, NODES, recorder, new WorkloadConfig(3, 3, 8, 4, 0.2, 0.25), seed);
+    Workload workload =
+        new Workload(
+            cluster, cluster, NODES, recorder, new WorkloadConfig(3, 3, 8, 4, 0.2, 0.25), seed);
     long ops = workload.run(length, executor, () -> false);
     assertTrue(ops > 200, "workload ran: " + ops);
-    new FinalPhase(cluster, cluster, recorder).run(NODES, workload.names(), Duration.ofSeconds(5), Duration.ofMillis(10));
-    CompositeChecker.Composite result = Checkers.standard(Duration.ofSeconds(5), 0.99, Duration.ofSeconds(5))
-        .check(recorder.snapshot());
+    new FinalPhase(cluster, cluster, recorder)
+        .run(NODES, workload.names(), Duration.ofSeconds(5), Duration.ofMillis(10));
+    CompositeChecker.Composite result =
+        Checkers.standard(Duration.ofSeconds(5), 0.99, Duration.ofSeconds(5))
+            .check(recorder.snapshot());
     System.out.println(recorder.snapshot().size() + " events, checker millis " + result.millis());
     return result;
   }
 
   @Test
-  void correctClusterWithLagAndUnknownOutcomesIsValidAndReported(@TempDir Path root) throws IOException {
+  void correctClusterWithLagAndUnknownOutcomesIsValidAndReported(@TempDir Path root)
+      throws IOException {
     HistoryRecorder recorder = new HistoryRecorder(Clock.systemUTC(), System::nanoTime);
-    CompositeChecker.Composite result = run(new FakeCluster(NODES, 11, 0.03, Set.of()), 11, recorder,
-        Duration.ofMillis(300));
+    CompositeChecker.Composite result =
+        run(new FakeCluster(NODES, 11, 0.03, Set.of()), 11, recorder, Duration.ofMillis(300));
     History history = recorder.snapshot();
 
     assertEquals(Validity.VALID, result.validity(), () -> result.results().toString());
-    Summary summary = new RunReport(root).write(new RunInfo("in-memory-11", 11, NODES, List.of("in-memory"), null),
-        history, result);
+    Summary summary =
+        new RunReport(root)
+            .write(
+                new RunInfo("in-memory-11", 11, NODES, List.of("in-memory"), null),
+                history,
+                result);
     assertTrue(summary.valid());
     assertEquals(1.0, summary.dnsAvailability().get("in-memory"));
-    assertTrue(history.operations().stream().anyMatch(op -> op.isInfo()), "unknown outcomes were exercised");
+    assertTrue(
+        history.operations().stream().anyMatch(op -> op.isInfo()),
+        "unknown outcomes were exercised");
   }
 
   @Test
   void theRunIsTimedFromTheLastClientsStart() {
-    // The last client's thread starts 500 ms late, longer than the whole 300 ms run: it still gets its turn.
-    java.util.concurrent.atomic.AtomicInteger starts = new java.util.concurrent.atomic.AtomicInteger();
-    ExecutorService late = new java.util.concurrent.ThreadPoolExecutor(8, 8, 1, java.util.concurrent.TimeUnit.SECONDS,
-        new java.util.concurrent.LinkedBlockingQueue<>()) {
-      @Override
-      protected void beforeExecute(Thread t, Runnable r) {
-        if (starts.incrementAndGet() == 6) {
-          java.util.concurrent.locks.LockSupport.parkNanos(500_000_000L);
-        }
-      }
-    };
+    // The last client's thread starts 500 ms late, longer than the whole 300 ms run: it still gets
+    // its turn.
+    java.util.concurrent.atomic.AtomicInteger starts =
+        new java.util.concurrent.atomic.AtomicInteger();
+    ExecutorService late =
+        new java.util.concurrent.ThreadPoolExecutor(
+            8,
+            8,
+            1,
+            java.util.concurrent.TimeUnit.SECONDS,
+            new java.util.concurrent.LinkedBlockingQueue<>()) {
+          @Override
+          protected void beforeExecute(Thread t, Runnable r) {
+            if (starts.incrementAndGet() == 6) {
+              java.util.concurrent.locks.LockSupport.parkNanos(500_000_000L);
+            }
+          }
+        };
     try {
       HistoryRecorder recorder = new HistoryRecorder(Clock.systemUTC(), System::nanoTime);
       FakeCluster cluster = new FakeCluster(NODES, 3, 0.0, Set.of());
-      Workload workload = new Workload(cluster, cluster, NODES, recorder, new WorkloadConfig(3, 3, 8, 4, 0.2, 0.25), 3);
+      Workload workload =
+          new Workload(
+              cluster, cluster, NODES, recorder, new WorkloadConfig(3, 3, 8, 4, 0.2, 0.25), 3);
       workload.run(Duration.ofMillis(300), late, () -> false);
       Set<Integer> clients = new java.util.TreeSet<>();
       recorder.snapshot().operations().forEach(op -> clients.add(op.invoke().process() % 6));
@@ -92,44 +116,49 @@ class WorkloadPipelineTest {
 
   @Test
   void writersBackOffAfterAFailure() {
-    // Every node down: each call fails at once. Without a back-off three writers made ~10^5 calls here.
-    dev.quorumdns.chaos.client.RegistryApi down = new dev.quorumdns.chaos.client.RegistryApi() {
-      private dev.quorumdns.chaos.client.Outcome refused() {
-        return dev.quorumdns.chaos.client.Outcome.info("io", "header parser received no bytes");
-      }
+    // Every node down: each call fails at once. Without a back-off three writers made ~10^5 calls
+    // here.
+    dev.quorumdns.chaos.client.RegistryApi down =
+        new dev.quorumdns.chaos.client.RegistryApi() {
+          private dev.quorumdns.chaos.client.Outcome refused() {
+            return dev.quorumdns.chaos.client.Outcome.info("io", "header parser received no bytes");
+          }
 
-      @Override
-      public dev.quorumdns.chaos.client.Outcome put(String node, String name,
-                                                     dev.quorumdns.chaos.client.ServiceSpec spec) {
-        return refused();
-      }
+          @Override
+          public dev.quorumdns.chaos.client.Outcome put(
+              String node, String name, dev.quorumdns.chaos.client.ServiceSpec spec) {
+            return refused();
+          }
 
-      @Override
-      public dev.quorumdns.chaos.client.Outcome delete(String node, String name) {
-        return refused();
-      }
+          @Override
+          public dev.quorumdns.chaos.client.Outcome delete(String node, String name) {
+            return refused();
+          }
 
-      @Override
-      public dev.quorumdns.chaos.client.Outcome get(String node, String name) {
-        return dev.quorumdns.chaos.client.Outcome.fail("io", "header parser received no bytes");
-      }
+          @Override
+          public dev.quorumdns.chaos.client.Outcome get(String node, String name) {
+            return dev.quorumdns.chaos.client.Outcome.fail("io", "header parser received no bytes");
+          }
 
-      @Override
-      public dev.quorumdns.chaos.client.Outcome list(String node, boolean stale) {
-        return get(node, "");
-      }
+          @Override
+          public dev.quorumdns.chaos.client.Outcome list(String node, boolean stale) {
+            return get(node, "");
+          }
 
-      @Override
-      public dev.quorumdns.chaos.client.ClusterStatus cluster(String node) {
-        throw new UnsupportedOperationException();
-      }
-    };
+          @Override
+          public dev.quorumdns.chaos.client.ClusterStatus cluster(String node) {
+            throw new UnsupportedOperationException();
+          }
+        };
     HistoryRecorder recorder = new HistoryRecorder(Clock.systemUTC(), System::nanoTime);
     FakeCluster dns = new FakeCluster(NODES, 3, 0.0, Set.of());
-    long ops = new Workload(down, dns, NODES, recorder, new WorkloadConfig(3, 0, 8, 4, 0.2, 0.25), 3)
-        .run(Duration.ofMillis(500), executor, () -> false);
+    long ops =
+        new Workload(down, dns, NODES, recorder, new WorkloadConfig(3, 0, 8, 4, 0.2, 0.25), 3)
+            .run(Duration.ofMillis(500), executor, () -> false);
     long bound = 3 * (500 / Workload.ERROR_BACKOFF.toMillis() + 1);
-    assertTrue(ops > 0 && ops <= bound, ops + " failed calls in 500 ms by 3 writers (at most " + bound + ")");
+    assertTrue(
+        ops > 0 && ops <= bound,
+        ops + " failed calls in 500 ms by 3 writers (at most " + bound + ")");
   }
 
   @ParameterizedTest(name = "{0}")
@@ -137,15 +166,19 @@ class WorkloadPipelineTest {
   void eachBugIsCaught(FakeCluster.Bug bug) {
     HistoryRecorder recorder = new HistoryRecorder(Clock.systemUTC(), System::nanoTime);
     // Long enough that even on a loaded machine every injected bug shows up in the history.
-    CompositeChecker.Composite result = run(new FakeCluster(NODES, 5, 0.02, Set.of(bug)), 5, recorder,
-        Duration.ofMillis(1500));
-    String expected = switch (bug) {
-      case LOSE_ACKNOWLEDGED_WRITE -> "final-reads";
-      case VIP_CHANGES_ON_UPDATE -> "vip-stable";
-      case DNS_TIME_TRAVEL -> "dns-monotonic";
-      case SHARED_VIP -> "vip-unique";
-    };
-    assertEquals(Validity.INVALID, result.results().get(expected).validity(), () -> result.results().toString());
+    CompositeChecker.Composite result =
+        run(new FakeCluster(NODES, 5, 0.02, Set.of(bug)), 5, recorder, Duration.ofMillis(1500));
+    String expected =
+        switch (bug) {
+          case LOSE_ACKNOWLEDGED_WRITE -> "final-reads";
+          case VIP_CHANGES_ON_UPDATE -> "vip-stable";
+          case DNS_TIME_TRAVEL -> "dns-monotonic";
+          case SHARED_VIP -> "vip-unique";
+        };
+    assertEquals(
+        Validity.INVALID,
+        result.results().get(expected).validity(),
+        () -> result.results().toString());
     assertEquals(Validity.INVALID, result.validity());
   }
 }

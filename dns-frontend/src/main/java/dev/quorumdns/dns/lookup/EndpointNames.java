@@ -12,10 +12,11 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * The names and addresses DNS publishes for a headless service's endpoints: each endpoint with an IP address
- * has the name {@code <address-label>.<name>.<ns>.<domain>}, where the label is the address with dashes for its
- * separators, IPv6 written in full ({@code 10-1-0-5}, {@code fd00-0000-0000-0000-0000-0000-0000-0001}): one
- * spelling per address, and never a dash at either end. Stateless; any thread.
+ * The names and addresses DNS publishes for a headless service's endpoints: each endpoint with an
+ * IP address has the name {@code <address-label>.<name>.<ns>.<domain>}, where the label is the
+ * address with dashes for its separators, IPv6 written in full ({@code 10-1-0-5}, {@code
+ * fd00-0000-0000-0000-0000-0000-0000-0001}): one spelling per address, and never a dash at either
+ * end. Stateless; any thread.
  */
 public final class EndpointNames {
   private EndpointNames() {}
@@ -30,7 +31,8 @@ public final class EndpointNames {
       }
     } else {
       for (int i = 0; i < 16; i += 2) {
-        out.append(i == 0 ? "" : "-").append(String.format(Locale.ROOT, "%02x%02x", b[i] & 0xff, b[i + 1] & 0xff));
+        out.append(i == 0 ? "" : "-")
+            .append(String.format(Locale.ROOT, "%02x%02x", b[i] & 0xff, b[i + 1] & 0xff));
       }
     }
     return out.toString();
@@ -41,7 +43,9 @@ public final class EndpointNames {
     String[] parts = label.split("-", -1);
     if (parts.length == 4) {
       String dotted = String.join(".", parts);
-      return IpAddresses.looksLiteral(dotted) && label.equals(tryLabel(dotted)) ? parse(dotted) : null;
+      return IpAddresses.looksLiteral(dotted) && label.equals(tryLabel(dotted))
+          ? parse(dotted)
+          : null;
     }
     if (parts.length == 8) {
       for (String p : parts) {
@@ -69,8 +73,8 @@ public final class EndpointNames {
   }
 
   /**
-   * The distinct addresses of {@code svc}'s endpoints that DNS lists (IP literals of passing and warning
-   * endpoints; host names are left out), of one family, in endpoint order.
+   * The distinct addresses of {@code svc}'s endpoints that DNS lists (IP literals of passing and
+   * warning endpoints; host names are left out), of one family, in endpoint order.
    */
   public static List<InetAddress> serving(Service svc, boolean ipv4) {
     Set<InetAddress> out = new LinkedHashSet<>();

@@ -4,14 +4,19 @@ import java.util.List;
 import org.xbill.DNS.Record;
 
 /**
- * The answer to one question before it becomes a message (CoreDNS' lookup/result split): a result, the three
- * sections, and how long a wire-form copy of it stays right. Immutable.
+ * The answer to one question before it becomes a message (CoreDNS' lookup/result split): a result,
+ * the three sections, and how long a wire-form copy of it stays right. Immutable.
  *
  * @param authoritative whether AA is set (every answer from one of our zones)
- * @param validity      tells whether a cached copy may still be served; null if it must not be cached
+ * @param validity tells whether a cached copy may still be served; null if it must not be cached
  */
-public record Lookup(Result result, boolean authoritative, List<Record> answer, List<Record> authority,
-                     List<Record> additional, Validity validity) {
+public record Lookup(
+    Result result,
+    boolean authoritative,
+    List<Record> answer,
+    List<Record> authority,
+    List<Record> additional,
+    Validity validity) {
 
   /** What kind of answer this is. */
   public enum Result {

@@ -15,7 +15,10 @@ import org.xbill.DNS.SOARecord;
 import org.xbill.DNS.SRVRecord;
 import org.xbill.DNS.TextParseException;
 
-/** Builds the records of our zones with the configured TTLs and SOA fields (docs/architecture.md). Immutable. */
+/**
+ * Builds the records of our zones with the configured TTLs and SOA fields (docs/architecture.md).
+ * Immutable.
+ */
 final class Records {
   static final String NODE_LABEL = "node";
   static final long SOA_REFRESH = 60;
@@ -92,17 +95,36 @@ final class Records {
   }
 
   /**
-   * The SOA of {@code apex} in zone transfers and NOTIFY: mname {@code node.<domain>.} instead of this node's own
-   * name, so every node gives the same record for the same revision and a secondary can apply an IXFR from any
-   * node to a zone it got from another (an IXFR deletes the old SOA by its exact content).
+   * The SOA of {@code apex} in zone transfers and NOTIFY: mname {@code node.<domain>.} instead of
+   * this node's own name, so every node gives the same record for the same revision and a secondary
+   * can apply an IXFR from any node to a zone it got from another (an IXFR deletes the old SOA by
+   * its exact content).
    */
   SOARecord transferSoa(Name apex, long revision) {
-    return new SOARecord(apex, DClass.IN, config.ttlSeconds(), nodeZone, rname, revision & 0xffffffffL, SOA_REFRESH,
-        SOA_RETRY, SOA_EXPIRE, config.negativeTtlSeconds());
+    return new SOARecord(
+        apex,
+        DClass.IN,
+        config.ttlSeconds(),
+        nodeZone,
+        rname,
+        revision & 0xffffffffL,
+        SOA_REFRESH,
+        SOA_RETRY,
+        SOA_EXPIRE,
+        config.negativeTtlSeconds());
   }
 
   private SOARecord soa(Name apex, long revision, long ttl) {
-    return new SOARecord(apex, DClass.IN, ttl, mname, rname, revision & 0xffffffffL, SOA_REFRESH, SOA_RETRY,
-        SOA_EXPIRE, config.negativeTtlSeconds());
+    return new SOARecord(
+        apex,
+        DClass.IN,
+        ttl,
+        mname,
+        rname,
+        revision & 0xffffffffL,
+        SOA_REFRESH,
+        SOA_RETRY,
+        SOA_EXPIRE,
+        config.negativeTtlSeconds());
   }
 }

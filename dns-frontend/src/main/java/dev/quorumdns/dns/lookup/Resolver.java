@@ -21,12 +21,13 @@ import org.xbill.DNS.Record;
 import org.xbill.DNS.Type;
 
 /**
- * Answers one question from a {@link RegistryView} without touching the wire (docs/architecture.md): the lookup half
- * of CoreDNS' lookup/handler split. Thread-safe and lock-free; called on DNS event-loop threads and by
- * {@code ZoneRecords}.
+ * Answers one question from a {@link RegistryView} without touching the wire
+ * (docs/architecture.md): the lookup half of CoreDNS' lookup/handler split. Thread-safe and
+ * lock-free; called on DNS event-loop threads and by {@code ZoneRecords}.
  *
- * <p>Every answer carries a {@link Validity} computed from what was read <em>before</em> the registry was
- * consulted (the revision is read first), so a cached copy can only be invalidated too early, never too late.
+ * <p>Every answer carries a {@link Validity} computed from what was read <em>before</em> the
+ * registry was consulted (the revision is read first), so a cached copy can only be invalidated too
+ * early, never too late.
  */
 public final class Resolver {
   private final DnsConfig config;
@@ -51,7 +52,10 @@ public final class Resolver {
     return view;
   }
 
-  /** The zones as of the registry's cluster settings (the reverse zones appear once the cluster has pools). */
+  /**
+   * The zones as of the registry's cluster settings (the reverse zones appear once the cluster has
+   * pools).
+   */
   public Zones zones() {
     ClusterSettings s = view.settings().orElse(null);
     ZonesFor z = zones;
@@ -103,8 +107,10 @@ public final class Resolver {
       return;
     }
     String name = qname.getLabelString(depth - 2);
-    Service svc = DnsLabel.isValidLowerCase(last) && DnsLabel.isValidLowerCase(name)
-        ? view.get(new ServiceKey(last, name)) : null;
+    Service svc =
+        DnsLabel.isValidLowerCase(last) && DnsLabel.isValidLowerCase(name)
+            ? view.get(new ServiceKey(last, name))
+            : null;
     if (svc == null || depth > 4) {
       a.nameError();
       return;
@@ -151,7 +157,7 @@ public final class Resolver {
         }
       }
       case Type.ANY -> a.answer.add(records.anyAnswer(owner));
-      default -> { }
+      default -> {}
     }
     if (a.answer.isEmpty()) {
       a.noData();
@@ -160,7 +166,10 @@ public final class Resolver {
     }
   }
 
-  /** A headless service's name: the addresses of its passing and warning endpoints; NODATA when it has none. */
+  /**
+   * A headless service's name: the addresses of its passing and warning endpoints; NODATA when it
+   * has none.
+   */
   private void headlessName(Name owner, int qtype, Service svc, Answer a) {
     if (qtype == Type.A || qtype == Type.AAAA) {
       for (InetAddress addr : EndpointNames.serving(svc, qtype == Type.A)) {
@@ -177,8 +186,9 @@ public final class Resolver {
   }
 
   /**
-   * {@code <address-label>.<name>.<ns>}: the address of one endpoint of a headless service, whatever its health
-   * (selection by health happens at the service name and its SRV names). False if the label names no endpoint.
+   * {@code <address-label>.<name>.<ns>}: the address of one endpoint of a headless service,
+   * whatever its health (selection by health happens at the service name and its SRV names). False
+   * if the label names no endpoint.
    */
   private boolean endpointName(Name qname, int qtype, Service svc, Answer a) {
     InetAddress addr = EndpointNames.address(qname.getLabelString(0));
@@ -199,10 +209,10 @@ public final class Resolver {
   }
 
   /**
-   * A named port of a headless service: one SRV record per passing or warning endpoint (weight: the endpoint's,
-   * else {@value Records#SRV_WEIGHT}; port: the endpoint's, else the named port's), targets
-   * {@code <address-label>.<name>.<ns>} with their addresses as additional data, or the host name of an endpoint
-   * registered by name.
+   * A named port of a headless service: one SRV record per passing or warning endpoint (weight: the
+   * endpoint's, else {@value Records#SRV_WEIGHT}; port: the endpoint's, else the named port's),
+   * targets {@code <address-label>.<name>.<ns>} with their addresses as additional data, or the
+   * host name of an endpoint registered by name.
    */
   private void headlessSrv(Name qname, ServicePort p, Name owner, Service svc, Answer a) {
     for (Endpoint e : svc.spec().endpoints()) {
@@ -237,13 +247,20 @@ public final class Resolver {
     }
   }
 
-  /** The named port {@code _<port>._<proto>} of {@code svc}, or with {@code port} null any named port of proto. */
+  /**
+   * The named port {@code _<port>._<proto>} of {@code svc}, or with {@code port} null any named
+   * port of proto.
+   */
   private static ServicePort namedPort(Service svc, String port, String proto) {
     for (ServicePort p : svc.spec().ports()) {
-      if (p.name() != null && proto.length() == p.protocol().label().length() + 1 && proto.charAt(0) == '_'
+      if (p.name() != null
+          && proto.length() == p.protocol().label().length() + 1
+          && proto.charAt(0) == '_'
           && proto.endsWith(p.protocol().label())
-          && (port == null || (port.length() == p.name().length() + 1 && port.charAt(0) == '_'
-              && port.endsWith(p.name())))) {
+          && (port == null
+              || (port.length() == p.name().length() + 1
+                  && port.charAt(0) == '_'
+                  && port.endsWith(p.name())))) {
         return p;
       }
     }
@@ -252,7 +269,8 @@ public final class Resolver {
 
   private void nodeName(Name qname, int qtype, int depth, Answer a) {
     if (depth == 1) {
-      a.emptyOrMissing(!view.nodes().isEmpty()); // node.<domain>: the empty non-terminal above the NS targets.
+      a.emptyOrMissing(
+          !view.nodes().isEmpty()); // node.<domain>: the empty non-terminal above the NS targets.
       return;
     }
     String id = qname.getLabelString(0);
@@ -288,7 +306,7 @@ public final class Resolver {
         return;
       }
       case Type.ANY -> a.answer.add(records.anyAnswer(a.apex));
-      default -> { }
+      default -> {}
     }
     if (a.answer.isEmpty()) {
       a.noData();
@@ -317,7 +335,8 @@ public final class Resolver {
       return;
     }
     if (qname.labels() - 2 < ReverseNames.fullDepth(qname)) {
-      // An intermediate label inside a pool: treated as an empty non-terminal whether or not a VIP is below it
+      // An intermediate label inside a pool: treated as an empty non-terminal whether or not a VIP
+      // is below it
       // now, so no resolver caches an NXDOMAIN that would hide a VIP allocated later (RFC 8020).
       a.noData();
       return;
@@ -329,8 +348,10 @@ public final class Resolver {
       return;
     }
     if (qtype == Type.PTR) {
-      a.answer.add(records.ptr(qname, Records.child(svc.key().name() + "." + svc.key().namespace(),
-          records.forward())));
+      a.answer.add(
+          records.ptr(
+              qname,
+              Records.child(svc.key().name() + "." + svc.key().namespace(), records.forward())));
     } else if (qtype == Type.ANY) {
       a.answer.add(records.anyAnswer(qname));
     } else {
@@ -376,8 +397,10 @@ public final class Resolver {
     }
 
     Lookup build() {
-      List<Record> authority = result == Lookup.Result.SUCCESS ? List.of()
-          : List.of(records.negativeSoa(apex, revision));
+      List<Record> authority =
+          result == Lookup.Result.SUCCESS
+              ? List.of()
+              : List.of(records.negativeSoa(apex, revision));
       return new Lookup(result, true, answer, authority, additional, valid);
     }
   }

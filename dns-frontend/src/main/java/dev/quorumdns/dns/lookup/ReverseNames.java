@@ -7,7 +7,10 @@ import org.xbill.DNS.Name;
 import org.xbill.DNS.ReverseMap;
 import org.xbill.DNS.TextParseException;
 
-/** Reverse-mapping names ({@code in-addr.arpa}, {@code ip6.arpa}) and the addresses they stand for. Stateless. */
+/**
+ * Reverse-mapping names ({@code in-addr.arpa}, {@code ip6.arpa}) and the addresses they stand for.
+ * Stateless.
+ */
 public final class ReverseNames {
   static final Name IN_ADDR = Name.fromConstantString("in-addr.arpa.");
   static final Name IP6 = Name.fromConstantString("ip6.arpa.");
@@ -34,7 +37,8 @@ public final class ReverseNames {
     StringBuilder s = new StringBuilder();
     for (int i = labels - 1; i >= 0; i--) {
       int v = b.length == 4 ? b[i] & 0xff : (b[i / 2] >> (i % 2 == 0 ? 4 : 0)) & 0xf;
-      s.append(b.length == 4 ? Integer.toString(v) : Integer.toHexString(v)).append(i > 0 ? "." : "");
+      s.append(b.length == 4 ? Integer.toString(v) : Integer.toHexString(v))
+          .append(i > 0 ? "." : "");
     }
     try {
       return Name.fromString(s.toString(), suffix);
@@ -44,8 +48,9 @@ public final class ReverseNames {
   }
 
   /**
-   * The first and last address of the block a reverse zone apex such as {@code 240.in-addr.arpa.} (240.0.0.0 ..
-   * 240.255.255.255) or a nibble apex under {@code ip6.arpa.} stands for; null if the apex is not well formed.
+   * The first and last address of the block a reverse zone apex such as {@code 240.in-addr.arpa.}
+   * (240.0.0.0 .. 240.255.255.255) or a nibble apex under {@code ip6.arpa.} stands for; null if the
+   * apex is not well formed.
    */
   static InetAddress[] block(Name apex) {
     boolean v4 = apex.subdomain(IN_ADDR);
@@ -68,21 +73,28 @@ public final class ReverseNames {
       last[bit / 8] |= (byte) (0x80 >>> (bit % 8));
     }
     try {
-      return v4 ? new InetAddress[] {InetAddress.getByAddress(first), InetAddress.getByAddress(last)}
-          : new InetAddress[] {Inet6Address.getByAddress(null, first, -1), Inet6Address.getByAddress(null, last, -1)};
+      return v4
+          ? new InetAddress[] {InetAddress.getByAddress(first), InetAddress.getByAddress(last)}
+          : new InetAddress[] {
+            Inet6Address.getByAddress(null, first, -1), Inet6Address.getByAddress(null, last, -1)
+          };
     } catch (UnknownHostException e) {
       throw new IllegalStateException(e);
     }
   }
 
-  /** How many labels a full reverse name has below {@code in-addr.arpa} (4) or {@code ip6.arpa} (32). */
+  /**
+   * How many labels a full reverse name has below {@code in-addr.arpa} (4) or {@code ip6.arpa}
+   * (32).
+   */
   static int fullDepth(Name name) {
     return name.subdomain(IN_ADDR) ? 4 : 32;
   }
 
   /**
-   * True if every label of {@code name} below {@code apex} is a well-formed octet (decimal 0..255, no leading
-   * zero) or nibble (one lower-case hex digit), and there are not more of them than a full address has.
+   * True if every label of {@code name} below {@code apex} is a well-formed octet (decimal 0..255,
+   * no leading zero) or nibble (one lower-case hex digit), and there are not more of them than a
+   * full address has.
    */
   static boolean wellFormed(Name name, Name apex) {
     boolean v4 = name.subdomain(IN_ADDR);

@@ -9,7 +9,6 @@ import dev.quorumdns.registry.RegistrySnapshot;
 import dev.quorumdns.registry.Service;
 import dev.quorumdns.registry.ServiceKey;
 import dev.quorumdns.registry.ServicePort;
-import dev.quorumdns.registry.VipOwner;
 import dev.quorumdns.registry.history.ChangeLogState;
 import dev.quorumdns.registry.history.ServiceChange;
 import java.net.InetAddress;
@@ -26,12 +25,12 @@ import org.xbill.DNS.Record;
 import org.xbill.DNS.SOARecord;
 
 /**
- * The contents of our zones at one registry snapshot, for zone transfers: the lookup half of a transfer, with
- * no wire. Records are the ones queries get (same names, TTLs and data), except that the SOA names no
- * particular node ({@link #soa}) and the NS set is every node with a published record at that revision (voters
- * and listeners alike, all of which answer from their replica), so the zone is a function of the revision
- * alone: the same serial has the same content on every node. Immutable and thread-safe; the cursors it returns
- * are confined to their caller.
+ * The contents of our zones at one registry snapshot, for zone transfers: the lookup half of a
+ * transfer, with no wire. Records are the ones queries get (same names, TTLs and data), except that
+ * the SOA names no particular node ({@link #soa}) and the NS set is every node with a published
+ * record at that revision (voters and listeners alike, all of which answer from their replica), so
+ * the zone is a function of the revision alone: the same serial has the same content on every node.
+ * Immutable and thread-safe; the cursors it returns are confined to their caller.
  */
 public final class ZoneContents {
   private final DnsConfig config;
@@ -53,9 +52,9 @@ public final class ZoneContents {
   }
 
   /**
-   * Every record of the zone at {@code apex} but its SOA, read from the snapshot as it is iterated: the NS set,
-   * then (forward zone) node addresses and each service's A, AAAA and SRV records in store order, or (reverse
-   * zone) the PTR of each VIP in the zone, in address order.
+   * Every record of the zone at {@code apex} but its SOA, read from the snapshot as it is iterated:
+   * the NS set, then (forward zone) node addresses and each service's A, AAAA and SRV records in
+   * store order, or (reverse zone) the PTR of each VIP in the zone, in address order.
    */
   public Cursor<Record> records(Name apex, Zones zones, RegistrySnapshot s) {
     List<Record> head = new ArrayList<>();
@@ -72,10 +71,13 @@ public final class ZoneContents {
     if (block == null) {
       throw new IllegalArgumentException(apex + " is not a reverse zone");
     }
-    return new Expanding<>(head, s.vips(block[0], block[1]), (v, out) -> out.add(ptr(v.vip(), v.owner())));
+    return new Expanding<>(
+        head, s.vips(block[0], block[1]), (v, out) -> out.add(ptr(v.vip(), v.owner())));
   }
 
-  /** The difference between two versions of a zone, condensed to one change per record. Immutable. */
+  /**
+   * The difference between two versions of a zone, condensed to one change per record. Immutable.
+   */
   public record Diff(List<Record> deleted, List<Record> added) {
     public Diff {
       deleted = List.copyOf(deleted);
@@ -84,14 +86,17 @@ public final class ZoneContents {
   }
 
   /**
-   * How the zone at {@code apex} changed from revision {@code from} to the snapshot's, condensed (a name changed
-   * many times counts once, by what it held at {@code from} and holds now), or null if the change log cannot
-   * tell: {@code from} is older than what it keeps, or node records or settings (which it does not record)
-   * changed since, or more than {@code maxChanges} service changes happened since.
+   * How the zone at {@code apex} changed from revision {@code from} to the snapshot's, condensed (a
+   * name changed many times counts once, by what it held at {@code from} and holds now), or null if
+   * the change log cannot tell: {@code from} is older than what it keeps, or node records or
+   * settings (which it does not record) changed since, or more than {@code maxChanges} service
+   * changes happened since.
    */
   public Diff diff(Name apex, Zones zones, RegistrySnapshot s, long from, int maxChanges) {
     ChangeLogState log = s.changeLog();
-    if (from > s.revision() || from < log.oldestRevision() || from < log.lastNodeOrSettingsChange()) {
+    if (from > s.revision()
+        || from < log.oldestRevision()
+        || from < log.lastNodeOrSettingsChange()) {
       return null;
     }
     Map<ServiceKey, Service[]> net = new TreeMap<>();
@@ -145,9 +150,9 @@ public final class ZoneContents {
   }
 
   /**
-   * A service's records in the forward zone. A name no query could ask (a port name of 63 characters makes a
-   * 64-character label {@code _<name>}; a long domain can push a name past 255 octets) is left out, as queries
-   * cannot reach it either.
+   * A service's records in the forward zone. A name no query could ask (a port name of 63
+   * characters makes a 64-character label {@code _<name>}; a long domain can push a name past 255
+   * octets) is left out, as queries cannot reach it either.
    */
   private void forward(Service svc, List<Record> out) {
     Name owner = child(svc.key().name() + "." + svc.key().namespace(), records.forward());
@@ -163,7 +168,8 @@ public final class ZoneContents {
       out.add(records.address(owner, svc.vip6()));
     }
     for (ServicePort p : svc.spec().ports()) {
-      Name srv = p.name() == null ? null : child("_" + p.name() + "._" + p.protocol().label(), owner);
+      Name srv =
+          p.name() == null ? null : child("_" + p.name() + "._" + p.protocol().label(), owner);
       if (srv != null) {
         out.add(records.srv(srv, p.port(), owner));
       }
@@ -171,9 +177,9 @@ public final class ZoneContents {
   }
 
   /**
-   * A headless service's records, as the resolver answers them: the name has the addresses of its serving
-   * endpoints (no VIP), every endpoint with an IP address has its own name whatever its health, and each named
-   * port has one SRV record per serving endpoint.
+   * A headless service's records, as the resolver answers them: the name has the addresses of its
+   * serving endpoints (no VIP), every endpoint with an IP address has its own name whatever its
+   * health, and each named port has one SRV record per serving endpoint.
    */
   private void headless(Service svc, Name owner, List<Record> out) {
     for (boolean v4 : new boolean[] {true, false}) {
@@ -191,7 +197,8 @@ public final class ZoneContents {
       }
     }
     for (ServicePort p : svc.spec().ports()) {
-      Name srv = p.name() == null ? null : child("_" + p.name() + "._" + p.protocol().label(), owner);
+      Name srv =
+          p.name() == null ? null : child("_" + p.name() + "._" + p.protocol().label(), owner);
       if (srv == null) {
         continue;
       }
@@ -201,9 +208,11 @@ public final class ZoneContents {
         }
         int weight = e.weight() == null ? Records.SRV_WEIGHT : e.weight();
         int port = e.port() == null ? p.port() : e.port();
-        Name target = IpAddresses.looksLiteral(e.address())
-            ? Records.child(EndpointNames.label(IpAddresses.parse("address", e.address())), owner)
-            : child(e.address() + ".", Name.root);
+        Name target =
+            IpAddresses.looksLiteral(e.address())
+                ? Records.child(
+                    EndpointNames.label(IpAddresses.parse("address", e.address())), owner)
+                : child(e.address() + ".", Name.root);
         if (target != null) {
           out.add(records.srv(srv, weight, port, target));
         }

@@ -9,13 +9,15 @@ import org.xbill.DNS.Name;
 import org.xbill.DNS.TextParseException;
 
 /**
- * The zones a node is authoritative for: the forward zone and the reverse zones covering the VIP pools.
+ * The zones a node is authoritative for: the forward zone and the reverse zones covering the VIP
+ * pools.
  *
- * <p>A pool's prefix is rounded <em>up</em> to the next label boundary (8 bits for IPv4, 4 for IPv6) and one
- * zone is made per block of that size, so the zones cover the pool exactly and never claim addresses outside
- * it: {@code 240.0.0.0/4} gives the 16 zones {@code 240.in-addr.arpa} .. {@code 255.in-addr.arpa},
- * {@code 10.64.0.0/10} gives {@code 64.10.in-addr.arpa} .. {@code 127.10.in-addr.arpa}, and
- * {@code fd00:fd00::/64} gives the one zone {@code 0.0.0.0.0.0.0.0.d.f.0.0.d.f.ip6.arpa}. Immutable.
+ * <p>A pool's prefix is rounded <em>up</em> to the next label boundary (8 bits for IPv4, 4 for
+ * IPv6) and one zone is made per block of that size, so the zones cover the pool exactly and never
+ * claim addresses outside it: {@code 240.0.0.0/4} gives the 16 zones {@code 240.in-addr.arpa} ..
+ * {@code 255.in-addr.arpa}, {@code 10.64.0.0/10} gives {@code 64.10.in-addr.arpa} .. {@code
+ * 127.10.in-addr.arpa}, and {@code fd00:fd00::/64} gives the one zone {@code
+ * 0.0.0.0.0.0.0.0.d.f.0.0.d.f.ip6.arpa}. Immutable.
  */
 public final class Zones {
   private final Name forward;
@@ -28,7 +30,10 @@ public final class Zones {
     this.reverseInOrder = List.copyOf(reverse.keySet());
   }
 
-  /** The zones for {@code domain} and, once the cluster has them, the pools in {@code settings} (nullable). */
+  /**
+   * The zones for {@code domain} and, once the cluster has them, the pools in {@code settings}
+   * (nullable).
+   */
   public static Zones of(String domain, ClusterSettings settings) {
     Map<Name, VipPool> rev = new LinkedHashMap<>();
     if (settings != null) {
@@ -55,8 +60,10 @@ public final class Zones {
     int shift = (v4 ? 32 : 128) - rounded;
     long blocks = 1L << (rounded - pool.prefix());
     for (long k = 0; k < blocks; k++) {
-      // Host offsets have at most 64 bits; a shift of 64 or more happens only with a single block (k == 0).
-      out.put(ReverseNames.prefix(pool.addressAt(shift >= 64 ? 0 : k << shift), rounded / unit), pool);
+      // Host offsets have at most 64 bits; a shift of 64 or more happens only with a single block
+      // (k == 0).
+      out.put(
+          ReverseNames.prefix(pool.addressAt(shift >= 64 ? 0 : k << shift), rounded / unit), pool);
     }
   }
 
@@ -74,7 +81,9 @@ public final class Zones {
     return name.equals(forward) || reverse.containsKey(name);
   }
 
-  /** The apex of the zone {@code name} (lower case, absolute) belongs to, or null if it is in none. */
+  /**
+   * The apex of the zone {@code name} (lower case, absolute) belongs to, or null if it is in none.
+   */
   public Name zoneOf(Name name) {
     if (name.subdomain(forward)) {
       return forward;

@@ -35,17 +35,20 @@ import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
 /**
- * Sends NOTIFY (RFC 1996) for each of our zones to each configured secondary when this node's replica reaches a
- * new revision: coalesced (at most one per zone and secondary per {@code notify-interval}, carrying the latest
- * serial), retried with backoff until the secondary answers or {@value #TRIES} tries have gone unanswered.
+ * Sends NOTIFY (RFC 1996) for each of our zones to each configured secondary when this node's
+ * replica reaches a new revision: coalesced (at most one per zone and secondary per {@code
+ * notify-interval}, carrying the latest serial), retried with backoff until the secondary answers
+ * or {@value #TRIES} tries have gone unanswered.
  *
- * <p>Every node sends, not just the leader: a node notifies once <em>it</em> has applied the change, so the
- * secondary's SOA query that follows (usually to the node that notified) finds the new serial; it needs no leader,
- * so changes applied before a leader loss still reach the secondaries; and the duplicates cost a few datagrams
- * that secondaries drop (a NOTIFY for a serial they have does nothing). NOTIFY is unsigned: it only makes a
- * secondary check our SOA over its own, signed, query.
+ * <p>Every node sends, not just the leader: a node notifies once <em>it</em> has applied the
+ * change, so the secondary's SOA query that follows (usually to the node that notified) finds the
+ * new serial; it needs no leader, so changes applied before a leader loss still reach the
+ * secondaries; and the duplicates cost a few datagrams that secondaries drop (a NOTIFY for a serial
+ * they have does nothing). NOTIFY is unsigned: it only makes a secondary check our SOA over its
+ * own, signed, query.
  *
- * <p>Thread-safe: {@link #start} and {@link #close} once each; the work runs on one thread of its own.
+ * <p>Thread-safe: {@link #start} and {@link #close} once each; the work runs on one thread of its
+ * own.
  */
 public final class NotifySender implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(NotifySender.class);
@@ -76,7 +79,8 @@ public final class NotifySender implements AutoCloseable {
     long retryAt;
   }
 
-  public NotifySender(DnsConfig config, Resolver resolver, TransferMetrics metrics, LongSupplier nanoTime) {
+  public NotifySender(
+      DnsConfig config, Resolver resolver, TransferMetrics metrics, LongSupplier nanoTime) {
     this.config = config;
     this.view = resolver.view();
     this.resolver = resolver;
@@ -90,14 +94,19 @@ public final class NotifySender implements AutoCloseable {
     this.logPrefix = "[" + config.nodeId() + "] ";
   }
 
-  /** Opens the socket (on the DNS bind address, an ephemeral port) and starts checking for new revisions. */
+  /**
+   * Opens the socket (on the DNS bind address, an ephemeral port) and starts checking for new
+   * revisions.
+   */
   public synchronized void start() {
     open();
-    scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "dns-notify-" + config.nodeId());
-      t.setDaemon(true);
-      return t;
-    });
+    scheduler =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "dns-notify-" + config.nodeId());
+              t.setDaemon(true);
+              return t;
+            });
     long tick = Math.max(10, Math.min(100, config.transfers().notifyInterval().toMillis() / 4));
     scheduler.scheduleWithFixedDelay(this::tickQuietly, 0, tick, TimeUnit.MILLISECONDS);
   }
@@ -109,8 +118,13 @@ public final class NotifySender implements AutoCloseable {
       channel.bind(new InetSocketAddress(config.bindAddress(), 0));
       channel.configureBlocking(false);
     } catch (IOException e) {
-      throw new UncheckedIOException(logPrefix + "cannot open the NOTIFY socket on "
-          + config.bindAddress().getHostAddress() + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          logPrefix
+              + "cannot open the NOTIFY socket on "
+              + config.bindAddress().getHostAddress()
+              + ": "
+              + e.getMessage(),
+          e);
     }
   }
 
@@ -127,7 +141,9 @@ public final class NotifySender implements AutoCloseable {
     }
   }
 
-  /** Reads answers, retries what is due, and notifies of a new revision. Package-private for tests. */
+  /**
+   * Reads answers, retries what is due, and notifies of a new revision. Package-private for tests.
+   */
   synchronized void tick() throws IOException {
     if (channel == null) {
       return;
@@ -158,8 +174,15 @@ public final class NotifySender implements AutoCloseable {
             p.pending = null;
             metrics.notifyFailed();
             if (failing.put(target.getKey(), true) == null) {
-              LOG.warn(logPrefix + "NOTIFY for " + apex + " to " + target.getKey()
-                  + " unanswered after " + TRIES + " tries; notifying it again at the next change");
+              LOG.warn(
+                  logPrefix
+                      + "NOTIFY for "
+                      + apex
+                      + " to "
+                      + target.getKey()
+                      + " unanswered after "
+                      + TRIES
+                      + " tries; notifying it again at the next change");
             }
           } else {
             send(target.getKey(), p, now);
@@ -203,7 +226,9 @@ public final class NotifySender implements AutoCloseable {
       }
       Map<Name, Peer> zones = peers.get(from);
       Record q = m.getQuestion();
-      if (zones == null || q == null || !m.getHeader().getFlag(Flags.QR)
+      if (zones == null
+          || q == null
+          || !m.getHeader().getFlag(Flags.QR)
           || m.getHeader().getOpcode() != Opcode.NOTIFY) {
         continue;
       }
@@ -219,8 +244,15 @@ public final class NotifySender implements AutoCloseable {
         }
       } else {
         metrics.notifyRejected();
-        LOG.atDebug().log(() -> logPrefix + "NOTIFY for " + q.getName() + " to " + from
-            + " answered " + Rcode.string(m.getRcode()));
+        LOG.atDebug().log(
+            () ->
+                logPrefix
+                    + "NOTIFY for "
+                    + q.getName()
+                    + " to "
+                    + from
+                    + " answered "
+                    + Rcode.string(m.getRcode()));
       }
     }
   }

@@ -1,16 +1,25 @@
 package dev.quorumdns.dns.transfer;
 
 /**
- * Zone serials and registry revisions. The serial of a revision is its low 32 bits, so every node gives the same
- * serial for the same state and serials keep increasing under RFC 1982 arithmetic when the revision passes 2^32.
- * A serial from a secondary is mapped back to the revision it stands for: the latest revision at or before ours
- * with that serial, which is right as long as the secondary is less than 2^31 revisions behind. Stateless.
+ * Zone serials and registry revisions. The serial of a revision is its low 32 bits, so every node
+ * gives the same serial for the same state and serials keep increasing under RFC 1982 arithmetic
+ * when the revision passes 2^32. A serial from a secondary is mapped back to the revision it stands
+ * for: the latest revision at or before ours with that serial, which is right as long as the
+ * secondary is less than 2^31 revisions behind. Stateless.
  */
 public final class Serials {
-  /** The secondary's serial is ours or newer (it got the zone from a node further ahead): nothing to send. */
+  /**
+   * The secondary's serial is ours or newer (it got the zone from a node further ahead): nothing to
+   * send.
+   */
   public static final long CURRENT = -1;
-  /** The secondary's serial is 2^31 away from ours, or from before revision 0: its version cannot be known. */
+
+  /**
+   * The secondary's serial is 2^31 away from ours, or from before revision 0: its version cannot be
+   * known.
+   */
   public static final long UNKNOWN = -2;
+
   private static final long MASK = 0xffffffffL;
   private static final long HALF = 1L << 31;
 
@@ -22,8 +31,9 @@ public final class Serials {
   }
 
   /**
-   * RFC 1982 §3.2 comparison of two serials: negative if {@code a} precedes {@code b}, 0 if equal, positive if it
-   * follows; {@link Integer#MIN_VALUE} when the two are exactly 2^31 apart (undefined).
+   * RFC 1982 §3.2 comparison of two serials: negative if {@code a} precedes {@code b}, 0 if equal,
+   * positive if it follows; {@link Integer#MIN_VALUE} when the two are exactly 2^31 apart
+   * (undefined).
    */
   public static int compare(long a, long b) {
     long d = (a - b) & MASK;
@@ -37,8 +47,9 @@ public final class Serials {
   }
 
   /**
-   * The revision that {@code serial} (from a secondary's IXFR request) stands for, given our revision {@code current}:
-   * a revision at or below {@code current}, or {@link #CURRENT} if the serial is ours or newer, or {@link #UNKNOWN}.
+   * The revision that {@code serial} (from a secondary's IXFR request) stands for, given our
+   * revision {@code current}: a revision at or below {@code current}, or {@link #CURRENT} if the
+   * serial is ours or newer, or {@link #UNKNOWN}.
    */
   public static long revisionOf(long serial, long current) {
     int c = compare(serial & MASK, of(current));

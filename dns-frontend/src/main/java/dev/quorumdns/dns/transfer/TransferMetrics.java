@@ -9,10 +9,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The zone transfer and NOTIFY meters: {@code quorumdns.dns.transfers{type,result}},
- * {@code quorumdns.dns.notify{result}} and {@code quorumdns.dns.transfer.secondary.serial{client}}. The client
- * tag is set only for clients that passed the transfer policy, so its values are the operator's secondaries.
- * Thread-safe.
+ * The zone transfer and NOTIFY meters: {@code quorumdns.dns.transfers{type,result}}, {@code
+ * quorumdns.dns.notify{result}} and {@code quorumdns.dns.transfer.secondary.serial{client}}. The
+ * client tag is set only for clients that passed the transfer policy, so its values are the
+ * operator's secondaries. Thread-safe.
  */
 public final class TransferMetrics {
   /** How a transfer request ended. */
@@ -27,7 +27,9 @@ public final class TransferMetrics {
     REFUSED,
     /** The TSIG did not verify. */
     NOTAUTH,
-    /** This node could not serve it now: not loaded, too many transfers at once, store unreadable. */
+    /**
+     * This node could not serve it now: not loaded, too many transfers at once, store unreadable.
+     */
     SERVFAIL,
     /** Started, but cut short: the client went away or the store was replaced. */
     ABORTED
@@ -51,17 +53,26 @@ public final class TransferMetrics {
 
   private Counter notify(String result) {
     return Counter.builder("quorumdns.dns.notify")
-        .description("NOTIFY messages: sent (each try), acknowledged, rejected (answered with an error) or failed "
-            + "(no answer after every retry)")
-        .tag("result", result).register(meters);
+        .description(
+            "NOTIFY messages: sent (each try), acknowledged, rejected (answered with an error) or failed "
+                + "(no answer after every retry)")
+        .tag("result", result)
+        .register(meters);
   }
 
   /** Counts one transfer request; {@code type} is {@code axfr} or {@code ixfr}. */
   public void transfer(String type, Result result) {
     String r = result.name().toLowerCase(Locale.ROOT);
-    transfers.computeIfAbsent(type + "/" + r, k -> Counter.builder("quorumdns.dns.transfers")
-        .description("Zone transfer requests by type (axfr, ixfr) and how they ended")
-        .tag("type", type).tag("result", r).register(meters)).increment();
+    transfers
+        .computeIfAbsent(
+            type + "/" + r,
+            k ->
+                Counter.builder("quorumdns.dns.transfers")
+                    .description("Zone transfer requests by type (axfr, ixfr) and how they ended")
+                    .tag("type", type)
+                    .tag("result", r)
+                    .register(meters))
+        .increment();
   }
 
   public double transfers(String type, Result result) {
@@ -69,19 +80,28 @@ public final class TransferMetrics {
     return c == null ? 0 : c.count();
   }
 
-  /** The zone version an allowed secondary last asked about (its IXFR serial, or the serial an AXFR sent it). */
+  /**
+   * The zone version an allowed secondary last asked about (its IXFR serial, or the serial an AXFR
+   * sent it).
+   */
   public void secondarySerial(InetAddress client, long serial) {
     if (client == null) {
       return;
     }
-    serials.computeIfAbsent(client, c -> {
-      AtomicLong v = new AtomicLong();
-      Gauge.builder("quorumdns.dns.transfer.secondary.serial", v, AtomicLong::get)
-          .description("The zone serial each secondary last asked about: the serial in its IXFR request, or the "
-              + "serial an AXFR sent it")
-          .tag("client", c.getHostAddress()).register(meters);
-      return v;
-    }).set(serial);
+    serials
+        .computeIfAbsent(
+            client,
+            c -> {
+              AtomicLong v = new AtomicLong();
+              Gauge.builder("quorumdns.dns.transfer.secondary.serial", v, AtomicLong::get)
+                  .description(
+                      "The zone serial each secondary last asked about: the serial in its IXFR request, or the "
+                          + "serial an AXFR sent it")
+                  .tag("client", c.getHostAddress())
+                  .register(meters);
+              return v;
+            })
+        .set(serial);
   }
 
   public void notifySent() {

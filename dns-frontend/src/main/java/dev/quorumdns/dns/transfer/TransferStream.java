@@ -20,13 +20,17 @@ import org.xbill.DNS.TSIG;
 import org.xbill.DNS.TSIGRecord;
 
 /**
- * Packs a sequence of records into the messages of one transfer answer (RFC 5936 §2.2): each message has the
- * query's id, QR and AA, the records that fit in about {@link #TARGET_BYTES}, our OPT if the query had one, and,
- * for a signed query, its own TSIG (RFC 8945 §5.3.1: the first signed with the query's MAC, each next one with the
- * previous message's). The question is in the first message only. Confined to one thread.
+ * Packs a sequence of records into the messages of one transfer answer (RFC 5936 §2.2): each
+ * message has the query's id, QR and AA, the records that fit in about {@link #TARGET_BYTES}, our
+ * OPT if the query had one, and, for a signed query, its own TSIG (RFC 8945 §5.3.1: the first
+ * signed with the query's MAC, each next one with the previous message's). The question is in the
+ * first message only. Confined to one thread.
  */
 final class TransferStream implements MessageStream {
-  /** Records are added while their uncompressed size stays under this; far below the 64 KiB message limit. */
+  /**
+   * Records are added while their uncompressed size stays under this; far below the 64 KiB message
+   * limit.
+   */
   static final int TARGET_BYTES = 32 * 1024;
 
   /** What the stream does when it is closed: finished whole, or cut short. */
@@ -49,13 +53,18 @@ final class TransferStream implements MessageStream {
   private long messageCount;
 
   /**
-   * @param records     the answer's records in order (for AXFR: SOA, ..., SOA)
-   * @param source      closed with the stream (the snapshot the records come from)
-   * @param key         signs every message when the query was signed with it, else null
+   * @param records the answer's records in order (for AXFR: SOA, ..., SOA)
+   * @param source closed with the stream (the snapshot the records come from)
+   * @param key signs every message when the query was signed with it, else null
    * @param payloadSize our EDNS payload size, for the OPT record
    */
-  TransferStream(Message query, Iterator<Record> records, AutoCloseable source, TSIG key, int payloadSize,
-                 Done done) {
+  TransferStream(
+      Message query,
+      Iterator<Record> records,
+      AutoCloseable source,
+      TSIG key,
+      int payloadSize,
+      Done done) {
     this.query = query;
     this.records = records;
     this.source = source;
@@ -92,7 +101,8 @@ final class TransferStream implements MessageStream {
     }
     OPTRecord opt = query.getOPT();
     if (opt != null) {
-      m.addRecord(new OPTRecord(payloadSize, 0, 0, opt.getFlags() & ExtendedFlags.DO), Section.ADDITIONAL);
+      m.addRecord(
+          new OPTRecord(payloadSize, 0, 0, opt.getFlags() & ExtendedFlags.DO), Section.ADDITIONAL);
     }
     byte[] wire = m.toWire();
     if (key != null) {
@@ -105,8 +115,10 @@ final class TransferStream implements MessageStream {
 
   /** The message with its TSIG appended: RFC 8945 §5.3.1, each message signed. */
   private byte[] signed(Message m, byte[] wire) {
-    // dnsjava signs the first message as it would carry the query's original id, writing that id into the array
-    // it is given: give it a copy, so the message sent keeps the id the query came with (RFC 8945 §5.4).
+    // dnsjava signs the first message as it would carry the query's original id, writing that id
+    // into the array
+    // it is given: give it a copy, so the message sent keeps the id the query came with (RFC 8945
+    // §5.4).
     TSIGRecord sig = key.generate(m, wire.clone(), Rcode.NOERROR, previous, first);
     previous = sig;
     byte[] rr = sig.toWire(Section.ADDITIONAL);

@@ -8,15 +8,17 @@ import org.xbill.DNS.Name;
 import org.xbill.DNS.TSIG;
 
 /**
- * One shared TSIG key: its name, algorithm and secret. Immutable; {@link #toString()} never shows the secret.
- * Only HMAC-SHA256 keys are accepted (what {@code tsig-keygen} makes by default; RFC 8945 requires it).
+ * One shared TSIG key: its name, algorithm and secret. Immutable; {@link #toString()} never shows
+ * the secret. Only HMAC-SHA256 keys are accepted (what {@code tsig-keygen} makes by default; RFC
+ * 8945 requires it).
  */
 public final class TsigKey {
   private final Name name;
   private final byte[] secret;
 
   /**
-   * @param name   the key's name, absolute and lower case (TSIG compares key names case-insensitively)
+   * @param name the key's name, absolute and lower case (TSIG compares key names
+   *     case-insensitively)
    * @param secret the decoded secret, at least 16 bytes
    */
   public TsigKey(Name name, byte[] secret) {
@@ -25,8 +27,12 @@ public final class TsigKey {
       throw new IllegalArgumentException("key name " + name + " is not absolute");
     }
     if (secret == null || secret.length < 16) {
-      throw new IllegalArgumentException("key " + name + ": secret of " + (secret == null ? 0 : secret.length)
-          + " bytes (expected: at least 16)");
+      throw new IllegalArgumentException(
+          "key "
+              + name
+              + ": secret of "
+              + (secret == null ? 0 : secret.length)
+              + " bytes (expected: at least 16)");
     }
     this.name = name.canonicalize();
     this.secret = secret.clone();
@@ -40,7 +46,9 @@ public final class TsigKey {
     return TSIG.HMAC_SHA256;
   }
 
-  /** A dnsjava TSIG for this key, reading time from {@code clock} (signing and the BADTIME check). */
+  /**
+   * A dnsjava TSIG for this key, reading time from {@code clock} (signing and the BADTIME check).
+   */
   public TSIG tsig(Clock clock) {
     return new TSIG(TSIG.HMAC_SHA256, name, new SecretKeySpec(secret, "HmacSHA256"), clock);
   }

@@ -17,8 +17,8 @@ import org.xbill.DNS.Name;
 import org.xbill.DNS.TextParseException;
 
 /**
- * Reads TSIG keys in the format BIND's {@code tsig-keygen} writes (and {@code named.conf} includes), one or more
- * {@code key} statements:
+ * Reads TSIG keys in the format BIND's {@code tsig-keygen} writes (and {@code named.conf}
+ * includes), one or more {@code key} statements:
  *
  * <pre>
  * key "xfr-key" {
@@ -27,15 +27,18 @@ import org.xbill.DNS.TextParseException;
  * };
  * </pre>
  *
- * Comments ({@code #}, {@code //}, {@code /* *}{@code /}) are skipped. Errors name {@value #KEY}, the file and
- * the line, and never quote a secret. Stateless.
+ * Comments ({@code #}, {@code //}, {@code /* *}{@code /}) are skipped. Errors name {@value #KEY},
+ * the file and the line, and never quote a secret. Stateless.
  */
 public final class TsigKeyFile {
   public static final String KEY = "tsig-key-file";
 
   private TsigKeyFile() {}
 
-  /** Reads {@code file}, refusing one that group or others may read or write (where the file system is POSIX). */
+  /**
+   * Reads {@code file}, refusing one that group or others may read or write (where the file system
+   * is POSIX).
+   */
   public static List<TsigKey> read(Path file) {
     checkPermissions(file);
     String text;
@@ -58,8 +61,13 @@ public final class TsigKeyFile {
     }
     for (PosixFilePermission p : perms) {
       if (p.name().startsWith("GROUP_") || p.name().startsWith("OTHERS_")) {
-        throw new ValidationException(KEY, file + " is open to group or others (mode "
-            + PosixFilePermissions.toString(perms) + "); chmod 600 " + file);
+        throw new ValidationException(
+            KEY,
+            file
+                + " is open to group or others (mode "
+                + PosixFilePermissions.toString(perms)
+                + "); chmod 600 "
+                + file);
       }
     }
   }
@@ -72,7 +80,9 @@ public final class TsigKeyFile {
     while (t.peek() != null) {
       int line = t.line();
       if (!t.next().equals("key")) {
-        throw t.error(line, "expected a key statement (key \"name\" { algorithm hmac-sha256; secret \"...\"; };)");
+        throw t.error(
+            line,
+            "expected a key statement (key \"name\" { algorithm hmac-sha256; secret \"...\"; };)");
       }
       TsigKey k = key(t, line);
       if (!names.add(k.name())) {
@@ -81,7 +91,8 @@ public final class TsigKeyFile {
       keys.add(k);
     }
     if (keys.isEmpty()) {
-      throw new ValidationException(KEY, source + ": no key statement (make one with tsig-keygen NAME > FILE)");
+      throw new ValidationException(
+          KEY, source + ": no key statement (make one with tsig-keygen NAME > FILE)");
     }
     return List.copyOf(keys);
   }
@@ -104,7 +115,8 @@ public final class TsigKeyFile {
         case "algorithm" -> {
           algorithm = t.word("an algorithm").toLowerCase(Locale.ROOT);
           if (!algorithm.equals("hmac-sha256")) {
-            throw t.error(at, "key " + name + ": algorithm " + algorithm + " (expected: hmac-sha256)");
+            throw t.error(
+                at, "key " + name + ": algorithm " + algorithm + " (expected: hmac-sha256)");
           }
         }
         case "secret" -> {
@@ -115,11 +127,19 @@ public final class TsigKeyFile {
             throw t.error(at, "key " + name + ": the secret is not base64");
           }
           if (secret.length < 16) {
-            throw t.error(at, "key " + name + ": the secret is " + secret.length
-                + " bytes (expected: at least 16; tsig-keygen makes 32)");
+            throw t.error(
+                at,
+                "key "
+                    + name
+                    + ": the secret is "
+                    + secret.length
+                    + " bytes (expected: at least 16; tsig-keygen makes 32)");
           }
         }
-        default -> throw t.error(at, "key " + name + ": unknown field '" + field + "' (expected: algorithm, secret)");
+        default ->
+            throw t.error(
+                at,
+                "key " + name + ": unknown field '" + field + "' (expected: algorithm, secret)");
       }
       t.expect(";");
     }
@@ -134,7 +154,9 @@ public final class TsigKeyFile {
     return new TsigKey(name, secret);
   }
 
-  /** The named.conf lexicon we need: words, quoted strings, braces and semicolons; comments skipped. */
+  /**
+   * The named.conf lexicon we need: words, quoted strings, braces and semicolons; comments skipped.
+   */
   private static final class Tokens {
     private final String source;
     private final String text;
@@ -183,7 +205,8 @@ public final class TsigKeyFile {
       int at = line();
       String s = next();
       if (!s.equals(token)) {
-        throw error(at, "expected '" + token + "', found '" + (s.startsWith("\"") ? "\"...\"" : s) + "'");
+        throw error(
+            at, "expected '" + token + "', found '" + (s.startsWith("\"") ? "\"...\"" : s) + "'");
       }
     }
 
@@ -238,7 +261,8 @@ public final class TsigKeyFile {
         return s;
       }
       int start = pos;
-      while (pos < text.length() && !Character.isWhitespace(text.charAt(pos))
+      while (pos < text.length()
+          && !Character.isWhitespace(text.charAt(pos))
           && "{};\"".indexOf(text.charAt(pos)) < 0) {
         pos++;
       }

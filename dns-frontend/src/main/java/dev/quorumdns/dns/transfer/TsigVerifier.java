@@ -20,9 +20,10 @@ import org.xbill.DNS.TSIG;
 import org.xbill.DNS.TSIGRecord;
 
 /**
- * Checks the TSIG of signed queries against the configured keys (with dnsjava's TSIG, RFC 8945) and signs the
- * answers to them. A failed check is answered NOTAUTH carrying the TSIG error (BADKEY, BADSIG, BADTIME), unsigned
- * except for BADTIME, and logged at most once a minute per client address. Thread-safe.
+ * Checks the TSIG of signed queries against the configured keys (with dnsjava's TSIG, RFC 8945) and
+ * signs the answers to them. A failed check is answered NOTAUTH carrying the TSIG error (BADKEY,
+ * BADSIG, BADTIME), unsigned except for BADTIME, and logged at most once a minute per client
+ * address. Thread-safe.
  */
 public final class TsigVerifier {
   private static final Logger LOG = LoggerFactory.getLogger(TsigVerifier.class);
@@ -32,8 +33,10 @@ public final class TsigVerifier {
   /**
    * The outcome for one query: unsigned, verified with {@code key}, or failed with {@code error}.
    *
-   * @param error the TSIG error (an extended rcode) when verification failed, else {@link Rcode#NOERROR}
-   * @param key   the key that signed the query (verified, or BADTIME); null if unsigned, unknown or BADSIG/BADKEY
+   * @param error the TSIG error (an extended rcode) when verification failed, else {@link
+   *     Rcode#NOERROR}
+   * @param key the key that signed the query (verified, or BADTIME); null if unsigned, unknown or
+   *     BADSIG/BADKEY
    */
   public record Verdict(boolean signed, int error, TSIG key) {
     static final Verdict UNSIGNED = new Verdict(false, Rcode.NOERROR, null);
@@ -67,7 +70,10 @@ public final class TsigVerifier {
     return !keys.isEmpty();
   }
 
-  /** Verifies {@code query} (parsed from {@code wire}) if it is signed; with no keys configured, TSIG is ignored. */
+  /**
+   * Verifies {@code query} (parsed from {@code wire}) if it is signed; with no keys configured,
+   * TSIG is ignored.
+   */
   public Verdict verify(Message query, byte[] wire, InetAddress client) {
     TSIGRecord sig = query.getTSIG();
     if (sig == null || keys.isEmpty()) {
@@ -85,8 +91,9 @@ public final class TsigVerifier {
   }
 
   /**
-   * The NOTAUTH answer to a query whose TSIG failed: the question echoed and a TSIG record with the error, under
-   * the query's key name (RFC 8945 §5.2). Without a usable algorithm name, the TSIG record is left out.
+   * The NOTAUTH answer to a query whose TSIG failed: the question echoed and a TSIG record with the
+   * error, under the query's key name (RFC 8945 §5.2). Without a usable algorithm name, the TSIG
+   * record is left out.
    */
   public byte[] failure(Message query, Verdict v) {
     Message m = new Message(query.getHeader().getID());
@@ -101,9 +108,14 @@ public final class TsigVerifier {
     TSIG signer = v.key();
     if (signer == null) {
       try {
-        // Only the key name, the algorithm and our time show in an unsigned error; the secret is never used.
-        signer = new TSIG(sig.getAlgorithm(), sig.getName(),
-            new SecretKeySpec(new byte[32], TSIG.nameToAlgorithm(sig.getAlgorithm())), clock);
+        // Only the key name, the algorithm and our time show in an unsigned error; the secret is
+        // never used.
+        signer =
+            new TSIG(
+                sig.getAlgorithm(),
+                sig.getName(),
+                new SecretKeySpec(new byte[32], TSIG.nameToAlgorithm(sig.getAlgorithm())),
+                clock);
       } catch (IllegalArgumentException unknownAlgorithm) {
         return m.toWire();
       }
@@ -112,7 +124,9 @@ public final class TsigVerifier {
     return m.toWire(65535);
   }
 
-  /** Signs {@code answer} to a verified query, as its last step before {@link Message#toWire(int)}. */
+  /**
+   * Signs {@code answer} to a verified query, as its last step before {@link Message#toWire(int)}.
+   */
   public static void sign(Message answer, Message query, Verdict v) {
     answer.setTSIG(v.key(), Rcode.NOERROR, query.getTSIG());
   }
@@ -134,10 +148,20 @@ public final class TsigVerifier {
       entry[0] = now;
       entry[1] = 0;
     }
-    LOG.warn(logPrefix + "TSIG check failed for a query from "
-        + who.getHostAddress() + ": " + Rcode.TSIGstring(error) + " (key " + sig.getName() + ", algorithm "
-        + sig.getAlgorithm() + "); answered NOTAUTH"
-        + (suppressed > 0 ? "; " + suppressed + " more failures from this client since its last line" : "")
-        + "; logged at most once a minute per client");
+    LOG.warn(
+        logPrefix
+            + "TSIG check failed for a query from "
+            + who.getHostAddress()
+            + ": "
+            + Rcode.TSIGstring(error)
+            + " (key "
+            + sig.getName()
+            + ", algorithm "
+            + sig.getAlgorithm()
+            + "); answered NOTAUTH"
+            + (suppressed > 0
+                ? "; " + suppressed + " more failures from this client since its last line"
+                : "")
+            + "; logged at most once a minute per client");
   }
 }

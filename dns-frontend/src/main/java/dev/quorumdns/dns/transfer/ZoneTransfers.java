@@ -34,19 +34,25 @@ import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
 /**
- * Answers zone transfer requests (AXFR, RFC 5936; IXFR, RFC 1995) from a snapshot of the local replica: the
- * policy ({@link TransferConfig}: addresses, TSIG), then the answer. An AXFR is every record of the zone at the
- * snapshot's revision between two SOAs, streamed in messages of about 32 KiB. An IXFR from a serial the change log
- * still covers is one condensed difference (old SOA, deleted records, new SOA, added records); from an older
- * serial, or across a change of node records or settings, it is the whole zone as in an AXFR; from our serial or a
- * newer one, our SOA alone. Transfers are TCP only, and at most {@code maxConcurrent} run at once.
+ * Answers zone transfer requests (AXFR, RFC 5936; IXFR, RFC 1995) from a snapshot of the local
+ * replica: the policy ({@link TransferConfig}: addresses, TSIG), then the answer. An AXFR is every
+ * record of the zone at the snapshot's revision between two SOAs, streamed in messages of about 32
+ * KiB. An IXFR from a serial the change log still covers is one condensed difference (old SOA,
+ * deleted records, new SOA, added records); from an older serial, or across a change of node
+ * records or settings, it is the whole zone as in an AXFR; from our serial or a newer one, our SOA
+ * alone. Transfers are TCP only, and at most {@code maxConcurrent} run at once.
  *
- * <p>Thread-safe: {@link #respond} runs on event-loop threads and does only cheap work there (policy, opening a
- * snapshot); the returned stream does the rest on whichever thread reads it, normally {@link #executor()}.
+ * <p>Thread-safe: {@link #respond} runs on event-loop threads and does only cheap work there
+ * (policy, opening a snapshot); the returned stream does the rest on whichever thread reads it,
+ * normally {@link #executor()}.
  */
 public final class ZoneTransfers implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ZoneTransfers.class);
-  /** An IXFR with more change records than this is answered with the whole zone instead (bounded memory). */
+
+  /**
+   * An IXFR with more change records than this is answered with the whole zone instead (bounded
+   * memory).
+   */
   static final int MAX_IXFR_CHANGES = 20_000;
 
   /** A single answer, or a stream of messages; exactly one is set. */
@@ -63,8 +69,12 @@ public final class ZoneTransfers implements AutoCloseable {
   private final ExecutorService executor;
   private final String logPrefix;
 
-  public ZoneTransfers(DnsConfig dns, RegistryView view, SnapshotSource snapshots, TransferMetrics metrics,
-                       Clock clock) {
+  public ZoneTransfers(
+      DnsConfig dns,
+      RegistryView view,
+      SnapshotSource snapshots,
+      TransferMetrics metrics,
+      Clock clock) {
     this.dns = dns;
     this.config = dns.transfers();
     this.view = view;
@@ -74,11 +84,13 @@ public final class ZoneTransfers implements AutoCloseable {
     this.tsig = new TsigVerifier(config.keys(), clock, dns.nodeId());
     this.running = new Semaphore(config.maxConcurrent());
     AtomicInteger n = new AtomicInteger();
-    this.executor = Executors.newCachedThreadPool(r -> {
-      Thread t = new Thread(r, "dns-xfr-" + dns.nodeId() + "-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    this.executor =
+        Executors.newCachedThreadPool(
+            r -> {
+              Thread t = new Thread(r, "dns-xfr-" + dns.nodeId() + "-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
     this.logPrefix = "[" + dns.nodeId() + "] ";
   }
 
@@ -103,13 +115,14 @@ public final class ZoneTransfers implements AutoCloseable {
   /** True for a zone transfer request: a QUERY for AXFR or IXFR. */
   public static boolean isTransfer(Message query) {
     Record q = query.getQuestion();
-    return q != null && query.getHeader().getOpcode() == Opcode.QUERY
+    return q != null
+        && query.getHeader().getOpcode() == Opcode.QUERY
         && (q.getType() == Type.AXFR || q.getType() == Type.IXFR);
   }
 
   /**
-   * The answer to a transfer request ({@link #isTransfer}) parsed from {@code wire}, from {@code client} (null:
-   * from inside this process), over TCP or not.
+   * The answer to a transfer request ({@link #isTransfer}) parsed from {@code wire}, from {@code
+   * client} (null: from inside this process), over TCP or not.
    */
   public Response respond(Message query, byte[] wire, InetAddress client, boolean tcp) {
     Record q = query.getQuestion();
@@ -124,8 +137,15 @@ public final class ZoneTransfers implements AutoCloseable {
     }
     boolean inAllow = client != null && config.allow().contains(client);
     if (!config.permits(inAllow, v.verified())) {
-      return refuse(query, type, client, v.verified() ? "address not in transfer-allow"
-          : config.requireTsig() ? "not signed (transfer-require-tsig)" : "address not in transfer-allow");
+      return refuse(
+          query,
+          type,
+          client,
+          v.verified()
+              ? "address not in transfer-allow"
+              : config.requireTsig()
+                  ? "not signed (transfer-require-tsig)"
+                  : "address not in transfer-allow");
     }
     if (q.getDClass() != DClass.IN) {
       return refuse(query, type, client, "class " + DClass.string(q.getDClass()));
@@ -143,7 +163,8 @@ public final class ZoneTransfers implements AutoCloseable {
       return servfail(query, v, type, "this node has not loaded the registry yet");
     }
     if (!running.tryAcquire()) {
-      return servfail(query, v, type, config.maxConcurrent() + " transfers running (transfer-concurrency)");
+      return servfail(
+          query, v, type, config.maxConcurrent() + " transfers running (transfer-concurrency)");
     }
     RegistrySnapshot s;
     try {
@@ -161,7 +182,8 @@ public final class ZoneTransfers implements AutoCloseable {
         return single(query, v, Rcode.NOTAUTH, List.of());
       }
       SOARecord ours = contents.soa(apex, s.revision());
-      long from = theirs == null ? Serials.UNKNOWN : Serials.revisionOf(theirs.getSerial(), s.revision());
+      long from =
+          theirs == null ? Serials.UNKNOWN : Serials.revisionOf(theirs.getSerial(), s.revision());
       metrics.secondarySerial(client, theirs != null ? theirs.getSerial() : ours.getSerial());
       if (from == Serials.CURRENT) {
         release(s);
@@ -175,30 +197,61 @@ public final class ZoneTransfers implements AutoCloseable {
     }
   }
 
-  private MessageStream stream(Message query, TsigVerifier.Verdict v, String type, InetAddress client, Name apex,
-                               Zones zones, RegistrySnapshot s, SOARecord ours, SOARecord theirs, long from) {
+  private MessageStream stream(
+      Message query,
+      TsigVerifier.Verdict v,
+      String type,
+      InetAddress client,
+      Name apex,
+      Zones zones,
+      RegistrySnapshot s,
+      SOARecord ours,
+      SOARecord theirs,
+      long from) {
     long start = System.nanoTime();
     Answer answer = new Answer(apex, zones, s, ours, from);
-    return new TransferStream(query, answer, () -> {
-      answer.close();
-      s.close();
-    }, v.verified() ? v.key() : null, dns.udpPayloadSize(), (complete, records, messages) -> {
-      Result result = !complete ? Result.ABORTED : answer.incremental ? Result.INCREMENTAL : Result.FULL;
-      metrics.transfer(type, result);
-      running.release();
-      LOG.info(logPrefix + type.toUpperCase(Locale.ROOT) + " of " + apex
-          + " to " + (client == null ? "a local caller" : client.getHostAddress())
-          + (v.verified() ? " (key " + query.getTSIG().getName() + ")" : "") + ": "
-          + (complete ? "" : "cut short after ")
-          + (answer.incremental ? "difference from serial " + theirs.getSerial() : "whole zone")
-          + " at serial " + ours.getSerial() + ", " + records + " records in " + messages + " messages, "
-          + (System.nanoTime() - start) / 1_000_000 + " ms");
-    });
+    return new TransferStream(
+        query,
+        answer,
+        () -> {
+          answer.close();
+          s.close();
+        },
+        v.verified() ? v.key() : null,
+        dns.udpPayloadSize(),
+        (complete, records, messages) -> {
+          Result result =
+              !complete ? Result.ABORTED : answer.incremental ? Result.INCREMENTAL : Result.FULL;
+          metrics.transfer(type, result);
+          running.release();
+          LOG.info(
+              logPrefix
+                  + type.toUpperCase(Locale.ROOT)
+                  + " of "
+                  + apex
+                  + " to "
+                  + (client == null ? "a local caller" : client.getHostAddress())
+                  + (v.verified() ? " (key " + query.getTSIG().getName() + ")" : "")
+                  + ": "
+                  + (complete ? "" : "cut short after ")
+                  + (answer.incremental
+                      ? "difference from serial " + theirs.getSerial()
+                      : "whole zone")
+                  + " at serial "
+                  + ours.getSerial()
+                  + ", "
+                  + records
+                  + " records in "
+                  + messages
+                  + " messages, "
+                  + (System.nanoTime() - start) / 1_000_000
+                  + " ms");
+        });
   }
 
   /**
-   * The records of the answer, decided on its first read (so a diff is computed on the stream's thread): the
-   * condensed difference when the change log has it, else the whole zone.
+   * The records of the answer, decided on its first read (so a diff is computed on the stream's
+   * thread): the condensed difference when the change log has it, else the whole zone.
    */
   private final class Answer implements Iterator<Record>, AutoCloseable {
     private final Name apex;
@@ -220,13 +273,14 @@ public final class ZoneTransfers implements AutoCloseable {
 
     private Iterator<Record> parts() {
       if (parts == null) {
-        ZoneContents.Diff diff = from >= 0
-            ? contents.diff(apex, zones, snapshot, from, MAX_IXFR_CHANGES) : null;
+        ZoneContents.Diff diff =
+            from >= 0 ? contents.diff(apex, zones, snapshot, from, MAX_IXFR_CHANGES) : null;
         if (diff != null) {
           incremental = true;
           List<Record> all = new ArrayList<>(diff.deleted().size() + diff.added().size() + 4);
           all.add(ours);
-          // Our SOA at their serial, which every node renders alike: what the secondary holds, to the byte.
+          // Our SOA at their serial, which every node renders alike: what the secondary holds, to
+          // the byte.
           all.add(contents.soa(apex, from));
           all.addAll(diff.deleted());
           all.add(ours);
@@ -296,16 +350,28 @@ public final class ZoneTransfers implements AutoCloseable {
 
   private Response refuse(Message query, String type, InetAddress client, String why) {
     metrics.transfer(type, Result.REFUSED);
-    LOG.atDebug().log(() -> logPrefix + type.toUpperCase(Locale.ROOT) + " of "
-        + query.getQuestion().getName() + " from " + (client == null ? "a local caller" : client.getHostAddress())
-        + " refused: " + why);
+    LOG.atDebug().log(
+        () ->
+            logPrefix
+                + type.toUpperCase(Locale.ROOT)
+                + " of "
+                + query.getQuestion().getName()
+                + " from "
+                + (client == null ? "a local caller" : client.getHostAddress())
+                + " refused: "
+                + why);
     return single(query, TsigVerifier.Verdict.UNSIGNED, Rcode.REFUSED, List.of());
   }
 
   private Response servfail(Message query, TsigVerifier.Verdict v, String type, String why) {
     metrics.transfer(type, Result.SERVFAIL);
-    LOG.info(logPrefix + type.toUpperCase(Locale.ROOT) + " of "
-        + query.getQuestion().getName() + " answered SERVFAIL: " + why);
+    LOG.info(
+        logPrefix
+            + type.toUpperCase(Locale.ROOT)
+            + " of "
+            + query.getQuestion().getName()
+            + " answered SERVFAIL: "
+            + why);
     return single(query, v, Rcode.SERVFAIL, List.of());
   }
 

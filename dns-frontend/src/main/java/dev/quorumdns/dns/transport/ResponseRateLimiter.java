@@ -9,15 +9,17 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.LongSupplier;
 
 /**
- * Response-rate limiting of UDP answers per client prefix (IPv4 /24, IPv6 /56 by default), in the manner of
- * BIND's and Knot's RRL: each prefix has a token bucket holding {@code rate} answers and refilled at {@code rate}
- * per second (kept as one "theoretical arrival time", GCRA). An answer past the bucket is held back: every
- * {@code slip}th one is sent as an empty truncated answer, so a real client retries over TCP, the rest are dropped.
+ * Response-rate limiting of UDP answers per client prefix (IPv4 /24, IPv6 /56 by default), in the
+ * manner of BIND's and Knot's RRL: each prefix has a token bucket holding {@code rate} answers and
+ * refilled at {@code rate} per second (kept as one "theoretical arrival time", GCRA). An answer
+ * past the bucket is held back: every {@code slip}th one is sent as an empty truncated answer, so a
+ * real client retries over TCP, the rest are dropped.
  *
- * <p>Buckets live in a fixed table (bounded memory): a prefix hashes to a window of {@value #WINDOW} slots; a new
- * prefix takes a free slot there or evicts the slot whose bucket is oldest (lowest arrival time: the most refilled).
- * Lock-free: buckets are claimed and updated with compare-and-set, so any number of event-loop threads may call
- * {@link #admit} at once. A lost race costs at most one answer's accounting, never a lock.
+ * <p>Buckets live in a fixed table (bounded memory): a prefix hashes to a window of {@value
+ * #WINDOW} slots; a new prefix takes a free slot there or evicts the slot whose bucket is oldest
+ * (lowest arrival time: the most refilled). Lock-free: buckets are claimed and updated with
+ * compare-and-set, so any number of event-loop threads may call {@link #admit} at once. A lost race
+ * costs at most one answer's accounting, never a lock.
  */
 public final class ResponseRateLimiter {
   /** What to do with the answer to one query. */
@@ -29,7 +31,11 @@ public final class ResponseRateLimiter {
 
   static final int WINDOW = 4;
   private static final long NANOS_PER_SECOND = 1_000_000_000L;
-  /** IPv4 keys carry these high bits; as IPv6 /64 prefixes they are multicast space, never a client's source. */
+
+  /**
+   * IPv4 keys carry these high bits; as IPv6 /64 prefixes they are multicast space, never a
+   * client's source.
+   */
   private static final long IPV4_TAG = 0xffff_ffff_0000_0000L;
 
   private final AtomicReferenceArray<Bucket> table;
@@ -43,8 +49,8 @@ public final class ResponseRateLimiter {
   private final LongSupplier nanoTime;
 
   /**
-   * @param limits   rate, slip, prefix lengths, table size and exempt ranges ({@link AbuseLimits#rateLimited()}
-   *                 must be true)
+   * @param limits rate, slip, prefix lengths, table size and exempt ranges ({@link
+   *     AbuseLimits#rateLimited()} must be true)
    * @param nanoTime the clock, such as {@code System::nanoTime}; tests pass a settable one
    */
   public ResponseRateLimiter(AbuseLimits limits, LongSupplier nanoTime) {
@@ -63,7 +69,10 @@ public final class ResponseRateLimiter {
     this.nanoTime = nanoTime;
   }
 
-  /** Counts one answer to {@code client} against its prefix and says whether to send it, slip it or drop it. */
+  /**
+   * Counts one answer to {@code client} against its prefix and says whether to send it, slip it or
+   * drop it.
+   */
   public Verdict admit(InetAddress client) {
     byte[] a = client.getAddress();
     if (exempt.contains(a)) {
@@ -112,7 +121,8 @@ public final class ResponseRateLimiter {
       }
     }
     Bucket fresh = new Bucket(key, now);
-    // If another thread changed the slot meanwhile, this answer is counted in a bucket the table does not keep:
+    // If another thread changed the slot meanwhile, this answer is counted in a bucket the table
+    // does not keep:
     // one answer's accounting lost, no lock taken.
     table.compareAndSet(victim, oldest, fresh);
     return fresh;
@@ -143,7 +153,10 @@ public final class ResponseRateLimiter {
   }
 
   private static int toInt(byte[] b, int at) {
-    return (b[at] & 0xff) << 24 | (b[at + 1] & 0xff) << 16 | (b[at + 2] & 0xff) << 8 | (b[at + 3] & 0xff);
+    return (b[at] & 0xff) << 24
+        | (b[at + 1] & 0xff) << 16
+        | (b[at + 2] & 0xff) << 8
+        | (b[at + 3] & 0xff);
   }
 
   private static long toLong(byte[] b, int at) {
@@ -173,8 +186,10 @@ public final class ResponseRateLimiter {
     }
 
     final long key;
+
     @SuppressWarnings("unused") // through TAT
     private volatile long tat;
+
     @SuppressWarnings("unused") // through LIMITED
     private volatile int limited;
 

@@ -18,20 +18,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Answers the DNS messages of one TCP connection (RFC 7766), each already cut from the stream by the frame
- * decoder: several queries per connection, answered in arrival order except forwarded ones, each answer
- * written with its two-byte length and flushed once per read batch. Stops reading while the peer does not read
- * its answers, and closes the connection when it has been idle too long.
+ * Answers the DNS messages of one TCP connection (RFC 7766), each already cut from the stream by
+ * the frame decoder: several queries per connection, answered in arrival order except forwarded
+ * ones, each answer written with its two-byte length and flushed once per read batch. Stops reading
+ * while the peer does not read its answers, and closes the connection when it has been idle too
+ * long.
  *
- * <p>A zone transfer's messages are written by a transfer thread, one at a time and only while the connection is
- * writable, so a transfer of any size holds at most the write buffer's high-water mark in memory. While it runs
- * the connection reads nothing more; queries already read wait and are answered after its last message, so no
- * other answer lands inside a transfer. One instance per connection; runs on the connection's event loop, except
- * the transfer pump.
+ * <p>A zone transfer's messages are written by a transfer thread, one at a time and only while the
+ * connection is writable, so a transfer of any size holds at most the write buffer's high-water
+ * mark in memory. While it runs the connection reads nothing more; queries already read wait and
+ * are answered after its last message, so no other answer lands inside a transfer. One instance per
+ * connection; runs on the connection's event loop, except the transfer pump.
  */
 public final class TcpQueryHandler extends ChannelInboundHandlerAdapter {
   private static final Logger LOG = LoggerFactory.getLogger(TcpQueryHandler.class);
-  /** Queries read before a transfer started and still to answer; a client sending more is not a secondary. */
+
+  /**
+   * Queries read before a transfer started and still to answer; a client sending more is not a
+   * secondary.
+   */
   private static final int MAX_WAITING = 64;
 
   private final QueryHandler handler;
@@ -46,7 +51,10 @@ public final class TcpQueryHandler extends ChannelInboundHandlerAdapter {
     this(handler, null, nodeId);
   }
 
-  /** @param transfers runs zone transfer streams; null to write them out at once on the event loop (tests) */
+  /**
+   * @param transfers runs zone transfer streams; null to write them out at once on the event loop
+   *     (tests)
+   */
   public TcpQueryHandler(QueryHandler handler, Executor transfers, String nodeId) {
     this.handler = handler;
     this.transfers = transfers;
@@ -62,8 +70,15 @@ public final class TcpQueryHandler extends ChannelInboundHandlerAdapter {
     if (streaming) {
       waiting.add(frame);
       if (waiting.size() > MAX_WAITING) {
-        LOG.atDebug().log(() -> "[" + nodeId + "] closing DNS TCP connection from "
-            + ctx.channel().remoteAddress() + ": more than " + MAX_WAITING + " queries sent during a zone transfer");
+        LOG.atDebug().log(
+            () ->
+                "["
+                    + nodeId
+                    + "] closing DNS TCP connection from "
+                    + ctx.channel().remoteAddress()
+                    + ": more than "
+                    + MAX_WAITING
+                    + " queries sent during a zone transfer");
         ctx.close();
       }
       return;
@@ -102,7 +117,10 @@ public final class TcpQueryHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
-  /** Writes the answer behind its length as one buffer, so answers written from other threads never interleave. */
+  /**
+   * Writes the answer behind its length as one buffer, so answers written from other threads never
+   * interleave.
+   */
   private void send(ChannelHandlerContext ctx, ByteBuf answer) {
     ByteBuf framed = frame(ctx, answer);
     if (ctx.executor().inEventLoop()) {
@@ -115,7 +133,10 @@ public final class TcpQueryHandler extends ChannelInboundHandlerAdapter {
 
   private static ByteBuf frame(ChannelHandlerContext ctx, ByteBuf answer) {
     try {
-      return ctx.alloc().ioBuffer(2 + answer.readableBytes()).writeShort(answer.readableBytes()).writeBytes(answer);
+      return ctx.alloc()
+          .ioBuffer(2 + answer.readableBytes())
+          .writeShort(answer.readableBytes())
+          .writeBytes(answer);
     } finally {
       answer.release();
     }
@@ -146,7 +167,10 @@ public final class TcpQueryHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
-  /** Transfer thread: writes each message once the connection can take it; closes the connection on failure. */
+  /**
+   * Transfer thread: writes each message once the connection can take it; closes the connection on
+   * failure.
+   */
   private void pump(ChannelHandlerContext ctx, MessageStream messages) {
     boolean complete = false;
     try (messages) {
@@ -159,8 +183,14 @@ public final class TcpQueryHandler extends ChannelInboundHandlerAdapter {
       }
       complete = true;
     } catch (RuntimeException e) {
-      LOG.atInfo().log(() -> "[" + nodeId + "] zone transfer to " + ctx.channel().remoteAddress()
-          + " cut short: " + e);
+      LOG.atInfo().log(
+          () ->
+              "["
+                  + nodeId
+                  + "] zone transfer to "
+                  + ctx.channel().remoteAddress()
+                  + " cut short: "
+                  + e);
     } finally {
       if (!complete) {
         ctx.close();
@@ -246,8 +276,12 @@ public final class TcpQueryHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
     if (evt instanceof IdleStateEvent) {
-      LOG.atDebug().log(() -> "[" + nodeId + "] closing idle DNS TCP connection from "
-          + ctx.channel().remoteAddress());
+      LOG.atDebug().log(
+          () ->
+              "["
+                  + nodeId
+                  + "] closing idle DNS TCP connection from "
+                  + ctx.channel().remoteAddress());
       ctx.close();
       return;
     }
@@ -256,8 +290,14 @@ public final class TcpQueryHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    LOG.atDebug().log(() -> "[" + nodeId + "] DNS TCP connection from "
-        + ctx.channel().remoteAddress() + " failed: " + cause);
+    LOG.atDebug().log(
+        () ->
+            "["
+                + nodeId
+                + "] DNS TCP connection from "
+                + ctx.channel().remoteAddress()
+                + " failed: "
+                + cause);
     ctx.close();
   }
 }

@@ -15,11 +15,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Answers DNS queries arriving as datagrams on one UDP channel. Answers made while reading are written without
- * a flush and flushed once per read batch (one {@code sendmmsg} on epoll); answers that arrive later (forwarded
- * queries) are flushed at once. With a {@link ResponseRateLimiter}, each query is counted against its sender's
- * prefix first: a dropped one is not even answered, a slipped one is answered empty with TC. One instance per
- * channel; runs on that channel's event loop.
+ * Answers DNS queries arriving as datagrams on one UDP channel. Answers made while reading are
+ * written without a flush and flushed once per read batch (one {@code sendmmsg} on epoll); answers
+ * that arrive later (forwarded queries) are flushed at once. With a {@link ResponseRateLimiter},
+ * each query is counted against its sender's prefix first: a dropped one is not even answered, a
+ * slipped one is answered empty with TC. One instance per channel; runs on that channel's event
+ * loop.
  */
 public final class UdpQueryHandler extends ChannelInboundHandlerAdapter {
   private static final Logger LOG = LoggerFactory.getLogger(UdpQueryHandler.class);
@@ -35,10 +36,12 @@ public final class UdpQueryHandler extends ChannelInboundHandlerAdapter {
   }
 
   /**
-   * @param rrl     the server's rate limiter, shared by its UDP channels; null when rate limiting is off
+   * @param rrl the server's rate limiter, shared by its UDP channels; null when rate limiting is
+   *     off
    * @param metrics where limited answers are counted (required with {@code rrl})
    */
-  public UdpQueryHandler(QueryHandler handler, ResponseRateLimiter rrl, DnsMetrics metrics, String nodeId) {
+  public UdpQueryHandler(
+      QueryHandler handler, ResponseRateLimiter rrl, DnsMetrics metrics, String nodeId) {
     this.handler = handler;
     this.rrl = rrl;
     this.metrics = metrics;
@@ -59,13 +62,22 @@ public final class UdpQueryHandler extends ChannelInboundHandlerAdapter {
         return;
       }
       if (verdict == Verdict.SLIP) {
-        handler.handle(packet.content(), Transport.UDP, sender.getAddress(), ctx.alloc(), answer -> {
-          metrics.rrlSlipped();
-          send(ctx, slip(ctx, answer), sender);
-        });
+        handler.handle(
+            packet.content(),
+            Transport.UDP,
+            sender.getAddress(),
+            ctx.alloc(),
+            answer -> {
+              metrics.rrlSlipped();
+              send(ctx, slip(ctx, answer), sender);
+            });
         return;
       }
-      handler.handle(packet.content(), Transport.UDP, sender.getAddress(), ctx.alloc(),
+      handler.handle(
+          packet.content(),
+          Transport.UDP,
+          sender.getAddress(),
+          ctx.alloc(),
           answer -> send(ctx, answer, sender));
     } finally {
       packet.release();
@@ -101,7 +113,8 @@ public final class UdpQueryHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    // A socket error on UDP (e.g. ICMP port unreachable for an earlier answer) concerns one packet; keep serving.
+    // A socket error on UDP (e.g. ICMP port unreachable for an earlier answer) concerns one packet;
+    // keep serving.
     LOG.atDebug().log(() -> "[" + nodeId + "] UDP socket error: " + cause);
   }
 }

@@ -8,16 +8,17 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 
 /**
- * Wire-form answers keyed by {@link QueryKey}, so a repeated question is answered by copying bytes and patching
- * the id, the RD and CD bits and the question's letter case. Each entry carries the {@link Validity} of the
- * lookup that made it and is checked against the registry on every hit (per-service revision for positive
- * answers, registry revision for negative and SOA answers), so a change is never answered from a stale entry;
- * stale entries are dropped when met.
+ * Wire-form answers keyed by {@link QueryKey}, so a repeated question is answered by copying bytes
+ * and patching the id, the RD and CD bits and the question's letter case. Each entry carries the
+ * {@link Validity} of the lookup that made it and is checked against the registry on every hit
+ * (per-service revision for positive answers, registry revision for negative and SOA answers), so a
+ * change is never answered from a stale entry; stale entries are dropped when met.
  *
- * <p>Bounded by entry count with Caffeine's W-TinyLFU policy: a new answer is admitted over an old one only if
- * its question has been asked more often, so a flood of random (mostly nonexistent) names passes through a
- * small admission window and does not push the popular answers out. Maintenance runs on the calling thread (no
- * background executor). Thread-safe; called on event-loop threads.
+ * <p>Bounded by entry count with Caffeine's W-TinyLFU policy: a new answer is admitted over an old
+ * one only if its question has been asked more often, so a flood of random (mostly nonexistent)
+ * names passes through a small admission window and does not push the popular answers out.
+ * Maintenance runs on the calling thread (no background executor). Thread-safe; called on
+ * event-loop threads.
  */
 final class AnswerCache {
   static final int DEFAULT_MAX_ENTRIES = 100_000;
@@ -60,7 +61,9 @@ final class AnswerCache {
     entries.put(key, new Entry(wire, rcode, (wire[2] & 0x02) != 0, validity));
   }
 
-  /** {@code e} made the answer to {@code query}: its id, RD and CD bits, and question name bytes. */
+  /**
+   * {@code e} made the answer to {@code query}: its id, RD and CD bits, and question name bytes.
+   */
   static ByteBuf patch(Entry e, ByteBuf query, QueryKey key, ByteBufAllocator alloc) {
     byte[] wire = e.wire();
     int q = query.readerIndex();

@@ -9,9 +9,9 @@ import org.xbill.DNS.Message;
 import org.xbill.DNS.SimpleResolver;
 
 /**
- * Sends questions outside our zones to the configured upstreams, one after the other, each with its own
- * timeout, until one answers (UDP, retried over TCP by dnsjava when the answer is truncated). Thread-safe;
- * results complete on dnsjava's I/O thread.
+ * Sends questions outside our zones to the configured upstreams, one after the other, each with its
+ * own timeout, until one answers (UDP, retried over TCP by dnsjava when the answer is truncated).
+ * Thread-safe; results complete on dnsjava's I/O thread.
  */
 final class Forwarder {
   private final List<SimpleResolver> upstreams = new ArrayList<>();
@@ -35,9 +35,17 @@ final class Forwarder {
   }
 
   private CompletableFuture<Message> attempt(Message query, int i) {
-    return upstreams.get(i).sendAsync(query).toCompletableFuture()
-        .handle((m, e) -> e == null ? CompletableFuture.completedFuture(m)
-            : i + 1 < upstreams.size() ? attempt(query, i + 1) : CompletableFuture.<Message>failedFuture(e))
+    return upstreams
+        .get(i)
+        .sendAsync(query)
+        .toCompletableFuture()
+        .handle(
+            (m, e) ->
+                e == null
+                    ? CompletableFuture.completedFuture(m)
+                    : i + 1 < upstreams.size()
+                        ? attempt(query, i + 1)
+                        : CompletableFuture.<Message>failedFuture(e))
         .thenCompose(f -> f);
   }
 }

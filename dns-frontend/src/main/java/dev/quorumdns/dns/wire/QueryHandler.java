@@ -2,10 +2,10 @@ package dev.quorumdns.dns.wire;
 
 import dev.quorumdns.dns.AddressRanges;
 import dev.quorumdns.dns.DnsConfig;
-import dev.quorumdns.dns.lookup.Lookup;
-import dev.quorumdns.dns.lookup.Resolver;
 import dev.quorumdns.dns.DnsMetrics;
 import dev.quorumdns.dns.DnsMetrics.Transport;
+import dev.quorumdns.dns.lookup.Lookup;
+import dev.quorumdns.dns.lookup.Resolver;
 import dev.quorumdns.dns.transfer.MessageStream;
 import dev.quorumdns.dns.transfer.TsigVerifier;
 import dev.quorumdns.dns.transfer.ZoneTransfers;
@@ -32,20 +32,24 @@ import org.xbill.DNS.Type;
 
 /**
  * Turns one query packet into one answer packet (docs/architecture.md): the handler half of the
- * lookup/handler split. A plain query whose answer is cached is answered by patching cached bytes; anything else
- * is parsed with dnsjava, checked (one question, opcode, EDNS version, class), looked up with the {@link
- * Resolver}, and written with truncation to the client's size. Packets too short to carry a header, and
- * responses, are dropped; unparseable queries get a bare FORMERR. Questions outside our zones are forwarded only
- * for clients inside {@code upstream-allow}; others get REFUSED. With {@link ZoneTransfers}, AXFR and IXFR
- * requests go there (their answers may be streams of messages), and signed queries have their TSIG checked and
- * their answers signed. Never throws: an internal failure is counted, logged and answered SERVFAIL. Thread-safe;
- * called on event-loop threads.
+ * lookup/handler split. A plain query whose answer is cached is answered by patching cached bytes;
+ * anything else is parsed with dnsjava, checked (one question, opcode, EDNS version, class), looked
+ * up with the {@link Resolver}, and written with truncation to the client's size. Packets too short
+ * to carry a header, and responses, are dropped; unparseable queries get a bare FORMERR. Questions
+ * outside our zones are forwarded only for clients inside {@code upstream-allow}; others get
+ * REFUSED. With {@link ZoneTransfers}, AXFR and IXFR requests go there (their answers may be
+ * streams of messages), and signed queries have their TSIG checked and their answers signed. Never
+ * throws: an internal failure is counted, logged and answered SERVFAIL. Thread-safe; called on
+ * event-loop threads.
  */
 public final class QueryHandler {
   private static final Logger LOG = LoggerFactory.getLogger(QueryHandler.class);
   private static final int TCP_MAX = 65535;
 
-  /** Receives the answer; ownership of the buffer passes to it. Forwarded answers arrive on another thread. */
+  /**
+   * Receives the answer; ownership of the buffer passes to it. Forwarded answers arrive on another
+   * thread.
+   */
   @FunctionalInterface
   public interface BufferReply {
     void send(ByteBuf answer);
@@ -58,8 +62,9 @@ public final class QueryHandler {
   }
 
   /**
-   * A {@link BufferReply} that also takes the messages of a zone transfer as a stream, to send at the pace its
-   * connection allows (TCP). A reply that is not one gets each message through {@code send}, at once.
+   * A {@link BufferReply} that also takes the messages of a zone transfer as a stream, to send at
+   * the pace its connection allows (TCP). A reply that is not one gets each message through {@code
+   * send}, at once.
    */
   public interface StreamReply extends BufferReply {
     /** Takes ownership of {@code messages}: sends them in order, then closes the stream. */
@@ -81,7 +86,10 @@ public final class QueryHandler {
     this(resolver, metrics, null);
   }
 
-  /** @param transfers answers AXFR and IXFR and checks TSIG; null: transfers are REFUSED and TSIG ignored */
+  /**
+   * @param transfers answers AXFR and IXFR and checks TSIG; null: transfers are REFUSED and TSIG
+   *     ignored
+   */
   public QueryHandler(Resolver resolver, DnsMetrics metrics, ZoneTransfers transfers) {
     this(resolver, metrics, AnswerCache.DEFAULT_MAX_ENTRIES, transfers);
   }
@@ -95,8 +103,10 @@ public final class QueryHandler {
     this.resolver = resolver;
     this.view = resolver.view();
     this.metrics = metrics;
-    this.forwarder = new Forwarder(config.upstreams(), config.upstreamTimeout(), config.udpPayloadSize());
-    this.responses = new Responses(config.udpPayloadSize(), config.nodeId().getBytes(StandardCharsets.US_ASCII));
+    this.forwarder =
+        new Forwarder(config.upstreams(), config.upstreamTimeout(), config.udpPayloadSize());
+    this.responses =
+        new Responses(config.udpPayloadSize(), config.nodeId().getBytes(StandardCharsets.US_ASCII));
     this.cache = new AnswerCache(cacheEntries);
     this.upstreamAllow = config.limits().upstreamAllow();
     this.transfers = transfers;
@@ -104,20 +114,26 @@ public final class QueryHandler {
   }
 
   /**
-   * Answers the query in {@code packet}'s readable bytes (not consumed, not released) that arrived over
-   * {@code transport} from a caller inside this process (tools, tests), which may have questions forwarded.
+   * Answers the query in {@code packet}'s readable bytes (not consumed, not released) that arrived
+   * over {@code transport} from a caller inside this process (tools, tests), which may have
+   * questions forwarded.
    */
-  public void handle(ByteBuf packet, Transport transport, ByteBufAllocator alloc, BufferReply reply) {
+  public void handle(
+      ByteBuf packet, Transport transport, ByteBufAllocator alloc, BufferReply reply) {
     handle(packet, transport, null, alloc, reply);
   }
 
   /**
-   * Answers the query in {@code packet}'s readable bytes (not consumed, not released) that arrived over
-   * {@code transport} from {@code client} (null: from inside this process): calls {@code reply} once, now or
-   * later, or never if the packet is dropped.
+   * Answers the query in {@code packet}'s readable bytes (not consumed, not released) that arrived
+   * over {@code transport} from {@code client} (null: from inside this process): calls {@code
+   * reply} once, now or later, or never if the packet is dropped.
    */
-  public void handle(ByteBuf packet, Transport transport, InetAddress client, ByteBufAllocator alloc,
-                     BufferReply reply) {
+  public void handle(
+      ByteBuf packet,
+      Transport transport,
+      InetAddress client,
+      ByteBufAllocator alloc,
+      BufferReply reply) {
     long start = System.nanoTime();
     ByteBuf answer;
     try {
@@ -133,8 +149,8 @@ public final class QueryHandler {
   }
 
   /**
-   * Answers the query {@code packet} without Netty channels (tools and tests): the same path as {@link
-   * #handle(ByteBuf, Transport, ByteBufAllocator, BufferReply)}, cache included.
+   * Answers the query {@code packet} without Netty channels (tools and tests): the same path as
+   * {@link #handle(ByteBuf, Transport, ByteBufAllocator, BufferReply)}, cache included.
    */
   public void handle(byte[] packet, Transport transport, Reply reply) {
     handle(packet, transport, null, reply);
@@ -142,17 +158,27 @@ public final class QueryHandler {
 
   /** {@link #handle(byte[], Transport, Reply)} for a query from {@code client}. */
   public void handle(byte[] packet, Transport transport, InetAddress client, Reply reply) {
-    handle(Unpooled.wrappedBuffer(packet), transport, client, UnpooledByteBufAllocator.DEFAULT, answer -> {
-      try {
-        reply.send(ByteBufUtil.getBytes(answer));
-      } finally {
-        answer.release();
-      }
-    });
+    handle(
+        Unpooled.wrappedBuffer(packet),
+        transport,
+        client,
+        UnpooledByteBufAllocator.DEFAULT,
+        answer -> {
+          try {
+            reply.send(ByteBufUtil.getBytes(answer));
+          } finally {
+            answer.release();
+          }
+        });
   }
 
-  private ByteBuf answer(ByteBuf packet, Transport transport, InetAddress client, ByteBufAllocator alloc,
-                         BufferReply reply, long start) {
+  private ByteBuf answer(
+      ByteBuf packet,
+      Transport transport,
+      InetAddress client,
+      ByteBufAllocator alloc,
+      BufferReply reply,
+      long start) {
     QueryKey key = QueryKey.parse(packet, transport == Transport.TCP, config.udpPayloadSize());
     if (key != null) {
       AnswerCache.Entry hit = cache.get(key, view);
@@ -166,9 +192,18 @@ public final class QueryHandler {
     return wire == null ? null : alloc.ioBuffer(wire.length).writeBytes(wire);
   }
 
-  /** The answer from dnsjava's parse and our resolver, or null if dropped, sent upstream or a transfer. */
-  private byte[] slowPath(ByteBuf packet, QueryKey key, Transport transport, InetAddress client,
-                          ByteBufAllocator alloc, BufferReply reply, long start) {
+  /**
+   * The answer from dnsjava's parse and our resolver, or null if dropped, sent upstream or a
+   * transfer.
+   */
+  private byte[] slowPath(
+      ByteBuf packet,
+      QueryKey key,
+      Transport transport,
+      InetAddress client,
+      ByteBufAllocator alloc,
+      BufferReply reply,
+      long start) {
     int at = packet.readerIndex();
     if (packet.readableBytes() < QueryKey.HEADER || (packet.getByte(at + 2) & 0x80) != 0) {
       metrics.malformed();
@@ -186,12 +221,15 @@ public final class QueryHandler {
     int maxSize = maxSize(query, transport);
     Record question = query.getQuestion();
     int qtype = question == null ? 0 : question.getType();
-    if (transfers != null && ZoneTransfers.isTransfer(query) && query.getHeader().getCount(Section.QUESTION) == 1
+    if (transfers != null
+        && ZoneTransfers.isTransfer(query)
+        && query.getHeader().getCount(Section.QUESTION) == 1
         && query.getHeader().getCount(Section.ANSWER) == 0) {
       transfer(query, bytes, qtype, transport, client, alloc, reply, start);
       return null;
     }
-    TsigVerifier.Verdict tsig = transfers == null ? null : transfers.tsig().verify(query, bytes, client);
+    TsigVerifier.Verdict tsig =
+        transfers == null ? null : transfers.tsig().verify(query, bytes, client);
     if (tsig != null && tsig.failed()) {
       count(qtype, Rcode.NOTAUTH, false, transport, start);
       return transfers.tsig().failure(query, tsig);
@@ -217,7 +255,8 @@ public final class QueryHandler {
       TsigVerifier.sign(m, query, tsig);
     }
     byte[] wire = m.toWire(maxSize);
-    // With upstreams, REFUSED depends on who asks: such answers are not cached, so no client gets another's.
+    // With upstreams, REFUSED depends on who asks: such answers are not cached, so no client gets
+    // another's.
     // Signed queries never have a cache key (their TSIG makes them not plain).
     if (key != null && lookup.validity() != null && !(refused && forwarder.enabled())) {
       cache.put(key, wire, m.getRcode(), lookup.validity());
@@ -226,9 +265,19 @@ public final class QueryHandler {
     return wire;
   }
 
-  /** Hands a transfer request to {@link ZoneTransfers} and its answer to {@code reply}, streamed if it can. */
-  private void transfer(Message query, byte[] bytes, int qtype, Transport transport, InetAddress client,
-                        ByteBufAllocator alloc, BufferReply reply, long start) {
+  /**
+   * Hands a transfer request to {@link ZoneTransfers} and its answer to {@code reply}, streamed if
+   * it can.
+   */
+  private void transfer(
+      Message query,
+      byte[] bytes,
+      int qtype,
+      Transport transport,
+      InetAddress client,
+      ByteBufAllocator alloc,
+      BufferReply reply,
+      long start) {
     ZoneTransfers.Response r = transfers.respond(query, bytes, client, transport == Transport.TCP);
     if (r.single() != null) {
       count(qtype, r.single()[3] & 0x0f, false, transport, start);
@@ -252,8 +301,10 @@ public final class QueryHandler {
     if (query.getHeader().getOpcode() != Opcode.QUERY) {
       return Rcode.NOTIMP;
     }
-    if (query.getHeader().getCount(Section.QUESTION) != 1 || query.getHeader().getCount(Section.ANSWER) != 0
-        || query.getHeader().getCount(Section.AUTHORITY) != 0 || optCount(query) > 1) {
+    if (query.getHeader().getCount(Section.QUESTION) != 1
+        || query.getHeader().getCount(Section.ANSWER) != 0
+        || query.getHeader().getCount(Section.AUTHORITY) != 0
+        || optCount(query) > 1) {
       return Rcode.FORMERR;
     }
     OPTRecord opt = query.getOPT();
@@ -292,35 +343,47 @@ public final class QueryHandler {
       return TCP_MAX;
     }
     OPTRecord opt = query.getOPT();
-    return opt == null ? 512 : Math.max(512, Math.min(opt.getPayloadSize(), config.udpPayloadSize()));
+    return opt == null
+        ? 512
+        : Math.max(512, Math.min(opt.getPayloadSize(), config.udpPayloadSize()));
   }
 
-  private void forward(Message query, int qtype, int maxSize, Transport transport, BufferReply reply,
-                       long start) {
+  private void forward(
+      Message query, int qtype, int maxSize, Transport transport, BufferReply reply, long start) {
     Message upstream = Message.newQuery(query.getQuestion());
-    forwarder.forward(upstream).whenComplete((answer, err) -> {
-      try {
-        metrics.forwarded(err == null);
-        if (err != null) {
-          LOG.atDebug().log(() -> logPrefix + "no upstream answered " + query.getQuestion()
-              .getName() + ": " + err);
-        }
-        Message m = err == null ? responses.forwarded(query, answer) : responses.forwardFailed(query);
-        byte[] wire = m.toWire(maxSize);
-        count(qtype, m.getRcode(), (wire[2] & 0x02) != 0, transport, start);
-        reply.send(Unpooled.wrappedBuffer(wire));
-      } catch (RuntimeException e) {
-        internalError("answer from upstream could not be passed on", e);
-      }
-    });
+    forwarder
+        .forward(upstream)
+        .whenComplete(
+            (answer, err) -> {
+              try {
+                metrics.forwarded(err == null);
+                if (err != null) {
+                  LOG.atDebug().log(
+                      () ->
+                          logPrefix
+                              + "no upstream answered "
+                              + query.getQuestion().getName()
+                              + ": "
+                              + err);
+                }
+                Message m =
+                    err == null
+                        ? responses.forwarded(query, answer)
+                        : responses.forwardFailed(query);
+                byte[] wire = m.toWire(maxSize);
+                count(qtype, m.getRcode(), (wire[2] & 0x02) != 0, transport, start);
+                reply.send(Unpooled.wrappedBuffer(wire));
+              } catch (RuntimeException e) {
+                internalError("answer from upstream could not be passed on", e);
+              }
+            });
   }
 
   /** Counts and logs a bug: one WARNING line with where it happened; the stack trace at DEBUG. */
   private void internalError(String what, RuntimeException e) {
     metrics.error();
     StackTraceElement[] at = e.getStackTrace();
-    LOG.warn(logPrefix + "DNS " + what + ": " + e
-        + (at.length > 0 ? " at " + at[0] : ""));
+    LOG.warn(logPrefix + "DNS " + what + ": " + e + (at.length > 0 ? " at " + at[0] : ""));
     LOG.atDebug().setCause(e).log(() -> logPrefix + "DNS " + what);
   }
 
@@ -333,7 +396,8 @@ public final class QueryHandler {
 
   /** SERVFAIL for a query we failed on, if it has a header and is not itself a response. */
   private static ByteBuf failure(ByteBuf packet, ByteBufAllocator alloc) {
-    if (packet.readableBytes() < QueryKey.HEADER || (packet.getByte(packet.readerIndex() + 2) & 0x80) != 0) {
+    if (packet.readableBytes() < QueryKey.HEADER
+        || (packet.getByte(packet.readerIndex() + 2) & 0x80) != 0) {
       return null;
     }
     byte[] header = new byte[QueryKey.HEADER];

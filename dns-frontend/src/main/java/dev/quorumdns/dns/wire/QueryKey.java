@@ -4,12 +4,12 @@ import io.netty.buffer.ByteBuf;
 import java.util.Arrays;
 
 /**
- * The answer-cache key of a <em>plain</em> query, read straight from its bytes: the question name lower-cased
- * in wire form, the query type, the EDNS facts that change the answer (present, DO, NSID asked) and the size the
- * answer must fit in. A plain query is a QUERY with one IN question whose name is uncompressed, nothing in the
- * answer and authority sections, and at most a version-0 OPT record; anything else is left to dnsjava's parser
- * on the slow path. This class reads fields to find a cache entry; it never builds or decodes records.
- * Immutable once parsed.
+ * The answer-cache key of a <em>plain</em> query, read straight from its bytes: the question name
+ * lower-cased in wire form, the query type, the EDNS facts that change the answer (present, DO,
+ * NSID asked) and the size the answer must fit in. A plain query is a QUERY with one IN question
+ * whose name is uncompressed, nothing in the answer and authority sections, and at most a version-0
+ * OPT record; anything else is left to dnsjava's parser on the slow path. This class reads fields
+ * to find a cache entry; it never builds or decodes records. Immutable once parsed.
  */
 final class QueryKey {
   static final int HEADER = 12;
@@ -36,16 +36,19 @@ final class QueryKey {
   }
 
   /**
-   * The key of the query in {@code q}'s readable bytes (not consumed), or null if it is not a plain query.
+   * The key of the query in {@code q}'s readable bytes (not consumed), or null if it is not a plain
+   * query.
    *
-   * @param tcp        answers go over TCP (size limit 65535)
+   * @param tcp answers go over TCP (size limit 65535)
    * @param ourPayload our advertised EDNS payload size, the cap for UDP answers
    */
   static QueryKey parse(ByteBuf q, boolean tcp, int ourPayload) {
     int start = q.readerIndex();
     int end = q.writerIndex();
-    if (end - start < HEADER + 5 || (q.getByte(start + 2) & 0xf8) != 0 // QR = 0, opcode QUERY
-        || q.getUnsignedShort(start + 4) != 1 || q.getInt(start + 6) != 0) { // one question, AN = NS = 0
+    if (end - start < HEADER + 5
+        || (q.getByte(start + 2) & 0xf8) != 0 // QR = 0, opcode QUERY
+        || q.getUnsignedShort(start + 4) != 1
+        || q.getInt(start + 6) != 0) { // one question, AN = NS = 0
       return null;
     }
     int arcount = q.getUnsignedShort(start + 10);
@@ -75,15 +78,22 @@ final class QueryKey {
       return null;
     }
     int qtype = q.getUnsignedShort(p);
-    if (q.getUnsignedShort(p + 2) != 1 || qtype == TYPE_OPT || (qtype >= 249 && qtype <= 254) || qtype == 0) {
+    if (q.getUnsignedShort(p + 2) != 1
+        || qtype == TYPE_OPT
+        || (qtype >= 249 && qtype <= 254)
+        || qtype == 0) {
       return null; // class IN only; meta types, zone transfers and type 0 take the slow path
     }
     p += 4;
     int flags = 0;
     int maxSize = tcp ? 65535 : 512;
     if (arcount == 1) {
-      if (p + 11 > end || q.getByte(p) != 0 || q.getUnsignedShort(p + 1) != TYPE_OPT || q.getShort(p + 5) != 0) {
-        return null; // not an OPT at the root, an extended rcode in a query, or EDNS version > 0 (BADVERS)
+      if (p + 11 > end
+          || q.getByte(p) != 0
+          || q.getUnsignedShort(p + 1) != TYPE_OPT
+          || q.getShort(p + 5) != 0) {
+        return null; // not an OPT at the root, an extended rcode in a query, or EDNS version > 0
+        // (BADVERS)
       }
       flags = EDNS | ((q.getByte(p + 7) & 0x80) != 0 ? DO : 0);
       if (!tcp) {

@@ -14,8 +14,9 @@ import org.xbill.DNS.Record;
 import org.xbill.DNS.Section;
 
 /**
- * Builds response messages with dnsjava: the header echo (id, opcode, RD, CD), the question, and the EDNS0
- * reply (our payload size, the DO bit copied, NSID when asked, the extended rcode). Immutable.
+ * Builds response messages with dnsjava: the header echo (id, opcode, RD, CD), the question, and
+ * the EDNS0 reply (our payload size, the DO bit copied, NSID when asked, the extended rcode).
+ * Immutable.
  */
 final class Responses {
   private final int payloadSize;
@@ -26,7 +27,9 @@ final class Responses {
     this.nsid = List.of(new NSIDOption(nsid));
   }
 
-  /** An empty response to {@code query} with {@code rcode} (extended rcodes go into the OPT record). */
+  /**
+   * An empty response to {@code query} with {@code rcode} (extended rcodes go into the OPT record).
+   */
   Message reply(Message query, int rcode, boolean withOpt) {
     Header qh = query.getHeader();
     Message m = new Message(qh.getID());
@@ -46,20 +49,27 @@ final class Responses {
     OPTRecord opt = withOpt ? query.getOPT() : null;
     if (opt != null) {
       boolean wantsNsid = !opt.getOptions(EDNSOption.Code.NSID).isEmpty();
-      m.addRecord(new OPTRecord(payloadSize, rcode >>> 4, 0, opt.getFlags() & ExtendedFlags.DO,
-          wantsNsid ? nsid : List.of()), Section.ADDITIONAL);
+      m.addRecord(
+          new OPTRecord(
+              payloadSize,
+              rcode >>> 4,
+              0,
+              opt.getFlags() & ExtendedFlags.DO,
+              wantsNsid ? nsid : List.of()),
+          Section.ADDITIONAL);
     }
     return m;
   }
 
   /** The message for a lookup from our own zones. */
   Message answer(Message query, Lookup lookup) {
-    int rcode = switch (lookup.result()) {
-      case SUCCESS, NO_DATA -> Rcode.NOERROR;
-      case NAME_ERROR -> Rcode.NXDOMAIN;
-      case REFUSED -> Rcode.REFUSED;
-      case SERVER_FAILURE -> Rcode.SERVFAIL;
-    };
+    int rcode =
+        switch (lookup.result()) {
+          case SUCCESS, NO_DATA -> Rcode.NOERROR;
+          case NAME_ERROR -> Rcode.NXDOMAIN;
+          case REFUSED -> Rcode.REFUSED;
+          case SERVER_FAILURE -> Rcode.SERVFAIL;
+        };
     Message m = reply(query, rcode, true);
     if (lookup.authoritative()) {
       m.getHeader().setFlag(Flags.AA);
@@ -70,7 +80,9 @@ final class Responses {
     return m;
   }
 
-  /** The upstream's answer to a forwarded query, as ours: its rcode and records, RA set, never AA. */
+  /**
+   * The upstream's answer to a forwarded query, as ours: its rcode and records, RA set, never AA.
+   */
   Message forwarded(Message query, Message upstream) {
     Message m = reply(query, upstream.getRcode() & 0xf, true);
     m.getHeader().setFlag(Flags.RA);
@@ -92,8 +104,8 @@ final class Responses {
   }
 
   /**
-   * A bare header for a packet whose header could be read but not the rest: same id, opcode and RD, QR set,
-   * no records (RFC 1035 §4.1.1 FORMERR).
+   * A bare header for a packet whose header could be read but not the rest: same id, opcode and RD,
+   * QR set, no records (RFC 1035 §4.1.1 FORMERR).
    */
   static byte[] headerOnly(byte[] packet, int rcode) {
     byte[] out = new byte[QueryKey.HEADER];

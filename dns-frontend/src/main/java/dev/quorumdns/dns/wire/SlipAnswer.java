@@ -4,9 +4,10 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 
 /**
- * The "slip" form of an answer held back by rate limiting: the same id, opcode, AA, RD and CD, the question and
- * the OPT record (with its extended rcode cleared), QR and TC set, rcode NOERROR, and no records; a real client
- * retries the question over TCP. Built from our own answer's bytes, without parsing records. Stateless.
+ * The "slip" form of an answer held back by rate limiting: the same id, opcode, AA, RD and CD, the
+ * question and the OPT record (with its extended rcode cleared), QR and TC set, rcode NOERROR, and
+ * no records; a real client retries the question over TCP. Built from our own answer's bytes,
+ * without parsing records. Stateless.
  */
 public final class SlipAnswer {
   private static final int HEADER = QueryKey.HEADER;
@@ -15,8 +16,8 @@ public final class SlipAnswer {
   private SlipAnswer() {}
 
   /**
-   * The slip of {@code answer} (its readable bytes; neither consumed nor released), in a new buffer. An answer
-   * whose sections cannot be walked (never one of ours) gives the bare header.
+   * The slip of {@code answer} (its readable bytes; neither consumed nor released), in a new
+   * buffer. An answer whose sections cannot be walked (never one of ours) gives the bare header.
    */
   public static ByteBuf of(ByteBuf answer, ByteBufAllocator alloc) {
     int start = answer.readerIndex();
@@ -25,8 +26,10 @@ public final class SlipAnswer {
       return alloc.ioBuffer(0);
     }
     int qd = answer.getUnsignedShort(start + 4);
-    int rrs = answer.getUnsignedShort(start + 6) + answer.getUnsignedShort(start + 8)
-        + answer.getUnsignedShort(start + 10);
+    int rrs =
+        answer.getUnsignedShort(start + 6)
+            + answer.getUnsignedShort(start + 8)
+            + answer.getUnsignedShort(start + 10);
     int p = start + HEADER;
     int questionEnd;
     int optStart = -1;
@@ -52,13 +55,15 @@ public final class SlipAnswer {
       }
       if (type == TYPE_OPT && optStart < 0) {
         optStart = rrStart;
-        optFixed = p; // type, class (payload size), TTL (extended rcode, version, flags), rdata length
+        optFixed =
+            p; // type, class (payload size), TTL (extended rcode, version, flags), rdata length
         optEnd = rrEnd;
       }
       p = rrEnd;
     }
     boolean whole = p >= 0;
-    ByteBuf out = alloc.ioBuffer(HEADER + (whole ? questionEnd - start - HEADER + optEnd - optStart : 0));
+    ByteBuf out =
+        alloc.ioBuffer(HEADER + (whole ? questionEnd - start - HEADER + optEnd - optStart : 0));
     out.writeShort(answer.getUnsignedShort(start)); // id
     out.writeByte((answer.getByte(start + 2) & 0xfd) | 0x82); // QR, opcode, AA, TC, RD
     out.writeByte(answer.getByte(start + 3) & 0xf0); // RA, Z, AD, CD; rcode NOERROR
@@ -77,7 +82,10 @@ public final class SlipAnswer {
     return out;
   }
 
-  /** The index after the name at {@code p}, or -1 if it runs past {@code end}; a pointer ends a name. */
+  /**
+   * The index after the name at {@code p}, or -1 if it runs past {@code end}; a pointer ends a
+   * name.
+   */
   private static int skipName(ByteBuf b, int p, int end) {
     for (int labels = 0; p < end && labels < 128; labels++) {
       int len = b.getUnsignedByte(p);

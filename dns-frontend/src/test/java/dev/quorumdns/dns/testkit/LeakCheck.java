@@ -12,10 +12,11 @@ import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Fails a test that leaked a Netty buffer. Before each test it checks that detection runs at PARANOID through
- * {@link RecordingLeakDetector}; after it, it leaks one marked "canary" buffer, collects garbage until Netty
- * has reported the canary (a condition with a deadline, not a sleep: the buffers the test dropped were
- * collected in the same cycles), and then fails if anything else was reported.
+ * Fails a test that leaked a Netty buffer. Before each test it checks that detection runs at
+ * PARANOID through {@link RecordingLeakDetector}; after it, it leaks one marked "canary" buffer,
+ * collects garbage until Netty has reported the canary (a condition with a deadline, not a sleep:
+ * the buffers the test dropped were collected in the same cycles), and then fails if anything else
+ * was reported.
  */
 public final class LeakCheck implements BeforeEachCallback, AfterEachCallback {
   static final String CANARY = "leak-check canary";
@@ -23,9 +24,14 @@ public final class LeakCheck implements BeforeEachCallback, AfterEachCallback {
 
   @Override
   public void beforeEach(ExtensionContext context) {
-    assertEquals(ResourceLeakDetector.Level.PARANOID, ResourceLeakDetector.getLevel(),
+    assertEquals(
+        ResourceLeakDetector.Level.PARANOID,
+        ResourceLeakDetector.getLevel(),
         "surefire sets io.netty.leakDetection.level=paranoid");
-    assertTrue(RecordingLeakDetector.class.getName().equals(System.getProperty("io.netty.customResourceLeakDetector")),
+    assertTrue(
+        RecordingLeakDetector.class
+            .getName()
+            .equals(System.getProperty("io.netty.customResourceLeakDetector")),
         "surefire installs the recording leak detector");
     RecordingLeakDetector.LEAKS.clear();
   }
@@ -43,7 +49,8 @@ public final class LeakCheck implements BeforeEachCallback, AfterEachCallback {
       PooledByteBufAllocator.DEFAULT.buffer(1).release();
       Thread.onSpinWait();
     }
-    List<String> leaks = RecordingLeakDetector.LEAKS.stream().filter(l -> !l.contains(CANARY)).toList();
+    List<String> leaks =
+        RecordingLeakDetector.LEAKS.stream().filter(l -> !l.contains(CANARY)).toList();
     RecordingLeakDetector.LEAKS.clear();
     assertTrue(leaks.isEmpty(), "buffers leaked:\n" + String.join("\n", leaks));
   }

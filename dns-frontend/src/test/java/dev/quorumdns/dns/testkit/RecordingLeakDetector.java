@@ -5,9 +5,10 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A Netty leak detector that also remembers every leak it reports, so tests can fail on them. Netty creates it
- * (system property {@code io.netty.customResourceLeakDetector}, set by the module's surefire configuration), so
- * its record of leaks has to be static; {@link LeakCheck} reads and clears it.
+ * A Netty leak detector that also remembers every leak it reports, so tests can fail on them. Netty
+ * creates it (system property {@code io.netty.customResourceLeakDetector}, set by the module's
+ * surefire configuration), so its record of leaks has to be static; {@link LeakCheck} reads and
+ * clears it.
  */
 public final class RecordingLeakDetector<T> extends ResourceLeakDetector<T> {
   static final List<String> LEAKS = new CopyOnWriteArrayList<>();

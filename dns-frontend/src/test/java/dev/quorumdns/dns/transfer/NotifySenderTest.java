@@ -34,14 +34,14 @@ import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
 /**
- * NOTIFY to a fake secondary on loopback, driven by hand with a fake clock: coalesced to one per zone per interval
- * with the latest serial, retried with backoff until answered, given up after five tries.
+ * NOTIFY to a fake secondary on loopback, driven by hand with a fake clock: coalesced to one per
+ * zone per interval with the latest serial, retried with backoff until answered, given up after
+ * five tries.
  */
 class NotifySenderTest {
   private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   private Registry registry;
   private DatagramSocket secondary;
   private NotifySender sender;
@@ -54,9 +54,13 @@ class NotifySenderTest {
     registry = TestRegistries.open(dir, TestRegistries.settings("10.0.0.0/8", "", 60_000));
     secondary = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
     secondary.setSoTimeout(200);
-    DnsConfig config = DnsConfig.defaults(InetAddress.getLoopbackAddress(), 0, "mesh.internal", "n1")
-        .withTransfers(TransferConfig.disabled().withNotify(List.of(
-            (InetSocketAddress) secondary.getLocalSocketAddress()), Duration.ofSeconds(1)));
+    DnsConfig config =
+        DnsConfig.defaults(InetAddress.getLoopbackAddress(), 0, "mesh.internal", "n1")
+            .withTransfers(
+                TransferConfig.disabled()
+                    .withNotify(
+                        List.of((InetSocketAddress) secondary.getLocalSocketAddress()),
+                        Duration.ofSeconds(1)));
     metrics = new TransferMetrics(new SimpleMeterRegistry());
     sender = new NotifySender(config, new Resolver(config, registry.view()), metrics, () -> now);
     sender.open();
@@ -109,8 +113,9 @@ class NotifySenderTest {
       assertEquals(registry.view().revision(), serial(m));
       answer(m, Rcode.NOERROR);
     }
-    assertEquals("[mesh.internal., 10.in-addr.arpa.]", first.stream().map(m -> m.getQuestion().getName().toString())
-        .toList().toString());
+    assertEquals(
+        "[mesh.internal., 10.in-addr.arpa.]",
+        first.stream().map(m -> m.getQuestion().getName().toString()).toList().toString());
     for (int i = 0; i < 5; i++) {
       TestRegistries.register(registry, "ns", "s" + i, ServiceSpec.ofPorts());
       now += SECOND / 10;
@@ -126,13 +131,14 @@ class NotifySenderTest {
     now += 5 * SECOND;
     sender.tick();
     assertEquals(2, received().size(), "unanswered: retried");
-    second.forEach(m -> {
-      try {
-        answer(m, Rcode.NOERROR);
-      } catch (IOException e) {
-        throw new AssertionError(e);
-      }
-    });
+    second.forEach(
+        m -> {
+          try {
+            answer(m, Rcode.NOERROR);
+          } catch (IOException e) {
+            throw new AssertionError(e);
+          }
+        });
     sender.tick();
     now += 60 * SECOND;
     sender.tick();

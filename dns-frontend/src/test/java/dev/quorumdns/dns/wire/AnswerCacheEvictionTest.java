@@ -16,8 +16,9 @@ import org.xbill.DNS.Record;
 import org.xbill.DNS.Type;
 
 /**
- * A flood of random names (each asked once, as in a random-subdomain attack) must not push the popular answers out
- * of a full cache: the popular names keep hitting while many times the cache's size in random names go through.
+ * A flood of random names (each asked once, as in a random-subdomain attack) must not push the
+ * popular answers out of a full cache: the popular names keep hitting while many times the cache's
+ * size in random names go through.
  */
 class AnswerCacheEvictionTest {
   private static final long SEED = Long.getLong("quorumdns.seed", System.nanoTime());
@@ -26,10 +27,13 @@ class AnswerCacheEvictionTest {
   private static final int HOT = 100;
 
   private static byte[] query(String name) {
-    return Message.newQuery(Record.newRecord(Name.fromConstantString(name), Type.A, DClass.IN)).toWire();
+    return Message.newQuery(Record.newRecord(Name.fromConstantString(name), Type.A, DClass.IN))
+        .toWire();
   }
 
-  /** Asks like the handler does: a hit, or a miss that is then answered and cached. True on a hit. */
+  /**
+   * Asks like the handler does: a hit, or a miss that is then answered and cached. True on a hit.
+   */
   private static boolean ask(AnswerCache cache, byte[] q) {
     QueryKey key = QueryKey.parse(Unpooled.wrappedBuffer(q), false, 1232);
     assertNotNull(key);
@@ -58,13 +62,21 @@ class AnswerCacheEvictionTest {
           hits += hit ? 1 : 0;
         }
       }
-      // Twice the cache's size in names never asked before, between two rounds of popular questions.
+      // Twice the cache's size in names never asked before, between two rounds of popular
+      // questions.
       for (int i = 0; i < 2 * CAPACITY; i++) {
         ask(cache, query("r" + Long.toHexString(r.nextLong()) + ".prod.mesh.internal."));
       }
     }
-    assertTrue(hits >= asked * 0.95, "popular names answered from the cache " + hits + " of " + asked
-        + " times through the flood (seed " + SEED + ")");
+    assertTrue(
+        hits >= asked * 0.95,
+        "popular names answered from the cache "
+            + hits
+            + " of "
+            + asked
+            + " times through the flood (seed "
+            + SEED
+            + ")");
     assertTrue(cache.size() <= CAPACITY, "bounded: " + cache.size());
   }
 }

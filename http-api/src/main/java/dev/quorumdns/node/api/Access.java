@@ -3,11 +3,11 @@ package dev.quorumdns.node.api;
 import dev.quorumdns.node.auth.Scope;
 
 /**
- * Who may call a route: the scope it needs and, for 403 answers, what the caller is doing. Write routes need
- * {@code write:<namespace>}: of the path's {@code {ns}}, or of every namespace the body names (then the handler
- * asks, once it has parsed the body). Immutable.
+ * Who may call a route: the scope it needs and, for 403 answers, what the caller is doing. Write
+ * routes need {@code write:<namespace>}: of the path's {@code {ns}}, or of every namespace the body
+ * names (then the handler asks, once it has parsed the body). Immutable.
  *
- * @param kind   which scope
+ * @param kind which scope
  * @param action what the caller is doing, as a 403 answer says it ("take a snapshot")
  */
 record Access(Kind kind, String action) {
@@ -49,7 +49,10 @@ record Access(Kind kind, String action) {
     return new Access(Kind.WRITE_ANY, action);
   }
 
-  /** The scope that decides whether a token is needed at all: null (open), read, a write scope or admin. */
+  /**
+   * The scope that decides whether a token is needed at all: null (open), read, a write scope or
+   * admin.
+   */
   Scope authentication() {
     return switch (kind) {
       case OPEN -> null;

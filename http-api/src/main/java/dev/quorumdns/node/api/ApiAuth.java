@@ -17,13 +17,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Who may call what. Three modes: none (everything open, the default), the legacy single token of
- * {@code --api-token-file} (writes and cluster changes need it, reads are open), and scoped tokens of
- * {@code --token-file} (every registry call needs a token; health, readiness and metrics stay open). Tokens are
- * never logged or echoed. Thread-safe.
+ * {@code --api-token-file} (writes and cluster changes need it, reads are open), and scoped tokens
+ * of {@code --token-file} (every registry call needs a token; health, readiness and metrics stay
+ * open). Tokens are never logged or echoed. Thread-safe.
  */
 public final class ApiAuth {
   /** The id the legacy {@code --api-token-file} token has in the audit log. */
   public static final String LEGACY_ID = "api-token";
+
   private static final Logger LOG = LoggerFactory.getLogger(ApiAuth.class);
   private final TokenStore store;
   private final boolean readsNeedToken;
@@ -42,7 +43,10 @@ public final class ApiAuth {
     return new ApiAuth(store, true);
   }
 
-  /** Reads the legacy token from {@code file} (all write and admin scopes), warning if others may read it. */
+  /**
+   * Reads the legacy token from {@code file} (all write and admin scopes), warning if others may
+   * read it.
+   */
   public static ApiAuth fromFile(Path file) {
     try {
       String token = Files.readString(file, StandardCharsets.UTF_8).trim();
@@ -51,16 +55,19 @@ public final class ApiAuth {
       }
       try {
         Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
-        if (perms.contains(PosixFilePermission.GROUP_READ) || perms.contains(PosixFilePermission.OTHERS_READ)) {
+        if (perms.contains(PosixFilePermission.GROUP_READ)
+            || perms.contains(PosixFilePermission.OTHERS_READ)) {
           LOG.warn("api-token-file {} is readable by group or others; chmod 600 it", file);
         }
       } catch (UnsupportedOperationException e) {
         // Not a POSIX file system: nothing to check.
       }
-      ApiToken t = new ApiToken(LEGACY_ID, ApiToken.sha256(token), Set.of(Scope.WRITE_ALL, Scope.ADMIN));
+      ApiToken t =
+          new ApiToken(LEGACY_ID, ApiToken.sha256(token), Set.of(Scope.WRITE_ALL, Scope.ADMIN));
       return new ApiAuth(TokenStore.fixed(file, t), false);
     } catch (IOException e) {
-      throw new ValidationException("api-token-file", "cannot read " + file + ": " + e.getMessage());
+      throw new ValidationException(
+          "api-token-file", "cannot read " + file + ": " + e.getMessage());
     }
   }
 
@@ -69,8 +76,9 @@ public final class ApiAuth {
   }
 
   /**
-   * The caller of a request that needs {@code access}: {@link Scope#READ} for registry reads, a write or admin
-   * scope for changes, or null for open endpoints. Throws 401 when a token is needed and missing or unknown.
+   * The caller of a request that needs {@code access}: {@link Scope#READ} for registry reads, a
+   * write or admin scope for changes, or null for open endpoints. Throws 401 when a token is needed
+   * and missing or unknown.
    */
   public Caller authenticate(String authorization, Scope access) {
     if (store == null) {
@@ -96,8 +104,12 @@ public final class ApiAuth {
   /** Throws 403, naming the scope needed, unless {@code caller} has it. */
   public static void require(Caller caller, Scope needed, String toDo) {
     if (!caller.may(needed)) {
-      throw new ApiException(403, "forbidden", null, "token '" + caller.id() + "' lacks scope " + needed
-          + ", needed to " + toDo, null);
+      throw new ApiException(
+          403,
+          "forbidden",
+          null,
+          "token '" + caller.id() + "' lacks scope " + needed + ", needed to " + toDo,
+          null);
     }
   }
 

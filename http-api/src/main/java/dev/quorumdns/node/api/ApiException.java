@@ -1,8 +1,9 @@
 package dev.quorumdns.node.api;
 
 /**
- * An HTTP error answer: status, a stable machine-readable code, optionally the field at fault, and a message
- * for people. Thrown by route handlers; turned into {@code {"error","field","message"}} JSON.
+ * An HTTP error answer: status, a stable machine-readable code, optionally the field at fault, and
+ * a message for people. Thrown by route handlers; turned into {@code {"error","field","message"}}
+ * JSON.
  */
 public final class ApiException extends RuntimeException {
   private static final long serialVersionUID = 1L;
@@ -12,13 +13,21 @@ public final class ApiException extends RuntimeException {
   private final Integer retryAfterSeconds;
   private final Long revision;
 
-  public ApiException(int status, String code, String field, String message, Integer retryAfterSeconds) {
+  public ApiException(
+      int status, String code, String field, String message, Integer retryAfterSeconds) {
     this(status, code, field, message, retryAfterSeconds, null);
   }
 
-  /** @param revision a revision the answer carries ({@code "revision"} in the body), or null */
-  public ApiException(int status, String code, String field, String message, Integer retryAfterSeconds,
-                      Long revision) {
+  /**
+   * @param revision a revision the answer carries ({@code "revision"} in the body), or null
+   */
+  public ApiException(
+      int status,
+      String code,
+      String field,
+      String message,
+      Integer retryAfterSeconds,
+      Long revision) {
     super(message);
     this.status = status;
     this.code = code;
@@ -28,7 +37,8 @@ public final class ApiException extends RuntimeException {
   }
 
   public static ApiException invalid(String field, String message) {
-    return new ApiException(400, "invalid", field, (field == null ? "" : field + ": ") + message, null);
+    return new ApiException(
+        400, "invalid", field, (field == null ? "" : field + ": ") + message, null);
   }
 
   public static ApiException notFound(String message) {
@@ -48,7 +58,8 @@ public final class ApiException extends RuntimeException {
    *
    * @param currentRevision the service's revision now, 0 when nothing is registered
    */
-  public static ApiException preconditionFailed(String field, String message, long currentRevision) {
+  public static ApiException preconditionFailed(
+      String field, String message, long currentRevision) {
     return new ApiException(412, "precondition_failed", field, message, null, currentRevision);
   }
 

@@ -6,22 +6,34 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * One HTTP request, copied out of Netty's buffers so handlers may finish it on any thread. Immutable.
+ * One HTTP request, copied out of Netty's buffers so handlers may finish it on any thread.
+ * Immutable.
  *
- * @param path          decoded path segments, e.g. {@code [v1, services, prod, web]}
+ * @param path decoded path segments, e.g. {@code [v1, services, prod, web]}
  * @param authorization the Authorization header, or null
- * @param remote        the client's address, or null when unknown
- * @param headers       the request headers the API reads (conditional writes), by lower-case name
+ * @param remote the client's address, or null when unknown
+ * @param headers the request headers the API reads (conditional writes), by lower-case name
  */
-public record ApiRequest(String method, List<String> path, Map<String, List<String>> params, byte[] body,
-                         String authorization, InetSocketAddress remote, Map<String, String> headers) {
+public record ApiRequest(
+    String method,
+    List<String> path,
+    Map<String, List<String>> params,
+    byte[] body,
+    String authorization,
+    InetSocketAddress remote,
+    Map<String, String> headers) {
   public ApiRequest {
     headers = Map.copyOf(headers);
   }
 
   /** A request without headers other than Authorization. */
-  public ApiRequest(String method, List<String> path, Map<String, List<String>> params, byte[] body,
-                    String authorization, InetSocketAddress remote) {
+  public ApiRequest(
+      String method,
+      List<String> path,
+      Map<String, List<String>> params,
+      byte[] body,
+      String authorization,
+      InetSocketAddress remote) {
     this(method, path, params, body, authorization, remote, Map.of());
   }
 

@@ -11,11 +11,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * An HTTP answer: a complete one, or a head followed by a body written over time ({@code stream}, not null).
- * Immutable.
+ * An HTTP answer: a complete one, or a head followed by a body written over time ({@code stream},
+ * not null). Immutable.
  */
-public record ApiResponse(int status, String contentType, byte[] body, Map<String, String> headers,
-                          StreamBody stream) {
+public record ApiResponse(
+    int status, String contentType, byte[] body, Map<String, String> headers, StreamBody stream) {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   public ApiResponse {
@@ -28,7 +28,8 @@ public record ApiResponse(int status, String contentType, byte[] body, Map<Strin
   }
 
   /** A head now and {@code body} streamed after it (chunked). */
-  public static ApiResponse stream(int status, String contentType, Map<String, String> headers, StreamBody body) {
+  public static ApiResponse stream(
+      int status, String contentType, Map<String, String> headers, StreamBody body) {
     return new ApiResponse(status, contentType, new byte[0], headers, body);
   }
 
@@ -58,8 +59,14 @@ public record ApiResponse(int status, String contentType, byte[] body, Map<Strin
   /** 405 with the {@code Allow} header listing what the path allows. */
   public static ApiResponse methodNotAllowed(String method, List<String> allowed) {
     String list = String.join(", ", allowed);
-    ApiResponse r = error(new ApiException(405, "method_not_allowed", null, method + " is not allowed here (allowed: "
-        + list + ")", null));
+    ApiResponse r =
+        error(
+            new ApiException(
+                405,
+                "method_not_allowed",
+                null,
+                method + " is not allowed here (allowed: " + list + ")",
+                null));
     return new ApiResponse(r.status, r.contentType, r.body, Map.of("Allow", list));
   }
 
@@ -75,9 +82,18 @@ public record ApiResponse(int status, String contentType, byte[] body, Map<Strin
     }
     ApiResponse r = json(e.status(), o);
     if (e.status() == 401) {
-      return new ApiResponse(r.status, r.contentType, r.body, Map.of("WWW-Authenticate", "Bearer realm=\"quorumdns\""));
+      return new ApiResponse(
+          r.status,
+          r.contentType,
+          r.body,
+          Map.of("WWW-Authenticate", "Bearer realm=\"quorumdns\""));
     }
-    return e.retryAfterSeconds() == null ? r
-        : new ApiResponse(r.status, r.contentType, r.body, Map.of("Retry-After", e.retryAfterSeconds().toString()));
+    return e.retryAfterSeconds() == null
+        ? r
+        : new ApiResponse(
+            r.status,
+            r.contentType,
+            r.body,
+            Map.of("Retry-After", e.retryAfterSeconds().toString()));
   }
 }

@@ -23,13 +23,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The audit log: one line per write, delete, batch operation and cluster change, in {@code key=value} form:
+ * The audit log: one line per write, delete, batch operation and cluster change, in {@code
+ * key=value} form:
+ *
  * <pre>
  * 2026-12-03T01:02:03.456Z token=deploy-bot remote=10.0.0.5:51234 method=PUT path=/v1/services/prod/web
  *   op=put target=prod/web status=201 vip4=240.0.0.7 vip6=fd00:fd00::7
  * </pre>
- * (one line in the file). Values that are not plain words are JSON-quoted. Appended to its own file and written
- * through per request (no buffering); a failing file is logged once and does not fail requests. Thread-safe.
+ *
+ * (one line in the file). Values that are not plain words are JSON-quoted. Appended to its own file
+ * and written through per request (no buffering); a failing file is logged once and does not fail
+ * requests. Thread-safe.
  */
 public final class AuditLog implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
@@ -57,12 +61,16 @@ public final class AuditLog implements AutoCloseable {
       Files.createDirectories(parent);
     }
     try {
-      Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Files.createFile(
+          file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     } catch (FileAlreadyExistsException | UnsupportedOperationException e) {
       // Kept as it is; appended to.
     }
-    return new AuditLog(file, clock, FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.APPEND));
+    return new AuditLog(
+        file,
+        clock,
+        FileChannel.open(
+            file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND));
   }
 
   public Path file() {
@@ -77,18 +85,26 @@ public final class AuditLog implements AutoCloseable {
     for (int i = 0; i < targets.size(); i++) {
       Target t = targets.get(i);
       b.append(time)
-          .append(" token=").append(value(caller == null ? "-" : caller.id()))
-          .append(" remote=").append(value(address(r.remote())))
-          .append(" method=").append(value(r.method()))
-          .append(" path=").append(value("/" + String.join("/", r.path())))
-          .append(" op=").append(value(t.op()))
-          .append(" target=").append(value(t.target()))
-          .append(" status=").append(response.status());
+          .append(" token=")
+          .append(value(caller == null ? "-" : caller.id()))
+          .append(" remote=")
+          .append(value(address(r.remote())))
+          .append(" method=")
+          .append(value(r.method()))
+          .append(" path=")
+          .append(value("/" + String.join("/", r.path())))
+          .append(" op=")
+          .append(value(t.op()))
+          .append(" target=")
+          .append(value(t.target()))
+          .append(" status=")
+          .append(response.status());
       if (response.status() >= 400 && body.path("error").isTextual()) {
         b.append(" error=").append(value(body.get("error").asText()));
       }
       if (t.op().equals("put") && response.status() / 100 == 2) {
-        JsonNode service = r.path().size() == 2 ? body.path("results").path(i).path("service") : body;
+        JsonNode service =
+            r.path().size() == 2 ? body.path("results").path(i).path("service") : body;
         vip(b, "vip4", service.path("vip4"));
         vip(b, "vip6", service.path("vip6"));
       }
@@ -107,9 +123,11 @@ public final class AuditLog implements AutoCloseable {
     ByteBuffer buf = ByteBuffer.wrap(lines.getBytes(StandardCharsets.UTF_8));
     try {
       if (closed) {
-        // A write that was in flight when the API stopped (its answer came from Raft after the server closed):
+        // A write that was in flight when the API stopped (its answer came from Raft after the
+        // server closed):
         // its line is appended through a channel of its own rather than lost.
-        try (FileChannel late = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+        try (FileChannel late =
+            FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
           while (buf.hasRemaining()) {
             late.write(buf);
           }
@@ -125,7 +143,8 @@ public final class AuditLog implements AutoCloseable {
       }
     } catch (IOException e) {
       if (!failing) {
-        LOG.error("audit-log {} cannot be written ({}); audit lines are being lost", file, e.toString());
+        LOG.error(
+            "audit-log {} cannot be written ({}); audit lines are being lost", file, e.toString());
         failing = true;
       }
     }
@@ -150,7 +169,10 @@ public final class AuditLog implements AutoCloseable {
     return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
   }
 
-  /** A value as written: plain words as they are, anything else JSON-quoted (so no line can be forged). */
+  /**
+   * A value as written: plain words as they are, anything else JSON-quoted (so no line can be
+   * forged).
+   */
   static String value(String v) {
     if (v == null || v.isEmpty()) {
       return "-";

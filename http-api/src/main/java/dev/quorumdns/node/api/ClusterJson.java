@@ -12,13 +12,19 @@ import dev.quorumdns.registry.ClusterSettings;
 import java.time.Duration;
 import java.util.List;
 
-/** JSON forms of the runtime's cluster values: {@code /v1/cluster}, snapshots and records. Stateless. */
+/**
+ * JSON forms of the runtime's cluster values: {@code /v1/cluster}, snapshots and records.
+ * Stateless.
+ */
 final class ClusterJson {
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
   private ClusterJson() {}
 
-  /** {@code {id, leader, term, commitIndex, appliedIndex, revision, services, members:[...], settings?}}. */
+  /**
+   * {@code {id, leader, term, commitIndex, appliedIndex, revision, services, members:[...],
+   * settings?}}.
+   */
   static ObjectNode status(ClusterStatus s) {
     ObjectNode o = F.objectNode();
     o.put("id", s.id());
@@ -30,14 +36,17 @@ final class ClusterJson {
     o.put("services", s.services());
     ArrayNode members = o.putArray("members");
     for (ClusterStatus.Member m : s.members()) {
-      ObjectNode member = members.addObject()
-          .put("id", m.id())
-          .put("role", m.role().label())
-          .put("raft", m.raft())
-          .put("api", m.api())
-          .put("dns", m.dns());
+      ObjectNode member =
+          members
+              .addObject()
+              .put("id", m.id())
+              .put("role", m.role().label())
+              .put("raft", m.raft())
+              .put("api", m.api())
+              .put("dns", m.dns());
       if (m.health() != null) {
-        member.put("lastContactMs", m.health().lastContactMillis())
+        member
+            .put("lastContactMs", m.health().lastContactMillis())
             .put("logLag", m.health().logLag())
             .put("healthy", m.health().healthy())
             .put("autopilot", m.health().autopilot());
@@ -59,17 +68,19 @@ final class ClusterJson {
   }
 
   /**
-   * {@code {id, cluster, raft, api, bootstrapExpect, phase, founders, proposal, leader, voters, listeners,
-   * confCommitted, reason}}: what nodes looking for their cluster read (raft-node's {@code PeerProbe} parses it).
+   * {@code {id, cluster, raft, api, bootstrapExpect, phase, founders, proposal, leader, voters,
+   * listeners, confCommitted, reason}}: what nodes looking for their cluster read (raft-node's
+   * {@code PeerProbe} parses it).
    */
   static ObjectNode formation(FormationInfo f) {
-    ObjectNode o = F.objectNode()
-        .put("id", f.id())
-        .put("cluster", f.cluster())
-        .put("raft", f.raft())
-        .put("api", f.api())
-        .put("bootstrapExpect", f.bootstrapExpect())
-        .put("phase", f.phase().label());
+    ObjectNode o =
+        F.objectNode()
+            .put("id", f.id())
+            .put("cluster", f.cluster())
+            .put("raft", f.raft())
+            .put("api", f.api())
+            .put("bootstrapExpect", f.bootstrapExpect())
+            .put("phase", f.phase().label());
     o.set("founders", peers(f.founders()));
     o.set("proposal", peers(f.proposal()));
     o.put("leader", f.leader());
@@ -106,7 +117,11 @@ final class ClusterJson {
   static ArrayNode records(List<ZoneRecord> records) {
     ArrayNode out = F.arrayNode();
     for (ZoneRecord r : records) {
-      out.addObject().put("name", r.name()).put("type", r.type()).put("ttl", r.ttl()).put("data", r.data());
+      out.addObject()
+          .put("name", r.name())
+          .put("type", r.type())
+          .put("ttl", r.ttl())
+          .put("data", r.data());
     }
     return out;
   }

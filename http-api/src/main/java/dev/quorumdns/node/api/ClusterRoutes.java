@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quorumdns.node.config.HostPort;
-import dev.quorumdns.node.runtime.NodeException;
 import dev.quorumdns.node.runtime.ClusterStatus;
+import dev.quorumdns.node.runtime.NodeException;
 import dev.quorumdns.node.runtime.NodeRuntime;
 import dev.quorumdns.node.runtime.Readiness;
 import dev.quorumdns.registry.DnsLabel;
@@ -19,8 +19,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
 /**
- * The handlers of health, readiness, metrics, {@code /v1/records} and {@code /v1/cluster...}: cluster status
- * from local state, membership changes, snapshots and snapshot downloads through the runtime. Thread-safe.
+ * The handlers of health, readiness, metrics, {@code /v1/records} and {@code /v1/cluster...}:
+ * cluster status from local state, membership changes, snapshots and snapshot downloads through the
+ * runtime. Thread-safe.
  */
 final class ClusterRoutes {
   private static final Set<String> MEMBER_FIELDS = Set.of("id", "raft", "role");
@@ -38,7 +39,9 @@ final class ClusterRoutes {
 
   CompletableFuture<ApiResponse> ready(Route.Call call) {
     Readiness rd = node.readiness();
-    return done(ApiResponse.json(rd.ready() ? 200 : 503, obj().put("ready", rd.ready()).put("reason", rd.reason())));
+    return done(
+        ApiResponse.json(
+            rd.ready() ? 200 : 503, obj().put("ready", rd.ready()).put("reason", rd.reason())));
   }
 
   CompletableFuture<ApiResponse> metrics(Route.Call call) {
@@ -49,13 +52,16 @@ final class ClusterRoutes {
     long revision = node.view().revision();
     ObjectNode out = obj().put("revision", revision);
     out.set("records", ClusterJson.records(node.records()));
-    return done(ApiResponse.json(200, out).withHeader(ServiceReads.REVISION_HEADER, Long.toString(revision)));
+    return done(
+        ApiResponse.json(200, out)
+            .withHeader(ServiceReads.REVISION_HEADER, Long.toString(revision)));
   }
 
   CompletableFuture<ApiResponse> status(Route.Call call) {
     ClusterStatus s = node.clusterStatus();
-    return done(ApiResponse.json(200, ClusterJson.status(s))
-        .withHeader(ServiceReads.REVISION_HEADER, Long.toString(s.revision())));
+    return done(
+        ApiResponse.json(200, ClusterJson.status(s))
+            .withHeader(ServiceReads.REVISION_HEADER, Long.toString(s.revision())));
   }
 
   CompletableFuture<ApiResponse> formation(Route.Call call) {
@@ -67,27 +73,35 @@ final class ClusterRoutes {
   }
 
   /**
-   * {@code GET /v1/cluster/snapshot[?stale]}: this replica as a {@link SnapshotArchive}, streamed. After a read
-   * barrier, so it holds every write acknowledged before the request (503 without a quorum); {@code ?stale} takes
-   * this replica as it is, as when quorum is lost.
+   * {@code GET /v1/cluster/snapshot[?stale]}: this replica as a {@link SnapshotArchive}, streamed.
+   * After a read barrier, so it holds every write acknowledged before the request (503 without a
+   * quorum); {@code ?stale} takes this replica as it is, as when quorum is lost.
    */
   CompletableFuture<ApiResponse> download(Route.Call call) {
-    CompletableFuture<Long> barrier = call.request().flag("stale") ? CompletableFuture.completedFuture(0L)
-        : node.readBarrier();
-    return barrier.thenCompose(applied -> node.snapshotCopy()).thenApply(copy -> {
-      SnapshotArchive archive;
-      try {
-        archive = new SnapshotArchive(copy);
-      } catch (IOException | RuntimeException e) {
-        copy.close();
-        throw new NodeException(NodeException.Kind.SNAPSHOT_FAILED, "cannot read snapshot " + copy.index() + ": "
-            + e.getMessage());
-      }
-      return ApiResponse.stream(200, "application/x-tar", Map.of(
-          "Content-Disposition", "attachment; filename=\"" + archive.fileName() + "\"",
-          "X-QuorumDNS-Snapshot-Index", Long.toString(copy.index()),
-          "X-QuorumDNS-Snapshot-Size", Long.toString(archive.length())), new SnapshotStream(archive));
-    });
+    CompletableFuture<Long> barrier =
+        call.request().flag("stale") ? CompletableFuture.completedFuture(0L) : node.readBarrier();
+    return barrier
+        .thenCompose(applied -> node.snapshotCopy())
+        .thenApply(
+            copy -> {
+              SnapshotArchive archive;
+              try {
+                archive = new SnapshotArchive(copy);
+              } catch (IOException | RuntimeException e) {
+                copy.close();
+                throw new NodeException(
+                    NodeException.Kind.SNAPSHOT_FAILED,
+                    "cannot read snapshot " + copy.index() + ": " + e.getMessage());
+              }
+              return ApiResponse.stream(
+                  200,
+                  "application/x-tar",
+                  Map.of(
+                      "Content-Disposition", "attachment; filename=\"" + archive.fileName() + "\"",
+                      "X-QuorumDNS-Snapshot-Index", Long.toString(copy.index()),
+                      "X-QuorumDNS-Snapshot-Size", Long.toString(archive.length())),
+                  new SnapshotStream(archive));
+            });
   }
 
   /** {@code {"id","raft":"host:port","role":"voter"|"listener"}}. */
@@ -100,8 +114,10 @@ final class ClusterRoutes {
     String id = DnsLabel.normalize("id", ServiceJson.text(body.get("id"), "id"));
     call.audit(List.of(new AuditLog.Target("member-add", id)));
     HostPort raft = HostPort.parse("raft", ServiceJson.text(body.get("raft"), "raft"));
-    String role = body.hasNonNull("role") ? ServiceJson.text(body.get("role"), "role").toLowerCase(Locale.ROOT)
-        : "voter";
+    String role =
+        body.hasNonNull("role")
+            ? ServiceJson.text(body.get("role"), "role").toLowerCase(Locale.ROOT)
+            : "voter";
     if (!role.equals("voter") && !role.equals("listener")) {
       throw new ValidationException("role", "'" + role + "' (expected: voter or listener)");
     }

@@ -9,11 +9,12 @@ import dev.quorumdns.registry.command.Precondition;
  * The preconditions of conditional writes (compare-and-set), as clients send them:
  *
  * <ul>
- *   <li>{@code If-Match: <revision>} (quoted or not, as the {@code ETag} of a read or write answer): the service
- *       exists at that revision; {@code If-Match: *}: the service exists;</li>
- *   <li>{@code If-None-Match: *} (PUT only): nothing is registered under the name (create only);</li>
- *   <li>{@code ?cas=R}: as {@code If-Match: R}, and {@code ?cas=0} creates only;</li>
- *   <li>in a batch operation, {@code "ifMatch": R} or {@code "*"}, {@code "ifNoneMatch": "*"} (put only).</li>
+ *   <li>{@code If-Match: <revision>} (quoted or not, as the {@code ETag} of a read or write
+ *       answer): the service exists at that revision; {@code If-Match: *}: the service exists;
+ *   <li>{@code If-None-Match: *} (PUT only): nothing is registered under the name (create only);
+ *   <li>{@code ?cas=R}: as {@code If-Match: R}, and {@code ?cas=0} creates only;
+ *   <li>in a batch operation, {@code "ifMatch": R} or {@code "*"}, {@code "ifNoneMatch": "*"} (put
+ *       only).
  * </ul>
  *
  * At most one per write; a malformed one is a 400 naming it. Stateless.
@@ -21,7 +22,10 @@ import dev.quorumdns.registry.command.Precondition;
 final class Conditions {
   private Conditions() {}
 
-  /** A write's precondition (null for none) and the header or parameter it came from (null for none). */
+  /**
+   * A write's precondition (null for none) and the header or parameter it came from (null for
+   * none).
+   */
   record Condition(Precondition precondition, String field) {}
 
   static Condition ofRequest(ApiRequest r, boolean delete) {
@@ -29,11 +33,14 @@ final class Conditions {
     String ifNoneMatch = r.header("If-None-Match");
     boolean cas = r.params().containsKey("cas");
     String given = null;
-    for (String[] f : new String[][] {{"If-Match", ifMatch}, {"If-None-Match", ifNoneMatch},
-        {"cas", cas ? "" : null}}) {
+    for (String[] f :
+        new String[][] {
+          {"If-Match", ifMatch}, {"If-None-Match", ifNoneMatch}, {"cas", cas ? "" : null}
+        }) {
       if (f[1] != null) {
         if (given != null) {
-          throw new ValidationException(f[0], "cannot be combined with " + given + " (one precondition per write)");
+          throw new ValidationException(
+              f[0], "cannot be combined with " + given + " (one precondition per write)");
         }
         given = f[0];
       }
@@ -49,7 +56,8 @@ final class Conditions {
       if (revision == 0 && delete) {
         throw new ValidationException("cas", "0 means create only, which a delete cannot be");
       }
-      return new Condition(revision == 0 ? new Precondition.Absent() : new Precondition.Revision(revision), "cas");
+      return new Condition(
+          revision == 0 ? new Precondition.Absent() : new Precondition.Revision(revision), "cas");
     }
     return new Condition(null, null);
   }
@@ -59,8 +67,8 @@ final class Conditions {
     JsonNode ifMatch = op.get("ifMatch");
     JsonNode ifNoneMatch = op.get("ifNoneMatch");
     if (ifMatch != null && !ifMatch.isNull() && ifNoneMatch != null && !ifNoneMatch.isNull()) {
-      throw new ValidationException("ifNoneMatch", "cannot be combined with ifMatch (one precondition per "
-          + "operation)");
+      throw new ValidationException(
+          "ifNoneMatch", "cannot be combined with ifMatch (one precondition per " + "operation)");
     }
     if (ifMatch != null && !ifMatch.isNull()) {
       if (ifMatch.isIntegralNumber() && ifMatch.canConvertToLong()) {
@@ -96,8 +104,12 @@ final class Conditions {
     } catch (NumberFormatException e) {
       // refused below
     }
-    throw new ValidationException(field, "'" + DnsLabel.printable(value) + "' (expected: the revision the "
-        + "service is at, such as \"42\", or * for any; to create only, send If-None-Match: *)");
+    throw new ValidationException(
+        field,
+        "'"
+            + DnsLabel.printable(value)
+            + "' (expected: the revision the "
+            + "service is at, such as \"42\", or * for any; to create only, send If-None-Match: *)");
   }
 
   private static Precondition ifNoneMatch(String value, String field, boolean delete) {
@@ -105,7 +117,8 @@ final class Conditions {
       throw new ValidationException(field, "a delete cannot require the service to be absent");
     }
     if (!value.trim().equals("*")) {
-      throw new ValidationException(field, "'" + DnsLabel.printable(value) + "' (expected: *, create only)");
+      throw new ValidationException(
+          field, "'" + DnsLabel.printable(value) + "' (expected: *, create only)");
     }
     return new Precondition.Absent();
   }

@@ -28,46 +28,71 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Connection-level guards of the HTTP API, in front of the HTTP codec: a cap on open connections per node and
- * per client address, and a deadline for each request to arrive whole (against slow-loris clients). Refusals
- * are written as raw HTTP answers (503, 408) and the connection is closed.
+ * Connection-level guards of the HTTP API, in front of the HTTP codec: a cap on open connections
+ * per node and per client address, and a deadline for each request to arrive whole (against
+ * slow-loris clients). Refusals are written as raw HTTP answers (503, 408) and the connection is
+ * closed.
  */
 final class ConnectionGuards {
-  /** How long a connection that has had its last answer still reads (and drops) before it is closed. */
+  /**
+   * How long a connection that has had its last answer still reads (and drops) before it is closed.
+   */
   static final Duration LINGER = Duration.ofSeconds(2);
-  private static final AttributeKey<Boolean> LINGERING = AttributeKey.valueOf("quorumdns.lingering");
+
+  private static final AttributeKey<Boolean> LINGERING =
+      AttributeKey.valueOf("quorumdns.lingering");
 
   private ConnectionGuards() {}
 
   /** A JSON error answer as raw bytes, for handlers that sit below the HTTP codec. */
-  static ByteBuf rawAnswer(int status, String reason, String code, String message, boolean retryAfter) {
-    String body = JsonNodeFactory.instance.objectNode().put("error", code)
-        .put("message", message).toString() + "\n";
+  static ByteBuf rawAnswer(
+      int status, String reason, String code, String message, boolean retryAfter) {
+    String body =
+        JsonNodeFactory.instance.objectNode().put("error", code).put("message", message).toString()
+            + "\n";
     byte[] b = body.getBytes(StandardCharsets.UTF_8);
-    String head = "HTTP/1.1 " + status + " " + reason + "\r\nContent-Type: application/json\r\nContent-Length: "
-        + b.length + "\r\nConnection: close\r\nCache-Control: no-store\r\n" + (retryAfter ? "Retry-After: 1\r\n" : "")
-        + "\r\n";
+    String head =
+        "HTTP/1.1 "
+            + status
+            + " "
+            + reason
+            + "\r\nContent-Type: application/json\r\nContent-Length: "
+            + b.length
+            + "\r\nConnection: close\r\nCache-Control: no-store\r\n"
+            + (retryAfter ? "Retry-After: 1\r\n" : "")
+            + "\r\n";
     return Unpooled.wrappedBuffer(head.getBytes(StandardCharsets.US_ASCII), b);
   }
 
   /**
-   * Writes a connection's last answer, then stops writing (FIN), drops whatever the client still sends and
-   * closes after {@link #LINGER}. Closing at once with unread bytes in the socket makes the kernel send a reset,
-   * which can destroy the answer before the client has read it: a client still sending an oversized body saw
-   * "no bytes" instead of its 413. This is nginx's lingering close.
+   * Writes a connection's last answer, then stops writing (FIN), drops whatever the client still
+   * sends and closes after {@link #LINGER}. Closing at once with unread bytes in the socket makes
+   * the kernel send a reset, which can destroy the answer before the client has read it: a client
+   * still sending an oversized body saw "no bytes" instead of its 413. This is nginx's lingering
+   * close.
    */
   static void answerAndClose(ChannelHandlerContext ctx, Object answer) {
     Channel ch = ctx.channel();
     ch.attr(LINGERING).set(Boolean.TRUE);
-    ctx.writeAndFlush(answer).addListener((ChannelFutureListener) f -> {
-      if (!f.isSuccess() || !(ch instanceof SocketChannel s) || !ch.isActive()) {
-        ch.close();
-        return;
-      }
-      s.shutdownOutput().addListener(x -> ch.eventLoop().schedule(() -> {
-        ch.close();
-      }, LINGER.toMillis(), TimeUnit.MILLISECONDS));
-    });
+    ctx.writeAndFlush(answer)
+        .addListener(
+            (ChannelFutureListener)
+                f -> {
+                  if (!f.isSuccess() || !(ch instanceof SocketChannel s) || !ch.isActive()) {
+                    ch.close();
+                    return;
+                  }
+                  s.shutdownOutput()
+                      .addListener(
+                          x ->
+                              ch.eventLoop()
+                                  .schedule(
+                                      () -> {
+                                        ch.close();
+                                      },
+                                      LINGER.toMillis(),
+                                      TimeUnit.MILLISECONDS));
+                });
   }
 
   static boolean lingering(Channel ch) {
@@ -76,13 +101,14 @@ final class ConnectionGuards {
 
   /**
    * Counts open connections, in total and per client address, and refuses those over a cap with 503
-   * ({@code too_many_connections}) on their first bytes. One instance per server, shared by its channels;
-   * thread-safe.
+   * ({@code too_many_connections}) on their first bytes. One instance per server, shared by its
+   * channels; thread-safe.
    */
   @ChannelHandler.Sharable
   static final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
     private static final AttributeKey<String> REFUSED = AttributeKey.valueOf("quorumdns.refused");
-    private static final AttributeKey<InetAddress> CLIENT = AttributeKey.valueOf("quorumdns.client");
+    private static final AttributeKey<InetAddress> CLIENT =
+        AttributeKey.valueOf("quorumdns.client");
     private final int max;
     private final int maxPerClient;
     private final AtomicInteger open = new AtomicInteger();
@@ -94,31 +120,45 @@ final class ConnectionGuards {
       this.max = max;
       this.maxPerClient = maxPerClient;
       Gauge.builder("quorumdns.api.connections", open, AtomicInteger::get)
-          .description("Open HTTP API connections").register(meters);
-      refusedNode = Counter.builder("quorumdns.api.connections.refused").tag("cap", "node")
-          .description("HTTP API connections refused for being over a cap").register(meters);
-      refusedClient = Counter.builder("quorumdns.api.connections.refused").tag("cap", "client")
-          .description("HTTP API connections refused for being over a cap").register(meters);
+          .description("Open HTTP API connections")
+          .register(meters);
+      refusedNode =
+          Counter.builder("quorumdns.api.connections.refused")
+              .tag("cap", "node")
+              .description("HTTP API connections refused for being over a cap")
+              .register(meters);
+      refusedClient =
+          Counter.builder("quorumdns.api.connections.refused")
+              .tag("cap", "client")
+              .description("HTTP API connections refused for being over a cap")
+              .register(meters);
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
-      InetAddress client = ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null;
+      InetAddress client =
+          ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null;
       ctx.channel().attr(CLIENT).set(client);
       int total = open.incrementAndGet();
       int mine = client == null ? 0 : perClient.merge(client, 1, Integer::sum);
       String refusal = null;
       if (mine > maxPerClient) {
         refusedClient.increment();
-        refusal = "this client address already has " + maxPerClient
-            + " open connections to this node (api-max-connections-per-client); close some and retry";
+        refusal =
+            "this client address already has "
+                + maxPerClient
+                + " open connections to this node (api-max-connections-per-client); close some and retry";
       } else if (total > max) {
         refusedNode.increment();
-        refusal = "this node already has " + max + " open HTTP connections (api-max-connections); retry shortly";
+        refusal =
+            "this node already has "
+                + max
+                + " open HTTP connections (api-max-connections); retry shortly";
       }
       if (refusal != null) {
         ctx.channel().attr(REFUSED).set(refusal);
-        // Answered on its first bytes (so the client reads the answer, not a reset); closed anyway soon.
+        // Answered on its first bytes (so the client reads the answer, not a reset); closed anyway
+        // soon.
         ctx.executor().schedule((Runnable) ctx::close, 2, TimeUnit.SECONDS);
         return;
       }
@@ -137,7 +177,8 @@ final class ConnectionGuards {
         return;
       }
       ctx.channel().attr(REFUSED).set("");
-      answerAndClose(ctx, rawAnswer(503, "Service Unavailable", "too_many_connections", refusal, true));
+      answerAndClose(
+          ctx, rawAnswer(503, "Service Unavailable", "too_many_connections", refusal, true));
     }
 
     @Override
@@ -154,10 +195,10 @@ final class ConnectionGuards {
   }
 
   /**
-   * Closes a connection whose request does not arrive whole within the deadline: armed when the connection
-   * opens and on the first byte of each request, disarmed when the whole request has been read. Its
-   * {@link #start()} handler goes in front of the HTTP codec, its {@link #end()} handler after the aggregator.
-   * One instance per connection, used on its event loop only.
+   * Closes a connection whose request does not arrive whole within the deadline: armed when the
+   * connection opens and on the first byte of each request, disarmed when the whole request has
+   * been read. Its {@link #start()} handler goes in front of the HTTP codec, its {@link #end()}
+   * handler after the aggregator. One instance per connection, used on its event loop only.
    */
   static final class RequestDeadline {
     private final Duration timeout;
@@ -181,7 +222,8 @@ final class ConnectionGuards {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
           if (lingering(ctx.channel())) {
-            ReferenceCountUtil.release(msg); // after the connection's last answer nothing more is handled
+            ReferenceCountUtil.release(
+                msg); // after the connection's last answer nothing more is handled
             return;
           }
           if (!waiting && msg instanceof ByteBuf b && b.isReadable()) {
@@ -229,15 +271,25 @@ final class ConnectionGuards {
         return;
       }
       waiting = false;
-      answerAndClose(startCtx, rawAnswer(408, "Request Timeout", "request_timeout", "the request did not arrive "
-          + "whole within " + timeout.toMillis() + " ms of its first byte (api-request-timeout)", false));
+      answerAndClose(
+          startCtx,
+          rawAnswer(
+              408,
+              "Request Timeout",
+              "request_timeout",
+              "the request did not arrive "
+                  + "whole within "
+                  + timeout.toMillis()
+                  + " ms of its first byte (api-request-timeout)",
+              false));
     }
   }
 
   /**
-   * Closes a connection that has read nothing for a while and has no answer pending: unlike a plain read
-   * timeout, a blocking read (up to ten minutes) or a watch stream keeps its connection however quiet the client
-   * is. One instance per connection; {@link #begin} and {@link #end} may be called from any thread.
+   * Closes a connection that has read nothing for a while and has no answer pending: unlike a plain
+   * read timeout, a blocking read (up to ten minutes) or a watch stream keeps its connection
+   * however quiet the client is. One instance per connection; {@link #begin} and {@link #end} may
+   * be called from any thread.
    */
   static final class IdleGuard extends IdleStateHandler {
     private final AtomicInteger pending = new AtomicInteger();

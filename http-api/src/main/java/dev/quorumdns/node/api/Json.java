@@ -11,15 +11,18 @@ import java.io.IOException;
 
 /** Request-body parsing with tight limits on nesting and sizes. Thread-safe. */
 final class Json {
-  private static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
-      .streamReadConstraints(StreamReadConstraints.builder()
-          .maxNestingDepth(16)
-          .maxStringLength(64 * 1024)
-          .maxNumberLength(32)
-          .maxNameLength(1024)
-          .build())
-      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-      .build());
+  private static final ObjectMapper MAPPER =
+      new ObjectMapper(
+          JsonFactory.builder()
+              .streamReadConstraints(
+                  StreamReadConstraints.builder()
+                      .maxNestingDepth(16)
+                      .maxStringLength(64 * 1024)
+                      .maxNumberLength(32)
+                      .maxNameLength(1024)
+                      .build())
+              .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+              .build());
 
   private Json() {}
 

@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A route's path, such as {@code /v1/services/{ns}/{name}}: literal segments and named parameters, one segment
- * each. Matches decoded path segments exactly (same count). Immutable.
+ * A route's path, such as {@code /v1/services/{ns}/{name}}: literal segments and named parameters,
+ * one segment each. Matches decoded path segments exactly (same count). Immutable.
  */
 record PathPattern(String text, List<String> segments) {
   PathPattern {
@@ -17,7 +17,8 @@ record PathPattern(String text, List<String> segments) {
     if (!text.startsWith("/")) {
       throw new IllegalArgumentException("a path pattern starts with /: " + text);
     }
-    return new PathPattern(text, text.length() == 1 ? List.of() : List.of(text.substring(1).split("/")));
+    return new PathPattern(
+        text, text.length() == 1 ? List.of() : List.of(text.substring(1).split("/")));
   }
 
   /** The parameters of {@code path} by name if it matches, else null. */

@@ -6,10 +6,10 @@ import dev.quorumdns.registry.ValidationException;
 import java.time.Duration;
 
 /**
- * How a read of services is served, from its query: linearizable (a read barrier) by default or this node's copy
- * with {@code stale}; a blocking read with {@code index=R} (this node's copy, with a barrier first if
- * {@code consistent}) waits until a change after R touches what it reads, at most {@code wait} (default 5 min,
- * at most 10 min). Immutable.
+ * How a read of services is served, from its query: linearizable (a read barrier) by default or
+ * this node's copy with {@code stale}; a blocking read with {@code index=R} (this node's copy, with
+ * a barrier first if {@code consistent}) waits until a change after R touches what it reads, at
+ * most {@code wait} (default 5 min, at most 10 min). Immutable.
  *
  * @param index the revision a blocking read waits to pass, or null for a read that answers at once
  */
@@ -23,15 +23,16 @@ record ReadOptions(boolean stale, boolean consistent, Long index, Duration maxWa
     Duration wait = DEFAULT_WAIT;
     if (w != null) {
       if (index == null) {
-        throw new ValidationException("wait", "needs index (a blocking read waits for a change after index)");
+        throw new ValidationException(
+            "wait", "needs index (a blocking read waits for a change after index)");
       }
       try {
         wait = Settings.parseDuration("wait", w);
       } catch (ValidationException e) {
         throw e;
       } catch (RuntimeException e) {
-        throw new ValidationException("wait", "'" + DnsLabel.printable(w)
-            + "' (expected: a duration such as 30s or 5m)");
+        throw new ValidationException(
+            "wait", "'" + DnsLabel.printable(w) + "' (expected: a duration such as 30s or 5m)");
       }
       if (wait.isNegative() || wait.compareTo(MAX_WAIT) > 0) {
         throw new ValidationException("wait", DnsLabel.printable(w) + " (expected: 0s..10m)");
@@ -54,8 +55,8 @@ record ReadOptions(boolean stale, boolean consistent, Long index, Duration maxWa
     } catch (NumberFormatException e) {
       // refused below
     }
-    throw new ValidationException(name, "'" + DnsLabel.printable(v == null ? "" : v)
-        + "' (expected: a revision, 0 or more)");
+    throw new ValidationException(
+        name, "'" + DnsLabel.printable(v == null ? "" : v) + "' (expected: a revision, 0 or more)");
   }
 
   boolean blocking() {

@@ -7,12 +7,13 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The API's routes, in declaration order. {@link #match} finds the route of a request, or the methods its path
- * allows (405), or nothing (404). Immutable and thread-safe.
+ * The API's routes, in declaration order. {@link #match} finds the route of a request, or the
+ * methods its path allows (405), or nothing (404). Immutable and thread-safe.
  */
 final class RouteTable {
   /** The metric name of requests no route's path matches. */
   static final String UNMATCHED = "other";
+
   private final List<Route> routes;
 
   RouteTable(List<Route> routes) {
@@ -30,11 +31,11 @@ final class RouteTable {
   }
 
   /**
-   * What a request is: its route and path parameters; or, when its path is known but its method is not, the
-   * methods allowed there; or neither.
+   * What a request is: its route and path parameters; or, when its path is known but its method is
+   * not, the methods allowed there; or neither.
    *
-   * @param metric the metric name: the route's, the path's (on 405), else {@value #UNMATCHED} ({@code root} for
-   *               {@code /})
+   * @param metric the metric name: the route's, the path's (on 405), else {@value #UNMATCHED}
+   *     ({@code root} for {@code /})
    */
   record Match(Route route, Map<String, String> params, List<String> allowed, String metric) {}
 

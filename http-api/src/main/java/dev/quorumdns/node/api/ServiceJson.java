@@ -23,14 +23,16 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * JSON forms of services. Parsing is strict: unknown fields, wrong types and out-of-range values are refused
- * with the field's path named ({@code ports[1].port}). Stateless and thread-safe.
+ * JSON forms of services. Parsing is strict: unknown fields, wrong types and out-of-range values
+ * are refused with the field's path named ({@code ports[1].port}). Stateless and thread-safe.
  */
 public final class ServiceJson {
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
-  private static final Set<String> SPEC_FIELDS = Set.of("ports", "endpoints", "labels", "vip4", "vip6", "headless");
+  private static final Set<String> SPEC_FIELDS =
+      Set.of("ports", "endpoints", "labels", "vip4", "vip6", "headless");
   private static final Set<String> PORT_FIELDS = Set.of("name", "protocol", "port");
-  private static final Set<String> ENDPOINT_FIELDS = Set.of("address", "port", "weight", "health", "lease");
+  private static final Set<String> ENDPOINT_FIELDS =
+      Set.of("address", "port", "weight", "health", "lease");
 
   private ServiceJson() {}
 
@@ -47,9 +49,13 @@ public final class ServiceJson {
       JsonNode p = object(ps.get(i), at);
       onlyFields(p, PORT_FIELDS, at + ".");
       try {
-        ports.add(new ServicePort(optionalText(p, "name", at), Protocol.parse("protocol",
-            p.has("protocol") ? text(p.get("protocol"), at + ".protocol") : "tcp"),
-            integer(p.get("port"), at + ".port", true)));
+        ports.add(
+            new ServicePort(
+                optionalText(p, "name", at),
+                Protocol.parse(
+                    "protocol",
+                    p.has("protocol") ? text(p.get("protocol"), at + ".protocol") : "tcp"),
+                integer(p.get("port"), at + ".port", true)));
       } catch (ValidationException e) {
         throw e.field().startsWith(at) ? e : e.within(at);
       }
@@ -61,11 +67,17 @@ public final class ServiceJson {
       JsonNode e = object(es.get(i), at);
       onlyFields(e, ENDPOINT_FIELDS, at + ".");
       try {
-        endpoints.add(new Endpoint(text(e.get("address"), at + ".address"),
-            e.hasNonNull("port") ? integer(e.get("port"), at + ".port", true) : null,
-            e.hasNonNull("weight") ? integer(e.get("weight"), at + ".weight", true) : null,
-            e.hasNonNull("health") ? Health.parse(at + ".health", text(e.get("health"), at + ".health")) : null,
-            e.hasNonNull("lease") ? Lease.parseId(at + ".lease", text(e.get("lease"), at + ".lease")) : null));
+        endpoints.add(
+            new Endpoint(
+                text(e.get("address"), at + ".address"),
+                e.hasNonNull("port") ? integer(e.get("port"), at + ".port", true) : null,
+                e.hasNonNull("weight") ? integer(e.get("weight"), at + ".weight", true) : null,
+                e.hasNonNull("health")
+                    ? Health.parse(at + ".health", text(e.get("health"), at + ".health"))
+                    : null,
+                e.hasNonNull("lease")
+                    ? Lease.parseId(at + ".lease", text(e.get("lease"), at + ".lease"))
+                    : null));
       } catch (ValidationException ex) {
         throw ex.field().startsWith(at) ? ex : ex.within(at);
       }
@@ -155,7 +167,8 @@ public final class ServiceJson {
     for (Iterator<String> it = o.fieldNames(); it.hasNext(); ) {
       String f = it.next();
       if (!allowed.contains(f)) {
-        throw new ValidationException(prefix + f, "unknown field (expected one of " + allowed + ")");
+        throw new ValidationException(
+            prefix + f, "unknown field (expected one of " + allowed + ")");
       }
     }
   }
@@ -174,7 +187,8 @@ public final class ServiceJson {
   /** Refuses an over-long array or object before anything is built from its entries. */
   private static JsonNode atMost(JsonNode v, String field, int max) {
     if (v.size() > max) {
-      throw new ValidationException(field, "has " + v.size() + " entries (expected: at most " + max + ")");
+      throw new ValidationException(
+          field, "has " + v.size() + " entries (expected: at most " + max + ")");
     }
     return v;
   }

@@ -25,22 +25,26 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * The backup archive of {@code GET /v1/cluster/snapshot}, format version 1: a POSIX (ustar) tar holding, in order,
+ * The backup archive of {@code GET /v1/cluster/snapshot}, format version 1: a POSIX (ustar) tar
+ * holding, in order,
  *
  * <ol>
- *   <li>{@value #MANIFEST}: {@code {"format":"quorumdns-snapshot","version":1,"cluster","node","term","index",
- *       "taken","files":[{"name","size"},...]}} and a newline;</li>
- *   <li>{@code state/<file>} for every file of the snapshot's RocksDB checkpoint, in the manifest's order (a node's
- *       {@code <data-dir>/state} directory as it was at that index);</li>
- *   <li>{@value #SUMS}: one line {@code <sha-256 hex>  <name>} for the manifest and every file, which
- *       {@code sha256sum -c} checks;</li>
+ *   <li>{@value #MANIFEST}: {@code
+ *       {"format":"quorumdns-snapshot","version":1,"cluster","node","term","index",
+ *       "taken","files":[{"name","size"},...]}} and a newline;
+ *   <li>{@code state/<file>} for every file of the snapshot's RocksDB checkpoint, in the manifest's
+ *       order (a node's {@code <data-dir>/state} directory as it was at that index);
+ *   <li>{@value #SUMS}: one line {@code <sha-256 hex> <name>} for the manifest and every file,
+ *       which {@code sha256sum -c} checks;
  * </ol>
  *
- * then the two zero blocks that end a tar. Entries are regular files, mode 0600, owner 0, modified at the time the
- * snapshot was taken. The bytes are made while they are sent, the checksums as they go by, so nothing is staged;
- * {@link #length} is known beforehand. A reader refuses a version it does not know.
+ * then the two zero blocks that end a tar. Entries are regular files, mode 0600, owner 0, modified
+ * at the time the snapshot was taken. The bytes are made while they are sent, the checksums as they
+ * go by, so nothing is staged; {@link #length} is known beforehand. A reader refuses a version it
+ * does not know.
  *
- * <p>Not thread-safe: one reader (Netty's chunked writer, or a test). {@link #close} releases the snapshot copy.
+ * <p>Not thread-safe: one reader (Netty's chunked writer, or a test). {@link #close} releases the
+ * snapshot copy.
  */
 final class SnapshotArchive implements ChunkedInput<ByteBuf> {
   static final String FORMAT = "quorumdns-snapshot";
@@ -58,7 +62,10 @@ final class SnapshotArchive implements ChunkedInput<ByteBuf> {
   private static final int BODY = 1;
   private static final int PADDING = 2;
 
-  /** One entry of the tar: its name, size, and body (bytes, a file, or the checksums once they are known). */
+  /**
+   * One entry of the tar: its name, size, and body (bytes, a file, or the checksums once they are
+   * known).
+   */
   private record Entry(String name, long size, byte[] bytes, Path file) {}
 
   private final SnapshotCopy copy;
@@ -74,7 +81,10 @@ final class SnapshotArchive implements ChunkedInput<ByteBuf> {
   private boolean ended;
   private FileChannel channel;
 
-  /** Describes the archive of {@code copy}: reads its file sizes; fails on a name a tar entry cannot carry. */
+  /**
+   * Describes the archive of {@code copy}: reads its file sizes; fails on a name a tar entry cannot
+   * carry.
+   */
   SnapshotArchive(SnapshotCopy copy) throws IOException {
     this.copy = copy;
     this.mtime = copy.taken().getEpochSecond();
@@ -83,9 +93,16 @@ final class SnapshotArchive implements ChunkedInput<ByteBuf> {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
-    ObjectNode manifest = JsonNodeFactory.instance.objectNode()
-        .put("format", FORMAT).put("version", VERSION).put("cluster", copy.cluster()).put("node", copy.nodeId())
-        .put("term", copy.term()).put("index", copy.index()).put("taken", copy.taken().toString());
+    ObjectNode manifest =
+        JsonNodeFactory.instance
+            .objectNode()
+            .put("format", FORMAT)
+            .put("version", VERSION)
+            .put("cluster", copy.cluster())
+            .put("node", copy.nodeId())
+            .put("term", copy.term())
+            .put("index", copy.index())
+            .put("taken", copy.taken().toString());
     ArrayNode files = manifest.putArray("files");
     List<Entry> state = new ArrayList<>();
     for (String name : copy.files()) {
@@ -196,7 +213,8 @@ final class SnapshotArchive implements ChunkedInput<ByteBuf> {
     if (e.file() == null) {
       out = e.bytes() != null ? e.bytes() : sums.toString().getBytes(StandardCharsets.US_ASCII);
       if (out.length != e.size()) {
-        throw new IllegalStateException(e.name() + ": " + out.length + " bytes, announced " + e.size());
+        throw new IllegalStateException(
+            e.name() + ": " + out.length + " bytes, announced " + e.size());
       }
     } else {
       if (channel == null) {
@@ -205,7 +223,8 @@ final class SnapshotArchive implements ChunkedInput<ByteBuf> {
       ByteBuffer buf = ByteBuffer.allocate((int) Math.min(CHUNK, e.size() - offset));
       while (buf.hasRemaining()) {
         if (channel.read(buf) < 0) {
-          throw new EOFException(e.file() + " ended at " + (offset + buf.position()) + " of " + e.size() + " bytes");
+          throw new EOFException(
+              e.file() + " ended at " + (offset + buf.position()) + " of " + e.size() + " bytes");
         }
       }
       out = buf.array();

@@ -13,9 +13,10 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * {@code GET /v1/watch?from=R[&namespace=ns]}: one JSON line per change after revision R, then progress lines
- * while idle, from this node's replica (no leader needed). R defaults to the replica's revision now; one older
- * than the change log keeps is 410 {@code gone} with the oldest revision the node can resume from. Thread-safe.
+ * {@code GET /v1/watch?from=R[&namespace=ns]}: one JSON line per change after revision R, then
+ * progress lines while idle, from this node's replica (no leader needed). R defaults to the
+ * replica's revision now; one older than the change log keeps is 410 {@code gone} with the oldest
+ * revision the node can resume from. Thread-safe.
  */
 final class WatchRoutes {
   static final String CONTENT_TYPE = "application/x-ndjson";
@@ -36,33 +37,48 @@ final class WatchRoutes {
     long start = from == null ? current : from;
     long oldest = oldestKept();
     if (start < oldest) {
-      ObjectNode body = JsonNodeFactory.instance.objectNode().put("error", "gone").put("field", "from")
-          .put("message", "from: changes after revision " + start + " are no longer kept on this node (the oldest "
-              + "it can resume from is " + oldest + "); list the services again and watch from the list's revision")
-          .put("revision", current).put("oldestRevision", oldest);
-      return CompletableFuture.completedFuture(ApiResponse.json(410, body)
-          .withHeader(ServiceReads.REVISION_HEADER, Long.toString(current)));
+      ObjectNode body =
+          JsonNodeFactory.instance
+              .objectNode()
+              .put("error", "gone")
+              .put("field", "from")
+              .put(
+                  "message",
+                  "from: changes after revision "
+                      + start
+                      + " are no longer kept on this node (the oldest "
+                      + "it can resume from is "
+                      + oldest
+                      + "); list the services again and watch from the list's revision")
+              .put("revision", current)
+              .put("oldestRevision", oldest);
+      return CompletableFuture.completedFuture(
+          ApiResponse.json(410, body)
+              .withHeader(ServiceReads.REVISION_HEADER, Long.toString(current)));
     }
     InetAddress client = r.remote() == null ? null : r.remote().getAddress();
     WatchHub.Ticket ticket = hub.admit(client);
-    StreamBody body = new StreamBody() {
-      @Override
-      public void start(Channel channel) {
-        hub.attach(channel, start, namespace, ticket);
-      }
+    StreamBody body =
+        new StreamBody() {
+          @Override
+          public void start(Channel channel) {
+            hub.attach(channel, start, namespace, ticket);
+          }
 
-      @Override
-      public void abandon() {
-        ticket.release();
-      }
-    };
-    return CompletableFuture.completedFuture(ApiResponse.stream(200, CONTENT_TYPE,
-        Map.of(ServiceReads.REVISION_HEADER, Long.toString(start)), body));
+          @Override
+          public void abandon() {
+            ticket.release();
+          }
+        };
+    return CompletableFuture.completedFuture(
+        ApiResponse.stream(
+            200, CONTENT_TYPE, Map.of(ServiceReads.REVISION_HEADER, Long.toString(start)), body));
   }
 
   /**
-   * The oldest revision the change log can resume from, read from the replica itself: the hub's copy is updated
-   * on its own thread after each apply, so a client told to resume from the value it had could be refused again.
+   * The oldest revision the change log can resume from, read from the replica itself: the hub's
+   * copy is updated on its own thread after each apply, so a client told to resume from the value
+   * it had could be refused again.
    */
   private long oldestKept() {
     try (RegistrySnapshot snap = node.readSnapshot()) {

@@ -9,8 +9,8 @@ import dev.quorumdns.registry.command.Outcome;
 import dev.quorumdns.registry.command.Precondition;
 
 /**
- * Maps write results, registry outcomes and the runtime's refusals to HTTP answers: refusals 400/404/409, not
- * sent 503, unknown 504 (docs/architecture.md, HTTP API). Stateless.
+ * Maps write results, registry outcomes and the runtime's refusals to HTTP answers: refusals
+ * 400/404/409, not sent 503, unknown 504 (docs/architecture.md, HTTP API). Stateless.
  */
 final class WriteResults {
   private WriteResults() {}
@@ -50,8 +50,8 @@ final class WriteResults {
   }
 
   /**
-   * The field a precondition came from, as a batch operation spells it ({@code ifMatch}, {@code ifNoneMatch});
-   * single writes rename it to the header or parameter the client used.
+   * The field a precondition came from, as a batch operation spells it ({@code ifMatch}, {@code
+   * ifNoneMatch}); single writes rename it to the header or parameter the client used.
    */
   static String preconditionField(Precondition p) {
     return p instanceof Precondition.Absent ? "ifNoneMatch" : "ifMatch";
@@ -59,9 +59,16 @@ final class WriteResults {
 
   /** What a conditional write expected and what it found. */
   static String preconditionMessage(Outcome.PreconditionFailed o) {
-    String now = o.currentRevision() == 0 ? "nothing is registered" : "it is at revision " + o.currentRevision();
-    String expected = o.expected() instanceof Precondition.Revision r ? "revision " + r.revision()
-        : o.expected() instanceof Precondition.Absent ? "no service (create only)" : "an existing service";
+    String now =
+        o.currentRevision() == 0
+            ? "nothing is registered"
+            : "it is at revision " + o.currentRevision();
+    String expected =
+        o.expected() instanceof Precondition.Revision r
+            ? "revision " + r.revision()
+            : o.expected() instanceof Precondition.Absent
+                ? "no service (create only)"
+                : "an existing service";
     return "service " + o.key() + ": expected " + expected + ", but " + now + "; nothing changed";
   }
 
@@ -95,31 +102,45 @@ final class WriteResults {
 
     @Override
     public Void poolExhausted(Outcome.PoolExhausted o) {
-      throw ApiException.conflict("pool_exhausted", o.field(), "no free address left in " + o.pool());
+      throw ApiException.conflict(
+          "pool_exhausted", o.field(), "no free address left in " + o.pool());
     }
 
     @Override
     public Void notInitialized(Outcome.NotInitialized o) {
-      throw new ApiException(503, "not_initialized", null,
-          "the cluster settings are not written yet; retry shortly", 1);
+      throw new ApiException(
+          503,
+          "not_initialized",
+          null,
+          "the cluster settings are not written yet; retry shortly",
+          1);
     }
 
     @Override
     public Void leaseNotFound(Outcome.LeaseNotFound o) {
-      throw new ApiException(404, "not_found", "lease", "no lease " + Lease.formatId(o.id())
-          + " (never granted, revoked or expired)", null);
+      throw new ApiException(
+          404,
+          "not_found",
+          "lease",
+          "no lease " + Lease.formatId(o.id()) + " (never granted, revoked or expired)",
+          null);
     }
 
     @Override
     public Void endpointNotFound(Outcome.EndpointNotFound o) {
-      throw new ApiException(404, "not_found", "endpoint", "service " + o.key() + " has no endpoint " + o.endpoint(),
+      throw new ApiException(
+          404,
+          "not_found",
+          "endpoint",
+          "service " + o.key() + " has no endpoint " + o.endpoint(),
           null);
     }
 
     @Override
     public Void preconditionFailed(Outcome.PreconditionFailed o) {
       String field = preconditionField(o.expected());
-      throw ApiException.preconditionFailed(field, field + ": " + preconditionMessage(o), o.currentRevision());
+      throw ApiException.preconditionFailed(
+          field, field + ": " + preconditionMessage(o), o.currentRevision());
     }
 
     @Override
@@ -128,8 +149,13 @@ final class WriteResults {
         throwIfRefused(o.cause());
       } catch (ApiException e) {
         String field = "operations[" + o.index() + "]" + (e.field() == null ? "" : "." + e.field());
-        throw new ApiException(e.status(), e.code(), field, "operations[" + o.index() + "] refused, nothing applied: "
-            + e.getMessage(), e.retryAfterSeconds(), e.revision());
+        throw new ApiException(
+            e.status(),
+            e.code(),
+            field,
+            "operations[" + o.index() + "] refused, nothing applied: " + e.getMessage(),
+            e.retryAfterSeconds(),
+            e.revision());
       }
       return null;
     }

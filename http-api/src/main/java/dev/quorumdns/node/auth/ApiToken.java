@@ -9,8 +9,8 @@ import java.util.HexFormat;
 import java.util.Set;
 
 /**
- * One configured token: its loggable id, the SHA-256 of its secret (the secret itself is not kept), and its
- * scopes. Immutable; {@link #toString()} never shows the hash.
+ * One configured token: its loggable id, the SHA-256 of its secret (the secret itself is not kept),
+ * and its scopes. Immutable; {@link #toString()} never shows the hash.
  */
 public final class ApiToken {
   private final String id;

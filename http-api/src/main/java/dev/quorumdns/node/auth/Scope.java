@@ -4,15 +4,19 @@ import dev.quorumdns.registry.DnsLabel;
 import dev.quorumdns.registry.ValidationException;
 
 /**
- * One permission a token may carry: {@code read}, {@code write:<namespace>}, {@code write:*} or {@code admin}.
- * Immutable; {@link #toString()} gives the form written in the token file.
+ * One permission a token may carry: {@code read}, {@code write:<namespace>}, {@code write:*} or
+ * {@code admin}. Immutable; {@link #toString()} gives the form written in the token file.
  *
- * @param kind      what the scope allows
+ * @param kind what the scope allows
  * @param namespace for {@link Kind#WRITE}: the namespace (lower case) or {@code *}; null otherwise
  */
 public record Scope(Kind kind, String namespace) {
   /** What a scope allows. */
-  public enum Kind { READ, WRITE, ADMIN }
+  public enum Kind {
+    READ,
+    WRITE,
+    ADMIN
+  }
 
   public static final Scope READ = new Scope(Kind.READ, null);
   public static final Scope ADMIN = new Scope(Kind.ADMIN, null);
@@ -62,7 +66,8 @@ public record Scope(Kind kind, String namespace) {
       // Anyone allowed to change the registry or the cluster may also read it.
       case READ -> true;
       case ADMIN -> kind == Kind.ADMIN;
-      case WRITE -> kind == Kind.WRITE && (namespace.equals("*") || namespace.equals(needed.namespace));
+      case WRITE ->
+          kind == Kind.WRITE && (namespace.equals("*") || namespace.equals(needed.namespace));
     };
   }
 

@@ -24,9 +24,9 @@ import java.util.regex.Pattern;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
- * Reads the token file ({@code --token-file}): a YAML list of tokens, each with an {@code id}, a {@code secret}
- * or its {@code sha256}, and {@code scopes}. Every error names the file, the line and the field, and never
- * quotes a secret. Stateless.
+ * Reads the token file ({@code --token-file}): a YAML list of tokens, each with an {@code id}, a
+ * {@code secret} or its {@code sha256}, and {@code scopes}. Every error names the file, the line
+ * and the field, and never quotes a secret. Stateless.
  *
  * <pre>
  * tokens:
@@ -41,14 +41,19 @@ public final class TokenFile {
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
   private static final Pattern HEX = Pattern.compile("[0-9a-fA-F]{64}");
   private static final Set<String> FIELDS = Set.of("id", "secret", "sha256", "scopes");
-  private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
-      .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
-      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-      .build());
+  private static final ObjectMapper YAML =
+      new ObjectMapper(
+          YAMLFactory.builder()
+              .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
+              .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+              .build());
 
   private TokenFile() {}
 
-  /** Refuses a file that group or others may read or write (a no-op where the file system is not POSIX). */
+  /**
+   * Refuses a file that group or others may read or write (a no-op where the file system is not
+   * POSIX).
+   */
   public static void checkPermissions(Path file) {
     Set<PosixFilePermission> perms;
     try {
@@ -60,8 +65,13 @@ public final class TokenFile {
     }
     for (PosixFilePermission p : perms) {
       if (p.name().startsWith("GROUP_") || p.name().startsWith("OTHERS_")) {
-        throw new ValidationException(KEY, file + " is open to group or others (mode "
-            + PosixFilePermissions.toString(perms) + "); chmod 600 " + file);
+        throw new ValidationException(
+            KEY,
+            file
+                + " is open to group or others (mode "
+                + PosixFilePermissions.toString(perms)
+                + "); chmod 600 "
+                + file);
       }
     }
   }
@@ -85,7 +95,8 @@ public final class TokenFile {
         throw error(file, 1, "tokens", "is required (the file is empty)");
       }
       if (root != JsonToken.START_OBJECT) {
-        throw error(file, line(p), "tokens", "the file must be a YAML mapping with a 'tokens' list");
+        throw error(
+            file, line(p), "tokens", "the file must be a YAML mapping with a 'tokens' list");
       }
       List<ApiToken> tokens = null;
       while (p.nextToken() == JsonToken.FIELD_NAME) {
@@ -121,8 +132,15 @@ public final class TokenFile {
       }
       for (int j = 0; j < out.size(); j++) {
         if (out.get(j).sameSecret(t)) {
-          throw error(file, line, "tokens[" + i + "]", "has the same secret as tokens[" + j + "] ("
-              + out.get(j).id() + "); give every token its own secret");
+          throw error(
+              file,
+              line,
+              "tokens[" + i + "]",
+              "has the same secret as tokens["
+                  + j
+                  + "] ("
+                  + out.get(j).id()
+                  + "); give every token its own secret");
         }
       }
       out.add(t);
@@ -137,13 +155,19 @@ public final class TokenFile {
     for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
       String f = it.next();
       if (!FIELDS.contains(f)) {
-        throw error(file, line, at + "." + f, "unknown field (expected one of id, secret, sha256, scopes)");
+        throw error(
+            file, line, at + "." + f, "unknown field (expected one of id, secret, sha256, scopes)");
       }
     }
     JsonNode idNode = n.get("id");
     if (idNode == null || !idNode.isTextual() || !ID.matcher(idNode.textValue()).matches()) {
-      throw error(file, line, at + ".id", idNode == null ? "is required" : "must be 1..64 of A-Z a-z 0-9 . _ - "
-          + "(it is written to logs)");
+      throw error(
+          file,
+          line,
+          at + ".id",
+          idNode == null
+              ? "is required"
+              : "must be 1..64 of A-Z a-z 0-9 . _ - " + "(it is written to logs)");
     }
     String id = idNode.textValue();
     JsonNode secret = n.get("secret");
@@ -158,8 +182,13 @@ public final class TokenFile {
       }
       String s = secret.textValue();
       if (s.length() < MIN_SECRET_LENGTH) {
-        throw error(file, line, at + ".secret", "is shorter than " + MIN_SECRET_LENGTH
-            + " characters (make one with: openssl rand -hex 32)");
+        throw error(
+            file,
+            line,
+            at + ".secret",
+            "is shorter than "
+                + MIN_SECRET_LENGTH
+                + " characters (make one with: openssl rand -hex 32)");
       }
       if (!s.strip().equals(s) || s.chars().anyMatch(c -> c < 0x21 || c == 0x7f)) {
         throw error(file, line, at + ".secret", "contains spaces or control characters");
@@ -167,7 +196,11 @@ public final class TokenFile {
       digest = ApiToken.sha256(s);
     } else {
       if (!hash.isTextual() || !HEX.matcher(hash.textValue()).matches()) {
-        throw error(file, line, at + ".sha256", "must be 64 hex digits (printf %s \"$SECRET\" | sha256sum)");
+        throw error(
+            file,
+            line,
+            at + ".sha256",
+            "must be 64 hex digits (printf %s \"$SECRET\" | sha256sum)");
       }
       digest = HexFormat.of().parseHex(hash.textValue().toLowerCase(Locale.ROOT));
     }
@@ -207,7 +240,10 @@ public final class TokenFile {
     return new ValidationException(KEY, file + " line " + line + ": " + field + ": " + reason);
   }
 
-  /** A YAML syntax error: line, column and the problem, never the source text (it may hold a secret). */
+  /**
+   * A YAML syntax error: line, column and the problem, never the source text (it may hold a
+   * secret).
+   */
   private static ValidationException syntax(Path file, JsonProcessingException e) {
     int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
     int column = e.getLocation() == null ? 0 : e.getLocation().getColumnNr();
@@ -222,7 +258,8 @@ public final class TokenFile {
       problem = e.getOriginalMessage();
     }
     String firstLine = problem == null ? "syntax error" : problem.split("\n")[0];
-    return new ValidationException(KEY, file + " line " + line + ", column " + column + ": not valid YAML ("
-        + firstLine + ")");
+    return new ValidationException(
+        KEY,
+        file + " line " + line + ", column " + column + ": not valid YAML (" + firstLine + ")");
   }
 }

@@ -16,12 +16,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The tokens in force, loaded from the token file and reloaded when its content changes. A file that is broken
- * on reload leaves the tokens in force unchanged and logs why, once per broken version. Secrets are compared
- * by their SHA-256, in constant time, and never logged.
+ * The tokens in force, loaded from the token file and reloaded when its content changes. A file
+ * that is broken on reload leaves the tokens in force unchanged and logs why, once per broken
+ * version. Secrets are compared by their SHA-256, in constant time, and never logged.
  *
- * <p>Thread-safe: {@link #authenticate} may be called from any thread; reloads run on the executor given to
- * {@link #watch} (or the caller of {@link #reloadIfChanged}).
+ * <p>Thread-safe: {@link #authenticate} may be called from any thread; reloads run on the executor
+ * given to {@link #watch} (or the caller of {@link #reloadIfChanged}).
  */
 public final class TokenStore {
   public static final Duration RELOAD_EVERY = Duration.ofSeconds(2);
@@ -37,11 +37,15 @@ public final class TokenStore {
     this.lastSeen = digest;
   }
 
-  /** Loads {@code file} at start: refuses loose permissions and any error, naming the file, line and field. */
+  /**
+   * Loads {@code file} at start: refuses loose permissions and any error, naming the file, line and
+   * field.
+   */
   public static TokenStore load(Path file) {
     TokenFile.checkPermissions(file);
     byte[] content = readBytes(file);
-    TokenStore s = new TokenStore(file, TokenFile.parse(file, content), digest(content, permissions(file)));
+    TokenStore s =
+        new TokenStore(file, TokenFile.parse(file, content), digest(content, permissions(file)));
     LOG.info("token-file {}: {} tokens loaded {}", file, s.tokens.size(), ids(s.tokens));
     return s;
   }
@@ -59,8 +63,12 @@ public final class TokenStore {
     return tokens;
   }
 
-  /** The caller whose token's secret is {@code secret}, or null. Takes the same time whichever token matches. */
-  @SuppressWarnings("ShortCircuitBoolean") // & on purpose: every token is compared, whichever one matches
+  /**
+   * The caller whose token's secret is {@code secret}, or null. Takes the same time whichever token
+   * matches.
+   */
+  @SuppressWarnings(
+      "ShortCircuitBoolean") // & on purpose: every token is compared, whichever one matches
   public Caller authenticate(String secret) {
     byte[] presented = ApiToken.sha256(secret);
     ApiToken found = null;
@@ -74,16 +82,24 @@ public final class TokenStore {
 
   /** Checks the file every {@code every} on {@code executor}. */
   public void watch(ScheduledExecutorService executor, Duration every) {
-    executor.scheduleWithFixedDelay(() -> {
-      try {
-        reloadIfChanged();
-      } catch (RuntimeException e) {
-        LOG.error("token-file {}: reload failed, the tokens in force stay: {}", file, e.toString());
-      }
-    }, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+    executor.scheduleWithFixedDelay(
+        () -> {
+          try {
+            reloadIfChanged();
+          } catch (RuntimeException e) {
+            LOG.error(
+                "token-file {}: reload failed, the tokens in force stay: {}", file, e.toString());
+          }
+        },
+        every.toMillis(),
+        every.toMillis(),
+        TimeUnit.MILLISECONDS);
   }
 
-  /** Reloads the file if its content changed since the last look; true if new tokens are now in force. */
+  /**
+   * Reloads the file if its content changed since the last look; true if new tokens are now in
+   * force.
+   */
   public synchronized boolean reloadIfChanged() {
     byte[] content;
     try {
@@ -91,7 +107,10 @@ public final class TokenStore {
       missingLogged = false;
     } catch (IOException e) {
       if (!missingLogged) {
-        LOG.error("token-file {} cannot be read ({}); the {} tokens in force stay", file, e.toString(),
+        LOG.error(
+            "token-file {} cannot be read ({}); the {} tokens in force stay",
+            file,
+            e.toString(),
             tokens.size());
         missingLogged = true;
       }
@@ -110,7 +129,10 @@ public final class TokenStore {
       LOG.info("token-file {} reloaded: {} tokens {}", file, fresh.size(), ids(fresh));
       return true;
     } catch (ValidationException e) {
-      LOG.error("token-file not reloaded, the {} tokens in force stay: {}", tokens.size(), e.getMessage());
+      LOG.error(
+          "token-file not reloaded, the {} tokens in force stay: {}",
+          tokens.size(),
+          e.getMessage());
       return false;
     }
   }

@@ -20,18 +20,20 @@ import java.time.Duration;
 import java.util.Map;
 
 /**
- * A node's HTTP API on 127.0.0.1 (an ephemeral port) serving a runtime, with a small client. For tests of what
- * only the real server does (headers, streams, connection handling).
+ * A node's HTTP API on 127.0.0.1 (an ephemeral port) serving a runtime, with a small client. For
+ * tests of what only the real server does (headers, streams, connection handling).
  */
 final class ApiHarness implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final HttpApi api;
   private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   ApiHarness(NodeRuntime node, Path dir, WatchLimits watch) {
-    ApiAccess access = new ApiAccess(null, null, dir.resolve("audit.log"), Duration.ofSeconds(10), 4096, 2048,
-        watch);
+    ApiAccess access =
+        new ApiAccess(
+            null, null, dir.resolve("audit.log"), Duration.ofSeconds(10), 4096, 2048, watch);
     api = HttpApi.open(access, Clock.systemUTC());
     try {
       api.start(node, new InetSocketAddress("127.0.0.1", 0), meters, () -> "", null, null);
@@ -54,22 +56,30 @@ final class ApiHarness implements AutoCloseable {
   /** Status, headers and parsed body (null when empty) of one call. */
   record Reply(int status, Map<String, java.util.List<String>> headers, JsonNode body) {
     String header(String name) {
-      return headers.getOrDefault(name.toLowerCase(java.util.Locale.ROOT), java.util.List.of()).stream()
-          .findFirst().orElse(null);
+      return headers
+          .getOrDefault(name.toLowerCase(java.util.Locale.ROOT), java.util.List.of())
+          .stream()
+          .findFirst()
+          .orElse(null);
     }
   }
 
   Reply call(String method, String path, String body, String... headers) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + address().getPort() + path))
-        .timeout(Duration.ofSeconds(30))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + address().getPort() + path))
+            .timeout(Duration.ofSeconds(30))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
     for (int i = 0; i < headers.length; i += 2) {
       b.header(headers[i], headers[i + 1]);
     }
     try {
       HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-      return new Reply(r.statusCode(), r.headers().map(), r.body().isEmpty() ? null : JSON.readTree(r.body()));
+      return new Reply(
+          r.statusCode(), r.headers().map(), r.body().isEmpty() ? null : JSON.readTree(r.body()));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {

@@ -26,18 +26,23 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Closing the API lets a request already being handled answer: a leader removed through its own API stops right
- * after the removal, and the caller must still learn that it happened.
+ * Closing the API lets a request already being handled answer: a leader removed through its own API
+ * stops right after the removal, and the caller must still learn that it happened.
  */
 class ApiServerCloseTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private static ApiServer server(FakeRuntime node, AuditLog audit) {
-    WatchHub hub = new WatchHub(node, WatchLimits.defaults(), new SimpleMeterRegistry(), new SplittableRandom(1));
-    return new ApiServer(new InetSocketAddress("127.0.0.1", 0),
-        new ApiRoutes(node, hub, Runnable::run, () -> "", ApiAuth.none(), audit), new SimpleMeterRegistry(),
-        new ApiAccess(null, null, null, ApiAccess.DEFAULT_REQUEST_TIMEOUT, 16, 16, WatchLimits.defaults()), null);
+    WatchHub hub =
+        new WatchHub(
+            node, WatchLimits.defaults(), new SimpleMeterRegistry(), new SplittableRandom(1));
+    return new ApiServer(
+        new InetSocketAddress("127.0.0.1", 0),
+        new ApiRoutes(node, hub, Runnable::run, () -> "", ApiAuth.none(), audit),
+        new SimpleMeterRegistry(),
+        new ApiAccess(
+            null, null, null, ApiAccess.DEFAULT_REQUEST_TIMEOUT, 16, 16, WatchLimits.defaults()),
+        null);
   }
 
   @Test
@@ -50,9 +55,16 @@ class ApiServerCloseTest {
     ApiServer server = server(node, audit);
     server.start();
     HttpClient http = HttpClient.newHttpClient();
-    CompletableFuture<HttpResponse<String>> reply = http.sendAsync(HttpRequest.newBuilder(
-        URI.create("http://127.0.0.1:" + server.address().getPort() + "/v1/cluster/members/n2")).DELETE().build(),
-        HttpResponse.BodyHandlers.ofString());
+    CompletableFuture<HttpResponse<String>> reply =
+        http.sendAsync(
+            HttpRequest.newBuilder(
+                    URI.create(
+                        "http://127.0.0.1:"
+                            + server.address().getPort()
+                            + "/v1/cluster/members/n2"))
+                .DELETE()
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (node.removalsAsked() == 0) {
       assertTrue(System.nanoTime() < deadline, "the removal never reached the node");

@@ -26,16 +26,16 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Every read answers with the replica's revision ({@code X-QuorumDNS-Revision}, and in the body), and a read with
- * {@code ?index=R} blocks until a change after R touches what it reads: a change elsewhere does not wake it, one
- * already applied answers at once, and {@code wait} running out answers with what is there.
+ * Every read answers with the replica's revision ({@code X-QuorumDNS-Revision}, and in the body),
+ * and a read with {@code ?index=R} blocks until a change after R touches what it reads: a change
+ * elsewhere does not wake it, one already applied answers at once, and {@code wait} running out
+ * answers with what is there.
  */
 @Timeout(60)
 class BlockingReadsTest {
   private static final Duration WAIT = Duration.ofSeconds(20);
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   private RegistryRuntime node;
   private ApiHarness api;
 
@@ -52,8 +52,10 @@ class BlockingReadsTest {
   }
 
   private long put(String ns, String name, int port) {
-    node.apply(new Command.UpsertService(new ServiceKey(ns, name),
-        ServiceSpec.ofPorts(new ServicePort("p", Protocol.TCP, port))));
+    node.apply(
+        new Command.UpsertService(
+            new ServiceKey(ns, name),
+            ServiceSpec.ofPorts(new ServicePort("p", Protocol.TCP, port))));
     return node.view().revision();
   }
 
@@ -76,8 +78,14 @@ class BlockingReadsTest {
   @Test
   void everyReadCarriesTheReplicasRevision() {
     long r = put("a", "web", 80);
-    for (String path : List.of("/v1/services", "/v1/services?stale", "/v1/services/a/web", "/v1/records",
-        "/v1/cluster", "/v1/services/a/none")) {
+    for (String path :
+        List.of(
+            "/v1/services",
+            "/v1/services?stale",
+            "/v1/services/a/web",
+            "/v1/records",
+            "/v1/cluster",
+            "/v1/services/a/none")) {
       ApiHarness.Reply reply = api.call("GET", path, null);
       assertEquals(Long.toString(r), reply.header("X-QuorumDNS-Revision"), path);
       if (!path.equals("/v1/services/a/web")) {
@@ -95,8 +103,10 @@ class BlockingReadsTest {
   void aBlockingReadWakesOnAChangeInItsScopeOnly() throws Exception {
     long r0 = put("a", "web", 80);
     try (WatchStream w = new WatchStream(api.address(), "/v1/watch")) {
-      CompletableFuture<ApiHarness.Reply> list = async("/v1/services?namespace=a&index=" + r0 + "&wait=30s");
-      CompletableFuture<ApiHarness.Reply> one = async("/v1/services/a/api?index=" + r0 + "&wait=30s");
+      CompletableFuture<ApiHarness.Reply> list =
+          async("/v1/services?namespace=a&index=" + r0 + "&wait=30s");
+      CompletableFuture<ApiHarness.Reply> one =
+          async("/v1/services/a/api?index=" + r0 + "&wait=30s");
       awaitUntil(() -> waiting() == 2, "both reads waiting");
       long other = put("b", "web", 80);
       awaitDelivered(w, other);
@@ -107,7 +117,8 @@ class BlockingReadsTest {
       ApiHarness.Reply woken = list.get(WAIT.toSeconds(), TimeUnit.SECONDS);
       assertEquals(200, woken.status());
       assertEquals(Long.toString(r1), woken.header("X-QuorumDNS-Revision"));
-      assertEquals(8080, woken.body().get("services").get(0).get("ports").get(0).get("port").asInt());
+      assertEquals(
+          8080, woken.body().get("services").get(0).get("ports").get(0).get("port").asInt());
       awaitDelivered(w, r1);
       assertFalse(one.isDone(), "another service of the namespace does not wake a read of a/api");
 
@@ -123,29 +134,48 @@ class BlockingReadsTest {
   void aChangeAlreadyAppliedAnswersAtOnceAndAnExpiredWaitAnswersAsIs() throws Exception {
     long r0 = put("a", "web", 80);
     long r1 = put("b", "x", 80);
-    ApiHarness.Reply at = async("/v1/services?namespace=a&index=" + (r0 - 1) + "&wait=10m").get(WAIT.toSeconds(),
-        TimeUnit.SECONDS);
-    assertEquals(Long.toString(r1), at.header("X-QuorumDNS-Revision"), "a/web changed after the index: at once");
-    ApiHarness.Reply consistent = async("/v1/services/a/web?consistent&index=" + (r0 - 1)).get(WAIT.toSeconds(),
-        TimeUnit.SECONDS);
+    ApiHarness.Reply at =
+        async("/v1/services?namespace=a&index=" + (r0 - 1) + "&wait=10m")
+            .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    assertEquals(
+        Long.toString(r1),
+        at.header("X-QuorumDNS-Revision"),
+        "a/web changed after the index: at once");
+    ApiHarness.Reply consistent =
+        async("/v1/services/a/web?consistent&index=" + (r0 - 1))
+            .get(WAIT.toSeconds(), TimeUnit.SECONDS);
     assertEquals(r0, consistent.body().get("revision").asLong());
 
     long started = System.nanoTime();
-    ApiHarness.Reply expired = async("/v1/services?namespace=a&index=" + r1 + "&wait=300ms").get(WAIT.toSeconds(),
-        TimeUnit.SECONDS);
+    ApiHarness.Reply expired =
+        async("/v1/services?namespace=a&index=" + r1 + "&wait=300ms")
+            .get(WAIT.toSeconds(), TimeUnit.SECONDS);
     assertTrue(System.nanoTime() - started >= Duration.ofMillis(300).toNanos(), "it waited");
     assertEquals(200, expired.status());
-    assertEquals(Long.toString(r1), expired.header("X-QuorumDNS-Revision"), "nothing changed: the same answer");
+    assertEquals(
+        Long.toString(r1),
+        expired.header("X-QuorumDNS-Revision"),
+        "nothing changed: the same answer");
   }
 
   @Test
   void badBlockingParametersAre400NamingThem() {
-    for (String q : List.of("wait=5s", "index=-1", "index=x", "index=1&wait=11m", "index=1&wait=soon",
-        "index=1&wait=-5s")) {
+    for (String q :
+        List.of(
+            "wait=5s",
+            "index=-1",
+            "index=x",
+            "index=1&wait=11m",
+            "index=1&wait=soon",
+            "index=1&wait=-5s")) {
       ApiHarness.Reply r = api.call("GET", "/v1/services?" + q, null);
       assertEquals(400, r.status(), q);
-      assertEquals(q.contains("wait") && !q.startsWith("index=-") && !q.startsWith("index=x") ? "wait" : "index",
-          r.body().get("field").asText(), q);
+      assertEquals(
+          q.contains("wait") && !q.startsWith("index=-") && !q.startsWith("index=x")
+              ? "wait"
+              : "index",
+          r.body().get("field").asText(),
+          q);
     }
   }
 

@@ -40,9 +40,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.LongConsumer;
 
 /**
- * An in-memory {@link NodeRuntime} for tests of the HTTP API: services in a map, VIPs handed out in order from
- * 240.0.0.1, leases with ids 1, 2, ..., a one-member cluster "n1" that is its own leader. {@link #failWritesWith} makes writes end as not
- * sent or unknown; {@link #loseQuorum} makes linearizable reads fail. Synchronized; for one test at a time.
+ * An in-memory {@link NodeRuntime} for tests of the HTTP API: services in a map, VIPs handed out in
+ * order from 240.0.0.1, leases with ids 1, 2, ..., a one-member cluster "n1" that is its own
+ * leader. {@link #failWritesWith} makes writes end as not sent or unknown; {@link #loseQuorum}
+ * makes linearizable reads fail. Synchronized; for one test at a time.
  */
 final class FakeRuntime implements NodeRuntime {
   private final Map<ServiceKey, Service> services = new TreeMap<>();
@@ -98,8 +99,7 @@ final class FakeRuntime implements NodeRuntime {
   }
 
   @Override
-  public void onRevision(LongConsumer listener) {
-  }
+  public void onRevision(LongConsumer listener) {}
 
   @Override
   public Outcome precheck(Command command) {
@@ -118,9 +118,14 @@ final class FakeRuntime implements NodeRuntime {
     if (command instanceof Command.UpsertService u) {
       Service old = services.get(u.key());
       revision++;
-      Service s = new Service(u.key(), u.spec(), u.spec().headless() ? null : old == null ? vip() : old.vip4(), null,
-          revision,
-          old == null ? revision : old.createRevision());
+      Service s =
+          new Service(
+              u.key(),
+              u.spec(),
+              u.spec().headless() ? null : old == null ? vip() : old.vip4(),
+              null,
+              revision,
+              old == null ? revision : old.createRevision());
       services.put(u.key(), s);
       return new Outcome.Written(s, old == null, old == null || !old.sameSpec(u.spec()));
     }
@@ -142,7 +147,8 @@ final class FakeRuntime implements NodeRuntime {
     }
     if (command instanceof Command.RevokeLease r) {
       Long ttl = leases.remove(r.id());
-      return ttl == null ? new Outcome.LeaseNotFound(r.id())
+      return ttl == null
+          ? new Outcome.LeaseNotFound(r.id())
           : new Outcome.LeasesEnded(List.of(new Lease(r.id(), ttl, 0)), List.of());
     }
     if (command instanceof Command.SetEndpointHealth h) {
@@ -160,8 +166,14 @@ final class FakeRuntime implements NodeRuntime {
         return new Outcome.EndpointNotFound(h.key(), h.endpoint());
       }
       revision++;
-      Service s = new Service(h.key(), old.spec().withEndpoints(endpoints), old.vip4(), null, revision,
-          old.createRevision());
+      Service s =
+          new Service(
+              h.key(),
+              old.spec().withEndpoints(endpoints),
+              old.vip4(),
+              null,
+              revision,
+              old.createRevision());
       services.put(h.key(), s);
       return new Outcome.Written(s, false, true);
     }
@@ -170,7 +182,8 @@ final class FakeRuntime implements NodeRuntime {
 
   private Inet4Address vip() {
     try {
-      return (Inet4Address) InetAddress.getByAddress(new byte[] {(byte) 240, 0, 0, (byte) nextVip++});
+      return (Inet4Address)
+          InetAddress.getByAddress(new byte[] {(byte) 240, 0, 0, (byte) nextVip++});
     } catch (UnknownHostException e) {
       throw new IllegalStateException(e);
     }
@@ -183,8 +196,8 @@ final class FakeRuntime implements NodeRuntime {
     }
     long id = nextLease++;
     leases.put(id, ttlMillis);
-    return CompletableFuture.completedFuture(new WriteResult.Applied(new Outcome.LeaseGranted(
-        new Lease(id, ttlMillis, 0))));
+    return CompletableFuture.completedFuture(
+        new WriteResult.Applied(new Outcome.LeaseGranted(new Lease(id, ttlMillis, 0))));
   }
 
   @Override
@@ -195,16 +208,22 @@ final class FakeRuntime implements NodeRuntime {
   @Override
   public synchronized CompletableFuture<LeaseStatus> leaseStatus(long id) {
     if (noQuorum) {
-      return CompletableFuture.failedFuture(new NodeException(NodeException.Kind.NO_QUORUM, "no leader"));
+      return CompletableFuture.failedFuture(
+          new NodeException(NodeException.Kind.NO_QUORUM, "no leader"));
     }
     Long ttl = leases.get(id);
-    return ttl == null ? CompletableFuture.failedFuture(new NodeException(NodeException.Kind.NOT_FOUND, "lease",
-        "no lease " + Lease.formatId(id))) : CompletableFuture.completedFuture(new LeaseStatus(id, ttl, ttl, 0));
+    return ttl == null
+        ? CompletableFuture.failedFuture(
+            new NodeException(
+                NodeException.Kind.NOT_FOUND, "lease", "no lease " + Lease.formatId(id)))
+        : CompletableFuture.completedFuture(new LeaseStatus(id, ttl, ttl, 0));
   }
 
   @Override
   public synchronized CompletableFuture<Long> readBarrier() {
-    return noQuorum ? CompletableFuture.failedFuture(new NodeException(NodeException.Kind.NO_QUORUM, "no leader"))
+    return noQuorum
+        ? CompletableFuture.failedFuture(
+            new NodeException(NodeException.Kind.NO_QUORUM, "no leader"))
         : CompletableFuture.completedFuture(revision);
   }
 
@@ -212,10 +231,23 @@ final class FakeRuntime implements NodeRuntime {
   public synchronized ClusterStatus clusterStatus() {
     List<ClusterStatus.Member> list = new ArrayList<>();
     for (String id : members) {
-      list.add(new ClusterStatus.Member(id, id.equals("n1") ? ClusterStatus.Role.LEADER : ClusterStatus.Role.FOLLOWER,
-          "127.0.0.1:9053", null, null));
+      list.add(
+          new ClusterStatus.Member(
+              id,
+              id.equals("n1") ? ClusterStatus.Role.LEADER : ClusterStatus.Role.FOLLOWER,
+              "127.0.0.1:9053",
+              null,
+              null));
     }
-    return new ClusterStatus("n1", "n1", 1L, revision, revision, revision, services.size(), list,
+    return new ClusterStatus(
+        "n1",
+        "n1",
+        1L,
+        revision,
+        revision,
+        revision,
+        services.size(),
+        list,
         ClusterSettings.defaults());
   }
 
@@ -223,15 +255,28 @@ final class FakeRuntime implements NodeRuntime {
   public synchronized FormationInfo formation() {
     List<FormationInfo.Peer> voters = new ArrayList<>();
     members.forEach(id -> voters.add(new FormationInfo.Peer(id, "127.0.0.1:9053")));
-    return new FormationInfo("n1", "quorumdns", "127.0.0.1:9053", "127.0.0.1:8053", 0, FormationInfo.Phase.MEMBER,
-        null, null, "n1", voters, List.of(), true, "member");
+    return new FormationInfo(
+        "n1",
+        "quorumdns",
+        "127.0.0.1:9053",
+        "127.0.0.1:8053",
+        0,
+        FormationInfo.Phase.MEMBER,
+        null,
+        null,
+        "n1",
+        voters,
+        List.of(),
+        true,
+        "member");
   }
 
   @Override
-  public synchronized CompletableFuture<ClusterStatus> addMember(String id, HostPort raft, boolean listener) {
+  public synchronized CompletableFuture<ClusterStatus> addMember(
+      String id, HostPort raft, boolean listener) {
     if (members.contains(id)) {
-      return CompletableFuture.failedFuture(new NodeException(NodeException.Kind.CONFLICT, "id",
-          id + " is already a member"));
+      return CompletableFuture.failedFuture(
+          new NodeException(NodeException.Kind.CONFLICT, "id", id + " is already a member"));
     }
     members.add(id);
     return CompletableFuture.completedFuture(clusterStatus());
@@ -241,8 +286,8 @@ final class FakeRuntime implements NodeRuntime {
   public synchronized CompletableFuture<ClusterStatus> removeMember(String id) {
     removalsAsked++;
     if (!members.remove(id)) {
-      return CompletableFuture.failedFuture(new NodeException(NodeException.Kind.NOT_FOUND, id
-          + " is not a member"));
+      return CompletableFuture.failedFuture(
+          new NodeException(NodeException.Kind.NOT_FOUND, id + " is not a member"));
     }
     ClusterStatus status = clusterStatus();
     return removalGate.thenApply(v -> status);
@@ -250,7 +295,8 @@ final class FakeRuntime implements NodeRuntime {
 
   @Override
   public CompletableFuture<SnapshotInfo> snapshot() {
-    return CompletableFuture.completedFuture(new SnapshotInfo(7, Path.of("/snapshots/snapshot.1_7")));
+    return CompletableFuture.completedFuture(
+        new SnapshotInfo(7, Path.of("/snapshots/snapshot.1_7")));
   }
 
   /** Two small files, as a checkpoint would hold; deleted when the copy is closed. */
@@ -260,16 +306,24 @@ final class FakeRuntime implements NodeRuntime {
       Path dir = Files.createTempDirectory("fake-snapshot");
       Files.writeString(dir.resolve("CURRENT"), "MANIFEST-000001\n");
       Files.write(dir.resolve("000001.sst"), new byte[700]);
-      return CompletableFuture.completedFuture(new SnapshotCopy("quorumdns", "n1", 1, 7,
-          Instant.parse("2026-12-05T00:00:00Z"), dir, List.of("000001.sst", "CURRENT"), () -> {
-            try {
-              Files.deleteIfExists(dir.resolve("CURRENT"));
-              Files.deleteIfExists(dir.resolve("000001.sst"));
-              Files.deleteIfExists(dir);
-            } catch (IOException e) {
-              throw new UncheckedIOException(e);
-            }
-          }));
+      return CompletableFuture.completedFuture(
+          new SnapshotCopy(
+              "quorumdns",
+              "n1",
+              1,
+              7,
+              Instant.parse("2026-12-05T00:00:00Z"),
+              dir,
+              List.of("000001.sst", "CURRENT"),
+              () -> {
+                try {
+                  Files.deleteIfExists(dir.resolve("CURRENT"));
+                  Files.deleteIfExists(dir.resolve("000001.sst"));
+                  Files.deleteIfExists(dir);
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              }));
     } catch (IOException e) {
       return CompletableFuture.failedFuture(e);
     }

@@ -28,9 +28,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.LongConsumer;
 
 /**
- * A {@link NodeRuntime} over a real registry (RocksDB, change log, revision listeners) without Raft: each write is
- * applied at the next index, in the caller's thread, with log time from a counter. For tests of what the API
- * builds on the replica (watches, blocking reads, conditional writes). Writes are synchronized.
+ * A {@link NodeRuntime} over a real registry (RocksDB, change log, revision listeners) without
+ * Raft: each write is applied at the next index, in the caller's thread, with log time from a
+ * counter. For tests of what the API builds on the replica (watches, blocking reads, conditional
+ * writes). Writes are synchronized.
  */
 final class RegistryRuntime implements NodeRuntime, AutoCloseable {
   private final Registry registry;
@@ -53,7 +54,8 @@ final class RegistryRuntime implements NodeRuntime, AutoCloseable {
   /** Applies {@code command} now, as the next entry. */
   synchronized Outcome apply(Command command) {
     try {
-      return registry.apply(1, registry.meta().appliedIndex() + 1, new LogEntry(logTime++, command));
+      return registry.apply(
+          1, registry.meta().appliedIndex() + 1, new LogEntry(logTime++, command));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -102,28 +104,40 @@ final class RegistryRuntime implements NodeRuntime, AutoCloseable {
   @Override
   public ClusterStatus clusterStatus() {
     RegistryView v = registry.view();
-    return new ClusterStatus("n1", "n1", 1L, v.appliedIndex(), v.appliedIndex(), v.revision(), v.size(), List.of(),
+    return new ClusterStatus(
+        "n1",
+        "n1",
+        1L,
+        v.appliedIndex(),
+        v.appliedIndex(),
+        v.revision(),
+        v.size(),
+        List.of(),
         v.settings().orElse(null));
   }
 
   @Override
   public CompletableFuture<ClusterStatus> addMember(String id, HostPort raft, boolean listener) {
-    return CompletableFuture.failedFuture(new NodeException(NodeException.Kind.CONFLICT, "not in this test"));
+    return CompletableFuture.failedFuture(
+        new NodeException(NodeException.Kind.CONFLICT, "not in this test"));
   }
 
   @Override
   public CompletableFuture<ClusterStatus> removeMember(String id) {
-    return CompletableFuture.failedFuture(new NodeException(NodeException.Kind.NOT_FOUND, "not in this test"));
+    return CompletableFuture.failedFuture(
+        new NodeException(NodeException.Kind.NOT_FOUND, "not in this test"));
   }
 
   @Override
   public CompletableFuture<SnapshotInfo> snapshot() {
-    return CompletableFuture.failedFuture(new NodeException(NodeException.Kind.SNAPSHOT_FAILED, "not in this test"));
+    return CompletableFuture.failedFuture(
+        new NodeException(NodeException.Kind.SNAPSHOT_FAILED, "not in this test"));
   }
 
   @Override
   public CompletableFuture<WriteResult> grantLease(long ttlMillis) {
-    return CompletableFuture.failedFuture(new NodeException(NodeException.Kind.CONFLICT, "not in this test"));
+    return CompletableFuture.failedFuture(
+        new NodeException(NodeException.Kind.CONFLICT, "not in this test"));
   }
 
   @Override
@@ -133,18 +147,32 @@ final class RegistryRuntime implements NodeRuntime, AutoCloseable {
 
   @Override
   public CompletableFuture<LeaseStatus> leaseStatus(long id) {
-    return CompletableFuture.failedFuture(new NodeException(NodeException.Kind.NOT_FOUND, "not in this test"));
+    return CompletableFuture.failedFuture(
+        new NodeException(NodeException.Kind.NOT_FOUND, "not in this test"));
   }
 
   @Override
   public FormationInfo formation() {
-    return new FormationInfo("n1", "quorumdns", "127.0.0.1:9053", "127.0.0.1:8053", 0, FormationInfo.Phase.MEMBER,
-        null, null, "n1", List.of(new FormationInfo.Peer("n1", "127.0.0.1:9053")), List.of(), true, "member");
+    return new FormationInfo(
+        "n1",
+        "quorumdns",
+        "127.0.0.1:9053",
+        "127.0.0.1:8053",
+        0,
+        FormationInfo.Phase.MEMBER,
+        null,
+        null,
+        "n1",
+        List.of(new FormationInfo.Peer("n1", "127.0.0.1:9053")),
+        List.of(),
+        true,
+        "member");
   }
 
   @Override
   public CompletableFuture<SnapshotCopy> snapshotCopy() {
-    return CompletableFuture.failedFuture(new NodeException(NodeException.Kind.SNAPSHOT_FAILED, "not in this test"));
+    return CompletableFuture.failedFuture(
+        new NodeException(NodeException.Kind.SNAPSHOT_FAILED, "not in this test"));
   }
 
   @Override

@@ -25,17 +25,16 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The snapshot archive's bytes are pinned (format version 1; {@code -Dgolden.update=true} rewrites the golden file,
- * which also feeds the CLI's reader test), and the archive is a tar that tar extracts and whose SHA256SUMS
- * {@code sha256sum -c} accepts.
+ * The snapshot archive's bytes are pinned (format version 1; {@code -Dgolden.update=true} rewrites
+ * the golden file, which also feeds the CLI's reader test), and the archive is a tar that tar
+ * extracts and whose SHA256SUMS {@code sha256sum -c} accepts.
  */
 @Timeout(60)
 class SnapshotArchiveTest {
   static final Path GOLDEN = Path.of("src", "test", "resources", "golden", "snapshot-v1.tar");
   private static final boolean UPDATE = Boolean.getBoolean("golden.update");
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   /** The fixed copy behind the golden archive: two files, one of them longer than a block. */
   private SnapshotCopy goldenCopy(AtomicBoolean released) throws IOException {
@@ -43,8 +42,15 @@ class SnapshotArchiveTest {
     byte[] sst = new byte[1300];
     new Random(42).nextBytes(sst);
     Files.write(dir.resolve("000007.sst"), sst);
-    return new SnapshotCopy("quorumdns", "n2", 3, 1234, Instant.parse("2026-12-05T01:02:03Z"), dir,
-        List.of("000007.sst", "CURRENT"), () -> released.set(true));
+    return new SnapshotCopy(
+        "quorumdns",
+        "n2",
+        3,
+        1234,
+        Instant.parse("2026-12-05T01:02:03Z"),
+        dir,
+        List.of("000007.sst", "CURRENT"),
+        () -> released.set(true));
   }
 
   static byte[] drain(SnapshotArchive archive) throws IOException {
@@ -76,13 +82,18 @@ class SnapshotArchiveTest {
     if (UPDATE) {
       Files.write(GOLDEN, bytes);
     }
-    assertArrayEquals(Files.readAllBytes(GOLDEN), bytes, "the archive differs from " + GOLDEN
-        + ": a format change needs a new version");
+    assertArrayEquals(
+        Files.readAllBytes(GOLDEN),
+        bytes,
+        "the archive differs from " + GOLDEN + ": a format change needs a new version");
     String text = new String(bytes, StandardCharsets.ISO_8859_1);
     assertTrue(text.startsWith("quorumdns-snapshot.json\0"), "the manifest comes first");
-    assertTrue(text.contains("{\"format\":\"quorumdns-snapshot\",\"version\":1,\"cluster\":\"quorumdns\",\"node\":"
-        + "\"n2\",\"term\":3,\"index\":1234,\"taken\":\"2026-12-05T01:02:03Z\",\"files\":[{\"name\":"
-        + "\"state/000007.sst\",\"size\":1300},{\"name\":\"state/CURRENT\",\"size\":16}]}\n"), text);
+    assertTrue(
+        text.contains(
+            "{\"format\":\"quorumdns-snapshot\",\"version\":1,\"cluster\":\"quorumdns\",\"node\":"
+                + "\"n2\",\"term\":3,\"index\":1234,\"taken\":\"2026-12-05T01:02:03Z\",\"files\":[{\"name\":"
+                + "\"state/000007.sst\",\"size\":1300},{\"name\":\"state/CURRENT\",\"size\":16}]}\n"),
+        text);
   }
 
   @Test
@@ -91,11 +102,15 @@ class SnapshotArchiveTest {
     Path tar = dir.resolve("snap.tar");
     Files.write(tar, bytes);
     Path out = Files.createDirectories(dir.resolve("out"));
-    assertEquals("quorumdns-snapshot.json\nstate/000007.sst\nstate/CURRENT\nSHA256SUMS\n",
+    assertEquals(
+        "quorumdns-snapshot.json\nstate/000007.sst\nstate/CURRENT\nSHA256SUMS\n",
         run(out, "tar", "-tf", tar.toString()));
     run(out, "tar", "-xf", tar.toString());
-    assertArrayEquals(Files.readAllBytes(dir.resolve("000007.sst")), Files.readAllBytes(out.resolve("state/000007.sst")));
-    assertEquals("quorumdns-snapshot.json: OK\nstate/000007.sst: OK\nstate/CURRENT: OK\n",
+    assertArrayEquals(
+        Files.readAllBytes(dir.resolve("000007.sst")),
+        Files.readAllBytes(out.resolve("state/000007.sst")));
+    assertEquals(
+        "quorumdns-snapshot.json: OK\nstate/000007.sst: OK\nstate/CURRENT: OK\n",
         run(out, "sha256sum", "-c", "SHA256SUMS"));
   }
 
@@ -112,7 +127,8 @@ class SnapshotArchiveTest {
     byte[] h = SnapshotArchive.header("state/000001.sst", 1300, 1_796_432_523L);
     assertEquals(512, h.length);
     assertEquals("ustar\u000000", new String(h, 257, 8, StandardCharsets.US_ASCII));
-    assertEquals("00000002424\0", new String(h, 124, 12, StandardCharsets.US_ASCII), "size in octal");
+    assertEquals(
+        "00000002424\0", new String(h, 124, 12, StandardCharsets.US_ASCII), "size in octal");
     long sum = 0;
     for (int i = 0; i < h.length; i++) {
       sum += i >= 148 && i < 156 ? ' ' : h[i] & 0xff;

@@ -26,18 +26,18 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code GET /v1/watch} against a real registry and the real server: every change after {@code from} exactly once
- * and in order, whether it comes from the change log (catching up, in pages) or live; a namespace filter;
- * progress lines while idle; 410 below what the change log keeps; 503 over the limits; a client that stops
- * reading is dropped with a last line saying where to resume, and nothing else is affected.
+ * {@code GET /v1/watch} against a real registry and the real server: every change after {@code
+ * from} exactly once and in order, whether it comes from the change log (catching up, in pages) or
+ * live; a namespace filter; progress lines while idle; 410 below what the change log keeps; 503
+ * over the limits; a client that stops reading is dropped with a last line saying where to resume,
+ * and nothing else is affected.
  */
 @Timeout(60)
 class WatchApiTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
   private static final WatchLimits LIMITS = new WatchLimits(8, 4, 16 << 10, Duration.ofMillis(300));
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   private RegistryRuntime node;
   private ApiHarness api;
 
@@ -57,8 +57,10 @@ class WatchApiTest {
   }
 
   private long put(String ns, String name, int port) {
-    node.apply(new Command.UpsertService(new ServiceKey(ns, name),
-        ServiceSpec.ofPorts(new ServicePort("p", Protocol.TCP, port))));
+    node.apply(
+        new Command.UpsertService(
+            new ServiceKey(ns, name),
+            ServiceSpec.ofPorts(new ServicePort("p", Protocol.TCP, port))));
     return node.view().revision();
   }
 
@@ -68,8 +70,13 @@ class WatchApiTest {
   }
 
   private static String id(JsonNode line) {
-    return line.get("revision").asLong() + " " + line.get("type").asText() + " "
-        + line.get("service").get("namespace").asText() + "/" + line.get("service").get("name").asText();
+    return line.get("revision").asLong()
+        + " "
+        + line.get("type").asText()
+        + " "
+        + line.get("service").get("namespace").asText()
+        + "/"
+        + line.get("service").get("name").asText();
   }
 
   @Test
@@ -110,7 +117,7 @@ class WatchApiTest {
     start(Retention.DEFAULT, LIMITS);
     put("a", "before", 1);
     try (WatchStream all = new WatchStream(api.address(), "/v1/watch");
-         WatchStream onlyB = new WatchStream(api.address(), "/v1/watch?namespace=B&from=0")) {
+        WatchStream onlyB = new WatchStream(api.address(), "/v1/watch?namespace=B&from=0")) {
       assertEquals(Long.toString(node.view().revision()), all.header("X-QuorumDNS-Revision"));
       long ra = put("a", "x", 1);
       long rb = put("b", "y", 2);
@@ -122,11 +129,14 @@ class WatchApiTest {
       assertEquals(rb + " put b/y", id(deleted));
       JsonNode gone = onlyB.nextChange(WAIT);
       assertEquals(rd + " delete b/y", id(gone));
-      assertEquals(deleted.get("service").get("vip4"), gone.get("service").get("vip4"),
+      assertEquals(
+          deleted.get("service").get("vip4"),
+          gone.get("service").get("vip4"),
           "a delete carries the service as it was");
       JsonNode progress = onlyB.next(WAIT);
       assertEquals("progress", progress.get("type").asText());
-      assertEquals(rd, progress.get("revision").asLong(), "progress counts every revision, filtered or not");
+      assertEquals(
+          rd, progress.get("revision").asLong(), "progress counts every revision, filtered or not");
     }
   }
 
@@ -192,16 +202,19 @@ class WatchApiTest {
     start(Retention.DEFAULT, LIMITS);
     long start = node.view().revision();
     try (WatchStream slow = new WatchStream(api.address(), "/v1/watch", 4096);
-         WatchStream fast = new WatchStream(api.address(), "/v1/watch")) {
-      // Big services (labels of 1000 characters) so the slow client's socket and buffer fill quickly.
+        WatchStream fast = new WatchStream(api.address(), "/v1/watch")) {
+      // Big services (labels of 1000 characters) so the slow client's socket and buffer fill
+      // quickly.
       Map<String, String> labels = new HashMap<>();
       for (int i = 0; i < 40; i++) {
         labels.put("l" + i, "x".repeat(1000));
       }
       List<Long> revisions = new ArrayList<>();
       for (int i = 0; i < 200; i++) {
-        node.apply(new Command.UpsertService(new ServiceKey("a", "big" + i), new ServiceSpec(List.of(),
-            List.of(), labels, null, null)));
+        node.apply(
+            new Command.UpsertService(
+                new ServiceKey("a", "big" + i),
+                new ServiceSpec(List.of(), List.of(), labels, null, null)));
         revisions.add(node.view().revision());
         JsonNode line = fast.nextChange(WAIT);
         assertEquals(revisions.get(i), line.get("revision").asLong(), "the fast watcher keeps up");
@@ -211,7 +224,9 @@ class WatchApiTest {
       long deadline = System.nanoTime() + WAIT.toNanos();
       JsonNode line;
       while ((line = slow.next(WAIT)) != null && !"dropped".equals(line.path("type").asText())) {
-        assertTrue(System.nanoTime() < deadline, "no last line within " + WAIT + "; got up to revision " + last);
+        assertTrue(
+            System.nanoTime() < deadline,
+            "no last line within " + WAIT + "; got up to revision " + last);
         if (!"progress".equals(line.get("type").asText())) {
           assertTrue(line.get("revision").asLong() > last, "in order");
           last = line.get("revision").asLong();
@@ -222,7 +237,9 @@ class WatchApiTest {
       assertEquals(last, line.get("revision").asLong(), "resume after the last change it got");
       assertTrue(last < revisions.get(revisions.size() - 1), "it was dropped before the end");
       assertNull(slow.next(WAIT), "then the stream ends");
-      assertEquals(1.0, api.meters().get("quorumdns.watch.dropped").tag("reason", "too_slow").counter().count());
+      assertEquals(
+          1.0,
+          api.meters().get("quorumdns.watch.dropped").tag("reason", "too_slow").counter().count());
     }
   }
 

@@ -16,8 +16,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * A raw HTTP/1.1 client of one watch stream over a plain socket, so a test decides when (and whether) it reads:
- * sends the request, reads the head, then decodes chunks into lines. Not thread-safe.
+ * A raw HTTP/1.1 client of one watch stream over a plain socket, so a test decides when (and
+ * whether) it reads: sends the request, reads the head, then decodes chunks into lines. Not
+ * thread-safe.
  */
 final class WatchStream implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -29,7 +30,10 @@ final class WatchStream implements AutoCloseable {
   private final boolean chunked;
   private boolean ended;
 
-  /** Opens {@code GET target}; with {@code receiveBuffer} > 0, the socket's receive buffer is that small. */
+  /**
+   * Opens {@code GET target}; with {@code receiveBuffer} > 0, the socket's receive buffer is that
+   * small.
+   */
   WatchStream(InetSocketAddress server, String target, int receiveBuffer) throws IOException {
     socket = new Socket();
     if (receiveBuffer > 0) {
@@ -37,14 +41,18 @@ final class WatchStream implements AutoCloseable {
     }
     socket.connect(server, 5000);
     socket.setSoTimeout(10_000);
-    socket.getOutputStream().write(("GET " + target + " HTTP/1.1\r\nHost: test\r\n\r\n")
-        .getBytes(StandardCharsets.US_ASCII));
+    socket
+        .getOutputStream()
+        .write(
+            ("GET " + target + " HTTP/1.1\r\nHost: test\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
     in = socket.getInputStream();
     String statusLine = line();
     status = Integer.parseInt(statusLine.split(" ")[1]);
     for (String h = line(); !h.isEmpty(); h = line()) {
       int colon = h.indexOf(':');
-      headers.put(h.substring(0, colon).trim().toLowerCase(Locale.ROOT), h.substring(colon + 1).trim());
+      headers.put(
+          h.substring(0, colon).trim().toLowerCase(Locale.ROOT), h.substring(colon + 1).trim());
     }
     chunked = "chunked".equalsIgnoreCase(headers.get("transfer-encoding"));
     if (!chunked) {

@@ -23,7 +23,8 @@ class TokenStoreTest {
   }
 
   @Test
-  void reloadAddsAndRevokesTokensAndKeepsThemWhenTheFileBreaks(@TempDir Path dir) throws IOException {
+  void reloadAddsAndRevokesTokensAndKeepsThemWhenTheFileBreaks(@TempDir Path dir)
+      throws IOException {
     Path f = dir.resolve("tokens.yaml");
     write(f, "tokens: [{id: a, secret: " + A + ", scopes: [read]}]\n");
     TokenStore s = TokenStore.load(f);
@@ -46,7 +47,8 @@ class TokenStoreTest {
   }
 
   @Test
-  void looseningPermissionsKeepsTheOldTokensAndFixingThemBringsTheNewOnesIn(@TempDir Path dir) throws IOException {
+  void looseningPermissionsKeepsTheOldTokensAndFixingThemBringsTheNewOnesIn(@TempDir Path dir)
+      throws IOException {
     Path f = dir.resolve("tokens.yaml");
     write(f, "tokens: [{id: a, secret: " + A + ", scopes: [read]}]\n");
     TokenStore s = TokenStore.load(f);
@@ -69,7 +71,8 @@ class TokenStoreTest {
     assertFalse(Scope.write("a").covers(Scope.write("b")));
     assertTrue(Scope.WRITE_ALL.covers(Scope.write("b")));
     assertFalse(Scope.WRITE_ALL.covers(Scope.ADMIN));
-    assertFalse(Scope.ADMIN.covers(Scope.write("a")), "admin is about the cluster, not the registry");
+    assertFalse(
+        Scope.ADMIN.covers(Scope.write("a")), "admin is about the cluster, not the registry");
     assertTrue(Scope.ADMIN.covers(Scope.READ));
     assertEquals("write:*", Scope.parse("s", "write:*").toString());
     assertEquals(Scope.write("prod"), Scope.parse("s", "write:PROD"));

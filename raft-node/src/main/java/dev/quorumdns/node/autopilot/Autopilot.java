@@ -17,15 +17,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The leader's autopilot: at every {@link #tick} it looks at the members as the leader sees them (last contact,
- * log lag), keeps how long each has been healthy, asks {@link AutopilotPolicy} what to do and makes at most one
- * configuration change at a time, through the log ({@link Changes}). On a node that does not lead it does
- * nothing and forgets what it tracked: a new leader starts every stabilization window afresh.
+ * The leader's autopilot: at every {@link #tick} it looks at the members as the leader sees them
+ * (last contact, log lag), keeps how long each has been healthy, asks {@link AutopilotPolicy} what
+ * to do and makes at most one configuration change at a time, through the log ({@link Changes}). On
+ * a node that does not lead it does nothing and forgets what it tracked: a new leader starts every
+ * stabilization window afresh.
  *
  * <p>{@link #tick} is called from one thread; {@link #report} from any.
  */
 public final class Autopilot {
   private static final Logger LOG = LoggerFactory.getLogger(Autopilot.class);
+
   /** A member is behind when it trails the leader's log by more than this many entries. */
   static final long MAX_LAG = 1000;
 
@@ -39,7 +41,10 @@ public final class Autopilot {
   private volatile String lastAction;
   private CompletableFuture<?> inFlight;
 
-  /** Makes one configuration change; completes when it is done (or exceptionally when refused or unknown). */
+  /**
+   * Makes one configuration change; completes when it is done (or exceptionally when refused or
+   * unknown).
+   */
   public interface Changes {
     CompletableFuture<?> apply(AutopilotPlan.Change change);
   }
@@ -47,32 +52,41 @@ public final class Autopilot {
   /**
    * What the leader sees at one look. Immutable.
    *
-   * @param leader            the leader's id (this node)
-   * @param lastContactMillis member id to the time since it last answered; members without an entry have not
-   *                          been heard from by this leader yet
-   * @param logLag            member id to how many entries it trails the leader's log
-   * @param confStable        whether the configuration is committed and no change is in progress
+   * @param leader the leader's id (this node)
+   * @param lastContactMillis member id to the time since it last answered; members without an entry
+   *     have not been heard from by this leader yet
+   * @param logLag member id to how many entries it trails the leader's log
+   * @param confStable whether the configuration is committed and no change is in progress
    */
-  public record Look(String leader, List<String> voters, List<String> listeners, Map<String, Long> lastContactMillis,
-                     Map<String, Long> logLag, boolean confStable) {}
+  public record Look(
+      String leader,
+      List<String> voters,
+      List<String> listeners,
+      Map<String, Long> lastContactMillis,
+      Map<String, Long> logLag,
+      boolean confStable) {}
 
   /**
    * The autopilot's last look, for {@code GET /v1/cluster}. Immutable.
    *
    * @param members the members with their health (empty when this node does not lead)
-   * @param plan    what it decided, or null when this node does not lead
+   * @param plan what it decided, or null when this node does not lead
    */
   public record Report(boolean tracking, List<MemberView> members, AutopilotPlan plan, Instant at) {
     static final Report NOT_LEADING = new Report(false, List.of(), null, null);
   }
 
   /**
-   * @param electionTimeout the Raft election timeout: a member that has not answered for five of them (at
-   *                        least 2 s) is not healthy
-   * @param source          the leader's look, or null when this node does not lead
+   * @param electionTimeout the Raft election timeout: a member that has not answered for five of
+   *     them (at least 2 s) is not healthy
+   * @param source the leader's look, or null when this node does not lead
    */
-  public Autopilot(AutopilotSettings settings, Duration electionTimeout, Supplier<Look> source, Changes changes,
-                   Clock clock) {
+  public Autopilot(
+      AutopilotSettings settings,
+      Duration electionTimeout,
+      Supplier<Look> source,
+      Changes changes,
+      Clock clock) {
     this.policy = new AutopilotPolicy(settings);
     this.source = source;
     this.changes = changes;
@@ -111,8 +125,11 @@ public final class Autopilot {
     AutopilotPlan plan = policy.plan(views);
     boolean busy = inFlight != null && !inFlight.isDone();
     if (plan.change() != null && (busy || !look.confStable())) {
-      plan = new AutopilotPlan(null, plan.decision() + " (after the configuration change in progress)",
-          plan.reasons());
+      plan =
+          new AutopilotPlan(
+              null,
+              plan.decision() + " (after the configuration change in progress)",
+              plan.reasons());
     }
     report = new Report(true, List.copyOf(views), plan, Instant.ofEpochMilli(now));
     if (plan.change() == null) {
@@ -121,31 +138,52 @@ public final class Autopilot {
     AutopilotPlan.Change change = plan.change();
     String what = plan.decision();
     LOG.info("autopilot: {}", what);
-    inFlight = changes.apply(change).whenComplete((r, e) -> {
-      Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-      lastAction = Instant.ofEpochMilli(clock.millis()) + " " + what + (e == null ? ": done" : ": failed, " + cause);
-      if (e != null) {
-        LOG.warn("autopilot: {} failed: {}", what, cause.toString());
-      }
-    });
+    inFlight =
+        changes
+            .apply(change)
+            .whenComplete(
+                (r, e) -> {
+                  Throwable cause =
+                      e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                  lastAction =
+                      Instant.ofEpochMilli(clock.millis())
+                          + " "
+                          + what
+                          + (e == null ? ": done" : ": failed, " + cause);
+                  if (e != null) {
+                    LOG.warn("autopilot: {} failed: {}", what, cause.toString());
+                  }
+                });
   }
 
-  private void addViews(Look look, List<String> members, boolean voter, long now, List<MemberView> views,
-                        Set<String> ids) {
+  private void addViews(
+      Look look,
+      List<String> members,
+      boolean voter,
+      long now,
+      List<MemberView> views,
+      Set<String> ids) {
     for (String id : members) {
       ids.add(id);
       boolean leader = id.equals(look.leader());
       Long contact = look.lastContactMillis().get(id);
       long lag = look.logLag().getOrDefault(id, Long.MAX_VALUE);
-      boolean healthy = leader || (contact != null && contact <= healthyContactMillis && lag <= MAX_LAG);
+      boolean healthy =
+          leader || (contact != null && contact <= healthyContactMillis && lag <= MAX_LAG);
       Duration healthyFor = null;
       if (healthy) {
         healthyFor = Duration.ofMillis(now - healthySince.computeIfAbsent(id, k -> now));
       } else {
         healthySince.remove(id);
       }
-      views.add(new MemberView(id, voter, leader, leader ? 0 : contact == null ? 0 : contact,
-          leader ? 0 : lag == Long.MAX_VALUE ? -1 : lag, healthyFor));
+      views.add(
+          new MemberView(
+              id,
+              voter,
+              leader,
+              leader ? 0 : contact == null ? 0 : contact,
+              leader ? 0 : lag == Long.MAX_VALUE ? -1 : lag,
+              healthyFor));
     }
   }
 }

@@ -4,12 +4,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What the autopilot does at one look: at most one change, a sentence about it, and one about each member.
- * Immutable.
+ * What the autopilot does at one look: at most one change, a sentence about it, and one about each
+ * member. Immutable.
  *
- * @param change   the configuration change to make now, or null
+ * @param change the configuration change to make now, or null
  * @param decision what was done or why nothing was, for people
- * @param reasons  member id to what the autopilot does with it and why
+ * @param reasons member id to what the autopilot does with it and why
  */
 public record AutopilotPlan(Change change, String decision, Map<String, String> reasons) {
   public AutopilotPlan {

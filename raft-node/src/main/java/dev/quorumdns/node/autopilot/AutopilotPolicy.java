@@ -11,10 +11,11 @@ import java.util.Map;
 
 /**
  * The autopilot's rules, as a function of what the leader sees: remove a member unreachable for
- * {@code dead-after} (listeners first; a voter only if the healthy voters left are a majority of the voters
- * left), then keep the voters odd and at most {@code max-voters} by promoting listeners that stayed healthy for
- * {@code stabilization} (two at a time when the count is odd) or, with no such listener and four or more voters,
- * demoting one. At most one change per look. Stateless and deterministic: the same members give the same plan.
+ * {@code dead-after} (listeners first; a voter only if the healthy voters left are a majority of
+ * the voters left), then keep the voters odd and at most {@code max-voters} by promoting listeners
+ * that stayed healthy for {@code stabilization} (two at a time when the count is odd) or, with no
+ * such listener and four or more voters, demoting one. At most one change per look. Stateless and
+ * deterministic: the same members give the same plan.
  */
 public final class AutopilotPolicy {
   private final AutopilotSettings settings;
@@ -34,8 +35,11 @@ public final class AutopilotPolicy {
     }
 
     if (!settings.acts()) {
-      return new AutopilotPlan(null, "watching only: this cluster's members are static (peers); give an autopilot-* "
-          + "key to let the autopilot promote, demote and remove members", reasons);
+      return new AutopilotPlan(
+          null,
+          "watching only: this cluster's members are static (peers); give an autopilot-* "
+              + "key to let the autopilot promote, demote and remove members",
+          reasons);
     }
     AutopilotPlan.Change change = null;
     String decision = null;
@@ -43,12 +47,22 @@ public final class AutopilotPolicy {
       if (dead(m)) {
         if (change == null) {
           change = new AutopilotPlan.Change.Remove(m.id());
-          decision = "removing listener " + m.id() + ": unreachable for " + seconds(m.lastContactMillis());
-          reasons.put(m.id(), "unreachable for " + seconds(m.lastContactMillis()) + " (dead after "
-              + human(settings.deadAfter()) + "): removing it");
+          decision =
+              "removing listener " + m.id() + ": unreachable for " + seconds(m.lastContactMillis());
+          reasons.put(
+              m.id(),
+              "unreachable for "
+                  + seconds(m.lastContactMillis())
+                  + " (dead after "
+                  + human(settings.deadAfter())
+                  + "): removing it");
         } else {
-          reasons.put(m.id(), "unreachable for " + seconds(m.lastContactMillis()) + ": removed after the change in "
-              + "progress (one at a time)");
+          reasons.put(
+              m.id(),
+              "unreachable for "
+                  + seconds(m.lastContactMillis())
+                  + ": removed after the change in "
+                  + "progress (one at a time)");
         }
       }
     }
@@ -59,15 +73,27 @@ public final class AutopilotPolicy {
       long left = voters.size() - 1;
       long healthyLeft = voters.stream().filter(v -> v != m && v.healthy()).count();
       long majority = left / 2 + 1;
-      String gone = "unreachable for " + seconds(m.lastContactMillis()) + " (dead after " + human(settings.deadAfter())
-          + ")";
+      String gone =
+          "unreachable for "
+              + seconds(m.lastContactMillis())
+              + " (dead after "
+              + human(settings.deadAfter())
+              + ")";
       if (left < 1 || healthyLeft < majority) {
-        reasons.put(m.id(), gone + ": kept, removing it would leave " + healthyLeft + " healthy of " + left
-            + " voters, fewer than a majority");
+        reasons.put(
+            m.id(),
+            gone
+                + ": kept, removing it would leave "
+                + healthyLeft
+                + " healthy of "
+                + left
+                + " voters, fewer than a majority");
       } else if (change == null) {
         change = new AutopilotPlan.Change.Remove(m.id());
         decision = "removing voter " + m.id() + ": " + gone;
-        reasons.put(m.id(), gone + ": removing it (" + healthyLeft + " healthy of " + left + " voters left)");
+        reasons.put(
+            m.id(),
+            gone + ": removing it (" + healthyLeft + " healthy of " + left + " voters left)");
       } else {
         reasons.put(m.id(), gone + ": removed after the change in progress (one at a time)");
       }
@@ -82,36 +108,75 @@ public final class AutopilotPolicy {
     if (n > max || (n % 2 == 0 && n >= 4 && (promotable.isEmpty() || n >= max))) {
       MemberView out = demotable(voters);
       if (out != null) {
-        reasons.put(out.id(), "voter: made a listener to keep " + (n > max ? "at most " + max + " voters"
-            : "the number of voters odd") + " (" + n + " now)");
-        return new AutopilotPlan(new AutopilotPlan.Change.Demote(out.id()), "demoting " + out.id() + ": " + n
-            + " voters, " + (n > max ? "more than autopilot-max-voters " + max : "an even number"), reasons);
+        reasons.put(
+            out.id(),
+            "voter: made a listener to keep "
+                + (n > max ? "at most " + max + " voters" : "the number of voters odd")
+                + " ("
+                + n
+                + " now)");
+        return new AutopilotPlan(
+            new AutopilotPlan.Change.Demote(out.id()),
+            "demoting "
+                + out.id()
+                + ": "
+                + n
+                + " voters, "
+                + (n > max ? "more than autopilot-max-voters " + max : "an even number"),
+            reasons);
       }
     }
     if (n < max && n % 2 == 0 && !promotable.isEmpty()) {
       MemberView in = promotable.get(0);
-      reasons.put(in.id(), "listener: healthy for " + human(in.healthyFor()) + ": promoting it to voter");
-      return new AutopilotPlan(new AutopilotPlan.Change.Promote(List.of(in.id())), "promoting " + in.id() + " ("
-          + n + " voters, an even number)", reasons);
+      reasons.put(
+          in.id(), "listener: healthy for " + human(in.healthyFor()) + ": promoting it to voter");
+      return new AutopilotPlan(
+          new AutopilotPlan.Change.Promote(List.of(in.id())),
+          "promoting " + in.id() + " (" + n + " voters, an even number)",
+          reasons);
     }
     if (n + 2 <= max && n % 2 == 1 && promotable.size() >= 2) {
       List<String> ids = List.of(promotable.get(0).id(), promotable.get(1).id());
-      ids.forEach(id -> reasons.put(id, "listener: stayed healthy for " + human(settings.stabilization())
-          + ": promoting it with " + (id.equals(ids.get(0)) ? ids.get(1) : ids.get(0)) + " (voters stay odd)"));
-      return new AutopilotPlan(new AutopilotPlan.Change.Promote(ids), "promoting " + String.join(" and ", ids)
-          + " (" + n + " voters become " + (n + 2) + ")", reasons);
+      ids.forEach(
+          id ->
+              reasons.put(
+                  id,
+                  "listener: stayed healthy for "
+                      + human(settings.stabilization())
+                      + ": promoting it with "
+                      + (id.equals(ids.get(0)) ? ids.get(1) : ids.get(0))
+                      + " (voters stay odd)"));
+      return new AutopilotPlan(
+          new AutopilotPlan.Change.Promote(ids),
+          "promoting " + String.join(" and ", ids) + " (" + n + " voters become " + (n + 2) + ")",
+          reasons);
     }
     for (MemberView m : promotable) {
-      reasons.put(m.id(), n >= max ? "listener: stays one, " + n + " voters is autopilot-max-voters"
-          : "listener: ready, waiting for a second healthy listener so the voters stay odd");
+      reasons.put(
+          m.id(),
+          n >= max
+              ? "listener: stays one, " + n + " voters is autopilot-max-voters"
+              : "listener: ready, waiting for a second healthy listener so the voters stay odd");
     }
-    return new AutopilotPlan(null, "no change: " + n + " voter" + (n == 1 ? "" : "s") + " (max " + max + "), "
-        + listeners.size() + " listener" + (listeners.size() == 1 ? "" : "s") + waiting(listeners, promotable),
+    return new AutopilotPlan(
+        null,
+        "no change: "
+            + n
+            + " voter"
+            + (n == 1 ? "" : "s")
+            + " (max "
+            + max
+            + "), "
+            + listeners.size()
+            + " listener"
+            + (listeners.size() == 1 ? "" : "s")
+            + waiting(listeners, promotable),
         reasons);
   }
 
   private String waiting(List<MemberView> listeners, List<MemberView> promotable) {
-    long stabilizing = listeners.stream().filter(m -> m.healthy() && !promotable.contains(m)).count();
+    long stabilizing =
+        listeners.stream().filter(m -> m.healthy() && !promotable.contains(m)).count();
     long unhealthy = listeners.stream().filter(m -> !m.healthy()).count();
     StringBuilder b = new StringBuilder();
     if (stabilizing > 0) {
@@ -127,27 +192,39 @@ public final class AutopilotPolicy {
     if (m.leader()) {
       return "voter (leader)";
     }
-    String health = m.healthy() ? "healthy" : "not healthy (last contact " + seconds(m.lastContactMillis())
-        + " ago, " + m.logLag() + " entries behind)";
+    String health =
+        m.healthy()
+            ? "healthy"
+            : "not healthy (last contact "
+                + seconds(m.lastContactMillis())
+                + " ago, "
+                + m.logLag()
+                + " entries behind)";
     if (m.voter()) {
       return "voter, " + health;
     }
     if (!m.healthy()) {
       return "listener, " + health + ": not promoted";
     }
-    return "listener: healthy for " + human(m.healthyFor()) + " of " + human(settings.stabilization())
+    return "listener: healthy for "
+        + human(m.healthyFor())
+        + " of "
+        + human(settings.stabilization())
         + " before it may be promoted";
   }
 
   /** The voter to demote: never the leader; an unhealthy one first, then the highest id. */
   private static MemberView demotable(List<MemberView> voters) {
-    return voters.stream().filter(v -> !v.leader())
+    return voters.stream()
+        .filter(v -> !v.leader())
         .max(Comparator.comparing((MemberView v) -> !v.healthy()).thenComparing(MemberView::id))
         .orElse(null);
   }
 
   private boolean dead(MemberView m) {
-    return settings.removesDead() && !m.leader() && m.lastContactMillis() >= settings.deadAfter().toMillis();
+    return settings.removesDead()
+        && !m.leader()
+        && m.lastContactMillis() >= settings.deadAfter().toMillis();
   }
 
   private boolean stable(MemberView m) {

@@ -12,7 +12,10 @@ import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftConfiguration;
 import org.apache.ratis.server.RaftServer;
 
-/** The autopilot's look at the members, read from this node's Ratis division when it leads. Stateless. */
+/**
+ * The autopilot's look at the members, read from this node's Ratis division when it leads.
+ * Stateless.
+ */
 public final class RatisLook {
   private RatisLook() {}
 
@@ -30,8 +33,10 @@ public final class RatisLook {
     }
     RaftConfiguration conf = d.getRaftConf();
     long commit = d.getRaftLog().getLastCommittedIndex();
-    boolean stable = conf.getPreviousPeers(RaftPeerRole.FOLLOWER).isEmpty()
-        && conf.getPreviousPeers(RaftPeerRole.LISTENER).isEmpty() && conf.getLogEntryIndex() <= commit;
+    boolean stable =
+        conf.getPreviousPeers(RaftPeerRole.FOLLOWER).isEmpty()
+            && conf.getPreviousPeers(RaftPeerRole.LISTENER).isEmpty()
+            && conf.getLogEntryIndex() <= commit;
     // Both lists come from the leader's log appenders, in the same order.
     List<ServerRpcProto> followers = info.getRoleInfoProto().getLeaderInfo().getFollowerInfoList();
     long[] match = info.getFollowerMatchIndices();
@@ -46,9 +51,13 @@ public final class RatisLook {
       contact.put(id, followers.get(i).getLastRpcElapsedTimeMs());
       lag.put(id, Math.max(0, last - match[i]));
     }
-    return new Autopilot.Look(info.getRoleInfoProto().getSelf().getId().toStringUtf8(),
+    return new Autopilot.Look(
+        info.getRoleInfoProto().getSelf().getId().toStringUtf8(),
         ids(conf.getCurrentPeers(RaftPeerRole.FOLLOWER).stream().toList()),
-        ids(conf.getCurrentPeers(RaftPeerRole.LISTENER).stream().toList()), contact, lag, stable);
+        ids(conf.getCurrentPeers(RaftPeerRole.LISTENER).stream().toList()),
+        contact,
+        lag,
+        stable);
   }
 
   private static List<String> ids(List<RaftPeer> peers) {

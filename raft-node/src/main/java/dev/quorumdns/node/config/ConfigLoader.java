@@ -20,9 +20,12 @@ import java.util.stream.Collectors;
  * ({@code --config}), {@code QUORUMDNS_*} environment variables, and command-line flags. Stateless.
  */
 public final class ConfigLoader {
-  /** Every key a node understands; flags are {@code --key}, env vars {@code QUORUMDNS_KEY}, YAML {@code key:}. */
-  public static final Set<String> KEYS = NodeFlags.KEYS.stream().map(NodeFlags.Key::name)
-      .collect(Collectors.toUnmodifiableSet());
+  /**
+   * Every key a node understands; flags are {@code --key}, env vars {@code QUORUMDNS_KEY}, YAML
+   * {@code key:}.
+   */
+  public static final Set<String> KEYS =
+      NodeFlags.KEYS.stream().map(NodeFlags.Key::name).collect(Collectors.toUnmodifiableSet());
 
   private ConfigLoader() {}
 
@@ -31,7 +34,10 @@ public final class ConfigLoader {
     return load(NodeFlags.parse(args), env);
   }
 
-  /** The config of command-line {@code flags} over the environment and the YAML file ({@code config}). */
+  /**
+   * The config of command-line {@code flags} over the environment and the YAML file ({@code
+   * config}).
+   */
   public static NodeConfig load(Settings flags, Map<String, String> env) {
     Settings merged = new Settings();
     String file = flags.string("config", env.get("QUORUMDNS_CONFIG"));
@@ -39,7 +45,9 @@ public final class ConfigLoader {
       merged.merge(fromYaml(Path.of(file)));
     }
     merged.merge(fromEnv(env));
-    flags.keys().stream().filter(k -> !k.equals("config")).forEach(k -> merged.put(k, flags.list(k)));
+    flags.keys().stream()
+        .filter(k -> !k.equals("config"))
+        .forEach(k -> merged.put(k, flags.list(k)));
     return NodeConfig.from(merged);
   }
 

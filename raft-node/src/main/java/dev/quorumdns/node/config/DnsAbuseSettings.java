@@ -5,8 +5,9 @@ import dev.quorumdns.dns.AddressRanges;
 import java.util.List;
 
 /**
- * Reads the DNS abuse settings ({@code dns-rrl-*}, {@code dns-tcp-per-client}, {@code upstream-allow}) into
- * {@link AbuseLimits}, with the defaults of docs/security/dns.md for keys not given. Stateless.
+ * Reads the DNS abuse settings ({@code dns-rrl-*}, {@code dns-tcp-per-client}, {@code
+ * upstream-allow}) into {@link AbuseLimits}, with the defaults of docs/security/dns.md for keys not
+ * given. Stateless.
  */
 final class DnsAbuseSettings {
   private DnsAbuseSettings() {}

@@ -20,23 +20,25 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * A node's validated configuration. Immutable. Built by {@link #from(Settings)}, which names the offending key
- * (as spelt on the command line) in every error.
+ * A node's validated configuration. Immutable. Built by {@link #from(Settings)}, which names the
+ * offending key (as spelt on the command line) in every error.
  *
  * @param advertise the address other members and clients use to reach this node
- * @param peers     the initial voting members (empty when joining an existing cluster)
- * @param join      start with no members and wait to be added by {@code POST /v1/cluster/members}
- * @param listener  (with {@code join}) this node is meant to be added as a non-voting listener; it only changes
- *                  what the node tells the operator to run
+ * @param peers the initial voting members (empty when joining an existing cluster)
+ * @param join start with no members and wait to be added by {@code POST /v1/cluster/members}
+ * @param listener (with {@code join}) this node is meant to be added as a non-voting listener; it
+ *     only changes what the node tells the operator to run
  * @param dnsLimits DNS rate limiting, per-client TCP cap and who may recurse (docs/security/dns.md)
- * @param transfers who may transfer the zones, with which TSIG keys, and whom to NOTIFY (docs/security/dns.md)
+ * @param transfers who may transfer the zones, with which TSIG keys, and whom to NOTIFY
+ *     (docs/security/dns.md)
  * @param apiAccess tokens, audit log and connection limits of the HTTP API
- * @param tls       TLS for the API and Raft, or null for plain HTTP and plain Raft
- * @param discovery   bootstrap-expect and retry-join: how the node finds its cluster without {@code peers}
- * @param autopilot   what the leader's autopilot may do with the members
+ * @param tls TLS for the API and Raft, or null for plain HTTP and plain Raft
+ * @param discovery bootstrap-expect and retry-join: how the node finds its cluster without {@code
+ *     peers}
+ * @param autopilot what the leader's autopilot may do with the members
  * @param metricsAddr a plain HTTP listener for health, readiness and metrics only, or null
- * @param changeLog   how much of the change log (watches, IXFR) this replica keeps: pruned in apply, so every
- *                    member should use the same values
+ * @param changeLog how much of the change log (watches, IXFR) this replica keeps: pruned in apply,
+ *     so every member should use the same values
  */
 public record NodeConfig(
     String id,
@@ -66,7 +68,6 @@ public record NodeConfig(
     AbuseLimits dnsLimits,
     TransferConfig transfers,
     ApiAccess apiAccess,
-
     TlsConfig tls,
     Discovery discovery,
     AutopilotSettings autopilot,
@@ -89,14 +90,43 @@ public record NodeConfig(
   }
 
   /**
-   * The same configuration with other initial members: {@code peers} (the founders a discovery agreed on), or
-   * none and {@code join} (to be added by the cluster).
+   * The same configuration with other initial members: {@code peers} (the founders a discovery
+   * agreed on), or none and {@code join} (to be added by the cluster).
    */
   public NodeConfig withMembers(List<PeerAddress> newPeers, boolean newJoin) {
-    return new NodeConfig(id, cluster, dataDir, bind, advertise, dnsPort, apiPort, raftPort, newPeers, newJoin,
-        listener, domain, vip4Pool, vip6Pool, vipHoldDown, dnsTtl, dnsNegativeTtl, upstreams, apiTokenFile,
-        electionTimeout, snapshotThreshold, writeTimeout, dnsThreads, raftSegmentBytes, dnsLimits, transfers,
-        apiAccess, tls, discovery, autopilot, metricsAddr, changeLog);
+    return new NodeConfig(
+        id,
+        cluster,
+        dataDir,
+        bind,
+        advertise,
+        dnsPort,
+        apiPort,
+        raftPort,
+        newPeers,
+        newJoin,
+        listener,
+        domain,
+        vip4Pool,
+        vip6Pool,
+        vipHoldDown,
+        dnsTtl,
+        dnsNegativeTtl,
+        upstreams,
+        apiTokenFile,
+        electionTimeout,
+        snapshotThreshold,
+        writeTimeout,
+        dnsThreads,
+        raftSegmentBytes,
+        dnsLimits,
+        transfers,
+        apiAccess,
+        tls,
+        discovery,
+        autopilot,
+        metricsAddr,
+        changeLog);
   }
 
   public Path raftDir() {
@@ -119,8 +149,12 @@ public record NodeConfig(
     boolean join = s.bool("join", false);
     boolean listener = s.bool("listener", false);
     if (listener && !join) {
-      throw new ValidationException("listener", "a listener joins an existing cluster: add --join (and no --peers)"
-          + ", then run quorumdns members add " + id + " HOST:PORT --listener on a member");
+      throw new ValidationException(
+          "listener",
+          "a listener joins an existing cluster: add --join (and no --peers)"
+              + ", then run quorumdns members add "
+              + id
+              + " HOST:PORT --listener on a member");
     }
     List<PeerAddress> peers = new ArrayList<>();
     Set<String> ids = new HashSet<>();
@@ -139,24 +173,29 @@ public record NodeConfig(
     List<String> retryJoin = s.list("retry-join");
     boolean discovers = expect > 0 || !retryJoin.isEmpty();
     if (discovers && !peers.isEmpty()) {
-      throw new ValidationException(expect > 0 ? "bootstrap-expect" : "retry-join", "finds the members itself; "
-          + "drop --peers (a static list) or this");
+      throw new ValidationException(
+          expect > 0 ? "bootstrap-expect" : "retry-join",
+          "finds the members itself; " + "drop --peers (a static list) or this");
     }
     if (discovers && join) {
-      throw new ValidationException("join", "retry-join finds the cluster and asks to be added; drop --join");
+      throw new ValidationException(
+          "join", "retry-join finds the cluster and asks to be added; drop --join");
     }
     if (expect > 1 && retryJoin.isEmpty()) {
-      throw new ValidationException("retry-join", "is required with bootstrap-expect " + expect
-          + " (where to find the other nodes)");
+      throw new ValidationException(
+          "retry-join",
+          "is required with bootstrap-expect " + expect + " (where to find the other nodes)");
     }
     if (!join && !discovers && self == null) {
-      throw new ValidationException("peers", peers.isEmpty()
-          ? "is required (expected: id=host:port,... including this node, or --join)"
-          : "does not list this node's id '" + id + "'");
+      throw new ValidationException(
+          "peers",
+          peers.isEmpty()
+              ? "is required (expected: id=host:port,... including this node, or --join)"
+              : "does not list this node's id '" + id + "'");
     }
     if (self != null && self.port() != raftPort && s.has("raft-port")) {
-      throw new ValidationException("raft-port", raftPort + " differs from this node's entry in peers ("
-          + self + ")");
+      throw new ValidationException(
+          "raft-port", raftPort + " differs from this node's entry in peers (" + self + ")");
     }
     if (self != null) {
       raftPort = self.port();
@@ -169,7 +208,8 @@ public record NodeConfig(
     } else if (!bind.isAnyLocalAddress()) {
       advertise = bind;
     } else {
-      throw new ValidationException("advertise", "is required when bind is a wildcard and the node joins");
+      throw new ValidationException(
+          "advertise", "is required when bind is a wildcard and the node joins");
     }
     HostPort advertiseRaft = new HostPort(advertise.getHostAddress(), raftPort);
     if (s.has("advertise-raft")) {
@@ -183,31 +223,41 @@ public record NodeConfig(
         advertiseRaft = new HostPort(v, raftPort);
       }
       if (!discovers) {
-        throw new ValidationException("advertise-raft", "is for nodes that find their cluster (retry-join); with "
-            + "peers, this node's entry there is its Raft address");
+        throw new ValidationException(
+            "advertise-raft",
+            "is for nodes that find their cluster (retry-join); with "
+                + "peers, this node's entry there is its Raft address");
       }
     }
     String domain = domain(s.string("domain", DEFAULT_DOMAIN));
     VipPool vip4 = VipPool.parse("vip-cidr", s.string("vip-cidr", ClusterSettings.DEFAULT_VIP4));
     String v6 = s.string("vip6-cidr", ClusterSettings.DEFAULT_VIP6);
-    VipPool vip6 = v6.isEmpty() || v6.equalsIgnoreCase("none") ? null : VipPool.parse("vip6-cidr", v6);
+    VipPool vip6 =
+        v6.isEmpty() || v6.equalsIgnoreCase("none") ? null : VipPool.parse("vip6-cidr", v6);
     int ttl = s.integer("dns-ttl", 60, 0, 86400);
     int negTtl = s.integer("dns-negative-ttl", 30, 0, 86400);
     Duration holdDown = s.duration("vip-hold-down", Duration.ofMinutes(10));
     if (holdDown.compareTo(Duration.ofSeconds(2L * ttl)) < 0) {
-      throw new ValidationException("vip-hold-down", holdDown + " is shorter than twice dns-ttl (" + 2 * ttl
-          + "s); cached answers could point at another service");
+      throw new ValidationException(
+          "vip-hold-down",
+          holdDown
+              + " is shorter than twice dns-ttl ("
+              + 2 * ttl
+              + "s); cached answers could point at another service");
     }
     List<InetSocketAddress> upstreams = new ArrayList<>();
     for (String u : s.list("upstream")) {
-      HostPort hp = u.indexOf(':') < 0 || (u.startsWith("[") && u.endsWith("]"))
-          ? new HostPort(u.replace("[", "").replace("]", ""), 53) : HostPort.parse("upstream", u);
+      HostPort hp =
+          u.indexOf(':') < 0 || (u.startsWith("[") && u.endsWith("]"))
+              ? new HostPort(u.replace("[", "").replace("]", ""), 53)
+              : HostPort.parse("upstream", u);
       upstreams.add(new InetSocketAddress(IpAddresses.parse("upstream", hp.host()), hp.port()));
     }
     String tokenFile = s.string("api-token-file", null);
     Duration election = s.duration("election-timeout", Duration.ofMillis(300));
     if (election.toMillis() < 50 || election.toMillis() > 60_000) {
-      throw new ValidationException("election-timeout", election.toMillis() + "ms (expected: 50ms..60s)");
+      throw new ValidationException(
+          "election-timeout", election.toMillis() + "ms (expected: 50ms..60s)");
     }
     long snapshotThreshold = s.integer("snapshot-threshold", 10_000, 10, Integer.MAX_VALUE);
     Duration writeTimeout = s.duration("write-timeout", Duration.ofSeconds(5));
@@ -215,15 +265,47 @@ public record NodeConfig(
     long segment = s.bytes("raft-segment-size", 8L << 20, 16L << 10, 1L << 30);
     AbuseLimits dnsLimits = DnsAbuseSettings.from(s);
     TransferConfig transfers = TransferSettings.from(s);
-    return new NodeConfig(id, cluster, dataDir, bind, advertise, dnsPort, apiPort, raftPort, peers, join, listener,
-        domain, vip4, vip6, holdDown, ttl, negTtl, upstreams, tokenFile == null ? null : Path.of(tokenFile), election,
-        snapshotThreshold, writeTimeout, dnsThreads, segment, dnsLimits, transfers, ApiAccess.from(s, dataDir),
-        TlsConfig.from(s), new Discovery(expect, retryJoin, advertiseRaft), AutopilotSettings.from(s, discovers),
-        s.has("metrics-addr") ? HostPort.parse("metrics-addr", s.string("metrics-addr", null)) : null,
+    return new NodeConfig(
+        id,
+        cluster,
+        dataDir,
+        bind,
+        advertise,
+        dnsPort,
+        apiPort,
+        raftPort,
+        peers,
+        join,
+        listener,
+        domain,
+        vip4,
+        vip6,
+        holdDown,
+        ttl,
+        negTtl,
+        upstreams,
+        tokenFile == null ? null : Path.of(tokenFile),
+        election,
+        snapshotThreshold,
+        writeTimeout,
+        dnsThreads,
+        segment,
+        dnsLimits,
+        transfers,
+        ApiAccess.from(s, dataDir),
+        TlsConfig.from(s),
+        new Discovery(expect, retryJoin, advertiseRaft),
+        AutopilotSettings.from(s, discovers),
+        s.has("metrics-addr")
+            ? HostPort.parse("metrics-addr", s.string("metrics-addr", null))
+            : null,
         changeLogRetention(s));
   }
 
-  /** {@code change-log-min-changes} and {@code change-log-min-age}; the defaults are {@link Retention#DEFAULT}. */
+  /**
+   * {@code change-log-min-changes} and {@code change-log-min-age}; the defaults are {@link
+   * Retention#DEFAULT}.
+   */
   private static Retention changeLogRetention(Settings s) {
     Retention d = Retention.DEFAULT;
     long changes = s.integer("change-log-min-changes", (int) d.minRecords(), 1, Integer.MAX_VALUE);
@@ -255,7 +337,8 @@ public record NodeConfig(
       d = d.substring(0, d.length() - 1);
     }
     if (d.isEmpty() || d.length() > 200) {
-      throw new ValidationException("domain", "'" + raw + "' (expected: a DNS name such as mesh.internal)");
+      throw new ValidationException(
+          "domain", "'" + raw + "' (expected: a DNS name such as mesh.internal)");
     }
     for (String label : d.split("\\.", -1)) {
       DnsLabel.normalize("domain", label);

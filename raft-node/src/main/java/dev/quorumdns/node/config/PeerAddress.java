@@ -8,10 +8,12 @@ public record PeerAddress(String id, String host, int port) {
   public PeerAddress {
     id = DnsLabel.normalize("peers", id);
     if (host == null || host.isBlank()) {
-      throw new ValidationException("peers", "member " + id + " has no host (expected: id=host:port)");
+      throw new ValidationException(
+          "peers", "member " + id + " has no host (expected: id=host:port)");
     }
     if (port < 1 || port > 65535) {
-      throw new ValidationException("peers", "member " + id + " port " + port + " (expected: 1..65535)");
+      throw new ValidationException(
+          "peers", "member " + id + " port " + port + " (expected: 1..65535)");
     }
   }
 

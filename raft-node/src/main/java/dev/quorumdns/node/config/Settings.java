@@ -12,9 +12,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Raw configuration as kebab-case keys to string values, merged from defaults, a YAML file, {@code QUORUMDNS_*}
- * environment variables and command-line flags (later sources win). Typed getters validate and name the key
- * on error. Not thread-safe; used while starting up.
+ * Raw configuration as kebab-case keys to string values, merged from defaults, a YAML file, {@code
+ * QUORUMDNS_*} environment variables and command-line flags (later sources win). Typed getters
+ * validate and name the key on error. Not thread-safe; used while starting up.
  */
 public final class Settings {
   private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
@@ -83,7 +83,8 @@ public final class Settings {
       }
       return (int) n;
     } catch (NumberFormatException e) {
-      throw new ValidationException(key, "'" + v + "' is not a number (expected: " + min + ".." + max + ")");
+      throw new ValidationException(
+          key, "'" + v + "' is not a number (expected: " + min + ".." + max + ")");
     }
   }
 
@@ -99,7 +100,9 @@ public final class Settings {
     };
   }
 
-  /** A size such as {@code 8MB}, {@code 64KB} or a plain number of bytes, within {@code min..max}. */
+  /**
+   * A size such as {@code 8MB}, {@code 64KB} or a plain number of bytes, within {@code min..max}.
+   */
   public long bytes(String key, long fallback, long min, long max) {
     String v = string(key, null);
     if (v == null) {
@@ -110,12 +113,13 @@ public final class Settings {
       throw new ValidationException(key, "'" + v + "' (expected: a size such as 64KB or 8MB)");
     }
     long n = Long.parseLong(m.group(1));
-    long unit = switch (m.group(2) == null ? "" : m.group(2)) {
-      case "KB" -> 1L << 10;
-      case "MB" -> 1L << 20;
-      case "GB" -> 1L << 30;
-      default -> 1;
-    };
+    long unit =
+        switch (m.group(2) == null ? "" : m.group(2)) {
+          case "KB" -> 1L << 10;
+          case "MB" -> 1L << 20;
+          case "GB" -> 1L << 30;
+          default -> 1;
+        };
     long bytes = n * unit;
     if (bytes < min || bytes > max) {
       throw new ValidationException(key, v + " (expected: " + min + ".." + max + " bytes)");
@@ -128,7 +132,10 @@ public final class Settings {
     return v == null ? fallback : parseDuration(key, v);
   }
 
-  /** Parses {@code 500ms}, {@code 30s}, {@code 10m}, {@code 1h}, {@code 2d} or ISO-8601 {@code PT10M}. */
+  /**
+   * Parses {@code 500ms}, {@code 30s}, {@code 10m}, {@code 1h}, {@code 2d} or ISO-8601 {@code
+   * PT10M}.
+   */
   public static Duration parseDuration(String key, String v) {
     String t = v.trim().toLowerCase(Locale.ROOT);
     Matcher m = DURATION.matcher(t);
@@ -145,7 +152,8 @@ public final class Settings {
     try {
       return Duration.parse(v.trim().toUpperCase(Locale.ROOT));
     } catch (RuntimeException e) {
-      throw new ValidationException(key, "'" + v + "' (expected: a duration such as 500ms, 30s, 10m)");
+      throw new ValidationException(
+          key, "'" + v + "' (expected: a duration such as 500ms, 30s, 10m)");
     }
   }
 }

@@ -18,14 +18,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The leader's lease deadlines (docs/architecture.md, Leases). Deadlines live in the leader's memory only, on its
- * monotonic clock: a keepalive moves one without a log entry. When this node becomes leader (a term in which it
- * has committed an entry) every lease gets a fresh full TTL; a lease granted while it leads is tracked from when
- * it sees the grant applied. On each {@link #tick} it proposes an {@link Command.ExpireLeases} entry for the leases
- * whose deadline passed; replicas remove them (and their endpoints) only when they apply that entry.
+ * The leader's lease deadlines (docs/architecture.md, Leases). Deadlines live in the leader's
+ * memory only, on its monotonic clock: a keepalive moves one without a log entry. When this node
+ * becomes leader (a term in which it has committed an entry) every lease gets a fresh full TTL; a
+ * lease granted while it leads is tracked from when it sees the grant applied. On each {@link
+ * #tick} it proposes an {@link Command.ExpireLeases} entry for the leases whose deadline passed;
+ * replicas remove them (and their endpoints) only when they apply that entry.
  *
- * <p>Thread-safe: keepalives and status requests come on Ratis' read threads (after a linearizable read index,
- * so only while this node leads), ticks on the node's scheduler.
+ * <p>Thread-safe: keepalives and status requests come on Ratis' read threads (after a linearizable
+ * read index, so only while this node leads), ticks on the node's scheduler.
  */
 public final class LeaseKeeper {
   private static final Logger LOG = LoggerFactory.getLogger(LeaseKeeper.class);
@@ -38,16 +39,21 @@ public final class LeaseKeeper {
   private long term = -1;
   private long seenChanges = Long.MIN_VALUE;
   private final Map<Long, Long> deadlines = new HashMap<>();
-  private final PriorityQueue<long[]> queue = new PriorityQueue<>((a, b) -> Long.compare(a[0], b[0]));
+  private final PriorityQueue<long[]> queue =
+      new PriorityQueue<>((a, b) -> Long.compare(a[0], b[0]));
   private final Set<Long> expiring = new HashSet<>();
 
   /**
-   * @param leadingTerm the term this node leads in, having committed an entry of it; -1 when it does not lead
-   * @param submit      sends a command through Raft (the node's write path)
-   * @param nanoTime    the monotonic clock
+   * @param leadingTerm the term this node leads in, having committed an entry of it; -1 when it
+   *     does not lead
+   * @param submit sends a command through Raft (the node's write path)
+   * @param nanoTime the monotonic clock
    */
-  public LeaseKeeper(Registry registry, LongSupplier leadingTerm, Function<Command, CompletableFuture<WriteResult>>
-      submit, LongSupplier nanoTime) {
+  public LeaseKeeper(
+      Registry registry,
+      LongSupplier leadingTerm,
+      Function<Command, CompletableFuture<WriteResult>> submit,
+      LongSupplier nanoTime) {
     this.registry = registry;
     this.leadingTerm = leadingTerm;
     this.submit = submit;
@@ -63,7 +69,8 @@ public final class LeaseKeeper {
       LOG.warn("undecodable lease request: {}", e.toString());
       return LeaseQueries.answer(LeaseQueries.Answer.UNKNOWN);
     }
-    return LeaseQueries.answer(r.op() == LeaseQueries.Op.KEEPALIVE ? keepAlive(r.id()) : status(r.id()));
+    return LeaseQueries.answer(
+        r.op() == LeaseQueries.Op.KEEPALIVE ? keepAlive(r.id()) : status(r.id()));
   }
 
   /** Restarts the lease's TTL, if this node leads and the lease is live. */
@@ -77,7 +84,8 @@ public final class LeaseKeeper {
       return LeaseQueries.Answer.UNKNOWN;
     }
     track(id, now + l.ttlMillis() * 1_000_000);
-    return new LeaseQueries.Answer(LeaseQueries.Result.LIVE, l.ttlMillis(), l.ttlMillis(), l.grantedAtMillis());
+    return new LeaseQueries.Answer(
+        LeaseQueries.Result.LIVE, l.ttlMillis(), l.ttlMillis(), l.grantedAtMillis());
   }
 
   /** How long the lease has left, if this node leads and the lease is live. */
@@ -91,11 +99,17 @@ public final class LeaseKeeper {
     if (l == null || deadline == null || expiring.contains(id)) {
       return LeaseQueries.Answer.UNKNOWN;
     }
-    return new LeaseQueries.Answer(LeaseQueries.Result.LIVE, l.ttlMillis(), Math.max(0, (deadline - now) / 1_000_000),
+    return new LeaseQueries.Answer(
+        LeaseQueries.Result.LIVE,
+        l.ttlMillis(),
+        Math.max(0, (deadline - now) / 1_000_000),
         l.grantedAtMillis());
   }
 
-  /** Proposes the expiry of every lease whose deadline has passed. Called every so often on one thread. */
+  /**
+   * Proposes the expiry of every lease whose deadline has passed. Called every so often on one
+   * thread.
+   */
   public void tick() {
     List<Long> due = new ArrayList<>();
     synchronized (this) {
@@ -103,7 +117,9 @@ public final class LeaseKeeper {
       if (!sync(now)) {
         return;
       }
-      while (!queue.isEmpty() && queue.peek()[0] <= now && due.size() < Command.ExpireLeases.MAX_IDS) {
+      while (!queue.isEmpty()
+          && queue.peek()[0] <= now
+          && due.size() < Command.ExpireLeases.MAX_IDS) {
         long[] head = queue.poll();
         Long deadline = deadlines.get(head[1]);
         if (deadline != null && deadline == head[0] && expiring.add(head[1])) {
@@ -114,15 +130,23 @@ public final class LeaseKeeper {
     if (due.isEmpty()) {
       return;
     }
-    LOG.info("expiring {} lease(s) whose TTL passed without a keepalive: {}", due.size(),
+    LOG.info(
+        "expiring {} lease(s) whose TTL passed without a keepalive: {}",
+        due.size(),
         due.stream().map(Lease::formatId).toList());
-    submit.apply(new Command.ExpireLeases(due)).whenComplete((result, error) -> {
-      if (!(result instanceof WriteResult.Applied)) {
-        // Not applied, or not known to be: try again at the next tick (expiring one twice does nothing).
-        LOG.warn("lease expiry not applied ({}); proposing it again", error != null ? error.toString() : result);
-        retry(due);
-      }
-    });
+    submit
+        .apply(new Command.ExpireLeases(due))
+        .whenComplete(
+            (result, error) -> {
+              if (!(result instanceof WriteResult.Applied)) {
+                // Not applied, or not known to be: try again at the next tick (expiring one twice
+                // does nothing).
+                LOG.warn(
+                    "lease expiry not applied ({}); proposing it again",
+                    error != null ? error.toString() : result);
+                retry(due);
+              }
+            });
   }
 
   private synchronized void retry(List<Long> ids) {
@@ -135,8 +159,8 @@ public final class LeaseKeeper {
   }
 
   /**
-   * Brings the deadlines in line with the leadership and the replica's leases; false if this node does not
-   * lead. A new term (this node just became leader) restarts every TTL from {@code now}.
+   * Brings the deadlines in line with the leadership and the replica's leases; false if this node
+   * does not lead. A new term (this node just became leader) restarts every TTL from {@code now}.
    */
   private boolean sync(long now) {
     long t = leadingTerm.getAsLong();
@@ -176,7 +200,8 @@ public final class LeaseKeeper {
     deadlines.put(id, deadline);
     queue.add(new long[] {deadline, id});
     if (queue.size() > 4 * deadlines.size() + 1024) {
-      // Each keepalive leaves its lease's previous deadline behind in the queue; drop them all at once.
+      // Each keepalive leaves its lease's previous deadline behind in the queue; drop them all at
+      // once.
       queue.clear();
       deadlines.forEach((lease, d) -> queue.add(new long[] {d, lease}));
     }

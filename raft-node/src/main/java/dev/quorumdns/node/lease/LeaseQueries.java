@@ -5,8 +5,9 @@ import dev.quorumdns.registry.codec.ByteSource;
 import dev.quorumdns.registry.codec.CodecException;
 
 /**
- * The read-only requests a node sends the leader about leases, and the leader's answers. They travel between
- * members (possibly of two versions during an upgrade) as Ratis read-only messages, so the layout is versioned:
+ * The read-only requests a node sends the leader about leases, and the leader's answers. They
+ * travel between members (possibly of two versions during an upgrade) as Ratis read-only messages,
+ * so the layout is versioned:
  *
  * <pre>
  * request = u8 0x4c ('L', version 1) || u8 op (1 keepalive, 2 status) || fixed64 lease id
@@ -31,7 +32,10 @@ public final class LeaseQueries {
   /** A decoded request. */
   public record Request(Op op, long id) {}
 
-  /** A decoded answer; ttl, remaining time and grant time mean something only when the lease is {@link Result#LIVE}. */
+  /**
+   * A decoded answer; ttl, remaining time and grant time mean something only when the lease is
+   * {@link Result#LIVE}.
+   */
   public record Answer(Result result, long ttlMillis, long remainingMillis, long grantedAtMillis) {
     static final Answer UNKNOWN = new Answer(Result.UNKNOWN, 0, 0, 0);
     static final Answer NOT_LEADER = new Answer(Result.NOT_LEADER, 0, 0, 0);
@@ -47,7 +51,11 @@ public final class LeaseQueries {
   }
 
   public static byte[] request(Op op, long id) {
-    return new ByteSink(REQUEST_LENGTH).u8(V1).u8(op == Op.KEEPALIVE ? 1 : 2).fixedLong(id).toByteArray();
+    return new ByteSink(REQUEST_LENGTH)
+        .u8(V1)
+        .u8(op == Op.KEEPALIVE ? 1 : 2)
+        .fixedLong(id)
+        .toByteArray();
   }
 
   /** True if {@code bytes} has the shape of a lease request (and so is not for anyone else). */
@@ -86,11 +94,17 @@ public final class LeaseQueries {
     if (r < 1 || r > Result.values().length) {
       throw new CodecException("lease answer: unknown result " + r);
     }
-    Answer a = switch (Result.values()[r - 1]) {
-      case LIVE -> new Answer(Result.LIVE, in.varLong("ttl"), in.varLong("remaining"), in.fixedLong("granted at"));
-      case UNKNOWN -> Answer.UNKNOWN;
-      case NOT_LEADER -> Answer.NOT_LEADER;
-    };
+    Answer a =
+        switch (Result.values()[r - 1]) {
+          case LIVE ->
+              new Answer(
+                  Result.LIVE,
+                  in.varLong("ttl"),
+                  in.varLong("remaining"),
+                  in.fixedLong("granted at"));
+          case UNKNOWN -> Answer.UNKNOWN;
+          case NOT_LEADER -> Answer.NOT_LEADER;
+        };
     in.expectEnd("lease answer");
     return a;
   }

@@ -25,18 +25,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * How a node started with {@code bootstrap-expect} / {@code retry-join} comes to run Raft: once a second it
- * resolves the retry-join addresses, asks each for its formation info and acts on it.
+ * How a node started with {@code bootstrap-expect} / {@code retry-join} comes to run Raft: once a
+ * second it resolves the retry-join addresses, asks each for its formation info and acts on it.
  *
  * <ul>
- *   <li>A new node forms a cluster with the other candidates ({@link FormationPolicy}: propose, lock on disk,
- *       found), or, as soon as it sees a cluster with a leader, starts Raft empty and asks to be added as a
- *       listener (the autopilot promotes it later).
- *   <li>A node that has been a member ({@code founded} or {@code joined} on disk, or Raft data from before)
- *       asks the cluster first: if the leader's committed configuration no longer lists it (it was removed while
- *       it was away), it puts its old Raft log aside, keeps its registry, and joins again as a new listener; if
- *       it is listed, or no leader answers within three rounds (every member restarting), it starts Raft with
- *       its data as it is.
+ *   <li>A new node forms a cluster with the other candidates ({@link FormationPolicy}: propose,
+ *       lock on disk, found), or, as soon as it sees a cluster with a leader, starts Raft empty and
+ *       asks to be added as a listener (the autopilot promotes it later).
+ *   <li>A node that has been a member ({@code founded} or {@code joined} on disk, or Raft data from
+ *       before) asks the cluster first: if the leader's committed configuration no longer lists it
+ *       (it was removed while it was away), it puts its old Raft log aside, keeps its registry, and
+ *       joins again as a new listener; if it is listed, or no leader answers within three rounds
+ *       (every member restarting), it starts Raft with its data as it is.
  * </ul>
  *
  * <p>Runs on its own thread; {@link #state} may be read from any thread.
@@ -48,13 +48,19 @@ public final class ClusterFormation implements AutoCloseable {
 
   /** What the formation needs from the node. */
   public interface Host {
-    /** Starts Raft with {@code founders} as the initial voters, or empty (to be added by the cluster). */
+    /**
+     * Starts Raft with {@code founders} as the initial voters, or empty (to be added by the
+     * cluster).
+     */
     void startRaft(List<PeerAddress> founders) throws IOException;
 
     /** Whether Raft runs and this node is in its configuration. */
     boolean isMember();
 
-    /** Asks the cluster {@code via} knows to add this node as a listener (compare-and-set on its configuration). */
+    /**
+     * Asks the cluster {@code via} knows to add this node as a listener (compare-and-set on its
+     * configuration).
+     */
     void askToJoin(FormationInfo via) throws IOException;
   }
 
@@ -66,52 +72,77 @@ public final class ClusterFormation implements AutoCloseable {
    */
   public record State(Phase phase, List<Peer> founders, List<Peer> proposal, String reason) {}
 
-  private enum Mode { PRESTART, DISCOVER, ENSURE, DONE }
+  private enum Mode {
+    PRESTART,
+    DISCOVER,
+    ENSURE,
+    DONE
+  }
 
   private final NodeConfig config;
   private final Host host;
   private final Clock clock;
   private final PeerProbe probe;
   private final FormationPolicy.Self self;
-  private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "quorumdns-formation");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ScheduledExecutorService thread =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "quorumdns-formation");
+            t.setDaemon(true);
+            return t;
+          });
   private Mode mode;
   private List<Peer> locked;
   private List<Peer> founders;
   private int prestartRounds;
   private volatile State state;
 
-  /** @param tls the client context for other nodes' HTTPS APIs, or null when the API is plain HTTP */
+  /**
+   * @param tls the client context for other nodes' HTTPS APIs, or null when the API is plain HTTP
+   */
   public ClusterFormation(NodeConfig config, SSLContext tls, Host host, Clock clock) {
     this.config = config;
     this.host = host;
     this.clock = clock;
     this.probe = new PeerProbe(tls, Duration.ofSeconds(2));
-    this.self = new FormationPolicy.Self(config.id(), config.discovery().advertiseRaft().toString(),
-        config.cluster(), config.discovery().bootstrapExpect());
+    this.self =
+        new FormationPolicy.Self(
+            config.id(),
+            config.discovery().advertiseRaft().toString(),
+            config.cluster(),
+            config.discovery().bootstrapExpect());
   }
 
-  /** Reads what this node promised or did before, and starts the rounds. Throws when the marker is unreadable. */
+  /**
+   * Reads what this node promised or did before, and starts the rounds. Throws when the marker is
+   * unreadable.
+   */
   public void start() throws IOException {
     FormationMarker marker = FormationMarker.load(config.dataDir());
     if (marker != null && marker.state() == FormationMarker.State.LOCKED) {
       locked = FormationPolicy.sorted(marker.founders());
       mode = Mode.DISCOVER;
-      state = new State(Phase.LOCKED, locked, locked, "locked on founders " + FormationPolicy.ids(locked)
-          + " (before a restart)");
+      state =
+          new State(
+              Phase.LOCKED,
+              locked,
+              locked,
+              "locked on founders " + FormationPolicy.ids(locked) + " (before a restart)");
     } else if (marker != null || hasRaftData()) {
-      founders = marker != null && marker.state() == FormationMarker.State.FOUNDED
-          ? FormationPolicy.sorted(marker.founders()) : null;
+      founders =
+          marker != null && marker.state() == FormationMarker.State.FOUNDED
+              ? FormationPolicy.sorted(marker.founders())
+              : null;
       mode = Mode.PRESTART;
-      state = new State(Phase.STARTING, founders, founders, "checking with the cluster before starting Raft");
+      state =
+          new State(
+              Phase.STARTING, founders, founders, "checking with the cluster before starting Raft");
     } else {
       mode = Mode.DISCOVER;
       state = new State(Phase.DISCOVERING, null, null, "looking for other nodes");
     }
-    thread.scheduleWithFixedDelay(this::round, ROUND.toMillis(), ROUND.toMillis(), TimeUnit.MILLISECONDS);
+    thread.scheduleWithFixedDelay(
+        this::round, ROUND.toMillis(), ROUND.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   public State state() {
@@ -130,7 +161,7 @@ public final class ClusterFormation implements AutoCloseable {
         case PRESTART -> prestart();
         case DISCOVER -> discover();
         case ENSURE -> ensure();
-        default -> { }
+        default -> {}
       }
     } catch (IOException | RuntimeException e) {
       LOG.warn("cluster formation ({}): {}", mode, e.toString());
@@ -142,8 +173,10 @@ public final class ClusterFormation implements AutoCloseable {
     Round r = observe();
     FormationInfo led = FormationPolicy.withLeader(r.byId());
     if (led != null && !led.lists(config.id())) {
-      LOG.warn("the cluster (leader {}) no longer lists this node: it was removed while away. Keeping the "
-          + "registry, putting the old Raft log aside and joining again as a new member", led.leader());
+      LOG.warn(
+          "the cluster (leader {}) no longer lists this node: it was removed while away. Keeping the "
+              + "registry, putting the old Raft log aside and joining again as a new member",
+          led.leader());
       setAsideRaftLog();
       new FormationMarker(FormationMarker.State.JOINED, null).save(config.dataDir());
       founders = null;
@@ -151,12 +184,23 @@ public final class ClusterFormation implements AutoCloseable {
       return;
     }
     if (led == null && ++prestartRounds < PRESTART_ROUNDS) {
-      publish(Phase.STARTING, founders, founders, "checking with the cluster before starting Raft (no leader seen, "
-          + "round " + prestartRounds + " of " + PRESTART_ROUNDS + ")");
+      publish(
+          Phase.STARTING,
+          founders,
+          founders,
+          "checking with the cluster before starting Raft (no leader seen, "
+              + "round "
+              + prestartRounds
+              + " of "
+              + PRESTART_ROUNDS
+              + ")");
       return;
     }
-    LOG.info(led != null ? "the cluster (leader {}) lists this node; starting Raft with its data"
-        : "no leader answered{}; starting Raft with this node's data", led != null ? led.leader() : "");
+    LOG.info(
+        led != null
+            ? "the cluster (leader {}) lists this node; starting Raft with its data"
+            : "no leader answered{}; starting Raft with this node's data",
+        led != null ? led.leader() : "");
     host.startRaft(founders == null ? List.of() : addresses(founders));
     mode = founders == null ? Mode.ENSURE : Mode.DONE;
     publish(Phase.MEMBER, founders, founders, "running");
@@ -167,7 +211,8 @@ public final class ClusterFormation implements AutoCloseable {
     FormationPolicy.Step step = FormationPolicy.decide(self, locked, r.infos(), r.complete());
     if (step instanceof FormationPolicy.Step.Wait w) {
       Phase phase = locked != null ? Phase.LOCKED : Phase.DISCOVERING;
-      String reason = w.reason() + (r.problems().isEmpty() ? "" : " [" + String.join("; ", r.problems()) + "]");
+      String reason =
+          w.reason() + (r.problems().isEmpty() ? "" : " [" + String.join("; ", r.problems()) + "]");
       if (!reason.equals(state.reason())) {
         LOG.info("cluster formation: {}", reason);
       }
@@ -210,18 +255,30 @@ public final class ClusterFormation implements AutoCloseable {
     if (led == null) {
       publish(Phase.JOINING, founders, null, "waiting for a leader to ask to be added");
     } else if (led.lists(config.id())) {
-      publish(Phase.JOINING, founders, null, "added by " + led.leader() + "; waiting for its configuration");
+      publish(
+          Phase.JOINING,
+          founders,
+          null,
+          "added by " + led.leader() + "; waiting for its configuration");
     } else {
-      publish(Phase.JOINING, founders, null, "asking leader " + led.leader() + " to add this node as a listener");
+      publish(
+          Phase.JOINING,
+          founders,
+          null,
+          "asking leader " + led.leader() + " to add this node as a listener");
       host.askToJoin(led);
     }
   }
 
-  private void publish(Phase phase, List<Peer> lockedOrFounded, List<Peer> proposal, String reason) {
+  private void publish(
+      Phase phase, List<Peer> lockedOrFounded, List<Peer> proposal, String reason) {
     state = new State(phase, lockedOrFounded, proposal, reason);
   }
 
-  /** One round of probes: the formation info of every node that answered, and whether every address did. */
+  /**
+   * One round of probes: the formation info of every node that answered, and whether every address
+   * did.
+   */
   private record Round(List<FormationInfo> infos, boolean complete, List<String> problems) {
     Map<String, FormationInfo> byId() {
       Map<String, FormationInfo> out = new HashMap<>();
@@ -231,7 +288,8 @@ public final class ClusterFormation implements AutoCloseable {
   }
 
   private Round observe() {
-    RetryJoinTargets.Resolved targets = RetryJoinTargets.resolve(config.discovery().retryJoin(), config.apiPort());
+    RetryJoinTargets.Resolved targets =
+        RetryJoinTargets.resolve(config.discovery().retryJoin(), config.apiPort());
     List<String> problems = new ArrayList<>(targets.problems());
     List<FormationInfo> infos = new ArrayList<>();
     boolean complete = targets.complete();
@@ -263,7 +321,8 @@ public final class ClusterFormation implements AutoCloseable {
       return;
     }
     try (Stream<Path> old = Files.list(config.dataDir())) {
-      for (Path p : old.filter(p -> p.getFileName().toString().startsWith("raft.removed-")).toList()) {
+      for (Path p :
+          old.filter(p -> p.getFileName().toString().startsWith("raft.removed-")).toList()) {
         Snapshots.deleteTree(p);
       }
     }

@@ -17,10 +17,11 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * What a node that finds its cluster itself has promised or done, kept in {@code <data-dir>/formation.json} and
- * written (fsynced, then renamed into place) before it acts on it: {@code locked} on a founding set (a promise
- * that outlives restarts), {@code founded} (Raft started with that set), or {@code joined} (Raft started empty,
- * to be added by the cluster). Immutable.
+ * What a node that finds its cluster itself has promised or done, kept in {@code
+ * <data-dir>/formation.json} and written (fsynced, then renamed into place) before it acts on it:
+ * {@code locked} on a founding set (a promise that outlives restarts), {@code founded} (Raft
+ * started with that set), or {@code joined} (Raft started empty, to be added by the cluster).
+ * Immutable.
  *
  * @param founders the founding set for {@code locked} and {@code founded}, else null
  */
@@ -35,10 +36,15 @@ public record FormationMarker(State state, List<Peer> founders) {
 
   /** What the node did. */
   public enum State {
-    LOCKED, FOUNDED, JOINED
+    LOCKED,
+    FOUNDED,
+    JOINED
   }
 
-  /** The marker in {@code dataDir}, or null when there is none; throws when it cannot be read or understood. */
+  /**
+   * The marker in {@code dataDir}, or null when there is none; throws when it cannot be read or
+   * understood.
+   */
   public static FormationMarker load(Path dataDir) throws IOException {
     Path file = dataDir.resolve(FILE);
     if (!Files.exists(file)) {
@@ -46,8 +52,13 @@ public record FormationMarker(State state, List<Peer> founders) {
     }
     JsonNode root = JSON.readTree(Files.readAllBytes(file));
     if (root == null || root.path("format").asInt() != FORMAT) {
-      throw new IOException(file + ": unknown format " + (root == null ? "(empty)" : root.path("format"))
-          + " (this build reads format " + FORMAT + ")");
+      throw new IOException(
+          file
+              + ": unknown format "
+              + (root == null ? "(empty)" : root.path("format"))
+              + " (this build reads format "
+              + FORMAT
+              + ")");
     }
     State state;
     try {
@@ -82,14 +93,19 @@ public record FormationMarker(State state, List<Peer> founders) {
       c.force(true);
     }
     try {
-      Files.move(tmp, dataDir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      Files.move(
+          tmp,
+          dataDir.resolve(FILE),
+          StandardCopyOption.ATOMIC_MOVE,
+          StandardCopyOption.REPLACE_EXISTING);
     } catch (AtomicMoveNotSupportedException e) {
       Files.move(tmp, dataDir.resolve(FILE), StandardCopyOption.REPLACE_EXISTING);
     }
     try (FileChannel dir = FileChannel.open(dataDir, StandardOpenOption.READ)) {
       dir.force(true);
     } catch (IOException e) {
-      // Some file systems cannot sync a directory; the rename is still ordered after the file's own sync.
+      // Some file systems cannot sync a directory; the rename is still ordered after the file's own
+      // sync.
     }
   }
 }

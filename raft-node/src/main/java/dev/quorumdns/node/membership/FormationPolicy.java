@@ -11,22 +11,25 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
- * The rule by which nodes started with {@code bootstrap-expect N} form exactly one cluster, as a function of what
- * one node saw in one round of probes. Three steps, each visible to the others through their formation info:
+ * The rule by which nodes started with {@code bootstrap-expect N} form exactly one cluster, as a
+ * function of what one node saw in one round of probes. Three steps, each visible to the others
+ * through their formation info:
  *
  * <ol>
- *   <li>propose: once N candidates are seen, the N smallest ids (or, if any node has already locked, the
- *       smallest locked set);
- *   <li>lock: when the round reached every retry-join address and every candidate seen proposes the same set, this
- *       node promises, on disk and for good, to found that set and no other;
- *   <li>found: when every founder is locked on (or has started with) the same set, start Raft with it.
+ *   <li>propose: once N candidates are seen, the N smallest ids (or, if any node has already
+ *       locked, the smallest locked set);
+ *   <li>lock: when the round reached every retry-join address and every candidate seen proposes the
+ *       same set, this node promises, on disk and for good, to found that set and no other;
+ *   <li>found: when every founder is locked on (or has started with) the same set, start Raft with
+ *       it.
  * </ol>
  *
- * <p>Two different sets can never both start: a set starts only when all its founders are locked on it, a node
- * locks at most once, so two sets that share a node cannot both be fully locked; two disjoint sets need 2N nodes
- * bootstrapping at once and a round in which one group missed the other. A node whose set can never start (a
- * founder locked on another set, or already a member elsewhere) joins the cluster that did form. Any cluster
- * with a leader seen is joined rather than founded. Stateless and deterministic.
+ * <p>Two different sets can never both start: a set starts only when all its founders are locked on
+ * it, a node locks at most once, so two sets that share a node cannot both be fully locked; two
+ * disjoint sets need 2N nodes bootstrapping at once and a round in which one group missed the
+ * other. A node whose set can never start (a founder locked on another set, or already a member
+ * elsewhere) joins the cluster that did form. Any cluster with a leader seen is joined rather than
+ * founded. Stateless and deterministic.
  */
 public final class FormationPolicy {
   private FormationPolicy() {}
@@ -50,11 +53,13 @@ public final class FormationPolicy {
   }
 
   /**
-   * @param locked   the founders this node locked on, or null
-   * @param round    the formation info of every node that answered this round (this node's own included or not)
+   * @param locked the founders this node locked on, or null
+   * @param round the formation info of every node that answered this round (this node's own
+   *     included or not)
    * @param complete whether every retry-join address answered or certainly had nothing listening
    */
-  public static Step decide(Self self, List<Peer> locked, List<FormationInfo> round, boolean complete) {
+  public static Step decide(
+      Self self, List<Peer> locked, List<FormationInfo> round, boolean complete) {
     Map<String, FormationInfo> seen = new TreeMap<>();
     for (FormationInfo i : round) {
       if (i.id().equals(self.id()) || !i.cluster().equals(self.cluster())) {
@@ -62,8 +67,15 @@ public final class FormationPolicy {
       }
       FormationInfo before = seen.putIfAbsent(i.id(), i);
       if (before != null && !before.raft().equals(i.raft())) {
-        return new Step.Wait("two nodes answer as " + i.id() + " (Raft " + before.raft() + " and " + i.raft()
-            + "): ids must be unique", locked);
+        return new Step.Wait(
+            "two nodes answer as "
+                + i.id()
+                + " (Raft "
+                + before.raft()
+                + " and "
+                + i.raft()
+                + "): ids must be unique",
+            locked);
       }
     }
     FormationInfo led = withLeader(seen);
@@ -77,22 +89,44 @@ public final class FormationPolicy {
         if (i == null || i.phase() == Phase.DISCOVERING) {
           waiting.add(p.id());
         } else if (!locked.equals(sorted(i.founders()))) {
-          String why = p.id() + (i.founders() == null ? " is " + i.phase().label() + " of another cluster"
-              : " locked on " + ids(i.founders()));
-          return led != null ? new Step.Join(led) : new Step.Wait("founders " + ids(locked)
-              + " can never all start (" + why + "); waiting for a cluster to join", locked);
+          String why =
+              p.id()
+                  + (i.founders() == null
+                      ? " is " + i.phase().label() + " of another cluster"
+                      : " locked on " + ids(i.founders()));
+          return led != null
+              ? new Step.Join(led)
+              : new Step.Wait(
+                  "founders "
+                      + ids(locked)
+                      + " can never all start ("
+                      + why
+                      + "); waiting for a cluster to join",
+                  locked);
         }
       }
-      return waiting.isEmpty() ? new Step.Found(locked) : new Step.Wait("locked on founders " + ids(locked)
-          + "; waiting for " + String.join(", ", waiting) + " to lock on them too", locked);
+      return waiting.isEmpty()
+          ? new Step.Found(locked)
+          : new Step.Wait(
+              "locked on founders "
+                  + ids(locked)
+                  + "; waiting for "
+                  + String.join(", ", waiting)
+                  + " to lock on them too",
+              locked);
     }
     if (led != null) {
       return new Step.Join(led);
     }
     for (FormationInfo i : seen.values()) {
       if (i.phase() != Phase.DISCOVERING && i.phase() != Phase.LOCKED && i.founders() == null) {
-        return new Step.Wait(i.id() + " is " + i.phase().label() + " of a cluster with no leader seen yet; "
-            + "waiting to join it", null);
+        return new Step.Wait(
+            i.id()
+                + " is "
+                + i.phase().label()
+                + " of a cluster with no leader seen yet; "
+                + "waiting to join it",
+            null);
       }
     }
     if (self.expect() == 0) {
@@ -117,18 +151,24 @@ public final class FormationPolicy {
       candidates.forEach(i -> all.add(new Peer(i.id(), i.raft())));
       List<Peer> ordered = sorted(all);
       if (ordered.size() < self.expect()) {
-        return new Step.Wait("found " + ordered.size() + " of " + self.expect() + " nodes (" + ids(ordered)
-            + ")", null);
+        return new Step.Wait(
+            "found " + ordered.size() + " of " + self.expect() + " nodes (" + ids(ordered) + ")",
+            null);
       }
       proposal = List.copyOf(ordered.subList(0, self.expect()));
     }
     if (proposal.stream().noneMatch(p -> p.id().equals(self.id()))) {
-      return new Step.Wait("the founders will be " + ids(proposal) + "; this node joins the cluster they form",
+      return new Step.Wait(
+          "the founders will be " + ids(proposal) + "; this node joins the cluster they form",
           proposal);
     }
     if (!complete) {
-      return new Step.Wait("proposing founders " + ids(proposal) + "; not every retry-join address answered this "
-          + "round", proposal);
+      return new Step.Wait(
+          "proposing founders "
+              + ids(proposal)
+              + "; not every retry-join address answered this "
+              + "round",
+          proposal);
     }
     List<String> disagree = new ArrayList<>();
     for (FormationInfo i : candidates) {
@@ -142,15 +182,28 @@ public final class FormationPolicy {
         disagree.add(p.id());
       }
     }
-    return disagree.isEmpty() ? new Step.Lock(proposal) : new Step.Wait("proposing founders " + ids(proposal)
-        + "; waiting for " + String.join(", ", disagree) + " to agree", proposal);
+    return disagree.isEmpty()
+        ? new Step.Lock(proposal)
+        : new Step.Wait(
+            "proposing founders "
+                + ids(proposal)
+                + "; waiting for "
+                + String.join(", ", disagree)
+                + " to agree",
+            proposal);
   }
 
-  /** A member that knows a leader and a committed configuration, the leader's own answer first; or null. */
+  /**
+   * A member that knows a leader and a committed configuration, the leader's own answer first; or
+   * null.
+   */
   static FormationInfo withLeader(Map<String, FormationInfo> seen) {
     FormationInfo any = null;
     for (FormationInfo i : seen.values()) {
-      if (i.phase() == Phase.MEMBER && i.leader() != null && i.confCommitted() && !i.voters().isEmpty()) {
+      if (i.phase() == Phase.MEMBER
+          && i.leader() != null
+          && i.confCommitted()
+          && !i.voters().isEmpty()) {
         if (i.leader().equals(i.id())) {
           return i;
         }

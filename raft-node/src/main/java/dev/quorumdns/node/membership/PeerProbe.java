@@ -20,8 +20,8 @@ import java.util.concurrent.CompletionException;
 import javax.net.ssl.SSLContext;
 
 /**
- * Asks other nodes' HTTP APIs for their formation info ({@code GET /v1/cluster/formation}), over HTTPS with this
- * node's certificate when the node has TLS. Thread-safe.
+ * Asks other nodes' HTTP APIs for their formation info ({@code GET /v1/cluster/formation}), over
+ * HTTPS with this node's certificate when the node has TLS. Thread-safe.
  */
 final class PeerProbe {
   static final String PATH = "/v1/cluster/formation";
@@ -30,7 +30,9 @@ final class PeerProbe {
   private final String scheme;
   private final Duration timeout;
 
-  /** @param tls the client context for HTTPS APIs, or null for plain HTTP */
+  /**
+   * @param tls the client context for HTTPS APIs, or null for plain HTTP
+   */
   PeerProbe(SSLContext tls, Duration timeout) {
     HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(timeout);
     if (tls != null) {
@@ -67,38 +69,58 @@ final class PeerProbe {
   CompletableFuture<Answer> probe(HostPort target) {
     HttpRequest req;
     try {
-      req = HttpRequest.newBuilder(URI.create(scheme + "://" + target + PATH)).timeout(timeout).GET().build();
+      req =
+          HttpRequest.newBuilder(URI.create(scheme + "://" + target + PATH))
+              .timeout(timeout)
+              .GET()
+              .build();
     } catch (IllegalArgumentException e) {
       return CompletableFuture.completedFuture(new Answer.Unknown(target + ": " + e.getMessage()));
     }
-    return http.sendAsync(req, HttpResponse.BodyHandlers.ofString()).handle((r, e) -> {
-      if (e != null) {
-        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-        return cause instanceof ConnectException
-            ? new Answer.Absent(target + ": nothing listening")
-            : new Answer.Unknown(target + ": " + cause);
-      }
-      if (r.statusCode() != 200) {
-        return new Answer.Unknown(target + ": HTTP " + r.statusCode());
-      }
-      try {
-        return new Answer.Info(parse(JSON.readTree(r.body())));
-      } catch (IOException | RuntimeException ex) {
-        return new Answer.Unknown(target + ": unreadable formation info (" + ex.getMessage() + ")");
-      }
-    });
+    return http.sendAsync(req, HttpResponse.BodyHandlers.ofString())
+        .handle(
+            (r, e) -> {
+              if (e != null) {
+                Throwable cause =
+                    e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                return cause instanceof ConnectException
+                    ? new Answer.Absent(target + ": nothing listening")
+                    : new Answer.Unknown(target + ": " + cause);
+              }
+              if (r.statusCode() != 200) {
+                return new Answer.Unknown(target + ": HTTP " + r.statusCode());
+              }
+              try {
+                return new Answer.Info(parse(JSON.readTree(r.body())));
+              } catch (IOException | RuntimeException ex) {
+                return new Answer.Unknown(
+                    target + ": unreadable formation info (" + ex.getMessage() + ")");
+              }
+            });
   }
 
-  /** The JSON form ({@code ClusterJson.formation} in the HTTP API) back into a value; throws when malformed. */
+  /**
+   * The JSON form ({@code ClusterJson.formation} in the HTTP API) back into a value; throws when
+   * malformed.
+   */
   static FormationInfo parse(JsonNode j) {
     Phase phase = Phase.of(j.path("phase").asText());
     if (phase == null || !j.path("id").isTextual() || !j.path("raft").isTextual()) {
       throw new IllegalArgumentException("missing id, raft or phase");
     }
-    return new FormationInfo(j.get("id").asText(), j.path("cluster").asText(), j.get("raft").asText(),
-        j.path("api").asText(null), j.path("bootstrapExpect").asInt(), phase, peers(j.get("founders")),
-        peers(j.get("proposal")), j.path("leader").isTextual() ? j.get("leader").asText() : null,
-        orEmpty(peers(j.get("voters"))), orEmpty(peers(j.get("listeners"))), j.path("confCommitted").asBoolean(),
+    return new FormationInfo(
+        j.get("id").asText(),
+        j.path("cluster").asText(),
+        j.get("raft").asText(),
+        j.path("api").asText(null),
+        j.path("bootstrapExpect").asInt(),
+        phase,
+        peers(j.get("founders")),
+        peers(j.get("proposal")),
+        j.path("leader").isTextual() ? j.get("leader").asText() : null,
+        orEmpty(peers(j.get("voters"))),
+        orEmpty(peers(j.get("listeners"))),
+        j.path("confCommitted").asBoolean(),
         j.path("reason").asText(""));
   }
 

@@ -17,10 +17,11 @@ import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
 
 /**
- * Turns {@code retry-join} entries into the HTTP API addresses to probe: {@code IP[:PORT]} as it is, a DNS
- * name's A/AAAA records (each at PORT, default this node's API port), and {@code _service._proto.name}'s SRV
- * records (each target at its port), as a Kubernetes headless Service publishes them. Names are looked up again
- * every round, with the system's search domains. Stateless.
+ * Turns {@code retry-join} entries into the HTTP API addresses to probe: {@code IP[:PORT]} as it
+ * is, a DNS name's A/AAAA records (each at PORT, default this node's API port), and {@code
+ * _service._proto.name}'s SRV records (each target at its port), as a Kubernetes headless Service
+ * publishes them. Names are looked up again every round, with the system's search domains.
+ * Stateless.
  */
 final class RetryJoinTargets {
   private RetryJoinTargets() {}
@@ -28,8 +29,8 @@ final class RetryJoinTargets {
   /**
    * What a round found.
    *
-   * @param complete whether every entry was resolved (a name that could not be looked up makes a round
-   *                 incomplete, and an incomplete round never locks)
+   * @param complete whether every entry was resolved (a name that could not be looked up makes a
+   *     round incomplete, and an incomplete round never locks)
    * @param problems what could not be resolved, for people
    */
   record Resolved(List<HostPort> targets, boolean complete, List<String> problems) {}
@@ -63,7 +64,8 @@ final class RetryJoinTargets {
   static HostPort parse(String e, int defaultPort) {
     long colons = e.chars().filter(c -> c == ':').count();
     if (e.startsWith("[")) {
-      return e.endsWith("]") ? new HostPort(e.substring(1, e.length() - 1), defaultPort)
+      return e.endsWith("]")
+          ? new HostPort(e.substring(1, e.length() - 1), defaultPort)
           : HostPort.parse("retry-join", e);
     }
     if (colons == 1) {
@@ -91,7 +93,8 @@ final class RetryJoinTargets {
           }
         }
       }
-      case Lookup.HOST_NOT_FOUND, Lookup.TYPE_NOT_FOUND -> problems.add(name + ": no SRV records yet");
+      case Lookup.HOST_NOT_FOUND, Lookup.TYPE_NOT_FOUND ->
+          problems.add(name + ": no SRV records yet");
       default -> problems.add(name + ": SRV lookup failed (" + lookup.getErrorString() + ")");
     }
   }

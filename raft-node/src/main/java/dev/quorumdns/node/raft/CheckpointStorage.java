@@ -21,13 +21,13 @@ import org.apache.ratis.statemachine.StateMachineStorage;
 import org.apache.ratis.statemachine.impl.FileListSnapshotInfo;
 
 /**
- * Snapshots as RocksDB checkpoints in Ratis' state-machine directory, one sub-directory
- * {@code snapshot.<term>_<index>} each, published to Ratis as a list of files (which it streams to lagging
- * members and checks by digest). The live store sits outside this directory, because Ratis replaces the whole
- * directory when it installs a snapshot.
+ * Snapshots as RocksDB checkpoints in Ratis' state-machine directory, one sub-directory {@code
+ * snapshot.<term>_<index>} each, published to Ratis as a list of files (which it streams to lagging
+ * members and checks by digest). The live store sits outside this directory, because Ratis replaces
+ * the whole directory when it installs a snapshot.
  *
- * <p>Threading: {@link #create} and {@link #cleanupOldSnapshots} run on the Raft apply thread; {@link
- * #getLatestSnapshot} may be called from any thread.
+ * <p>Threading: {@link #create} and {@link #cleanupOldSnapshots} run on the Raft apply thread;
+ * {@link #getLatestSnapshot} may be called from any thread.
  */
 final class CheckpointStorage implements StateMachineStorage {
   private static final Pattern NAME = Pattern.compile("snapshot\\.(\\d{1,18})_(\\d{1,18})");
@@ -96,7 +96,8 @@ final class CheckpointStorage implements StateMachineStorage {
 
   @Override
   public void cleanupOldSnapshots(SnapshotRetentionPolicy policy) throws IOException {
-    int keep = Math.max(MIN_RETAINED, policy == null ? MIN_RETAINED : policy.getNumSnapshotsRetained());
+    int keep =
+        Math.max(MIN_RETAINED, policy == null ? MIN_RETAINED : policy.getNumSnapshotsRetained());
     List<Path> dirs = new ArrayList<>(snapshotDirs());
     dirs.sort(Comparator.comparingLong((Path p) -> termIndexOf(p).getIndex()).reversed());
     for (int i = keep; i < dirs.size(); i++) {
@@ -114,7 +115,9 @@ final class CheckpointStorage implements StateMachineStorage {
       return List.of();
     }
     try (Stream<Path> s = Files.list(smDir.toPath())) {
-      return s.filter(Files::isDirectory).filter(p -> NAME.matcher(p.getFileName().toString()).matches()).toList();
+      return s.filter(Files::isDirectory)
+          .filter(p -> NAME.matcher(p.getFileName().toString()).matches())
+          .toList();
     }
   }
 

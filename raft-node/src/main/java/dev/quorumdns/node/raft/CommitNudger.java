@@ -17,16 +17,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Tells followers the leader's new commit index as soon as the leader has applied an entry, so they apply it (and
- * answer DNS with it) at once instead of at the next write or heartbeat, which is up to half an election timeout
- * away. A linearizable read on the leader makes Ratis send a heartbeat carrying the commit index to every follower:
- * that is the nudge. A follower ignores the commit index of a heartbeat sent while one of its appends is still
- * unanswered, so the nudge waits (briefly, see {@link #MAX_WAIT}) until every follower has acknowledged the entry.
- * Nudges asked for meanwhile are one nudge. Thread-safe; {@link #nudge} never blocks.
+ * Tells followers the leader's new commit index as soon as the leader has applied an entry, so they
+ * apply it (and answer DNS with it) at once instead of at the next write or heartbeat, which is up
+ * to half an election timeout away. A linearizable read on the leader makes Ratis send a heartbeat
+ * carrying the commit index to every follower: that is the nudge. A follower ignores the commit
+ * index of a heartbeat sent while one of its appends is still unanswered, so the nudge waits
+ * (briefly, see {@link #MAX_WAIT}) until every follower has acknowledged the entry. Nudges asked
+ * for meanwhile are one nudge. Thread-safe; {@link #nudge} never blocks.
  */
 final class CommitNudger {
-  /** Longest a nudge waits for slow (or down) followers to acknowledge the entry before it goes anyway. */
+  /**
+   * Longest a nudge waits for slow (or down) followers to acknowledge the entry before it goes
+   * anyway.
+   */
   static final Duration MAX_WAIT = Duration.ofMillis(5);
+
   private static final long POLL_MICROS = 200;
   private static final Logger LOG = LoggerFactory.getLogger(CommitNudger.class);
   private static final Message NUDGE = Message.valueOf("commit-nudge");
@@ -38,11 +43,16 @@ final class CommitNudger {
   private final ScheduledExecutorService tasks;
   private final ClientId clientId = ClientId.randomId();
   private final AtomicLong callIds = new AtomicLong();
+
   /** The highest applied index not yet nudged, or 0. */
   private final AtomicLong pending = new AtomicLong();
 
-  CommitNudger(RaftPeerId self, RaftGroupId group, RaftClientAsynchronousProtocol server,
-               Supplier<long[]> followerMatchIndices, ScheduledExecutorService tasks) {
+  CommitNudger(
+      RaftPeerId self,
+      RaftGroupId group,
+      RaftClientAsynchronousProtocol server,
+      Supplier<long[]> followerMatchIndices,
+      ScheduledExecutorService tasks) {
     this.self = self;
     this.group = group;
     this.server = server;
@@ -78,19 +88,21 @@ final class CommitNudger {
     }
     send();
     if (!pending.compareAndSet(index, 0)) {
-      schedule(System.nanoTime(), 0); // a later index was applied meanwhile: it gets a nudge of its own
+      schedule(
+          System.nanoTime(), 0); // a later index was applied meanwhile: it gets a nudge of its own
     }
   }
 
   private void send() {
-    RaftClientRequest read = RaftClientRequest.newBuilder()
-        .setClientId(clientId)
-        .setServerId(self)
-        .setGroupId(group)
-        .setCallId(callIds.incrementAndGet())
-        .setMessage(NUDGE)
-        .setType(RaftClientRequest.readRequestType())
-        .build();
+    RaftClientRequest read =
+        RaftClientRequest.newBuilder()
+            .setClientId(clientId)
+            .setServerId(self)
+            .setGroupId(group)
+            .setCallId(callIds.incrementAndGet())
+            .setMessage(NUDGE)
+            .setType(RaftClientRequest.readRequestType())
+            .build();
     try {
       server.submitClientRequestAsync(read);
     } catch (IOException | RuntimeException e) {

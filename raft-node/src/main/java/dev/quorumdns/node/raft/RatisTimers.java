@@ -14,13 +14,15 @@ import javax.management.MBeanServer;
 import javax.management.ObjectName;
 
 /**
- * Ratis' own timers (log flush and sync, append latency, follower append latency, client write handling, ...)
- * as Micrometer gauges: {@code quorumdns_ratis_timer_seconds{metric, quantile}} and {@code
- * quorumdns_ratis_timer_count{metric}}. Ratis keeps them in its own registries and reports them over JMX;
- * this reads them from the platform MBean server, where new ones appear as divisions and appenders start, so
- * {@link #refresh} is called now and then. Quantiles are Ratis' own (a decaying sample of recent events).
+ * Ratis' own timers (log flush and sync, append latency, follower append latency, client write
+ * handling, ...) as Micrometer gauges: {@code quorumdns_ratis_timer_seconds{metric, quantile}} and
+ * {@code quorumdns_ratis_timer_count{metric}}. Ratis keeps them in its own registries and reports
+ * them over JMX; this reads them from the platform MBean server, where new ones appear as divisions
+ * and appenders start, so {@link #refresh} is called now and then. Quantiles are Ratis' own (a
+ * decaying sample of recent events).
  *
- * <p>Off by default (the system property {@value #PROPERTY}{@code =true} turns it on): there are many. Thread-safe.
+ * <p>Off by default (the system property {@value #PROPERTY}{@code =true} turns it on): there are
+ * many. Thread-safe.
  */
 final class RatisTimers {
   static final String PROPERTY = "quorumdns.ratis.metrics";
@@ -71,16 +73,25 @@ final class RatisTimers {
     double toSeconds = unitSeconds(n);
     for (int i = 0; i < QUANTILES.length; i += 2) {
       String attribute = QUANTILES[i];
-      Gauge.builder("quorumdns.ratis.timer.seconds", server, s -> number(s, n, attribute) * toSeconds)
+      Gauge.builder(
+              "quorumdns.ratis.timer.seconds", server, s -> number(s, n, attribute) * toSeconds)
           .description("Ratis timer quantile (Ratis' decaying sample)")
-          .tag("metric", metric).tag("member", member).tag("quantile", QUANTILES[i + 1])
+          .tag("metric", metric)
+          .tag("member", member)
+          .tag("quantile", QUANTILES[i + 1])
           .register(meters);
     }
-    Gauge.builder("quorumdns.ratis.timer.mean.seconds", server, s -> number(s, n, "Mean") * toSeconds)
-        .description("Ratis timer mean (Ratis' decaying sample)").tag("metric", metric).tag("member", member)
+    Gauge.builder(
+            "quorumdns.ratis.timer.mean.seconds", server, s -> number(s, n, "Mean") * toSeconds)
+        .description("Ratis timer mean (Ratis' decaying sample)")
+        .tag("metric", metric)
+        .tag("member", member)
         .register(meters);
     Gauge.builder("quorumdns.ratis.timer.count", server, s -> number(s, n, "Count"))
-        .description("Ratis timer events").tag("metric", metric).tag("member", member).register(meters);
+        .description("Ratis timer events")
+        .tag("metric", metric)
+        .tag("member", member)
+        .register(meters);
   }
 
   private static final Pattern MEMBER = Pattern.compile("([^.]*)@group-[0-9A-Fa-f]+\\.");
@@ -92,14 +103,19 @@ final class RatisTimers {
     return dot < 0 ? s : s.substring(dot + 1);
   }
 
-  /** The member a timer belongs to ({@code n1} in {@code ratis.log_worker.n1@group-ABC.flushTime}), or "". */
+  /**
+   * The member a timer belongs to ({@code n1} in {@code ratis.log_worker.n1@group-ABC.flushTime}),
+   * or "".
+   */
   static String member(String name) {
     Matcher m = MEMBER.matcher(unquote(name));
     return m.find() ? m.group(1) : "";
   }
 
   private static String unquote(String name) {
-    return name.startsWith("\"") && name.endsWith("\"") ? name.substring(1, name.length() - 1) : name;
+    return name.startsWith("\"") && name.endsWith("\"")
+        ? name.substring(1, name.length() - 1)
+        : name;
   }
 
   private double unitSeconds(ObjectName n) {

@@ -34,12 +34,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The thin Ratis adapter around {@link dev.quorumdns.registry.state.Registry}: decodes, stamps and applies commands, takes snapshots as
- * RocksDB checkpoints and installs them. Domain refusals travel back as encoded {@link Outcome}s; an exception
- * while applying means the replica is corrupt and stops the server.
+ * The thin Ratis adapter around {@link dev.quorumdns.registry.state.Registry}: decodes, stamps and
+ * applies commands, takes snapshots as RocksDB checkpoints and installs them. Domain refusals
+ * travel back as encoded {@link Outcome}s; an exception while applying means the replica is corrupt
+ * and stops the server.
  *
- * <p>Threading: {@link #startTransaction} runs on the leader's request threads; apply, snapshot and reload on
- * the Ratis apply thread; {@link #query} on Ratis read threads.
+ * <p>Threading: {@link #startTransaction} runs on the leader's request threads; apply, snapshot and
+ * reload on the Ratis apply thread; {@link #query} on Ratis read threads.
  */
 public final class RegistryStateMachine extends BaseStateMachine {
   private static final Logger LOG = LoggerFactory.getLogger(RegistryStateMachine.class);
@@ -52,14 +53,16 @@ public final class RegistryStateMachine extends BaseStateMachine {
   private volatile WriteStages stages = WriteStages.unbound();
   private volatile RaftRuntime.ReadOnlyRequests readOnly;
 
-  RegistryStateMachine(dev.quorumdns.registry.state.Registry registry, Clock clock, RaftEvents events) {
+  RegistryStateMachine(
+      dev.quorumdns.registry.state.Registry registry, Clock clock, RaftEvents events) {
     this.registry = registry;
     this.clock = clock;
     this.events = events;
   }
 
   @Override
-  public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
+  public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage)
+      throws IOException {
     super.initialize(server, groupId, raftStorage);
     storage.init(raftStorage);
     long raftTerm;
@@ -73,22 +76,25 @@ public final class RegistryStateMachine extends BaseStateMachine {
   }
 
   /**
-   * Lines the stored registry up with the newest snapshot: a newer snapshot (installed just before a crash) is
-   * loaded; a newer registry is checkpointed, so Ratis resumes after what RocksDB already holds instead of
-   * replaying it.
+   * Lines the stored registry up with the newest snapshot: a newer snapshot (installed just before
+   * a crash) is loaded; a newer registry is checkpointed, so Ratis resumes after what RocksDB
+   * already holds instead of replaying it.
    *
-   * <p>A registry restored from a snapshot file into a new cluster carries the old cluster's term, while the new
-   * Raft log starts again at term 1, and Ratis refuses an applied entry whose term goes back: such a registry
-   * counts as applied at the highest term this Raft storage has seen (0 when it is new). Anywhere else that term
-   * is never lower than the registry's, and nothing changes.
+   * <p>A registry restored from a snapshot file into a new cluster carries the old cluster's term,
+   * while the new Raft log starts again at term 1, and Ratis refuses an applied entry whose term
+   * goes back: such a registry counts as applied at the highest term this Raft storage has seen (0
+   * when it is new). Anywhere else that term is never lower than the registry's, and nothing
+   * changes.
    */
   private void reconcileWithSnapshots(long raftTerm) throws IOException {
     CheckpointStorage.Latest latest = storage.latest();
     StoredMeta meta = registry.meta();
     long snapshotIndex = latest == null ? 0 : latest.info().getIndex();
     if (snapshotIndex > meta.appliedIndex()) {
-      LOG.info("snapshot {} is newer than the stored registry (applied {}); loading it",
-          latest.info().getTermIndex(), meta.appliedIndex());
+      LOG.info(
+          "snapshot {} is newer than the stored registry (applied {}); loading it",
+          latest.info().getTermIndex(),
+          meta.appliedIndex());
       registry.restore(latest.dir());
       meta = registry.meta();
     } else if (meta.appliedIndex() > snapshotIndex) {
@@ -96,7 +102,8 @@ public final class RegistryStateMachine extends BaseStateMachine {
       storage.create(ti, registry::checkpoint);
       LOG.info("checkpointed the stored registry at {} so Ratis resumes after it", ti);
     }
-    setLastAppliedTermIndex(TermIndex.valueOf(Math.min(meta.appliedTerm(), raftTerm), meta.appliedIndex()));
+    setLastAppliedTermIndex(
+        TermIndex.valueOf(Math.min(meta.appliedTerm(), raftTerm), meta.appliedIndex()));
   }
 
   void bindStages(WriteStages stages) {
@@ -126,13 +133,14 @@ public final class RegistryStateMachine extends BaseStateMachine {
       throw new StateMachineException("refused an undecodable request: " + e.getMessage());
     }
     LogEntry entry = new LogEntry(clock.millis(), command);
-    TransactionContext trx = TransactionContext.newBuilder()
-        .setStateMachine(this)
-        .setServerRole(RaftProtos.RaftPeerRole.LEADER)
-        .setClientRequest(request)
-        .setLogData(ByteString.copyFrom(CommandCodec.encodeEntry(entry)))
-        .setStateMachineContext(new Created(System.nanoTime()))
-        .build();
+    TransactionContext trx =
+        TransactionContext.newBuilder()
+            .setStateMachine(this)
+            .setServerRole(RaftProtos.RaftPeerRole.LEADER)
+            .setClientRequest(request)
+            .setLogData(ByteString.copyFrom(CommandCodec.encodeEntry(entry)))
+            .setStateMachineContext(new Created(System.nanoTime()))
+            .build();
     stages.leaderStart(start);
     return trx;
   }
@@ -150,9 +158,14 @@ public final class RegistryStateMachine extends BaseStateMachine {
     try {
       RaftProtos.StateMachineLogEntryProto sm = proto.getStateMachineLogEntry();
       LogEntry entry = CommandCodec.decodeEntry(sm.getLogData().toByteArray());
-      // The entry's client and call id: a retry that Ratis' retry cache missed is answered, not applied again.
-      outcome = registry.apply(ti.getTerm(), ti.getIndex(), entry, RequestId.of(sm.getClientId().toByteArray(),
-          sm.getCallId()));
+      // The entry's client and call id: a retry that Ratis' retry cache missed is answered, not
+      // applied again.
+      outcome =
+          registry.apply(
+              ti.getTerm(),
+              ti.getIndex(),
+              entry,
+              RequestId.of(sm.getClientId().toByteArray(), sm.getCallId()));
     } catch (IOException e) {
       // Corrupt entry or unwritable store: this replica must not go on.
       throw new UncheckedIOException("cannot apply " + ti + "; stopping this replica", e);
@@ -171,21 +184,23 @@ public final class RegistryStateMachine extends BaseStateMachine {
     try {
       registry.advance(term, index);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot record applied index " + index + "; stopping this replica", e);
+      throw new UncheckedIOException(
+          "cannot record applied index " + index + "; stopping this replica", e);
     }
     super.notifyTermIndexUpdated(term, index);
   }
 
   /**
-   * Answers read-only requests that are not the read barrier (lease keepalives on the leader), or null for none.
+   * Answers read-only requests that are not the read barrier (lease keepalives on the leader), or
+   * null for none.
    */
   void setReadOnlyRequests(RaftRuntime.ReadOnlyRequests handler) {
     this.readOnly = handler;
   }
 
   /**
-   * A read barrier, or a request for {@link RaftRuntime.ReadOnlyRequests}: Ratis calls this once the linearizable
-   * read index is applied; a barrier is answered with the applied index.
+   * A read barrier, or a request for {@link RaftRuntime.ReadOnlyRequests}: Ratis calls this once
+   * the linearizable read index is applied; a barrier is answered with the applied index.
    */
   @Override
   public CompletableFuture<Message> query(Message request) {
@@ -193,12 +208,13 @@ public final class RegistryStateMachine extends BaseStateMachine {
     if (handler != null) {
       byte[] content = request.getContent().toByteArray();
       if (handler.accepts(content)) {
-        return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(handler.answer(content))));
+        return CompletableFuture.completedFuture(
+            Message.valueOf(ByteString.copyFrom(handler.answer(content))));
       }
     }
     long applied = registry.meta().appliedIndex();
-    return CompletableFuture.completedFuture(Message.valueOf(
-        ByteString.copyFrom(ByteBuffer.allocate(8).putLong(applied).flip())));
+    return CompletableFuture.completedFuture(
+        Message.valueOf(ByteString.copyFrom(ByteBuffer.allocate(8).putLong(applied).flip())));
   }
 
   @Override
@@ -222,20 +238,26 @@ public final class RegistryStateMachine extends BaseStateMachine {
     }
   }
 
-  /** Called by Ratis after it installed a snapshot from the leader into the state-machine directory. */
+  /**
+   * Called by Ratis after it installed a snapshot from the leader into the state-machine directory.
+   */
   @Override
   public void reinitialize() throws IOException {
-    getLifeCycle().startAndTransition(() -> {
-      CheckpointStorage.Latest latest = storage.rescan();
-      if (latest == null) {
-        throw new IOException("no snapshot found after installation");
-      }
-      registry.restore(latest.dir());
-      StoredMeta meta = registry.meta();
-      setLastAppliedTermIndex(TermIndex.valueOf(meta.appliedTerm(), meta.appliedIndex()));
-      LOG.info("installed snapshot {}; registry now at applied index {}", latest.info().getTermIndex(),
-          meta.appliedIndex());
-    });
+    getLifeCycle()
+        .startAndTransition(
+            () -> {
+              CheckpointStorage.Latest latest = storage.rescan();
+              if (latest == null) {
+                throw new IOException("no snapshot found after installation");
+              }
+              registry.restore(latest.dir());
+              StoredMeta meta = registry.meta();
+              setLastAppliedTermIndex(TermIndex.valueOf(meta.appliedTerm(), meta.appliedIndex()));
+              LOG.info(
+                  "installed snapshot {}; registry now at applied index {}",
+                  latest.info().getTermIndex(),
+                  meta.appliedIndex());
+            });
   }
 
   @Override
@@ -249,16 +271,31 @@ public final class RegistryStateMachine extends BaseStateMachine {
   }
 
   @Override
-  public void notifyConfigurationChanged(long term, long index, RaftProtos.RaftConfigurationProto conf) {
-    List<RaftPeer> voters = conf.getPeersList().stream().map(p -> RaftPeer.newBuilder()
-        .setId(RaftPeerId.valueOf(p.getId())).setAddress(p.getAddress()).build()).toList();
-    List<RaftPeer> listeners = conf.getListenersList().stream().map(p -> RaftPeer.newBuilder()
-        .setId(RaftPeerId.valueOf(p.getId())).setAddress(p.getAddress()).build()).toList();
+  public void notifyConfigurationChanged(
+      long term, long index, RaftProtos.RaftConfigurationProto conf) {
+    List<RaftPeer> voters =
+        conf.getPeersList().stream()
+            .map(
+                p ->
+                    RaftPeer.newBuilder()
+                        .setId(RaftPeerId.valueOf(p.getId()))
+                        .setAddress(p.getAddress())
+                        .build())
+            .toList();
+    List<RaftPeer> listeners =
+        conf.getListenersList().stream()
+            .map(
+                p ->
+                    RaftPeer.newBuilder()
+                        .setId(RaftPeerId.valueOf(p.getId()))
+                        .setAddress(p.getAddress())
+                        .build())
+            .toList();
     events.configurationChanged(voters, listeners);
   }
 
   @Override
   public void close() {
-    getLifeCycle().checkStateAndClose(() -> { });
+    getLifeCycle().checkStateAndClose(() -> {});
   }
 }

@@ -12,9 +12,10 @@ import java.util.function.Function;
 import java.util.function.LongConsumer;
 
 /**
- * Group commit: while {@code maxInFlight} log entries are already on their way, new writes wait here and then
- * travel together as one {@link Command.Group} entry, each getting its own outcome back. An idle cluster sends
- * each write alone at once, so grouping only adds latency when writes are queueing anyway. Thread-safe.
+ * Group commit: while {@code maxInFlight} log entries are already on their way, new writes wait
+ * here and then travel together as one {@link Command.Group} entry, each getting its own outcome
+ * back. An idle cluster sends each write alone at once, so grouping only adds latency when writes
+ * are queueing anyway. Thread-safe.
  */
 final class WriteBatcher {
   private final Function<Command, CompletableFuture<WriteResult>> sender;
@@ -24,15 +25,23 @@ final class WriteBatcher {
   private final AtomicInteger inFlight = new AtomicInteger();
   private final LongConsumer dequeued;
 
-  private record Pending(Command command, CompletableFuture<WriteResult> result, long queuedNanos) {}
+  private record Pending(
+      Command command, CompletableFuture<WriteResult> result, long queuedNanos) {}
 
-  WriteBatcher(Function<Command, CompletableFuture<WriteResult>> sender, int maxInFlight, int maxGroup) {
-    this(sender, maxInFlight, maxGroup, queuedNanos -> { });
+  WriteBatcher(
+      Function<Command, CompletableFuture<WriteResult>> sender, int maxInFlight, int maxGroup) {
+    this(sender, maxInFlight, maxGroup, queuedNanos -> {});
   }
 
-  /** @param dequeued told each write's {@link System#nanoTime} of arrival as it leaves the queue to be sent */
-  WriteBatcher(Function<Command, CompletableFuture<WriteResult>> sender, int maxInFlight, int maxGroup,
-               LongConsumer dequeued) {
+  /**
+   * @param dequeued told each write's {@link System#nanoTime} of arrival as it leaves the queue to
+   *     be sent
+   */
+  WriteBatcher(
+      Function<Command, CompletableFuture<WriteResult>> sender,
+      int maxInFlight,
+      int maxGroup,
+      LongConsumer dequeued) {
     this.dequeued = dequeued;
     this.sender = sender;
     this.maxInFlight = maxInFlight;
@@ -79,17 +88,19 @@ final class WriteBatcher {
         sent = sender.apply(new Command.Group(commands));
       }
     } catch (RuntimeException e) {
-      // The slot taken for this entry must come back, or after maxInFlight such throws nothing is sent again.
+      // The slot taken for this entry must come back, or after maxInFlight such throws nothing is
+      // sent again.
       sent = CompletableFuture.failedFuture(e);
     }
-    sent.whenComplete((result, error) -> {
-      inFlight.decrementAndGet();
-      try {
-        deliver(batch, result, error);
-      } finally {
-        dispatch();
-      }
-    });
+    sent.whenComplete(
+        (result, error) -> {
+          inFlight.decrementAndGet();
+          try {
+            deliver(batch, result, error);
+          } finally {
+            dispatch();
+          }
+        });
   }
 
   private static void deliver(List<Pending> batch, WriteResult result, Throwable error) {
@@ -101,14 +112,16 @@ final class WriteBatcher {
       batch.get(0).result().complete(result);
       return;
     }
-    if (result instanceof WriteResult.Applied a && a.outcome() instanceof Outcome.GroupApplied g
+    if (result instanceof WriteResult.Applied a
+        && a.outcome() instanceof Outcome.GroupApplied g
         && g.outcomes().size() == batch.size()) {
       for (int i = 0; i < batch.size(); i++) {
         batch.get(i).result().complete(new WriteResult.Applied(g.outcomes().get(i)));
       }
     } else if (result instanceof WriteResult.Applied a) {
       // Not a group answer: cannot be split; every write's outcome is unknown.
-      batch.forEach(p -> p.result().complete(new WriteResult.Unknown("unexpected answer to a group: " + a)));
+      batch.forEach(
+          p -> p.result().complete(new WriteResult.Unknown("unexpected answer to a group: " + a)));
     } else {
       batch.forEach(p -> p.result().complete(result));
     }

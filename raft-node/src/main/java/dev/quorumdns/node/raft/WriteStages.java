@@ -6,16 +6,21 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Where a write's time goes inside this node, one timer per stage ({@code quorumdns_write_stage_seconds{stage}}):
+ * Where a write's time goes inside this node, one timer per stage ({@code
+ * quorumdns_write_stage_seconds{stage}}):
+ *
  * <ul>
- *   <li>{@code queue}: waiting in the group-commit queue for an in-flight slot;</li>
- *   <li>{@code raft}: from handing the entry to Ratis until its reply arrives (on the leader itself, or through a
- *       forward to the leader);</li>
- *   <li>{@code leader_start}: the leader turning a request into a log entry ({@code startTransaction});</li>
- *   <li>{@code leader_commit}: on the leader, from that log entry's creation to the start of its apply: log append
- *       and flush here and on a follower, commit, and the wait for the apply thread;</li>
- *   <li>{@code apply}: decoding and applying a committed entry (every replica).</li>
+ *   <li>{@code queue}: waiting in the group-commit queue for an in-flight slot;
+ *   <li>{@code raft}: from handing the entry to Ratis until its reply arrives (on the leader
+ *       itself, or through a forward to the leader);
+ *   <li>{@code leader_start}: the leader turning a request into a log entry ({@code
+ *       startTransaction});
+ *   <li>{@code leader_commit}: on the leader, from that log entry's creation to the start of its
+ *       apply: log append and flush here and on a follower, commit, and the wait for the apply
+ *       thread;
+ *   <li>{@code apply}: decoding and applying a committed entry (every replica).
  * </ul>
+ *
  * Thread-safe.
  */
 final class WriteStages {

@@ -4,24 +4,36 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * What a node tells the nodes that look for their cluster ({@code GET /v1/cluster/formation}, open like
- * {@code /healthz}): who it is, how far it is in forming or joining a cluster, and the members it knows.
- * Immutable.
+ * What a node tells the nodes that look for their cluster ({@code GET /v1/cluster/formation}, open
+ * like {@code /healthz}): who it is, how far it is in forming or joining a cluster, and the members
+ * it knows. Immutable.
  *
- * @param raft            its Raft address, as members would list it
- * @param api             its HTTP API address
- * @param bootstrapExpect its {@code bootstrap-expect}, 0 when it only joins (or has a static member list)
- * @param founders        the founding members it locked on (and started with), or null
- * @param proposal        the founders it would agree to now, or null (while discovering)
- * @param leader          the Raft leader it knows, or null
- * @param voters          the voters of its Raft configuration (empty before it has one)
- * @param listeners       the listeners of its Raft configuration
- * @param confCommitted   whether that configuration is committed and not in the middle of a change
- * @param reason          what it is waiting for, for people
+ * @param raft its Raft address, as members would list it
+ * @param api its HTTP API address
+ * @param bootstrapExpect its {@code bootstrap-expect}, 0 when it only joins (or has a static member
+ *     list)
+ * @param founders the founding members it locked on (and started with), or null
+ * @param proposal the founders it would agree to now, or null (while discovering)
+ * @param leader the Raft leader it knows, or null
+ * @param voters the voters of its Raft configuration (empty before it has one)
+ * @param listeners the listeners of its Raft configuration
+ * @param confCommitted whether that configuration is committed and not in the middle of a change
+ * @param reason what it is waiting for, for people
  */
-public record FormationInfo(String id, String cluster, String raft, String api, int bootstrapExpect, Phase phase,
-                            List<Peer> founders, List<Peer> proposal, String leader, List<Peer> voters,
-                            List<Peer> listeners, boolean confCommitted, String reason) {
+public record FormationInfo(
+    String id,
+    String cluster,
+    String raft,
+    String api,
+    int bootstrapExpect,
+    Phase phase,
+    List<Peer> founders,
+    List<Peer> proposal,
+    String leader,
+    List<Peer> voters,
+    List<Peer> listeners,
+    boolean confCommitted,
+    String reason) {
   public FormationInfo {
     founders = founders == null ? null : List.copyOf(founders);
     proposal = proposal == null ? null : List.copyOf(proposal);

@@ -1,8 +1,9 @@
 package dev.quorumdns.node.runtime;
 
 /**
- * A request the node could not carry out, with the kind an adapter needs to answer it (HTTP status, CLI exit
- * code) and, where one is at fault, the field. Nothing changed, except for {@link Kind#OUTCOME_UNKNOWN}.
+ * A request the node could not carry out, with the kind an adapter needs to answer it (HTTP status,
+ * CLI exit code) and, where one is at fault, the field. Nothing changed, except for {@link
+ * Kind#OUTCOME_UNKNOWN}.
  */
 public final class NodeException extends RuntimeException {
   private static final long serialVersionUID = 1L;
@@ -13,7 +14,10 @@ public final class NodeException extends RuntimeException {
     NO_QUORUM,
     /** The change was sent but its outcome did not arrive: it may still happen. */
     OUTCOME_UNKNOWN,
-    /** The request contradicts the cluster's state (already a member, configuration changed meanwhile). */
+    /**
+     * The request contradicts the cluster's state (already a member, configuration changed
+     * meanwhile).
+     */
     CONFLICT,
     /** No such member. */
     NOT_FOUND,
@@ -24,7 +28,9 @@ public final class NodeException extends RuntimeException {
   private final Kind kind;
   private final String field;
 
-  /** @param field the input at fault, or null */
+  /**
+   * @param field the input at fault, or null
+   */
   public NodeException(Kind kind, String field, String message) {
     super(message);
     this.kind = kind;

@@ -6,9 +6,10 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * A consistent copy of this node's replica, held on disk for a download (a backup to take home): the files of one
- * snapshot's RocksDB checkpoint, kept apart from the snapshots the node itself keeps and deletes. The files do not
- * change until the copy is closed; closing deletes it. Thread-safe; {@link #close} may be called more than once.
+ * A consistent copy of this node's replica, held on disk for a download (a backup to take home):
+ * the files of one snapshot's RocksDB checkpoint, kept apart from the snapshots the node itself
+ * keeps and deletes. The files do not change until the copy is closed; closing deletes it.
+ * Thread-safe; {@link #close} may be called more than once.
  */
 public final class SnapshotCopy implements AutoCloseable {
   private final String cluster;
@@ -22,15 +23,22 @@ public final class SnapshotCopy implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
 
   /**
-   * @param cluster   the cluster's name ({@code cluster}), which a restore checks
-   * @param term      the Raft term of the last entry the copy holds
-   * @param index     the Raft index of the last entry the copy holds
+   * @param cluster the cluster's name ({@code cluster}), which a restore checks
+   * @param term the Raft term of the last entry the copy holds
+   * @param index the Raft index of the last entry the copy holds
    * @param directory where the files are
-   * @param files     the file names in {@code directory}, sorted
-   * @param release   deletes the copy; run once, by the first {@link #close}
+   * @param files the file names in {@code directory}, sorted
+   * @param release deletes the copy; run once, by the first {@link #close}
    */
-  public SnapshotCopy(String cluster, String nodeId, long term, long index, Instant taken, Path directory,
-                      List<String> files, Runnable release) {
+  public SnapshotCopy(
+      String cluster,
+      String nodeId,
+      long term,
+      long index,
+      Instant taken,
+      Path directory,
+      List<String> files,
+      Runnable release) {
     this.cluster = cluster;
     this.nodeId = nodeId;
     this.term = term;

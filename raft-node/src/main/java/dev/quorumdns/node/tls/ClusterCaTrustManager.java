@@ -7,9 +7,10 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
- * Trusts a server whose certificate the cluster CA signed, whatever name or address it was reached at: what
- * members require of each other on Raft, applied to one node asking another's API during discovery (a pod's
- * address changes; its certificate need not list it). Client checks are the delegate's own. Thread-safe.
+ * Trusts a server whose certificate the cluster CA signed, whatever name or address it was reached
+ * at: what members require of each other on Raft, applied to one node asking another's API during
+ * discovery (a pod's address changes; its certificate need not list it). Client checks are the
+ * delegate's own. Thread-safe.
  */
 final class ClusterCaTrustManager extends X509ExtendedTrustManager {
   private final ReloadingTrustManager ca;
@@ -31,7 +32,8 @@ final class ClusterCaTrustManager extends X509ExtendedTrustManager {
   }
 
   @Override
-  public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+  public void checkServerTrusted(X509Certificate[] chain, String authType)
+      throws CertificateException {
     ca.checkServerTrusted(chain, authType);
   }
 
@@ -48,7 +50,8 @@ final class ClusterCaTrustManager extends X509ExtendedTrustManager {
   }
 
   @Override
-  public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+  public void checkClientTrusted(X509Certificate[] chain, String authType)
+      throws CertificateException {
     ca.checkClientTrusted(chain, authType);
   }
 

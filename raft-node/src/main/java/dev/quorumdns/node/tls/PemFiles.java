@@ -18,12 +18,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads and writes PEM files: X.509 certificates ({@code CERTIFICATE} blocks) and private keys (PKCS#8, PKCS#1,
- * SEC1, encrypted; {@link PemKeys}). Errors name the file. Stateless.
+ * Reads and writes PEM files: X.509 certificates ({@code CERTIFICATE} blocks) and private keys
+ * (PKCS#8, PKCS#1, SEC1, encrypted; {@link PemKeys}). Errors name the file. Stateless.
  */
 public final class PemFiles {
-  private static final Pattern BLOCK = Pattern.compile(
-      "-----BEGIN ([A-Z0-9 ]+)-----([A-Za-z0-9+/=\\s]*)-----END \\1-----");
+  private static final Pattern BLOCK =
+      Pattern.compile("-----BEGIN ([A-Z0-9 ]+)-----([A-Za-z0-9+/=\\s]*)-----END \\1-----");
 
   private PemFiles() {}
 
@@ -50,11 +50,11 @@ public final class PemFiles {
   }
 
   /**
-   * The one private key in {@code file}, in any of the PEM forms openssl and cert-manager write: PKCS#8
-   * ({@code PRIVATE KEY}), PKCS#1 ({@code RSA PRIVATE KEY}), SEC1 ({@code EC PRIVATE KEY}, with or without an
-   * {@code EC PARAMETERS} block before it), or encrypted ({@code ENCRYPTED PRIVATE KEY}, or a PKCS#1/SEC1 block
-   * with {@code Proc-Type: 4,ENCRYPTED}) with the passphrase on the first line of {@code passphraseFile}.
-   * Certificates in the same file are skipped.
+   * The one private key in {@code file}, in any of the PEM forms openssl and cert-manager write:
+   * PKCS#8 ({@code PRIVATE KEY}), PKCS#1 ({@code RSA PRIVATE KEY}), SEC1 ({@code EC PRIVATE KEY},
+   * with or without an {@code EC PARAMETERS} block before it), or encrypted ({@code ENCRYPTED
+   * PRIVATE KEY}, or a PKCS#1/SEC1 block with {@code Proc-Type: 4,ENCRYPTED}) with the passphrase
+   * on the first line of {@code passphraseFile}. Certificates in the same file are skipped.
    *
    * @param passphraseFile the file holding the passphrase of an encrypted key, or null
    */
@@ -67,20 +67,30 @@ public final class PemFiles {
     StringBuilder b = new StringBuilder();
     Base64.Encoder enc = Base64.getMimeEncoder(64, new byte[] {'\n'});
     for (byte[] der : ders) {
-      b.append("-----BEGIN ").append(type).append("-----\n").append(enc.encodeToString(der))
-          .append("\n-----END ").append(type).append("-----\n");
+      b.append("-----BEGIN ")
+          .append(type)
+          .append("-----\n")
+          .append(enc.encodeToString(der))
+          .append("\n-----END ")
+          .append(type)
+          .append("-----\n");
     }
     return b.toString();
   }
 
   /**
-   * Writes {@code text} to {@code file} through a temporary file and a rename, so a reader never sees half a
-   * file; with {@code secret} the file is created 0600.
+   * Writes {@code text} to {@code file} through a temporary file and a rename, so a reader never
+   * sees half a file; with {@code secret} the file is created 0600.
    */
   public static void write(Path file, String text, boolean secret) throws IOException {
     Path dir = file.toAbsolutePath().getParent();
-    Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp",
-        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(secret ? "rw-------" : "rw-r--r--")));
+    Path tmp =
+        Files.createTempFile(
+            dir,
+            "." + file.getFileName(),
+            ".tmp",
+            PosixFilePermissions.asFileAttribute(
+                PosixFilePermissions.fromString(secret ? "rw-------" : "rw-r--r--")));
     try {
       Files.writeString(tmp, text, StandardCharsets.US_ASCII);
       Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

@@ -18,9 +18,9 @@ import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.X509KeyManager;
 
 /**
- * A key manager whose key and certificate chain can be replaced while TLS servers and clients built on it keep
- * running: each new handshake picks the latest. Aliases carry a generation number, so a handshake that chose
- * its alias just before a swap still gets the matching key. Thread-safe.
+ * A key manager whose key and certificate chain can be replaced while TLS servers and clients built
+ * on it keep running: each new handshake picks the latest. Aliases carry a generation number, so a
+ * handshake that chose its alias just before a swap still gets the matching key. Thread-safe.
  */
 public final class ReloadingKeyManager extends X509ExtendedKeyManager {
   private static final int KEPT_GENERATIONS = 4;
@@ -46,7 +46,10 @@ public final class ReloadingKeyManager extends X509ExtendedKeyManager {
     byGeneration.keySet().removeIf(old -> old <= g - KEPT_GENERATIONS);
   }
 
-  /** The newest generation's number and key manager, read once so an alias is tagged with its own generation. */
+  /**
+   * The newest generation's number and key manager, read once so an alias is tagged with its own
+   * generation.
+   */
   private record Latest(long generation, X509KeyManager km) {
     String tag(String alias) {
       return alias == null ? null : generation + "|" + alias;
@@ -97,8 +100,10 @@ public final class ReloadingKeyManager extends X509ExtendedKeyManager {
   @Override
   public String chooseEngineClientAlias(String[] keyType, Principal[] issuers, SSLEngine engine) {
     Latest l = latest();
-    return l.tag(l.km() instanceof X509ExtendedKeyManager x ? x.chooseEngineClientAlias(keyType, issuers, engine)
-        : l.km().chooseClientAlias(keyType, issuers, null));
+    return l.tag(
+        l.km() instanceof X509ExtendedKeyManager x
+            ? x.chooseEngineClientAlias(keyType, issuers, engine)
+            : l.km().chooseClientAlias(keyType, issuers, null));
   }
 
   @Override
@@ -116,8 +121,10 @@ public final class ReloadingKeyManager extends X509ExtendedKeyManager {
   @Override
   public String chooseEngineServerAlias(String keyType, Principal[] issuers, SSLEngine engine) {
     Latest l = latest();
-    return l.tag(l.km() instanceof X509ExtendedKeyManager x ? x.chooseEngineServerAlias(keyType, issuers, engine)
-        : l.km().chooseServerAlias(keyType, issuers, null));
+    return l.tag(
+        l.km() instanceof X509ExtendedKeyManager x
+            ? x.chooseEngineServerAlias(keyType, issuers, engine)
+            : l.km().chooseServerAlias(keyType, issuers, null));
   }
 
   @Override

@@ -13,9 +13,10 @@ import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
- * A trust manager (PKIX, trusting only the given CA certificates) whose CAs can be replaced while TLS servers
- * and clients built on it keep running: each new handshake is checked against the latest. Host names are
- * checked when the connection asks for it (HTTPS endpoint identification). Thread-safe.
+ * A trust manager (PKIX, trusting only the given CA certificates) whose CAs can be replaced while
+ * TLS servers and clients built on it keep running: each new handshake is checked against the
+ * latest. Host names are checked when the connection asks for it (HTTPS endpoint identification).
+ * Thread-safe.
  */
 public final class ReloadingTrustManager extends X509ExtendedTrustManager {
   private volatile X509ExtendedTrustManager delegate;
@@ -75,12 +76,14 @@ public final class ReloadingTrustManager extends X509ExtendedTrustManager {
   }
 
   @Override
-  public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+  public void checkClientTrusted(X509Certificate[] chain, String authType)
+      throws CertificateException {
     latest().checkClientTrusted(chain, authType);
   }
 
   @Override
-  public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+  public void checkServerTrusted(X509Certificate[] chain, String authType)
+      throws CertificateException {
     latest().checkServerTrusted(chain, authType);
   }
 

@@ -21,10 +21,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Holds a node's TLS material (certificate chain, key, cluster CA) behind a {@link ReloadingKeyManager} and a
- * {@link ReloadingTrustManager}, and reloads it when one of the files (the key's passphrase file included) changes
- * (modification time, size or inode, checked every {@link TlsConfig#reloadInterval()} on the given scheduler). A reload that fails (a file
- * that does not parse, a key that does not match the certificate) keeps the material in use and logs an error
+ * Holds a node's TLS material (certificate chain, key, cluster CA) behind a {@link
+ * ReloadingKeyManager} and a {@link ReloadingTrustManager}, and reloads it when one of the files
+ * (the key's passphrase file included) changes (modification time, size or inode, checked every
+ * {@link TlsConfig#reloadInterval()} on the given scheduler). A reload that fails (a file that does
+ * not parse, a key that does not match the certificate) keeps the material in use and logs an error
  * naming the file; it is tried again when a file changes again.
  *
  * <p>{@link #checkNow} may be called from any thread; reloads are serialised.
@@ -82,16 +83,24 @@ public final class TlsReloader implements AutoCloseable {
     stamps = now;
     try {
       load();
-      LOG.info("TLS material reloaded from {}: certificate serial {} ({}), valid until {}", config.cert(),
-          certificate.getSerialNumber().toString(16), certificate.getSubjectX500Principal().getName(),
+      LOG.info(
+          "TLS material reloaded from {}: certificate serial {} ({}), valid until {}",
+          config.cert(),
+          certificate.getSerialNumber().toString(16),
+          certificate.getSubjectX500Principal().getName(),
           certificate.getNotAfter().toInstant());
       return true;
     } catch (TlsFileException e) {
-      LOG.error("TLS reload failed, still using certificate serial {}: {}",
-          certificate.getSerialNumber().toString(16), e.getMessage());
+      LOG.error(
+          "TLS reload failed, still using certificate serial {}: {}",
+          certificate.getSerialNumber().toString(16),
+          e.getMessage());
       return false;
     } catch (RuntimeException e) {
-      LOG.error("TLS reload of {} failed, still using the previous material: {}", config.cert(), e.toString());
+      LOG.error(
+          "TLS reload of {} failed, still using the previous material: {}",
+          config.cert(),
+          e.toString());
       return false;
     }
   }
@@ -100,7 +109,8 @@ public final class TlsReloader implements AutoCloseable {
     List<X509Certificate> chain = PemFiles.certificates(config.cert());
     PrivateKey key = PemFiles.privateKey(config.key(), config.keyPassphraseFile());
     if (!matches(key, chain.get(0))) {
-      throw new TlsFileException(config.key(), "does not match the certificate in " + config.cert());
+      throw new TlsFileException(
+          config.key(), "does not match the certificate in " + config.cert());
     }
     List<X509Certificate> cas = config.ca() == null ? null : PemFiles.certificates(config.ca());
     try {
@@ -113,18 +123,25 @@ public final class TlsReloader implements AutoCloseable {
     }
     certificate = chain.get(0);
     if (certificate.getNotAfter().toInstant().isBefore(clock.instant())) {
-      LOG.warn("{}: certificate serial {} expired at {}", config.cert(), certificate.getSerialNumber().toString(16),
+      LOG.warn(
+          "{}: certificate serial {} expired at {}",
+          config.cert(),
+          certificate.getSerialNumber().toString(16),
           certificate.getNotAfter().toInstant());
     }
   }
 
-  /** Whether {@code key} is the private half of the certificate's public key (signs and verifies a probe). */
+  /**
+   * Whether {@code key} is the private half of the certificate's public key (signs and verifies a
+   * probe).
+   */
   static boolean matches(PrivateKey key, X509Certificate cert) {
-    String alg = switch (key.getAlgorithm()) {
-      case "EC" -> "SHA256withECDSA";
-      case "RSA" -> "SHA256withRSA";
-      default -> key.getAlgorithm();
-    };
+    String alg =
+        switch (key.getAlgorithm()) {
+          case "EC" -> "SHA256withECDSA";
+          case "RSA" -> "SHA256withRSA";
+          default -> key.getAlgorithm();
+        };
     try {
       byte[] probe = "quorumdns-key-check".getBytes(StandardCharsets.US_ASCII);
       Signature s = Signature.getInstance(alg);
@@ -142,7 +159,8 @@ public final class TlsReloader implements AutoCloseable {
 
   private List<Object> stamps() {
     List<Object> out = new ArrayList<>();
-    for (Path p : new Path[] {config.cert(), config.key(), config.ca(), config.keyPassphraseFile()}) {
+    for (Path p :
+        new Path[] {config.cert(), config.key(), config.ca(), config.keyPassphraseFile()}) {
       if (p == null) {
         continue;
       }

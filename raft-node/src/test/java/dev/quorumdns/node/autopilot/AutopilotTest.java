@@ -16,37 +16,49 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
-/** The autopilot's memory across looks: stabilization windows, one change in flight, forgetting on losing lead. */
+/**
+ * The autopilot's memory across looks: stabilization windows, one change in flight, forgetting on
+ * losing lead.
+ */
 class AutopilotTest {
   private Instant now = Instant.parse("2026-12-05T00:00:00Z");
   private Autopilot.Look look;
   private final List<AutopilotPlan.Change> applied = new ArrayList<>();
   private CompletableFuture<Object> pending = new CompletableFuture<>();
 
-  private final Autopilot autopilot = new Autopilot(new AutopilotSettings(Duration.ofSeconds(10), 5,
-      Duration.ofMinutes(5)), Duration.ofMillis(400), () -> look, change -> {
-        applied.add(change);
-        return pending;
-      }, new Clock() {
-        @Override
-        public ZoneOffset getZone() {
-          return ZoneOffset.UTC;
-        }
+  private final Autopilot autopilot =
+      new Autopilot(
+          new AutopilotSettings(Duration.ofSeconds(10), 5, Duration.ofMinutes(5)),
+          Duration.ofMillis(400),
+          () -> look,
+          change -> {
+            applied.add(change);
+            return pending;
+          },
+          new Clock() {
+            @Override
+            public ZoneOffset getZone() {
+              return ZoneOffset.UTC;
+            }
 
-        @Override
-        public Clock withZone(ZoneId zone) {
-          return this;
-        }
+            @Override
+            public Clock withZone(ZoneId zone) {
+              return this;
+            }
 
-        @Override
-        public Instant instant() {
-          return now;
-        }
-      });
+            @Override
+            public Instant instant() {
+              return now;
+            }
+          });
 
   private static Autopilot.Look threeAndTwo(long n4Contact) {
-    return new Autopilot.Look("n1", List.of("n1", "n2", "n3"), List.of("n4", "n5"),
-        Map.of("n2", 50L, "n3", 60L, "n4", n4Contact, "n5", 70L), Map.of("n2", 0L, "n3", 0L, "n4", 0L, "n5", 3L),
+    return new Autopilot.Look(
+        "n1",
+        List.of("n1", "n2", "n3"),
+        List.of("n4", "n5"),
+        Map.of("n2", 50L, "n3", 60L, "n4", n4Contact, "n5", 70L),
+        Map.of("n2", 0L, "n3", 0L, "n4", 0L, "n5", 3L),
         true);
   }
 
@@ -79,7 +91,9 @@ class AutopilotTest {
     tickAfter(Duration.ofSeconds(11));
     tickAfter(Duration.ofSeconds(1));
     assertEquals(1, applied.size(), "the first change is still in flight");
-    assertTrue(autopilot.report().plan().decision().contains("in progress"), autopilot.report().plan().decision());
+    assertTrue(
+        autopilot.report().plan().decision().contains("in progress"),
+        autopilot.report().plan().decision());
     pending.complete(null);
     look = null;
     tickAfter(Duration.ofSeconds(1));

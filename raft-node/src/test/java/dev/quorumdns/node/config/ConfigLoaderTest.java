@@ -21,8 +21,14 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 class ConfigLoaderTest {
-  private static final List<String> BASE = List.of("--id", "n1", "--data-dir", "/tmp/q", "--peers",
-      "n1=127.0.0.11:9053,n2=127.0.0.12:9053,n3=127.0.0.13:9053");
+  private static final List<String> BASE =
+      List.of(
+          "--id",
+          "n1",
+          "--data-dir",
+          "/tmp/q",
+          "--peers",
+          "n1=127.0.0.11:9053,n2=127.0.0.12:9053,n3=127.0.0.13:9053");
 
   private static NodeConfig load(List<String> extra, Map<String, String> env) {
     List<String> args = new ArrayList<>(BASE);
@@ -42,7 +48,10 @@ class ConfigLoaderTest {
     assertEquals(Duration.ofMinutes(10), c.vipHoldDown());
     assertEquals(60, c.dnsTtl());
     assertEquals(30, c.dnsNegativeTtl());
-    assertEquals("127.0.0.11", c.advertise().getHostAddress(), "advertise defaults to this node's peer entry");
+    assertEquals(
+        "127.0.0.11",
+        c.advertise().getHostAddress(),
+        "advertise defaults to this node's peer entry");
     assertEquals(Path.of("/tmp/q/raft"), c.raftDir());
     assertEquals(Path.of("/tmp/q/state"), c.stateDir());
   }
@@ -50,14 +59,18 @@ class ConfigLoaderTest {
   @Test
   void flagsBeatEnvironmentWhichBeatsTheFile(@TempDir Path dir) throws IOException {
     Path yaml = dir.resolve("node.yaml");
-    Files.writeString(yaml, """
+    Files.writeString(
+        yaml,
+        """
         domain: file.example
         dns-ttl: 20
         api-port: 1111
         upstream: [ "127.0.0.53:53" ]
         """);
-    NodeConfig c = load(List.of("--config", yaml.toString(), "--api-port", "3333"),
-        Map.of("QUORUMDNS_API_PORT", "2222", "QUORUMDNS_DNS_TTL", "25"));
+    NodeConfig c =
+        load(
+            List.of("--config", yaml.toString(), "--api-port", "3333"),
+            Map.of("QUORUMDNS_API_PORT", "2222", "QUORUMDNS_DNS_TTL", "25"));
     assertEquals("file.example", c.domain());
     assertEquals(25, c.dnsTtl());
     assertEquals(3333, c.apiPort());
@@ -67,7 +80,9 @@ class ConfigLoaderTest {
   @Test
   void aWholeNodeCanComeFromYamlWithPeersAsAMap(@TempDir Path dir) throws IOException {
     Path yaml = dir.resolve("node.yaml");
-    Files.writeString(yaml, """
+    Files.writeString(
+        yaml,
+        """
         id: b
         data-dir: /var/lib/quorumdns
         peers:
@@ -87,41 +102,75 @@ class ConfigLoaderTest {
 
   @ParameterizedTest(name = "{0} {1} -> error naming {2}")
   @CsvSource({
-      "--dns-port, 0, dns-port",
-      "--dns-port, http, dns-port",
-      "--api-port, 70000, api-port",
-      "--domain, bad_domain.internal, domain",
-      "--vip-cidr, 240.0.0.1/4, vip-cidr",
-      "--vip-cidr, 240.0.0.0/31, vip-cidr",
-      "--vip6-cidr, fd00::/48, vip6-cidr",
-      "--vip-hold-down, 90s, vip-hold-down",
-      "--vip-hold-down, soon, vip-hold-down",
-      "--election-timeout, 10ms, election-timeout",
-      "--upstream, 1.2.3, upstream",
-      "--raft-segment-size, 1KB, raft-segment-size",
-      "--bind, localhost6, bind",
-      "--nonsense, 1, nonsense",
+    "--dns-port, 0, dns-port",
+    "--dns-port, http, dns-port",
+    "--api-port, 70000, api-port",
+    "--domain, bad_domain.internal, domain",
+    "--vip-cidr, 240.0.0.1/4, vip-cidr",
+    "--vip-cidr, 240.0.0.0/31, vip-cidr",
+    "--vip6-cidr, fd00::/48, vip6-cidr",
+    "--vip-hold-down, 90s, vip-hold-down",
+    "--vip-hold-down, soon, vip-hold-down",
+    "--election-timeout, 10ms, election-timeout",
+    "--upstream, 1.2.3, upstream",
+    "--raft-segment-size, 1KB, raft-segment-size",
+    "--bind, localhost6, bind",
+    "--nonsense, 1, nonsense",
   })
   void badValuesNameTheKey(String flag, String value, String key) {
-    ValidationException e = assertThrows(ValidationException.class, () -> load(List.of(flag, value), Map.of()));
+    ValidationException e =
+        assertThrows(ValidationException.class, () -> load(List.of(flag, value), Map.of()));
     assertEquals(key, e.field(), e.getMessage());
   }
 
   @Test
   void membershipMistakesAreCaught() {
-    assertEquals("id", assertThrows(ValidationException.class,
-        () -> ConfigLoader.load(List.of("--data-dir", "/tmp/q"), Map.of())).field());
-    assertEquals("peers", assertThrows(ValidationException.class,
-        () -> ConfigLoader.load(List.of("--id", "n9", "--data-dir", "/tmp/q", "--peers", "n1=127.0.0.11:9053"),
-            Map.of())).field());
-    assertEquals("peers", assertThrows(ValidationException.class,
-        () -> ConfigLoader.load(List.of("--id", "n1", "--data-dir", "/tmp/q", "--peers",
-            "n1=127.0.0.11:9053,n1=127.0.0.12:9053"), Map.of())).field());
-    assertEquals("join", assertThrows(ValidationException.class, () -> load(List.of("--join"), Map.of())).field());
-    assertEquals("advertise", assertThrows(ValidationException.class,
-        () -> ConfigLoader.load(List.of("--id", "n4", "--data-dir", "/tmp/q", "--join"), Map.of())).field());
-    NodeConfig joiner = ConfigLoader.load(List.of("--id", "n4", "--data-dir", "/tmp/q", "--join", "--bind",
-        "127.0.0.14"), Map.of());
+    assertEquals(
+        "id",
+        assertThrows(
+                ValidationException.class,
+                () -> ConfigLoader.load(List.of("--data-dir", "/tmp/q"), Map.of()))
+            .field());
+    assertEquals(
+        "peers",
+        assertThrows(
+                ValidationException.class,
+                () ->
+                    ConfigLoader.load(
+                        List.of(
+                            "--id", "n9", "--data-dir", "/tmp/q", "--peers", "n1=127.0.0.11:9053"),
+                        Map.of()))
+            .field());
+    assertEquals(
+        "peers",
+        assertThrows(
+                ValidationException.class,
+                () ->
+                    ConfigLoader.load(
+                        List.of(
+                            "--id",
+                            "n1",
+                            "--data-dir",
+                            "/tmp/q",
+                            "--peers",
+                            "n1=127.0.0.11:9053,n1=127.0.0.12:9053"),
+                        Map.of()))
+            .field());
+    assertEquals(
+        "join",
+        assertThrows(ValidationException.class, () -> load(List.of("--join"), Map.of())).field());
+    assertEquals(
+        "advertise",
+        assertThrows(
+                ValidationException.class,
+                () ->
+                    ConfigLoader.load(
+                        List.of("--id", "n4", "--data-dir", "/tmp/q", "--join"), Map.of()))
+            .field());
+    NodeConfig joiner =
+        ConfigLoader.load(
+            List.of("--id", "n4", "--data-dir", "/tmp/q", "--join", "--bind", "127.0.0.14"),
+            Map.of());
     assertTrue(joiner.join());
     assertTrue(joiner.peers().isEmpty());
   }
@@ -144,59 +193,112 @@ class ConfigLoaderTest {
     assertEquals(2048, d.maxConnectionsPerClient());
     Path yaml = dir.resolve("node.yaml");
     Files.writeString(yaml, "token-file: /etc/q/tokens.yaml\napi-max-connections: 100\n");
-    ApiAccess a = load(List.of("--config", yaml.toString(), "--api-request-timeout", "2s"),
-        Map.of("QUORUMDNS_AUDIT_LOG", "/var/log/q/audit.log", "QUORUMDNS_API_MAX_CONNECTIONS_PER_CLIENT", "10"))
-        .apiAccess();
+    ApiAccess a =
+        load(
+                List.of("--config", yaml.toString(), "--api-request-timeout", "2s"),
+                Map.of(
+                    "QUORUMDNS_AUDIT_LOG",
+                    "/var/log/q/audit.log",
+                    "QUORUMDNS_API_MAX_CONNECTIONS_PER_CLIENT",
+                    "10"))
+            .apiAccess();
     assertEquals(Path.of("/etc/q/tokens.yaml"), a.tokenFile());
     assertEquals(Path.of("/var/log/q/audit.log"), a.auditLog());
     assertEquals(Duration.ofSeconds(2), a.requestTimeout());
     assertEquals(100, a.maxConnections());
     assertEquals(10, a.maxConnectionsPerClient());
-    assertEquals(Path.of("/etc/q/t.yaml"), load(List.of(), Map.of("QUORUMDNS_TOKEN_FILE", "/etc/q/t.yaml"))
-        .apiAccess().tokenFile());
+    assertEquals(
+        Path.of("/etc/q/t.yaml"),
+        load(List.of(), Map.of("QUORUMDNS_TOKEN_FILE", "/etc/q/t.yaml")).apiAccess().tokenFile());
   }
 
   @Test
   void watchLimitsHaveDefaultsAndBadValuesNameTheirKey() {
     assertEquals(WatchLimits.defaults(), load(List.of(), Map.of()).apiAccess().watch());
-    WatchLimits w = load(List.of("--watch-max", "10000", "--watch-buffer", "64KB", "--watch-progress-interval",
-        "500ms"), Map.of("QUORUMDNS_WATCH_MAX_PER_CLIENT", "9000")).apiAccess().watch();
+    WatchLimits w =
+        load(
+                List.of(
+                    "--watch-max",
+                    "10000",
+                    "--watch-buffer",
+                    "64KB",
+                    "--watch-progress-interval",
+                    "500ms"),
+                Map.of("QUORUMDNS_WATCH_MAX_PER_CLIENT", "9000"))
+            .apiAccess()
+            .watch();
     assertEquals(new WatchLimits(10_000, 9000, 64 << 10, Duration.ofMillis(500)), w);
-    assertEquals(5, load(List.of("--watch-max", "5"), Map.of()).apiAccess().watch().maxWatchersPerClient());
-    assertEquals("watch-max-per-client", assertThrows(ValidationException.class,
-        () -> load(List.of("--watch-max", "5", "--watch-max-per-client", "6"), Map.of())).field());
-    assertEquals("watch-buffer", assertThrows(ValidationException.class,
-        () -> load(List.of("--watch-buffer", "1KB"), Map.of())).field());
-    assertEquals("watch-progress-interval", assertThrows(ValidationException.class,
-        () -> load(List.of("--watch-progress-interval", "1h"), Map.of())).field());
-    assertEquals("watch-max", assertThrows(ValidationException.class,
-        () -> load(List.of("--watch-max", "-1"), Map.of())).field());
+    assertEquals(
+        5, load(List.of("--watch-max", "5"), Map.of()).apiAccess().watch().maxWatchersPerClient());
+    assertEquals(
+        "watch-max-per-client",
+        assertThrows(
+                ValidationException.class,
+                () -> load(List.of("--watch-max", "5", "--watch-max-per-client", "6"), Map.of()))
+            .field());
+    assertEquals(
+        "watch-buffer",
+        assertThrows(
+                ValidationException.class, () -> load(List.of("--watch-buffer", "1KB"), Map.of()))
+            .field());
+    assertEquals(
+        "watch-progress-interval",
+        assertThrows(
+                ValidationException.class,
+                () -> load(List.of("--watch-progress-interval", "1h"), Map.of()))
+            .field());
+    assertEquals(
+        "watch-max",
+        assertThrows(ValidationException.class, () -> load(List.of("--watch-max", "-1"), Map.of()))
+            .field());
   }
 
   @Test
   void changeLogRetentionDefaultsToTheContractAndIsNamedWhenBad() {
     assertEquals(Retention.DEFAULT, load(List.of(), Map.of()).changeLog());
-    Retention small = load(List.of("--change-log-min-changes", "50", "--change-log-min-age", "0s"), Map.of())
-        .changeLog();
+    Retention small =
+        load(List.of("--change-log-min-changes", "50", "--change-log-min-age", "0s"), Map.of())
+            .changeLog();
     assertEquals(50, small.minRecords());
     assertEquals(0, small.minAgeMillis());
-    assertEquals("change-log-min-changes", assertThrows(ValidationException.class,
-        () -> load(List.of("--change-log-min-changes", "0"), Map.of())).field());
-    assertEquals("change-log-min-age", assertThrows(ValidationException.class,
-        () -> load(List.of("--change-log-min-age", "forever"), Map.of())).field());
+    assertEquals(
+        "change-log-min-changes",
+        assertThrows(
+                ValidationException.class,
+                () -> load(List.of("--change-log-min-changes", "0"), Map.of()))
+            .field());
+    assertEquals(
+        "change-log-min-age",
+        assertThrows(
+                ValidationException.class,
+                () -> load(List.of("--change-log-min-age", "forever"), Map.of()))
+            .field());
   }
 
   @Test
   void bothTokenFlagsAreRefusedNamingBoth() {
-    ValidationException e = assertThrows(ValidationException.class,
-        () -> load(List.of("--token-file", "/a", "--api-token-file", "/b"), Map.of()));
+    ValidationException e =
+        assertThrows(
+            ValidationException.class,
+            () -> load(List.of("--token-file", "/a", "--api-token-file", "/b"), Map.of()));
     assertEquals("token-file", e.field());
     assertTrue(e.getMessage().contains("api-token-file"), e.getMessage());
-    assertEquals("api-max-connections-per-client", assertThrows(ValidationException.class,
-        () -> load(List.of("--api-max-connections", "5", "--api-max-connections-per-client", "6"), Map.of()))
-        .field());
-    assertEquals("api-request-timeout", assertThrows(ValidationException.class,
-        () -> load(List.of("--api-request-timeout", "1ms"), Map.of())).field());
+    assertEquals(
+        "api-max-connections-per-client",
+        assertThrows(
+                ValidationException.class,
+                () ->
+                    load(
+                        List.of(
+                            "--api-max-connections", "5", "--api-max-connections-per-client", "6"),
+                        Map.of()))
+            .field());
+    assertEquals(
+        "api-request-timeout",
+        assertThrows(
+                ValidationException.class,
+                () -> load(List.of("--api-request-timeout", "1ms"), Map.of()))
+            .field());
   }
 
   @Test
@@ -205,26 +307,62 @@ class ConfigLoaderTest {
     NodeConfig listener = ConfigLoader.load(concat(joiner, "--join", "--listener"), Map.of());
     assertTrue(listener.join());
     assertTrue(listener.listener());
-    assertTrue(ConfigLoader.load(concat(joiner, "--listener", "--join"), Map.of()).listener(), "in any order");
-    assertFalse(ConfigLoader.load(concat(joiner, "--join", "--listener=false"), Map.of()).listener());
-    assertFalse(ConfigLoader.load(concat(joiner, "--join", "--listener", "false"), Map.of()).listener());
-    assertTrue(ConfigLoader.load(joiner, Map.of("QUORUMDNS_JOIN", "true")).join(), "from the environment");
-    assertEquals("listener", assertThrows(ValidationException.class,
-        () -> ConfigLoader.load(concat(joiner, "--listener"), Map.of())).field(), "a listener joins");
-    assertEquals("bogus", assertThrows(ValidationException.class,
-        () -> ConfigLoader.load(concat(joiner, "--join", "--bogus"), Map.of())).field());
-    assertEquals("join", assertThrows(ValidationException.class,
-        () -> ConfigLoader.load(concat(joiner, "--join", "maybe"), Map.of())).field());
-    assertEquals("dns-port", assertThrows(ValidationException.class,
-        () -> ConfigLoader.load(concat(joiner, "--join", "--dns-port"), Map.of())).field());
-    assertEquals("stray", assertThrows(ValidationException.class,
-        () -> ConfigLoader.load(concat(joiner, "stray", "--join"), Map.of())).field());
+    assertTrue(
+        ConfigLoader.load(concat(joiner, "--listener", "--join"), Map.of()).listener(),
+        "in any order");
+    assertFalse(
+        ConfigLoader.load(concat(joiner, "--join", "--listener=false"), Map.of()).listener());
+    assertFalse(
+        ConfigLoader.load(concat(joiner, "--join", "--listener", "false"), Map.of()).listener());
+    assertTrue(
+        ConfigLoader.load(joiner, Map.of("QUORUMDNS_JOIN", "true")).join(), "from the environment");
+    assertEquals(
+        "listener",
+        assertThrows(
+                ValidationException.class,
+                () -> ConfigLoader.load(concat(joiner, "--listener"), Map.of()))
+            .field(),
+        "a listener joins");
+    assertEquals(
+        "bogus",
+        assertThrows(
+                ValidationException.class,
+                () -> ConfigLoader.load(concat(joiner, "--join", "--bogus"), Map.of()))
+            .field());
+    assertEquals(
+        "join",
+        assertThrows(
+                ValidationException.class,
+                () -> ConfigLoader.load(concat(joiner, "--join", "maybe"), Map.of()))
+            .field());
+    assertEquals(
+        "dns-port",
+        assertThrows(
+                ValidationException.class,
+                () -> ConfigLoader.load(concat(joiner, "--join", "--dns-port"), Map.of()))
+            .field());
+    assertEquals(
+        "stray",
+        assertThrows(
+                ValidationException.class,
+                () -> ConfigLoader.load(concat(joiner, "stray", "--join"), Map.of()))
+            .field());
   }
 
   @Test
   void flagsRepeatLikeBeforeAndTheHelpListsEveryKey() {
-    NodeConfig c = load(List.of("--dns-port", "1", "--dns-port", "2", "--upstream", "127.0.0.53",
-        "--upstream", "127.0.0.54:5353"), Map.of());
+    NodeConfig c =
+        load(
+            List.of(
+                "--dns-port",
+                "1",
+                "--dns-port",
+                "2",
+                "--upstream",
+                "127.0.0.53",
+                "--upstream",
+                "127.0.0.54:5353"),
+            Map.of());
     assertEquals(2, c.dnsPort(), "the last value wins");
     assertEquals(2, c.upstreams().size(), "repeatable keys keep every value");
     String help = NodeFlags.commandLine().getUsageMessage();

@@ -27,9 +27,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The leader's deadlines against a real registry, with leadership and the monotonic clock in the test's hands and
- * writes applied at once (as if Raft committed them): expiry after a TTL without keepalive and never before, a
- * keepalive moving the deadline without a log entry, a fresh TTL for every lease in a new term, retries.
+ * The leader's deadlines against a real registry, with leadership and the monotonic clock in the
+ * test's hands and writes applied at once (as if Raft committed them): expiry after a TTL without
+ * keepalive and never before, a keepalive moving the deadline without a log entry, a fresh TTL for
+ * every lease in a new term, retries.
  */
 class LeaseKeeperTest {
   private static final long TTL = 10_000;
@@ -37,14 +38,15 @@ class LeaseKeeperTest {
   private static final long ID = 0x42;
   private static final ServiceKey WEB = new ServiceKey("shop", "web");
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   private Registry registry;
   private final AtomicLong term = new AtomicLong(-1);
   private final AtomicLong now = new AtomicLong(1_000 * MS);
   private final List<Command> sent = new ArrayList<>();
+
   /** What the next write answers; null: apply it and answer Applied. */
   private CompletableFuture<WriteResult> nextAnswer;
+
   private LeaseKeeper keeper;
 
   @BeforeEach
@@ -65,14 +67,24 @@ class LeaseKeeperTest {
     if (answer != null) {
       return answer;
     }
-    return CompletableFuture.completedFuture(new WriteResult.Applied(TestRegistries.apply(registry, c)));
+    return CompletableFuture.completedFuture(
+        new WriteResult.Applied(TestRegistries.apply(registry, c)));
   }
 
   private void grantWithEndpoint() {
     TestRegistries.apply(registry, new Command.GrantLease(ID, TTL));
-    TestRegistries.register(registry, WEB.namespace(), WEB.name(), new ServiceSpec(List.of(),
-        List.of(new Endpoint("10.0.0.1", 80, null, Health.PASSING, ID), new Endpoint("10.0.0.2", 80, null)),
-        Map.of(), null, null));
+    TestRegistries.register(
+        registry,
+        WEB.namespace(),
+        WEB.name(),
+        new ServiceSpec(
+            List.of(),
+            List.of(
+                new Endpoint("10.0.0.1", 80, null, Health.PASSING, ID),
+                new Endpoint("10.0.0.2", 80, null)),
+            Map.of(),
+            null,
+            null));
     keeper.tick(); // the leader's next tick sees the grant
   }
 
@@ -91,7 +103,8 @@ class LeaseKeeperTest {
     advance(1);
     assertEquals(List.of(new Command.ExpireLeases(List.of(ID))), sent);
     assertNull(registry.lease(ID));
-    assertEquals(List.of(new Endpoint("10.0.0.2", 80, null)), registry.view().get(WEB).spec().endpoints());
+    assertEquals(
+        List.of(new Endpoint("10.0.0.2", 80, null)), registry.view().get(WEB).spec().endpoints());
     advance(TTL);
     assertEquals(1, sent.size(), "proposed once");
     assertEquals(0, keeper.tracked());
@@ -104,7 +117,8 @@ class LeaseKeeperTest {
     for (int i = 0; i < 10; i++) {
       advance(TTL - 1);
       LeaseQueries.Answer a = keeper.keepAlive(ID);
-      assertEquals(new LeaseQueries.Answer(LeaseQueries.Result.LIVE, TTL, TTL, TestRegistries.T0), a);
+      assertEquals(
+          new LeaseQueries.Answer(LeaseQueries.Result.LIVE, TTL, TTL, TestRegistries.T0), a);
     }
     assertEquals(List.of(), sent, "ten keepalives, no log entry, no expiry");
     advance(TTL / 2);
@@ -149,7 +163,10 @@ class LeaseKeeperTest {
     term.set(3);
     keeper.tick();
     TestRegistries.apply(registry, new Command.GrantLease(ID, TTL));
-    assertEquals(LeaseQueries.Result.LIVE, keeper.keepAlive(ID).result(), "a keepalive right after the grant");
+    assertEquals(
+        LeaseQueries.Result.LIVE,
+        keeper.keepAlive(ID).result(),
+        "a keepalive right after the grant");
     assertEquals(LeaseQueries.Result.UNKNOWN, keeper.keepAlive(0x43).result(), "never granted");
     TestRegistries.apply(registry, new Command.RevokeLease(ID));
     assertEquals(LeaseQueries.Result.UNKNOWN, keeper.keepAlive(ID).result(), "revoked");
@@ -164,7 +181,9 @@ class LeaseKeeperTest {
     nextAnswer = pending;
     advance(TTL);
     assertEquals(1, sent.size());
-    assertEquals(LeaseQueries.Result.UNKNOWN, keeper.keepAlive(ID).result(),
+    assertEquals(
+        LeaseQueries.Result.UNKNOWN,
+        keeper.keepAlive(ID).result(),
         "once the expiry is proposed, a keepalive cannot save the lease: the client is told at once");
     advance(TTL);
     assertEquals(1, sent.size(), "not proposed twice while the first is in flight");
@@ -183,10 +202,13 @@ class LeaseKeeperTest {
     assertTrue(LeaseQueries.isRequest(request));
     byte[] answer = keeper.answer(request);
     assertEquals("4c01904e904e0000018bcfe56800", HexFormat.of().formatHex(answer));
-    assertEquals(new LeaseQueries.Answer(LeaseQueries.Result.LIVE, TTL, TTL, TestRegistries.T0),
+    assertEquals(
+        new LeaseQueries.Answer(LeaseQueries.Result.LIVE, TTL, TTL, TestRegistries.T0),
         LeaseQueries.decodeAnswer(answer));
-    assertEquals("4c02", HexFormat.of().formatHex(keeper.answer(
-        LeaseQueries.request(LeaseQueries.Op.STATUS, 0x43))));
+    assertEquals(
+        "4c02",
+        HexFormat.of()
+            .formatHex(keeper.answer(LeaseQueries.request(LeaseQueries.Op.STATUS, 0x43))));
     term.set(-1);
     assertEquals("4c03", HexFormat.of().formatHex(keeper.answer(request)));
     assertNotNull(LeaseQueries.decodeRequest(request));

@@ -29,7 +29,8 @@ class NodeLeasesTest {
   private final List<Command> sent = new ArrayList<>();
   private final Deque<Long> randoms = new ArrayDeque<>(List.of(-7L, 0L, 5L, 6L, 7L));
   private final Deque<Outcome> outcomes = new ArrayDeque<>();
-  private final NodeLeases leases = new NodeLeases(this::submit, this::ask, randoms::pop, Duration.ofSeconds(1));
+  private final NodeLeases leases =
+      new NodeLeases(this::submit, this::ask, randoms::pop, Duration.ofSeconds(1));
 
   private CompletableFuture<WriteResult> submit(Command c) {
     sent.add(c);
@@ -38,7 +39,8 @@ class NodeLeasesTest {
 
   private CompletableFuture<byte[]> ask(byte[] request, Duration timeout) {
     Object a = answers.pop();
-    return a instanceof Throwable t ? CompletableFuture.failedFuture(t)
+    return a instanceof Throwable t
+        ? CompletableFuture.failedFuture(t)
         : CompletableFuture.completedFuture(LeaseQueries.answer((LeaseQueries.Answer) a));
   }
 
@@ -60,7 +62,10 @@ class NodeLeasesTest {
     for (int i = 0; i < 5; i++) {
       answers.add(LeaseQueries.Answer.NOT_LEADER);
     }
-    assertEquals(NodeException.Kind.NO_QUORUM, failure(leases.keepAlive(9)).kind(), "asked five times, then given up");
+    assertEquals(
+        NodeException.Kind.NO_QUORUM,
+        failure(leases.keepAlive(9)).kind(),
+        "asked five times, then given up");
     answers.add(new IllegalStateException("no leader known"));
     assertEquals(NodeException.Kind.NO_QUORUM, failure(leases.status(9)).kind());
     answers.add(LeaseQueries.Answer.UNKNOWN);
@@ -74,8 +79,12 @@ class NodeLeasesTest {
     outcomes.add(new Outcome.Conflict("id", "taken"));
     outcomes.add(new Outcome.LeaseGranted(new Lease(6, 5_000, 0)));
     WriteResult r = leases.grant(5_000).join();
-    assertEquals(new Outcome.LeaseGranted(new Lease(6, 5_000, 0)), ((WriteResult.Applied) r).outcome());
-    assertEquals(List.of(new Command.GrantLease(Long.MAX_VALUE - 6, 5_000), new Command.GrantLease(5, 5_000)), sent,
+    assertEquals(
+        new Outcome.LeaseGranted(new Lease(6, 5_000, 0)), ((WriteResult.Applied) r).outcome());
+    assertEquals(
+        List.of(
+            new Command.GrantLease(Long.MAX_VALUE - 6, 5_000), new Command.GrantLease(5, 5_000)),
+        sent,
         "the sign bit is dropped and 0 is never used");
     assertThrows(ValidationException.class, () -> leases.grant(4_999));
   }

@@ -28,18 +28,54 @@ class FormationPolicyTest {
   }
 
   static FormationInfo discovering(String id, List<Peer> proposal) {
-    return new FormationInfo(id, "quorumdns", peer(id).raft(), null, 3, Phase.DISCOVERING, null, proposal, null,
-        List.of(), List.of(), false, "");
+    return new FormationInfo(
+        id,
+        "quorumdns",
+        peer(id).raft(),
+        null,
+        3,
+        Phase.DISCOVERING,
+        null,
+        proposal,
+        null,
+        List.of(),
+        List.of(),
+        false,
+        "");
   }
 
   static FormationInfo locked(String id, List<Peer> founders) {
-    return new FormationInfo(id, "quorumdns", peer(id).raft(), null, 3, Phase.LOCKED, founders, founders, null,
-        List.of(), List.of(), false, "");
+    return new FormationInfo(
+        id,
+        "quorumdns",
+        peer(id).raft(),
+        null,
+        3,
+        Phase.LOCKED,
+        founders,
+        founders,
+        null,
+        List.of(),
+        List.of(),
+        false,
+        "");
   }
 
   static FormationInfo member(String id, List<Peer> founders, String leader, List<Peer> voters) {
-    return new FormationInfo(id, "quorumdns", peer(id).raft(), null, 3, Phase.MEMBER, founders, founders, leader,
-        voters, List.of(), true, "");
+    return new FormationInfo(
+        id,
+        "quorumdns",
+        peer(id).raft(),
+        null,
+        3,
+        Phase.MEMBER,
+        founders,
+        founders,
+        leader,
+        voters,
+        List.of(),
+        true,
+        "");
   }
 
   @Test
@@ -52,25 +88,40 @@ class FormationPolicyTest {
 
   @Test
   void proposesTheSmallestIdsAndLocksOnlyWhenEveryCandidateProposesTheSame() {
-    Step first = FormationPolicy.decide(N2, null, List.of(discovering("n1", null), discovering("n3", null),
-        discovering("n4", null)), true);
+    Step first =
+        FormationPolicy.decide(
+            N2,
+            null,
+            List.of(discovering("n1", null), discovering("n3", null), discovering("n4", null)),
+            true);
     assertEquals(P123, assertInstanceOf(Step.Wait.class, first).proposal());
-    Step agreed = FormationPolicy.decide(N2, null, List.of(discovering("n1", P123), discovering("n3", P123),
-        discovering("n4", P123)), true);
+    Step agreed =
+        FormationPolicy.decide(
+            N2,
+            null,
+            List.of(discovering("n1", P123), discovering("n3", P123), discovering("n4", P123)),
+            true);
     assertEquals(P123, assertInstanceOf(Step.Lock.class, agreed).founders());
   }
 
   @Test
   void anIncompleteRoundNeverLocks() {
-    Step s = FormationPolicy.decide(N2, null, List.of(discovering("n1", P123), discovering("n3", P123)), false);
-    assertTrue(assertInstanceOf(Step.Wait.class, s).reason().contains("not every retry-join address"));
+    Step s =
+        FormationPolicy.decide(
+            N2, null, List.of(discovering("n1", P123), discovering("n3", P123)), false);
+    assertTrue(
+        assertInstanceOf(Step.Wait.class, s).reason().contains("not every retry-join address"));
   }
 
   @Test
   void aNodeOutsideTheProposalWaitsToJoin() {
     Self n4 = new Self("n4", "h4:9053", "quorumdns", 3);
-    Step s = FormationPolicy.decide(n4, null, List.of(discovering("n1", P123), discovering("n2", P123),
-        discovering("n3", P123)), true);
+    Step s =
+        FormationPolicy.decide(
+            n4,
+            null,
+            List.of(discovering("n1", P123), discovering("n2", P123), discovering("n3", P123)),
+            true);
     Step.Wait w = assertInstanceOf(Step.Wait.class, s);
     assertEquals(P123, w.proposal());
     assertTrue(w.reason().contains("joins the cluster they form"), w.reason());
@@ -79,27 +130,38 @@ class FormationPolicyTest {
   @Test
   void adoptsTheSmallestLockedSetOverItsOwnView() {
     List<Peer> p234 = peers("n2", "n3", "n4");
-    Step s = FormationPolicy.decide(N2, null, List.of(locked("n3", p234), discovering("n1", P123),
-        discovering("n4", p234)), true);
-    assertEquals(p234, assertInstanceOf(Step.Wait.class, s).proposal(), "n1 still proposes another set");
+    Step s =
+        FormationPolicy.decide(
+            N2,
+            null,
+            List.of(locked("n3", p234), discovering("n1", P123), discovering("n4", p234)),
+            true);
+    assertEquals(
+        p234, assertInstanceOf(Step.Wait.class, s).proposal(), "n1 still proposes another set");
   }
 
   @Test
   void foundsOnceEveryFounderLockedOrStartedWithTheSameSet() {
-    Step s = FormationPolicy.decide(N2, P123, List.of(locked("n1", P123),
-        member("n3", P123, null, P123)), true);
+    Step s =
+        FormationPolicy.decide(
+            N2, P123, List.of(locked("n1", P123), member("n3", P123, null, P123)), true);
     assertEquals(P123, assertInstanceOf(Step.Found.class, s).founders());
-    Step waiting = FormationPolicy.decide(N2, P123, List.of(locked("n1", P123), discovering("n3", P123)), true);
+    Step waiting =
+        FormationPolicy.decide(
+            N2, P123, List.of(locked("n1", P123), discovering("n3", P123)), true);
     assertTrue(assertInstanceOf(Step.Wait.class, waiting).reason().contains("waiting for n3"));
   }
 
   @Test
   void aLockedSetThatCanNeverStartIsLeftForTheClusterThatFormed() {
     List<Peer> p012 = peers("n0", "n1", "n2");
-    Step noCluster = FormationPolicy.decide(N2, P123, List.of(locked("n1", p012), locked("n3", P123)), true);
-    assertTrue(assertInstanceOf(Step.Wait.class, noCluster).reason().contains("can never all start"));
+    Step noCluster =
+        FormationPolicy.decide(N2, P123, List.of(locked("n1", p012), locked("n3", P123)), true);
+    assertTrue(
+        assertInstanceOf(Step.Wait.class, noCluster).reason().contains("can never all start"));
     FormationInfo leader = member("n0", p012, "n0", p012);
-    Step join = FormationPolicy.decide(N2, P123, List.of(member("n1", p012, "n0", p012), leader), true);
+    Step join =
+        FormationPolicy.decide(N2, P123, List.of(member("n1", p012, "n0", p012), leader), true);
     assertEquals(leader, assertInstanceOf(Step.Join.class, join).via());
   }
 
@@ -107,18 +169,48 @@ class FormationPolicyTest {
   void joinsAClusterWithALeaderInsteadOfFoundingOne() {
     FormationInfo follower = member("n1", null, "n3", peers("n1", "n3", "n5"));
     FormationInfo leader = member("n3", null, "n3", peers("n1", "n3", "n5"));
-    Step s = FormationPolicy.decide(N2, null, List.of(follower, leader, discovering("n4", null)), true);
-    assertEquals(leader, assertInstanceOf(Step.Join.class, s).via(), "the leader's own view is preferred");
+    Step s =
+        FormationPolicy.decide(N2, null, List.of(follower, leader, discovering("n4", null)), true);
+    assertEquals(
+        leader, assertInstanceOf(Step.Join.class, s).via(), "the leader's own view is preferred");
   }
 
   @Test
   void ignoresOtherClustersAndRefusesDuplicateIds() {
-    FormationInfo other = new FormationInfo("n1", "elsewhere", "h1:9053", null, 3, Phase.MEMBER, null, null, "n1",
-        peers("n1"), List.of(), true, "");
+    FormationInfo other =
+        new FormationInfo(
+            "n1",
+            "elsewhere",
+            "h1:9053",
+            null,
+            3,
+            Phase.MEMBER,
+            null,
+            null,
+            "n1",
+            peers("n1"),
+            List.of(),
+            true,
+            "");
     assertInstanceOf(Step.Wait.class, FormationPolicy.decide(N2, null, List.of(other), true));
-    FormationInfo twin = new FormationInfo("n1", "quorumdns", "other:9053", null, 3, Phase.DISCOVERING, null, null,
-        null, List.of(), List.of(), false, "");
-    Step s = FormationPolicy.decide(N2, null, List.of(discovering("n1", null), twin, discovering("n3", null)), true);
+    FormationInfo twin =
+        new FormationInfo(
+            "n1",
+            "quorumdns",
+            "other:9053",
+            null,
+            3,
+            Phase.DISCOVERING,
+            null,
+            null,
+            null,
+            List.of(),
+            List.of(),
+            false,
+            "");
+    Step s =
+        FormationPolicy.decide(
+            N2, null, List.of(discovering("n1", null), twin, discovering("n3", null)), true);
     assertTrue(assertInstanceOf(Step.Wait.class, s).reason().contains("ids must be unique"));
   }
 
@@ -132,9 +224,14 @@ class FormationPolicyTest {
   @Test
   void bootstrapExpectOneFoundsAlone() {
     Self alone = new Self("n1", "h1:9053", "quorumdns", 1);
-    assertEquals(peers("n1"), assertInstanceOf(Step.Lock.class,
-        FormationPolicy.decide(alone, null, List.of(), true)).founders());
-    assertEquals(peers("n1"), assertInstanceOf(Step.Found.class,
-        FormationPolicy.decide(alone, peers("n1"), List.of(), true)).founders());
+    assertEquals(
+        peers("n1"),
+        assertInstanceOf(Step.Lock.class, FormationPolicy.decide(alone, null, List.of(), true))
+            .founders());
+    assertEquals(
+        peers("n1"),
+        assertInstanceOf(
+                Step.Found.class, FormationPolicy.decide(alone, peers("n1"), List.of(), true))
+            .founders());
   }
 }

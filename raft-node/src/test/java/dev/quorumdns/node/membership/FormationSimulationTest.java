@@ -17,10 +17,11 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * Many nodes running {@link FormationPolicy} against each other with arbitrary interleavings: a round's probes
- * are answered at one moment and acted upon later (other nodes may have moved meanwhile), probes fail at random
- * (incomplete rounds), nodes start late and some restart with only their lock kept. Never two founding sets;
- * with exactly bootstrap-expect nodes, every node ends up founding the same set.
+ * Many nodes running {@link FormationPolicy} against each other with arbitrary interleavings: a
+ * round's probes are answered at one moment and acted upon later (other nodes may have moved
+ * meanwhile), probes fail at random (incomplete rounds), nodes start late and some restart with
+ * only their lock kept. Never two founding sets; with exactly bootstrap-expect nodes, every node
+ * ends up founding the same set.
  */
 class FormationSimulationTest {
   private static final long SEED = Long.getLong("quorumdns.formation.seed", 20261205L);
@@ -55,8 +56,17 @@ class FormationSimulationTest {
       try {
         simulate(seed);
       } catch (AssertionError e) {
-        throw new AssertionError("run " + run + " failed; seed " + seed + " (rerun with "
-            + "-Dquorumdns.formation.seed=" + SEED + "): " + e.getMessage(), e);
+        throw new AssertionError(
+            "run "
+                + run
+                + " failed; seed "
+                + seed
+                + " (rerun with "
+                + "-Dquorumdns.formation.seed="
+                + SEED
+                + "): "
+                + e.getMessage(),
+            e);
       }
     }
   }
@@ -114,7 +124,9 @@ class FormationSimulationTest {
     checkSafety(nodes);
     if (count == expect) {
       for (Sim n : nodes) {
-        assertTrue(n.founded != null, n.self.id() + " never founded (expect " + expect + ", " + count + " nodes)");
+        assertTrue(
+            n.founded != null,
+            n.self.id() + " never founded (expect " + expect + ", " + count + " nodes)");
       }
     }
   }
@@ -145,39 +157,100 @@ class FormationSimulationTest {
     assertTrue(sets.size() <= 1, "two founding sets: " + sets);
     for (List<Peer> set : sets) {
       for (Peer p : set) {
-        Sim founder = nodes.stream().filter(n -> n.self.id().equals(p.id())).findFirst().orElseThrow();
-        assertTrue(founder.founded != null || set.equals(founder.locked),
+        Sim founder =
+            nodes.stream().filter(n -> n.self.id().equals(p.id())).findFirst().orElseThrow();
+        assertTrue(
+            founder.founded != null || set.equals(founder.locked),
             "a founding set " + set + " whose member " + p.id() + " is not locked on it");
       }
     }
   }
 
-  /** The leader of the cluster founded by {@code founders}: once a majority started, the smallest id of those. */
+  /**
+   * The leader of the cluster founded by {@code founders}: once a majority started, the smallest id
+   * of those.
+   */
   private static String leaderOf(List<Peer> founders, List<Sim> nodes) {
     List<String> started = new ArrayList<>();
     for (Peer p : founders) {
-      nodes.stream().filter(n -> n.self.id().equals(p.id()) && founders.equals(n.founded)).findFirst()
+      nodes.stream()
+          .filter(n -> n.self.id().equals(p.id()) && founders.equals(n.founded))
+          .findFirst()
           .ifPresent(n -> started.add(n.self.id()));
     }
-    return started.size() > founders.size() / 2 ? started.stream().sorted().findFirst().orElseThrow() : null;
+    return started.size() > founders.size() / 2
+        ? started.stream().sorted().findFirst().orElseThrow()
+        : null;
   }
 
   private static FormationInfo info(Sim y, List<Sim> nodes) {
     if (y.founded != null) {
-      return new FormationInfo(y.self.id(), "quorumdns", y.self.raft(), null, y.self.expect(), Phase.MEMBER,
-          y.founded, y.founded, leaderOf(y.founded, nodes), y.founded, List.of(), true, "");
+      return new FormationInfo(
+          y.self.id(),
+          "quorumdns",
+          y.self.raft(),
+          null,
+          y.self.expect(),
+          Phase.MEMBER,
+          y.founded,
+          y.founded,
+          leaderOf(y.founded, nodes),
+          y.founded,
+          List.of(),
+          true,
+          "");
     }
     if (y.joined) {
-      List<Peer> cluster = nodes.stream().filter(n -> n.founded != null).map(n -> n.founded).findFirst()
-          .orElseThrow();
-      return new FormationInfo(y.self.id(), "quorumdns", y.self.raft(), null, y.self.expect(), Phase.MEMBER, null,
-          null, leaderOf(cluster, nodes), cluster, List.of(), true, "");
+      List<Peer> cluster =
+          nodes.stream()
+              .filter(n -> n.founded != null)
+              .map(n -> n.founded)
+              .findFirst()
+              .orElseThrow();
+      return new FormationInfo(
+          y.self.id(),
+          "quorumdns",
+          y.self.raft(),
+          null,
+          y.self.expect(),
+          Phase.MEMBER,
+          null,
+          null,
+          leaderOf(cluster, nodes),
+          cluster,
+          List.of(),
+          true,
+          "");
     }
     if (y.locked != null) {
-      return new FormationInfo(y.self.id(), "quorumdns", y.self.raft(), null, y.self.expect(), Phase.LOCKED,
-          y.locked, y.locked, null, List.of(), List.of(), false, "");
+      return new FormationInfo(
+          y.self.id(),
+          "quorumdns",
+          y.self.raft(),
+          null,
+          y.self.expect(),
+          Phase.LOCKED,
+          y.locked,
+          y.locked,
+          null,
+          List.of(),
+          List.of(),
+          false,
+          "");
     }
-    return new FormationInfo(y.self.id(), "quorumdns", y.self.raft(), null, y.self.expect(), Phase.DISCOVERING,
-        null, y.proposal, null, List.of(), List.of(), false, "");
+    return new FormationInfo(
+        y.self.id(),
+        "quorumdns",
+        y.self.raft(),
+        null,
+        y.self.expect(),
+        Phase.DISCOVERING,
+        null,
+        y.proposal,
+        null,
+        List.of(),
+        List.of(),
+        false,
+        "");
   }
 }

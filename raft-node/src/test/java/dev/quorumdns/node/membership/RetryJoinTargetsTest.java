@@ -8,14 +8,25 @@ import dev.quorumdns.node.config.HostPort;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** What retry-join entries turn into; a name that cannot be looked up makes the round incomplete. */
+/**
+ * What retry-join entries turn into; a name that cannot be looked up makes the round incomplete.
+ */
 class RetryJoinTargetsTest {
   @Test
   void addressesKeepTheirPortOrTakeTheApiPort() {
-    RetryJoinTargets.Resolved r = RetryJoinTargets.resolve(List.of("10.0.0.1", "10.0.0.2:9000", "[fd00::3]:9001",
-        "[fd00::4]", "fd00::5", "10.0.0.1"), 8053);
-    assertEquals(List.of(new HostPort("10.0.0.1", 8053), new HostPort("10.0.0.2", 9000),
-        new HostPort("fd00::3", 9001), new HostPort("fd00::4", 8053), new HostPort("fd00::5", 8053)), r.targets());
+    RetryJoinTargets.Resolved r =
+        RetryJoinTargets.resolve(
+            List.of(
+                "10.0.0.1", "10.0.0.2:9000", "[fd00::3]:9001", "[fd00::4]", "fd00::5", "10.0.0.1"),
+            8053);
+    assertEquals(
+        List.of(
+            new HostPort("10.0.0.1", 8053),
+            new HostPort("10.0.0.2", 9000),
+            new HostPort("fd00::3", 9001),
+            new HostPort("fd00::4", 8053),
+            new HostPort("fd00::5", 8053)),
+        r.targets());
     assertTrue(r.complete());
   }
 
@@ -29,7 +40,8 @@ class RetryJoinTargetsTest {
 
   @Test
   void aNameThatDoesNotResolveMakesTheRoundIncomplete() {
-    RetryJoinTargets.Resolved r = RetryJoinTargets.resolve(List.of("10.0.0.1", "no-such-host.invalid"), 8053);
+    RetryJoinTargets.Resolved r =
+        RetryJoinTargets.resolve(List.of("10.0.0.1", "no-such-host.invalid"), 8053);
     assertEquals(List.of(new HostPort("10.0.0.1", 8053)), r.targets());
     assertFalse(r.complete());
     assertTrue(r.problems().get(0).startsWith("no-such-host.invalid"), r.problems().toString());

@@ -11,7 +11,10 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.junit.jupiter.api.Test;
 
-/** The leader as the division reports it, and waiting for one: a known leader at once, an election wakes waiters. */
+/**
+ * The leader as the division reports it, and waiting for one: a known leader at once, an election
+ * wakes waiters.
+ */
 class LeaderTrackerTest {
   private static final RaftPeerId N1 = RaftPeerId.valueOf("n1");
   private static final RaftPeerId N2 = RaftPeerId.valueOf("n2");
@@ -45,7 +48,8 @@ class LeaderTrackerTest {
 
   @Test
   void anElectionBeforeTheWaitIsNotMissed() throws Exception {
-    // The division already reports the leader elected a moment ago: the wait does not depend on the event.
+    // The division already reports the leader elected a moment ago: the wait does not depend on the
+    // event.
     tracker.elected(N1);
     live.set(N1);
     assertEquals(N1, tracker.await(Duration.ofDays(1)).get(10, TimeUnit.SECONDS));
@@ -55,7 +59,9 @@ class LeaderTrackerTest {
   void losingTheLeaderWakesNobodyAndIsNoElection() throws Exception {
     CompletableFuture<RaftPeerId> f = tracker.await(Duration.ofDays(1));
     tracker.elected(null);
-    assertFalse(f.isDone(), "a waiter woken by 'no leader' would give up at once instead of waiting for the next");
+    assertFalse(
+        f.isDone(),
+        "a waiter woken by 'no leader' would give up at once instead of waiting for the next");
     assertEquals(0, tracker.changes());
     live.set(N2);
     tracker.elected(N2);

@@ -45,10 +45,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The write path below HTTP with three real Ratis peers in this JVM (127.0.90.11-13, durable logs): a write on the
- * leader goes to its own division, a write on a follower is carried to the leader, and a write on a survivor after
- * the leader stops is applied once the new leader is elected, once; a write retried after every node restarted
- * answers its first outcome instead of being applied again.
+ * The write path below HTTP with three real Ratis peers in this JVM (127.0.90.11-13, durable logs):
+ * a write on the leader goes to its own division, a write on a follower is carried to the leader,
+ * and a write on a survivor after the leader stops is applied once the new leader is elected, once;
+ * a write retried after every node restarted answers its first outcome instead of being applied
+ * again.
  */
 class RaftRuntimeIT {
   private static final Duration WAIT = Duration.ofSeconds(30);
@@ -66,19 +67,38 @@ class RaftRuntimeIT {
     Files.createDirectories(base);
     startNodes(base);
     RaftRuntime leader = leader();
-    assertInstanceOf(WriteResult.Applied.class, leader.submit(new Command.InitCluster(first.clusterSettings()))
-        .get(30, TimeUnit.SECONDS));
+    assertInstanceOf(
+        WriteResult.Applied.class,
+        leader.submit(new Command.InitCluster(first.clusterSettings())).get(30, TimeUnit.SECONDS));
   }
 
   private void startNodes(Path base) throws Exception {
     for (int i = 1; i <= 3; i++) {
-      NodeConfig c = ConfigLoader.load(List.of("--id", "n" + i, "--data-dir", base.resolve("n" + i).toString(),
-          "--bind", "127.0.90.1" + i, "--peers", PEERS, "--write-timeout", "10s"), Map.of());
+      NodeConfig c =
+          ConfigLoader.load(
+              List.of(
+                  "--id",
+                  "n" + i,
+                  "--data-dir",
+                  base.resolve("n" + i).toString(),
+                  "--bind",
+                  "127.0.90.1" + i,
+                  "--peers",
+                  PEERS,
+                  "--write-timeout",
+                  "10s"),
+              Map.of());
       first = first == null ? c : first;
       Registry r = new Registry(c.stateDir(), new SimpleMeterRegistry());
       r.load();
-      RaftRuntime raft = new RaftRuntime(c, r, Clock.systemUTC(), callbacks, SizeInBytes.valueOf(c.raftSegmentBytes()),
-          new Quiet());
+      RaftRuntime raft =
+          new RaftRuntime(
+              c,
+              r,
+              Clock.systemUTC(),
+              callbacks,
+              SizeInBytes.valueOf(c.raftSegmentBytes()),
+              new Quiet());
       raft.start();
       nodes.add(raft);
       registries.add(r);
@@ -93,8 +113,13 @@ class RaftRuntimeIT {
   }
 
   private RaftRuntime leader() {
-    return await("a leader", () -> nodes.stream()
-        .filter(n -> !n.isClosed() && n.selfId().equals(n.leader())).findFirst().orElse(null));
+    return await(
+        "a leader",
+        () ->
+            nodes.stream()
+                .filter(n -> !n.isClosed() && n.selfId().equals(n.leader()))
+                .findFirst()
+                .orElse(null));
   }
 
   /** The first non-null value of {@code probe}, polled until {@link #WAIT} has passed. */
@@ -113,9 +138,10 @@ class RaftRuntimeIT {
   }
 
   private static Command upsert(String name, int port) {
-    return new Command.UpsertService(new ServiceKey("ns", name), new ServiceSpec(List.of(
-        new ServicePort("http", Protocol.TCP, port)), List.of(),
-        Map.of(), null, null));
+    return new Command.UpsertService(
+        new ServiceKey("ns", name),
+        new ServiceSpec(
+            List.of(new ServicePort("http", Protocol.TCP, port)), List.of(), Map.of(), null, null));
   }
 
   private static Outcome applied(WriteResult r) {
@@ -126,17 +152,25 @@ class RaftRuntimeIT {
   void writesOnTheLeaderAndOnAFollowerAreAppliedOnEveryReplica() throws Exception {
     RaftRuntime leader = leader();
     RaftRuntime follower = nodes.stream().filter(n -> n != leader).findFirst().orElseThrow();
-    Outcome.Written a = (Outcome.Written) applied(leader.submit(upsert("a", 80)).get(30, TimeUnit.SECONDS));
-    Outcome.Written b = (Outcome.Written) applied(follower.submit(upsert("b", 81)).get(30, TimeUnit.SECONDS));
-    Outcome.Written b2 = (Outcome.Written) applied(follower.submit(upsert("b", 82)).get(30, TimeUnit.SECONDS));
+    Outcome.Written a =
+        (Outcome.Written) applied(leader.submit(upsert("a", 80)).get(30, TimeUnit.SECONDS));
+    Outcome.Written b =
+        (Outcome.Written) applied(follower.submit(upsert("b", 81)).get(30, TimeUnit.SECONDS));
+    Outcome.Written b2 =
+        (Outcome.Written) applied(follower.submit(upsert("b", 82)).get(30, TimeUnit.SECONDS));
     assertTrue(a.created());
     assertTrue(b.created());
     assertFalse(b2.created());
     assertTrue(b2.changed());
     for (Registry r : registries) {
-      await("every replica has both services", () -> r.view().get(new ServiceKey("ns", "a")) != null
-          && r.view().get(new ServiceKey("ns", "b")) != null
-          && r.view().get(new ServiceKey("ns", "b")).spec().ports().get(0).port() == 82 ? Boolean.TRUE : null);
+      await(
+          "every replica has both services",
+          () ->
+              r.view().get(new ServiceKey("ns", "a")) != null
+                      && r.view().get(new ServiceKey("ns", "b")) != null
+                      && r.view().get(new ServiceKey("ns", "b")).spec().ports().get(0).port() == 82
+                  ? Boolean.TRUE
+                  : null);
     }
   }
 
@@ -146,13 +180,15 @@ class RaftRuntimeIT {
     RaftRuntime survivor = nodes.stream().filter(n -> n != old).findFirst().orElseThrow();
     applied(survivor.submit(upsert("before", 80)).get(30, TimeUnit.SECONDS));
     old.close();
-    Outcome.Written w = (Outcome.Written) applied(survivor.submit(upsert("after", 81)).get(30, TimeUnit.SECONDS));
+    Outcome.Written w =
+        (Outcome.Written) applied(survivor.submit(upsert("after", 81)).get(30, TimeUnit.SECONDS));
     assertTrue(w.created());
     RaftRuntime next = leader();
     assertFalse(next == old);
     long revision = registries.get(nodes.indexOf(survivor)).view().revision();
     // The same service again changes nothing: the earlier write was applied exactly once.
-    Outcome.Written again = (Outcome.Written) applied(survivor.submit(upsert("after", 81)).get(30, TimeUnit.SECONDS));
+    Outcome.Written again =
+        (Outcome.Written) applied(survivor.submit(upsert("after", 81)).get(30, TimeUnit.SECONDS));
     assertFalse(again.changed());
     assertEquals(w.service().vip4(), again.service().vip4());
     assertTrue(registries.get(nodes.indexOf(survivor)).view().revision() >= revision);
@@ -172,22 +208,24 @@ class RaftRuntimeIT {
   }
 
   /**
-   * Sends {@code command} as call {@code callId} of client {@code client} straight into the current leader's
-   * division, as a write sender does, again (same ids) until a leader answers it.
+   * Sends {@code command} as call {@code callId} of client {@code client} straight into the current
+   * leader's division, as a write sender does, again (same ids) until a leader answers it.
    */
   private Outcome sendAs(ClientId client, long callId, Command command) throws Exception {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (true) {
       RaftServer.Division d = leader().division();
-      RaftClientRequest request = RaftClientRequest.newBuilder()
-          .setClientId(client)
-          .setServerId(d.getId())
-          .setGroupId(d.getGroup().getGroupId())
-          .setCallId(callId)
-          .setMessage(Message.valueOf(ByteString.copyFrom(CommandCodec.encodeRequest(command))))
-          .setType(RaftClientRequest.writeRequestType())
-          .build();
-      RaftClientReply reply = d.getRaftServer().submitClientRequestAsync(request).get(30, TimeUnit.SECONDS);
+      RaftClientRequest request =
+          RaftClientRequest.newBuilder()
+              .setClientId(client)
+              .setServerId(d.getId())
+              .setGroupId(d.getGroup().getGroupId())
+              .setCallId(callId)
+              .setMessage(Message.valueOf(ByteString.copyFrom(CommandCodec.encodeRequest(command))))
+              .setType(RaftClientRequest.writeRequestType())
+              .build();
+      RaftClientReply reply =
+          d.getRaftServer().submitClientRequestAsync(request).get(30, TimeUnit.SECONDS);
       if (reply.isSuccess()) {
         return OutcomeCodec.decode(reply.getMessage().getContent().toByteArray());
       }
@@ -205,7 +243,8 @@ class RaftRuntimeIT {
     Command delete = new Command.DeleteService(new ServiceKey("ns", "web"));
     Outcome first = sendAs(client, 1, delete);
     assertInstanceOf(Outcome.Deleted.class, first);
-    // The answer was lost; every node restarts (Ratis' retry cache, in memory, is gone) and the writer retries.
+    // The answer was lost; every node restarts (Ratis' retry cache, in memory, is gone) and the
+    // writer retries.
     nodes.forEach(RaftRuntime::close);
     registries.forEach(Registry::close);
     nodes.clear();
@@ -213,7 +252,8 @@ class RaftRuntimeIT {
     startNodes(Path.of("target", "it", "raft-runtime").toAbsolutePath());
     Outcome again = sendAs(client, 1, delete);
     assertEquals(first, again, "the retry was applied a second time");
-    assertInstanceOf(Outcome.NotFound.class, sendAs(client, 2, delete), "a new call is a new write");
+    assertInstanceOf(
+        Outcome.NotFound.class, sendAs(client, 2, delete), "a new call is a new write");
   }
 
   /** The node runtime's listener: nothing to do here. */

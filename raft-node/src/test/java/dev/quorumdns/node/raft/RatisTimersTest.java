@@ -15,10 +15,13 @@ class RatisTimersTest {
 
   @Test
   void quotedNamesAndNamesWithoutAMemberAreRead() {
-    assertEquals("server.clientWriteRequest",
+    assertEquals(
+        "server.clientWriteRequest",
         RatisTimers.metricName("\"ratis.server.n2@group-ABC.clientWriteRequest\""));
     assertEquals("n2", RatisTimers.member("\"ratis.server.n2@group-ABC.clientWriteRequest\""));
-    assertEquals("log_appender.num_requests", RatisTimers.metricName("ratis_grpc.log_appender.num_requests"));
+    assertEquals(
+        "log_appender.num_requests",
+        RatisTimers.metricName("ratis_grpc.log_appender.num_requests"));
     assertEquals("", RatisTimers.member("ratis_grpc.log_appender.num_requests"));
   }
 }

@@ -1,12 +1,12 @@
 package dev.quorumdns.node.raft;
 
-import dev.quorumdns.node.runtime.WriteResult;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.quorumdns.node.runtime.WriteResult;
 import dev.quorumdns.registry.ServiceKey;
 import dev.quorumdns.registry.command.Command;
 import dev.quorumdns.registry.command.Outcome;
@@ -17,12 +17,13 @@ import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 /**
- * Group commit: what is sent when, and how one entry's answer is split back into each write's result. The sender
- * is a hand-driven fake, so every step is synchronous and nothing waits.
+ * Group commit: what is sent when, and how one entry's answer is split back into each write's
+ * result. The sender is a hand-driven fake, so every step is synchronous and nothing waits.
  */
 class WriteBatcherTest {
   /** Records what the batcher sends and lets the test answer each entry. */
-  private static final class FakeSender implements Function<Command, CompletableFuture<WriteResult>> {
+  private static final class FakeSender
+      implements Function<Command, CompletableFuture<WriteResult>> {
     final List<Command> sent = new ArrayList<>();
     final List<CompletableFuture<WriteResult>> answers = new ArrayList<>();
     int throwNext;
@@ -74,10 +75,16 @@ class WriteBatcherTest {
 
     sender.answers.get(0).complete(new WriteResult.Applied(notFound(1)));
     assertEquals(3, sender.sent.size());
-    assertEquals(new Command.Group(List.of(delete(3), delete(4), delete(5), delete(6))), sender.sent.get(2));
+    assertEquals(
+        new Command.Group(List.of(delete(3), delete(4), delete(5), delete(6))), sender.sent.get(2));
 
-    sender.answers.get(2).complete(new WriteResult.Applied(new Outcome.GroupApplied(
-        List.of(notFound(3), notFound(4), notFound(5), notFound(6)))));
+    sender
+        .answers
+        .get(2)
+        .complete(
+            new WriteResult.Applied(
+                new Outcome.GroupApplied(
+                    List.of(notFound(3), notFound(4), notFound(5), notFound(6)))));
     for (int i = 0; i < 4; i++) {
       assertEquals(new WriteResult.Applied(notFound(i + 3)), waiting.get(i).join());
     }
@@ -93,8 +100,12 @@ class WriteBatcherTest {
     }
     sender.answers.get(0).complete(new WriteResult.Applied(notFound(0)));
     assertEquals(new Command.Group(List.of(delete(1), delete(2), delete(3))), sender.sent.get(1));
-    sender.answers.get(1).complete(new WriteResult.Applied(new Outcome.GroupApplied(
-        List.of(notFound(1), notFound(2), notFound(3)))));
+    sender
+        .answers
+        .get(1)
+        .complete(
+            new WriteResult.Applied(
+                new Outcome.GroupApplied(List.of(notFound(1), notFound(2), notFound(3)))));
     assertEquals(new Command.Group(List.of(delete(4), delete(5), delete(6))), sender.sent.get(2));
   }
 
@@ -107,7 +118,10 @@ class WriteBatcherTest {
     CompletableFuture<WriteResult> c = b.submit(delete(2));
     sender.answers.get(0).complete(new WriteResult.Applied(notFound(0)));
     // A group answer of the wrong size cannot be split either.
-    sender.answers.get(1).complete(new WriteResult.Applied(new Outcome.GroupApplied(List.of(notFound(1)))));
+    sender
+        .answers
+        .get(1)
+        .complete(new WriteResult.Applied(new Outcome.GroupApplied(List.of(notFound(1)))));
     assertInstanceOf(WriteResult.Unknown.class, a.join());
     assertInstanceOf(WriteResult.Unknown.class, c.join());
   }
@@ -139,10 +153,12 @@ class WriteBatcherTest {
     CompletableFuture<WriteResult> first = submitIgnoringThrow(b, delete(1));
     CompletableFuture<WriteResult> second = submitIgnoringThrow(b, delete(2));
     CompletableFuture<WriteResult> third = b.submit(delete(3));
-    assertEquals(3, sender.sent.size(), "the third write must be sent: the two failed sends hold no slot");
+    assertEquals(
+        3, sender.sent.size(), "the third write must be sent: the two failed sends hold no slot");
     sender.answers.get(0).complete(new WriteResult.Applied(notFound(3)));
     assertEquals(new WriteResult.Applied(notFound(3)), third.join());
-    // The writes whose send threw end (exceptionally) rather than wait forever, and submit itself does not throw.
+    // The writes whose send threw end (exceptionally) rather than wait forever, and submit itself
+    // does not throw.
     assertTrue(first != null && first.isCompletedExceptionally());
     assertTrue(second != null && second.isCompletedExceptionally());
   }

@@ -7,15 +7,19 @@ import javax.net.ssl.SSLEngineResult.HandshakeStatus;
 import javax.net.ssl.SSLException;
 
 /**
- * Runs a TLS handshake between two {@link SSLEngine}s in memory (no sockets), then one message each way, so a
- * certificate refused after the handshake (TLS 1.3 reports client certificates late) fails it too.
+ * Runs a TLS handshake between two {@link SSLEngine}s in memory (no sockets), then one message each
+ * way, so a certificate refused after the handshake (TLS 1.3 reports client certificates late)
+ * fails it too.
  */
 final class InMemoryHandshake {
   private static final int MAX_STEPS = 200;
 
   private InMemoryHandshake() {}
 
-  /** Completes the handshake and echoes a message both ways; throws the engine's exception when refused. */
+  /**
+   * Completes the handshake and echoes a message both ways; throws the engine's exception when
+   * refused.
+   */
   static void run(SSLEngine client, SSLEngine server) throws SSLException {
     client.setUseClientMode(true);
     server.setUseClientMode(false);
@@ -66,7 +70,8 @@ final class InMemoryHandshake {
     }
   }
 
-  private static void exchange(SSLEngine from, SSLEngine to, ByteBuffer wire, String text) throws SSLException {
+  private static void exchange(SSLEngine from, SSLEngine to, ByteBuffer wire, String text)
+      throws SSLException {
     from.wrap(ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII)), wire);
     ByteBuffer app = ByteBuffer.allocate(1 << 17);
     wire.flip();

@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Keys and certificates made by the openssl command, in every PEM form operators meet: a CA, and one RSA and one
- * EC key, each written as PKCS#8, PKCS#1/SEC1 and encrypted, with a certificate (serverAuth and clientAuth, SAN
- * 127.0.0.1) signed by the CA. Files live in one directory.
+ * Keys and certificates made by the openssl command, in every PEM form operators meet: a CA, and
+ * one RSA and one EC key, each written as PKCS#8, PKCS#1/SEC1 and encrypted, with a certificate
+ * (serverAuth and clientAuth, SAN 127.0.0.1) signed by the CA. Files live in one directory.
  */
 final class OpenSslKeys {
   static final String PASSPHRASE = "correct horse battery staple";
@@ -48,28 +48,106 @@ final class OpenSslKeys {
   static OpenSslKeys make(Path dir) throws IOException, InterruptedException {
     OpenSslKeys k = new OpenSslKeys(dir);
     Files.writeString(dir.resolve("pass"), PASSPHRASE + "\n");
-    Files.writeString(dir.resolve("ext"), "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,"
-        + "keyEncipherment\nextendedKeyUsage=serverAuth,clientAuth\nsubjectAltName=IP:127.0.0.1,DNS:n1\n");
-    k.run("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2",
-        "-subj", "/O=QuorumDNS/CN=openssl CA", "-keyout", "ca-key.pem", "-out", "ca.pem",
-        "-addext", "basicConstraints=critical,CA:TRUE,pathlen:0", "-addext", "keyUsage=critical,keyCertSign");
-    k.run("genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", Form.RSA_PKCS8.file);
+    Files.writeString(
+        dir.resolve("ext"),
+        "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,"
+            + "keyEncipherment\nextendedKeyUsage=serverAuth,clientAuth\nsubjectAltName=IP:127.0.0.1,DNS:n1\n");
+    k.run(
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        "/O=QuorumDNS/CN=openssl CA",
+        "-keyout",
+        "ca-key.pem",
+        "-out",
+        "ca.pem",
+        "-addext",
+        "basicConstraints=critical,CA:TRUE,pathlen:0",
+        "-addext",
+        "keyUsage=critical,keyCertSign");
+    k.run(
+        "genpkey",
+        "-algorithm",
+        "RSA",
+        "-pkeyopt",
+        "rsa_keygen_bits:2048",
+        "-out",
+        Form.RSA_PKCS8.file);
     k.run("rsa", "-in", Form.RSA_PKCS8.file, "-traditional", "-out", Form.RSA_PKCS1.file);
-    k.run("pkcs8", "-topk8", "-in", Form.RSA_PKCS8.file, "-passout", "file:pass", "-out",
+    k.run(
+        "pkcs8",
+        "-topk8",
+        "-in",
+        Form.RSA_PKCS8.file,
+        "-passout",
+        "file:pass",
+        "-out",
         Form.RSA_PKCS8_ENCRYPTED.file);
-    k.run("rsa", "-in", Form.RSA_PKCS8.file, "-traditional", "-aes256", "-passout", "file:pass", "-out",
+    k.run(
+        "rsa",
+        "-in",
+        Form.RSA_PKCS8.file,
+        "-traditional",
+        "-aes256",
+        "-passout",
+        "file:pass",
+        "-out",
         Form.RSA_PKCS1_ENCRYPTED.file);
     k.run("ecparam", "-name", "prime256v1", "-genkey", "-out", Form.EC_SEC1.file);
     k.run("pkcs8", "-topk8", "-nocrypt", "-in", Form.EC_SEC1.file, "-out", Form.EC_PKCS8.file);
-    k.run("pkcs8", "-topk8", "-in", Form.EC_SEC1.file, "-passout", "file:pass", "-out",
+    k.run(
+        "pkcs8",
+        "-topk8",
+        "-in",
+        Form.EC_SEC1.file,
+        "-passout",
+        "file:pass",
+        "-out",
         Form.EC_PKCS8_ENCRYPTED.file);
-    k.run("pkcs8", "-topk8", "-v1", "PBE-SHA1-3DES", "-in", Form.EC_SEC1.file, "-passout", "file:pass", "-out",
+    k.run(
+        "pkcs8",
+        "-topk8",
+        "-v1",
+        "PBE-SHA1-3DES",
+        "-in",
+        Form.EC_SEC1.file,
+        "-passout",
+        "file:pass",
+        "-out",
         Form.EC_PKCS8_ENCRYPTED_LEGACY.file);
     for (String c : List.of("rsa", "ec")) {
-      k.run("req", "-new", "-key", c.equals("rsa") ? Form.RSA_PKCS8.file : Form.EC_PKCS8.file,
-          "-subj", "/O=QuorumDNS/CN=n1-" + c, "-out", c + ".csr");
-      k.run("x509", "-req", "-in", c + ".csr", "-CA", "ca.pem", "-CAkey", "ca-key.pem", "-CAcreateserial",
-          "-days", "2", "-extfile", "ext", "-out", c + ".pem");
+      k.run(
+          "req",
+          "-new",
+          "-key",
+          c.equals("rsa") ? Form.RSA_PKCS8.file : Form.EC_PKCS8.file,
+          "-subj",
+          "/O=QuorumDNS/CN=n1-" + c,
+          "-out",
+          c + ".csr");
+      k.run(
+          "x509",
+          "-req",
+          "-in",
+          c + ".csr",
+          "-CA",
+          "ca.pem",
+          "-CAkey",
+          "ca-key.pem",
+          "-CAcreateserial",
+          "-days",
+          "2",
+          "-extfile",
+          "ext",
+          "-out",
+          c + ".pem");
     }
     return k;
   }

@@ -23,9 +23,9 @@ import org.junit.jupiter.api.Timeout;
 import org.slf4j.LoggerFactory;
 
 /**
- * Refused Raft peer certificates are still refused however often they are logged, and the same refusal is
- * reported at most once a minute, with the count of refusals it stood for; a different refusal is reported at
- * once.
+ * Refused Raft peer certificates are still refused however often they are logged, and the same
+ * refusal is reported at most once a minute, with the count of refusals it stood for; a different
+ * refusal is reported at once.
  */
 @Timeout(30)
 class PeerLoggingTrustManagerTest {
@@ -43,8 +43,10 @@ class PeerLoggingTrustManagerTest {
     CertificateIssuer issuer = new CertificateIssuer(Clock.systemUTC(), TestRandom.seeded(5));
     CertificateIssuer.Issued ours = issuer.newCa("ours", Duration.ofDays(1));
     CertificateIssuer.Issued theirs = issuer.newCa("theirs", Duration.ofDays(1));
-    stranger = issuer.issue(theirs, "n9", List.of("127.0.0.9"), true, Duration.ofDays(1)).certificate();
-    otherStranger = issuer.issue(theirs, "n8", List.of("127.0.0.8"), true, Duration.ofDays(1)).certificate();
+    stranger =
+        issuer.issue(theirs, "n9", List.of("127.0.0.9"), true, Duration.ofDays(1)).certificate();
+    otherStranger =
+        issuer.issue(theirs, "n8", List.of("127.0.0.8"), true, Duration.ofDays(1)).certificate();
     ReloadingTrustManager trust = new ReloadingTrustManager();
     trust.update(List.of(ours.certificate()));
     tm = new PeerLoggingTrustManager(trust, nanos::get);
@@ -56,18 +58,23 @@ class PeerLoggingTrustManagerTest {
   }
 
   private void refuse(X509Certificate cert, String what) {
-    assertThrows(CertificateException.class, () -> tm.checkClientTrusted(new X509Certificate[] {cert}, "EC",
-        (SSLEngine) null), what);
+    assertThrows(
+        CertificateException.class,
+        () -> tm.checkClientTrusted(new X509Certificate[] {cert}, "EC", (SSLEngine) null),
+        what);
   }
 
   private List<String> warnings() {
-    return reports.list.stream().filter(e -> e.getLevel() == Level.WARN).map(ILoggingEvent::getFormattedMessage)
+    return reports.list.stream()
+        .filter(e -> e.getLevel() == Level.WARN)
+        .map(ILoggingEvent::getFormattedMessage)
         .toList();
   }
 
   @Test
   void everyRefusalIsRethrownWhileReportsAreThrottledToOneAMinute() {
-    // One refusal every 5 s for 250 s: reported at 5 s, 65 s, 125 s, 185 s and 245 s, each later report
+    // One refusal every 5 s for 250 s: reported at 5 s, 65 s, 125 s, 185 s and 245 s, each later
+    // report
     // counting the 11 refusals it did not log.
     for (int i = 0; i < 50; i++) {
       nanos.addAndGet(Duration.ofSeconds(5).toNanos());
@@ -75,10 +82,15 @@ class PeerLoggingTrustManagerTest {
     }
     List<String> w = warnings();
     assertEquals(5, w.size(), String.join("\n", w));
-    assertTrue(w.get(0).startsWith("Raft: refused the certificate of incoming connection from") && w.get(0)
-        .contains("subject CN=n9") && !w.get(0).contains("more since the last report"), w.get(0));
+    assertTrue(
+        w.get(0).startsWith("Raft: refused the certificate of incoming connection from")
+            && w.get(0).contains("subject CN=n9")
+            && !w.get(0).contains("more since the last report"),
+        w.get(0));
     for (String later : w.subList(1, 5)) {
-      assertTrue(later.contains("subject CN=n9") && later.endsWith("(11 more since the last report)"), later);
+      assertTrue(
+          later.contains("subject CN=n9") && later.endsWith("(11 more since the last report)"),
+          later);
     }
   }
 

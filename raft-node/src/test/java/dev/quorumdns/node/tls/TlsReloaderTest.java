@@ -25,9 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
 /** Reloading a node's certificate files: new material is picked up, bad files keep the old. */
 @Timeout(60)
 class TlsReloaderTest {
-  @TempDir
-  Path dir;
-  private final CertificateIssuer issuer = new CertificateIssuer(Clock.systemUTC(), TestRandom.seeded(11));
+  @TempDir Path dir;
+  private final CertificateIssuer issuer =
+      new CertificateIssuer(Clock.systemUTC(), TestRandom.seeded(11));
   private CertificateIssuer.Issued ca;
   private TlsConfig config;
 
@@ -36,8 +36,14 @@ class TlsReloaderTest {
     ca = issuer.newCa("test CA", Duration.ofDays(1));
     PemFiles.write(dir.resolve("ca.pem"), ca.certificatePem(), false);
     writeNode(issuer.issue(ca, "n1", List.of("127.0.0.1"), true, Duration.ofDays(1)));
-    config = new TlsConfig(dir.resolve("n1.pem"), dir.resolve("n1-key.pem"), dir.resolve("ca.pem"),
-        TlsConfig.ClientCerts.REQUIRE, Duration.ofMillis(100), null);
+    config =
+        new TlsConfig(
+            dir.resolve("n1.pem"),
+            dir.resolve("n1-key.pem"),
+            dir.resolve("ca.pem"),
+            TlsConfig.ClientCerts.REQUIRE,
+            Duration.ofMillis(100),
+            null);
   }
 
   private void writeNode(CertificateIssuer.Issued n) throws Exception {
@@ -58,12 +64,15 @@ class TlsReloaderTest {
     BigInteger first = servedSerial(tls);
     assertFalse(tls.checkNow(), "nothing changed");
     String oldAlias = tls.keyManager().chooseEngineServerAlias("EC", null, null);
-    CertificateIssuer.Issued next = issuer.issue(ca, "n1", List.of("127.0.0.1"), true, Duration.ofDays(1));
+    CertificateIssuer.Issued next =
+        issuer.issue(ca, "n1", List.of("127.0.0.1"), true, Duration.ofDays(1));
     writeNode(next);
     assertTrue(tls.checkNow());
     assertEquals(next.certificate().getSerialNumber(), servedSerial(tls));
     assertEquals(next.certificate(), tls.certificate());
-    assertEquals(first, tls.keyManager().getCertificateChain(oldAlias)[0].getSerialNumber(),
+    assertEquals(
+        first,
+        tls.keyManager().getCertificateChain(oldAlias)[0].getSerialNumber(),
         "a handshake that chose its alias before the swap still gets a matching chain");
   }
 
@@ -71,12 +80,15 @@ class TlsReloaderTest {
   void aBrokenFileKeepsTheOldMaterial() throws Exception {
     TlsReloader tls = new TlsReloader(config, Clock.systemUTC());
     BigInteger first = servedSerial(tls);
-    Files.writeString(dir.resolve("n1.pem"), "-----BEGIN CERTIFICATE-----\ngarbage\n-----END CERTIFICATE-----\n");
+    Files.writeString(
+        dir.resolve("n1.pem"), "-----BEGIN CERTIFICATE-----\ngarbage\n-----END CERTIFICATE-----\n");
     assertFalse(tls.checkNow());
     assertEquals(first, servedSerial(tls));
     // A key from another certificate: refused too.
-    CertificateIssuer.Issued other = issuer.issue(ca, "n1", List.of("127.0.0.1"), true, Duration.ofDays(1));
-    CertificateIssuer.Issued third = issuer.issue(ca, "n1", List.of("127.0.0.1"), true, Duration.ofDays(1));
+    CertificateIssuer.Issued other =
+        issuer.issue(ca, "n1", List.of("127.0.0.1"), true, Duration.ofDays(1));
+    CertificateIssuer.Issued third =
+        issuer.issue(ca, "n1", List.of("127.0.0.1"), true, Duration.ofDays(1));
     PemFiles.write(dir.resolve("n1.pem"), other.certificatePem(), false);
     PemFiles.write(dir.resolve("n1-key.pem"), third.keyPem(), true);
     assertFalse(tls.checkNow());
@@ -90,7 +102,8 @@ class TlsReloaderTest {
   @Test
   void aBadFileAtStartIsRefusedNamingIt() throws Exception {
     Files.writeString(dir.resolve("ca.pem"), "nothing here");
-    TlsFileException e = assertThrows(TlsFileException.class, () -> new TlsReloader(config, Clock.systemUTC()));
+    TlsFileException e =
+        assertThrows(TlsFileException.class, () -> new TlsReloader(config, Clock.systemUTC()));
     assertEquals(dir.resolve("ca.pem"), e.file());
   }
 
@@ -99,9 +112,12 @@ class TlsReloaderTest {
     ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
     try (TlsReloader tls = new TlsReloader(config, Clock.systemUTC())) {
       tls.watch(scheduler);
-      CertificateIssuer.Issued next = issuer.issue(ca, "n1", List.of("127.0.0.1"), true, Duration.ofDays(1));
+      CertificateIssuer.Issued next =
+          issuer.issue(ca, "n1", List.of("127.0.0.1"), true, Duration.ofDays(1));
       writeNode(next);
-      Await.until(Duration.ofSeconds(10), "the new serial to be served",
+      Await.until(
+          Duration.ofSeconds(10),
+          "the new serial to be served",
           () -> next.certificate().getSerialNumber().equals(servedSerial(tls)));
     } finally {
       scheduler.shutdownNow();

@@ -7,7 +7,10 @@ import java.util.function.Supplier;
 public final class Await {
   private Await() {}
 
-  /** Returns the first non-null value of {@code probe}, failing with {@code what} after {@code timeout}. */
+  /**
+   * Returns the first non-null value of {@code probe}, failing with {@code what} after {@code
+   * timeout}.
+   */
   public static <T> T value(Duration timeout, String what, Supplier<T> probe) {
     long deadline = System.nanoTime() + timeout.toNanos();
     Throwable last = null;
@@ -21,8 +24,13 @@ public final class Await {
         last = e;
       }
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out after " + timeout.toMillis() + " ms waiting for " + what
-            + (last == null ? "" : "; last error: " + last), last);
+        throw new AssertionError(
+            "timed out after "
+                + timeout.toMillis()
+                + " ms waiting for "
+                + what
+                + (last == null ? "" : "; last error: " + last),
+            last);
       }
       try {
         Thread.sleep(50);

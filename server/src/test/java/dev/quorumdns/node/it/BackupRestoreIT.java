@@ -26,12 +26,13 @@ import org.junit.jupiter.api.Timeout;
 import org.xbill.DNS.Type;
 
 /**
- * Backups a person can take home, end to end with real node processes and the real CLI: {@code quorumdns snapshot
- * save} from a 3-node cluster under writes (through a follower), {@code snapshot restore} into a new data directory,
- * and a node started on it as a new one-member cluster holds every write acknowledged before the save, with its VIP,
- * answers them in DNS, takes writes and seeds a new member. A changed byte and a snapshot of another cluster are
- * refused with nothing written. The older path ({@code POST /v1/cluster/snapshot}, a checkpoint on the node's own
- * disk) still answers.
+ * Backups a person can take home, end to end with real node processes and the real CLI: {@code
+ * quorumdns snapshot save} from a 3-node cluster under writes (through a follower), {@code snapshot
+ * restore} into a new data directory, and a node started on it as a new one-member cluster holds
+ * every write acknowledged before the save, with its VIP, answers them in DNS, takes writes and
+ * seeds a new member. A changed byte and a snapshot of another cluster are refused with nothing
+ * written. The older path ({@code POST /v1/cluster/snapshot}, a checkpoint on the node's own disk)
+ * still answers.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class BackupRestoreIT {
@@ -45,9 +46,15 @@ class BackupRestoreIT {
   private static Run quorumdns(String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = Main.run(args, Map.of(), new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8), false);
-    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    int code =
+        Main.run(
+            args,
+            Map.of(),
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8),
+            false);
+    return new Run(
+        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
   @Test
@@ -65,26 +72,39 @@ class BackupRestoreIT {
       Map<String, String> acknowledged = new ConcurrentHashMap<>();
       AtomicBoolean stop = new AtomicBoolean();
       AtomicInteger next = new AtomicInteger();
-      Thread writer = new Thread(() -> {
-        Random random = new Random(SEED);
-        List<NodeProcess> nodes = original.nodes();
-        while (!stop.get()) {
-          String name = "s" + next.getAndIncrement();
-          NodeProcess via = nodes.get(random.nextInt(nodes.size()));
-          NodeProcess.Reply r = via.call("PUT", "/v1/services/b/" + name, "{}");
-          if (r.status() == 201) {
-            acknowledged.put("b/" + name, r.body().get("vip4").asText());
-          }
-        }
-      }, "backup-writer");
+      Thread writer =
+          new Thread(
+              () -> {
+                Random random = new Random(SEED);
+                List<NodeProcess> nodes = original.nodes();
+                while (!stop.get()) {
+                  String name = "s" + next.getAndIncrement();
+                  NodeProcess via = nodes.get(random.nextInt(nodes.size()));
+                  NodeProcess.Reply r = via.call("PUT", "/v1/services/b/" + name, "{}");
+                  if (r.status() == 201) {
+                    acknowledged.put("b/" + name, r.body().get("vip4").asText());
+                  }
+                }
+              },
+              "backup-writer");
       writer.start();
       try {
         Await.until(WAIT, "40 acknowledged writes", () -> acknowledged.size() >= 40);
         NodeProcess.Reply onDisk = leader.call("POST", "/v1/cluster/snapshot", null);
         assertEquals(200, onDisk.status(), onDisk.body().toString());
-        assertTrue(Files.isDirectory(Path.of(onDisk.body().get("directory").asText())), "the older backup path");
+        assertTrue(
+            Files.isDirectory(Path.of(onDisk.body().get("directory").asText())),
+            "the older backup path");
         acknowledgedBeforeSave = Map.copyOf(acknowledged);
-        Run save = quorumdns("snapshot", "save", saved.toString(), "--server", follower.ip() + ":8053", "-o", "json");
+        Run save =
+            quorumdns(
+                "snapshot",
+                "save",
+                saved.toString(),
+                "--server",
+                follower.ip() + ":8053",
+                "-o",
+                "json");
         assertEquals(0, save.code(), save.err());
         savedInfo = JSON.readTree(save.out());
         int atSave = acknowledged.size();
@@ -104,47 +124,73 @@ class BackupRestoreIT {
     bytes[at] ^= 0x5a;
     Files.write(damaged, bytes);
     Path nowhere = files.resolve("not-restored");
-    Run refused = quorumdns("snapshot", "restore", damaged.toString(), "--data-dir", nowhere.toString());
-    assertEquals(1, refused.code(), "byte " + at + " changed (seed " + SEED + "): " + refused.err());
+    Run refused =
+        quorumdns("snapshot", "restore", damaged.toString(), "--data-dir", nowhere.toString());
+    assertEquals(
+        1, refused.code(), "byte " + at + " changed (seed " + SEED + "): " + refused.err());
     assertTrue(refused.err().contains("nothing restored"), refused.err());
     assertFalse(Files.exists(nowhere));
-    Run foreign = quorumdns("snapshot", "restore", saved.toString(), "--data-dir", nowhere.toString(),
-        "--cluster", "elsewhere");
+    Run foreign =
+        quorumdns(
+            "snapshot",
+            "restore",
+            saved.toString(),
+            "--data-dir",
+            nowhere.toString(),
+            "--cluster",
+            "elsewhere");
     assertEquals(1, foreign.code(), foreign.err());
-    assertTrue(foreign.err().contains("a snapshot of cluster 'quorumdns', not of 'elsewhere'"), foreign.err());
+    assertTrue(
+        foreign.err().contains("a snapshot of cluster 'quorumdns', not of 'elsewhere'"),
+        foreign.err());
     assertFalse(Files.exists(nowhere));
 
     try (TestCluster restored = new TestCluster("backup-restored", 171, 1)) {
       NodeProcess seed = restored.nodes().get(0);
-      Run restore = quorumdns("snapshot", "restore", saved.toString(), "--data-dir", seed.dir().toString());
+      Run restore =
+          quorumdns("snapshot", "restore", saved.toString(), "--data-dir", seed.dir().toString());
       assertEquals(0, restore.code(), restore.err());
       assertTrue(restore.out().contains("index " + savedInfo.get("index").asLong()), restore.out());
       restored.startAll();
       NodeProcess n = restored.awaitLeader(Duration.ofSeconds(60));
       Map<String, String> vips = TestCluster.vips(n);
       for (Map.Entry<String, String> w : acknowledgedBeforeSave.entrySet()) {
-        assertEquals(w.getValue(), vips.getOrDefault(w.getKey(), "missing,").split(",")[0],
+        assertEquals(
+            w.getValue(),
+            vips.getOrDefault(w.getKey(), "missing,").split(",")[0],
             "the acknowledged write " + w.getKey() + " and its VIP");
       }
       String sample = acknowledgedBeforeSave.keySet().iterator().next().substring(2);
-      assertEquals("NOERROR " + acknowledgedBeforeSave.get("b/" + sample), n.resolve(sample + ".b.mesh.internal",
-          Type.A));
-      Await.until(WAIT, "a write after the restore", () ->
-          n.call("PUT", "/v1/services/b/after-restore", "{}").status() == 201);
+      assertEquals(
+          "NOERROR " + acknowledgedBeforeSave.get("b/" + sample),
+          n.resolve(sample + ".b.mesh.internal", Type.A));
+      Await.until(
+          WAIT,
+          "a write after the restore",
+          () -> n.call("PUT", "/v1/services/b/after-restore", "{}").status() == 201);
 
       NodeProcess joiner = restored.addJoiner();
       joiner.start();
-      Run add = quorumdns("members", "add", joiner.id(), joiner.ip() + ":9053", "--server", n.ip() + ":8053");
+      Run add =
+          quorumdns(
+              "members", "add", joiner.id(), joiner.ip() + ":9053", "--server", n.ip() + ":8053");
       assertEquals(0, add.code(), add.err());
       int expected = TestCluster.vips(n).size();
-      Await.until(Duration.ofSeconds(60), "the new member holds the restored registry", () -> {
-        NodeProcess.Reply r = joiner.call("GET", "/v1/services?stale", null);
-        return r.status() == 200 && r.body().get("services").size() == expected;
-      });
-      assertEquals("NOERROR " + acknowledgedBeforeSave.get("b/" + sample),
+      Await.until(
+          Duration.ofSeconds(60),
+          "the new member holds the restored registry",
+          () -> {
+            NodeProcess.Reply r = joiner.call("GET", "/v1/services?stale", null);
+            return r.status() == 200 && r.body().get("services").size() == expected;
+          });
+      assertEquals(
+          "NOERROR " + acknowledgedBeforeSave.get("b/" + sample),
           joiner.resolve(sample + ".b.mesh.internal", Type.A));
-      assertTrue(Pattern.compile("ServerMain: quorumdns \\d+\\.\\d+\\.\\d+\\S* starting node n1 \\(Java ")
-          .matcher(Files.readString(n.log())).find(), "the node logs its version at start");
+      assertTrue(
+          Pattern.compile("ServerMain: quorumdns \\d+\\.\\d+\\.\\d+\\S* starting node n1 \\(Java ")
+              .matcher(Files.readString(n.log()))
+              .find(),
+          "the node logs its version at start");
     }
   }
 }

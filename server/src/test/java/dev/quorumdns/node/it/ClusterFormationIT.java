@@ -19,16 +19,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Three node processes given only {@code --bootstrap-expect 3 --retry-join} and started in a random order with
- * random delays (and, in some rounds, one of them killed and restarted while they form) always form exactly one
- * cluster: one leader, the same three voters on every node, the same founders on every disk. The rounds are
- * seeded; {@code -Dquorumdns.it.formations=N} sets how many (3 by default; the long run uses 20) and
- * {@code -Dquorumdns.it.formation.seed=S} replays a run.
+ * Three node processes given only {@code --bootstrap-expect 3 --retry-join} and started in a random
+ * order with random delays (and, in some rounds, one of them killed and restarted while they form)
+ * always form exactly one cluster: one leader, the same three voters on every node, the same
+ * founders on every disk. The rounds are seeded; {@code -Dquorumdns.it.formations=N} sets how many
+ * (3 by default; the long run uses 20) and {@code -Dquorumdns.it.formation.seed=S} replays a run.
  */
 @Timeout(value = 20, unit = TimeUnit.MINUTES)
 class ClusterFormationIT {
   private static final int ROUNDS = Integer.getInteger("quorumdns.it.formations", 3);
-  private static final long SEED = Long.getLong("quorumdns.it.formation.seed", System.currentTimeMillis());
+  private static final long SEED =
+      Long.getLong("quorumdns.it.formation.seed", System.currentTimeMillis());
   private static final Duration WAIT = Duration.ofSeconds(90);
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -44,10 +45,19 @@ class ClusterFormationIT {
         formOnce(round, seed, nodes, starts);
       } catch (AssertionError | RuntimeException e) {
         for (NodeProcess n : nodes) {
-          System.err.println("----- " + n.id() + " (" + n.log() + "), last 80 lines -----\n" + n.tail(80));
+          System.err.println(
+              "----- " + n.id() + " (" + n.log() + "), last 80 lines -----\n" + n.tail(80));
         }
-        throw new AssertionError("round " + round + " failed (run seed " + SEED + ", round seed " + seed + "): "
-            + e.getMessage(), e);
+        throw new AssertionError(
+            "round "
+                + round
+                + " failed (run seed "
+                + SEED
+                + ", round seed "
+                + seed
+                + "): "
+                + e.getMessage(),
+            e);
       } finally {
         starts.shutdownNow();
         nodes.forEach(NodeProcess::kill9);
@@ -55,7 +65,8 @@ class ClusterFormationIT {
     }
   }
 
-  private static void formOnce(int round, long seed, List<NodeProcess> nodes, ScheduledExecutorService starts)
+  private static void formOnce(
+      int round, long seed, List<NodeProcess> nodes, ScheduledExecutorService starts)
       throws Exception {
     Random rnd = new Random(seed);
     int subnet = 140 + round % 4;
@@ -69,9 +80,22 @@ class ClusterFormationIT {
       List<String> mine = new ArrayList<>(addresses);
       Collections.shuffle(mine, rnd);
       String ip = addresses.get(i - 1);
-      nodes.add(new NodeProcess("n" + i, ip, base.resolve("n" + i), List.of("--id", "n" + i, "--data-dir",
-          base.resolve("n" + i).toString(), "--bind", ip, "--bootstrap-expect", "3", "--retry-join",
-          String.join(",", mine))));
+      nodes.add(
+          new NodeProcess(
+              "n" + i,
+              ip,
+              base.resolve("n" + i),
+              List.of(
+                  "--id",
+                  "n" + i,
+                  "--data-dir",
+                  base.resolve("n" + i).toString(),
+                  "--bind",
+                  ip,
+                  "--bootstrap-expect",
+                  "3",
+                  "--retry-join",
+                  String.join(",", mine))));
     }
     List<NodeProcess> order = new ArrayList<>(nodes);
     Collections.shuffle(order, rnd);
@@ -85,26 +109,35 @@ class ClusterFormationIT {
     if (rnd.nextBoolean()) {
       NodeProcess victim = order.get(rnd.nextInt(order.size()));
       long restartAt = at + rnd.nextInt(4000);
-      starts.schedule(() -> {
-        victim.kill9();
-        victim.start();
-      }, restartAt, TimeUnit.MILLISECONDS);
+      starts.schedule(
+          () -> {
+            victim.kill9();
+            victim.start();
+          },
+          restartAt,
+          TimeUnit.MILLISECONDS);
       plan.append(victim.id()).append(" killed and restarted at ").append(restartAt).append(" ms");
     }
     System.out.println("ClusterFormationIT round " + round + " (seed " + seed + "): " + plan);
 
-    String leader = Await.value(WAIT, "one leader and the voters n1, n2, n3 on every node", () -> {
-      String agreed = null;
-      for (NodeProcess n : nodes) {
-        JsonNode c = n.cluster();
-        if (c == null || !c.path("leader").isTextual() || !voters(c).equals("[n1, n2, n3]")
-            || (agreed != null && !agreed.equals(c.get("leader").asText()))) {
-          return null;
-        }
-        agreed = c.get("leader").asText();
-      }
-      return agreed;
-    });
+    String leader =
+        Await.value(
+            WAIT,
+            "one leader and the voters n1, n2, n3 on every node",
+            () -> {
+              String agreed = null;
+              for (NodeProcess n : nodes) {
+                JsonNode c = n.cluster();
+                if (c == null
+                    || !c.path("leader").isTextual()
+                    || !voters(c).equals("[n1, n2, n3]")
+                    || (agreed != null && !agreed.equals(c.get("leader").asText()))) {
+                  return null;
+                }
+                agreed = c.get("leader").asText();
+              }
+              return agreed;
+            });
     JsonNode founders = null;
     for (NodeProcess n : nodes) {
       JsonNode marker = JSON.readTree(n.dir().resolve("formation.json").toFile());
@@ -115,11 +148,17 @@ class ClusterFormationIT {
       assertEquals(founders, marker.get("founders"), n.id() + " founded another set");
     }
     NodeProcess writer = nodes.get(rnd.nextInt(3));
-    Await.until(WAIT, "a write through " + writer.id() + " (leader " + leader + ")",
+    Await.until(
+        WAIT,
+        "a write through " + writer.id() + " (leader " + leader + ")",
         () -> writer.call("PUT", "/v1/services/formation/round" + round, "{}").status() == 201);
     for (NodeProcess n : nodes) {
-      Await.until(WAIT, n.id() + " to hold the write", () ->
-          n.call("GET", "/v1/services/formation/round" + round + "?stale", null).status() == 200);
+      Await.until(
+          WAIT,
+          n.id() + " to hold the write",
+          () ->
+              n.call("GET", "/v1/services/formation/round" + round + "?stale", null).status()
+                  == 200);
     }
   }
 

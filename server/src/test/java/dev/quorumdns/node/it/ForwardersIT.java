@@ -35,19 +35,20 @@ import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
 /**
- * The forwarder recipes users copy (deploy/forwarders/) work verbatim with real BIND 9, dnsmasq and Unbound
- * (forward-zone and stub-zone) in front of a 3-node cluster, also after two of the three nodes die. The
- * recipes are templated only for addresses and ports. Expects {@code .ci/run} to have installed bind9,
- * dnsmasq and unbound.
+ * The forwarder recipes users copy (deploy/forwarders/) work verbatim with real BIND 9, dnsmasq and
+ * Unbound (forward-zone and stub-zone) in front of a 3-node cluster, also after two of the three
+ * nodes die. The recipes are templated only for addresses and ports. Expects {@code .ci/run} to
+ * have installed bind9, dnsmasq and unbound.
  */
 @Timeout(value = 6, unit = TimeUnit.MINUTES)
 class ForwardersIT {
-  private static final Path RECIPES = Path.of("..", "deploy", "forwarders").toAbsolutePath().normalize();
+  private static final Path RECIPES =
+      Path.of("..", "deploy", "forwarders").toAbsolutePath().normalize();
   private static final Duration WAIT = Duration.ofSeconds(45);
-  private static final String HOST = "127.0.0.1"; // BIND only listens on addresses configured on an interface.
+  private static final String HOST =
+      "127.0.0.1"; // BIND only listens on addresses configured on an interface.
 
-  @RegisterExtension
-  static final TestCluster CLUSTER = new TestCluster("forwarders", 4, 3);
+  @RegisterExtension static final TestCluster CLUSTER = new TestCluster("forwarders", 4, 3);
 
   private static final Map<String, Integer> FORWARDERS = new LinkedHashMap<>();
   private static final List<Process> PROCESSES = new ArrayList<>();
@@ -56,7 +57,9 @@ class ForwardersIT {
   @BeforeAll
   static void start() throws IOException {
     for (String bin : List.of("/usr/sbin/named", "/usr/sbin/dnsmasq", "/usr/sbin/unbound")) {
-      assertTrue(Files.isExecutable(Path.of(bin)), bin + " is missing: .ci/run installs bind9, dnsmasq, unbound");
+      assertTrue(
+          Files.isExecutable(Path.of(bin)),
+          bin + " is missing: .ci/run installs bind9, dnsmasq, unbound");
     }
     work = CLUSTER.base().resolve("forwarders");
     Files.createDirectories(work);
@@ -85,17 +88,25 @@ class ForwardersIT {
 
   private static void launch(String name, int port, List<String> cmd) throws IOException {
     Path log = work.resolve(name + ".log");
-    PROCESSES.add(new ProcessBuilder(cmd).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start());
+    PROCESSES.add(
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+            .start());
     FORWARDERS.put(name, port);
   }
 
   private static void startBind(int port) throws IOException {
     Path dir = Files.createDirectories(work.resolve("bind"));
-    String conf = recipe("bind/named.conf")
-        .replace("directory \"/var/cache/bind\";", "directory \"" + dir + "\"; pid-file \"" + dir + "/named.pid\";")
-        .replace("listen-on port 53 { 127.0.0.1; };", "listen-on port " + port + " { " + HOST + "; };")
-        + "controls { };\n";
+    String conf =
+        recipe("bind/named.conf")
+                .replace(
+                    "directory \"/var/cache/bind\";",
+                    "directory \"" + dir + "\"; pid-file \"" + dir + "/named.pid\";")
+                .replace(
+                    "listen-on port 53 { 127.0.0.1; };",
+                    "listen-on port " + port + " { " + HOST + "; };")
+            + "controls { };\n";
     Path file = dir.resolve("named.conf");
     Files.writeString(file, conf);
     launch("bind", port, List.of("/usr/sbin/named", "-g", "-c", file.toString()));
@@ -104,9 +115,21 @@ class ForwardersIT {
   private static void startDnsmasq(int port) throws IOException {
     Path file = work.resolve("dnsmasq.conf");
     Files.writeString(file, recipe("dnsmasq/quorumdns.conf"));
-    launch("dnsmasq", port, List.of("/usr/sbin/dnsmasq", "--keep-in-foreground", "--no-resolv", "--no-hosts",
-        "--bind-interfaces", "--listen-address=" + HOST, "--port=" + port, "--pid-file=" + work.resolve("dnsmasq.pid"),
-        "--user=root", "--conf-file=" + file, "--log-facility=-"));
+    launch(
+        "dnsmasq",
+        port,
+        List.of(
+            "/usr/sbin/dnsmasq",
+            "--keep-in-foreground",
+            "--no-resolv",
+            "--no-hosts",
+            "--bind-interfaces",
+            "--listen-address=" + HOST,
+            "--port=" + port,
+            "--pid-file=" + work.resolve("dnsmasq.pid"),
+            "--user=root",
+            "--conf-file=" + file,
+            "--log-facility=-"));
   }
 
   private static void startUnbound(int port, String variant) throws IOException {
@@ -115,24 +138,37 @@ class ForwardersIT {
     Path recipe = dir.resolve("quorumdns.conf");
     Files.writeString(recipe, recipe("unbound/" + variant));
     Path conf = dir.resolve("unbound.conf");
-    Files.writeString(conf, "server:\n    interface: " + HOST + "\n    port: " + port + "\n"
-        + "    do-daemonize: no\n    chroot: \"\"\n    username: \"\"\n    directory: \"" + dir + "\"\n"
-        + "    pidfile: \"" + dir.resolve("unbound.pid") + "\"\n    use-syslog: no\n    logfile: \"\"\n"
-        + "    access-control: 127.0.0.0/8 allow\n    do-ip6: no\n"
-        + "include: \"" + recipe + "\"\n");
+    Files.writeString(
+        conf,
+        "server:\n    interface: "
+            + HOST
+            + "\n    port: "
+            + port
+            + "\n"
+            + "    do-daemonize: no\n    chroot: \"\"\n    username: \"\"\n    directory: \""
+            + dir
+            + "\"\n"
+            + "    pidfile: \""
+            + dir.resolve("unbound.pid")
+            + "\"\n    use-syslog: no\n    logfile: \"\"\n"
+            + "    access-control: 127.0.0.0/8 allow\n    do-ip6: no\n"
+            + "include: \""
+            + recipe
+            + "\"\n");
     launch(name, port, List.of("/usr/sbin/unbound", "-d", "-c", conf.toString()));
   }
 
   /**
-   * Asks like a libc stub resolver: the same packet (same id) is retransmitted on timeout, which is how
-   * forwarders such as dnsmasq recognise a retry and try their other servers.
+   * Asks like a libc stub resolver: the same packet (same id) is retransmitted on timeout, which is
+   * how forwarders such as dnsmasq recognise a retry and try their other servers.
    */
   private static Message ask(int port, String name, int type) throws IOException {
-    byte[] query = Message.newQuery(Record.newRecord(Name.fromString(name), type, DClass.IN)).toWire();
+    byte[] query =
+        Message.newQuery(Record.newRecord(Name.fromString(name), type, DClass.IN)).toWire();
     try (DatagramSocket socket = new DatagramSocket()) {
       socket.setSoTimeout(1500);
-      DatagramPacket out = new DatagramPacket(query, query.length,
-          new InetSocketAddress(HOST, port));
+      DatagramPacket out =
+          new DatagramPacket(query, query.length, new InetSocketAddress(HOST, port));
       byte[] buf = new byte[4096];
       for (int attempt = 0; attempt < 4; attempt++) {
         socket.send(out);
@@ -170,23 +206,44 @@ class ForwardersIT {
 
   private static void expect(String forwarder, String name, int type, String expected) {
     int server = FORWARDERS.get(forwarder);
-    Await.until(WAIT, forwarder + " " + Type.string(type) + " " + name + " = " + expected
-        + " (log: " + work.resolve(forwarder + ".log") + ")", () -> expected.equals(answer(server, name, type)));
+    Await.until(
+        WAIT,
+        forwarder
+            + " "
+            + Type.string(type)
+            + " "
+            + name
+            + " = "
+            + expected
+            + " (log: "
+            + work.resolve(forwarder + ".log")
+            + ")",
+        () -> expected.equals(answer(server, name, type)));
   }
 
   private static JsonNode register(String ns, String name) {
     NodeProcess node = CLUSTER.alive().get(0);
-    return Writes.put(node, ns, name, "{\"ports\":[{\"name\":\"http\",\"protocol\":\"tcp\",\"port\":8080}]}")
+    return Writes.put(
+            node, ns, name, "{\"ports\":[{\"name\":\"http\",\"protocol\":\"tcp\",\"port\":8080}]}")
         .body();
   }
 
-  private static void checkEverything(String forwarder, String ns, String name, JsonNode svc) throws IOException {
+  private static void checkEverything(String forwarder, String ns, String name, JsonNode svc)
+      throws IOException {
     String fqdn = name + "." + ns + ".mesh.internal.";
     expect(forwarder, fqdn, Type.A, "NOERROR " + svc.get("vip4").asText());
     expect(forwarder, fqdn, Type.AAAA, "NOERROR " + svc.get("vip6").asText());
     expect(forwarder, "_http._tcp." + fqdn, Type.SRV, "NOERROR 0 100 8080 " + fqdn);
-    expect(forwarder, ReverseMap.fromAddress(svc.get("vip4").asText()).toString(), Type.PTR, "NOERROR " + fqdn);
-    expect(forwarder, ReverseMap.fromAddress(svc.get("vip6").asText()).toString(), Type.PTR, "NOERROR " + fqdn);
+    expect(
+        forwarder,
+        ReverseMap.fromAddress(svc.get("vip4").asText()).toString(),
+        Type.PTR,
+        "NOERROR " + fqdn);
+    expect(
+        forwarder,
+        ReverseMap.fromAddress(svc.get("vip6").asText()).toString(),
+        Type.PTR,
+        "NOERROR " + fqdn);
     expect(forwarder, "missing-" + name + "." + ns + ".mesh.internal.", Type.A, "NXDOMAIN");
   }
 

@@ -24,9 +24,9 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Hostile HTTP input against a real one-node cluster over real sockets: every refusal has its status and names
- * the problem, leaves the registry revision where it was, and the node keeps serving. The request deadline and
- * connection caps are set low so the test is quick.
+ * Hostile HTTP input against a real one-node cluster over real sockets: every refusal has its
+ * status and names the problem, leaves the registry revision where it was, and the node keeps
+ * serving. The request deadline and connection caps are set low so the test is quick.
  */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class HostileInputIT {
@@ -35,9 +35,18 @@ class HostileInputIT {
   private static final int MAX_PER_CLIENT = 4;
 
   @RegisterExtension
-  static final TestCluster CLUSTER = new TestCluster("hostile-input", 73, 1, "--api-request-timeout", "1s",
-      "--api-max-connections", Integer.toString(MAX_CONNECTIONS),
-      "--api-max-connections-per-client", Integer.toString(MAX_PER_CLIENT));
+  static final TestCluster CLUSTER =
+      new TestCluster(
+          "hostile-input",
+          73,
+          1,
+          "--api-request-timeout",
+          "1s",
+          "--api-max-connections",
+          Integer.toString(MAX_CONNECTIONS),
+          "--api-max-connections-per-client",
+          Integer.toString(MAX_PER_CLIENT));
+
   private static NodeProcess node;
 
   @BeforeAll
@@ -64,8 +73,9 @@ class HostileInputIT {
     if (field != null) {
       assertEquals(field, r.body().path("field").asText(), r.body().toString());
     }
-    assertTrue(r.body().path("message").asText().contains(problem), "message of " + r.body() + " names "
-        + problem);
+    assertTrue(
+        r.body().path("message").asText().contains(problem),
+        "message of " + r.body() + " names " + problem);
   }
 
   private static String repeat(int n, IntFunction<String> item) {
@@ -74,30 +84,68 @@ class HostileInputIT {
 
   static Stream<Arguments> hostileBodies() {
     return Stream.of(
-        Arguments.of("nested 40 deep", "{\"labels\":" + "[".repeat(40) + "]".repeat(40) + "}", "body",
+        Arguments.of(
+            "nested 40 deep",
+            "{\"labels\":" + "[".repeat(40) + "]".repeat(40) + "}",
+            "body",
             "nesting depth"),
-        Arguments.of("nested objects", "{\"labels\":" + "{\"a\":".repeat(40) + "1" + "}".repeat(41), "body",
+        Arguments.of(
+            "nested objects",
+            "{\"labels\":" + "{\"a\":".repeat(40) + "1" + "}".repeat(41),
+            "body",
             "nesting depth"),
-        Arguments.of("100k-character string", "{\"labels\":{\"k\":\"" + "x".repeat(100_000) + "\"}}", "body",
+        Arguments.of(
+            "100k-character string",
+            "{\"labels\":{\"k\":\"" + "x".repeat(100_000) + "\"}}",
+            "body",
             "String value length"),
-        Arguments.of("1000-digit number", "{\"ports\":[{\"name\":\"h\",\"port\":" + "9".repeat(1000) + "}]}",
-            "body", "Number value length"),
-        Arguments.of("300k-entry array", "{\"ports\":[" + repeat(300_000, i -> "1") + "]}", "ports",
+        Arguments.of(
+            "1000-digit number",
+            "{\"ports\":[{\"name\":\"h\",\"port\":" + "9".repeat(1000) + "}]}",
+            "body",
+            "Number value length"),
+        Arguments.of(
+            "300k-entry array",
+            "{\"ports\":[" + repeat(300_000, i -> "1") + "]}",
+            "ports",
             "has 300000 entries (expected: at most 64)"),
-        Arguments.of("20k endpoints", "{\"endpoints\":[" + repeat(20_000, i -> "{\"address\":\"10.0.0.1\"}") + "]}",
-            "endpoints", "has 20000 entries (expected: at most 1024)"),
-        Arguments.of("1025 endpoints", "{\"endpoints\":[" + repeat(1025, i -> "{\"address\":\"10.0." + i / 250 + "."
-            + (i % 250 + 1) + "\"}") + "]}", "endpoints", "has 1025 entries (expected: at most 1024)"),
-        Arguments.of("65 ports", "{\"ports\":[" + repeat(65, i -> "{\"port\":" + (i + 1) + "}") + "]}", "ports",
+        Arguments.of(
+            "20k endpoints",
+            "{\"endpoints\":[" + repeat(20_000, i -> "{\"address\":\"10.0.0.1\"}") + "]}",
+            "endpoints",
+            "has 20000 entries (expected: at most 1024)"),
+        Arguments.of(
+            "1025 endpoints",
+            "{\"endpoints\":["
+                + repeat(1025, i -> "{\"address\":\"10.0." + i / 250 + "." + (i % 250 + 1) + "\"}")
+                + "]}",
+            "endpoints",
+            "has 1025 entries (expected: at most 1024)"),
+        Arguments.of(
+            "65 ports",
+            "{\"ports\":[" + repeat(65, i -> "{\"port\":" + (i + 1) + "}") + "]}",
+            "ports",
             "has 65 entries (expected: at most 64)"),
-        Arguments.of("65 labels", "{\"labels\":{" + repeat(65, i -> "\"k" + i + "\":\"v\"") + "}}", "labels",
+        Arguments.of(
+            "65 labels",
+            "{\"labels\":{" + repeat(65, i -> "\"k" + i + "\":\"v\"") + "}}",
+            "labels",
             "has 65 entries (expected: at most 64)"),
-        Arguments.of("254-character label key", "{\"labels\":{\"" + "k".repeat(254) + "\":\"v\"}}", "labels",
+        Arguments.of(
+            "254-character label key",
+            "{\"labels\":{\"" + "k".repeat(254) + "\":\"v\"}}",
+            "labels",
             "expected: 1..253 characters"),
-        Arguments.of("1025-character label value", "{\"labels\":{\"k\":\"" + "v".repeat(1025) + "\"}}", "labels.k",
+        Arguments.of(
+            "1025-character label value",
+            "{\"labels\":{\"k\":\"" + "v".repeat(1025) + "\"}}",
+            "labels.k",
             "expected: at most 1024"),
-        Arguments.of("254-character endpoint host", "{\"endpoints\":[{\"address\":\"" + host(254) + "\"}]}",
-            "endpoints[0].address", "expected: at most 253"));
+        Arguments.of(
+            "254-character endpoint host",
+            "{\"endpoints\":[{\"address\":\"" + host(254) + "\"}]}",
+            "endpoints[0].address",
+            "expected: at most 253"));
   }
 
   /** A host name of exactly {@code length} characters made of valid labels. */
@@ -115,8 +163,8 @@ class HostileInputIT {
 
   @ParameterizedTest(name = "{0} -> 400 naming {2}")
   @MethodSource("hostileBodies")
-  void hostileJsonIsRefusedNamingTheProblemAndChangesNothing(String what, String body, String field,
-                                                             String problem) {
+  void hostileJsonIsRefusedNamingTheProblemAndChangesNothing(
+      String what, String body, String field, String problem) {
     long before = revision();
     assertRefused(node.call("PUT", "/v1/services/hostile/victim", body), 400, field, problem);
     assertEquals(before, revision(), "revision after " + what);
@@ -126,17 +174,34 @@ class HostileInputIT {
   @Test
   void valuesAtTheirLimitsAreAcceptedAndOnePastAreRefused() {
     String max = "x".repeat(63);
-    assertEquals(201, node.call("PUT", "/v1/services/" + max + "/" + max, "{}").status(), "63-character labels");
+    assertEquals(
+        201,
+        node.call("PUT", "/v1/services/" + max + "/" + max, "{}").status(),
+        "63-character labels");
     long before = revision();
-    assertRefused(node.call("PUT", "/v1/services/hostile/" + max + "x", "{}"), 400, "name", "64 characters");
-    assertRefused(node.call("PUT", "/v1/services/" + max + "x/web", "{}"), 400, "namespace", "64 characters");
+    assertRefused(
+        node.call("PUT", "/v1/services/hostile/" + max + "x", "{}"), 400, "name", "64 characters");
+    assertRefused(
+        node.call("PUT", "/v1/services/" + max + "x/web", "{}"), 400, "namespace", "64 characters");
     assertEquals(before, revision());
 
-    String full = "{\"ports\":[" + repeat(64, i -> "{\"port\":" + (i + 1) + "}") + "],"
-        + "\"endpoints\":[" + repeat(1023, i -> "{\"address\":\"10.0." + i / 250 + "." + (i % 250 + 1) + "\"}")
-        + ",{\"address\":\"" + host(253) + "\"}],"
-        + "\"labels\":{" + repeat(62, i -> "\"k" + i + "\":\"v\"") + ",\"" + "k".repeat(253) + "\":\"v\","
-        + "\"long\":\"" + "v".repeat(1024) + "\"}}";
+    String full =
+        "{\"ports\":["
+            + repeat(64, i -> "{\"port\":" + (i + 1) + "}")
+            + "],"
+            + "\"endpoints\":["
+            + repeat(1023, i -> "{\"address\":\"10.0." + i / 250 + "." + (i % 250 + 1) + "\"}")
+            + ",{\"address\":\""
+            + host(253)
+            + "\"}],"
+            + "\"labels\":{"
+            + repeat(62, i -> "\"k" + i + "\":\"v\"")
+            + ",\""
+            + "k".repeat(253)
+            + "\":\"v\","
+            + "\"long\":\""
+            + "v".repeat(1024)
+            + "\"}}";
     NodeProcess.Reply r = node.call("PUT", "/v1/services/hostile/full", full);
     assertEquals(201, r.status(), r.body().toString());
     assertEquals(1024, r.body().get("endpoints").size());
@@ -146,13 +211,27 @@ class HostileInputIT {
 
   @Test
   void batchesAreCappedAtAThousandOperations() {
-    String ops1001 = "{\"operations\":[" + repeat(1001, i -> "{\"op\":\"put\",\"namespace\":\"bulk\",\"name\":\"s"
-        + i + "\",\"service\":{}}") + "]}";
+    String ops1001 =
+        "{\"operations\":["
+            + repeat(
+                1001,
+                i ->
+                    "{\"op\":\"put\",\"namespace\":\"bulk\",\"name\":\"s"
+                        + i
+                        + "\",\"service\":{}}")
+            + "]}";
     long before = revision();
     assertRefused(node.call("POST", "/v1/batch", ops1001), 400, "operations", "has 1001 entries");
     assertEquals(before, revision());
-    String ops1000 = "{\"operations\":[" + repeat(1000, i -> "{\"op\":\"put\",\"namespace\":\"bulk\",\"name\":\"s"
-        + i + "\",\"service\":{}}") + "]}";
+    String ops1000 =
+        "{\"operations\":["
+            + repeat(
+                1000,
+                i ->
+                    "{\"op\":\"put\",\"namespace\":\"bulk\",\"name\":\"s"
+                        + i
+                        + "\",\"service\":{}}")
+            + "]}";
     NodeProcess.Reply r = node.call("POST", "/v1/batch", ops1000);
     assertEquals(200, r.status(), r.body().toString());
     assertEquals(1000, r.body().get("results").size());
@@ -162,7 +241,8 @@ class HostileInputIT {
   void anOversizedBodyIs413AndChangesNothing() {
     long before = revision();
     String huge = "{\"labels\":{\"k\":\"" + "x".repeat(2 * 1024 * 1024) + "\"}}";
-    // Repeated: the client is still sending when the 413 is written, and a server that closes with the body
+    // Repeated: the client is still sending when the 413 is written, and a server that closes with
+    // the body
     // unread resets the connection, which sometimes destroys the answer before the client reads it.
     for (int i = 0; i < 30; i++) {
       assertRefused(node.call("PUT", "/v1/services/hostile/big", huge), 413, "body", "larger than");
@@ -172,7 +252,8 @@ class HostileInputIT {
 
   @Test
   void aSlowLorisIsCutOffAtTheRequestDeadlineNotTheIdleTimeout() throws Exception {
-    String request = "PUT /v1/services/hostile/slow HTTP/1.1\r\nHost: quorumdns\r\nContent-Length: 2\r\n\r\n{}";
+    String request =
+        "PUT /v1/services/hostile/slow HTTP/1.1\r\nHost: quorumdns\r\nContent-Length: 2\r\n\r\n{}";
     long before = revision();
     try (RawHttp c = new RawHttp(node.ip(), null, Duration.ofSeconds(10))) {
       long start = System.nanoTime();
@@ -192,7 +273,8 @@ class HostileInputIT {
       Duration took = Duration.ofNanos(System.nanoTime() - start);
       assertTrue(answer.startsWith("HTTP/1.1 408"), answer);
       assertTrue(answer.contains("request_timeout"), answer);
-      assertTrue(took.compareTo(Duration.ofSeconds(4)) < 0, "cut off after " + took.toMillis() + " ms");
+      assertTrue(
+          took.compareTo(Duration.ofSeconds(4)) < 0, "cut off after " + took.toMillis() + " ms");
       assertTrue(c.closedByServer(), "connection closed");
     }
     assertEquals(before, revision());
@@ -206,7 +288,8 @@ class HostileInputIT {
       assertTrue(c.readAnswer().startsWith("HTTP/1.1 200"));
       Thread.sleep(1500); // idle between requests for longer than the 1 s request deadline
       c.send(RawHttp.get("/healthz"));
-      assertTrue(c.readAnswer().startsWith("HTTP/1.1 200"), "second request on the same connection");
+      assertTrue(
+          c.readAnswer().startsWith("HTTP/1.1 200"), "second request on the same connection");
     }
   }
 
@@ -224,10 +307,12 @@ class HostileInputIT {
         extra.send(RawHttp.get("/healthz"));
         String a = extra.readAnswer();
         assertTrue(a.startsWith("HTTP/1.1 503"), a);
-        assertTrue(a.contains("too_many_connections") && a.contains("api-max-connections-per-client"), a);
+        assertTrue(
+            a.contains("too_many_connections") && a.contains("api-max-connections-per-client"), a);
         assertTrue(extra.closedByServer());
       }
-      // Fill the node from many addresses; the test's own HTTP client may hold a few connections too.
+      // Fill the node from many addresses; the test's own HTTP client may hold a few connections
+      // too.
       String refusal = null;
       int accepted = open.size();
       for (int i = 0; i < MAX_CONNECTIONS && refusal == null; i++) {
@@ -242,14 +327,19 @@ class HostileInputIT {
           accepted++;
         }
       }
-      assertTrue(refusal != null && refusal.contains("api-max-connections)"), "refused at the node cap: " + refusal);
-      assertTrue(accepted >= MAX_CONNECTIONS - 3 && accepted < MAX_CONNECTIONS, accepted + " accepted");
+      assertTrue(
+          refusal != null && refusal.contains("api-max-connections)"),
+          "refused at the node cap: " + refusal);
+      assertTrue(
+          accepted >= MAX_CONNECTIONS - 3 && accepted < MAX_CONNECTIONS, accepted + " accepted");
     } finally {
       for (RawHttp c : open) {
         c.close();
       }
     }
-    Await.until(WAIT, "a call once the connections are closed",
+    Await.until(
+        WAIT,
+        "a call once the connections are closed",
         () -> node.call("GET", "/healthz", null).status() == 200);
   }
 
@@ -266,15 +356,21 @@ class HostileInputIT {
   @Test
   void writesAreAuditedWithoutATokenIdWhenAuthIsOff() throws IOException {
     assertEquals(201, node.call("PUT", "/v1/services/hostile/audited", "{}").status());
-    Await.until(WAIT, "the audit line", () -> {
-      try {
-        return Files.readAllLines(CLUSTER.nodes().get(0).dir().resolve("audit.log")).stream()
-            .anyMatch(l -> l.matches(".* token=- remote=127\\.0\\.0\\.1:\\d+ method=PUT "
-                + "path=/v1/services/hostile/audited op=put target=hostile/audited status=201 vip4=[0-9.]+ vip6=.*"));
-      } catch (IOException e) {
-        return false;
-      }
-    });
+    Await.until(
+        WAIT,
+        "the audit line",
+        () -> {
+          try {
+            return Files.readAllLines(CLUSTER.nodes().get(0).dir().resolve("audit.log")).stream()
+                .anyMatch(
+                    l ->
+                        l.matches(
+                            ".* token=- remote=127\\.0\\.0\\.1:\\d+ method=PUT "
+                                + "path=/v1/services/hostile/audited op=put target=hostile/audited status=201 vip4=[0-9.]+ vip6=.*"));
+          } catch (IOException e) {
+            return false;
+          }
+        });
     JsonNode c = node.cluster();
     assertTrue(c != null);
   }

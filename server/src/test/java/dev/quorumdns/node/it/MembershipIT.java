@@ -26,16 +26,17 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.xbill.DNS.Type;
 
 /**
- * Adding a member started with {@code --join} (filled by a snapshot from the leader, the log purged before) and
- * removing one, under real Raft.
+ * Adding a member started with {@code --join} (filled by a snapshot from the leader, the log purged
+ * before) and removing one, under real Raft.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class MembershipIT {
   private static final Duration WAIT = Duration.ofSeconds(30);
 
   @RegisterExtension
-  static final TestCluster CLUSTER = new TestCluster("membership", 3, 3, "--snapshot-threshold", "20",
-      "--raft-segment-size", "16KB");
+  static final TestCluster CLUSTER =
+      new TestCluster(
+          "membership", 3, 3, "--snapshot-threshold", "20", "--raft-segment-size", "16KB");
 
   @AfterAll
   static void stop() {
@@ -51,15 +52,19 @@ class MembershipIT {
     return false;
   }
 
-  /** The lowest index still in {@code n}'s Raft log segments (0 until the first segment was purged). */
+  /**
+   * The lowest index still in {@code n}'s Raft log segments (0 until the first segment was purged).
+   */
   private static long firstLogIndex(NodeProcess n) throws IOException {
     Pattern segment = Pattern.compile("log_(?:inprogress_)?(\\d+)(?:-\\d+)?");
     try (Stream<Path> files = Files.walk(n.dir().resolve("raft"))) {
-      return files.filter(f -> f.getParent().getFileName().toString().equals("current"))
+      return files
+          .filter(f -> f.getParent().getFileName().toString().equals("current"))
           .map(f -> segment.matcher(f.getFileName().toString()))
           .filter(Matcher::matches)
           .mapToLong(m -> Long.parseLong(m.group(1)))
-          .min().orElseThrow(() -> new AssertionError(n.id() + " has no Raft log segment"));
+          .min()
+          .orElseThrow(() -> new AssertionError(n.id() + " has no Raft log segment"));
     }
   }
 
@@ -67,16 +72,22 @@ class MembershipIT {
   private static String paddedBody(int i) {
     StringBuilder labels = new StringBuilder();
     for (int l = 0; l < 16; l++) {
-      labels.append(l == 0 ? "" : ",").append("\"pad").append(l).append("\":\"").append("x".repeat(48))
-          .append(i).append('"');
+      labels
+          .append(l == 0 ? "" : ",")
+          .append("\"pad")
+          .append(l)
+          .append("\":\"")
+          .append("x".repeat(48))
+          .append(i)
+          .append('"');
     }
     return "{\"labels\":{" + labels + "}}";
   }
 
   /**
-   * The log is purged before the joiner comes (so the leader must send it a snapshot); from its start until it
-   * holds every service, the joiner answers a registered name SERVFAIL or with its VIP, never NXDOMAIN; the
-   * member removed stops by itself with exit code 0.
+   * The log is purged before the joiner comes (so the leader must send it a snapshot); from its
+   * start until it holds every service, the joiner answers a registered name SERVFAIL or with its
+   * VIP, never NXDOMAIN; the member removed stops by itself with exit code 0.
    */
   @Test
   void aJoiningNodeIsFilledAndARemovedOneLeaves() throws Exception {
@@ -92,13 +103,16 @@ class MembershipIT {
       assertEquals(200, snap.status(), n.id() + ": " + snap.body());
     }
     for (NodeProcess n : CLUSTER.alive()) {
-      Await.until(WAIT, n.id() + " purged the start of its log", () -> {
-        try {
-          return firstLogIndex(n) > 0;
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
+      Await.until(
+          WAIT,
+          n.id() + " purged the start of its log",
+          () -> {
+            try {
+              return firstLogIndex(n) > 0;
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
+            }
+          });
     }
 
     NodeProcess joiner = CLUSTER.addJoiner();
@@ -106,50 +120,88 @@ class MembershipIT {
     String filled = "NOERROR " + expected.get("team/s7").split(",")[0];
     Map<String, Integer> answers = new ConcurrentHashMap<>();
     AtomicBoolean sampling = new AtomicBoolean(true);
-    Thread sampler = new Thread(() -> {
-      while (sampling.get()) {
-        String a = joiner.resolve(probe, Type.A);
-        answers.merge(a.startsWith("ERROR") ? "ERROR (not listening yet)" : a, 1, Integer::sum);
-        // A pace for the samples, not a wait for a condition: an unbound port answers at once.
-        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
-      }
-    }, "joiner-dns-sampler");
+    Thread sampler =
+        new Thread(
+            () -> {
+              while (sampling.get()) {
+                String a = joiner.resolve(probe, Type.A);
+                answers.merge(
+                    a.startsWith("ERROR") ? "ERROR (not listening yet)" : a, 1, Integer::sum);
+                // A pace for the samples, not a wait for a condition: an unbound port answers at
+                // once.
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+              }
+            },
+            "joiner-dns-sampler");
     joiner.start();
     sampler.start();
     try {
       Await.until(WAIT, "the joiner's API", () -> joiner.cluster() != null);
-      Await.until(WAIT, "the joiner to answer SERVFAIL while it holds nothing", () -> answers.containsKey("SERVFAIL"));
-      assertEquals(503, joiner.call("GET", "/readyz", null).status(), "not ready before it is a member");
-      NodeProcess.Reply added = leader.call("POST", "/v1/cluster/members",
-          "{\"id\":\"" + joiner.id() + "\",\"raft\":\"" + joiner.ip() + ":9053\",\"role\":\"voter\"}");
+      Await.until(
+          WAIT,
+          "the joiner to answer SERVFAIL while it holds nothing",
+          () -> answers.containsKey("SERVFAIL"));
+      assertEquals(
+          503, joiner.call("GET", "/readyz", null).status(), "not ready before it is a member");
+      NodeProcess.Reply added =
+          leader.call(
+              "POST",
+              "/v1/cluster/members",
+              "{\"id\":\""
+                  + joiner.id()
+                  + "\",\"raft\":\""
+                  + joiner.ip()
+                  + ":9053\",\"role\":\"voter\"}");
       assertEquals(200, added.status(), added.body().toString());
-      assertEquals(409, leader.call("POST", "/v1/cluster/members",
-          "{\"id\":\"" + joiner.id() + "\",\"raft\":\"" + joiner.ip() + ":9053\"}").status(), "adding twice");
-      Await.until(WAIT, "the joiner to hold every service", () -> expected.equals(TestCluster.vips(joiner)));
+      assertEquals(
+          409,
+          leader
+              .call(
+                  "POST",
+                  "/v1/cluster/members",
+                  "{\"id\":\"" + joiner.id() + "\",\"raft\":\"" + joiner.ip() + ":9053\"}")
+              .status(),
+          "adding twice");
+      Await.until(
+          WAIT,
+          "the joiner to hold every service",
+          () -> expected.equals(TestCluster.vips(joiner)));
       Await.until(WAIT, "the joiner to answer the VIP", () -> answers.containsKey(filled));
     } finally {
       sampling.set(false);
       sampler.join(TimeUnit.SECONDS.toMillis(10));
     }
-    System.out.println("the joiner's answers for " + probe + " from its start until filled: " + answers);
+    System.out.println(
+        "the joiner's answers for " + probe + " from its start until filled: " + answers);
     Set<String> allowed = Set.of("SERVFAIL", filled, "ERROR (not listening yet)");
-    assertTrue(allowed.containsAll(answers.keySet()), "the joiner answered " + answers + "; only " + allowed
-        + " are allowed (never NXDOMAIN before it is filled)");
-    assertTrue(Files.readString(joiner.log()).contains("installed snapshot"),
-        "the joiner should have been filled by a snapshot (the log was purged); its log:\n" + joiner.tail(40));
-    Await.until(WAIT, "the joiner to be ready", () -> joiner.call("GET", "/readyz", null).status() == 200);
+    assertTrue(
+        allowed.containsAll(answers.keySet()),
+        "the joiner answered "
+            + answers
+            + "; only "
+            + allowed
+            + " are allowed (never NXDOMAIN before it is filled)");
+    assertTrue(
+        Files.readString(joiner.log()).contains("installed snapshot"),
+        "the joiner should have been filled by a snapshot (the log was purged); its log:\n"
+            + joiner.tail(40));
+    Await.until(
+        WAIT, "the joiner to be ready", () -> joiner.call("GET", "/readyz", null).status() == 200);
 
     NodeProcess n3 = CLUSTER.node("n3");
     NodeProcess.Reply removed = leader.call("DELETE", "/v1/cluster/members/n3", null);
     assertEquals(200, removed.status(), removed.body().toString());
     assertFalse(isMember(removed.body(), "n3"), "n3 still listed: " + removed.body());
-    assertEquals(404, leader.call("DELETE", "/v1/cluster/members/n3", null).status(), "removing twice");
+    assertEquals(
+        404, leader.call("DELETE", "/v1/cluster/members/n3", null).status(), "removing twice");
     assertEquals(0, n3.awaitExit(WAIT), "the removed node stops by itself with exit code 0");
 
     NodeProcess now = CLUSTER.awaitLeader(WAIT);
     Writes.put(now, "team", "after-change", "{}");
-    Await.until(WAIT, "the joiner to see the write", () ->
-        joiner.call("GET", "/v1/services/team/after-change?stale", null).status() == 200);
+    Await.until(
+        WAIT,
+        "the joiner to see the write",
+        () -> joiner.call("GET", "/v1/services/team/after-change?stale", null).status() == 200);
     JsonNode status = joiner.cluster();
     assertEquals(3, status.get("members").size(), status.toString());
   }

@@ -28,7 +28,8 @@ import org.xbill.DNS.SimpleResolver;
 /** One node as a separate JVM process (so kill -9 is real), plus a tiny HTTP client to it. */
 public final class NodeProcess {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   private final String id;
   private final String ip;
@@ -49,7 +50,10 @@ public final class NodeProcess {
     return id;
   }
 
-  /** The same node (id, address, data directory) started with {@code flags} after its own; later flags win. */
+  /**
+   * The same node (id, address, data directory) started with {@code flags} after its own; later
+   * flags win.
+   */
   NodeProcess withFlags(String... flags) {
     List<String> more = new ArrayList<>(args);
     more.addAll(List.of(flags));
@@ -74,12 +78,25 @@ public final class NodeProcess {
     }
     try {
       Files.createDirectories(dir);
-      List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-          "-Xms32m", "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k",
-          "-cp", System.getProperty("java.class.path"), "dev.quorumdns.server.ServerMain", "node"));
+      List<String> cmd =
+          new ArrayList<>(
+              List.of(
+                  ProcessHandle.current().info().command().orElse("java"),
+                  "-Xms32m",
+                  "-Xmx256m",
+                  "-XX:+UseSerialGC",
+                  "-XX:TieredStopAtLevel=1",
+                  "-Xss512k",
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  "dev.quorumdns.server.ServerMain",
+                  "node"));
       cmd.addAll(args);
-      process = new ProcessBuilder(cmd).redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile())).start();
+      process =
+          new ProcessBuilder(cmd)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()))
+              .start();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -89,7 +106,9 @@ public final class NodeProcess {
     return process != null && process.isAlive();
   }
 
-  /** Whether the process is stopped with SIGSTOP ({@link #pause}); it is alive but answers nothing. */
+  /**
+   * Whether the process is stopped with SIGSTOP ({@link #pause}); it is alive but answers nothing.
+   */
   public synchronized boolean isPaused() {
     return paused && isAlive();
   }
@@ -111,7 +130,8 @@ public final class NodeProcess {
       throw new IllegalStateException(id + " is not running");
     }
     try {
-      Process kill = new ProcessBuilder("kill", which, Long.toString(process.pid())).inheritIO().start();
+      Process kill =
+          new ProcessBuilder("kill", which, Long.toString(process.pid())).inheritIO().start();
       if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
         throw new IllegalStateException("kill " + which + " " + process.pid() + " failed");
       }
@@ -123,7 +143,10 @@ public final class NodeProcess {
     }
   }
 
-  /** The exit code once the process has ended by itself within {@code timeout}; fails if it is still running. */
+  /**
+   * The exit code once the process has ended by itself within {@code timeout}; fails if it is still
+   * running.
+   */
   public int awaitExit(Duration timeout) {
     Process p;
     synchronized (this) {
@@ -173,8 +196,11 @@ public final class NodeProcess {
     }
   }
 
-  /** Status, parsed body and headers of one API call; status -1 if the node could not be reached. */
-  public record Reply(int status, JsonNode body, String retryAfter, Map<String, List<String>> headers) {
+  /**
+   * Status, parsed body and headers of one API call; status -1 if the node could not be reached.
+   */
+  public record Reply(
+      int status, JsonNode body, String retryAfter, Map<String, List<String>> headers) {
     public Reply(int status, JsonNode body, String retryAfter) {
       this(status, body, retryAfter, Map.of());
     }
@@ -199,20 +225,30 @@ public final class NodeProcess {
     return call(method, path, body, authorization, Map.of());
   }
 
-  /** A call with extra request headers ({@code If-Match}); the reply carries the answer's headers. */
-  public Reply call(String method, String path, String body, String authorization, Map<String, String> headers) {
+  /**
+   * A call with extra request headers ({@code If-Match}); the reply carries the answer's headers.
+   */
+  public Reply call(
+      String method, String path, String body, String authorization, Map<String, String> headers) {
     try {
-      HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + ip + ":8053" + path))
-          .timeout(Duration.ofSeconds(20))
-          .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-              : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+      HttpRequest.Builder b =
+          HttpRequest.newBuilder(URI.create("http://" + ip + ":8053" + path))
+              .timeout(Duration.ofSeconds(20))
+              .method(
+                  method,
+                  body == null
+                      ? HttpRequest.BodyPublishers.noBody()
+                      : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
       if (authorization != null) {
         b.header("Authorization", authorization);
       }
       headers.forEach(b::header);
       HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
       JsonNode parsed = r.body().isEmpty() ? JSON.nullNode() : JSON.readTree(r.body());
-      return new Reply(r.statusCode(), parsed, r.headers().firstValue("Retry-After").orElse(null),
+      return new Reply(
+          r.statusCode(),
+          parsed,
+          r.headers().firstValue("Retry-After").orElse(null),
           r.headers().map());
     } catch (IOException e) {
       return new Reply(-1, JSON.getNodeFactory().textNode(e.toString()), null);
@@ -225,8 +261,11 @@ public final class NodeProcess {
   /** The body of a GET as text (for /metrics), or null if the node could not be reached. */
   public String text(String path) {
     try {
-      HttpRequest req = HttpRequest.newBuilder(URI.create("http://" + ip + ":8053" + path))
-          .timeout(Duration.ofSeconds(20)).GET().build();
+      HttpRequest req =
+          HttpRequest.newBuilder(URI.create("http://" + ip + ":8053" + path))
+              .timeout(Duration.ofSeconds(20))
+              .GET()
+              .build();
       return HTTP.send(req, HttpResponse.BodyHandlers.ofString()).body();
     } catch (IOException e) {
       return null;
@@ -236,17 +275,24 @@ public final class NodeProcess {
     }
   }
 
-  /** The addresses {@code name} resolves to over UDP on this node's DNS port, sorted; rcode in front. */
+  /**
+   * The addresses {@code name} resolves to over UDP on this node's DNS port, sorted; rcode in
+   * front.
+   */
   public String resolve(String name, int type) {
     try {
       SimpleResolver r = new SimpleResolver(ip);
       r.setPort(53535);
       r.setTimeout(Duration.ofSeconds(2));
-      Message q = Message.newQuery(Record.newRecord(
-          Name.fromString(name.endsWith(".") ? name : name + "."), type, DClass.IN));
+      Message q =
+          Message.newQuery(
+              Record.newRecord(
+                  Name.fromString(name.endsWith(".") ? name : name + "."), type, DClass.IN));
       Message m = r.send(q);
       StringBuilder b = new StringBuilder(Rcode.string(m.getRcode()));
-      m.getSection(Section.ANSWER).stream().map(Record::rdataToString).sorted()
+      m.getSection(Section.ANSWER).stream()
+          .map(Record::rdataToString)
+          .sorted()
           .forEach(x -> b.append(' ').append(x));
       return b.toString();
     } catch (IOException e) {

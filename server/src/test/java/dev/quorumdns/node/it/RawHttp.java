@@ -15,7 +15,9 @@ import java.util.Locale;
 final class RawHttp implements AutoCloseable {
   private final Socket socket;
 
-  /** Connects to {@code host:8053} from {@code localAddress} (any loopback address works on Linux). */
+  /**
+   * Connects to {@code host:8053} from {@code localAddress} (any loopback address works on Linux).
+   */
   RawHttp(String host, String localAddress, Duration readTimeout) throws IOException {
     socket = new Socket();
     if (localAddress != null) {
@@ -34,7 +36,9 @@ final class RawHttp implements AutoCloseable {
     return "GET " + path + " HTTP/1.1\r\nHost: quorumdns\r\n\r\n";
   }
 
-  /** Reads one answer (head and a Content-Length body); returns it whole, or what came before EOF. */
+  /**
+   * Reads one answer (head and a Content-Length body); returns it whole, or what came before EOF.
+   */
   String readAnswer() throws IOException {
     InputStream in = socket.getInputStream();
     ByteArrayOutputStream head = new ByteArrayOutputStream();
@@ -45,7 +49,10 @@ final class RawHttp implements AutoCloseable {
         return head.toString(StandardCharsets.UTF_8);
       }
       head.write(c);
-      state = (c == '\r' && (state == 0 || state == 2)) || (c == '\n' && (state == 1 || state == 3)) ? state + 1 : 0;
+      state =
+          (c == '\r' && (state == 0 || state == 2)) || (c == '\n' && (state == 1 || state == 3))
+              ? state + 1
+              : 0;
     }
     String h = head.toString(StandardCharsets.UTF_8);
     int length = 0;

@@ -33,8 +33,9 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.util.TimeDuration;
 
 /**
- * A bare Ratis client aimed at a cluster's Raft ports (not its API): what an intruder on the network could
- * send. With a CA, certificate and key it speaks mutual TLS with them; without, plain gRPC. Not thread-safe.
+ * A bare Ratis client aimed at a cluster's Raft ports (not its API): what an intruder on the
+ * network could send. With a CA, certificate and key it speaks mutual TLS with them; without, plain
+ * gRPC. Not thread-safe.
  */
 final class RawRaftClient implements AutoCloseable {
   private final RaftClient client;
@@ -45,7 +46,9 @@ final class RawRaftClient implements AutoCloseable {
       String[] kv = p.split("=");
       members.add(RaftPeer.newBuilder().setId(kv[0]).setAddress(kv[1]).build());
     }
-    RaftGroupId group = RaftGroupId.valueOf(UUID.nameUUIDFromBytes("quorumdns/quorumdns".getBytes(StandardCharsets.UTF_8)));
+    RaftGroupId group =
+        RaftGroupId.valueOf(
+            UUID.nameUUIDFromBytes("quorumdns/quorumdns".getBytes(StandardCharsets.UTF_8)));
     RaftProperties props = new RaftProperties();
     RaftClientConfigKeys.Rpc.setRequestTimeout(props, TimeDuration.valueOf(2, TimeUnit.SECONDS));
     Parameters params = new Parameters();
@@ -60,22 +63,28 @@ final class RawRaftClient implements AutoCloseable {
       GrpcConfigKeys.Client.setTlsConf(params, tls);
       GrpcConfigKeys.Admin.setTlsConf(params, tls);
     }
-    client = RaftClient.newBuilder().setRaftGroup(RaftGroup.valueOf(group, members)).setProperties(props)
-        .setParameters(params)
-        .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(3, TimeDuration.valueOf(200, TimeUnit.MILLISECONDS)))
-        .build();
+    client =
+        RaftClient.newBuilder()
+            .setRaftGroup(RaftGroup.valueOf(group, members))
+            .setProperties(props)
+            .setParameters(params)
+            .setRetryPolicy(
+                RetryPolicies.retryUpToMaximumCountWithFixedSleep(
+                    3, TimeDuration.valueOf(200, TimeUnit.MILLISECONDS)))
+            .build();
   }
 
   /**
-   * Tries to register {@code ns/name} straight through Raft: {@code applied}, or {@code failed: } and the
-   * exception with its causes.
+   * Tries to register {@code ns/name} straight through Raft: {@code applied}, or {@code failed: }
+   * and the exception with its causes.
    */
   String put(String ns, String name) {
-    Command c = new Command.UpsertService(new ServiceKey(ns, name),
-        new ServiceSpec(List.of(), List.of(), Map.of(), null, null));
+    Command c =
+        new Command.UpsertService(
+            new ServiceKey(ns, name), new ServiceSpec(List.of(), List.of(), Map.of(), null, null));
     try {
-      RaftClientReply reply = client.io().send(Message.valueOf(
-          ByteString.copyFrom(CommandCodec.encodeRequest(c))));
+      RaftClientReply reply =
+          client.io().send(Message.valueOf(ByteString.copyFrom(CommandCodec.encodeRequest(c))));
       return reply.isSuccess() ? "applied" : "failed: " + reply.getException();
     } catch (IOException e) {
       StringBuilder why = new StringBuilder(e.toString());

@@ -11,11 +11,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
- * A watch client as data planes should write one: it follows {@code GET /v1/watch} on a thread, and when the
- * connection breaks (the node died, or it hangs up itself every {@code hangUpEvery} changes to prove resuming
- * works) it connects again, to the first live node it is given, from the last revision it saw whole, skipping
- * the changes of a partly seen revision it already has. It records every change once, and fails (rather than
- * hides) a change out of order, a repeated one, or a 410.
+ * A watch client as data planes should write one: it follows {@code GET /v1/watch} on a thread, and
+ * when the connection breaks (the node died, or it hangs up itself every {@code hangUpEvery}
+ * changes to prove resuming works) it connects again, to the first live node it is given, from the
+ * last revision it saw whole, skipping the changes of a partly seen revision it already has. It
+ * records every change once, and fails (rather than hides) a change out of order, a repeated one,
+ * or a 410.
  */
 final class ResumingWatcher implements AutoCloseable {
   /** One change as a watcher saw it. */
@@ -34,16 +35,25 @@ final class ResumingWatcher implements AutoCloseable {
   private final AtomicInteger connections = new AtomicInteger();
   private volatile boolean stopped;
   private volatile String failure;
+
   /** Every change up to this revision has been seen (from progress lines or a later revision). */
   private volatile long complete;
+
   private long partial = -1;
   private final Set<String> partialKeys = new HashSet<>();
-  /** The partly seen revision when the watcher last connected, and its keys seen then: sent again, expectedly. */
+
+  /**
+   * The partly seen revision when the watcher last connected, and its keys seen then: sent again,
+   * expectedly.
+   */
   private long resumed = -1;
+
   private final Set<String> resumedKeys = new HashSet<>();
   private volatile WatchConnection current;
 
-  /** @param nodes where to connect, in order of preference; only live ones are tried */
+  /**
+   * @param nodes where to connect, in order of preference; only live ones are tried
+   */
   ResumingWatcher(String name, long from, Supplier<List<NodeProcess>> nodes, int hangUpEvery) {
     this.name = name;
     this.nodes = nodes;
@@ -62,7 +72,8 @@ final class ResumingWatcher implements AutoCloseable {
         continue;
       }
       long from = complete;
-      try (WatchConnection c = new WatchConnection(n.ip(), "/v1/watch?from=" + from, Duration.ofSeconds(20))) {
+      try (WatchConnection c =
+          new WatchConnection(n.ip(), "/v1/watch?from=" + from, Duration.ofSeconds(20))) {
         current = c;
         if (c.status() == 410) {
           failure = name + ": 410 from " + n.id() + " at revision " + from + ": " + c.body();
@@ -86,7 +97,9 @@ final class ResumingWatcher implements AutoCloseable {
             break;
           }
           JsonNode s = line.get("service");
-          accept(new Change(revision, type, s.get("namespace").asText() + "/" + s.get("name").asText()));
+          accept(
+              new Change(
+                  revision, type, s.get("namespace").asText() + "/" + s.get("name").asText()));
           if (hangUpEvery > 0 && ++seen % hangUpEvery == 0) {
             break;
           }

@@ -48,48 +48,72 @@ import org.xbill.DNS.ZoneTransferException;
 import org.xbill.DNS.ZoneTransferIn;
 
 /**
- * The secondary recipes users copy (deploy/secondaries/) with the real BIND 9, Knot and NSD on loopback, in front of
- * a 3-node cluster whose nodes have a TSIG key (made by BIND's own tsig-keygen) and NOTIFY the three: each
- * secondary transfers every zone with the key; a new name reaches each of them within 5 s (NOTIFY and IXFR; the SOA
- * refresh is 60 s, so the deadline tells the two apart) and a deleted one leaves as fast; a secondary whose key is
- * wrong is refused and keeps the zone it had; and with every node stopped, the secondaries still answer every name.
- * The recipes are templated only for addresses, ports, directories and the secret. Expects {@code .ci/run} to have
- * installed bind9, knot and nsd.
+ * The secondary recipes users copy (deploy/secondaries/) with the real BIND 9, Knot and NSD on
+ * loopback, in front of a 3-node cluster whose nodes have a TSIG key (made by BIND's own
+ * tsig-keygen) and NOTIFY the three: each secondary transfers every zone with the key; a new name
+ * reaches each of them within 5 s (NOTIFY and IXFR; the SOA refresh is 60 s, so the deadline tells
+ * the two apart) and a deleted one leaves as fast; a secondary whose key is wrong is refused and
+ * keeps the zone it had; and with every node stopped, the secondaries still answer every name. The
+ * recipes are templated only for addresses, ports, directories and the secret. Expects {@code
+ * .ci/run} to have installed bind9, knot and nsd.
  */
 @Timeout(value = 6, unit = TimeUnit.MINUTES)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SecondariesIT {
-  private static final Path RECIPES = Path.of("..", "deploy", "secondaries").toAbsolutePath().normalize();
-  private static final Path KEY_FILE = Path.of("target", "it", "secondaries", "xfr.key").toAbsolutePath();
+  private static final Path RECIPES =
+      Path.of("..", "deploy", "secondaries").toAbsolutePath().normalize();
+  private static final Path KEY_FILE =
+      Path.of("target", "it", "secondaries", "xfr.key").toAbsolutePath();
   private static final Duration WAIT = Duration.ofSeconds(45);
-  /** Longer than a NOTIFY and an IXFR on a loaded machine, far shorter than the 60 s SOA refresh. */
+
+  /**
+   * Longer than a NOTIFY and an IXFR on a loaded machine, far shorter than the 60 s SOA refresh.
+   */
   private static final Duration THROUGH_NOTIFY = Duration.ofSeconds(5);
-  private static final String HOST = "127.0.0.1"; // BIND only listens on addresses configured on an interface.
-  private static final String PLACEHOLDER = "UkVQTEFDRS1NRS13aXRoLXRoZS1zZWNyZXQtb2YtdHNpZy1rZXlnZW4=";
+
+  private static final String HOST =
+      "127.0.0.1"; // BIND only listens on addresses configured on an interface.
+  private static final String PLACEHOLDER =
+      "UkVQTEFDRS1NRS13aXRoLXRoZS1zZWNyZXQtb2YtdHNpZy1rZXlnZW4=";
   private static final int BIND = 5311;
   private static final int KNOT = 5312;
   private static final int NSD = 5313;
   private static final int BULK = 40;
 
   @RegisterExtension
-  static final TestCluster CLUSTER = new TestCluster("secondaries", 120, 3, "--tsig-key-file", KEY_FILE.toString(),
-      "--transfer-allow", "127.0.0.0/8", "--notify", HOST + ":" + BIND + "," + HOST + ":" + KNOT + "," + HOST + ":"
-      + NSD);
+  static final TestCluster CLUSTER =
+      new TestCluster(
+          "secondaries",
+          120,
+          3,
+          "--tsig-key-file",
+          KEY_FILE.toString(),
+          "--transfer-allow",
+          "127.0.0.0/8",
+          "--notify",
+          HOST + ":" + BIND + "," + HOST + ":" + KNOT + "," + HOST + ":" + NSD);
 
   private static final Map<String, Integer> SECONDARIES = new LinkedHashMap<>();
   private static final Map<String, Process> PROCESSES = new LinkedHashMap<>();
+
   /** Every name registered and not deleted, with its service as the API returned it. */
   private static final Map<String, JsonNode> NAMES = new LinkedHashMap<>();
+
   private static Path work;
   private static String secret;
 
   @BeforeAll
   static void start() throws Exception {
-    for (String bin : List.of("/usr/sbin/named", "/usr/sbin/tsig-keygen", "/usr/sbin/knotd", "/usr/sbin/nsd")) {
-      assertTrue(Files.isExecutable(Path.of(bin)), bin + " is missing: .ci/run installs bind9, knot, nsd");
+    for (String bin :
+        List.of("/usr/sbin/named", "/usr/sbin/tsig-keygen", "/usr/sbin/knotd", "/usr/sbin/nsd")) {
+      assertTrue(
+          Files.isExecutable(Path.of(bin)), bin + " is missing: .ci/run installs bind9, knot, nsd");
     }
     work = Files.createDirectories(CLUSTER.base().resolve("secondaries"));
-    Process keygen = new ProcessBuilder("/usr/sbin/tsig-keygen", "quorumdns-xfr").redirectErrorStream(true).start();
+    Process keygen =
+        new ProcessBuilder("/usr/sbin/tsig-keygen", "quorumdns-xfr")
+            .redirectErrorStream(true)
+            .start();
     String key = new String(keygen.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertEquals(0, keygen.waitFor(), key);
     Files.writeString(KEY_FILE, key);
@@ -116,7 +140,10 @@ class SecondariesIT {
     CLUSTER.close();
   }
 
-  /** A recipe with the dev cluster's addresses replaced by this test's and the placeholder by the secret. */
+  /**
+   * A recipe with the dev cluster's addresses replaced by this test's and the placeholder by the
+   * secret.
+   */
   private static String recipe(String relative, String key) throws IOException {
     String text = Files.readString(RECIPES.resolve(relative));
     for (int i = 1; i <= 3; i++) {
@@ -128,17 +155,26 @@ class SecondariesIT {
 
   private static void launch(String name, int port, List<String> cmd) throws IOException {
     Path log = work.resolve(name + ".log");
-    PROCESSES.put(name, new ProcessBuilder(cmd).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start());
+    PROCESSES.put(
+        name,
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+            .start());
     SECONDARIES.put(name, port);
   }
 
   private static void startBind(String key) throws IOException {
     Path dir = Files.createDirectories(work.resolve("bind"));
-    String conf = recipe("bind/named.conf", key)
-        .replace("directory \"/var/cache/bind\";", "directory \"" + dir + "\"; pid-file \"" + dir + "/named.pid\";")
-        .replace("listen-on port 53 { 127.0.0.1; };", "listen-on port " + BIND + " { " + HOST + "; };")
-        + "controls { };\n";
+    String conf =
+        recipe("bind/named.conf", key)
+                .replace(
+                    "directory \"/var/cache/bind\";",
+                    "directory \"" + dir + "\"; pid-file \"" + dir + "/named.pid\";")
+                .replace(
+                    "listen-on port 53 { 127.0.0.1; };",
+                    "listen-on port " + BIND + " { " + HOST + "; };")
+            + "controls { };\n";
     Path file = dir.resolve("named.conf");
     Files.writeString(file, conf);
     launch("bind", BIND, List.of("/usr/sbin/named", "-g", "-c", file.toString()));
@@ -146,11 +182,12 @@ class SecondariesIT {
 
   private static void startKnot(String key) throws IOException {
     Path dir = Files.createDirectories(work.resolve("knot"));
-    String conf = recipe("knot/knot.conf", key)
-        .replace("listen: 127.0.0.1@53", "listen: " + HOST + "@" + KNOT)
-        .replace("rundir: /run/knot", "rundir: " + dir)
-        .replace("storage: /var/lib/knot", "storage: " + dir)
-        .replace("server:\n", "log:\n  - target: stderr\n    any: info\n\nserver:\n");
+    String conf =
+        recipe("knot/knot.conf", key)
+            .replace("listen: 127.0.0.1@53", "listen: " + HOST + "@" + KNOT)
+            .replace("rundir: /run/knot", "rundir: " + dir)
+            .replace("storage: /var/lib/knot", "storage: " + dir)
+            .replace("server:\n", "log:\n  - target: stderr\n    any: info\n\nserver:\n");
     Path file = dir.resolve("knot.conf");
     Files.writeString(file, conf);
     launch("knot", KNOT, List.of("/usr/sbin/knotd", "-c", file.toString()));
@@ -158,11 +195,25 @@ class SecondariesIT {
 
   private static void startNsd(String key) throws IOException {
     Path dir = Files.createDirectories(work.resolve("nsd"));
-    String conf = recipe("nsd/nsd.conf", key)
-        .replace("ip-address: 127.0.0.1@53", "ip-address: " + HOST + "@" + NSD + "\n    pidfile: \"" + dir
-            + "/nsd.pid\"\n    database: \"\"\n    username: \"\"\n    xfrdfile: \"" + dir + "/xfrd.state\"\n"
-            + "    xfrdir: \"" + dir + "\"\n    zonelistfile: \"" + dir + "/zone.list\"\n    verbosity: 2")
-        .replace("zonesdir: \"/var/lib/nsd\"", "zonesdir: \"" + dir + "\"");
+    String conf =
+        recipe("nsd/nsd.conf", key)
+            .replace(
+                "ip-address: 127.0.0.1@53",
+                "ip-address: "
+                    + HOST
+                    + "@"
+                    + NSD
+                    + "\n    pidfile: \""
+                    + dir
+                    + "/nsd.pid\"\n    database: \"\"\n    username: \"\"\n    xfrdfile: \""
+                    + dir
+                    + "/xfrd.state\"\n"
+                    + "    xfrdir: \""
+                    + dir
+                    + "\"\n    zonelistfile: \""
+                    + dir
+                    + "/zone.list\"\n    verbosity: 2")
+            .replace("zonesdir: \"/var/lib/nsd\"", "zonesdir: \"" + dir + "\"");
     Path file = dir.resolve("nsd.conf");
     Files.writeString(file, conf);
     launch("nsd", NSD, List.of("/usr/sbin/nsd", "-d", "-c", file.toString()));
@@ -170,28 +221,39 @@ class SecondariesIT {
 
   private static JsonNode register(String ns, String name) {
     NodeProcess node = CLUSTER.alive().get(0);
-    JsonNode svc = Await.value(WAIT, "register " + ns + "/" + name, () -> {
-      NodeProcess.Reply r = node.call("PUT", "/v1/services/" + ns + "/" + name,
-          "{\"ports\":[{\"name\":\"http\",\"protocol\":\"tcp\",\"port\":8080}]}");
-      return r.status() == 201 || r.status() == 200 ? r.body() : null;
-    });
+    JsonNode svc =
+        Await.value(
+            WAIT,
+            "register " + ns + "/" + name,
+            () -> {
+              NodeProcess.Reply r =
+                  node.call(
+                      "PUT",
+                      "/v1/services/" + ns + "/" + name,
+                      "{\"ports\":[{\"name\":\"http\",\"protocol\":\"tcp\",\"port\":8080}]}");
+              return r.status() == 201 || r.status() == 200 ? r.body() : null;
+            });
     NAMES.put(name + "." + ns + ".mesh.internal.", svc);
     return svc;
   }
 
   private static void delete(String ns, String name) {
     NodeProcess node = CLUSTER.alive().get(0);
-    Await.until(WAIT, "delete " + ns + "/" + name, () -> node.call("DELETE", "/v1/services/" + ns + "/" + name,
-        null).status() == 200);
+    Await.until(
+        WAIT,
+        "delete " + ns + "/" + name,
+        () -> node.call("DELETE", "/v1/services/" + ns + "/" + name, null).status() == 200);
     NAMES.remove(name + "." + ns + ".mesh.internal.");
   }
 
   /** One UDP question to a secondary, retried on timeout. */
   private static Message ask(int port, String name, int type) throws IOException {
-    byte[] query = Message.newQuery(Record.newRecord(Name.fromString(name), type, DClass.IN)).toWire();
+    byte[] query =
+        Message.newQuery(Record.newRecord(Name.fromString(name), type, DClass.IN)).toWire();
     try (DatagramSocket socket = new DatagramSocket()) {
       socket.setSoTimeout(1000);
-      DatagramPacket out = new DatagramPacket(query, query.length, new InetSocketAddress(HOST, port));
+      DatagramPacket out =
+          new DatagramPacket(query, query.length, new InetSocketAddress(HOST, port));
       byte[] buf = new byte[4096];
       for (int attempt = 0; attempt < 3; attempt++) {
         socket.send(out);
@@ -224,13 +286,26 @@ class SecondariesIT {
     }
   }
 
-  private static void expect(String secondary, Duration within, String name, int type, String expected) {
+  private static void expect(
+      String secondary, Duration within, String name, int type, String expected) {
     int port = SECONDARIES.get(secondary);
-    Await.until(within, secondary + " " + Type.string(type) + " " + name + " = " + expected + " (log: "
-        + work.resolve(secondary + ".log") + ")", () -> expected.equals(answer(port, name, type)));
+    Await.until(
+        within,
+        secondary
+            + " "
+            + Type.string(type)
+            + " "
+            + name
+            + " = "
+            + expected
+            + " (log: "
+            + work.resolve(secondary + ".log")
+            + ")",
+        () -> expected.equals(answer(port, name, type)));
   }
 
-  private static void expectEverywhere(Duration within, String name, int type, Supplier<String> expected) {
+  private static void expectEverywhere(
+      Duration within, String name, int type, Supplier<String> expected) {
     long deadline = System.nanoTime() + within.toNanos();
     for (String s : SECONDARIES.keySet()) {
       long left = Math.max(1, deadline - System.nanoTime());
@@ -241,8 +316,12 @@ class SecondariesIT {
   private static double metric(String prefix) {
     double sum = 0;
     for (NodeProcess n : CLUSTER.alive()) {
-      sum += n.text("/metrics").lines().filter(l -> l.startsWith(prefix))
-          .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+      sum +=
+          n.text("/metrics")
+              .lines()
+              .filter(l -> l.startsWith(prefix))
+              .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+              .sum();
     }
     return sum;
   }
@@ -260,28 +339,50 @@ class SecondariesIT {
       expect(s, WAIT, fqdn, Type.A, "NOERROR " + web.get("vip4").asText());
       expect(s, WAIT, fqdn, Type.AAAA, "NOERROR " + web.get("vip6").asText());
       expect(s, WAIT, "_http._tcp." + fqdn, Type.SRV, "NOERROR 0 100 8080 " + fqdn);
-      expect(s, WAIT, ReverseMap.fromAddress(web.get("vip4").asText()).toString(), Type.PTR, "NOERROR " + fqdn);
-      expect(s, WAIT, ReverseMap.fromAddress(web.get("vip6").asText()).toString(), Type.PTR, "NOERROR " + fqdn);
+      expect(
+          s,
+          WAIT,
+          ReverseMap.fromAddress(web.get("vip4").asText()).toString(),
+          Type.PTR,
+          "NOERROR " + fqdn);
+      expect(
+          s,
+          WAIT,
+          ReverseMap.fromAddress(web.get("vip6").asText()).toString(),
+          Type.PTR,
+          "NOERROR " + fqdn);
       expect(s, WAIT, "missing.shop.mesh.internal.", Type.A, "NXDOMAIN");
     }
-    assertTrue(metric("quorumdns_dns_transfers_total{result=\"full\",type=\"axfr\"}")
-        + metric("quorumdns_dns_transfers_total{result=\"full\",type=\"ixfr\"}") >= 3, "whole-zone transfers");
-    // A transfer without the key, or with another secret, is refused; nothing about the zone changes.
+    assertTrue(
+        metric("quorumdns_dns_transfers_total{result=\"full\",type=\"axfr\"}")
+                + metric("quorumdns_dns_transfers_total{result=\"full\",type=\"ixfr\"}")
+            >= 3,
+        "whole-zone transfers");
+    // A transfer without the key, or with another secret, is refused; nothing about the zone
+    // changes.
     InetSocketAddress node = new InetSocketAddress(CLUSTER.ip(1), 53535);
     long revision = CLUSTER.node("n1").cluster().get("revision").asLong();
     double refused = metric("quorumdns_dns_transfers_total{result=\"refused\"");
     double notauth = metric("quorumdns_dns_transfers_total{result=\"notauth\"");
-    ZoneTransferIn unsigned = ZoneTransferIn.newAXFR(Name.fromConstantString("mesh.internal."), node, null);
+    ZoneTransferIn unsigned =
+        ZoneTransferIn.newAXFR(Name.fromConstantString("mesh.internal."), node, null);
     unsigned.setTimeout(Duration.ofSeconds(10));
     assertThrows(ZoneTransferException.class, unsigned::run);
-    ZoneTransferIn wrong = ZoneTransferIn.newAXFR(Name.fromConstantString("mesh.internal."), node,
-        key(PLACEHOLDER));
+    ZoneTransferIn wrong =
+        ZoneTransferIn.newAXFR(Name.fromConstantString("mesh.internal."), node, key(PLACEHOLDER));
     wrong.setTimeout(Duration.ofSeconds(10));
     assertThrows(Exception.class, wrong::run);
-    assertEquals(refused + 1, metric("quorumdns_dns_transfers_total{result=\"refused\""), "unsigned: REFUSED");
-    assertEquals(notauth + 1, metric("quorumdns_dns_transfers_total{result=\"notauth\""), "wrong key: NOTAUTH");
+    assertEquals(
+        refused + 1,
+        metric("quorumdns_dns_transfers_total{result=\"refused\""),
+        "unsigned: REFUSED");
+    assertEquals(
+        notauth + 1,
+        metric("quorumdns_dns_transfers_total{result=\"notauth\""),
+        "wrong key: NOTAUTH");
     assertEquals(revision, CLUSTER.node("n1").cluster().get("revision").asLong());
-    ZoneTransferIn signed = ZoneTransferIn.newAXFR(Name.fromConstantString("mesh.internal."), node, key(secret));
+    ZoneTransferIn signed =
+        ZoneTransferIn.newAXFR(Name.fromConstantString("mesh.internal."), node, key(secret));
     signed.setTimeout(Duration.ofSeconds(10));
     signed.run();
     assertEquals(Type.SOA, signed.getAXFR().get(0).getType());
@@ -292,10 +393,16 @@ class SecondariesIT {
   void aNewNameReachesEverySecondaryWithinFiveSecondsAndADeletedOneLeaves() {
     double incremental = metric("quorumdns_dns_transfers_total{result=\"incremental\"");
     JsonNode late = register("shop", "late");
-    expectEverywhere(THROUGH_NOTIFY, "late.shop.mesh.internal.", Type.A, () -> "NOERROR " + late.get("vip4").asText());
-    assertTrue(metric("quorumdns_dns_transfers_total{result=\"incremental\"") > incremental,
+    expectEverywhere(
+        THROUGH_NOTIFY,
+        "late.shop.mesh.internal.",
+        Type.A,
+        () -> "NOERROR " + late.get("vip4").asText());
+    assertTrue(
+        metric("quorumdns_dns_transfers_total{result=\"incremental\"") > incremental,
         "the secondaries took a difference (IXFR), not the whole zone");
-    assertTrue(metric("quorumdns_dns_notify_total{result=\"acknowledged\"}") > 0, "NOTIFY was answered");
+    assertTrue(
+        metric("quorumdns_dns_notify_total{result=\"acknowledged\"}") > 0, "NOTIFY was answered");
     delete("shop", "late");
     expectEverywhere(THROUGH_NOTIFY, "late.shop.mesh.internal.", Type.A, () -> "NXDOMAIN");
   }
@@ -308,16 +415,28 @@ class SecondariesIT {
     expect("knot", WAIT, "web.shop.mesh.internal.", Type.A, "NOERROR " + web.get("vip4").asText());
     double refused = metric("quorumdns_dns_queries_total{qtype=\"SOA\",rcode=\"NOTAUTH\"");
     register("shop", "unseen");
-    Await.until(WAIT, "Knot's signed SOA check refused (BADSIG)",
+    Await.until(
+        WAIT,
+        "Knot's signed SOA check refused (BADSIG)",
         () -> metric("quorumdns_dns_queries_total{qtype=\"SOA\",rcode=\"NOTAUTH\"") > refused);
-    assertEquals("NXDOMAIN", answer(KNOT, "unseen.shop.mesh.internal.", Type.A), "no new name without the key");
-    assertEquals("NOERROR " + web.get("vip4").asText(), answer(KNOT, "web.shop.mesh.internal.", Type.A),
+    assertEquals(
+        "NXDOMAIN",
+        answer(KNOT, "unseen.shop.mesh.internal.", Type.A),
+        "no new name without the key");
+    assertEquals(
+        "NOERROR " + web.get("vip4").asText(),
+        answer(KNOT, "web.shop.mesh.internal.", Type.A),
         "the zone it had stays");
     restartKnot(secret);
     JsonNode after = register("shop", "after");
-    expect("knot", WAIT, "after.shop.mesh.internal.", Type.A, "NOERROR " + after.get("vip4").asText());
-    expect("knot", WAIT, "unseen.shop.mesh.internal.", Type.A, "NOERROR "
-        + NAMES.get("unseen.shop.mesh.internal.").get("vip4").asText());
+    expect(
+        "knot", WAIT, "after.shop.mesh.internal.", Type.A, "NOERROR " + after.get("vip4").asText());
+    expect(
+        "knot",
+        WAIT,
+        "unseen.shop.mesh.internal.",
+        Type.A,
+        "NOERROR " + NAMES.get("unseen.shop.mesh.internal.").get("vip4").asText());
   }
 
   private static void restartKnot(String key) throws Exception {
@@ -332,23 +451,39 @@ class SecondariesIT {
   void withEveryNodeStoppedTheSecondariesStillAnswerEveryName() throws IOException {
     long revision = CLUSTER.node("n1").cluster().get("revision").asLong();
     for (String s : SECONDARIES.keySet()) {
-      Await.until(WAIT, s + " at serial " + revision, () -> {
-        try {
-          Message m = ask(SECONDARIES.get(s), "mesh.internal.", Type.SOA);
-          return ((SOARecord) m.getSection(Section.ANSWER).get(0)).getSerial() == (revision & 0xffffffffL);
-        } catch (IOException | RuntimeException e) {
-          return false;
-        }
-      });
-      // The reverse zones are transferred on their own NOTIFY and may be a moment behind the forward zone.
-      Await.until(WAIT, s + " has every PTR", () -> NAMES.entrySet().stream().allMatch(e -> {
-        try {
-          return ("NOERROR " + e.getKey()).equals(answer(SECONDARIES.get(s),
-              ReverseMap.fromAddress(e.getValue().get("vip6").asText()).toString(), Type.PTR));
-        } catch (IOException | RuntimeException ex) {
-          return false;
-        }
-      }));
+      Await.until(
+          WAIT,
+          s + " at serial " + revision,
+          () -> {
+            try {
+              Message m = ask(SECONDARIES.get(s), "mesh.internal.", Type.SOA);
+              return ((SOARecord) m.getSection(Section.ANSWER).get(0)).getSerial()
+                  == (revision & 0xffffffffL);
+            } catch (IOException | RuntimeException e) {
+              return false;
+            }
+          });
+      // The reverse zones are transferred on their own NOTIFY and may be a moment behind the
+      // forward zone.
+      Await.until(
+          WAIT,
+          s + " has every PTR",
+          () ->
+              NAMES.entrySet().stream()
+                  .allMatch(
+                      e -> {
+                        try {
+                          return ("NOERROR " + e.getKey())
+                              .equals(
+                                  answer(
+                                      SECONDARIES.get(s),
+                                      ReverseMap.fromAddress(e.getValue().get("vip6").asText())
+                                          .toString(),
+                                      Type.PTR));
+                        } catch (IOException | RuntimeException ex) {
+                          return false;
+                        }
+                      }));
     }
     for (NodeProcess n : new ArrayList<>(CLUSTER.alive())) {
       n.kill9();
@@ -356,13 +491,22 @@ class SecondariesIT {
     assertTrue(CLUSTER.alive().isEmpty());
     for (String s : SECONDARIES.keySet()) {
       for (Map.Entry<String, JsonNode> e : NAMES.entrySet()) {
-        assertEquals("NOERROR " + e.getValue().get("vip4").asText(), answer(SECONDARIES.get(s), e.getKey(), Type.A),
+        assertEquals(
+            "NOERROR " + e.getValue().get("vip4").asText(),
+            answer(SECONDARIES.get(s), e.getKey(), Type.A),
             s + " " + e.getKey());
-        assertEquals("NOERROR " + e.getKey(), answer(SECONDARIES.get(s),
-            ReverseMap.fromAddress(e.getValue().get("vip6").asText()).toString(), Type.PTR), s + " PTR");
+        assertEquals(
+            "NOERROR " + e.getKey(),
+            answer(
+                SECONDARIES.get(s),
+                ReverseMap.fromAddress(e.getValue().get("vip6").asText()).toString(),
+                Type.PTR),
+            s + " PTR");
       }
-      assertEquals("NOERROR 0 100 8080 web.shop.mesh.internal.", answer(SECONDARIES.get(s),
-          "_http._tcp.web.shop.mesh.internal.", Type.SRV), s);
+      assertEquals(
+          "NOERROR 0 100 8080 web.shop.mesh.internal.",
+          answer(SECONDARIES.get(s), "_http._tcp.web.shop.mesh.internal.", Type.SRV),
+          s);
     }
   }
 }

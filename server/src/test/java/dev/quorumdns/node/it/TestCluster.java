@@ -16,8 +16,8 @@ import org.junit.jupiter.api.extension.TestWatcher;
 import org.xbill.DNS.Type;
 
 /**
- * A cluster of node processes on {@code 127.0.<subnet>.11..}, same ports on each address, data under
- * {@code target/it/<name>}. Prints each node's log tail when a test fails. Register with
+ * A cluster of node processes on {@code 127.0.<subnet>.11..}, same ports on each address, data
+ * under {@code target/it/<name>}. Prints each node's log tail when a test fails. Register with
  * {@code @RegisterExtension}; close it in {@code @AfterAll} or with try-with-resources.
  */
 public final class TestCluster implements TestWatcher, AutoCloseable {
@@ -50,14 +50,19 @@ public final class TestCluster implements TestWatcher, AutoCloseable {
   }
 
   private NodeProcess newNode(int i, List<String> membership) {
-    List<String> args = new ArrayList<>(List.of("--id", "n" + i, "--data-dir", base.resolve("n" + i).toString(),
-        "--bind", ip(i)));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--id", "n" + i, "--data-dir", base.resolve("n" + i).toString(), "--bind", ip(i)));
     args.addAll(membership);
     args.addAll(extra);
     return new NodeProcess("n" + i, ip(i), base.resolve("n" + i), args);
   }
 
-  /** Adds (does not start) a node that joins an existing cluster, with {@code flags} after the cluster's. */
+  /**
+   * Adds (does not start) a node that joins an existing cluster, with {@code flags} after the
+   * cluster's.
+   */
   public NodeProcess addJoiner(String... flags) {
     NodeProcess p = newNode(nodes.size() + 1, List.of("--join")).withFlags(flags);
     nodes.add(p);
@@ -65,8 +70,8 @@ public final class TestCluster implements TestWatcher, AutoCloseable {
   }
 
   /**
-   * Replaces the stopped node {@code id} by the same node (data directory, address) with {@code flags} after its
-   * own (later flags win), and returns it, not started.
+   * Replaces the stopped node {@code id} by the same node (data directory, address) with {@code
+   * flags} after its own (later flags win), and returns it, not started.
    */
   public NodeProcess reconfigure(String id, String... flags) {
     NodeProcess old = node(id);
@@ -101,32 +106,39 @@ public final class TestCluster implements TestWatcher, AutoCloseable {
 
   /** The leader that every live node agrees on, once they do. */
   public NodeProcess awaitLeader(Duration timeout) {
-    String id = Await.value(timeout, "a leader agreed by all live nodes", () -> {
-      String agreed = null;
-      for (NodeProcess n : alive()) {
-        JsonNode c = n.cluster();
-        if (c == null || !c.path("leader").isTextual()) {
-          return null;
-        }
-        String l = c.get("leader").asText();
-        if (agreed != null && !agreed.equals(l)) {
-          return null;
-        }
-        agreed = l;
-      }
-      return agreed != null && alive().contains(node(agreed)) ? agreed : null;
-    });
+    String id =
+        Await.value(
+            timeout,
+            "a leader agreed by all live nodes",
+            () -> {
+              String agreed = null;
+              for (NodeProcess n : alive()) {
+                JsonNode c = n.cluster();
+                if (c == null || !c.path("leader").isTextual()) {
+                  return null;
+                }
+                String l = c.get("leader").asText();
+                if (agreed != null && !agreed.equals(l)) {
+                  return null;
+                }
+                agreed = l;
+              }
+              return agreed != null && alive().contains(node(agreed)) ? agreed : null;
+            });
     return node(id);
   }
 
   /**
-   * Waits until the registry holds the record of every live node ({@code <id>.node.<domain>} answers on the
-   * leader). Each node publishes its own record some time after a leader exists; a test that compares registry
-   * revisions before and after a refused call waits for this first, or a late record moves the revision.
+   * Waits until the registry holds the record of every live node ({@code <id>.node.<domain>}
+   * answers on the leader). Each node publishes its own record some time after a leader exists; a
+   * test that compares registry revisions before and after a refused call waits for this first, or
+   * a late record moves the revision.
    */
   public void awaitNodeRecords(NodeProcess leader, Duration timeout) {
     for (NodeProcess n : alive()) {
-      Await.until(timeout, "the node record of " + n.id(),
+      Await.until(
+          timeout,
+          "the node record of " + n.id(),
           () -> leader.resolve(n.id() + ".node.mesh.internal", Type.A).equals("NOERROR " + n.ip()));
     }
   }
@@ -134,10 +146,13 @@ public final class TestCluster implements TestWatcher, AutoCloseable {
   /** Waits until every live node has applied at least {@code index}. */
   public void awaitApplied(long index, Duration timeout) {
     for (NodeProcess n : alive()) {
-      Await.until(timeout, n.id() + " applied index >= " + index, () -> {
-        JsonNode c = n.cluster();
-        return c != null && c.path("appliedIndex").asLong() >= index;
-      });
+      Await.until(
+          timeout,
+          n.id() + " applied index >= " + index,
+          () -> {
+            JsonNode c = n.cluster();
+            return c != null && c.path("appliedIndex").asLong() >= index;
+          });
     }
   }
 
@@ -153,7 +168,8 @@ public final class TestCluster implements TestWatcher, AutoCloseable {
     }
     Map<String, String> out = new HashMap<>();
     for (JsonNode s : r.body().get("services")) {
-      out.put(s.get("namespace").asText() + "/" + s.get("name").asText(),
+      out.put(
+          s.get("namespace").asText() + "/" + s.get("name").asText(),
           s.get("vip4").asText() + "," + s.path("vip6").asText());
     }
     return out;

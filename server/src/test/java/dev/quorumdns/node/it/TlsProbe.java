@@ -19,8 +19,8 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 
 /**
- * One TLS identity for tests: an HTTPS client of the API and a raw TLS handshake (to read the certificate a
- * node serves on its API or Raft port). Thread-safe.
+ * One TLS identity for tests: an HTTPS client of the API and a raw TLS handshake (to read the
+ * certificate a node serves on its API or Raft port). Thread-safe.
  */
 final class TlsProbe {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -34,7 +34,8 @@ final class TlsProbe {
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
-    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).sslContext(ssl).build();
+    this.http =
+        HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).sslContext(ssl).build();
   }
 
   record Reply(int status, JsonNode body) {}
@@ -44,20 +45,31 @@ final class TlsProbe {
     return call(http, "https://" + ip + ":8053", method, path, body);
   }
 
-  static Reply call(HttpClient client, String base, String method, String path, String body) throws IOException {
-    HttpRequest req = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(20))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build();
+  static Reply call(HttpClient client, String base, String method, String path, String body)
+      throws IOException {
+    HttpRequest req =
+        HttpRequest.newBuilder(URI.create(base + path))
+            .timeout(Duration.ofSeconds(20))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
+            .build();
     try {
       HttpResponse<String> r = client.send(req, HttpResponse.BodyHandlers.ofString());
-      return new Reply(r.statusCode(), r.body().isEmpty() ? JSON.nullNode() : JSON.readTree(r.body()));
+      return new Reply(
+          r.statusCode(), r.body().isEmpty() ? JSON.nullNode() : JSON.readTree(r.body()));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted", e);
     }
   }
 
-  /** One API call over HTTPS as a {@link NodeProcess.Reply}: status -1 if the connection or handshake failed. */
+  /**
+   * One API call over HTTPS as a {@link NodeProcess.Reply}: status -1 if the connection or
+   * handshake failed.
+   */
   NodeProcess.Reply reply(String ip, String method, String path, String body) {
     try {
       Reply r = call(ip, method, path, body);
@@ -77,7 +89,10 @@ final class TlsProbe {
     }
   }
 
-  /** Completes a fresh TLS handshake with {@code ip:port} and returns the serial of the certificate served. */
+  /**
+   * Completes a fresh TLS handshake with {@code ip:port} and returns the serial of the certificate
+   * served.
+   */
   BigInteger servedSerial(String ip, int port) throws IOException {
     try (SSLSocket s = (SSLSocket) ssl.getSocketFactory().createSocket()) {
       s.connect(new InetSocketAddress(ip, port), 2000);

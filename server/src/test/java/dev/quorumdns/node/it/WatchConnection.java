@@ -13,8 +13,9 @@ import java.time.Duration;
 import java.util.Locale;
 
 /**
- * One {@code GET /v1/watch} over a plain socket, decoded line by line from its chunks; the test decides when, and
- * whether, to read. A complete (error) answer's body is read whole. Not thread-safe.
+ * One {@code GET /v1/watch} over a plain socket, decoded line by line from its chunks; the test
+ * decides when, and whether, to read. A complete (error) answer's body is read whole. Not
+ * thread-safe.
  */
 final class WatchConnection implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -25,18 +26,22 @@ final class WatchConnection implements AutoCloseable {
   private boolean ended;
 
   /**
-   * @param receiveBuffer the socket's receive buffer in bytes, or 0 for the default (small: a client that reads
-   *                      slowly)
+   * @param receiveBuffer the socket's receive buffer in bytes, or 0 for the default (small: a
+   *     client that reads slowly)
    */
-  WatchConnection(String host, String target, Duration readTimeout, int receiveBuffer) throws IOException {
+  WatchConnection(String host, String target, Duration readTimeout, int receiveBuffer)
+      throws IOException {
     socket = new Socket();
     if (receiveBuffer > 0) {
       socket.setReceiveBufferSize(receiveBuffer);
     }
     socket.connect(new InetSocketAddress(host, 8053), 2000);
     socket.setSoTimeout((int) readTimeout.toMillis());
-    socket.getOutputStream().write(("GET " + target + " HTTP/1.1\r\nHost: quorumdns\r\n\r\n")
-        .getBytes(StandardCharsets.US_ASCII));
+    socket
+        .getOutputStream()
+        .write(
+            ("GET " + target + " HTTP/1.1\r\nHost: quorumdns\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
     in = socket.getInputStream();
     status = Integer.parseInt(line().split(" ")[1]);
     boolean chunked = false;
@@ -67,7 +72,9 @@ final class WatchConnection implements AutoCloseable {
     return JSON.readTree(pending.toByteArray());
   }
 
-  /** The next line, or null once the stream ended; throws on a read timeout or a broken connection. */
+  /**
+   * The next line, or null once the stream ended; throws on a read timeout or a broken connection.
+   */
   JsonNode next() throws IOException {
     while (true) {
       byte[] b = pending.toByteArray();

@@ -26,11 +26,12 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Watches, blocking reads and compare-and-set on a 3-node cluster of real processes: a watcher on each node sees
- * every change exactly once, in revision order, with no gap, across a leader kill -9 and its own reconnects;
- * blocking reads on every node return soon after a change; of two writers racing with the same expectation one
- * wins and the other gets 412; a stream that stops reading is dropped with a last line; a revision older than the
- * change log keeps is 410 on every node. One cluster; the steps run in order. Seeded; the seed is printed.
+ * Watches, blocking reads and compare-and-set on a 3-node cluster of real processes: a watcher on
+ * each node sees every change exactly once, in revision order, with no gap, across a leader kill -9
+ * and its own reconnects; blocking reads on every node return soon after a change; of two writers
+ * racing with the same expectation one wins and the other gets 412; a stream that stops reading is
+ * dropped with a last line; a revision older than the change log keeps is 410 on every node. One
+ * cluster; the steps run in order. Seeded; the seed is printed.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
@@ -40,9 +41,20 @@ class WatchIT {
   private static final int KEEP = 1500;
 
   @RegisterExtension
-  static final TestCluster CLUSTER = new TestCluster("watch", 130, 3, "--change-log-min-changes",
-      Integer.toString(KEEP), "--change-log-min-age", "0s", "--watch-buffer", "64KB",
-      "--watch-progress-interval", "500ms");
+  static final TestCluster CLUSTER =
+      new TestCluster(
+          "watch",
+          130,
+          3,
+          "--change-log-min-changes",
+          Integer.toString(KEEP),
+          "--change-log-min-age",
+          "0s",
+          "--watch-buffer",
+          "64KB",
+          "--watch-progress-interval",
+          "500ms");
+
   private static NodeProcess leader;
   private static long start;
 
@@ -71,14 +83,20 @@ class WatchIT {
     return "{\"ports\":[{\"name\":\"http\",\"protocol\":\"tcp\",\"port\":" + port + "}]}";
   }
 
-  /** Sends a write to the first live node that gives it an outcome (retrying 503 while there is no leader). */
+  /**
+   * Sends a write to the first live node that gives it an outcome (retrying 503 while there is no
+   * leader).
+   */
   private static NodeProcess.Reply write(Random random, String method, String path, String body) {
-    return Await.value(WAIT, method + " " + path, () -> {
-      List<NodeProcess> alive = CLUSTER.alive();
-      NodeProcess via = alive.get(random.nextInt(alive.size()));
-      NodeProcess.Reply r = via.call(method, path, body);
-      return r.status() == 503 || r.status() == -1 ? null : r;
-    });
+    return Await.value(
+        WAIT,
+        method + " " + path,
+        () -> {
+          List<NodeProcess> alive = CLUSTER.alive();
+          NodeProcess via = alive.get(random.nextInt(alive.size()));
+          NodeProcess.Reply r = via.call(method, path, body);
+          return r.status() == 503 || r.status() == -1 ? null : r;
+        });
   }
 
   @Test
@@ -87,12 +105,18 @@ class WatchIT {
     Random random = new Random(SEED);
     List<ResumingWatcher> watchers = new ArrayList<>();
     for (NodeProcess home : CLUSTER.nodes()) {
-      // Its own node first, the others while that one is down; it also hangs up now and then by itself.
-      watchers.add(new ResumingWatcher(home.id(), start, () -> {
-        List<NodeProcess> order = new ArrayList<>(List.of(home));
-        CLUSTER.nodes().stream().filter(n -> n != home).forEach(order::add);
-        return order;
-      }, 7 + random.nextInt(13)));
+      // Its own node first, the others while that one is down; it also hangs up now and then by
+      // itself.
+      watchers.add(
+          new ResumingWatcher(
+              home.id(),
+              start,
+              () -> {
+                List<NodeProcess> order = new ArrayList<>(List.of(home));
+                CLUSTER.nodes().stream().filter(n -> n != home).forEach(order::add);
+                return order;
+              },
+              7 + random.nextInt(13)));
     }
     try {
       List<ResumingWatcher.Change> acked = new ArrayList<>();
@@ -118,27 +142,37 @@ class WatchIT {
       }
       long end = revision(leader());
       for (ResumingWatcher w : watchers) {
-        Await.until(WAIT, w + " reaches revision " + end, () -> {
-          assertNull(w.failure());
-          return w.complete() >= end;
-        });
+        Await.until(
+            WAIT,
+            w + " reaches revision " + end,
+            () -> {
+              assertNull(w.failure());
+              return w.complete() >= end;
+            });
       }
       // The reference: the change log read in one go from the start.
       NodeProcess steady = leader();
-      try (ResumingWatcher reference = new ResumingWatcher("reference", start, () -> List.of(steady), 0)) {
+      try (ResumingWatcher reference =
+          new ResumingWatcher("reference", start, () -> List.of(steady), 0)) {
         Await.until(WAIT, "the reference reaches " + end, () -> reference.complete() >= end);
-        List<ResumingWatcher.Change> all = reference.changes().stream().filter(c -> c.revision() <= end).toList();
+        List<ResumingWatcher.Change> all =
+            reference.changes().stream().filter(c -> c.revision() <= end).toList();
         assertTrue(all.size() > 100, "the writes are in the log: " + all.size());
         for (int i = 1; i < all.size(); i++) {
-          assertTrue(all.get(i).revision() > all.get(i - 1).revision(), "one change per write: " + all.get(i));
+          assertTrue(
+              all.get(i).revision() > all.get(i - 1).revision(),
+              "one change per write: " + all.get(i));
         }
         for (ResumingWatcher.Change put : acked) {
           assertTrue(all.contains(put), "the acknowledged write " + put + " is in the log");
         }
         for (ResumingWatcher w : watchers) {
           assertNull(w.failure());
-          List<ResumingWatcher.Change> seen = w.changes().stream().filter(c -> c.revision() <= end).toList();
-          assertEquals(all.stream().filter(c -> c.revision() <= end).toList(), seen,
+          List<ResumingWatcher.Change> seen =
+              w.changes().stream().filter(c -> c.revision() <= end).toList();
+          assertEquals(
+              all.stream().filter(c -> c.revision() <= end).toList(),
+              seen,
               w + ": every change once, in order, no gap");
           assertTrue(w.connections() > 3, w + " reconnected (" + w.connections() + " connections)");
         }
@@ -154,12 +188,16 @@ class WatchIT {
     Map<NodeProcess, CompletableFuture<NodeProcess.Reply>> reads = new HashMap<>();
     for (NodeProcess n : CLUSTER.alive()) {
       long index = revision(n);
-      reads.put(n, CompletableFuture.supplyAsync(() -> n.call("GET", "/v1/services/b/x?index=" + index
-          + "&wait=60s", null)));
+      reads.put(
+          n,
+          CompletableFuture.supplyAsync(
+              () -> n.call("GET", "/v1/services/b/x?index=" + index + "&wait=60s", null)));
     }
     for (NodeProcess n : reads.keySet()) {
-      Await.until(WAIT, n.id() + " has the read waiting", () -> n.text("/metrics")
-          .contains("quorumdns_watch_blocking_reads 1.0"));
+      Await.until(
+          WAIT,
+          n.id() + " has the read waiting",
+          () -> n.text("/metrics").contains("quorumdns_watch_blocking_reads 1.0"));
     }
     NodeProcess.Reply put = write(new Random(SEED), "PUT", "/v1/services/b/x", body(80));
     long acked = System.nanoTime();
@@ -173,7 +211,9 @@ class WatchIT {
       assertEquals(revision, r.body().get("revision").asLong(), "the answer has the change");
       assertTrue(Long.parseLong(r.header("X-QuorumDNS-Revision")) >= revision);
       // Loose on purpose: the figure itself is measured by bench/watch.
-      assertTrue(ms < 10_000, e.getKey().id() + " answered " + ms + " ms after the write was acknowledged");
+      assertTrue(
+          ms < 10_000,
+          e.getKey().id() + " answered " + ms + " ms after the write was acknowledged");
     }
     System.out.println("blocking reads answered after the acknowledgement: " + figures);
   }
@@ -187,34 +227,43 @@ class WatchIT {
       boolean create = round % 2 == 0;
       String expected = "*";
       if (!create) {
-        expected = "\"" + write(random, "PUT", path, body(1)).body().get("revision").asLong() + "\"";
+        expected =
+            "\"" + write(random, "PUT", path, body(1)).body().get("revision").asLong() + "\"";
       }
       Map<String, String> condition = Map.of(create ? "If-None-Match" : "If-Match", expected);
       List<NodeProcess> alive = CLUSTER.alive();
       NodeProcess a = alive.get(random.nextInt(alive.size()));
       NodeProcess b = alive.get(random.nextInt(alive.size()));
-      CompletableFuture<NodeProcess.Reply> first = CompletableFuture.supplyAsync(
-          () -> a.call("PUT", path, body(1000), null, condition));
-      CompletableFuture<NodeProcess.Reply> second = CompletableFuture.supplyAsync(
-          () -> b.call("PUT", path, body(2000), null, condition));
+      CompletableFuture<NodeProcess.Reply> first =
+          CompletableFuture.supplyAsync(() -> a.call("PUT", path, body(1000), null, condition));
+      CompletableFuture<NodeProcess.Reply> second =
+          CompletableFuture.supplyAsync(() -> b.call("PUT", path, body(2000), null, condition));
       NodeProcess.Reply ra = first.get(WAIT.toSeconds(), TimeUnit.SECONDS);
       NodeProcess.Reply rb = second.get(WAIT.toSeconds(), TimeUnit.SECONDS);
       List<Integer> statuses = new ArrayList<>(List.of(ra.status(), rb.status()));
       statuses.sort(null);
-      assertEquals(List.of(create ? 201 : 200, 412), statuses, "round " + round + ": " + ra.body() + " / "
-          + rb.body());
+      assertEquals(
+          List.of(create ? 201 : 200, 412),
+          statuses,
+          "round " + round + ": " + ra.body() + " / " + rb.body());
       NodeProcess.Reply won = ra.status() == 412 ? rb : ra;
       NodeProcess.Reply lost = ra.status() == 412 ? ra : rb;
-      assertEquals(won.body().get("revision").asLong(), lost.body().get("revision").asLong(),
+      assertEquals(
+          won.body().get("revision").asLong(),
+          lost.body().get("revision").asLong(),
           "the 412 carries the winner's revision");
-      assertEquals(won.body().get("ports").get(0).get("port").asInt(), leader().call("GET", path, null).body()
-          .get("ports").get(0).get("port").asInt(), "the winner's write is what is registered");
+      assertEquals(
+          won.body().get("ports").get(0).get("port").asInt(),
+          leader().call("GET", path, null).body().get("ports").get(0).get("port").asInt(),
+          "the winner's write is what is registered");
     }
   }
 
   private static double droppedTooSlow(NodeProcess n) {
-    return n.text("/metrics").lines().filter(l -> l.startsWith("quorumdns_watch_dropped_total{")
-        && l.contains("too_slow")).mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+    return n.text("/metrics")
+        .lines()
+        .filter(l -> l.startsWith("quorumdns_watch_dropped_total{") && l.contains("too_slow"))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
         .sum();
   }
 
@@ -233,18 +282,26 @@ class WatchIT {
     }
     String big = "{\"labels\":" + new ObjectMapper().valueToTree(labels) + "}";
     try (WatchConnection slow = new WatchConnection(n.ip(), "/v1/watch?from=" + from, WAIT, 4096);
-         WatchConnection fast = new WatchConnection(n.ip(), "/v1/watch?from=" + from, WAIT)) {
+        WatchConnection fast = new WatchConnection(n.ip(), "/v1/watch?from=" + from, WAIT)) {
       assertEquals(200, slow.status());
-      // Batches of big services until the node has dropped the stream that does not read: the kernel's socket
+      // Batches of big services until the node has dropped the stream that does not read: the
+      // kernel's socket
       // buffers take a few MB first, then the node's own buffer (watch-buffer) fills.
       long last = from;
       for (int batch = 0; batch < 60 && droppedTooSlow(n) == 0; batch++) {
         StringBuilder ops = new StringBuilder("{\"operations\":[");
         for (int i = 0; i < 20; i++) {
-          ops.append(i == 0 ? "" : ",").append("{\"op\":\"put\",\"namespace\":\"big\",\"name\":\"s")
-              .append(batch).append('-').append(i).append("\",\"service\":").append(big).append('}');
+          ops.append(i == 0 ? "" : ",")
+              .append("{\"op\":\"put\",\"namespace\":\"big\",\"name\":\"s")
+              .append(batch)
+              .append('-')
+              .append(i)
+              .append("\",\"service\":")
+              .append(big)
+              .append('}');
         }
-        NodeProcess.Reply r = write(new Random(SEED), "POST", "/v1/batch", ops.append("]}").toString());
+        NodeProcess.Reply r =
+            write(new Random(SEED), "POST", "/v1/batch", ops.append("]}").toString());
         assertEquals(200, r.status(), r.body().toString());
         last = r.body().get("results").get(0).get("service").get("revision").asLong();
         for (int i = 0; i < 20; i++) {
@@ -260,7 +317,9 @@ class WatchIT {
       long deadline = System.nanoTime() + WAIT.toNanos();
       JsonNode line;
       while ((line = slow.next()) != null && !"dropped".equals(line.get("type").asText())) {
-        assertTrue(System.nanoTime() < deadline, "no last line within " + WAIT + " (up to revision " + seen + ")");
+        assertTrue(
+            System.nanoTime() < deadline,
+            "no last line within " + WAIT + " (up to revision " + seen + ")");
         if (!"progress".equals(line.get("type").asText())) {
           assertTrue(line.get("revision").asLong() >= seen, "in order");
           seen = line.get("revision").asLong();
@@ -280,10 +339,15 @@ class WatchIT {
     for (int batch = 0; batch < 2; batch++) {
       StringBuilder ops = new StringBuilder("{\"operations\":[");
       for (int i = 0; i < 1000; i++) {
-        ops.append(i == 0 ? "" : ",").append("{\"op\":\"put\",\"namespace\":\"old\",\"name\":\"s").append(batch)
-            .append('-').append(i).append("\",\"service\":{}}");
+        ops.append(i == 0 ? "" : ",")
+            .append("{\"op\":\"put\",\"namespace\":\"old\",\"name\":\"s")
+            .append(batch)
+            .append('-')
+            .append(i)
+            .append("\",\"service\":{}}");
       }
-      assertEquals(200, write(new Random(SEED), "POST", "/v1/batch", ops.append("]}").toString()).status());
+      assertEquals(
+          200, write(new Random(SEED), "POST", "/v1/batch", ops.append("]}").toString()).status());
     }
     long end = revision(leader());
     CLUSTER.awaitApplied(end, WAIT);

@@ -4,7 +4,9 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
-/** A growable big-endian byte buffer with the primitive encodings of our formats. Not thread-safe. */
+/**
+ * A growable big-endian byte buffer with the primitive encodings of our formats. Not thread-safe.
+ */
 public final class ByteSink {
   private byte[] buf;
   private int size;

@@ -3,12 +3,14 @@ package dev.quorumdns.registry.codec;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.ByteBuffer;
 
-/** Reads what {@link ByteSink} writes, checking every length against what is left. Not thread-safe. */
+/**
+ * Reads what {@link ByteSink} writes, checking every length against what is left. Not thread-safe.
+ */
 public final class ByteSource {
   private final byte[] buf;
   private int pos;
@@ -30,8 +32,16 @@ public final class ByteSource {
 
   private void need(int n, String what) throws CodecException {
     if (n < 0 || n > end - pos) {
-      throw new CodecException("truncated: " + what + " needs " + n + " bytes at offset " + pos + ", "
-          + (end - pos) + " left");
+      throw new CodecException(
+          "truncated: "
+              + what
+              + " needs "
+              + n
+              + " bytes at offset "
+              + pos
+              + ", "
+              + (end - pos)
+              + " left");
     }
   }
 
@@ -53,7 +63,10 @@ public final class ByteSource {
     return v == 1;
   }
 
-  /** Unsigned LEB128 as {@link ByteSink#varLong} writes it: at most 64 bits, no needless trailing zero byte. */
+  /**
+   * Unsigned LEB128 as {@link ByteSink#varLong} writes it: at most 64 bits, no needless trailing
+   * zero byte.
+   */
   public long varLong(String what) throws CodecException {
     long v = 0;
     for (int shift = 0; shift < 64; shift += 7) {
@@ -102,10 +115,12 @@ public final class ByteSource {
   public String string(String what, int maxBytes) throws CodecException {
     byte[] b = bytes(what, maxBytes);
     try {
-      return StandardCharsets.UTF_8.newDecoder()
+      return StandardCharsets.UTF_8
+          .newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(b)).toString();
+          .decode(ByteBuffer.wrap(b))
+          .toString();
     } catch (CharacterCodingException e) {
       throw new CodecException(what + ": not UTF-8", e);
     }
@@ -129,7 +144,8 @@ public final class ByteSource {
     System.arraycopy(buf, pos, b, 0, n);
     pos += n;
     try {
-      // Inet6Address even for IPv4-mapped bytes, so a 16-byte field always decodes to an IPv6 address.
+      // Inet6Address even for IPv4-mapped bytes, so a 16-byte field always decodes to an IPv6
+      // address.
       return n == 4 ? InetAddress.getByAddress(b) : Inet6Address.getByAddress(null, b, -1);
     } catch (UnknownHostException e) {
       throw new CodecException(what + ": bad address", e);

@@ -9,17 +9,18 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Versioned binary formats of commands: a client request ({@value #REQUEST_V1} or {@value #REQUEST_V2} first
- * byte) and a Raft log entry ({@value #ENTRY_V1} or {@value #ENTRY_V2} first byte, then the leader's timestamp).
- * Version 2 adds a precondition after the key of every upsert and delete (compare-and-set):
+ * Versioned binary formats of commands: a client request ({@value #REQUEST_V1} or {@value
+ * #REQUEST_V2} first byte) and a Raft log entry ({@value #ENTRY_V1} or {@value #ENTRY_V2} first
+ * byte, then the leader's timestamp). Version 2 adds a precondition after the key of every upsert
+ * and delete (compare-and-set):
  *
  * <pre>
  * precondition = u8 0 (none) | u8 1 varint revision (that revision) | u8 2 (absent) | u8 3 (present)
  * </pre>
  *
- * A command is written in the oldest version that can carry it: version 1 unless some upsert or delete in it has
- * a precondition, so nodes that know only version 1 keep reading everything but conditional writes. Both versions
- * are read. Stateless and thread-safe.
+ * A command is written in the oldest version that can carry it: version 1 unless some upsert or
+ * delete in it has a precondition, so nodes that know only version 1 keep reading everything but
+ * conditional writes. Both versions are read. Stateless and thread-safe.
  */
 public final class CommandCodec {
   public static final int REQUEST_V1 = 0x51;
@@ -141,93 +142,94 @@ public final class CommandCodec {
   }
 
   private static void writeCommand(ByteSink out, Command c, boolean v2) {
-    c.accept(new Command.Visitor<Void>() {
-      @Override
-      public Void upsert(Command.UpsertService u) {
-        out.u8(UPSERT);
-        RegistryCodec.writeKey(out, u.key());
-        if (v2) {
-          writePrecondition(out, u.precondition());
-        }
-        RegistryCodec.writeSpec(out, u.spec());
-        return null;
-      }
+    c.accept(
+        new Command.Visitor<Void>() {
+          @Override
+          public Void upsert(Command.UpsertService u) {
+            out.u8(UPSERT);
+            RegistryCodec.writeKey(out, u.key());
+            if (v2) {
+              writePrecondition(out, u.precondition());
+            }
+            RegistryCodec.writeSpec(out, u.spec());
+            return null;
+          }
 
-      @Override
-      public Void delete(Command.DeleteService d) {
-        out.u8(DELETE);
-        RegistryCodec.writeKey(out, d.key());
-        if (v2) {
-          writePrecondition(out, d.precondition());
-        }
-        return null;
-      }
+          @Override
+          public Void delete(Command.DeleteService d) {
+            out.u8(DELETE);
+            RegistryCodec.writeKey(out, d.key());
+            if (v2) {
+              writePrecondition(out, d.precondition());
+            }
+            return null;
+          }
 
-      @Override
-      public Void batch(Command.Batch b) {
-        out.u8(BATCH).varLong(b.commands().size());
-        b.commands().forEach(inner -> writeCommand(out, inner, v2));
-        return null;
-      }
+          @Override
+          public Void batch(Command.Batch b) {
+            out.u8(BATCH).varLong(b.commands().size());
+            b.commands().forEach(inner -> writeCommand(out, inner, v2));
+            return null;
+          }
 
-      @Override
-      public Void putNode(Command.PutNode p) {
-        out.u8(PUT_NODE);
-        RegistryCodec.writeNode(out, p.node());
-        return null;
-      }
+          @Override
+          public Void putNode(Command.PutNode p) {
+            out.u8(PUT_NODE);
+            RegistryCodec.writeNode(out, p.node());
+            return null;
+          }
 
-      @Override
-      public Void removeNode(Command.RemoveNode r) {
-        out.u8(REMOVE_NODE).string(r.id());
-        return null;
-      }
+          @Override
+          public Void removeNode(Command.RemoveNode r) {
+            out.u8(REMOVE_NODE).string(r.id());
+            return null;
+          }
 
-      @Override
-      public Void initCluster(Command.InitCluster i) {
-        out.u8(INIT_CLUSTER);
-        RegistryCodec.writeSettings(out, i.settings());
-        return null;
-      }
+          @Override
+          public Void initCluster(Command.InitCluster i) {
+            out.u8(INIT_CLUSTER);
+            RegistryCodec.writeSettings(out, i.settings());
+            return null;
+          }
 
-      @Override
-      public Void group(Command.Group g) {
-        out.u8(GROUP).varLong(g.commands().size());
-        g.commands().forEach(inner -> writeCommand(out, inner, v2));
-        return null;
-      }
+          @Override
+          public Void group(Command.Group g) {
+            out.u8(GROUP).varLong(g.commands().size());
+            g.commands().forEach(inner -> writeCommand(out, inner, v2));
+            return null;
+          }
 
-      @Override
-      public Void grantLease(Command.GrantLease g) {
-        out.u8(GRANT_LEASE).fixedLong(g.id()).varLong(g.ttlMillis());
-        return null;
-      }
+          @Override
+          public Void grantLease(Command.GrantLease g) {
+            out.u8(GRANT_LEASE).fixedLong(g.id()).varLong(g.ttlMillis());
+            return null;
+          }
 
-      @Override
-      public Void revokeLease(Command.RevokeLease r) {
-        out.u8(REVOKE_LEASE).fixedLong(r.id());
-        return null;
-      }
+          @Override
+          public Void revokeLease(Command.RevokeLease r) {
+            out.u8(REVOKE_LEASE).fixedLong(r.id());
+            return null;
+          }
 
-      @Override
-      public Void expireLeases(Command.ExpireLeases e) {
-        out.u8(EXPIRE_LEASES).varLong(e.ids().size());
-        e.ids().forEach(out::fixedLong);
-        return null;
-      }
+          @Override
+          public Void expireLeases(Command.ExpireLeases e) {
+            out.u8(EXPIRE_LEASES).varLong(e.ids().size());
+            e.ids().forEach(out::fixedLong);
+            return null;
+          }
 
-      @Override
-      public Void setEndpointHealth(Command.SetEndpointHealth h) {
-        out.u8(SET_ENDPOINT_HEALTH);
-        RegistryCodec.writeKey(out, h.key());
-        out.string(h.address()).bool(h.port() != null);
-        if (h.port() != null) {
-          out.varLong(h.port());
-        }
-        out.u8(h.health().ordinal());
-        return null;
-      }
-    });
+          @Override
+          public Void setEndpointHealth(Command.SetEndpointHealth h) {
+            out.u8(SET_ENDPOINT_HEALTH);
+            RegistryCodec.writeKey(out, h.key());
+            out.string(h.address()).bool(h.port() != null);
+            if (h.port() != null) {
+              out.varLong(h.port());
+            }
+            out.u8(h.health().ordinal());
+            return null;
+          }
+        });
   }
 
   private static final int TOP = 0;
@@ -305,7 +307,8 @@ public final class CommandCodec {
         if (h >= Health.values().length) {
           throw new CodecException("endpoint health: unknown code " + h);
         }
-        return RegistryCodec.valid(() -> new Command.SetEndpointHealth(key, address, port, Health.values()[h]));
+        return RegistryCodec.valid(
+            () -> new Command.SetEndpointHealth(key, address, port, Health.values()[h]));
       }
       default -> throw new CodecException("command: unknown tag " + tag);
     }

@@ -9,10 +9,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Versioned binary format of an {@link Outcome}, carried back from the applying replica to the client in the
- * Raft reply. First byte {@value #OUTCOME_V1}. A precondition failure (tag 15) is written as
- * {@code key || precondition (as in CommandCodec version 2) || varint current revision}. Stateless and
- * thread-safe.
+ * Versioned binary format of an {@link Outcome}, carried back from the applying replica to the
+ * client in the Raft reply. First byte {@value #OUTCOME_V1}. A precondition failure (tag 15) is
+ * written as {@code key || precondition (as in CommandCodec version 2) || varint current revision}.
+ * Stateless and thread-safe.
  */
 public final class OutcomeCodec {
   public static final int OUTCOME_V1 = 0x4f;
@@ -59,141 +59,142 @@ public final class OutcomeCodec {
   }
 
   private static void write(ByteSink out, Outcome o) {
-    o.accept(new Outcome.Visitor<Void>() {
-      @Override
-      public Void written(Outcome.Written w) {
-        out.u8(WRITTEN);
-        RegistryCodec.writeService(out, w.service());
-        out.bool(w.created()).bool(w.changed());
-        return null;
-      }
+    o.accept(
+        new Outcome.Visitor<Void>() {
+          @Override
+          public Void written(Outcome.Written w) {
+            out.u8(WRITTEN);
+            RegistryCodec.writeService(out, w.service());
+            out.bool(w.created()).bool(w.changed());
+            return null;
+          }
 
-      @Override
-      public Void deleted(Outcome.Deleted d) {
-        out.u8(DELETED);
-        RegistryCodec.writeService(out, d.service());
-        return null;
-      }
+          @Override
+          public Void deleted(Outcome.Deleted d) {
+            out.u8(DELETED);
+            RegistryCodec.writeService(out, d.service());
+            return null;
+          }
 
-      @Override
-      public Void notFound(Outcome.NotFound n) {
-        out.u8(NOT_FOUND);
-        RegistryCodec.writeKey(out, n.key());
-        return null;
-      }
+          @Override
+          public Void notFound(Outcome.NotFound n) {
+            out.u8(NOT_FOUND);
+            RegistryCodec.writeKey(out, n.key());
+            return null;
+          }
 
-      @Override
-      public Void conflict(Outcome.Conflict c) {
-        out.u8(CONFLICT).string(c.field()).string(c.message());
-        return null;
-      }
+          @Override
+          public Void conflict(Outcome.Conflict c) {
+            out.u8(CONFLICT).string(c.field()).string(c.message());
+            return null;
+          }
 
-      @Override
-      public Void invalid(Outcome.Invalid i) {
-        out.u8(INVALID).string(i.field()).string(i.message());
-        return null;
-      }
+          @Override
+          public Void invalid(Outcome.Invalid i) {
+            out.u8(INVALID).string(i.field()).string(i.message());
+            return null;
+          }
 
-      @Override
-      public Void poolExhausted(Outcome.PoolExhausted p) {
-        out.u8(POOL_EXHAUSTED).string(p.field()).string(p.pool());
-        return null;
-      }
+          @Override
+          public Void poolExhausted(Outcome.PoolExhausted p) {
+            out.u8(POOL_EXHAUSTED).string(p.field()).string(p.pool());
+            return null;
+          }
 
-      @Override
-      public Void notInitialized(Outcome.NotInitialized n) {
-        out.u8(NOT_INITIALIZED);
-        return null;
-      }
+          @Override
+          public Void notInitialized(Outcome.NotInitialized n) {
+            out.u8(NOT_INITIALIZED);
+            return null;
+          }
 
-      @Override
-      public Void nodeWritten(Outcome.NodeWritten n) {
-        out.u8(NODE_WRITTEN);
-        RegistryCodec.writeNode(out, n.node());
-        out.bool(n.changed());
-        return null;
-      }
+          @Override
+          public Void nodeWritten(Outcome.NodeWritten n) {
+            out.u8(NODE_WRITTEN);
+            RegistryCodec.writeNode(out, n.node());
+            out.bool(n.changed());
+            return null;
+          }
 
-      @Override
-      public Void nodeRemoved(Outcome.NodeRemoved r) {
-        out.u8(NODE_REMOVED).string(r.id()).bool(r.existed());
-        return null;
-      }
+          @Override
+          public Void nodeRemoved(Outcome.NodeRemoved r) {
+            out.u8(NODE_REMOVED).string(r.id()).bool(r.existed());
+            return null;
+          }
 
-      @Override
-      public Void initialized(Outcome.Initialized i) {
-        out.u8(INITIALIZED);
-        RegistryCodec.writeSettings(out, i.settings());
-        out.bool(i.changed());
-        return null;
-      }
+          @Override
+          public Void initialized(Outcome.Initialized i) {
+            out.u8(INITIALIZED);
+            RegistryCodec.writeSettings(out, i.settings());
+            out.bool(i.changed());
+            return null;
+          }
 
-      @Override
-      public Void batchApplied(Outcome.BatchApplied b) {
-        out.u8(BATCH_APPLIED).varLong(b.outcomes().size());
-        b.outcomes().forEach(inner -> write(out, inner));
-        return null;
-      }
+          @Override
+          public Void batchApplied(Outcome.BatchApplied b) {
+            out.u8(BATCH_APPLIED).varLong(b.outcomes().size());
+            b.outcomes().forEach(inner -> write(out, inner));
+            return null;
+          }
 
-      @Override
-      public Void batchRefused(Outcome.BatchRefused b) {
-        out.u8(BATCH_REFUSED).varLong(b.index());
-        write(out, b.cause());
-        return null;
-      }
+          @Override
+          public Void batchRefused(Outcome.BatchRefused b) {
+            out.u8(BATCH_REFUSED).varLong(b.index());
+            write(out, b.cause());
+            return null;
+          }
 
-      @Override
-      public Void alreadyApplied(Outcome.AlreadyApplied a) {
-        out.u8(ALREADY_APPLIED).varLong(a.index());
-        return null;
-      }
+          @Override
+          public Void alreadyApplied(Outcome.AlreadyApplied a) {
+            out.u8(ALREADY_APPLIED).varLong(a.index());
+            return null;
+          }
 
-      @Override
-      public Void groupApplied(Outcome.GroupApplied g) {
-        out.u8(GROUP_APPLIED).varLong(g.outcomes().size());
-        g.outcomes().forEach(inner -> write(out, inner));
-        return null;
-      }
+          @Override
+          public Void groupApplied(Outcome.GroupApplied g) {
+            out.u8(GROUP_APPLIED).varLong(g.outcomes().size());
+            g.outcomes().forEach(inner -> write(out, inner));
+            return null;
+          }
 
-      @Override
-      public Void leaseGranted(Outcome.LeaseGranted g) {
-        out.u8(LEASE_GRANTED);
-        RegistryCodec.writeLease(out, g.lease());
-        return null;
-      }
+          @Override
+          public Void leaseGranted(Outcome.LeaseGranted g) {
+            out.u8(LEASE_GRANTED);
+            RegistryCodec.writeLease(out, g.lease());
+            return null;
+          }
 
-      @Override
-      public Void leasesEnded(Outcome.LeasesEnded e) {
-        out.u8(LEASES_ENDED).varLong(e.leases().size());
-        e.leases().forEach(l -> RegistryCodec.writeLease(out, l));
-        out.varLong(e.services().size());
-        e.services().forEach(k -> RegistryCodec.writeKey(out, k));
-        return null;
-      }
+          @Override
+          public Void leasesEnded(Outcome.LeasesEnded e) {
+            out.u8(LEASES_ENDED).varLong(e.leases().size());
+            e.leases().forEach(l -> RegistryCodec.writeLease(out, l));
+            out.varLong(e.services().size());
+            e.services().forEach(k -> RegistryCodec.writeKey(out, k));
+            return null;
+          }
 
-      @Override
-      public Void leaseNotFound(Outcome.LeaseNotFound n) {
-        out.u8(LEASE_NOT_FOUND).fixedLong(n.id());
-        return null;
-      }
+          @Override
+          public Void leaseNotFound(Outcome.LeaseNotFound n) {
+            out.u8(LEASE_NOT_FOUND).fixedLong(n.id());
+            return null;
+          }
 
-      @Override
-      public Void endpointNotFound(Outcome.EndpointNotFound n) {
-        out.u8(ENDPOINT_NOT_FOUND);
-        RegistryCodec.writeKey(out, n.key());
-        out.string(n.endpoint());
-        return null;
-      }
+          @Override
+          public Void endpointNotFound(Outcome.EndpointNotFound n) {
+            out.u8(ENDPOINT_NOT_FOUND);
+            RegistryCodec.writeKey(out, n.key());
+            out.string(n.endpoint());
+            return null;
+          }
 
-      @Override
-      public Void preconditionFailed(Outcome.PreconditionFailed p) {
-        out.u8(PRECONDITION_FAILED);
-        RegistryCodec.writeKey(out, p.key());
-        CommandCodec.writePrecondition(out, p.expected());
-        out.varLong(p.currentRevision());
-        return null;
-      }
-    });
+          @Override
+          public Void preconditionFailed(Outcome.PreconditionFailed p) {
+            out.u8(PRECONDITION_FAILED);
+            RegistryCodec.writeKey(out, p.key());
+            CommandCodec.writePrecondition(out, p.expected());
+            out.varLong(p.currentRevision());
+            return null;
+          }
+        });
   }
 
   /** depth: 0 top level, 1 inside a group, 2 inside a batch. */

@@ -21,14 +21,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Binary encodings of the registry's values, shared by the command codec and the RocksDB store. These
- * layouts are stored on disk and in the Raft log: change them only by adding a new format version.
- * Stateless and thread-safe.
+ * Binary encodings of the registry's values, shared by the command codec and the RocksDB store.
+ * These layouts are stored on disk and in the Raft log: change them only by adding a new format
+ * version. Stateless and thread-safe.
  */
 public final class RegistryCodec {
   static final int MAX_STRING = 4096;
+
   /** The first byte of a spec in format 2. */
   public static final int SPEC_V2 = 0xc2;
+
   private static final int FLAG_HEADLESS = 1;
   private static final int LEASE_V1 = 1;
 
@@ -45,8 +47,8 @@ public final class RegistryCodec {
   }
 
   /**
-   * A spec in the oldest format that can hold it, so nodes of the previous version keep reading everything until a
-   * feature of the newer format is used. Format 1 has no version byte:
+   * A spec in the oldest format that can hold it, so nodes of the previous version keep reading
+   * everything until a feature of the newer format is used. Format 1 has no version byte:
    *
    * <pre>
    * spec     = ports endpoints labels vip4 vip6
@@ -55,8 +57,9 @@ public final class RegistryCodec {
    * labels   = varint n, n * (string key, string value)
    * </pre>
    *
-   * Format 2 (headless services; endpoint health and leases) starts with {@value #SPEC_V2}, which format 1 never
-   * does (its first byte is a port count, 0..64) and which a format-1 reader refuses (a port count over 64):
+   * Format 2 (headless services; endpoint health and leases) starts with {@value #SPEC_V2}, which
+   * format 1 never does (its first byte is a port count, 0..64) and which a format-1 reader refuses
+   * (a port count over 64):
    *
    * <pre>
    * spec2     = u8 0xc2, u8 flags (bit 0: headless), ports, varint n, n * endpoint2, labels, vip4, vip6
@@ -124,7 +127,8 @@ public final class RegistryCodec {
     for (int i = 0; i < nEndpoints; i++) {
       String address = in.string("endpoint address", Endpoint.MAX_HOSTNAME_LENGTH + 2);
       Integer port = in.bool("endpoint port present") ? in.count("endpoint port", 65535) : null;
-      Integer weight = in.bool("endpoint weight present") ? in.count("endpoint weight", 65535) : null;
+      Integer weight =
+          in.bool("endpoint weight present") ? in.count("endpoint weight", 65535) : null;
       Health health = Health.PASSING;
       Long lease = null;
       if (v2) {
@@ -150,14 +154,19 @@ public final class RegistryCodec {
     }
     InetAddress vip4 = in.address("vip4");
     InetAddress vip6 = in.address("vip6");
-    if (vip4 != null && !(vip4 instanceof Inet4Address) || vip6 != null && !(vip6 instanceof Inet6Address)) {
+    if (vip4 != null && !(vip4 instanceof Inet4Address)
+        || vip6 != null && !(vip6 instanceof Inet6Address)) {
       throw new CodecException("vip4/vip6: wrong address family");
     }
     boolean hl = headless;
-    ServiceSpec spec = valid(() -> new ServiceSpec(ports, endpoints, labels, (Inet4Address) vip4,
-        (Inet6Address) vip6, hl));
+    ServiceSpec spec =
+        valid(
+            () ->
+                new ServiceSpec(
+                    ports, endpoints, labels, (Inet4Address) vip4, (Inet6Address) vip6, hl));
     if (v2 && !spec.needsFormat2()) {
-      throw new CodecException("spec: format 2 holding nothing format 1 could not (not what a writer writes)");
+      throw new CodecException(
+          "spec: format 2 holding nothing format 1 could not (not what a writer writes)");
     }
     return spec;
   }
@@ -174,16 +183,24 @@ public final class RegistryCodec {
     ServiceSpec spec = readSpec(in);
     InetAddress vip4 = in.address("vip4");
     InetAddress vip6 = in.address("vip6");
-    if (vip4 != null && !(vip4 instanceof Inet4Address) || vip6 != null && !(vip6 instanceof Inet6Address)) {
+    if (vip4 != null && !(vip4 instanceof Inet4Address)
+        || vip6 != null && !(vip6 instanceof Inet6Address)) {
       throw new CodecException("service vips: wrong address family");
     }
     long revision = in.varLong("revision");
     long createRevision = in.varLong("createRevision");
-    return valid(() -> new Service(key, spec, (Inet4Address) vip4, (Inet6Address) vip6, revision, createRevision));
+    return valid(
+        () ->
+            new Service(
+                key, spec, (Inet4Address) vip4, (Inet6Address) vip6, revision, createRevision));
   }
 
   public static void writeNode(ByteSink out, NodeRecord n) {
-    out.string(n.id()).address(n.address()).varLong(n.raftPort()).varLong(n.apiPort()).varLong(n.dnsPort());
+    out.string(n.id())
+        .address(n.address())
+        .varLong(n.raftPort())
+        .varLong(n.apiPort())
+        .varLong(n.dnsPort());
   }
 
   public static NodeRecord readNode(ByteSource in) throws CodecException {
@@ -207,8 +224,12 @@ public final class RegistryCodec {
     String v4 = in.string("vip4 pool", 64);
     String v6 = in.optString("vip6 pool", 64);
     long hold = in.varLong("hold-down");
-    return valid(() -> new ClusterSettings(VipPool.parse("vip-cidr", v4),
-        v6 == null ? null : VipPool.parse("vip6-cidr", v6), hold));
+    return valid(
+        () ->
+            new ClusterSettings(
+                VipPool.parse("vip-cidr", v4),
+                v6 == null ? null : VipPool.parse("vip6-cidr", v6),
+                hold));
   }
 
   public static void writeHold(ByteSink out, VipHold h) {
@@ -227,7 +248,10 @@ public final class RegistryCodec {
     return new VipHold(vip, owner, expires);
   }
 
-  /** A lease, as stored and in outcomes: u8 version (1), fixed64 id, varint ttl ms, fixed64 granted-at log time. */
+  /**
+   * A lease, as stored and in outcomes: u8 version (1), fixed64 id, varint ttl ms, fixed64
+   * granted-at log time.
+   */
   public static void writeLease(ByteSink out, Lease l) {
     out.u8(LEASE_V1).fixedLong(l.id()).varLong(l.ttlMillis()).fixedLong(l.grantedAtMillis());
   }
@@ -243,7 +267,9 @@ public final class RegistryCodec {
     return valid(() -> new Lease(id, ttl, granted));
   }
 
-  /** Builds a value from decoded fields, turning a validation failure into a {@link CodecException}. */
+  /**
+   * Builds a value from decoded fields, turning a validation failure into a {@link CodecException}.
+   */
   static <T> T valid(ValueBuilder<T> b) throws CodecException {
     try {
       return b.build();

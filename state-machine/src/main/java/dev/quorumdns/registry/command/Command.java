@@ -12,13 +12,19 @@ import dev.quorumdns.registry.ValidationException;
 import java.util.List;
 import java.util.Objects;
 
-/** The changes a client can ask the replicated registry to make. Immutable values; validated when built. */
+/**
+ * The changes a client can ask the replicated registry to make. Immutable values; validated when
+ * built.
+ */
 public sealed interface Command {
 
   /** Calls the visitor method for this command's type. */
   <R> R accept(Visitor<R> v);
 
-  /** One method per command type, so code that handles commands is checked for completeness by the compiler. */
+  /**
+   * One method per command type, so code that handles commands is checked for completeness by the
+   * compiler.
+   */
   interface Visitor<R> {
     R upsert(UpsertService c);
 
@@ -46,9 +52,11 @@ public sealed interface Command {
   /**
    * Creates or updates a service; an update keeps the service's VIPs.
    *
-   * @param precondition what the service must be for the command to apply, or null for an unconditional write
+   * @param precondition what the service must be for the command to apply, or null for an
+   *     unconditional write
    */
-  record UpsertService(ServiceKey key, ServiceSpec spec, Precondition precondition) implements Command {
+  record UpsertService(ServiceKey key, ServiceSpec spec, Precondition precondition)
+      implements Command {
     public UpsertService {
       Objects.requireNonNull(key, "key");
       Objects.requireNonNull(spec, "spec");
@@ -68,13 +76,15 @@ public sealed interface Command {
   /**
    * Deletes a service, putting its VIPs into hold-down.
    *
-   * @param precondition what the service must be for the command to apply, or null for an unconditional delete
+   * @param precondition what the service must be for the command to apply, or null for an
+   *     unconditional delete
    */
   record DeleteService(ServiceKey key, Precondition precondition) implements Command {
     public DeleteService {
       Objects.requireNonNull(key, "key");
       if (precondition instanceof Precondition.Absent) {
-        throw new ValidationException("precondition", "a delete cannot require the service to be absent");
+        throw new ValidationException(
+            "precondition", "a delete cannot require the service to be absent");
       }
     }
 
@@ -96,16 +106,19 @@ public sealed interface Command {
     public Batch {
       commands = List.copyOf(commands);
       if (commands.isEmpty()) {
-        throw new ValidationException("operations", "is empty (expected: 1.." + MAX_COMMANDS + " operations)");
+        throw new ValidationException(
+            "operations", "is empty (expected: 1.." + MAX_COMMANDS + " operations)");
       }
       if (commands.size() > MAX_COMMANDS) {
-        throw new ValidationException("operations", "has " + commands.size() + " entries (expected: at most "
-            + MAX_COMMANDS + ")");
+        throw new ValidationException(
+            "operations",
+            "has " + commands.size() + " entries (expected: at most " + MAX_COMMANDS + ")");
       }
       for (int i = 0; i < commands.size(); i++) {
         Command c = commands.get(i);
         if (!(c instanceof UpsertService) && !(c instanceof DeleteService)) {
-          throw new ValidationException("operations[" + i + "]", "only service upserts and deletes may be batched");
+          throw new ValidationException(
+              "operations[" + i + "]", "only service upserts and deletes may be batched");
         }
       }
     }
@@ -153,8 +166,8 @@ public sealed interface Command {
   }
 
   /**
-   * Independent commands carried in one log entry (group commit): applied in order, each with its own outcome;
-   * a refused one changes nothing but does not stop the others.
+   * Independent commands carried in one log entry (group commit): applied in order, each with its
+   * own outcome; a refused one changes nothing but does not stop the others.
    */
   record Group(List<Command> commands) implements Command {
     public static final int MAX_COMMANDS = 4096;
@@ -162,7 +175,8 @@ public sealed interface Command {
     public Group {
       commands = List.copyOf(commands);
       if (commands.isEmpty() || commands.size() > MAX_COMMANDS) {
-        throw new ValidationException("commands", commands.size() + " (expected: 1.." + MAX_COMMANDS + ")");
+        throw new ValidationException(
+            "commands", commands.size() + " (expected: 1.." + MAX_COMMANDS + ")");
       }
       for (Command c : commands) {
         if (c instanceof Group) {
@@ -178,9 +192,9 @@ public sealed interface Command {
   }
 
   /**
-   * Grants a lease. The id is chosen at random by the node that takes the request, so that apply stays
-   * deterministic; an id already in use is refused ({@link Outcome.Conflict} on {@code id}) and the node picks
-   * another.
+   * Grants a lease. The id is chosen at random by the node that takes the request, so that apply
+   * stays deterministic; an id already in use is refused ({@link Outcome.Conflict} on {@code id})
+   * and the node picks another.
    */
   record GrantLease(long id, long ttlMillis) implements Command {
     public GrantLease {
@@ -207,8 +221,8 @@ public sealed interface Command {
   }
 
   /**
-   * Ends leases whose deadline passed, as the leader decided: their endpoints leave their services. Ids that no
-   * longer exist are skipped (a lease revoked meanwhile, an expiry proposed twice).
+   * Ends leases whose deadline passed, as the leader decided: their endpoints leave their services.
+   * Ids that no longer exist are skipped (a lease revoked meanwhile, an expiry proposed twice).
    */
   record ExpireLeases(List<Long> ids) implements Command {
     public static final int MAX_IDS = 1000;
@@ -228,20 +242,24 @@ public sealed interface Command {
   }
 
   /**
-   * Sets the health of a service's endpoint {@code address} with {@code port} (null: the endpoint registered
-   * without one); every endpoint of the service registered so gets it.
+   * Sets the health of a service's endpoint {@code address} with {@code port} (null: the endpoint
+   * registered without one); every endpoint of the service registered so gets it.
    */
-  record SetEndpointHealth(ServiceKey key, String address, Integer port, Health health) implements Command {
+  record SetEndpointHealth(ServiceKey key, String address, Integer port, Health health)
+      implements Command {
     public SetEndpointHealth {
       Objects.requireNonNull(key, "key");
       Endpoint e = new Endpoint(address, port, null);
       address = e.address();
       if (health == null) {
-        throw new ValidationException("health", "is required (expected: passing, warning or critical)");
+        throw new ValidationException(
+            "health", "is required (expected: passing, warning or critical)");
       }
     }
 
-    /** The endpoint as the API names it: {@code address}, {@code address:port} or {@code [v6]:port}. */
+    /**
+     * The endpoint as the API names it: {@code address}, {@code address:port} or {@code [v6]:port}.
+     */
     public String endpoint() {
       String a = address.indexOf(':') >= 0 ? "[" + address + "]" : address;
       return port == null ? a : a + ":" + port;

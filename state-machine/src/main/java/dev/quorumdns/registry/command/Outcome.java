@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The result of applying one command. Domain refusals are outcomes, not exceptions: a refused command changed
- * nothing. Immutable.
+ * The result of applying one command. Domain refusals are outcomes, not exceptions: a refused
+ * command changed nothing. Immutable.
  */
 public sealed interface Outcome {
 
@@ -63,7 +63,9 @@ public sealed interface Outcome {
     return false;
   }
 
-  /** A service was created or updated ({@code changed} is false when the same spec was sent again). */
+  /**
+   * A service was created or updated ({@code changed} is false when the same spec was sent again).
+   */
   record Written(Service service, boolean created, boolean changed) implements Outcome {
     @Override
     public <R> R accept(Visitor<R> v) {
@@ -216,9 +218,11 @@ public sealed interface Outcome {
   /**
    * A conditional write found the service otherwise than it expected; nothing changed.
    *
-   * @param currentRevision the service's revision as the entry found it, 0 when nothing was registered
+   * @param currentRevision the service's revision as the entry found it, 0 when nothing was
+   *     registered
    */
-  record PreconditionFailed(ServiceKey key, Precondition expected, long currentRevision) implements Outcome {
+  record PreconditionFailed(ServiceKey key, Precondition expected, long currentRevision)
+      implements Outcome {
     public PreconditionFailed {
       Objects.requireNonNull(key, "key");
       Objects.requireNonNull(expected, "expected");
@@ -247,8 +251,8 @@ public sealed interface Outcome {
   }
 
   /**
-   * Leases were revoked or expired: which ones (of those the command named, the ones that existed), and the
-   * services that lost endpoints with them, in key order.
+   * Leases were revoked or expired: which ones (of those the command named, the ones that existed),
+   * and the services that lost endpoints with them, in key order.
    */
   record LeasesEnded(List<Lease> leases, List<ServiceKey> services) implements Outcome {
     public LeasesEnded {
@@ -275,7 +279,10 @@ public sealed interface Outcome {
     }
   }
 
-  /** The service has no endpoint by this name ({@code address}, {@code address:port} or {@code [v6]:port}). */
+  /**
+   * The service has no endpoint by this name ({@code address}, {@code address:port} or {@code
+   * [v6]:port}).
+   */
   record EndpointNotFound(ServiceKey key, String endpoint) implements Outcome {
     @Override
     public <R> R accept(Visitor<R> v) {

@@ -3,12 +3,16 @@ package dev.quorumdns.registry.command;
 import dev.quorumdns.registry.Service;
 
 /**
- * What a conditional write expects of the service it changes (compare-and-set). Checked inside apply against
- * the state the entry finds, so two writers racing with the same expectation cannot both win. Immutable.
+ * What a conditional write expects of the service it changes (compare-and-set). Checked inside
+ * apply against the state the entry finds, so two writers racing with the same expectation cannot
+ * both win. Immutable.
  */
 public sealed interface Precondition {
 
-  /** Whether the service as the entry finds it ({@code null} when nothing is registered) meets the condition. */
+  /**
+   * Whether the service as the entry finds it ({@code null} when nothing is registered) meets the
+   * condition.
+   */
   boolean holds(Service current);
 
   /** The service exists and was last changed at {@code revision} ({@code If-Match: <revision>}). */

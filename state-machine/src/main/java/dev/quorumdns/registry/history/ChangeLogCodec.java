@@ -11,9 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * The stored form of the change log: a record's key (revision, then service key, so keys sort by revision),
- * its value, and the log's {@link ChangeLogState}. These layouts are stored on disk and travel in snapshots:
- * change them only by adding a new format version. Stateless and thread-safe.
+ * The stored form of the change log: a record's key (revision, then service key, so keys sort by
+ * revision), its value, and the log's {@link ChangeLogState}. These layouts are stored on disk and
+ * travel in snapshots: change them only by adding a new format version. Stateless and thread-safe.
  *
  * <pre>
  * key    = revision (8 bytes, big-endian) || UTF-8 "namespace/name"
@@ -41,7 +41,10 @@ public final class ChangeLogCodec {
     return out;
   }
 
-  /** The first possible key of {@code revision}: records of it and of later revisions sort at or after it. */
+  /**
+   * The first possible key of {@code revision}: records of it and of later revisions sort at or
+   * after it.
+   */
   public static byte[] revisionPrefix(long revision) {
     byte[] out = new byte[REVISION_BYTES];
     for (int i = 0; i < REVISION_BYTES; i++) {
@@ -53,7 +56,8 @@ public final class ChangeLogCodec {
   /** The revision in a stored key. */
   public static long revisionOf(byte[] key) throws CodecException {
     if (key.length <= REVISION_BYTES) {
-      throw new CodecException("change log key of " + key.length + " bytes (expected: more than 8)");
+      throw new CodecException(
+          "change log key of " + key.length + " bytes (expected: more than 8)");
     }
     long r = 0;
     for (int i = 0; i < REVISION_BYTES; i++) {
@@ -66,8 +70,11 @@ public final class ChangeLogCodec {
   }
 
   public static byte[] encode(ServiceChange c) {
-    ByteSink out = new ByteSink(512).u8(RECORD_V1).u8(c.type() == ServiceChange.Type.PUT ? PUT : DELETE)
-        .fixedLong(c.logTimeMillis());
+    ByteSink out =
+        new ByteSink(512)
+            .u8(RECORD_V1)
+            .u8(c.type() == ServiceChange.Type.PUT ? PUT : DELETE)
+            .fixedLong(c.logTimeMillis());
     if (c.type() == ServiceChange.Type.PUT) {
       out.bool(c.previous() != null);
       if (c.previous() != null) {
@@ -80,15 +87,20 @@ public final class ChangeLogCodec {
     return out.toByteArray();
   }
 
-  /** The record stored under {@code key} with {@code value}, checked whole: key and services must agree. */
+  /**
+   * The record stored under {@code key} with {@code value}, checked whole: key and services must
+   * agree.
+   */
   public static ServiceChange decode(byte[] key, byte[] value) throws CodecException {
     long revision = revisionOf(key);
     ServiceKey serviceKey;
     try {
-      serviceKey = ServiceKey.parse(new String(key, REVISION_BYTES, key.length - REVISION_BYTES,
-          StandardCharsets.UTF_8));
+      serviceKey =
+          ServiceKey.parse(
+              new String(key, REVISION_BYTES, key.length - REVISION_BYTES, StandardCharsets.UTF_8));
     } catch (ValidationException e) {
-      throw new CodecException("change log key at revision " + revision + " names no service: " + e.getMessage());
+      throw new CodecException(
+          "change log key at revision " + revision + " names no service: " + e.getMessage());
     }
     String what = "change of " + serviceKey + " at revision " + revision;
     try {
@@ -115,8 +127,13 @@ public final class ChangeLogCodec {
           || current != null && !current.key().equals(serviceKey)) {
         throw new CodecException("holds a record of another service");
       }
-      return new ServiceChange(revision, serviceKey, type == PUT ? ServiceChange.Type.PUT
-          : ServiceChange.Type.DELETE, previous, current, time);
+      return new ServiceChange(
+          revision,
+          serviceKey,
+          type == PUT ? ServiceChange.Type.PUT : ServiceChange.Type.DELETE,
+          previous,
+          current,
+          time);
     } catch (CodecException e) {
       throw new CodecException(what + ": " + e.getMessage(), e);
     }
@@ -134,8 +151,12 @@ public final class ChangeLogCodec {
   }
 
   public static byte[] encode(ChangeLogState s) {
-    return new ByteSink(32).u8(STATE_V1).varLong(s.records()).varLong(s.oldestRevision())
-        .varLong(s.lastNodeOrSettingsChange()).toByteArray();
+    return new ByteSink(32)
+        .u8(STATE_V1)
+        .varLong(s.records())
+        .varLong(s.oldestRevision())
+        .varLong(s.lastNodeOrSettingsChange())
+        .toByteArray();
   }
 
   public static ChangeLogState decodeState(byte[] b) throws CodecException {

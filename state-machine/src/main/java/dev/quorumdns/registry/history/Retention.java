@@ -1,10 +1,11 @@
 package dev.quorumdns.registry.history;
 
 /**
- * How much of the change log is kept: at least the last {@code minRecords} records and at least every record
- * younger than {@code minAgeMillis} of log time, whichever is more. Pruning runs inside apply on log time only,
- * so every replica keeps the same records; each entry removes at most the records it added plus
- * {@code extraPrunePerEntry}, which bounds its cost and still lets the log shrink back after a burst. Immutable.
+ * How much of the change log is kept: at least the last {@code minRecords} records and at least
+ * every record younger than {@code minAgeMillis} of log time, whichever is more. Pruning runs
+ * inside apply on log time only, so every replica keeps the same records; each entry removes at
+ * most the records it added plus {@code extraPrunePerEntry}, which bounds its cost and still lets
+ * the log shrink back after a burst. Immutable.
  */
 public record Retention(long minRecords, long minAgeMillis, int extraPrunePerEntry) {
   /** What every node uses: 100,000 changes or 10 minutes. */
@@ -12,12 +13,15 @@ public record Retention(long minRecords, long minAgeMillis, int extraPrunePerEnt
 
   public Retention {
     if (minRecords < 1 || minAgeMillis < 0 || extraPrunePerEntry < 1) {
-      throw new IllegalArgumentException("retention " + minRecords + ", " + minAgeMillis + " ms, "
-          + extraPrunePerEntry);
+      throw new IllegalArgumentException(
+          "retention " + minRecords + ", " + minAgeMillis + " ms, " + extraPrunePerEntry);
     }
   }
 
-  /** Whether a record from log time {@code recordTime} may go while {@code kept} are kept, at log time {@code now}. */
+  /**
+   * Whether a record from log time {@code recordTime} may go while {@code kept} are kept, at log
+   * time {@code now}.
+   */
   public boolean prunable(long kept, long recordTime, long now) {
     return kept > minRecords && recordTime < now - minAgeMillis;
   }

@@ -2,6 +2,7 @@ package dev.quorumdns.registry.state;
 
 import dev.quorumdns.registry.ClusterSettings;
 import dev.quorumdns.registry.Endpoint;
+import dev.quorumdns.registry.IpAddresses;
 import dev.quorumdns.registry.Lease;
 import dev.quorumdns.registry.NodeRecord;
 import dev.quorumdns.registry.Service;
@@ -12,7 +13,6 @@ import dev.quorumdns.registry.command.Outcome;
 import dev.quorumdns.registry.command.Precondition;
 import dev.quorumdns.registry.vip.VipAllocator;
 import dev.quorumdns.registry.vip.VipHold;
-import dev.quorumdns.registry.IpAddresses;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -24,8 +24,9 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 
 /**
- * Runs one command against a transaction: the deterministic heart of {@code apply}. Uses only the command,
- * the staged state and the entry's log time and index. One instance per entry, on the apply thread.
+ * Runs one command against a transaction: the deterministic heart of {@code apply}. Uses only the
+ * command, the staged state and the entry's log time and index. One instance per entry, on the
+ * apply thread.
  */
 final class Executor implements Command.Visitor<Outcome> {
   private final Txn txn;
@@ -53,8 +54,11 @@ final class Executor implements Command.Visitor<Outcome> {
       return failed;
     }
     if (existing != null && existing.spec().headless() != spec.headless()) {
-      return new Outcome.Conflict("headless", c.key() + (existing.spec().headless() ? " is headless" : " has a VIP")
-          + "; a registered service never switches between headless and not (delete it first)");
+      return new Outcome.Conflict(
+          "headless",
+          c.key()
+              + (existing.spec().headless() ? " is headless" : " has a VIP")
+              + "; a registered service never switches between headless and not (delete it first)");
     }
     if (existing != null) {
       Outcome refusal = vipChange("vip4", existing.vip4(), spec.vip4());
@@ -67,8 +71,9 @@ final class Executor implements Command.Visitor<Outcome> {
       if (existing.sameSpec(spec)) {
         return new Outcome.Written(existing, false, false);
       }
-      Service updated = new Service(c.key(), spec, existing.vip4(), existing.vip6(), index,
-          existing.createRevision());
+      Service updated =
+          new Service(
+              c.key(), spec, existing.vip4(), existing.vip6(), index, existing.createRevision());
       txn.putService(updated);
       return new Outcome.Written(updated, false, true);
     }
@@ -83,15 +88,18 @@ final class Executor implements Command.Visitor<Outcome> {
     }
     InetAddress vip6 = null;
     if (settings.vip6Pool() != null) {
-      VipAllocator.Result v6 = VipAllocator.allocate(settings.vip6Pool(), txn, c.key(), spec.vip6());
+      VipAllocator.Result v6 =
+          VipAllocator.allocate(settings.vip6Pool(), txn, c.key(), spec.vip6());
       if (v6.refusal() != null) {
         return v6.refusal();
       }
       vip6 = v6.vip();
     } else if (spec.vip6() != null) {
-      return new Outcome.Invalid("vip6", "IPv6 VIPs are disabled in this cluster (vip6-cidr is empty)");
+      return new Outcome.Invalid(
+          "vip6", "IPv6 VIPs are disabled in this cluster (vip6-cidr is empty)");
     }
-    Service created = new Service(c.key(), spec, (Inet4Address) v4.vip(), (Inet6Address) vip6, index, index);
+    Service created =
+        new Service(c.key(), spec, (Inet4Address) v4.vip(), (Inet6Address) vip6, index, index);
     txn.removeHold(created.vip4());
     if (vip6 != null) {
       txn.removeHold(vip6);
@@ -100,13 +108,16 @@ final class Executor implements Command.Visitor<Outcome> {
     return new Outcome.Written(created, true, true);
   }
 
-  /** Refuses an endpoint that names a lease that does not exist (never granted, revoked or expired). */
+  /**
+   * Refuses an endpoint that names a lease that does not exist (never granted, revoked or expired).
+   */
   private Outcome missingLease(ServiceSpec spec) {
     for (int i = 0; i < spec.endpoints().size(); i++) {
       Long lease = spec.endpoints().get(i).lease();
       if (lease != null && txn.lease(lease) == null) {
-        return new Outcome.Invalid("endpoints[" + i + "].lease", "no lease " + Lease.formatId(lease)
-            + " (never granted, revoked or expired)");
+        return new Outcome.Invalid(
+            "endpoints[" + i + "].lease",
+            "no lease " + Lease.formatId(lease) + " (never granted, revoked or expired)");
       }
     }
     return null;
@@ -116,11 +127,16 @@ final class Executor implements Command.Visitor<Outcome> {
     if (requested == null || requested.equals(current)) {
       return null;
     }
-    return new Outcome.Conflict(field, "the service holds " + (current == null ? "no " + field
-        : IpAddresses.format(current)) + "; a VIP never changes while its name is registered (delete it first)");
+    return new Outcome.Conflict(
+        field,
+        "the service holds "
+            + (current == null ? "no " + field : IpAddresses.format(current))
+            + "; a VIP never changes while its name is registered (delete it first)");
   }
 
-  /** The refusal of a conditional write whose expectation the staged state does not meet, or null. */
+  /**
+   * The refusal of a conditional write whose expectation the staged state does not meet, or null.
+   */
   private static Outcome precondition(ServiceKey key, Precondition p, Service existing) {
     if (p == null || p.holds(existing)) {
       return null;
@@ -229,7 +245,10 @@ final class Executor implements Command.Visitor<Outcome> {
     return endLeases(c.ids());
   }
 
-  /** Ends the existing leases among {@code ids}, taking their endpoints out of every service that holds one. */
+  /**
+   * Ends the existing leases among {@code ids}, taking their endpoints out of every service that
+   * holds one.
+   */
   private Outcome.LeasesEnded endLeases(List<Long> ids) {
     List<Lease> ended = new ArrayList<>();
     Set<Long> endedIds = new HashSet<>();
@@ -251,8 +270,9 @@ final class Executor implements Command.Visitor<Outcome> {
           kept.add(e);
         }
       }
-      txn.putService(new Service(key, s.spec().withEndpoints(kept), s.vip4(), s.vip6(), index,
-          s.createRevision()));
+      txn.putService(
+          new Service(
+              key, s.spec().withEndpoints(kept), s.vip4(), s.vip6(), index, s.createRevision()));
     }
     return new Outcome.LeasesEnded(ended, List.copyOf(touched));
   }
@@ -282,8 +302,14 @@ final class Executor implements Command.Visitor<Outcome> {
     if (!changed) {
       return new Outcome.Written(existing, false, false);
     }
-    Service updated = new Service(c.key(), existing.spec().withEndpoints(endpoints), existing.vip4(), existing.vip6(),
-        index, existing.createRevision());
+    Service updated =
+        new Service(
+            c.key(),
+            existing.spec().withEndpoints(endpoints),
+            existing.vip4(),
+            existing.vip6(),
+            index,
+            existing.createRevision());
     txn.putService(updated);
     return new Outcome.Written(updated, false, true);
   }

@@ -43,12 +43,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One replica of the registry: the RocksDB store, the in-memory read model, and the deterministic {@link
- * #apply}. The Raft adapter feeds it committed entries in log order.
+ * One replica of the registry: the RocksDB store, the in-memory read model, and the deterministic
+ * {@link #apply}. The Raft adapter feeds it committed entries in log order.
  *
- * <p>Threading: {@link #load}, {@link #apply}, {@link #advance}, {@link #checkpoint} and {@link #restore} are
- * called from one thread at a time (the Raft apply thread). {@link #view()} may be read from any thread,
- * including before {@link #load} (it then reports not loaded); so may {@link #snapshot()}.
+ * <p>Threading: {@link #load}, {@link #apply}, {@link #advance}, {@link #checkpoint} and {@link
+ * #restore} are called from one thread at a time (the Raft apply thread). {@link #view()} may be
+ * read from any thread, including before {@link #load} (it then reports not loaded); so may {@link
+ * #snapshot()}.
  */
 public final class Registry implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Registry.class);
@@ -62,8 +63,10 @@ public final class Registry implements AutoCloseable {
   private volatile Set<String> voters = Set.of();
   private final Retention retention;
   private volatile RocksDbRegistryStore store;
+
   /** Apply thread only; replaced with the store. */
   private RecentRequests recent = new RecentRequests();
+
   private final AtomicLong leaseChanges = new AtomicLong();
   private final List<LongConsumer> revisionListeners = new CopyOnWriteArrayList<>();
 
@@ -71,36 +74,58 @@ public final class Registry implements AutoCloseable {
     this(stateDir, meters, Retention.DEFAULT);
   }
 
-  /** @param retention how much of the change log to keep (the node's change-log-min-changes and -min-age) */
+  /**
+   * @param retention how much of the change log to keep (the node's change-log-min-changes and
+   *     -min-age)
+   */
   public Registry(Path stateDir, MeterRegistry meters, Retention retention) {
     this.stateDir = stateDir;
     this.retention = retention;
     this.meters = meters;
-    this.applyTimer = Timer.builder("quorumdns.registry.apply")
-        .description("Time to apply one committed log entry to the registry, including the RocksDB write")
-        .register(meters);
+    this.applyTimer =
+        Timer.builder("quorumdns.registry.apply")
+            .description(
+                "Time to apply one committed log entry to the registry, including the RocksDB write")
+            .register(meters);
     Gauge.builder("quorumdns.registry.services", view, v -> v.isLoaded() ? v.size() : 0)
-        .description("Services registered in this replica").register(meters);
+        .description("Services registered in this replica")
+        .register(meters);
     Gauge.builder("quorumdns.registry.revision", view, RegistryView::revision)
-        .description("Raft index of the last entry that changed the registry").register(meters);
-    Gauge.builder("quorumdns.registry.leases", this, r -> r.state == null ? 0 : r.state.leases().size())
-        .description("Leases granted and not yet revoked or expired in this replica").register(meters);
+        .description("Raft index of the last entry that changed the registry")
+        .register(meters);
+    Gauge.builder(
+            "quorumdns.registry.leases", this, r -> r.state == null ? 0 : r.state.leases().size())
+        .description("Leases granted and not yet revoked or expired in this replica")
+        .register(meters);
     for (VipPool.Family f : VipPool.Family.values()) {
       String family = f == VipPool.Family.IPV4 ? "ipv4" : "ipv6";
-      poolGauge("quorumdns.vip.pool.used", "VIPs held by registered services", family, s -> s.used(f));
-      poolGauge("quorumdns.vip.pool.held", "VIPs in hold-down after a delete", family, s -> s.held(f));
-      poolGauge("quorumdns.vip.pool.capacity", "VIPs the pool can hand out", family, s -> {
-        VipPool p = s.settings() == null ? null : s.settings().pool(f);
-        return p == null ? 0 : p.capacity();
-      });
+      poolGauge(
+          "quorumdns.vip.pool.used", "VIPs held by registered services", family, s -> s.used(f));
+      poolGauge(
+          "quorumdns.vip.pool.held", "VIPs in hold-down after a delete", family, s -> s.held(f));
+      poolGauge(
+          "quorumdns.vip.pool.capacity",
+          "VIPs the pool can hand out",
+          family,
+          s -> {
+            VipPool p = s.settings() == null ? null : s.settings().pool(f);
+            return p == null ? 0 : p.capacity();
+          });
     }
   }
 
-  private void poolGauge(String name, String help, String family, ToDoubleFunction<RegistryState> f) {
-    Gauge.builder(name, this, r -> {
-      RegistryState s = r.state;
-      return s == null ? 0 : f.applyAsDouble(s);
-    }).description(help).tag("family", family).register(meters);
+  private void poolGauge(
+      String name, String help, String family, ToDoubleFunction<RegistryState> f) {
+    Gauge.builder(
+            name,
+            this,
+            r -> {
+              RegistryState s = r.state;
+              return s == null ? 0 : f.applyAsDouble(s);
+            })
+        .description(help)
+        .tag("family", family)
+        .register(meters);
   }
 
   /** Opens the store and loads it into memory. Before this returns, the view says not loaded. */
@@ -119,8 +144,13 @@ public final class Registry implements AutoCloseable {
     store = opened;
     leaseChanges.incrementAndGet();
     StoredMeta m = state.meta();
-    LOG.info("registry loaded from {}: {} services, applied index {}, revision {}, in {} ms", stateDir, state.size(),
-        m.appliedIndex(), m.revision(), (System.nanoTime() - start) / 1_000_000);
+    LOG.info(
+        "registry loaded from {}: {} services, applied index {}, revision {}, in {} ms",
+        stateDir,
+        state.size(),
+        m.appliedIndex(),
+        m.revision(),
+        (System.nanoTime() - start) / 1_000_000);
   }
 
   /** The live read model. */
@@ -134,8 +164,8 @@ public final class Registry implements AutoCloseable {
   }
 
   /**
-   * Checks what can be refused before a command reaches the log: requests that cannot be valid against the
-   * cluster settings. Returns null when the command may go to the log. Any thread.
+   * Checks what can be refused before a command reaches the log: requests that cannot be valid
+   * against the cluster settings. Returns null when the command may go to the log. Any thread.
    */
   public Outcome precheck(Command c) {
     RegistryState s = state;
@@ -145,9 +175,11 @@ public final class Registry implements AutoCloseable {
     }
     Outcome o = precheckVip(settings.vip4Pool(), u.spec().vip4());
     if (o == null && u.spec().vip6() != null) {
-      o = settings.vip6Pool() == null
-          ? new Outcome.Invalid("vip6", "IPv6 VIPs are disabled in this cluster (vip6-cidr is empty)")
-          : precheckVip(settings.vip6Pool(), u.spec().vip6());
+      o =
+          settings.vip6Pool() == null
+              ? new Outcome.Invalid(
+                  "vip6", "IPv6 VIPs are disabled in this cluster (vip6-cidr is empty)")
+              : precheckVip(settings.vip6Pool(), u.spec().vip6());
     }
     return o;
   }
@@ -156,14 +188,18 @@ public final class Registry implements AutoCloseable {
     if (vip == null || pool.usable(vip)) {
       return null;
     }
-    return new Outcome.Invalid(pool.family().field(), IpAddresses.format(vip)
-        + (pool.contains(vip) ? " is the network or broadcast address of " : " is outside the VIP pool ")
-        + pool.cidr());
+    return new Outcome.Invalid(
+        pool.family().field(),
+        IpAddresses.format(vip)
+            + (pool.contains(vip)
+                ? " is the network or broadcast address of "
+                : " is outside the VIP pool ")
+            + pool.cidr());
   }
 
   /**
-   * Applies one committed entry. Deterministic: the result depends only on the stored state, the entry and
-   * its index. Entries at or below the stored applied index are skipped.
+   * Applies one committed entry. Deterministic: the result depends only on the stored state, the
+   * entry and its index. Entries at or below the stored applied index are skipped.
    *
    * @throws IOException if the store cannot be written; the replica must stop
    */
@@ -172,9 +208,10 @@ public final class Registry implements AutoCloseable {
   }
 
   /**
-   * Applies one committed entry sent as request {@code id} (null if it has none). An entry whose request was
-   * applied in the last {@link RecentRequests#WINDOW_MILLIS} of log time is a retry of the same write: it
-   * changes nothing and answers the outcome of the first. Otherwise as {@link #apply(long, long, LogEntry)}.
+   * Applies one committed entry sent as request {@code id} (null if it has none). An entry whose
+   * request was applied in the last {@link RecentRequests#WINDOW_MILLIS} of log time is a retry of
+   * the same write: it changes nothing and answers the outcome of the first. Otherwise as {@link
+   * #apply(long, long, LogEntry)}.
    *
    * @throws IOException if the store cannot be written; the replica must stop
    */
@@ -182,7 +219,8 @@ public final class Registry implements AutoCloseable {
     RegistryState s = loaded();
     StoredMeta m = s.meta();
     if (index <= m.appliedIndex()) {
-      // Counted like every outcome: after a restart this counter shows whether Raft replayed entries the store
+      // Counted like every outcome: after a restart this counter shows whether Raft replayed
+      // entries the store
       // already held.
       Outcome skipped = new Outcome.AlreadyApplied(index);
       count(skipped);
@@ -199,11 +237,16 @@ public final class Registry implements AutoCloseable {
     Outcome outcome = entry.command().accept(new Executor(txn, index));
     StoreChanges changes = outcome.refused() ? new Txn(s, now).changes() : txn.changes();
     // Hold-downs running out change no record anyone is served: the revision (SOA serial) stays.
-    boolean served = !changes.services().isEmpty() || !changes.nodes().isEmpty() || changes.settings() != null;
+    boolean served =
+        !changes.services().isEmpty() || !changes.nodes().isEmpty() || changes.settings() != null;
     StoredMeta next = new StoredMeta(term, index, served ? index : m.revision(), now);
     byte[] encoded = id == null ? null : OutcomeCodec.encode(outcome);
-    store.write(changes, next, changeRecords(s, changes.services(), index, now),
-        !changes.nodes().isEmpty() || changes.settings() != null, recent.stage(id, encoded, now));
+    store.write(
+        changes,
+        next,
+        changeRecords(s, changes.services(), index, now),
+        !changes.nodes().isEmpty() || changes.settings() != null,
+        recent.stage(id, encoded, now));
     recent.commit(id, encoded, now);
     s.publish(changes, next);
     if (!changes.leases().isEmpty()) {
@@ -217,13 +260,18 @@ public final class Registry implements AutoCloseable {
     return outcome;
   }
 
-  /** A retry of a request already applied: nothing changes but the applied index; the first outcome again. */
-  private Outcome repeated(RegistryState s, long term, long index, byte[] earlier, long now) throws IOException {
+  /**
+   * A retry of a request already applied: nothing changes but the applied index; the first outcome
+   * again.
+   */
+  private Outcome repeated(RegistryState s, long term, long index, byte[] earlier, long now)
+      throws IOException {
     Outcome first;
     try {
       first = OutcomeCodec.decode(earlier);
     } catch (CodecException e) {
-      throw new IOException("the stored outcome of a request in " + stateDir + " is corrupt: " + e.getMessage(), e);
+      throw new IOException(
+          "the stored outcome of a request in " + stateDir + " is corrupt: " + e.getMessage(), e);
     }
     StoredMeta m = s.meta();
     StoredMeta next = new StoredMeta(term, index, m.revision(), m.logTimeMillis());
@@ -236,10 +284,10 @@ public final class Registry implements AutoCloseable {
   }
 
   /**
-   * Calls {@code listener} with the registry revision each time it moves: after an applied entry that changed
-   * what the registry serves, once readers see it, and after {@link #restore} replaced the state. Called on the
-   * apply thread, so it must return at once (store a value, wake a thread). Any thread may add listeners; they
-   * stay until the registry is discarded.
+   * Calls {@code listener} with the registry revision each time it moves: after an applied entry
+   * that changed what the registry serves, once readers see it, and after {@link #restore} replaced
+   * the state. Called on the apply thread, so it must return at once (store a value, wake a
+   * thread). Any thread may add listeners; they stay until the registry is discarded.
    */
   public void onRevision(LongConsumer listener) {
     revisionListeners.add(listener);
@@ -256,8 +304,8 @@ public final class Registry implements AutoCloseable {
   }
 
   /** The change log's records of one entry: each changed service, as it was before and is after. */
-  private static List<ServiceChange> changeRecords(RegistryState before, Map<ServiceKey, Service> staged, long index,
-                                                   long now) {
+  private static List<ServiceChange> changeRecords(
+      RegistryState before, Map<ServiceKey, Service> staged, long index, long now) {
     List<ServiceChange> out = new ArrayList<>(staged.size());
     for (Map.Entry<ServiceKey, Service> e : staged.entrySet()) {
       Service previous = before.get(e.getKey());
@@ -265,8 +313,10 @@ public final class Registry implements AutoCloseable {
       if (current == null ? previous == null : current.equals(previous)) {
         continue; // nothing changed for this key
       }
-      out.add(current != null ? ServiceChange.put(index, previous, current, now)
-          : ServiceChange.delete(index, previous, now));
+      out.add(
+          current != null
+              ? ServiceChange.put(index, previous, current, now)
+              : ServiceChange.delete(index, previous, now));
     }
     return out;
   }
@@ -276,8 +326,15 @@ public final class Registry implements AutoCloseable {
   }
 
   private void count(String type) {
-    outcomeCounters.computeIfAbsent(type, t -> Counter.builder("quorumdns.registry.outcomes")
-        .description("Applied commands by outcome").tag("outcome", t).register(meters)).increment();
+    outcomeCounters
+        .computeIfAbsent(
+            type,
+            t ->
+                Counter.builder("quorumdns.registry.outcomes")
+                    .description("Applied commands by outcome")
+                    .tag("outcome", t)
+                    .register(meters))
+        .increment();
   }
 
   /** Records that a Raft entry with no registry command (a configuration change) was applied. */
@@ -294,8 +351,9 @@ public final class Registry implements AutoCloseable {
   }
 
   /**
-   * A consistent read of this replica's store as of now, including the change log: for zone transfers and change
-   * feeds. Any thread; close it promptly. Reads fail once the store is closed or replaced by {@link #restore}.
+   * A consistent read of this replica's store as of now, including the change log: for zone
+   * transfers and change feeds. Any thread; close it promptly. Reads fail once the store is closed
+   * or replaced by {@link #restore}.
    *
    * @throws IOException if the registry is not loaded, or the store cannot be read
    */
@@ -314,9 +372,9 @@ public final class Registry implements AutoCloseable {
   }
 
   /**
-   * Replaces the whole state with a checkpoint (a snapshot installed from the leader). Readers keep seeing the
-   * old state until the new one is loaded, then switch at once. If it fails, the registry is left not loaded
-   * and {@link #load} may be called again.
+   * Replaces the whole state with a checkpoint (a snapshot installed from the leader). Readers keep
+   * seeing the old state until the new one is loaded, then switch at once. If it fails, the
+   * registry is left not loaded and {@link #load} may be called again.
    */
   public void restore(Path checkpoint) throws IOException {
     RegistryState old = loaded();
@@ -329,7 +387,8 @@ public final class Registry implements AutoCloseable {
       fresh = RegistryState.load(store);
       recent = RecentRequests.load(store);
     } catch (IOException | RuntimeException e) {
-      // The store in memory may no longer be the one on disk: report not loaded (DNS says SERVFAIL) until
+      // The store in memory may no longer be the one on disk: report not loaded (DNS says SERVFAIL)
+      // until
       // load() runs again, rather than apply entries onto a store the state did not come from.
       state = null;
       close();
@@ -337,8 +396,12 @@ public final class Registry implements AutoCloseable {
     }
     state = fresh;
     leaseChanges.incrementAndGet();
-    LOG.info("registry restored from {}: applied index {} -> {}, {} services", checkpoint, old.meta().appliedIndex(),
-        fresh.meta().appliedIndex(), fresh.size());
+    LOG.info(
+        "registry restored from {}: applied index {} -> {}, {} services",
+        checkpoint,
+        old.meta().appliedIndex(),
+        fresh.meta().appliedIndex(),
+        fresh.size());
     revisionMoved(fresh.meta().revision());
   }
 
@@ -360,8 +423,8 @@ public final class Registry implements AutoCloseable {
   }
 
   /**
-   * A number that changes whenever an applied entry grants or ends a lease (or the state is replaced), so a reader
-   * can tell when to look at {@link #leases()} again. Any thread.
+   * A number that changes whenever an applied entry grants or ends a lease (or the state is
+   * replaced), so a reader can tell when to look at {@link #leases()} again. Any thread.
    */
   public long leaseChanges() {
     return leaseChanges.get();
@@ -388,7 +451,10 @@ public final class Registry implements AutoCloseable {
     }
   }
 
-  /** Reads whatever state is current; swapping the state (restore) is invisible to holders of the view. */
+  /**
+   * Reads whatever state is current; swapping the state (restore) is invisible to holders of the
+   * view.
+   */
   private final class LiveView implements RegistryView {
     @Override
     public boolean isLoaded() {

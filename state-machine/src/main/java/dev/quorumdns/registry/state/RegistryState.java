@@ -8,8 +8,8 @@ import dev.quorumdns.registry.Service;
 import dev.quorumdns.registry.ServiceKey;
 import dev.quorumdns.registry.codec.CodecException;
 import dev.quorumdns.registry.store.RocksDbRegistryStore;
-import dev.quorumdns.registry.store.StoreContents;
 import dev.quorumdns.registry.store.StoreChanges;
+import dev.quorumdns.registry.store.StoreContents;
 import dev.quorumdns.registry.store.StoredMeta;
 import dev.quorumdns.registry.store.StoredService;
 import dev.quorumdns.registry.store.StoredState;
@@ -32,15 +32,17 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.StampedLock;
 
 /**
- * One replica's registry in memory: the services in a compact {@link ServiceTable}, the rest in concurrent maps.
- * Readers on any thread read without locks; only the apply thread mutates, through {@link #publish}, after the
- * same changes are durable in the store. A walk over all services (a list read) shows the state between two
- * publishes, never part of one applied entry (a batch is all or nothing to readers too): it is checked against
- * {@link #publishing} and walked again if a publish overlapped it.
+ * One replica's registry in memory: the services in a compact {@link ServiceTable}, the rest in
+ * concurrent maps. Readers on any thread read without locks; only the apply thread mutates, through
+ * {@link #publish}, after the same changes are durable in the store. A walk over all services (a
+ * list read) shows the state between two publishes, never part of one applied entry (a batch is all
+ * or nothing to readers too): it is checked against {@link #publishing} and walked again if a
+ * publish overlapped it.
  */
 final class RegistryState {
-  private static final Comparator<VipHold> BY_EXPIRY = Comparator.comparingLong(VipHold::expiresAtMillis)
-      .thenComparing(h -> h.vip().getAddress(), Arrays::compareUnsigned);
+  private static final Comparator<VipHold> BY_EXPIRY =
+      Comparator.comparingLong(VipHold::expiresAtMillis)
+          .thenComparing(h -> h.vip().getAddress(), Arrays::compareUnsigned);
 
   private final ServiceTable services = new ServiceTable();
   private final ConcurrentHashMap<String, Integer> namespaces = new ConcurrentHashMap<>();
@@ -55,9 +57,11 @@ final class RegistryState {
   private volatile long held6;
   private volatile ClusterSettings settings;
   private volatile StoredMeta meta;
+
   /**
-   * Held for writing by {@link #publish}; list reads validate an optimistic stamp and only after a few overlapped
-   * walks take it for reading (then the apply thread waits for that one walk). Point reads never touch it.
+   * Held for writing by {@link #publish}; list reads validate an optimistic stamp and only after a
+   * few overlapped walks take it for reading (then the apply thread waits for that one walk). Point
+   * reads never touch it.
    */
   private final StampedLock publishing = new StampedLock();
 
@@ -65,14 +69,20 @@ final class RegistryState {
     this.meta = StoredMeta.EMPTY;
   }
 
-  /** Reads a whole store into a new state, checking it as it goes; nothing is shared until this returns. */
+  /**
+   * Reads a whole store into a new state, checking it as it goes; nothing is shared until this
+   * returns.
+   */
   static RegistryState load(RocksDbRegistryStore store) throws IOException {
     RegistryState s = new RegistryState();
     store.load(s.new Loader());
     return s;
   }
 
-  /** Reads raw store contents (a snapshot's, in tests) into a new state, the way {@link #load} reads a store. */
+  /**
+   * Reads raw store contents (a snapshot's, in tests) into a new state, the way {@link #load} reads
+   * a store.
+   */
   static RegistryState read(StoreContents raw) throws CodecException {
     RegistryState s = new RegistryState();
     StoredStateReader.read(raw, s.new Loader());
@@ -210,7 +220,10 @@ final class RegistryState {
     return out;
   }
 
-  /** The services of {@code namespace} as of one applied entry, built from their entries (allocates). */
+  /**
+   * The services of {@code namespace} as of one applied entry, built from their entries
+   * (allocates).
+   */
   List<Service> services(String namespace) {
     List<Service> out = new ArrayList<>();
     for (byte[] e : wholeEntries()) {
@@ -300,7 +313,8 @@ final class RegistryState {
     if (changes.settings() != null) {
       settings = changes.settings();
     }
-    // Deletions first, so an address released and re-taken within one batch ends up with its new owner.
+    // Deletions first, so an address released and re-taken within one batch ends up with its new
+    // owner.
     for (Map.Entry<ServiceKey, Service> e : changes.services().entrySet()) {
       if (e.getValue() == null) {
         byte[] old = services.get(e.getKey());
@@ -326,12 +340,14 @@ final class RegistryState {
         services.replace(old, entry);
         continue;
       }
-      // The namespace is indexed before the service appears, so it is never NXDOMAIN (which RFC 8020 resolvers
+      // The namespace is indexed before the service appears, so it is never NXDOMAIN (which RFC
+      // 8020 resolvers
       // take to mean nothing below it exists) once the name resolves.
       namespaces.merge(neu.key().namespace(), 1, Integer::sum);
       byte[] holder = services.add(entry);
       if (holder != null) {
-        throw new IllegalStateException(neu.key() + " takes a VIP still held by " + ServiceEntry.key(holder));
+        throw new IllegalStateException(
+            neu.key() + " takes a VIP still held by " + ServiceEntry.key(holder));
       }
     }
     for (Map.Entry<InetAddress, VipHold> e : changes.holds().entrySet()) {
@@ -362,10 +378,15 @@ final class RegistryState {
 
   /** The lease ids the endpoints of {@code s} name, in endpoint order (repeats possible). */
   private static long[] leaseIds(Service s) {
-    return s.spec().endpoints().stream().filter(e -> e.lease() != null).mapToLong(Endpoint::lease).toArray();
+    return s.spec().endpoints().stream()
+        .filter(e -> e.lease() != null)
+        .mapToLong(Endpoint::lease)
+        .toArray();
   }
 
-  /** Takes the service of entry {@code e} out of the lease index (decoded only if it names a lease). */
+  /**
+   * Takes the service of entry {@code e} out of the lease index (decoded only if it names a lease).
+   */
   private void unindexLeases(byte[] e) {
     if (ServiceEntry.leased(e)) {
       Service s = ServiceEntry.decode(e);
@@ -373,7 +394,10 @@ final class RegistryState {
     }
   }
 
-  /** Adds or removes {@code key} as a user of each lease in {@code ids}. Apply (or loading) thread only. */
+  /**
+   * Adds or removes {@code key} as a user of each lease in {@code ids}. Apply (or loading) thread
+   * only.
+   */
   private void indexLeases(ServiceKey key, long[] ids, boolean add) {
     for (long id : ids) {
       if (add) {

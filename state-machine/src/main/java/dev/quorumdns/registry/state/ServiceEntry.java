@@ -19,19 +19,25 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * The compact in-memory form of one service, its <em>entry</em>: one byte array holding flags (an IPv6 VIP, no IPv4
- * VIP because headless, an endpoint with a lease), the IPv4 VIP (zeros when there is none),
- * revision, create revision, the IPv6 VIP (if any), namespace and name (ASCII, length-prefixed) and the spec as
- * {@link RegistryCodec#writeSpec} encodes it. Entries are never changed once made. Stateless helpers; any thread.
+ * The compact in-memory form of one service, its <em>entry</em>: one byte array holding flags (an
+ * IPv6 VIP, no IPv4 VIP because headless, an endpoint with a lease), the IPv4 VIP (zeros when there
+ * is none), revision, create revision, the IPv6 VIP (if any), namespace and name (ASCII,
+ * length-prefixed) and the spec as {@link RegistryCodec#writeSpec} encodes it. Entries are never
+ * changed once made. Stateless helpers; any thread.
  */
 final class ServiceEntry {
-  private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
-  private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+  private static final VarHandle INT =
+      MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+  private static final VarHandle LONG =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
   private static final int FLAG_VIP6 = 1;
+
   /** Headless: no IPv4 VIP (its four bytes are zero). */
   private static final int FLAG_NO_VIP4 = 2;
+
   /** An endpoint names a lease. */
   private static final int FLAG_LEASED = 4;
+
   private static final int VIP4 = 1;
   private static final int REVISION = 5;
   private static final int CREATE_REVISION = 13;
@@ -45,8 +51,12 @@ final class ServiceEntry {
     byte[] name = s.key().name().getBytes(StandardCharsets.US_ASCII);
     ByteSink out = new ByteSink(48 + ns.length + name.length);
     boolean leased = s.spec().endpoints().stream().anyMatch(e -> e.lease() != null);
-    out.u8((s.vip6() != null ? FLAG_VIP6 : 0) | (s.vip4() == null ? FLAG_NO_VIP4 : 0) | (leased ? FLAG_LEASED : 0))
-        .raw(s.vip4() == null ? new byte[4] : s.vip4().getAddress()).fixedLong(s.revision())
+    out.u8(
+            (s.vip6() != null ? FLAG_VIP6 : 0)
+                | (s.vip4() == null ? FLAG_NO_VIP4 : 0)
+                | (leased ? FLAG_LEASED : 0))
+        .raw(s.vip4() == null ? new byte[4] : s.vip4().getAddress())
+        .fixedLong(s.revision())
         .fixedLong(s.createRevision());
     if (s.vip6() != null) {
       out.raw(s.vip6().getAddress());
@@ -56,15 +66,21 @@ final class ServiceEntry {
     return out.toByteArray();
   }
 
-  /** The entry of a stored service read in place, without building it: its spec bytes are copied as they are. */
+  /**
+   * The entry of a stored service read in place, without building it: its spec bytes are copied as
+   * they are.
+   */
   static byte[] encode(StoredService s) {
     byte[] v = s.value();
     boolean six = s.vip6Offset() >= 0;
     int key = six ? VIP6 + 16 : VIP6;
     int spec = s.specEnd() - s.specOffset();
     byte[] e = new byte[key + 2 + s.namespaceLength() + s.nameLength() + spec];
-    e[0] = (byte) ((six ? FLAG_VIP6 : 0) | (s.vip4Offset() < 0 ? FLAG_NO_VIP4 : 0)
-        | (s.leaseCount() > 0 ? FLAG_LEASED : 0));
+    e[0] =
+        (byte)
+            ((six ? FLAG_VIP6 : 0)
+                | (s.vip4Offset() < 0 ? FLAG_NO_VIP4 : 0)
+                | (s.leaseCount() > 0 ? FLAG_LEASED : 0));
     if (s.vip4Offset() >= 0) {
       System.arraycopy(v, s.vip4Offset(), e, VIP4, 4);
     }
@@ -92,13 +108,18 @@ final class ServiceEntry {
       s = RegistryCodec.readSpec(in);
       in.expectEnd("spec");
     } catch (CodecException ex) {
-      throw new IllegalStateException("in-memory entry of " + key + " does not decode: " + ex.getMessage(), ex);
+      throw new IllegalStateException(
+          "in-memory entry of " + key + " does not decode: " + ex.getMessage(), ex);
     }
     try {
-      Inet4Address v4 = hasVip4(e) ? (Inet4Address) InetAddress.getByAddress(Arrays.copyOfRange(e, VIP4, VIP4 + 4))
-          : null;
-      Inet6Address v6 = hasVip6(e) ? Inet6Address.getByAddress(null, Arrays.copyOfRange(e, VIP6, VIP6 + 16), -1)
-          : null;
+      Inet4Address v4 =
+          hasVip4(e)
+              ? (Inet4Address) InetAddress.getByAddress(Arrays.copyOfRange(e, VIP4, VIP4 + 4))
+              : null;
+      Inet6Address v6 =
+          hasVip6(e)
+              ? Inet6Address.getByAddress(null, Arrays.copyOfRange(e, VIP6, VIP6 + 16), -1)
+              : null;
       return new Service(key, s, v4, v6, revision(e), (long) LONG.get(e, CREATE_REVISION));
     } catch (UnknownHostException ex) {
       throw new AssertionError(ex);
@@ -109,7 +130,8 @@ final class ServiceEntry {
     int k = keyOffset(e);
     int nsLength = e[k] & 0xff;
     int n = k + 1 + nsLength;
-    return new ServiceKey(new String(e, k + 1, nsLength, StandardCharsets.ISO_8859_1),
+    return new ServiceKey(
+        new String(e, k + 1, nsLength, StandardCharsets.ISO_8859_1),
         new String(e, n + 1, e[n] & 0xff, StandardCharsets.ISO_8859_1));
   }
 
@@ -153,7 +175,6 @@ final class ServiceEntry {
     return hasVip6(e) ? VIP6 + 16 : VIP6;
   }
 
-
   static int vip4(byte[] e) {
     return (int) INT.get(e, VIP4);
   }
@@ -166,7 +187,10 @@ final class ServiceEntry {
     return (long) LONG.get(e, VIP6 + 8);
   }
 
-  /** {@code String.hashCode()} of the namespace, times 31, plus that of the name: what {@link #keyHash} gives. */
+  /**
+   * {@code String.hashCode()} of the namespace, times 31, plus that of the name: what {@link
+   * #keyHash} gives.
+   */
   static int keyHashOf(byte[] e) {
     int k = keyOffset(e);
     int nsLength = e[k] & 0xff;

@@ -10,25 +10,35 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The services of one replica as {@link ServiceEntry entries} (one immutable byte array each), found through three
- * open-addressed tables of entry references: by key, by IPv4 VIP and by IPv6 VIP. A service costs about 115 bytes
- * of heap here (entry and table slots), where the graph of {@code Service}, key, spec, addresses and map nodes it
- * replaces cost about 740; a {@code Service} is built from its entry when asked for.
+ * The services of one replica as {@link ServiceEntry entries} (one immutable byte array each),
+ * found through three open-addressed tables of entry references: by key, by IPv4 VIP and by IPv6
+ * VIP. A service costs about 115 bytes of heap here (entry and table slots), where the graph of
+ * {@code Service}, key, spec, addresses and map nodes it replaces cost about 740; a {@code Service}
+ * is built from its entry when asked for.
  *
- * <p>One writer (the apply thread; the loader before the table is published), any number of lock-free readers.
- * An entry never changes once stored: the writer swaps whole entries into slots with release stores and readers
- * load slots with acquire loads, so each read sees one whole service. A deletion leaves a tombstone, which readers
- * probe past, so a reader never misses a live entry while others are deleted; a table whose tombstones and entries
- * fill three quarters of it is rebuilt and swapped in whole, and the old array is never written again.
+ * <p>One writer (the apply thread; the loader before the table is published), any number of
+ * lock-free readers. An entry never changes once stored: the writer swaps whole entries into slots
+ * with release stores and readers load slots with acquire loads, so each read sees one whole
+ * service. A deletion leaves a tombstone, which readers probe past, so a reader never misses a live
+ * entry while others are deleted; a table whose tombstones and entries fill three quarters of it is
+ * rebuilt and swapped in whole, and the old array is never written again.
  */
 final class ServiceTable {
   private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(byte[][].class);
-  private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+  private static final VarHandle LONG =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
   private static final byte[] TOMBSTONE = new byte[0];
 
-  private enum Kind { KEY, VIP4, VIP6 }
+  private enum Kind {
+    KEY,
+    VIP4,
+    VIP6
+  }
 
-  /** One open-addressed table; {@code used} counts entries and tombstones. Fields other than slots: writer only. */
+  /**
+   * One open-addressed table; {@code used} counts entries and tombstones. Fields other than slots:
+   * writer only.
+   */
   private static final class Probe {
     final Kind kind;
     volatile byte[][] slots = new byte[16][];
@@ -128,7 +138,8 @@ final class ServiceTable {
   // ---- writes: one thread ----
 
   /**
-   * Stores {@code e} for a key not yet present. The VIPs are indexed before the key, so a PTR never lags an A.
+   * Stores {@code e} for a key not yet present. The VIPs are indexed before the key, so a PTR never
+   * lags an A.
    *
    * @return the entry already holding one of {@code e}'s VIPs (then nothing changed), or null
    */
@@ -153,7 +164,9 @@ final class ServiceTable {
     return null;
   }
 
-  /** Swaps {@code old} for {@code neu} (same key); the name never disappears for readers meanwhile. */
+  /**
+   * Swaps {@code old} for {@code neu} (same key); the name never disappears for readers meanwhile.
+   */
   void replace(byte[] old, byte[] neu) {
     if (ServiceEntry.hasVip4(neu)) {
       put(byVip4, neu);
@@ -201,7 +214,9 @@ final class ServiceTable {
     }
   }
 
-  /** Stores {@code e} in place of the entry it matches, else in the first free slot of its chain. */
+  /**
+   * Stores {@code e} in place of the entry it matches, else in the first free slot of its chain.
+   */
   private static void put(Probe p, byte[] e) {
     if (p.used + 1 > p.slots.length / 4 * 3) {
       rebuild(p, p.live + 1);
@@ -248,7 +263,10 @@ final class ServiceTable {
     }
   }
 
-  /** Rehashes the live entries into a table at most half full with {@code live} entries, then publishes it. */
+  /**
+   * Rehashes the live entries into a table at most half full with {@code live} entries, then
+   * publishes it.
+   */
   private static void rebuild(Probe p, int live) {
     int capacity = 16;
     while (capacity / 2 < live) {
@@ -273,7 +291,10 @@ final class ServiceTable {
     p.slots = s; // volatile: readers that load the table from now on see every entry in it
   }
 
-  /** Makes room for {@code n} services without rebuilding on the way (the loader knows roughly how many). */
+  /**
+   * Makes room for {@code n} services without rebuilding on the way (the loader knows roughly how
+   * many).
+   */
   void reserve(int n) {
     for (Probe p : new Probe[] {byKey, byVip4, byVip6}) {
       if (p.slots.length / 4 * 3 < n) {

@@ -11,8 +11,9 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * Swapping the live store directory for a checkpoint, crash-safely: the new store is built beside the live one
- * and renamed into place, so a crash leaves either the old or the new store, never a mix. Stateless.
+ * Swapping the live store directory for a checkpoint, crash-safely: the new store is built beside
+ * the live one and renamed into place, so a crash leaves either the old or the new store, never a
+ * mix. Stateless.
  */
 public final class Snapshots {
   private Snapshots() {}
@@ -51,8 +52,8 @@ public final class Snapshots {
   }
 
   /**
-   * Copies a RocksDB checkpoint: immutable table files are hard-linked when the file system allows, the rest
-   * copied; everything is fsynced before this returns.
+   * Copies a RocksDB checkpoint: immutable table files are hard-linked when the file system allows,
+   * the rest copied; everything is fsynced before this returns.
    */
   public static void copyTree(Path from, Path to) throws IOException {
     Files.createDirectories(to);
@@ -85,7 +86,8 @@ public final class Snapshots {
     try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
       ch.force(true);
     } catch (IOException e) {
-      // Some file systems refuse to open directories for sync; the data files themselves are synced.
+      // Some file systems refuse to open directories for sync; the data files themselves are
+      // synced.
       if (!Files.isDirectory(dir)) {
         throw e;
       }

@@ -19,8 +19,8 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 
 /**
- * The changes of one log entry, staged over the current state so that a refused command (or batch) can be
- * dropped whole. Reads see the staged changes. Apply thread only.
+ * The changes of one log entry, staged over the current state so that a refused command (or batch)
+ * can be dropped whole. Reads see the staged changes. Apply thread only.
  */
 final class Txn implements VipOccupancy {
   private final RegistryState base;
@@ -48,7 +48,10 @@ final class Txn implements VipOccupancy {
     this.now = now;
   }
 
-  /** A transaction staged over this one, for one command of a group: kept with {@link #mergeIntoParent}. */
+  /**
+   * A transaction staged over this one, for one command of a group: kept with {@link
+   * #mergeIntoParent}.
+   */
   Txn child() {
     return new Txn(base, this, now);
   }
@@ -162,8 +165,8 @@ final class Txn implements VipOccupancy {
   }
 
   /**
-   * The services that hold an endpoint with lease {@code id}, staged changes included, in key order: those the
-   * state knows of, less or plus those this transaction (and its parents) changed.
+   * The services that hold an endpoint with lease {@code id}, staged changes included, in key
+   * order: those the state knows of, less or plus those this transaction (and its parents) changed.
    */
   SortedSet<ServiceKey> leaseUsers(long id) {
     SortedSet<ServiceKey> out = new TreeSet<>(base.leaseUsers(id));

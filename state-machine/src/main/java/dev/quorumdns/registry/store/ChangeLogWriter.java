@@ -15,9 +15,10 @@ import org.rocksdb.RocksIterator;
 import org.rocksdb.WriteBatch;
 
 /**
- * Writes the change log into an entry's write batch: one put per change record, then pruning of the oldest
- * records that {@link Retention} lets go, at most the records added plus a constant per entry, then the new
- * {@link ChangeLogState}. Deterministic: it reads only the store and the entry's log time. Apply thread only.
+ * Writes the change log into an entry's write batch: one put per change record, then pruning of the
+ * oldest records that {@link Retention} lets go, at most the records added plus a constant per
+ * entry, then the new {@link ChangeLogState}. Deterministic: it reads only the store and the
+ * entry's log time. Apply thread only.
  */
 final class ChangeLogWriter {
   static final byte[] STATE_KEY = "changelog".getBytes(StandardCharsets.UTF_8);
@@ -28,8 +29,12 @@ final class ChangeLogWriter {
   private final Retention retention;
   private ChangeLogState state;
 
-  ChangeLogWriter(RocksDB db, ColumnFamilyHandle changes, ColumnFamilyHandle meta, Retention retention,
-                  ChangeLogState state) {
+  ChangeLogWriter(
+      RocksDB db,
+      ColumnFamilyHandle changes,
+      ColumnFamilyHandle meta,
+      Retention retention,
+      ChangeLogState state) {
     this.db = db;
     this.changes = changes;
     this.meta = meta;
@@ -42,11 +47,17 @@ final class ChangeLogWriter {
   }
 
   /**
-   * Adds the records and the pruning they allow to {@code batch}; returns the state to {@link #committed}
-   * once the batch is written. Writes nothing and returns the current state when there is nothing to record.
+   * Adds the records and the pruning they allow to {@code batch}; returns the state to {@link
+   * #committed} once the batch is written. Writes nothing and returns the current state when there
+   * is nothing to record.
    */
-  ChangeLogState stage(WriteBatch batch, List<ServiceChange> records, boolean nodesOrSettingsChanged, long revision,
-                       long now) throws RocksDBException, IOException {
+  ChangeLogState stage(
+      WriteBatch batch,
+      List<ServiceChange> records,
+      boolean nodesOrSettingsChanged,
+      long revision,
+      long now)
+      throws RocksDBException, IOException {
     if (records.isEmpty() && !nodesOrSettingsChanged) {
       return state;
     }
@@ -58,9 +69,12 @@ final class ChangeLogWriter {
     int budget = records.size() + retention.extraPrunePerEntry();
     if (kept > retention.minRecords()) {
       try (RocksIterator it = db.newIterator(changes)) {
-        // Records of revisions at or below the oldest one are gone, except the rest of a revision whose pruning
+        // Records of revisions at or below the oldest one are gone, except the rest of a revision
+        // whose pruning
         // an earlier entry's budget cut short: start at the oldest revision, not after it.
-        for (it.seek(ChangeLogCodec.revisionPrefix(Math.max(1, oldest))); it.isValid() && budget > 0; it.next()) {
+        for (it.seek(ChangeLogCodec.revisionPrefix(Math.max(1, oldest)));
+            it.isValid() && budget > 0;
+            it.next()) {
           if (!retention.prunable(kept, logTime(it), now)) {
             break;
           }
@@ -72,8 +86,9 @@ final class ChangeLogWriter {
         it.status();
       }
     }
-    ChangeLogState next = new ChangeLogState(kept, oldest,
-        nodesOrSettingsChanged ? revision : state.lastNodeOrSettingsChange());
+    ChangeLogState next =
+        new ChangeLogState(
+            kept, oldest, nodesOrSettingsChanged ? revision : state.lastNodeOrSettingsChange());
     batch.put(meta, STATE_KEY, ChangeLogCodec.encode(next));
     return next;
   }

@@ -39,15 +39,16 @@ import org.rocksdb.WriteOptions;
 import org.slf4j.LoggerFactory;
 
 /**
- * The registry's durable state in RocksDB: one column family each for services, the VIP index, hold-downs,
- * node records and leases, plus settings and {@link StoredMeta} in the default family; and the change log (one
- * record per changed service per revision, see {@link ChangeLogWriter}) in a family of its own. Each applied entry is one
- * atomic write batch, change log included. Writes are not fsynced one by one: the Raft log is, and entries after
- * the stored applied index are replayed from it after a crash.
+ * The registry's durable state in RocksDB: one column family each for services, the VIP index,
+ * hold-downs, node records and leases, plus settings and {@link StoredMeta} in the default family;
+ * and the change log (one record per changed service per revision, see {@link ChangeLogWriter}) in
+ * a family of its own. Each applied entry is one atomic write batch, change log included. Writes
+ * are not fsynced one by one: the Raft log is, and entries after the stored applied index are
+ * replayed from it after a crash.
  *
- * <p>Not thread-safe for writes: {@link #write} is called from the apply thread only. {@link #checkpoint} must
- * not run concurrently with writes. {@link #openSnapshot} may be called from any thread; {@link #close} revokes
- * the snapshots still open.
+ * <p>Not thread-safe for writes: {@link #write} is called from the apply thread only. {@link
+ * #checkpoint} must not run concurrently with writes. {@link #openSnapshot} may be called from any
+ * thread; {@link #close} revokes the snapshots still open.
  */
 public final class RocksDbRegistryStore implements AutoCloseable {
   static final byte[] META_KEY = "meta".getBytes(StandardCharsets.UTF_8);
@@ -82,8 +83,13 @@ public final class RocksDbRegistryStore implements AutoCloseable {
   private ChangeLogWriter changeLog;
   private boolean closing;
 
-  private RocksDbRegistryStore(Path dir, DBOptions dbOptions, ColumnFamilyOptions cfOptions,
-                               ColumnFamilyOptions changesOptions, RocksDB db, List<ColumnFamilyHandle> handles) {
+  private RocksDbRegistryStore(
+      Path dir,
+      DBOptions dbOptions,
+      ColumnFamilyOptions cfOptions,
+      ColumnFamilyOptions changesOptions,
+      RocksDB db,
+      List<ColumnFamilyHandle> handles) {
     this.dir = dir;
     this.dbOptions = dbOptions;
     this.cfOptions = cfOptions;
@@ -101,30 +107,50 @@ public final class RocksDbRegistryStore implements AutoCloseable {
     this.writeOptions = new WriteOptions().setSync(false);
   }
 
-  /** Opens (creating if missing) the store in {@code dir}, keeping the change log by {@link Retention#DEFAULT}. */
+  /**
+   * Opens (creating if missing) the store in {@code dir}, keeping the change log by {@link
+   * Retention#DEFAULT}.
+   */
   public static RocksDbRegistryStore open(Path dir) throws IOException {
     return open(dir, Retention.DEFAULT);
   }
 
-  /** Opens (creating if missing) the store in {@code dir}; {@code retention} other than the default is for tests. */
+  /**
+   * Opens (creating if missing) the store in {@code dir}; {@code retention} other than the default
+   * is for tests.
+   */
   public static RocksDbRegistryStore open(Path dir, Retention retention) throws IOException {
     Files.createDirectories(dir);
-    // Memtables are native memory outside the heap: all families together get MEMTABLE_BUDGET (RocksDB flushes
+    // Memtables are native memory outside the heap: all families together get MEMTABLE_BUDGET
+    // (RocksDB flushes
     // the largest when they pass it), instead of up to 2 x 64 MiB each.
-    DBOptions dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
-        .setMaxBackgroundJobs(2).setKeepLogFileNum(3).setDbWriteBufferSize(MEMTABLE_BUDGET);
-    ColumnFamilyOptions cfOptions = new ColumnFamilyOptions().optimizeForPointLookup(16)
-        .setWriteBufferSize(MEMTABLE_BUDGET / 2).setMaxWriteBufferNumber(2);
+    DBOptions dbOptions =
+        new DBOptions()
+            .setCreateIfMissing(true)
+            .setCreateMissingColumnFamilies(true)
+            .setMaxBackgroundJobs(2)
+            .setKeepLogFileNum(3)
+            .setDbWriteBufferSize(MEMTABLE_BUDGET);
+    ColumnFamilyOptions cfOptions =
+        new ColumnFamilyOptions()
+            .optimizeForPointLookup(16)
+            .setWriteBufferSize(MEMTABLE_BUDGET / 2)
+            .setMaxWriteBufferNumber(2);
     List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
     descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions));
     for (String f : FAMILIES) {
       descriptors.add(new ColumnFamilyDescriptor(f.getBytes(StandardCharsets.UTF_8), cfOptions));
     }
-    // The change log is written at the end and read in ranges: RocksDB's defaults, not point-lookup tuning.
+    // The change log is written at the end and read in ranges: RocksDB's defaults, not point-lookup
+    // tuning.
     ColumnFamilyOptions changesOptions = new ColumnFamilyOptions();
-    descriptors.add(new ColumnFamilyDescriptor(CHANGES_FAMILY.getBytes(StandardCharsets.UTF_8), changesOptions));
-    descriptors.add(new ColumnFamilyDescriptor(LEASES_FAMILY.getBytes(StandardCharsets.UTF_8), cfOptions));
-    descriptors.add(new ColumnFamilyDescriptor(REQUESTS_FAMILY.getBytes(StandardCharsets.UTF_8), cfOptions));
+    descriptors.add(
+        new ColumnFamilyDescriptor(
+            CHANGES_FAMILY.getBytes(StandardCharsets.UTF_8), changesOptions));
+    descriptors.add(
+        new ColumnFamilyDescriptor(LEASES_FAMILY.getBytes(StandardCharsets.UTF_8), cfOptions));
+    descriptors.add(
+        new ColumnFamilyDescriptor(REQUESTS_FAMILY.getBytes(StandardCharsets.UTF_8), cfOptions));
     List<ColumnFamilyHandle> handles = new ArrayList<>();
     RocksDbRegistryStore store;
     try {
@@ -146,7 +172,10 @@ public final class RocksDbRegistryStore implements AutoCloseable {
     return store;
   }
 
-  /** The stored change log state; a store written before there was a change log starts one at its revision. */
+  /**
+   * The stored change log state; a store written before there was a change log starts one at its
+   * revision.
+   */
   private ChangeLogState readChangeLogState() throws IOException {
     try {
       byte[] c = db.get(meta, ChangeLogWriter.STATE_KEY);
@@ -172,13 +201,14 @@ public final class RocksDbRegistryStore implements AutoCloseable {
   }
 
   /**
-   * Reads the whole state into {@code sink}, checking every value and that the VIP index agrees with the
-   * services. Streams: one pass over each family with read-ahead, without filling the block cache, holding no
-   * copy of the store.
+   * Reads the whole state into {@code sink}, checking every value and that the VIP index agrees
+   * with the services. Streams: one pass over each family with read-ahead, without filling the
+   * block cache, holding no copy of the store.
    */
   public void load(StoredStateReader.Sink sink) throws IOException {
     StoredStateReader.Loader in = new StoredStateReader.Loader(sink);
-    try (ReadOptions scan = new ReadOptions().setFillCache(false).setReadaheadSize(SCAN_READAHEAD)) {
+    try (ReadOptions scan =
+        new ReadOptions().setFillCache(false).setReadaheadSize(SCAN_READAHEAD)) {
       in.meta(db.get(meta, META_KEY), db.get(meta, SETTINGS_KEY));
       sink.expectServices(db.getLongProperty(services, "rocksdb.estimate-num-keys"));
       scan(services, scan, in::service);
@@ -205,10 +235,12 @@ public final class RocksDbRegistryStore implements AutoCloseable {
     void read(byte[] key, byte[] value) throws IOException;
   }
 
-  /** Hands every remembered request (see {@link RequestChanges}), in key order, to {@code reader}. */
+  /**
+   * Hands every remembered request (see {@link RequestChanges}), in key order, to {@code reader}.
+   */
   public void loadRequests(RequestReader reader) throws IOException {
     try (ReadOptions scan = new ReadOptions().setFillCache(false);
-         RocksIterator it = db.newIterator(requests, scan)) {
+        RocksIterator it = db.newIterator(requests, scan)) {
       for (it.seekToFirst(); it.isValid(); it.next()) {
         reader.read(it.key(), it.value());
       }
@@ -231,21 +263,28 @@ public final class RocksDbRegistryStore implements AutoCloseable {
     }
   }
 
-  /** Writes one applied entry's changes and bookkeeping atomically, with nothing for the change log. */
+  /**
+   * Writes one applied entry's changes and bookkeeping atomically, with nothing for the change log.
+   */
   public void write(StoreChanges changes, StoredMeta newMeta) throws IOException {
     write(changes, newMeta, List.of(), false, null);
   }
 
   /**
-   * Writes one applied entry's changes, its change log records (and the pruning they allow) and bookkeeping
-   * atomically.
+   * Writes one applied entry's changes, its change log records (and the pruning they allow) and
+   * bookkeeping atomically.
    *
-   * @param recorded               one record per service the entry changed, at {@code newMeta}'s revision
+   * @param recorded one record per service the entry changed, at {@code newMeta}'s revision
    * @param nodesOrSettingsChanged whether the entry changed a node record or the cluster settings
-   * @param requestChanges         the request to remember and those to forget, or null
+   * @param requestChanges the request to remember and those to forget, or null
    */
-  public void write(StoreChanges changes, StoredMeta newMeta, List<ServiceChange> recorded,
-                    boolean nodesOrSettingsChanged, RequestChanges requestChanges) throws IOException {
+  public void write(
+      StoreChanges changes,
+      StoredMeta newMeta,
+      List<ServiceChange> recorded,
+      boolean nodesOrSettingsChanged,
+      RequestChanges requestChanges)
+      throws IOException {
     try (WriteBatch batch = new WriteBatch()) {
       if (requestChanges != null) {
         for (byte[] k : requestChanges.expired()) {
@@ -255,8 +294,9 @@ public final class RocksDbRegistryStore implements AutoCloseable {
           batch.put(requests, requestChanges.key(), requestChanges.value());
         }
       }
-      ChangeLogState log = changeLog.stage(batch, recorded, nodesOrSettingsChanged, newMeta.revision(),
-          newMeta.logTimeMillis());
+      ChangeLogState log =
+          changeLog.stage(
+              batch, recorded, nodesOrSettingsChanged, newMeta.revision(), newMeta.logTimeMillis());
       for (Map.Entry<ServiceKey, Service> e : changes.services().entrySet()) {
         byte[] k = e.getKey().toString().getBytes(StandardCharsets.UTF_8);
         if (e.getValue() == null) {
@@ -314,26 +354,29 @@ public final class RocksDbRegistryStore implements AutoCloseable {
       db.write(writeOptions, batch);
       changeLog.committed(log);
     } catch (RocksDBException e) {
-      throw new IOException("cannot write to the registry store in " + dir + ": " + e.getMessage(), e);
+      throw new IOException(
+          "cannot write to the registry store in " + dir + ": " + e.getMessage(), e);
     }
   }
 
   /**
-   * Writes a consistent, openable copy of the store into {@code target} (which must not exist), flushing
-   * memtables first so the copy and the live store's files are durable.
+   * Writes a consistent, openable copy of the store into {@code target} (which must not exist),
+   * flushing memtables first so the copy and the live store's files are durable.
    */
   public void checkpoint(Path target) throws IOException {
     try (FlushOptions flush = new FlushOptions().setWaitForFlush(true);
-         Checkpoint cp = Checkpoint.create(db)) {
+        Checkpoint cp = Checkpoint.create(db)) {
       db.flush(flush, handles);
       cp.createCheckpoint(target.toString());
     } catch (RocksDBException e) {
-      throw new IOException("cannot checkpoint the registry store into " + target + ": " + e.getMessage(), e);
+      throw new IOException(
+          "cannot checkpoint the registry store into " + target + ": " + e.getMessage(), e);
     }
   }
 
   /**
-   * A consistent read of the store as it is now, for any thread. Close it promptly: it pins old file versions.
+   * A consistent read of the store as it is now, for any thread. Close it promptly: it pins old
+   * file versions.
    *
    * @throws IOException if the store is closing, or the snapshot's first reads fail
    */
@@ -374,7 +417,8 @@ public final class RocksDbRegistryStore implements AutoCloseable {
       closing = true;
       open = List.copyOf(snapshots);
     }
-    // Outside the store's lock: a snapshot being closed by its reader takes its own lock, then the store's.
+    // Outside the store's lock: a snapshot being closed by its reader takes its own lock, then the
+    // store's.
     open.forEach(StoreSnapshot::close);
     try {
       db.syncWal();

@@ -36,10 +36,10 @@ import org.rocksdb.RocksIterator;
 import org.rocksdb.Snapshot;
 
 /**
- * A {@link RegistrySnapshot} over a RocksDB snapshot of the store. Meta, settings and nodes are read when it is
- * opened; services, VIPs and changes as they are iterated. The store revokes it when the store closes: every
- * read takes this object's lock, so revocation waits for a read in progress and later reads fail cleanly
- * instead of touching a closed database.
+ * A {@link RegistrySnapshot} over a RocksDB snapshot of the store. Meta, settings and nodes are
+ * read when it is opened; services, VIPs and changes as they are iterated. The store revokes it
+ * when the store closes: every read takes this object's lock, so revocation waits for a read in
+ * progress and later reads fail cleanly instead of touching a closed database.
  */
 final class StoreSnapshot implements RegistrySnapshot {
   private final RocksDbRegistryStore store;
@@ -53,7 +53,11 @@ final class StoreSnapshot implements RegistrySnapshot {
   private final Set<StoreCursor<?>> open = Collections.newSetFromMap(new IdentityHashMap<>());
   private boolean closed;
 
-  StoreSnapshot(RocksDbRegistryStore store, RocksDB db, ColumnFamilyHandle metaFamily, ColumnFamilyHandle nodeFamily)
+  StoreSnapshot(
+      RocksDbRegistryStore store,
+      RocksDB db,
+      ColumnFamilyHandle metaFamily,
+      ColumnFamilyHandle nodeFamily)
       throws IOException {
     this.store = store;
     this.db = db;
@@ -65,7 +69,8 @@ final class StoreSnapshot implements RegistrySnapshot {
       byte[] s = db.get(metaFamily, options, RocksDbRegistryStore.SETTINGS_KEY);
       this.settings = s == null ? null : read(s, RegistryCodec::readSettings, "settings");
       byte[] c = db.get(metaFamily, options, ChangeLogWriter.STATE_KEY);
-      this.changeLog = c == null ? ChangeLogState.startingAt(meta.revision()) : ChangeLogCodec.decodeState(c);
+      this.changeLog =
+          c == null ? ChangeLogState.startingAt(meta.revision()) : ChangeLogCodec.decodeState(c);
       List<NodeRecord> n = new ArrayList<>();
       try (RocksIterator it = db.newIterator(nodeFamily, options)) {
         for (it.seekToFirst(); it.isValid(); it.next()) {
@@ -76,7 +81,9 @@ final class StoreSnapshot implements RegistrySnapshot {
       this.nodes = List.copyOf(n);
     } catch (RocksDBException | IOException e) {
       release();
-      throw e instanceof IOException io ? io : new IOException("cannot read the registry store: " + e.getMessage(), e);
+      throw e instanceof IOException io
+          ? io
+          : new IOException("cannot read the registry store: " + e.getMessage(), e);
     }
   }
 
@@ -119,8 +126,13 @@ final class StoreSnapshot implements RegistrySnapshot {
 
   @Override
   public Cursor<Service> services() {
-    return cursor(store.services(), null, null,
-        (k, v) -> read(v, RegistryCodec::readService, "service " + new String(k, StandardCharsets.UTF_8)));
+    return cursor(
+        store.services(),
+        null,
+        null,
+        (k, v) ->
+            read(
+                v, RegistryCodec::readService, "service " + new String(k, StandardCharsets.UTF_8)));
   }
 
   @Override
@@ -130,19 +142,27 @@ final class StoreSnapshot implements RegistrySnapshot {
     if (from.length != to.length) {
       throw new IllegalArgumentException(first + " and " + last + " are of different families");
     }
-    return cursor(store.vips(), from, (k) -> k.length == to.length && Arrays.compareUnsigned(k, to) <= 0,
+    return cursor(
+        store.vips(),
+        from,
+        (k) -> k.length == to.length && Arrays.compareUnsigned(k, to) <= 0,
         (k, v) -> new VipOwner(address(k), owner(v)));
   }
 
   @Override
   public Cursor<ServiceChange> changesAfter(long revision) {
-    return cursor(store.changes(), ChangeLogCodec.revisionPrefix(Math.max(0, revision) + 1), null,
+    return cursor(
+        store.changes(),
+        ChangeLogCodec.revisionPrefix(Math.max(0, revision) + 1),
+        null,
         ChangeLogCodec::decode);
   }
 
   private static InetAddress address(byte[] key) throws CodecException {
     try {
-      return key.length == 4 ? InetAddress.getByAddress(key) : Inet6Address.getByAddress(null, key, -1);
+      return key.length == 4
+          ? InetAddress.getByAddress(key)
+          : Inet6Address.getByAddress(null, key, -1);
     } catch (UnknownHostException e) {
       throw new CodecException("VIP index key of " + key.length + " bytes", e);
     }
@@ -166,8 +186,8 @@ final class StoreSnapshot implements RegistrySnapshot {
     boolean within(byte[] key);
   }
 
-  private synchronized <T> Cursor<T> cursor(ColumnFamilyHandle family, byte[] from, KeyBound bound,
-                                             Decoder<T> decoder) {
+  private synchronized <T> Cursor<T> cursor(
+      ColumnFamilyHandle family, byte[] from, KeyBound bound, Decoder<T> decoder) {
     check();
     RocksIterator it = db.newIterator(family, options);
     if (from == null) {
@@ -182,12 +202,18 @@ final class StoreSnapshot implements RegistrySnapshot {
 
   private void check() {
     if (closed) {
-      throw new UncheckedIOException(new IOException("registry snapshot at revision " + meta.revision()
-          + " is closed (closed by its reader, or the store was closed or replaced)"));
+      throw new UncheckedIOException(
+          new IOException(
+              "registry snapshot at revision "
+                  + meta.revision()
+                  + " is closed (closed by its reader, or the store was closed or replaced)"));
     }
   }
 
-  /** Closes the snapshot and its cursors; further reads fail. Idempotent; called by the reader or the store. */
+  /**
+   * Closes the snapshot and its cursors; further reads fail. Idempotent; called by the reader or
+   * the store.
+   */
   @Override
   public synchronized void close() {
     if (closed) {
@@ -246,7 +272,8 @@ final class StoreSnapshot implements RegistrySnapshot {
           it.next();
           return t;
         } catch (CodecException e) {
-          throw new UncheckedIOException(new IOException("the registry store is corrupt: " + e.getMessage(), e));
+          throw new UncheckedIOException(
+              new IOException("the registry store is corrupt: " + e.getMessage(), e));
         }
       }
     }
@@ -255,7 +282,8 @@ final class StoreSnapshot implements RegistrySnapshot {
       try {
         it.status();
       } catch (RocksDBException e) {
-        throw new UncheckedIOException(new IOException("cannot read the registry store: " + e.getMessage(), e));
+        throw new UncheckedIOException(
+            new IOException("cannot read the registry store: " + e.getMessage(), e));
       }
     }
 

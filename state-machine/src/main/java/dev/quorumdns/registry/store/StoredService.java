@@ -12,18 +12,20 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * One stored service value (as {@link RegistryCodec#writeService} lays it out) read in place: {@link #parse}
- * checks its structure, its key (two lower-case DNS labels, matching the store key), its VIPs (none when the spec,
- * in format 2, is headless) and revisions, and finds the spec's bytes and the lease ids its endpoints name without
- * building objects. The spec itself is checked by decoding it, once per distinct
- * encoding: services registered with the same ports, endpoints and labels share the check. What a service holds
- * is read through the accessors; {@link #toService} builds it.
+ * One stored service value (as {@link RegistryCodec#writeService} lays it out) read in place:
+ * {@link #parse} checks its structure, its key (two lower-case DNS labels, matching the store key),
+ * its VIPs (none when the spec, in format 2, is headless) and revisions, and finds the spec's bytes
+ * and the lease ids its endpoints name without building objects. The spec itself is checked by
+ * decoding it, once per distinct encoding: services registered with the same ports, endpoints and
+ * labels share the check. What a service holds is read through the accessors; {@link #toService}
+ * builds it.
  *
  * <p>Reused for every value of one load; confined to the loading thread.
  */
 public final class StoredService {
   private static final int MAX_CHECKED_SPECS = 4096;
-  private static final byte[] RESERVED = ServiceKey.RESERVED_NAMESPACE.getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] RESERVED =
+      ServiceKey.RESERVED_NAMESPACE.getBytes(StandardCharsets.US_ASCII);
 
   private final Map<Integer, byte[]> checkedSpecs = new HashMap<>();
   private byte[] value;
@@ -42,7 +44,10 @@ public final class StoredService {
   private int leaseCount;
   private int pos;
 
-  /** Reads {@code value}, stored under {@code key}; the accessors then describe it until the next call. */
+  /**
+   * Reads {@code value}, stored under {@code key}; the accessors then describe it until the next
+   * call.
+   */
   public void parse(byte[] key, byte[] value) throws CodecException {
     this.value = value;
     pos = 0;
@@ -60,8 +65,10 @@ public final class StoredService {
     specEnd = pos;
     int four = u8("vip4 length");
     if (four != (headless ? 0 : 4)) {
-      throw new CodecException(headless ? "invalid value: a headless service holds no VIP"
-          : "vip4: not an IPv4 address");
+      throw new CodecException(
+          headless
+              ? "invalid value: a headless service holds no VIP"
+              : "vip4: not an IPv4 address");
     }
     vip4Offset = headless ? -1 : skip(4, "vip4");
     int six = u8("vip6 length");
@@ -159,9 +166,12 @@ public final class StoredService {
   }
 
   private void checkStoreKey(byte[] key) throws CodecException {
-    boolean same = key.length == nsLength + 1 + nameLength && key[nsLength] == '/'
-        && Arrays.equals(key, 0, nsLength, value, nsOffset, nsOffset + nsLength)
-        && Arrays.equals(key, nsLength + 1, key.length, value, nameOffset, nameOffset + nameLength);
+    boolean same =
+        key.length == nsLength + 1 + nameLength
+            && key[nsLength] == '/'
+            && Arrays.equals(key, 0, nsLength, value, nsOffset, nsOffset + nsLength)
+            && Arrays.equals(
+                key, nsLength + 1, key.length, value, nameOffset, nameOffset + nameLength);
     if (!same) {
       throw new CodecException("stored under the wrong key: it belongs under " + key());
     }
@@ -188,7 +198,10 @@ public final class StoredService {
     }
   }
 
-  /** Finds the end of a spec's encoding (format 1 or 2); its contents are checked by {@link #checkSpec}. */
+  /**
+   * Finds the end of a spec's encoding (format 1 or 2); its contents are checked by {@link
+   * #checkSpec}.
+   */
   private void skipSpec() throws CodecException {
     boolean v2 = pos < value.length && (value[pos] & 0xff) == RegistryCodec.SPEC_V2;
     headless = false;
@@ -259,8 +272,16 @@ public final class StoredService {
 
   private int skip(int n, String what) throws CodecException {
     if (n > value.length - pos) {
-      throw new CodecException("truncated: " + what + " needs " + n + " bytes at offset " + pos + ", "
-          + (value.length - pos) + " left");
+      throw new CodecException(
+          "truncated: "
+              + what
+              + " needs "
+              + n
+              + " bytes at offset "
+              + pos
+              + ", "
+              + (value.length - pos)
+              + " left");
     }
     int at = pos;
     pos += n;

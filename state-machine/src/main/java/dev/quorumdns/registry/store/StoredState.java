@@ -8,8 +8,13 @@ import dev.quorumdns.registry.vip.VipHold;
 import java.util.List;
 
 /** Everything a store holds, as read at start-up or after a snapshot is installed. Immutable. */
-public record StoredState(StoredMeta meta, ClusterSettings settings, List<Service> services, List<VipHold> holds,
-                          List<NodeRecord> nodes, List<Lease> leases) {
+public record StoredState(
+    StoredMeta meta,
+    ClusterSettings settings,
+    List<Service> services,
+    List<VipHold> holds,
+    List<NodeRecord> nodes,
+    List<Lease> leases) {
   public StoredState {
     services = List.copyOf(services);
     holds = List.copyOf(holds);
@@ -18,8 +23,12 @@ public record StoredState(StoredMeta meta, ClusterSettings settings, List<Servic
   }
 
   /** A state without leases. */
-  public StoredState(StoredMeta meta, ClusterSettings settings, List<Service> services, List<VipHold> holds,
-                     List<NodeRecord> nodes) {
+  public StoredState(
+      StoredMeta meta,
+      ClusterSettings settings,
+      List<Service> services,
+      List<VipHold> holds,
+      List<NodeRecord> nodes) {
     this(meta, settings, services, holds, nodes, List.of());
   }
 }

@@ -23,17 +23,19 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Decodes a store's (or a snapshot's) raw contents, checking every value and that the VIP index agrees with the
- * services: all of it, or a {@link CodecException} naming the first problem. {@link #read} gives a {@link
- * StoredState}; a {@link Loader} streams the values into a {@link Sink} instead (how a node loads its store).
- * Stateless and thread-safe; a Loader is confined to one thread.
+ * Decodes a store's (or a snapshot's) raw contents, checking every value and that the VIP index
+ * agrees with the services: all of it, or a {@link CodecException} naming the first problem. {@link
+ * #read} gives a {@link StoredState}; a {@link Loader} streams the values into a {@link Sink}
+ * instead (how a node loads its store). Stateless and thread-safe; a Loader is confined to one
+ * thread.
  */
 public final class StoredStateReader {
   private StoredStateReader() {}
 
   /**
-   * Receives a store's values as they are read and checked, in family order: meta and settings, services, then
-   * (after the VIP index has been checked against the services) holds, nodes and leases. Called on one thread.
+   * Receives a store's values as they are read and checked, in family order: meta and settings,
+   * services, then (after the VIP index has been checked against the services) holds, nodes and
+   * leases. Called on one thread.
    */
   public interface Sink {
     void meta(StoredMeta meta);
@@ -44,8 +46,8 @@ public final class StoredStateReader {
     default void expectServices(long n) {}
 
     /**
-     * Adds a checked service, read in place (valid until the next call); returns the service already holding one
-     * of its VIPs (then nothing is added), or null.
+     * Adds a checked service, read in place (valid until the next call); returns the service
+     * already holding one of its VIPs (then nothing is added), or null.
      */
     ServiceKey addService(StoredService s) throws CodecException;
 
@@ -69,7 +71,10 @@ public final class StoredStateReader {
     return new StoredState(c.meta, c.settings, c.services, c.holds, c.nodes, c.leases);
   }
 
-  /** Feeds the whole state in {@code raw} into {@code sink}, or throws a {@link CodecException} on the first problem. */
+  /**
+   * Feeds the whole state in {@code raw} into {@code sink}, or throws a {@link CodecException} on
+   * the first problem.
+   */
   public static void read(StoreContents raw, Sink sink) throws CodecException {
     Loader in = new Loader(sink);
     in.meta(raw.meta(), raw.settings());
@@ -158,8 +163,9 @@ public final class StoredStateReader {
   }
 
   /**
-   * Checks raw entries one at a time and hands what they hold to a {@link Sink}; the store feeds it straight from
-   * its iterators, so no copy of the whole store is held. Call in the order of the methods. One thread.
+   * Checks raw entries one at a time and hands what they hold to a {@link Sink}; the store feeds it
+   * straight from its iterators, so no copy of the whole store is held. Call in the order of the
+   * methods. One thread.
    */
   public static final class Loader {
     private final Sink sink;
@@ -188,8 +194,13 @@ public final class StoredStateReader {
       if (other != null) {
         Service svc = service.toService();
         InetAddress vip = other.equals(sink.vipOwner(svc.vip4())) ? svc.vip4() : svc.vip6();
-        throw new CodecException("services " + other + " and " + svc.key() + " both hold VIP "
-            + IpAddresses.format(vip));
+        throw new CodecException(
+            "services "
+                + other
+                + " and "
+                + svc.key()
+                + " both hold VIP "
+                + IpAddresses.format(vip));
       }
     }
 
@@ -200,18 +211,21 @@ public final class StoredStateReader {
       try {
         owner = ServiceKey.parse(new String(value, StandardCharsets.UTF_8));
       } catch (ValidationException ex) {
-        throw new CodecException("VIP index entry for " + text + " names no service: " + ex.getMessage());
+        throw new CodecException(
+            "VIP index entry for " + text + " names no service: " + ex.getMessage());
       }
       ServiceKey expected = sink.vipOwner(vip);
       if (!owner.equals(expected)) {
-        throw new CodecException("VIP index says " + text + " belongs to " + owner + ", services say " + expected);
+        throw new CodecException(
+            "VIP index says " + text + " belongs to " + owner + ", services say " + expected);
       }
       indexed++;
     }
 
     public void vipsDone() throws CodecException {
       if (indexed != sink.vipCount()) {
-        throw new CodecException("VIP index has " + indexed + " entries, services hold " + sink.vipCount());
+        throw new CodecException(
+            "VIP index has " + indexed + " entries, services hold " + sink.vipCount());
       }
     }
 
@@ -249,14 +263,16 @@ public final class StoredStateReader {
   }
 
   /** Decodes one whole stored value, saying which one (its kind and key) in the error. */
-  private static <T> T decode(String kind, byte[] key, byte[] value, Reader<T> reader) throws CodecException {
+  private static <T> T decode(String kind, byte[] key, byte[] value, Reader<T> reader)
+      throws CodecException {
     try {
       ByteSource in = new ByteSource(value);
       T t = reader.read(in);
       in.expectEnd(kind);
       return t;
     } catch (CodecException e) {
-      throw new CodecException((key == null ? kind : kind + " " + text(key)) + ": " + e.getMessage(), e);
+      throw new CodecException(
+          (key == null ? kind : kind + " " + text(key)) + ": " + e.getMessage(), e);
     }
   }
 
@@ -275,7 +291,9 @@ public final class StoredStateReader {
       throw new CodecException("VIP index key of " + key.length + " bytes (expected: 4 or 16)");
     }
     try {
-      return key.length == 4 ? InetAddress.getByAddress(key) : Inet6Address.getByAddress(null, key, -1);
+      return key.length == 4
+          ? InetAddress.getByAddress(key)
+          : Inet6Address.getByAddress(null, key, -1);
     } catch (UnknownHostException e) {
       throw new CodecException("VIP index key: " + e.getMessage(), e);
     }
@@ -283,8 +301,12 @@ public final class StoredStateReader {
 
   private static void checkKey(String what, byte[] stored, byte[] expected) throws CodecException {
     if (!Arrays.equals(stored, expected)) {
-      throw new CodecException(what + " stored under key " + HexFormat.of().formatHex(stored) + " belongs under "
-          + HexFormat.of().formatHex(expected));
+      throw new CodecException(
+          what
+              + " stored under key "
+              + HexFormat.of().formatHex(stored)
+              + " belongs under "
+              + HexFormat.of().formatHex(expected));
     }
   }
 }

@@ -9,15 +9,17 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * Chooses a VIP for a new registration, deterministically: the same pool, occupancy and key always give the
- * same address, so every replica agrees without talking. Order of preference: a requested static VIP; else a
- * VIP held down for this very name (the newest hold); else the first free address probing linearly from the
- * name's hash. Stateless and thread-safe; call it on the apply thread with that thread's occupancy.
+ * Chooses a VIP for a new registration, deterministically: the same pool, occupancy and key always
+ * give the same address, so every replica agrees without talking. Order of preference: a requested
+ * static VIP; else a VIP held down for this very name (the newest hold); else the first free
+ * address probing linearly from the name's hash. Stateless and thread-safe; call it on the apply
+ * thread with that thread's occupancy.
  */
 public final class VipAllocator {
-  private static final Comparator<VipHold> NEWEST_FIRST = Comparator
-      .comparingLong(VipHold::expiresAtMillis).reversed()
-      .thenComparing(h -> IpAddresses.format(h.vip()));
+  private static final Comparator<VipHold> NEWEST_FIRST =
+      Comparator.comparingLong(VipHold::expiresAtMillis)
+          .reversed()
+          .thenComparing(h -> IpAddresses.format(h.vip()));
 
   private VipAllocator() {}
 
@@ -32,7 +34,8 @@ public final class VipAllocator {
     }
   }
 
-  public static Result allocate(VipPool pool, VipOccupancy taken, ServiceKey key, InetAddress requested) {
+  public static Result allocate(
+      VipPool pool, VipOccupancy taken, ServiceKey key, InetAddress requested) {
     String field = pool.family().field();
     if (requested != null) {
       return claimStatic(pool, taken, key, requested, field);
@@ -59,15 +62,17 @@ public final class VipAllocator {
     }
   }
 
-  private static Result claimStatic(VipPool pool, VipOccupancy taken, ServiceKey key, InetAddress vip,
-                                    String field) {
+  private static Result claimStatic(
+      VipPool pool, VipOccupancy taken, ServiceKey key, InetAddress vip, String field) {
     String text = IpAddresses.format(vip);
     if (!pool.contains(vip)) {
-      return Result.refuse(new Outcome.Invalid(field, text + " is outside the VIP pool " + pool.cidr()));
+      return Result.refuse(
+          new Outcome.Invalid(field, text + " is outside the VIP pool " + pool.cidr()));
     }
     if (!pool.usable(vip)) {
-      return Result.refuse(new Outcome.Invalid(field, text + " is the network or broadcast address of "
-          + pool.cidr()));
+      return Result.refuse(
+          new Outcome.Invalid(
+              field, text + " is the network or broadcast address of " + pool.cidr()));
     }
     ServiceKey owner = taken.ownerOf(vip);
     if (owner != null) {
@@ -75,8 +80,14 @@ public final class VipAllocator {
     }
     VipHold hold = taken.holdOn(vip);
     if (hold != null && !hold.previousOwner().equals(key)) {
-      return Result.refuse(new Outcome.Conflict(field, text + " was released by " + hold.previousOwner()
-          + " and is held down for it until " + Instant.ofEpochMilli(hold.expiresAtMillis())));
+      return Result.refuse(
+          new Outcome.Conflict(
+              field,
+              text
+                  + " was released by "
+                  + hold.previousOwner()
+                  + " and is held down for it until "
+                  + Instant.ofEpochMilli(hold.expiresAtMillis())));
     }
     return Result.of(vip);
   }

@@ -5,8 +5,8 @@ import java.net.InetAddress;
 import java.util.Objects;
 
 /**
- * A released VIP kept for its previous owner until {@code expiresAtMillis} (log time), so no resolver's cached
- * answer can point at another service. Immutable.
+ * A released VIP kept for its previous owner until {@code expiresAtMillis} (log time), so no
+ * resolver's cached answer can point at another service. Immutable.
  */
 public record VipHold(InetAddress vip, ServiceKey previousOwner, long expiresAtMillis) {
   public VipHold {

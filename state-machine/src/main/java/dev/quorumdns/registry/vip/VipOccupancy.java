@@ -4,7 +4,10 @@ import dev.quorumdns.registry.ServiceKey;
 import java.net.InetAddress;
 import java.util.List;
 
-/** What the allocator needs to know about the addresses already taken. Read on the apply thread only. */
+/**
+ * What the allocator needs to know about the addresses already taken. Read on the apply thread
+ * only.
+ */
 public interface VipOccupancy {
   /** The service holding {@code vip}, or null. */
   ServiceKey ownerOf(InetAddress vip);

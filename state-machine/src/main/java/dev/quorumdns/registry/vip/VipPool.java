@@ -10,8 +10,9 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 
 /**
- * A CIDR block VIPs are drawn from. Addresses are handled as offsets from the network address; the network
- * address (and, for IPv4, the broadcast address) is never handed out. Immutable and thread-safe.
+ * A CIDR block VIPs are drawn from. Addresses are handled as offsets from the network address; the
+ * network address (and, for IPv4, the broadcast address) is never handed out. Immutable and
+ * thread-safe.
  */
 public final class VipPool {
   /** Address family of a pool. */
@@ -58,11 +59,13 @@ public final class VipPool {
    */
   public static VipPool parse(String field, String cidr) {
     if (cidr == null || cidr.isBlank()) {
-      throw new ValidationException(field, "is required (expected: a CIDR block such as 240.0.0.0/4)");
+      throw new ValidationException(
+          field, "is required (expected: a CIDR block such as 240.0.0.0/4)");
     }
     int slash = cidr.indexOf('/');
     if (slash < 0) {
-      throw new ValidationException(field, "'" + cidr + "' has no prefix length (expected: address/prefix)");
+      throw new ValidationException(
+          field, "'" + cidr + "' has no prefix length (expected: address/prefix)");
     }
     InetAddress a = IpAddresses.parse(field, cidr.substring(0, slash));
     Family family = Family.of(a);
@@ -75,13 +78,29 @@ public final class VipPool {
     int min = family == Family.IPV4 ? 1 : 64;
     int max = family == Family.IPV4 ? 30 : 126;
     if (prefix < min || prefix > max) {
-      throw new ValidationException(field, "prefix /" + prefix + " (expected: " + min + ".." + max + " for "
-          + (family == Family.IPV4 ? "IPv4" : "IPv6") + ")");
+      throw new ValidationException(
+          field,
+          "prefix /"
+              + prefix
+              + " (expected: "
+              + min
+              + ".."
+              + max
+              + " for "
+              + (family == Family.IPV4 ? "IPv4" : "IPv6")
+              + ")");
     }
     VipPool pool = new VipPool(family, a.getAddress(), prefix);
     if (pool.hostPart(a.getAddress()) != 0) {
-      throw new ValidationException(field, "'" + cidr + "' has host bits set (expected: the network address "
-          + IpAddresses.format(pool.addressAt(0)) + "/" + prefix + ")");
+      throw new ValidationException(
+          field,
+          "'"
+              + cidr
+              + "' has host bits set (expected: the network address "
+              + IpAddresses.format(pool.addressAt(0))
+              + "/"
+              + prefix
+              + ")");
     }
     return pool;
   }
@@ -151,7 +170,9 @@ public final class VipPool {
       v >>>= 8;
     }
     try {
-      return family == Family.IPV4 ? InetAddress.getByAddress(b) : Inet6Address.getByAddress(null, b, -1);
+      return family == Family.IPV4
+          ? InetAddress.getByAddress(b)
+          : Inet6Address.getByAddress(null, b, -1);
     } catch (UnknownHostException e) {
       throw new AssertionError(e);
     }
@@ -163,8 +184,8 @@ public final class VipPool {
   }
 
   /**
-   * Where the search for {@code key}'s VIP starts: a fixed hash of {@code namespace/name}. This function is
-   * part of the stored-state contract; changing it changes which VIP new names get.
+   * Where the search for {@code key}'s VIP starts: a fixed hash of {@code namespace/name}. This
+   * function is part of the stored-state contract; changing it changes which VIP new names get.
    */
   public long preferredOffset(ServiceKey key) {
     long h = 0xcbf29ce484222325L;

@@ -14,7 +14,10 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-/** Decoders accept what encoders write and refuse everything else with a {@link CodecException} only. */
+/**
+ * Decoders accept what encoders write and refuse everything else with a {@link CodecException}
+ * only.
+ */
 class CodecRobustnessTest {
   private static final long SEED = Long.getLong("quorumdns.seed", 20261122L);
 
@@ -23,19 +26,30 @@ class CodecRobustnessTest {
     Object decode(byte[] b) throws CodecException;
   }
 
-  private static final List<Decoder> DECODERS = List.of(CommandCodec::decodeRequest, CommandCodec::decodeEntry,
-      OutcomeCodec::decode, b -> RegistryCodec.readService(new ByteSource(b)),
-      b -> RegistryCodec.readHold(new ByteSource(b)), b -> RegistryCodec.readNode(new ByteSource(b)),
-      b -> RegistryCodec.readSettings(new ByteSource(b)), StoredMetaCodecAccess::decode,
-      b -> RegistryCodec.readKey(new ByteSource(b)), b -> RegistryCodec.readSpec(new ByteSource(b)));
+  private static final List<Decoder> DECODERS =
+      List.of(
+          CommandCodec::decodeRequest,
+          CommandCodec::decodeEntry,
+          OutcomeCodec::decode,
+          b -> RegistryCodec.readService(new ByteSource(b)),
+          b -> RegistryCodec.readHold(new ByteSource(b)),
+          b -> RegistryCodec.readNode(new ByteSource(b)),
+          b -> RegistryCodec.readSettings(new ByteSource(b)),
+          StoredMetaCodecAccess::decode,
+          b -> RegistryCodec.readKey(new ByteSource(b)),
+          b -> RegistryCodec.readSpec(new ByteSource(b)));
 
   @Test
   void everyCommandAndOutcomeRoundTrips() throws CodecException {
     for (Map.Entry<String, Command> c : GoldenCases.commands().entrySet()) {
-      assertEquals(c.getValue(), CommandCodec.decodeRequest(CommandCodec.encodeRequest(c.getValue())), c.getKey());
+      assertEquals(
+          c.getValue(),
+          CommandCodec.decodeRequest(CommandCodec.encodeRequest(c.getValue())),
+          c.getKey());
     }
     for (Map.Entry<String, Outcome> o : GoldenCases.outcomes().entrySet()) {
-      assertEquals(o.getValue(), OutcomeCodec.decode(OutcomeCodec.encode(o.getValue())), o.getKey());
+      assertEquals(
+          o.getValue(), OutcomeCodec.decode(OutcomeCodec.encode(o.getValue())), o.getKey());
     }
   }
 
@@ -44,17 +58,21 @@ class CodecRobustnessTest {
     byte[] good = CommandCodec.encodeRequest(GoldenCases.commands().get("upsert"));
     for (int len = 0; len < good.length; len++) {
       byte[] cut = Arrays.copyOf(good, len);
-      assertThrows(CodecException.class, () -> CommandCodec.decodeRequest(cut), "truncated to " + len);
+      assertThrows(
+          CodecException.class, () -> CommandCodec.decodeRequest(cut), "truncated to " + len);
     }
     byte[] longer = Arrays.copyOf(good, good.length + 1);
     assertThrows(CodecException.class, () -> CommandCodec.decodeRequest(longer), "trailing byte");
     byte[] version = good.clone();
     version[0] = 0x52;
-    assertThrows(CodecException.class, () -> CommandCodec.decodeRequest(version), "unknown version");
-    assertThrows(CodecException.class, () -> CommandCodec.decodeEntry(good), "a request is not a log entry");
+    assertThrows(
+        CodecException.class, () -> CommandCodec.decodeRequest(version), "unknown version");
+    assertThrows(
+        CodecException.class, () -> CommandCodec.decodeEntry(good), "a request is not a log entry");
     byte[] tag = good.clone();
     tag[1] = 99;
-    assertThrows(CodecException.class, () -> CommandCodec.decodeRequest(tag), "unknown command tag");
+    assertThrows(
+        CodecException.class, () -> CommandCodec.decodeRequest(tag), "unknown command tag");
     byte[] outcome = OutcomeCodec.encode(new Outcome.NotInitialized());
     outcome[1] = 99;
     assertThrows(CodecException.class, () -> OutcomeCodec.decode(outcome), "unknown outcome tag");
@@ -66,11 +84,16 @@ class CodecRobustnessTest {
     ByteSink batch = new ByteSink().u8(CommandCodec.REQUEST_V1).u8(3).varLong(5000);
     assertThrows(CodecException.class, () -> CommandCodec.decodeRequest(batch.toByteArray()));
     // A name that is not UTF-8.
-    ByteSink utf = new ByteSink().u8(CommandCodec.REQUEST_V1).u8(2).bytes(new byte[] {(byte) 0xc3, 0x28})
-        .string("web");
+    ByteSink utf =
+        new ByteSink()
+            .u8(CommandCodec.REQUEST_V1)
+            .u8(2)
+            .bytes(new byte[] {(byte) 0xc3, 0x28})
+            .string("web");
     assertThrows(CodecException.class, () -> CommandCodec.decodeRequest(utf.toByteArray()));
     // A valid encoding of an invalid value (an upper-case namespace with an underscore).
-    ByteSink invalid = new ByteSink().u8(CommandCodec.REQUEST_V1).u8(2).string("Bad_NS").string("web");
+    ByteSink invalid =
+        new ByteSink().u8(CommandCodec.REQUEST_V1).u8(2).string("Bad_NS").string("web");
     assertThrows(CodecException.class, () -> CommandCodec.decodeRequest(invalid.toByteArray()));
     // A nested batch.
     ByteSink nested = new ByteSink().u8(CommandCodec.REQUEST_V1).u8(3).varLong(1).u8(3).varLong(0);
@@ -128,7 +151,8 @@ class CodecRobustnessTest {
           }
         }
       }
-      String where = "seed " + SEED + ", input " + i + " (" + java.util.HexFormat.of().formatHex(input) + ")";
+      String where =
+          "seed " + SEED + ", input " + i + " (" + java.util.HexFormat.of().formatHex(input) + ")";
       for (Decoder d : DECODERS) {
         Object decoded;
         try {

@@ -10,9 +10,10 @@ import dev.quorumdns.registry.command.LogEntry;
 import dev.quorumdns.registry.command.Outcome;
 
 /**
- * Fuzz targets for the versioned command codec (docs/security/fuzzing.md). Bytes from the Raft log or a client
- * either decode to a value that survives encode/decode unchanged, or are refused with a {@link CodecException}:
- * any other exception is a finding. Seeds: the golden files, under {@code CommandCodecFuzzTestInputs/}.
+ * Fuzz targets for the versioned command codec (docs/security/fuzzing.md). Bytes from the Raft log
+ * or a client either decode to a value that survives encode/decode unchanged, or are refused with a
+ * {@link CodecException}: any other exception is a finding. Seeds: the golden files, under {@code
+ * CommandCodecFuzzTestInputs/}.
  */
 class CommandCodecFuzzTest {
 
@@ -23,7 +24,8 @@ class CommandCodecFuzzTest {
       Command c = CommandCodec.decodeRequest(bytes);
       byte[] again = CommandCodec.encodeRequest(c);
       assertEquals(c, decodeRequest(again), "request re-decodes to the same command");
-      assertArrayEquals(again, CommandCodec.encodeRequest(decodeRequest(again)), "request encoding is stable");
+      assertArrayEquals(
+          again, CommandCodec.encodeRequest(decodeRequest(again)), "request encoding is stable");
     } catch (CodecException refused) {
       // The documented refusal.
     }
@@ -31,19 +33,24 @@ class CommandCodecFuzzTest {
       LogEntry e = CommandCodec.decodeEntry(bytes);
       byte[] again = CommandCodec.encodeEntry(e);
       assertEquals(e, decodeEntry(again), "log entry re-decodes to the same entry");
-      assertArrayEquals(again, CommandCodec.encodeEntry(decodeEntry(again)), "entry encoding is stable");
+      assertArrayEquals(
+          again, CommandCodec.encodeEntry(decodeEntry(again)), "entry encoding is stable");
     } catch (CodecException refused) {
       // The documented refusal.
     }
     try {
       Outcome o = OutcomeCodec.decode(bytes);
-      assertEquals(o, decodeOutcome(OutcomeCodec.encode(o)), "outcome re-decodes to the same outcome");
+      assertEquals(
+          o, decodeOutcome(OutcomeCodec.encode(o)), "outcome re-decodes to the same outcome");
     } catch (CodecException refused) {
       // The documented refusal.
     }
   }
 
-  /** A command built from fuzzed fields: encoded as a request and as a log entry, it decodes to itself. */
+  /**
+   * A command built from fuzzed fields: encoded as a request and as a log entry, it decodes to
+   * itself.
+   */
   @FuzzTest(maxDuration = "5m")
   void encodeStructuredCommands(FuzzedDataProvider data) {
     Command c;
@@ -62,7 +69,8 @@ class CommandCodecFuzzTest {
     try {
       return CommandCodec.decodeRequest(b);
     } catch (CodecException e) {
-      throw new AssertionError("the encoder wrote a request its decoder refuses: " + e.getMessage(), e);
+      throw new AssertionError(
+          "the encoder wrote a request its decoder refuses: " + e.getMessage(), e);
     }
   }
 
@@ -70,7 +78,8 @@ class CommandCodecFuzzTest {
     try {
       return CommandCodec.decodeEntry(b);
     } catch (CodecException e) {
-      throw new AssertionError("the encoder wrote a log entry its decoder refuses: " + e.getMessage(), e);
+      throw new AssertionError(
+          "the encoder wrote a log entry its decoder refuses: " + e.getMessage(), e);
     }
   }
 
@@ -78,7 +87,8 @@ class CommandCodecFuzzTest {
     try {
       return OutcomeCodec.decode(b);
     } catch (CodecException e) {
-      throw new AssertionError("the encoder wrote an outcome its decoder refuses: " + e.getMessage(), e);
+      throw new AssertionError(
+          "the encoder wrote an outcome its decoder refuses: " + e.getMessage(), e);
     }
   }
 }

@@ -22,10 +22,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Builds commands from fuzzer-chosen fields. Field values lean towards the valid (labels from a small
- * alphabet, ports in range) with some room to be invalid; an invalid value makes a constructor throw
- * {@link IllegalArgumentException}, which callers treat as "no command", not as a codec finding. One instance
- * per input; not thread-safe.
+ * Builds commands from fuzzer-chosen fields. Field values lean towards the valid (labels from a
+ * small alphabet, ports in range) with some room to be invalid; an invalid value makes a
+ * constructor throw {@link IllegalArgumentException}, which callers treat as "no command", not as a
+ * codec finding. One instance per input; not thread-safe.
  */
 final class FuzzedCommands {
   private static final String LABEL_CHARS = "abcz09-A.";
@@ -41,16 +41,26 @@ final class FuzzedCommands {
     return switch (kind) {
       case 0 -> new Command.UpsertService(key(), spec(), precondition());
       case 1 -> new Command.DeleteService(key(), precondition());
-      case 2 -> new Command.Batch(list(3, () -> data.consumeBoolean()
-          ? new Command.UpsertService(key(), spec(), precondition()) : new Command.DeleteService(key(), precondition())));
+      case 2 ->
+          new Command.Batch(
+              list(
+                  3,
+                  () ->
+                      data.consumeBoolean()
+                          ? new Command.UpsertService(key(), spec(), precondition())
+                          : new Command.DeleteService(key(), precondition())));
       case 3 -> new Command.PutNode(node());
       case 4 -> new Command.RemoveNode(label(false));
       case 5 -> new Command.InitCluster(settings());
       case 6 -> new Command.GrantLease(data.consumeLong(), data.consumeLong(4_000, 3_700_000));
       case 7 -> new Command.RevokeLease(data.consumeLong());
       case 8 -> new Command.ExpireLeases(list(3, data::consumeLong));
-      case 9 -> new Command.SetEndpointHealth(key(), label(true), data.consumeBoolean() ? data.consumeInt(0, 65536)
-          : null, data.pickValue(Health.values()));
+      case 9 ->
+          new Command.SetEndpointHealth(
+              key(),
+              label(true),
+              data.consumeBoolean() ? data.consumeInt(0, 65536) : null,
+              data.pickValue(Health.values()));
       default -> new Command.Group(list(4, () -> command(false)));
     };
   }
@@ -70,25 +80,43 @@ final class FuzzedCommands {
   }
 
   private ServiceSpec spec() {
-    List<ServicePort> ports = list(4, () -> new ServicePort(data.consumeBoolean() ? null : label(false),
-        data.pickValue(Protocol.values()), data.consumeInt(0, 65536)));
-    List<Endpoint> endpoints = list(3, () -> new Endpoint(data.consumeBoolean() ? address(data.consumeBoolean()).getHostAddress()
-        : label(true), data.consumeBoolean() ? data.consumeInt(0, 65536) : null,
-        data.consumeBoolean() ? data.consumeInt(-1, 65536) : null, data.pickValue(Health.values()),
-        data.consumeBoolean() ? data.consumeLong() : null));
+    List<ServicePort> ports =
+        list(
+            4,
+            () ->
+                new ServicePort(
+                    data.consumeBoolean() ? null : label(false),
+                    data.pickValue(Protocol.values()),
+                    data.consumeInt(0, 65536)));
+    List<Endpoint> endpoints =
+        list(
+            3,
+            () ->
+                new Endpoint(
+                    data.consumeBoolean()
+                        ? address(data.consumeBoolean()).getHostAddress()
+                        : label(true),
+                    data.consumeBoolean() ? data.consumeInt(0, 65536) : null,
+                    data.consumeBoolean() ? data.consumeInt(-1, 65536) : null,
+                    data.pickValue(Health.values()),
+                    data.consumeBoolean() ? data.consumeLong() : null));
     Map<String, String> labels = new LinkedHashMap<>();
     for (int i = data.consumeInt(0, 3); i > 0; i--) {
       labels.put(label(true), data.consumeString(12));
     }
     InetAddress vip4 = data.consumeBoolean() ? address(false) : null;
     InetAddress vip6 = data.consumeBoolean() ? address(true) : null;
-    return new ServiceSpec(ports, endpoints, labels, (Inet4Address) vip4, (Inet6Address) vip6,
-        data.consumeBoolean());
+    return new ServiceSpec(
+        ports, endpoints, labels, (Inet4Address) vip4, (Inet6Address) vip6, data.consumeBoolean());
   }
 
   private NodeRecord node() {
-    return new NodeRecord(label(false), address(data.consumeBoolean()), data.consumeInt(0, 65536),
-        data.consumeInt(0, 65536), data.consumeInt(0, 65536));
+    return new NodeRecord(
+        label(false),
+        address(data.consumeBoolean()),
+        data.consumeInt(0, 65536),
+        data.consumeInt(0, 65536),
+        data.consumeInt(0, 65536));
   }
 
   private ClusterSettings settings() {

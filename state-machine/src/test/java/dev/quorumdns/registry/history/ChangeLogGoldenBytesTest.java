@@ -24,24 +24,36 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * The change log's stored formats are pinned like every other stored format: a change to a layout shows up
- * here and must come with a new format version. {@code -Dgolden.update=true} rewrites the files after a
- * deliberate, versioned change.
+ * The change log's stored formats are pinned like every other stored format: a change to a layout
+ * shows up here and must come with a new format version. {@code -Dgolden.update=true} rewrites the
+ * files after a deliberate, versioned change.
  */
 class ChangeLogGoldenBytesTest {
   private static final Path DIR = Path.of("src", "test", "resources", "golden");
   private static final boolean UPDATE = Boolean.getBoolean("golden.update");
   private static final long TIME = 1_700_000_000_123L;
   private static final ServiceKey KEY = new ServiceKey("prod", "web");
-  private static final Service BEFORE = service(List.of(new ServicePort("http", Protocol.TCP, 80)), 7, 7);
-  private static final Service AFTER = service(List.of(new ServicePort("http", Protocol.TCP, 8080),
-      new ServicePort(null, Protocol.UDP, 5353)), 42, 7);
+  private static final Service BEFORE =
+      service(List.of(new ServicePort("http", Protocol.TCP, 80)), 7, 7);
+  private static final Service AFTER =
+      service(
+          List.of(
+              new ServicePort("http", Protocol.TCP, 8080),
+              new ServicePort(null, Protocol.UDP, 5353)),
+          42,
+          7);
 
   private static Service service(List<ServicePort> ports, long revision, long created) {
-    ServiceSpec spec = new ServiceSpec(ports, List.of(new Endpoint("10.1.0.5", 8080, 10)), Map.of("team", "web"),
-        null, null);
-    return new Service(KEY, spec, (Inet4Address) IpAddresses.parse("v", "240.0.0.9"),
-        (Inet6Address) IpAddresses.parse("v", "fd00:fd00::9"), revision, created);
+    ServiceSpec spec =
+        new ServiceSpec(
+            ports, List.of(new Endpoint("10.1.0.5", 8080, 10)), Map.of("team", "web"), null, null);
+    return new Service(
+        KEY,
+        spec,
+        (Inet4Address) IpAddresses.parse("v", "240.0.0.9"),
+        (Inet6Address) IpAddresses.parse("v", "fd00:fd00::9"),
+        revision,
+        created);
   }
 
   private static String golden(String name, byte[] actual) throws IOException {
@@ -50,15 +62,18 @@ class ChangeLogGoldenBytesTest {
       Files.writeString(file, HexFormat.of().formatHex(actual) + "\n");
     }
     String golden = Files.readString(file, StandardCharsets.US_ASCII).trim();
-    assertEquals(golden, HexFormat.of().formatHex(actual), name + ": encoding differs from " + file);
+    assertEquals(
+        golden, HexFormat.of().formatHex(actual), name + ": encoding differs from " + file);
     return golden;
   }
 
   private static void record(String name, ServiceChange c) throws IOException {
-    byte[] key = HexFormat.of().parseHex(golden(name + "-key", ChangeLogCodec.key(c.revision(), c.key())));
+    byte[] key =
+        HexFormat.of().parseHex(golden(name + "-key", ChangeLogCodec.key(c.revision(), c.key())));
     byte[] value = HexFormat.of().parseHex(golden(name, ChangeLogCodec.encode(c)));
     assertEquals(c, ChangeLogCodec.decode(key, value), name + ": golden bytes decode");
-    assertEquals(c.logTimeMillis(), ChangeLogCodec.logTimeOf(value), name + ": log time read alone");
+    assertEquals(
+        c.logTimeMillis(), ChangeLogCodec.logTimeOf(value), name + ": log time read alone");
   }
 
   @Test
@@ -79,8 +94,10 @@ class ChangeLogGoldenBytesTest {
   @Test
   void theStateMatchesItsGoldenBytes() throws IOException {
     ChangeLogState s = new ChangeLogState(100_001, 4_294_967_296L, 17);
-    assertEquals(s, ChangeLogCodec.decodeState(HexFormat.of().parseHex(golden("changelog-state",
-        ChangeLogCodec.encode(s)))));
+    assertEquals(
+        s,
+        ChangeLogCodec.decodeState(
+            HexFormat.of().parseHex(golden("changelog-state", ChangeLogCodec.encode(s)))));
   }
 
   @Test
@@ -96,21 +113,38 @@ class ChangeLogGoldenBytesTest {
   @Test
   void refusesRecordsThatDoNotAgreeWithTheirKey() throws IOException {
     byte[] value = ChangeLogCodec.encode(ServiceChange.put(42, BEFORE, AFTER, TIME));
-    CodecException other = assertThrows(CodecException.class,
-        () -> ChangeLogCodec.decode(ChangeLogCodec.key(42, new ServiceKey("prod", "api")), value));
-    assertEquals("change of prod/api at revision 42: holds a record of another service", other.getMessage());
+    CodecException other =
+        assertThrows(
+            CodecException.class,
+            () ->
+                ChangeLogCodec.decode(
+                    ChangeLogCodec.key(42, new ServiceKey("prod", "api")), value));
+    assertEquals(
+        "change of prod/api at revision 42: holds a record of another service", other.getMessage());
     byte[] unknown = value.clone();
     unknown[0] = 2;
-    assertEquals("change of prod/web at revision 42: unknown format 2", assertThrows(CodecException.class,
-        () -> ChangeLogCodec.decode(ChangeLogCodec.key(42, KEY), unknown)).getMessage());
+    assertEquals(
+        "change of prod/web at revision 42: unknown format 2",
+        assertThrows(
+                CodecException.class,
+                () -> ChangeLogCodec.decode(ChangeLogCodec.key(42, KEY), unknown))
+            .getMessage());
     byte[] type = value.clone();
     type[1] = 3;
-    assertEquals("change of prod/web at revision 42: unknown change type 3", assertThrows(CodecException.class,
-        () -> ChangeLogCodec.decode(ChangeLogCodec.key(42, KEY), type)).getMessage());
+    assertEquals(
+        "change of prod/web at revision 42: unknown change type 3",
+        assertThrows(
+                CodecException.class,
+                () -> ChangeLogCodec.decode(ChangeLogCodec.key(42, KEY), type))
+            .getMessage());
     byte[] longer = Arrays.copyOf(value, value.length + 1);
-    assertThrows(CodecException.class, () -> ChangeLogCodec.decode(ChangeLogCodec.key(42, KEY), longer));
-    assertThrows(CodecException.class, () -> ChangeLogCodec.decode(ChangeLogCodec.revisionPrefix(42), value));
-    assertThrows(CodecException.class, () -> ChangeLogCodec.decode(ChangeLogCodec.key(0, KEY), value));
+    assertThrows(
+        CodecException.class, () -> ChangeLogCodec.decode(ChangeLogCodec.key(42, KEY), longer));
+    assertThrows(
+        CodecException.class,
+        () -> ChangeLogCodec.decode(ChangeLogCodec.revisionPrefix(42), value));
+    assertThrows(
+        CodecException.class, () -> ChangeLogCodec.decode(ChangeLogCodec.key(0, KEY), value));
     assertThrows(CodecException.class, () -> ChangeLogCodec.decodeState(new byte[] {2, 0, 0, 0}));
   }
 
@@ -120,7 +154,8 @@ class ChangeLogGoldenBytesTest {
     byte[] value = ChangeLogCodec.encode(ServiceChange.put(42, BEFORE, AFTER, TIME));
     for (int n = 0; n < value.length; n++) {
       byte[] cut = Arrays.copyOf(value, n);
-      assertThrows(CodecException.class, () -> ChangeLogCodec.decode(key, cut), "cut to " + n + " bytes");
+      assertThrows(
+          CodecException.class, () -> ChangeLogCodec.decode(key, cut), "cut to " + n + " bytes");
     }
   }
 }

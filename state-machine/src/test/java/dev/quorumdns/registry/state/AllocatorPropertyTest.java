@@ -31,12 +31,13 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Seeded random operation sequences against two real replicas fed the same log, checked after every entry
- * against a reference model of docs/architecture.md and, rule by rule, by {@link VipRules}: determinism, injectivity,
- * stability under updates, hold-down, re-registration, exhaustion, all-or-nothing batches. Each sequence ends
- * by deleting every name and letting the hold-downs run out, so one pair of stores serves them all; replica
- * {@code b} is closed and reopened now and then. {@code -Dquorumdns.prop.iterations=N} runs N sequences per
- * pool pair (default 700, about 2,000 in all), {@code -Dquorumdns.seed} another seed.
+ * Seeded random operation sequences against two real replicas fed the same log, checked after every
+ * entry against a reference model of docs/architecture.md and, rule by rule, by {@link VipRules}:
+ * determinism, injectivity, stability under updates, hold-down, re-registration, exhaustion,
+ * all-or-nothing batches. Each sequence ends by deleting every name and letting the hold-downs run
+ * out, so one pair of stores serves them all; replica {@code b} is closed and reopened now and
+ * then. {@code -Dquorumdns.prop.iterations=N} runs N sequences per pool pair (default 700, about
+ * 2,000 in all), {@code -Dquorumdns.seed} another seed.
  */
 class AllocatorPropertyTest {
   private static final long HOLD = 10_000;
@@ -45,8 +46,7 @@ class AllocatorPropertyTest {
   private static final int OPS = 50;
   private static final String[] NAMES = {"a", "b", "c", "d", "e", "f", "g", "h", "i"};
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private Registry a;
   private Registry b;
@@ -60,8 +60,9 @@ class AllocatorPropertyTest {
   @CsvSource({"240.0.0.0/29, fd00::/125", "10.1.0.0/28, fd00:1::/124", "240.0.0.0/30, ''"})
   void sequencesKeepEveryVipRule(String v4, String v6) throws Exception {
     long seed = Long.getLong("quorumdns.seed", 42L) ^ v4.hashCode();
-    ClusterSettings settings = new ClusterSettings(VipPool.parse("v", v4), v6.isEmpty() ? null : VipPool.parse("v", v6),
-        HOLD);
+    ClusterSettings settings =
+        new ClusterSettings(
+            VipPool.parse("v", v4), v6.isEmpty() ? null : VipPool.parse("v", v6), HOLD);
     a = new Registry(dir.resolve("a"), new SimpleMeterRegistry());
     b = new Registry(dir.resolve("b"), new SimpleMeterRegistry());
     a.load();
@@ -100,53 +101,84 @@ class AllocatorPropertyTest {
   }
 
   private void step(SplittableRandom r) {
-    long time = clock + switch (r.nextInt(10)) {
-      case 0 -> HOLD + r.nextInt(1000);
-      case 1 -> -r.nextInt(2000); // a leader with a slower clock: log time must not go back
-      default -> r.nextInt(500);
-    };
+    long time =
+        clock
+            + switch (r.nextInt(10)) {
+              case 0 -> HOLD + r.nextInt(1000);
+              case 1 -> -r.nextInt(2000); // a leader with a slower clock: log time must not go back
+              default -> r.nextInt(500);
+            };
     clock = Math.max(clock, time);
     String name = NAMES[r.nextInt(NAMES.length)];
-    Command c = switch (r.nextInt(12)) {
-      case 0, 1, 2, 3 -> new Command.UpsertService(key(name), spec(r, null, null));
-      case 4 -> new Command.UpsertService(key(name), spec(r, ownOrRandomVip4(r, key(name)), null));
-      case 5 -> new Command.UpsertService(key(name), spec(r, null, randomVip6(r)));
-      case 6, 7, 8 -> new Command.DeleteService(key(name));
-      case 9 -> new Command.Batch(List.of(new Command.UpsertService(key(NAMES[r.nextInt(NAMES.length)]), spec(r, null,
-          null)), r.nextBoolean() ? new Command.DeleteService(key(name)) : new Command.UpsertService(key(name),
-          spec(r, randomVip4(r), null))));
-      case 10 -> new Command.Group(List.of(new Command.UpsertService(key(name), spec(r, null, null)),
-          new Command.DeleteService(key(NAMES[r.nextInt(NAMES.length)]))));
-      // A batch refused half-way inside a group: its first part must not survive.
-      default -> new Command.Group(List.of(new Command.DeleteService(key(name)), new Command.Batch(List.of(
-          new Command.UpsertService(key(NAMES[r.nextInt(NAMES.length)]), spec(r, null, null)),
-          new Command.UpsertService(key(NAMES[r.nextInt(NAMES.length)]), spec(r, randomVip4(r), null)))),
-          new Command.UpsertService(key(NAMES[r.nextInt(NAMES.length)]), spec(r, null, null))));
-    };
+    Command c =
+        switch (r.nextInt(12)) {
+          case 0, 1, 2, 3 -> new Command.UpsertService(key(name), spec(r, null, null));
+          case 4 ->
+              new Command.UpsertService(key(name), spec(r, ownOrRandomVip4(r, key(name)), null));
+          case 5 -> new Command.UpsertService(key(name), spec(r, null, randomVip6(r)));
+          case 6, 7, 8 -> new Command.DeleteService(key(name));
+          case 9 ->
+              new Command.Batch(
+                  List.of(
+                      new Command.UpsertService(
+                          key(NAMES[r.nextInt(NAMES.length)]), spec(r, null, null)),
+                      r.nextBoolean()
+                          ? new Command.DeleteService(key(name))
+                          : new Command.UpsertService(key(name), spec(r, randomVip4(r), null))));
+          case 10 ->
+              new Command.Group(
+                  List.of(
+                      new Command.UpsertService(key(name), spec(r, null, null)),
+                      new Command.DeleteService(key(NAMES[r.nextInt(NAMES.length)]))));
+          // A batch refused half-way inside a group: its first part must not survive.
+          default ->
+              new Command.Group(
+                  List.of(
+                      new Command.DeleteService(key(name)),
+                      new Command.Batch(
+                          List.of(
+                              new Command.UpsertService(
+                                  key(NAMES[r.nextInt(NAMES.length)]), spec(r, null, null)),
+                              new Command.UpsertService(
+                                  key(NAMES[r.nextInt(NAMES.length)]),
+                                  spec(r, randomVip4(r), null)))),
+                      new Command.UpsertService(
+                          key(NAMES[r.nextInt(NAMES.length)]), spec(r, null, null))));
+        };
     applyBoth(c, time);
   }
 
   private static ServiceSpec spec(SplittableRandom r, Inet4Address vip4, Inet6Address vip6) {
-    return new ServiceSpec(List.of(new ServicePort("http", Protocol.TCP, 1 + r.nextInt(3))), List.of(), Map.of(),
-        vip4, vip6);
+    return new ServiceSpec(
+        List.of(new ServicePort("http", Protocol.TCP, 1 + r.nextInt(3))),
+        List.of(),
+        Map.of(),
+        vip4,
+        vip6);
   }
 
   private Inet4Address randomVip4(SplittableRandom r) {
     if (r.nextInt(20) == 0) {
-      return IpAddresses.parse4("vip4", "192.0.2." + (1 + r.nextInt(254))); // outside the pool: Invalid
+      return IpAddresses.parse4(
+          "vip4", "192.0.2." + (1 + r.nextInt(254))); // outside the pool: Invalid
     }
     VipPool p = model.settings.vip4Pool();
     long size = p.capacity() + 3;
-    return (Inet4Address) p.addressAt(r.nextLong(size)); // sometimes the network or broadcast address
+    return (Inet4Address)
+        p.addressAt(r.nextLong(size)); // sometimes the network or broadcast address
   }
 
-  /** For a registered name, half the time the VIP it holds (an update that repeats it is no change). */
+  /**
+   * For a registered name, half the time the VIP it holds (an update that repeats it is no change).
+   */
   private Inet4Address ownOrRandomVip4(SplittableRandom r, ServiceKey k) {
     Service current = a.view().get(k);
     return current != null && r.nextBoolean() ? current.vip4() : randomVip4(r);
   }
 
-  /** A VIP of the IPv6 pool, sometimes one outside it; with IPv6 disabled, any (refused) address. */
+  /**
+   * A VIP of the IPv6 pool, sometimes one outside it; with IPv6 disabled, any (refused) address.
+   */
   private Inet6Address randomVip6(SplittableRandom r) {
     VipPool p = model.settings.vip6Pool();
     if (p == null || r.nextInt(20) == 0) {
@@ -167,15 +199,21 @@ class AllocatorPropertyTest {
     } catch (java.io.IOException e) {
       throw new AssertionError(trace, e);
     }
-    assertEquals(oa, ob, () -> trace + ": determinism: replicas disagree on entry " + index + " " + c);
+    assertEquals(
+        oa, ob, () -> trace + ": determinism: replicas disagree on entry " + index + " " + c);
     long now = Math.max(model.now, time);
     Outcome expected = model.apply(c, index, now);
     assertEquals(expected, oa, () -> trace + ": entry " + index + " " + c + " at log time " + now);
-    rules.entry(c, oa, now, () -> trace + ": entry " + index + " " + c + " -> " + oa + " at log time " + now);
+    rules.entry(
+        c,
+        oa,
+        now,
+        () -> trace + ": entry " + index + " " + c + " -> " + oa + " at log time " + now);
     assertEquals(rules.live(), a.view().services(), trace);
     if (oa.refused()) {
       assertEquals(before, a.view().services(), trace + ": a refused command changed the registry");
-      assertEquals(revisionBefore, a.view().revision(), trace + ": a refused command moved the revision");
+      assertEquals(
+          revisionBefore, a.view().revision(), trace + ": a refused command moved the revision");
     }
     checkInjective();
   }
@@ -274,7 +312,8 @@ class AllocatorPropertyTest {
         if (old.sameSpec(u.spec())) {
           return new Outcome.Written(old, false, false);
         }
-        Service updated = new Service(u.key(), u.spec(), old.vip4(), old.vip6(), index, old.createRevision());
+        Service updated =
+            new Service(u.key(), u.spec(), old.vip4(), old.vip6(), index, old.createRevision());
         services.put(u.key(), updated);
         return new Outcome.Written(updated, false, true);
       }
@@ -289,9 +328,11 @@ class AllocatorPropertyTest {
           return o;
         }
       } else if (u.spec().vip6() != null) {
-        return new Outcome.Invalid("vip6", "IPv6 VIPs are disabled in this cluster (vip6-cidr is empty)");
+        return new Outcome.Invalid(
+            "vip6", "IPv6 VIPs are disabled in this cluster (vip6-cidr is empty)");
       }
-      Service s = new Service(u.key(), u.spec(), (Inet4Address) v4, (Inet6Address) v6, index, index);
+      Service s =
+          new Service(u.key(), u.spec(), (Inet4Address) v4, (Inet6Address) v6, index, index);
       holds.remove(s.vip4());
       if (s.vip6() != null) {
         holds.remove(s.vip6());
@@ -301,8 +342,11 @@ class AllocatorPropertyTest {
     }
 
     private static Outcome conflictOnChange(String field, InetAddress current) {
-      return new Outcome.Conflict(field, "the service holds " + (current == null ? "no " + field
-          : IpAddresses.format(current)) + "; a VIP never changes while its name is registered (delete it first)");
+      return new Outcome.Conflict(
+          field,
+          "the service holds "
+              + (current == null ? "no " + field : IpAddresses.format(current))
+              + "; a VIP never changes while its name is registered (delete it first)");
     }
 
     private ServiceKey owner(InetAddress vip) {
@@ -323,7 +367,8 @@ class AllocatorPropertyTest {
           return new Outcome.Invalid(field, text + " is outside the VIP pool " + pool.cidr());
         }
         if (!pool.usable(requested)) {
-          return new Outcome.Invalid(field, text + " is the network or broadcast address of " + pool.cidr());
+          return new Outcome.Invalid(
+              field, text + " is the network or broadcast address of " + pool.cidr());
         }
         ServiceKey o = owner(requested);
         if (o != null) {
@@ -331,8 +376,13 @@ class AllocatorPropertyTest {
         }
         Object[] h = holds.get(requested);
         if (h != null && !h[0].equals(key)) {
-          return new Outcome.Conflict(field, text + " was released by " + h[0] + " and is held down for it until "
-              + java.time.Instant.ofEpochMilli((long) h[1]));
+          return new Outcome.Conflict(
+              field,
+              text
+                  + " was released by "
+                  + h[0]
+                  + " and is held down for it until "
+                  + java.time.Instant.ofEpochMilli((long) h[1]));
         }
         return requested;
       }
@@ -341,8 +391,9 @@ class AllocatorPropertyTest {
       for (Map.Entry<InetAddress, Object[]> e : holds.entrySet()) {
         if (e.getValue()[0].equals(key) && VipPool.Family.of(e.getKey()) == pool.family()) {
           long exp = (long) e.getValue()[1];
-          if (exp > ownExpiry || (exp == ownExpiry && IpAddresses.format(e.getKey()).compareTo(
-              IpAddresses.format(own)) < 0)) {
+          if (exp > ownExpiry
+              || (exp == ownExpiry
+                  && IpAddresses.format(e.getKey()).compareTo(IpAddresses.format(own)) < 0)) {
             own = e.getKey();
             ownExpiry = exp;
           }
@@ -351,8 +402,11 @@ class AllocatorPropertyTest {
       if (own != null) {
         return own;
       }
-      long busy = holds.keySet().stream().filter(v -> VipPool.Family.of(v) == pool.family()).count()
-          + services.values().stream().filter(s -> pool.family() == VipPool.Family.IPV4 || s.vip6() != null).count();
+      long busy =
+          holds.keySet().stream().filter(v -> VipPool.Family.of(v) == pool.family()).count()
+              + services.values().stream()
+                  .filter(s -> pool.family() == VipPool.Family.IPV4 || s.vip6() != null)
+                  .count();
       if (busy >= pool.capacity()) {
         return new Outcome.PoolExhausted(field, pool.cidr());
       }

@@ -41,17 +41,18 @@ import org.rocksdb.DBOptions;
 import org.rocksdb.RocksDB;
 
 /**
- * The replicated change log on real RocksDB: one record per changed service per revision with the service before
- * and after, written in the entry's batch (so it survives restarts and travels in checkpoints), pruned the same
- * way on every replica, and read from a snapshot that stays put while writes go on.
+ * The replicated change log on real RocksDB: one record per changed service per revision with the
+ * service before and after, written in the entry's batch (so it survives restarts and travels in
+ * checkpoints), pruned the same way on every replica, and read from a snapshot that stays put while
+ * writes go on.
  */
 class ChangeLogTest {
   private static final long SEED = Long.getLong("quorumdns.seed", 20261205L);
-  private static final ClusterSettings SMALL = TestRegistries.settings("10.9.0.0/24", "fd00:9::/120", 60_000);
+  private static final ClusterSettings SMALL =
+      TestRegistries.settings("10.9.0.0/24", "fd00:9::/120", 60_000);
   private static final ServiceKey WEB = new ServiceKey("shop", "web");
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private static Registry open(Path d, Retention retention) throws IOException {
     Registry r = new Registry(d, new SimpleMeterRegistry(), retention);
@@ -60,7 +61,8 @@ class ChangeLogTest {
   }
 
   private static List<ServiceChange> changesAfter(Registry r, long revision) throws IOException {
-    try (RegistrySnapshot s = r.snapshot(); Cursor<ServiceChange> c = s.changesAfter(revision)) {
+    try (RegistrySnapshot s = r.snapshot();
+        Cursor<ServiceChange> c = s.changesAfter(revision)) {
       List<ServiceChange> out = new ArrayList<>();
       c.forEachRemaining(out::add);
       return out;
@@ -78,16 +80,25 @@ class ChangeLogTest {
     Registry r = TestRegistries.open(dir, SMALL);
     long start = r.meta().revision();
     Service created = TestRegistries.register(r, "shop", "web", ServiceSpec.ofPorts());
-    Service updated = TestRegistries.register(r, "shop", "web", new ServiceSpec(List.of(), List.of(),
-        Map.of("v", "2"), null, null));
-    TestRegistries.register(r, "shop", "web", updated.spec()); // the same body again: no change, no record
-    TestRegistries.apply(r, new Command.Batch(List.of(new Command.DeleteService(WEB),
-        new Command.UpsertService(new ServiceKey("shop", "api"), ServiceSpec.ofPorts()))));
-    TestRegistries.apply(r, new Command.DeleteService(new ServiceKey("shop", "nothing"))); // refused: no record
+    Service updated =
+        TestRegistries.register(
+            r, "shop", "web", new ServiceSpec(List.of(), List.of(), Map.of("v", "2"), null, null));
+    TestRegistries.register(
+        r, "shop", "web", updated.spec()); // the same body again: no change, no record
+    TestRegistries.apply(
+        r,
+        new Command.Batch(
+            List.of(
+                new Command.DeleteService(WEB),
+                new Command.UpsertService(new ServiceKey("shop", "api"), ServiceSpec.ofPorts()))));
+    TestRegistries.apply(
+        r, new Command.DeleteService(new ServiceKey("shop", "nothing"))); // refused: no record
     List<ServiceChange> log = changesAfter(r, start);
     assertEquals(4, log.size(), log.toString());
-    assertEquals(ServiceChange.put(created.revision(), null, created, TestRegistries.T0), log.get(0));
-    assertEquals(ServiceChange.put(updated.revision(), created, updated, TestRegistries.T0), log.get(1));
+    assertEquals(
+        ServiceChange.put(created.revision(), null, created, TestRegistries.T0), log.get(0));
+    assertEquals(
+        ServiceChange.put(updated.revision(), created, updated, TestRegistries.T0), log.get(1));
     long batch = updated.revision() + 2;
     assertEquals(new ServiceKey("shop", "api"), log.get(2).key(), "one revision's records by key");
     assertEquals(batch, log.get(2).revision());
@@ -104,8 +115,9 @@ class ChangeLogTest {
   void nodeRecordsAreNotRecordedButTheirLastChangeIs() throws IOException {
     Registry r = TestRegistries.open(dir, SMALL);
     TestRegistries.register(r, "shop", "web", ServiceSpec.ofPorts());
-    TestRegistries.apply(r, new Command.PutNode(new NodeRecord("n1", IpAddresses.parse("a", "127.0.0.11"), 1, 2,
-        3)));
+    TestRegistries.apply(
+        r,
+        new Command.PutNode(new NodeRecord("n1", IpAddresses.parse("a", "127.0.0.11"), 1, 2, 3)));
     long nodeRevision = r.meta().revision();
     TestRegistries.register(r, "shop", "api", ServiceSpec.ofPorts());
     assertEquals(new ChangeLogState(2, 0, nodeRevision), state(r));
@@ -144,8 +156,8 @@ class ChangeLogTest {
     r.close();
     // What a store written before the change log existed looks like: no state key, no records.
     List<ColumnFamilyHandle> handles = new ArrayList<>();
-    try (DBOptions options = new DBOptions(); RocksDB raw = RocksDB.open(options, dir.toString(), descriptors(),
-        handles)) {
+    try (DBOptions options = new DBOptions();
+        RocksDB raw = RocksDB.open(options, dir.toString(), descriptors(), handles)) {
       raw.delete(handles.get(0), "changelog".getBytes(StandardCharsets.UTF_8));
       handles.forEach(ColumnFamilyHandle::close);
     }
@@ -153,14 +165,19 @@ class ChangeLogTest {
     long revision = r.meta().revision();
     assertEquals(ChangeLogState.startingAt(revision), state(r));
     TestRegistries.register(r, "ns", "b", ServiceSpec.ofPorts());
-    assertEquals(new ChangeLogState(1, revision, revision), state(r),
+    assertEquals(
+        new ChangeLogState(1, revision, revision),
+        state(r),
         "counted from where it started; complete only after the revision it started at");
     r.close();
   }
 
   private static List<ColumnFamilyDescriptor> descriptors() {
     List<ColumnFamilyDescriptor> out = new ArrayList<>();
-    for (String f : new String[] {"default", "services", "vips", "holds", "nodes", "changes", "leases", "requests"}) {
+    for (String f :
+        new String[] {
+          "default", "services", "vips", "holds", "nodes", "changes", "leases", "requests"
+        }) {
       out.add(new ColumnFamilyDescriptor(f.getBytes(StandardCharsets.UTF_8)));
     }
     return out;
@@ -173,17 +190,21 @@ class ChangeLogTest {
     TestRegistries.apply(r, new Command.InitCluster(SMALL));
     long t = TestRegistries.T0;
     for (int i = 0; i < 20; i++) {
-      TestRegistries.apply(r, new Command.UpsertService(new ServiceKey("ns", "s" + i), ServiceSpec.ofPorts()), t);
+      TestRegistries.apply(
+          r, new Command.UpsertService(new ServiceKey("ns", "s" + i), ServiceSpec.ofPorts()), t);
     }
     assertEquals(20, state(r).records(), "all younger than 10 s: every record kept");
     t += 10_001;
-    TestRegistries.apply(r, new Command.UpsertService(new ServiceKey("ns", "s20"), ServiceSpec.ofPorts()), t);
+    TestRegistries.apply(
+        r, new Command.UpsertService(new ServiceKey("ns", "s20"), ServiceSpec.ofPorts()), t);
     // One record added, so at most 1 + 2 removed in this entry.
     assertEquals(18, state(r).records());
     for (int i = 21; i < 40; i++) {
-      TestRegistries.apply(r, new Command.UpsertService(new ServiceKey("ns", "s" + i), ServiceSpec.ofPorts()), t);
+      TestRegistries.apply(
+          r, new Command.UpsertService(new ServiceKey("ns", "s" + i), ServiceSpec.ofPorts()), t);
     }
-    // The 20 old records went (2 per entry on top of what came in); the 20 young ones stay though over 5.
+    // The 20 old records went (2 per entry on top of what came in); the 20 young ones stay though
+    // over 5.
     ChangeLogState s = state(r);
     assertEquals(20, s.records());
     List<ServiceChange> kept = changesAfter(r, s.oldestRevision());
@@ -192,23 +213,31 @@ class ChangeLogTest {
     assertEquals(20, changesAfter(r, 0).size(), "pruned records are gone from the store");
     t += 10_001;
     for (int i = 40; i < 60; i++) {
-      TestRegistries.apply(r, new Command.UpsertService(new ServiceKey("ns", "s" + i), ServiceSpec.ofPorts()), t);
+      TestRegistries.apply(
+          r, new Command.UpsertService(new ServiceKey("ns", "s" + i), ServiceSpec.ofPorts()), t);
       t += 1;
     }
     t += 20_000;
     TestRegistries.apply(r, new Command.DeleteService(new ServiceKey("ns", "s59")), t);
     for (int i = 0; i < 30; i++) {
-      TestRegistries.apply(r, new Command.PutNode(new NodeRecord("n1", IpAddresses.parse("a", "127.0.0." + (i + 1)),
-          1, 2, 3)), t);
+      TestRegistries.apply(
+          r,
+          new Command.PutNode(
+              new NodeRecord("n1", IpAddresses.parse("a", "127.0.0." + (i + 1)), 1, 2, 3)),
+          t);
     }
-    assertEquals(5, state(r).records(), "all old: pruned down to the minimum count, by entries without records too");
+    assertEquals(
+        5,
+        state(r).records(),
+        "all old: pruned down to the minimum count, by entries without records too");
     r.close();
   }
 
   /**
-   * The log is the registry's history: from the state at any kept revision, its changes lead to the state now;
-   * every record's previous service is what the registry held just before. Two replicas fed the same entries,
-   * one restarted and one restored from a checkpoint on the way, keep the same records.
+   * The log is the registry's history: from the state at any kept revision, its changes lead to the
+   * state now; every record's previous service is what the registry held just before. Two replicas
+   * fed the same entries, one restarted and one restored from a checkpoint on the way, keep the
+   * same records.
    */
   @Test
   void replayingTheLogFromAnyKeptRevisionGivesTheStateNow() throws IOException {
@@ -262,16 +291,27 @@ class ChangeLogTest {
 
   private static Command randomCommand(SplittableRandom r) {
     ServiceKey k = new ServiceKey("ns" + r.nextInt(2), "s" + r.nextInt(12));
-    ServiceSpec spec = new ServiceSpec(List.of(), List.of(), Map.of("v", "" + r.nextInt(3)), null, null);
+    ServiceSpec spec =
+        new ServiceSpec(List.of(), List.of(), Map.of("v", "" + r.nextInt(3)), null, null);
     return switch (r.nextInt(7)) {
       case 0, 1, 2 -> new Command.UpsertService(k, spec);
       case 3 -> new Command.DeleteService(k);
-      case 4 -> new Command.Batch(List.of(new Command.DeleteService(k), new Command.UpsertService(
-          new ServiceKey("ns0", "s" + r.nextInt(12)), ServiceSpec.ofPorts())));
-      case 5 -> new Command.Group(List.of(new Command.UpsertService(k, spec), new Command.DeleteService(
-          new ServiceKey("ns1", "s" + r.nextInt(12))), new Command.UpsertService(k, ServiceSpec.ofPorts())));
-      default -> new Command.PutNode(new NodeRecord("n" + r.nextInt(3), IpAddresses.parse("a", "127.0.0.1"),
-          1 + r.nextInt(3), 2, 3));
+      case 4 ->
+          new Command.Batch(
+              List.of(
+                  new Command.DeleteService(k),
+                  new Command.UpsertService(
+                      new ServiceKey("ns0", "s" + r.nextInt(12)), ServiceSpec.ofPorts())));
+      case 5 ->
+          new Command.Group(
+              List.of(
+                  new Command.UpsertService(k, spec),
+                  new Command.DeleteService(new ServiceKey("ns1", "s" + r.nextInt(12))),
+                  new Command.UpsertService(k, ServiceSpec.ofPorts())));
+      default ->
+          new Command.PutNode(
+              new NodeRecord(
+                  "n" + r.nextInt(3), IpAddresses.parse("a", "127.0.0.1"), 1 + r.nextInt(3), 2, 3));
     };
   }
 
@@ -289,7 +329,8 @@ class ChangeLogTest {
     }
     long revision = r.meta().revision();
     List<Service> at = r.view().services();
-    try (RegistrySnapshot s = r.snapshot(); Cursor<Service> services = s.services()) {
+    try (RegistrySnapshot s = r.snapshot();
+        Cursor<Service> services = s.services()) {
       List<Service> read = new ArrayList<>();
       for (int i = 0; services.hasNext(); i++) {
         read.add(services.next());
@@ -299,7 +340,8 @@ class ChangeLogTest {
         }
       }
       assertEquals(revision, s.revision());
-      assertEquals(at.stream().map(Service::key).sorted(this::storeOrder).toList(),
+      assertEquals(
+          at.stream().map(Service::key).sorted(this::storeOrder).toList(),
           read.stream().map(Service::key).toList());
       assertEquals(byKey(at), byKey(read));
       try (Cursor<ServiceChange> none = s.changesAfter(revision)) {
@@ -317,7 +359,8 @@ class ChangeLogTest {
   }
 
   private int storeOrder(ServiceKey a, ServiceKey b) {
-    return Arrays.compareUnsigned(a.toString().getBytes(StandardCharsets.UTF_8),
+    return Arrays.compareUnsigned(
+        a.toString().getBytes(StandardCharsets.UTF_8),
         b.toString().getBytes(StandardCharsets.UTF_8));
   }
 

@@ -21,21 +21,27 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Headless services in apply: no VIP, no hold-down, and no switching while registered. */
 class HeadlessRulesTest {
-  private static final ClusterSettings SETTINGS = TestRegistries.settings("240.0.0.0/28", "fd00::/124", 60_000);
+  private static final ClusterSettings SETTINGS =
+      TestRegistries.settings("240.0.0.0/28", "fd00::/124", 60_000);
   private static final ServiceKey DB = new ServiceKey("data", "db");
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private static ServiceSpec spec(boolean headless, String... addresses) {
-    return new ServiceSpec(List.of(), Arrays.stream(addresses).map(a -> new Endpoint(a, 5432, null))
-        .toList(), Map.of(), null, null, headless);
+    return new ServiceSpec(
+        List.of(),
+        Arrays.stream(addresses).map(a -> new Endpoint(a, 5432, null)).toList(),
+        Map.of(),
+        null,
+        null,
+        headless);
   }
 
   @Test
   void aHeadlessServiceHoldsNoVipAndLeavesNoHoldDown() {
     Registry r = TestRegistries.open(dir, SETTINGS);
-    Service db = TestRegistries.register(r, DB.namespace(), DB.name(), spec(true, "10.0.0.1", "fd00:1::1"));
+    Service db =
+        TestRegistries.register(r, DB.namespace(), DB.name(), spec(true, "10.0.0.1", "fd00:1::1"));
     assertNull(db.vip4());
     assertNull(db.vip6());
     Service web = TestRegistries.register(r, "data", "web", spec(false));

@@ -22,12 +22,12 @@ import dev.quorumdns.registry.store.StoredMeta;
 import dev.quorumdns.registry.testing.TestRegistries;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.net.Inet4Address;
-import java.net.Inet6Address;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -39,13 +39,16 @@ import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.DBOptions;
 import org.rocksdb.RocksDB;
 
-/** The registry on real RocksDB: durability across reopen, replay skipping, snapshots, crash-safe swaps. */
+/**
+ * The registry on real RocksDB: durability across reopen, replay skipping, snapshots, crash-safe
+ * swaps.
+ */
 class RegistryStoreTest {
   private static final long HOLD = 60_000;
-  private static final ClusterSettings SMALL = TestRegistries.settings("10.9.0.0/28", "fd00:9::/124", HOLD);
+  private static final ClusterSettings SMALL =
+      TestRegistries.settings("10.9.0.0/28", "fd00:9::/124", HOLD);
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private static final ThreadLocal<java.net.InetAddress> DELETED_VIP = new ThreadLocal<>();
 
@@ -60,10 +63,13 @@ class RegistryStoreTest {
     for (int i = 0; i < 20; i++) {
       TestRegistries.register(r, "ns" + (i % 3), "svc" + i, ServiceSpec.ofPorts());
     }
-    Outcome.Deleted gone = (Outcome.Deleted) TestRegistries.apply(r,
-        new Command.DeleteService(new ServiceKey("ns0", "svc0")));
+    Outcome.Deleted gone =
+        (Outcome.Deleted)
+            TestRegistries.apply(r, new Command.DeleteService(new ServiceKey("ns0", "svc0")));
     DELETED_VIP.set(gone.service().vip4());
-    TestRegistries.apply(r, new Command.PutNode(new NodeRecord("n1", IpAddresses.parse("a", "127.0.0.11"), 1, 2, 3)));
+    TestRegistries.apply(
+        r,
+        new Command.PutNode(new NodeRecord("n1", IpAddresses.parse("a", "127.0.0.11"), 1, 2, 3)));
     return r;
   }
 
@@ -90,7 +96,9 @@ class RegistryStoreTest {
     Registry r = populated(dir);
     long applied = r.meta().appliedIndex();
     List<Service> before = r.view().services();
-    Outcome o = r.apply(1, applied, new LogEntry(0, new Command.DeleteService(new ServiceKey("ns1", "svc1"))));
+    Outcome o =
+        r.apply(
+            1, applied, new LogEntry(0, new Command.DeleteService(new ServiceKey("ns1", "svc1"))));
     assertInstanceOf(Outcome.AlreadyApplied.class, o);
     assertEquals(before, r.view().services());
     r.advance(2, applied + 1);
@@ -115,7 +123,10 @@ class RegistryStoreTest {
     assertEquals(r.meta().appliedIndex() - 1, other.meta().appliedIndex());
     other.close();
     Registry reopened = fresh(dir.resolve("b"));
-    assertEquals(other.view().size(), reopened.view().size(), "the restored store is the live one after restart");
+    assertEquals(
+        other.view().size(),
+        reopened.view().size(),
+        "the restored store is the live one after restart");
     reopened.close();
     r.close();
   }
@@ -139,12 +150,18 @@ class RegistryStoreTest {
     Registry r = populated(dir);
     r.close();
     List<ColumnFamilyDescriptor> cfs = new ArrayList<>();
-    for (String name : new String[] {"default", "services", "vips", "holds", "nodes", "changes", "leases", "requests"}) {
+    for (String name :
+        new String[] {
+          "default", "services", "vips", "holds", "nodes", "changes", "leases", "requests"
+        }) {
       cfs.add(new ColumnFamilyDescriptor(name.getBytes(StandardCharsets.UTF_8)));
     }
     List<ColumnFamilyHandle> handles = new ArrayList<>();
-    try (DBOptions o = new DBOptions(); RocksDB db = RocksDB.open(o, dir.toString(), cfs, handles)) {
-      db.put(handles.get(2), IpAddresses.parse("a", "240.0.0.1").getAddress(),
+    try (DBOptions o = new DBOptions();
+        RocksDB db = RocksDB.open(o, dir.toString(), cfs, handles)) {
+      db.put(
+          handles.get(2),
+          IpAddresses.parse("a", "240.0.0.1").getAddress(),
           "nobody/here".getBytes(StandardCharsets.UTF_8));
       handles.forEach(ColumnFamilyHandle::close);
     }
@@ -173,7 +190,10 @@ class RegistryStoreTest {
     r.close();
   }
 
-  /** Random entries over a small pool, with deletes, static VIPs, batches, groups and log time passing. */
+  /**
+   * Random entries over a small pool, with deletes, static VIPs, batches, groups and log time
+   * passing.
+   */
   private static List<LogEntry> randomLog(long seed, int n) {
     SplittableRandom r = new SplittableRandom(seed);
     List<LogEntry> log = new ArrayList<>();
@@ -182,40 +202,75 @@ class RegistryStoreTest {
     for (int i = 0; i < n; i++) {
       time += r.nextInt(10) == 0 ? HOLD : r.nextInt(300);
       ServiceKey k = new ServiceKey("ns" + r.nextInt(3), "s" + r.nextInt(10));
-      boolean headless = k.namespace().equals("ns2") && r.nextInt(10) != 0; // now and then a switch, refused
+      boolean headless =
+          k.namespace().equals("ns2") && r.nextInt(10) != 0; // now and then a switch, refused
       List<Endpoint> endpoints = new ArrayList<>();
       for (int e = r.nextInt(3); e > 0; e--) {
-        endpoints.add(new Endpoint("10.0.0." + r.nextInt(4), null, null, Health.values()[r.nextInt(3)],
-            r.nextBoolean() ? null : 1L + r.nextInt(4)));
+        endpoints.add(
+            new Endpoint(
+                "10.0.0." + r.nextInt(4),
+                null,
+                null,
+                Health.values()[r.nextInt(3)],
+                r.nextBoolean() ? null : 1L + r.nextInt(4)));
       }
-      ServiceSpec spec = new ServiceSpec(List.of(), endpoints, Map.of("v", "" + r.nextInt(3)),
-          !headless && r.nextInt(8) == 0 ? (Inet4Address) SMALL.vip4Pool().addressAt(1 + r.nextInt(14)) : null,
-          !headless && r.nextInt(8) == 0 ? (Inet6Address) SMALL.vip6Pool().addressAt(1 + r.nextInt(15)) : null,
-          headless);
+      ServiceSpec spec =
+          new ServiceSpec(
+              List.of(),
+              endpoints,
+              Map.of("v", "" + r.nextInt(3)),
+              !headless && r.nextInt(8) == 0
+                  ? (Inet4Address) SMALL.vip4Pool().addressAt(1 + r.nextInt(14))
+                  : null,
+              !headless && r.nextInt(8) == 0
+                  ? (Inet6Address) SMALL.vip6Pool().addressAt(1 + r.nextInt(15))
+                  : null,
+              headless);
       long lease = 1L + r.nextInt(4);
-      Command c = switch (r.nextInt(10)) {
-        case 0, 1 -> new Command.UpsertService(k, spec);
-        case 2 -> new Command.DeleteService(k);
-        case 3 -> new Command.Batch(List.of(new Command.DeleteService(k), new Command.UpsertService(
-            new ServiceKey("ns0", "s" + r.nextInt(10)), ServiceSpec.ofPorts())));
-        case 4 -> new Command.Group(List.of(new Command.UpsertService(k, spec), new Command.DeleteService(
-            new ServiceKey("ns1", "s" + r.nextInt(10))), new Command.ExpireLeases(List.of(lease))));
-        case 5 -> new Command.GrantLease(lease, 5_000 + r.nextInt(1000));
-        case 6 -> r.nextBoolean() ? new Command.RevokeLease(lease)
-            : new Command.ExpireLeases(List.of(lease, 1L + r.nextInt(4)));
-        case 7 -> new Command.SetEndpointHealth(k, "10.0.0." + r.nextInt(4), null, Health.values()[r.nextInt(3)]);
-        default -> new Command.PutNode(new NodeRecord("n" + r.nextInt(3), IpAddresses.parse("a", "127.0.0.1"),
-            1 + r.nextInt(3), 2, 3));
-      };
-      log.add(new LogEntry(time - (r.nextInt(20) == 0 ? 5_000 : 0), c)); // now and then a slower leader clock
+      Command c =
+          switch (r.nextInt(10)) {
+            case 0, 1 -> new Command.UpsertService(k, spec);
+            case 2 -> new Command.DeleteService(k);
+            case 3 ->
+                new Command.Batch(
+                    List.of(
+                        new Command.DeleteService(k),
+                        new Command.UpsertService(
+                            new ServiceKey("ns0", "s" + r.nextInt(10)), ServiceSpec.ofPorts())));
+            case 4 ->
+                new Command.Group(
+                    List.of(
+                        new Command.UpsertService(k, spec),
+                        new Command.DeleteService(new ServiceKey("ns1", "s" + r.nextInt(10))),
+                        new Command.ExpireLeases(List.of(lease))));
+            case 5 -> new Command.GrantLease(lease, 5_000 + r.nextInt(1000));
+            case 6 ->
+                r.nextBoolean()
+                    ? new Command.RevokeLease(lease)
+                    : new Command.ExpireLeases(List.of(lease, 1L + r.nextInt(4)));
+            case 7 ->
+                new Command.SetEndpointHealth(
+                    k, "10.0.0." + r.nextInt(4), null, Health.values()[r.nextInt(3)]);
+            default ->
+                new Command.PutNode(
+                    new NodeRecord(
+                        "n" + r.nextInt(3),
+                        IpAddresses.parse("a", "127.0.0.1"),
+                        1 + r.nextInt(3),
+                        2,
+                        3));
+          };
+      log.add(
+          new LogEntry(
+              time - (r.nextInt(20) == 0 ? 5_000 : 0), c)); // now and then a slower leader clock
     }
     return log;
   }
 
-
   /**
-   * A replica that is closed and reopened (and now and then restored from the other's checkpoint) between
-   * entries gives the same outcomes as one that never stops: what RocksDB holds is all that apply depends on.
+   * A replica that is closed and reopened (and now and then restored from the other's checkpoint)
+   * between entries gives the same outcomes as one that never stops: what RocksDB holds is all that
+   * apply depends on.
    */
   @Test
   void restartsAndRestoresChangeNoOutcome() throws IOException {
@@ -241,13 +296,17 @@ class RegistryStoreTest {
         restarted.restore(cp);
       }
       if (roll < 2) {
-        assertEquals(steady.view().services(), restarted.view().services(), "seed " + seed + ", entry " + index);
+        assertEquals(
+            steady.view().services(),
+            restarted.view().services(),
+            "seed " + seed + ", entry " + index);
         assertEquals(steady.meta(), restarted.meta(), "seed " + seed + ", entry " + index);
         assertEquals(steady.leases(), restarted.leases(), "seed " + seed + ", entry " + index);
       }
     }
     assertEquals(steady.view().services(), restarted.view().services(), "seed " + seed);
-    assertEquals(Set.copyOf(steady.view().nodes()), Set.copyOf(restarted.view().nodes()), "seed " + seed);
+    assertEquals(
+        Set.copyOf(steady.view().nodes()), Set.copyOf(restarted.view().nodes()), "seed " + seed);
     assertEquals(steady.leases(), restarted.leases(), "seed " + seed);
     assertEquals(steady.meta(), restarted.meta(), "seed " + seed);
     // Replaying the whole log after a restart changes nothing: every entry is already applied.
@@ -272,9 +331,14 @@ class RegistryStoreTest {
     Registry again = new Registry(dir, meters);
     again.load();
     for (long i = 1; i <= applied; i++) {
-      again.apply(1, i, new LogEntry(TestRegistries.T0, new Command.DeleteService(new ServiceKey("p", "a"))));
+      again.apply(
+          1,
+          i,
+          new LogEntry(TestRegistries.T0, new Command.DeleteService(new ServiceKey("p", "a"))));
     }
-    assertEquals(applied, meters.counter("quorumdns.registry.outcomes", "outcome", "AlreadyApplied").count(),
+    assertEquals(
+        applied,
+        meters.counter("quorumdns.registry.outcomes", "outcome", "AlreadyApplied").count(),
         "every replayed entry is counted");
     assertTrue(again.view().get(new ServiceKey("p", "a")) != null, "and none of them was applied");
     again.close();
@@ -287,18 +351,26 @@ class RegistryStoreTest {
     StoredMeta before = r.meta();
     r.advance(3, before.appliedIndex() + 5); // a configuration change, at a later term
     StoredMeta after = r.meta();
-    assertEquals(new StoredMeta(3, before.appliedIndex() + 5, before.revision(), before.logTimeMillis()), after);
+    assertEquals(
+        new StoredMeta(3, before.appliedIndex() + 5, before.revision(), before.logTimeMillis()),
+        after);
     assertEquals(after.appliedIndex(), r.view().appliedIndex());
     assertEquals(s.revision(), r.view().revision(), "no registry change: the SOA serial stays");
     r.advance(4, after.appliedIndex()); // at or below the applied index: ignored
     assertEquals(after, r.meta());
-    assertEquals(new Outcome.AlreadyApplied(after.appliedIndex()), r.apply(4, after.appliedIndex(),
-        new LogEntry(TestRegistries.T0, new Command.DeleteService(s.key()))));
+    assertEquals(
+        new Outcome.AlreadyApplied(after.appliedIndex()),
+        r.apply(
+            4,
+            after.appliedIndex(),
+            new LogEntry(TestRegistries.T0, new Command.DeleteService(s.key()))));
     r.close();
     Registry again = fresh(dir);
     assertEquals(after, again.meta());
     assertEquals(s, again.view().get(s.key()));
-    Outcome o = again.apply(3, after.appliedIndex() + 1, new LogEntry(0, new Command.DeleteService(s.key())));
+    Outcome o =
+        again.apply(
+            3, after.appliedIndex() + 1, new LogEntry(0, new Command.DeleteService(s.key())));
     assertInstanceOf(Outcome.Deleted.class, o);
     assertEquals(after.appliedIndex() + 1, again.view().revision());
     assertEquals(before.logTimeMillis(), again.meta().logTimeMillis(), "log time never goes back");
@@ -316,11 +388,16 @@ class RegistryStoreTest {
     RegistryViewHolder held = new RegistryViewHolder(follower.view());
     follower.restore(cp);
     assertEquals(leader.meta(), follower.meta());
-    assertEquals(leader.view().services(), held.view().services(), "a view taken before the restore follows it");
+    assertEquals(
+        leader.view().services(),
+        held.view().services(),
+        "a view taken before the restore follows it");
     for (Registry r : List.of(leader, follower)) {
       ServiceSpec grab = new ServiceSpec(List.of(), List.of(), Map.of(), gone.vip4(), null);
-      assertInstanceOf(Outcome.Conflict.class, TestRegistries.apply(r, new Command.UpsertService(
-          new ServiceKey("p", "thief"), grab)), "the hold-down came with the checkpoint");
+      assertInstanceOf(
+          Outcome.Conflict.class,
+          TestRegistries.apply(r, new Command.UpsertService(new ServiceKey("p", "thief"), grab)),
+          "the hold-down came with the checkpoint");
       Service back = TestRegistries.register(r, "p", "gone", ServiceSpec.ofPorts());
       assertEquals(gone.vip4(), back.vip4());
       assertEquals(gone.vip6(), back.vip6());
@@ -335,12 +412,17 @@ class RegistryStoreTest {
     Path live = dir.resolve("state");
     Registry r = populated(live);
     List<Service> services = r.view().services();
-    IOException e = assertThrows(IOException.class, () -> r.restore(dir.resolve("no-such-checkpoint")));
+    IOException e =
+        assertThrows(IOException.class, () -> r.restore(dir.resolve("no-such-checkpoint")));
     assertFalse(r.view().isLoaded(), "not serving a state it may no longer have: " + e);
-    assertThrows(IllegalStateException.class, () -> r.apply(1, 999, new LogEntry(0,
-        new Command.DeleteService(new ServiceKey("ns1", "svc1")))));
+    assertThrows(
+        IllegalStateException.class,
+        () ->
+            r.apply(
+                1, 999, new LogEntry(0, new Command.DeleteService(new ServiceKey("ns1", "svc1")))));
     r.load();
-    assertEquals(services, r.view().services(), "the copy failed before the live store was touched");
+    assertEquals(
+        services, r.view().services(), "the copy failed before the live store was touched");
     assertFalse(Files.exists(Snapshots.incoming(live)));
     r.close();
   }
@@ -355,7 +437,8 @@ class RegistryStoreTest {
     TestRegistries.register(r, "after", "checkpoint", ServiceSpec.ofPorts());
     List<Service> newer = r.view().services();
     r.close();
-    // A crash while the checkpoint was being copied in: a partial incoming copy beside the live store,
+    // A crash while the checkpoint was being copied in: a partial incoming copy beside the live
+    // store,
     // and a retired store left over from an earlier swap.
     Files.createDirectories(Snapshots.incoming(live));
     Files.writeString(Snapshots.incoming(live).resolve("CURRENT"), "garbage");

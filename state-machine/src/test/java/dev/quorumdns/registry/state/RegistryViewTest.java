@@ -28,12 +28,15 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** What the DNS front end reads: {@link RegistryView} before load, after writes, deletes and node changes. */
+/**
+ * What the DNS front end reads: {@link RegistryView} before load, after writes, deletes and node
+ * changes.
+ */
 class RegistryViewTest {
-  private static final ClusterSettings SETTINGS = TestRegistries.settings("10.0.0.0/24", "fd00:1::/64", 60_000);
+  private static final ClusterSettings SETTINGS =
+      TestRegistries.settings("10.0.0.0/24", "fd00:1::/64", 60_000);
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void beforeLoadTheViewIsEmptyAndSaysSo() throws IOException {
@@ -69,8 +72,9 @@ class RegistryViewTest {
     Registry r = TestRegistries.load(dir);
     assertEquals(Optional.empty(), r.view().settings(), "settings come only from InitCluster");
     ServiceKey k = new ServiceKey("prod", "web");
-    assertEquals(new Outcome.NotInitialized(), TestRegistries.apply(r, new Command.UpsertService(k,
-        ServiceSpec.ofPorts())));
+    assertEquals(
+        new Outcome.NotInitialized(),
+        TestRegistries.apply(r, new Command.UpsertService(k, ServiceSpec.ofPorts())));
     assertEquals(new Outcome.NotFound(k), TestRegistries.apply(r, new Command.DeleteService(k)));
     assertEquals(0, r.view().revision(), "a refusal is no change");
     assertEquals(2, r.view().appliedIndex());
@@ -114,8 +118,9 @@ class RegistryViewTest {
     assertNull(v.byVip(IpAddresses.parse("q", "10.0.0.0")), "the network address is nobody's");
     assertNull(v.byVip(IpAddresses.parse("q", "192.0.2.1")));
     // An update keeps the VIPs and shows the new record under them.
-    Service updated = TestRegistries.register(r, "prod", "web", new ServiceSpec(List.of(), List.of(),
-        Map.of("v", "2"), null, null));
+    Service updated =
+        TestRegistries.register(
+            r, "prod", "web", new ServiceSpec(List.of(), List.of(), Map.of("v", "2"), null, null));
     assertEquals(web.vip4(), updated.vip4());
     assertEquals(updated, v.byVip(web.vip4()));
     assertEquals(updated, v.byVip(web.vip6()));
@@ -134,9 +139,11 @@ class RegistryViewTest {
       ServiceKey k = ServiceKey.parse(key);
       TestRegistries.register(r, k.namespace(), k.name(), ServiceSpec.ofPorts());
     }
-    assertEquals(List.of("a/a", "a/y", "b/a", "b/z", "c/x"), v.services().stream().map(s -> s.key().toString())
-        .toList());
-    assertEquals(List.of("b/a", "b/z"), v.services("b").stream().map(s -> s.key().toString()).toList());
+    assertEquals(
+        List.of("a/a", "a/y", "b/a", "b/z", "c/x"),
+        v.services().stream().map(s -> s.key().toString()).toList());
+    assertEquals(
+        List.of("b/a", "b/z"), v.services("b").stream().map(s -> s.key().toString()).toList());
     assertEquals(List.of(), v.services("d"));
     assertEquals(5, v.size());
     assertEquals(v.get(ServiceKey.parse("c/x")), v.services("c").get(0));
@@ -151,17 +158,25 @@ class RegistryViewTest {
     assertEquals(web.revision(), v.revision());
     assertEquals(web.revision(), v.appliedIndex());
     assertEquals(web.revision(), web.createRevision());
-    Outcome same = TestRegistries.apply(r, new Command.UpsertService(web.key(), ServiceSpec.ofPorts()));
-    assertEquals(new Outcome.Written(web, false, false), same, "the same body again changes nothing");
+    Outcome same =
+        TestRegistries.apply(r, new Command.UpsertService(web.key(), ServiceSpec.ofPorts()));
+    assertEquals(
+        new Outcome.Written(web, false, false), same, "the same body again changes nothing");
     assertEquals(web.revision(), v.revision());
     assertEquals(web.revision() + 1, v.appliedIndex());
-    ServiceSpec changeVip = new ServiceSpec(List.of(), List.of(), Map.of(), IpAddresses.parse4("vip4", "10.0.0.200"),
-        null);
-    assertInstanceOf(Outcome.Conflict.class, TestRegistries.apply(r, new Command.UpsertService(web.key(),
-        changeVip)));
+    ServiceSpec changeVip =
+        new ServiceSpec(
+            List.of(), List.of(), Map.of(), IpAddresses.parse4("vip4", "10.0.0.200"), null);
+    assertInstanceOf(
+        Outcome.Conflict.class,
+        TestRegistries.apply(r, new Command.UpsertService(web.key(), changeVip)));
     assertEquals(web.revision(), v.revision(), "a refusal is no change");
-    Service labelled = TestRegistries.register(r, "prod", "web", new ServiceSpec(List.of(), List.of(),
-        Map.of("a", "b"), web.vip4(), web.vip6()));
+    Service labelled =
+        TestRegistries.register(
+            r,
+            "prod",
+            "web",
+            new ServiceSpec(List.of(), List.of(), Map.of("a", "b"), web.vip4(), web.vip6()));
     assertEquals(v.appliedIndex(), labelled.revision());
     assertEquals(web.createRevision(), labelled.createRevision());
     assertEquals(labelled.revision(), v.revision());
@@ -173,18 +188,25 @@ class RegistryViewTest {
     Registry r = TestRegistries.open(dir, SETTINGS);
     RegistryView v = r.view();
     assertEquals(Optional.of(SETTINGS), v.settings());
-    assertEquals(new Outcome.Initialized(SETTINGS, false), TestRegistries.apply(r, new Command.InitCluster(
-        ClusterSettings.defaults())), "only the first InitCluster counts");
+    assertEquals(
+        new Outcome.Initialized(SETTINGS, false),
+        TestRegistries.apply(r, new Command.InitCluster(ClusterSettings.defaults())),
+        "only the first InitCluster counts");
     assertEquals(Optional.of(SETTINGS), v.settings());
     NodeRecord n1 = new NodeRecord("n1", IpAddresses.parse("a", "127.0.0.11"), 9053, 8053, 53535);
     NodeRecord n2 = new NodeRecord("n2", IpAddresses.parse("a", "fd00::12"), 9053, 8053, 53535);
-    assertEquals(new Outcome.NodeWritten(n1, true), TestRegistries.apply(r, new Command.PutNode(n1)));
-    assertEquals(new Outcome.NodeWritten(n1, false), TestRegistries.apply(r, new Command.PutNode(n1)));
+    assertEquals(
+        new Outcome.NodeWritten(n1, true), TestRegistries.apply(r, new Command.PutNode(n1)));
+    assertEquals(
+        new Outcome.NodeWritten(n1, false), TestRegistries.apply(r, new Command.PutNode(n1)));
     TestRegistries.apply(r, new Command.PutNode(n2));
     assertEquals(n2, v.node("n2"));
     assertEquals(Set.of(n1, n2), Set.copyOf(v.nodes()));
-    assertEquals(new Outcome.NodeRemoved("n1", true), TestRegistries.apply(r, new Command.RemoveNode("n1")));
-    assertEquals(new Outcome.NodeRemoved("n1", false), TestRegistries.apply(r, new Command.RemoveNode("n1")));
+    assertEquals(
+        new Outcome.NodeRemoved("n1", true), TestRegistries.apply(r, new Command.RemoveNode("n1")));
+    assertEquals(
+        new Outcome.NodeRemoved("n1", false),
+        TestRegistries.apply(r, new Command.RemoveNode("n1")));
     assertNull(v.node("n1"));
     assertEquals(Set.of(n2), Set.copyOf(v.nodes()));
     assertEquals(Set.of(), v.voters());

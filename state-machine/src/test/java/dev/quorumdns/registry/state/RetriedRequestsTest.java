@@ -16,18 +16,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A write retried with the same request id after its first attempt was applied (the retry reached a leader that
- * restarted or installed a snapshot since, so Raft's in-memory retry cache did not know it) is a second log
- * entry: it must answer the first outcome and change nothing, on every replica alike.
+ * A write retried with the same request id after its first attempt was applied (the retry reached a
+ * leader that restarted or installed a snapshot since, so Raft's in-memory retry cache did not know
+ * it) is a second log entry: it must answer the first outcome and change nothing, on every replica
+ * alike.
  */
 class RetriedRequestsTest {
   private static final ServiceKey WEB = new ServiceKey("ns", "web");
   private static final RequestId DELETE_WEB = new RequestId(7, 11, 42);
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
-  private static Outcome apply(Registry r, Command c, RequestId id, long timeMillis) throws IOException {
+  private static Outcome apply(Registry r, Command c, RequestId id, long timeMillis)
+      throws IOException {
     return r.apply(1, r.meta().appliedIndex() + 1, new LogEntry(timeMillis, c), id);
   }
 
@@ -52,8 +53,10 @@ class RetriedRequestsTest {
     assertEquals(before, r.meta().revision(), "the retry changed nothing");
     assertEquals(before - 1, revision, "(one write between)");
 
-    Outcome otherCall = apply(r, new Command.DeleteService(WEB), new RequestId(7, 11, 43), t + 2_000);
-    assertInstanceOf(Outcome.NotFound.class, otherCall, "another call of the same client is a new write");
+    Outcome otherCall =
+        apply(r, new Command.DeleteService(WEB), new RequestId(7, 11, 43), t + 2_000);
+    assertInstanceOf(
+        Outcome.NotFound.class, otherCall, "another call of the same client is a new write");
     r.close();
   }
 
@@ -74,7 +77,9 @@ class RetriedRequestsTest {
     other.restore(checkpoint);
     TestRegistries.register(other, "ns", "web", ServiceSpec.ofPorts());
     long before = other.meta().revision();
-    assertEquals(first, apply(other, new Command.DeleteService(WEB), DELETE_WEB, t + 500),
+    assertEquals(
+        first,
+        apply(other, new Command.DeleteService(WEB), DELETE_WEB, t + 500),
         "the snapshot carries the remembered requests");
     assertEquals(before, other.meta().revision());
     other.close();
@@ -86,12 +91,21 @@ class RetriedRequestsTest {
     long t = TestRegistries.T0;
     apply(r, new Command.DeleteService(WEB), DELETE_WEB, t);
     TestRegistries.register(r, "ns", "web", ServiceSpec.ofPorts());
-    // A later entry moves log time past the window: the old request is dropped, from memory and from the store.
-    apply(r, new Command.DeleteService(new ServiceKey("ns", "nothing")), new RequestId(1, 2, 3),
+    // A later entry moves log time past the window: the old request is dropped, from memory and
+    // from the store.
+    apply(
+        r,
+        new Command.DeleteService(new ServiceKey("ns", "nothing")),
+        new RequestId(1, 2, 3),
         t + RecentRequests.WINDOW_MILLIS);
     r.close();
     Registry again = TestRegistries.load(dir);
-    Outcome late = apply(again, new Command.DeleteService(WEB), DELETE_WEB, t + RecentRequests.WINDOW_MILLIS + 1);
+    Outcome late =
+        apply(
+            again,
+            new Command.DeleteService(WEB),
+            DELETE_WEB,
+            t + RecentRequests.WINDOW_MILLIS + 1);
     assertInstanceOf(Outcome.Deleted.class, late, "past the window the same id is a new write");
     assertNull(again.view().get(WEB));
     again.close();
@@ -100,9 +114,12 @@ class RetriedRequestsTest {
   @Test
   void entriesWithoutARequestIdAreNeverTakenForRetries() throws IOException {
     Registry r = withWeb(dir);
-    assertInstanceOf(Outcome.Deleted.class, apply(r, new Command.DeleteService(WEB), null, TestRegistries.T0));
-    assertInstanceOf(Outcome.NotFound.class, apply(r, new Command.DeleteService(WEB), null, TestRegistries.T0));
-    assertNull(RequestId.of(new byte[15], 1), "a client id that is not 16 bytes gives no request id");
+    assertInstanceOf(
+        Outcome.Deleted.class, apply(r, new Command.DeleteService(WEB), null, TestRegistries.T0));
+    assertInstanceOf(
+        Outcome.NotFound.class, apply(r, new Command.DeleteService(WEB), null, TestRegistries.T0));
+    assertNull(
+        RequestId.of(new byte[15], 1), "a client id that is not 16 bytes gives no request id");
     r.close();
   }
 }

@@ -2,9 +2,9 @@ package dev.quorumdns.registry.state;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.quorumdns.registry.Endpoint;
@@ -14,10 +14,6 @@ import dev.quorumdns.registry.Lease;
 import dev.quorumdns.registry.Service;
 import dev.quorumdns.registry.ServiceKey;
 import dev.quorumdns.registry.ServiceSpec;
-import dev.quorumdns.registry.vip.VipPool;
-import java.net.Inet4Address;
-import java.nio.charset.StandardCharsets;
-import java.util.Set;
 import dev.quorumdns.registry.codec.ByteSink;
 import dev.quorumdns.registry.codec.ByteSource;
 import dev.quorumdns.registry.codec.CodecException;
@@ -25,27 +21,32 @@ import dev.quorumdns.registry.codec.RegistryCodec;
 import dev.quorumdns.registry.store.StoreContents;
 import dev.quorumdns.registry.store.StoredState;
 import dev.quorumdns.registry.store.StoredStateReader;
+import dev.quorumdns.registry.vip.VipPool;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.Inet4Address;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /**
- * Fuzz target for the snapshot reader (docs/security/fuzzing.md). A snapshot is a RocksDB checkpoint of the
- * store; RocksDB checks its own files, and what the registry itself parses is the values and keys in it. So the
- * input is the store's contents, framed as records (see {@link #contents}), and the property is: the reader
- * either refuses with a {@link CodecException} (which {@code Registry.load} and {@code restore} turn into an
- * {@link java.io.IOException} and "not loaded"), or returns a whole state that the in-memory registry takes
- * without error, with every stored value in it. Seeds: golden store values, under
- * {@code SnapshotReaderFuzzTestInputs/}.
+ * Fuzz target for the snapshot reader (docs/security/fuzzing.md). A snapshot is a RocksDB
+ * checkpoint of the store; RocksDB checks its own files, and what the registry itself parses is the
+ * values and keys in it. So the input is the store's contents, framed as records (see {@link
+ * #contents}), and the property is: the reader either refuses with a {@link CodecException} (which
+ * {@code Registry.load} and {@code restore} turn into an {@link java.io.IOException} and "not
+ * loaded"), or returns a whole state that the in-memory registry takes without error, with every
+ * stored value in it. Seeds: golden store values, under {@code SnapshotReaderFuzzTestInputs/}.
  */
 class SnapshotReaderFuzzTest {
   /** Record types in the framed input: the two single values, then the four column families. */
   private static final int META = 0;
+
   private static final int SETTINGS = 1;
   private static final int SERVICES = 2;
   private static final int VIPS = 3;
@@ -55,7 +56,10 @@ class SnapshotReaderFuzzTest {
   private static final int TYPES = 7;
   private static final String SEEDS = "SnapshotReaderFuzzTestInputs/readSnapshotContents/";
 
-  /** The seeds reach the end of the reader: a corpus that is refused at once would fuzz the refusals only. */
+  /**
+   * The seeds reach the end of the reader: a corpus that is refused at once would fuzz the refusals
+   * only.
+   */
   @Test
   void goldenSeedsAreWholeStates() throws IOException, CodecException {
     for (String seed : List.of("golden-store", "golden-v4-only")) {
@@ -68,15 +72,32 @@ class SnapshotReaderFuzzTest {
     }
   }
 
-  /** Headless services, endpoints with health and leases, and leases themselves: spec format 2 in place. */
+  /**
+   * Headless services, endpoints with health and leases, and leases themselves: spec format 2 in
+   * place.
+   */
   @Test
   void servicesInSpecFormat2AndLeasesLoadInPlaceAsTheReaderReadsThem() {
-    ServiceSpec leased = new ServiceSpec(List.of(), List.of(new Endpoint("10.0.0.1", 80, 5, Health.WARNING, 7L),
-        new Endpoint("10.0.0.2", null, null, Health.PASSING, 9L)), Map.of(), null, null);
-    ServiceSpec headless = new ServiceSpec(List.of(), List.of(new Endpoint("10.0.0.3", null, null)), Map.of(), null,
-        null, true);
-    Service a = new Service(new ServiceKey("p", "a"), leased, (Inet4Address) IpAddresses.parse("v", "240.0.0.1"),
-        null, 5, 3);
+    ServiceSpec leased =
+        new ServiceSpec(
+            List.of(),
+            List.of(
+                new Endpoint("10.0.0.1", 80, 5, Health.WARNING, 7L),
+                new Endpoint("10.0.0.2", null, null, Health.PASSING, 9L)),
+            Map.of(),
+            null,
+            null);
+    ServiceSpec headless =
+        new ServiceSpec(
+            List.of(), List.of(new Endpoint("10.0.0.3", null, null)), Map.of(), null, null, true);
+    Service a =
+        new Service(
+            new ServiceKey("p", "a"),
+            leased,
+            (Inet4Address) IpAddresses.parse("v", "240.0.0.1"),
+            null,
+            5,
+            3);
     Service b = new Service(new ServiceKey("p", "b"), headless, null, null, 6, 6);
     ByteSink framed = new ByteSink(512);
     for (Service s : List.of(a, b)) {
@@ -112,8 +133,12 @@ class SnapshotReaderFuzzTest {
     try {
       state = StoredStateReader.read(raw);
     } catch (CodecException refused) {
-      // The documented refusal; loading the same contents straight into a registry refuses them too.
-      assertThrows(CodecException.class, () -> RegistryState.read(raw), "the node's loader refuses what the reader does");
+      // The documented refusal; loading the same contents straight into a registry refuses them
+      // too.
+      assertThrows(
+          CodecException.class,
+          () -> RegistryState.read(raw),
+          "the node's loader refuses what the reader does");
       return;
     }
     try {
@@ -121,11 +146,13 @@ class SnapshotReaderFuzzTest {
     } catch (CodecException e) {
       throw new AssertionError("the node's loader refuses what the reader accepts", e);
     }
-    assertEquals(state.services().size(), streamed.size(), "the loaded registry holds every service");
+    assertEquals(
+        state.services().size(), streamed.size(), "the loaded registry holds every service");
     for (Service s : state.services()) {
       assertEquals(s, streamed.get(s.key()), "loaded in place, the service is the one decoded");
     }
-    assertEquals(raw.services().size(), state.services().size(), "every stored service is in the state");
+    assertEquals(
+        raw.services().size(), state.services().size(), "every stored service is in the state");
     assertEquals(raw.holds().size(), state.holds().size(), "every stored hold is in the state");
     assertEquals(raw.nodes().size(), state.nodes().size(), "every stored node is in the state");
     assertEquals(raw.leases().size(), state.leases().size(), "every stored lease is in the state");
@@ -139,7 +166,8 @@ class SnapshotReaderFuzzTest {
       ByteSink out = new ByteSink(256);
       RegistryCodec.writeService(out, s);
       try {
-        assertEquals(s, RegistryCodec.readService(new ByteSource(out.toByteArray())), "service round trip");
+        assertEquals(
+            s, RegistryCodec.readService(new ByteSource(out.toByteArray())), "service round trip");
       } catch (CodecException e) {
         throw new AssertionError("a service that was read cannot be read back after writing it", e);
       }
@@ -147,9 +175,9 @@ class SnapshotReaderFuzzTest {
   }
 
   /**
-   * Parses the framed input: records of {@code type (u8, mod 7), key length (u8), key, value length (u16, big
-   * endian), value}, until the bytes run out. Like RocksDB, a family keeps one value per key, in unsigned byte
-   * order; for meta and settings the last record wins.
+   * Parses the framed input: records of {@code type (u8, mod 7), key length (u8), key, value length
+   * (u16, big endian), value}, until the bytes run out. Like RocksDB, a family keeps one value per
+   * key, in unsigned byte order; for meta and settings the last record wins.
    */
   static StoreContents contents(byte[] in) {
     byte[] meta = null;
@@ -178,8 +206,13 @@ class SnapshotReaderFuzzTest {
         default -> families.get(type - SERVICES).put(key, value);
       }
     }
-    return new StoreContents(meta, settings, entries(families.get(0)), entries(families.get(VIPS - SERVICES)),
-        entries(families.get(HOLDS - SERVICES)), entries(families.get(NODES - SERVICES)),
+    return new StoreContents(
+        meta,
+        settings,
+        entries(families.get(0)),
+        entries(families.get(VIPS - SERVICES)),
+        entries(families.get(HOLDS - SERVICES)),
+        entries(families.get(NODES - SERVICES)),
         entries(families.get(LEASES - SERVICES)));
   }
 

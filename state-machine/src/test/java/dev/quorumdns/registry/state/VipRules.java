@@ -22,11 +22,12 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * The VIP rules of docs/architecture.md, each checked by name on every applied outcome: stability (an update keeps the
- * VIPs; asking to change one is a conflict), injectivity, hold-down (only the previous owner may take a held
- * VIP), re-registration (the newest own hold first, else the first free address probing from the name's
- * hash), exhaustion (refused only when every usable address is taken or held). Keeps its own books of live
- * services and released VIPs, from the outcomes alone. Test thread only.
+ * The VIP rules of docs/architecture.md, each checked by name on every applied outcome: stability
+ * (an update keeps the VIPs; asking to change one is a conflict), injectivity, hold-down (only the
+ * previous owner may take a held VIP), re-registration (the newest own hold first, else the first
+ * free address probing from the name's hash), exhaustion (refused only when every usable address is
+ * taken or held). Keeps its own books of live services and released VIPs, from the outcomes alone.
+ * Test thread only.
  */
 final class VipRules {
   private record Released(ServiceKey owner, long expiresAt) {}
@@ -50,7 +51,9 @@ final class VipRules {
     return out;
   }
 
-  /** Checks the outcome of one entry applied at log time {@code logTime} (already made monotonic). */
+  /**
+   * Checks the outcome of one entry applied at log time {@code logTime} (already made monotonic).
+   */
   void entry(Command c, Outcome o, long logTime, Supplier<String> context) {
     now = logTime;
     where = context;
@@ -70,7 +73,8 @@ final class VipRules {
           command(b.commands().get(i), applied.outcomes().get(i));
         }
       } else {
-        // The refusal is judged against the batch's staged state, which these books do not see; the caller
+        // The refusal is judged against the batch's staged state, which these books do not see; the
+        // caller
         // checks that nothing changed.
         Outcome.BatchRefused refused = assertInstanceOf(Outcome.BatchRefused.class, o, where);
         assertTrue(refused.cause().refused(), where);
@@ -99,14 +103,24 @@ final class VipRules {
     ServiceKey k = u.key();
     Service current = live.get(k);
     if (current != null) {
-      boolean asksChange = changes(u.spec().vip4(), current.vip4()) || changes(u.spec().vip6(), current.vip6());
+      boolean asksChange =
+          changes(u.spec().vip4(), current.vip4()) || changes(u.spec().vip6(), current.vip6());
       if (asksChange) {
-        assertInstanceOf(Outcome.Conflict.class, o, () -> where.get() + ": stability: a VIP change must conflict");
+        assertInstanceOf(
+            Outcome.Conflict.class,
+            o,
+            () -> where.get() + ": stability: a VIP change must conflict");
         return;
       }
       Outcome.Written w = assertInstanceOf(Outcome.Written.class, o, where);
-      assertEquals(current.vip4(), w.service().vip4(), () -> where.get() + ": stability: an update moved vip4");
-      assertEquals(current.vip6(), w.service().vip6(), () -> where.get() + ": stability: an update moved vip6");
+      assertEquals(
+          current.vip4(),
+          w.service().vip4(),
+          () -> where.get() + ": stability: an update moved vip4");
+      assertEquals(
+          current.vip6(),
+          w.service().vip6(),
+          () -> where.get() + ": stability: an update moved vip6");
       assertEquals(!current.sameSpec(u.spec()), w.changed(), where);
       assertEquals(false, w.created(), where);
       live.put(k, w.service());
@@ -127,19 +141,33 @@ final class VipRules {
         assertNull(vip, where);
         continue;
       }
-      assertTrue(pool.usable(vip), () -> where.get() + ": " + vip + " is not a usable address of " + pool);
+      assertTrue(
+          pool.usable(vip), () -> where.get() + ": " + vip + " is not a usable address of " + pool);
       ServiceKey owner = ownerOf(vip);
-      assertNull(owner, () -> where.get() + ": injectivity: " + vip + " given to " + k + " is " + owner + "'s");
+      assertNull(
+          owner,
+          () -> where.get() + ": injectivity: " + vip + " given to " + k + " is " + owner + "'s");
       Released r = released.get(vip);
       if (r != null && !r.owner().equals(k)) {
-        fail(where.get() + ": hold-down: " + IpAddresses.format(vip) + " released by " + r.owner()
-            + " until " + r.expiresAt() + " was given to " + k + " at " + now);
+        fail(
+            where.get()
+                + ": hold-down: "
+                + IpAddresses.format(vip)
+                + " released by "
+                + r.owner()
+                + " until "
+                + r.expiresAt()
+                + " was given to "
+                + k
+                + " at "
+                + now);
       }
       InetAddress expected = requested != null ? requested : newestOwnHold(k, f);
       if (expected == null) {
         expected = firstFree(pool, k);
       }
-      assertEquals(expected, vip, () -> where.get() + ": re-registration/probing: " + k + " in " + pool);
+      assertEquals(
+          expected, vip, () -> where.get() + ": re-registration/probing: " + k + " in " + pool);
       released.remove(vip);
     }
     live.put(k, s);
@@ -160,7 +188,8 @@ final class VipRules {
     InetAddress requested = f == VipPool.Family.IPV4 ? u.spec().vip4() : u.spec().vip6();
     if (o instanceof Outcome.PoolExhausted) {
       assertNull(requested, where);
-      assertNull(newestOwnHold(k, f), () -> where.get() + ": exhausted although " + k + " holds a VIP");
+      assertNull(
+          newestOwnHold(k, f), () -> where.get() + ": exhausted although " + k + " holds a VIP");
       for (long off = 0; off <= pool.capacity() + 1; off++) {
         InetAddress a = pool.addressAt(off);
         if (pool.usable(off) && ownerOf(a) == null && !released.containsKey(a)) {
@@ -172,7 +201,9 @@ final class VipRules {
       boolean takenByOther = ownerOf(requested) != null || (r != null && !r.owner().equals(k));
       assertTrue(takenByOther, () -> where.get() + ": conflict over free " + requested);
     } else {
-      assertTrue(pool == null || !pool.usable(requested), () -> where.get() + ": " + requested + " is usable");
+      assertTrue(
+          pool == null || !pool.usable(requested),
+          () -> where.get() + ": " + requested + " is usable");
     }
   }
 
@@ -189,7 +220,9 @@ final class VipRules {
     return null;
   }
 
-  /** The VIP released by {@code k} most recently (ties: lowest text) that is still held, or null. */
+  /**
+   * The VIP released by {@code k} most recently (ties: lowest text) that is still held, or null.
+   */
   private InetAddress newestOwnHold(ServiceKey k, VipPool.Family f) {
     InetAddress best = null;
     long bestExpiry = Long.MIN_VALUE;
@@ -198,8 +231,9 @@ final class VipRules {
         continue;
       }
       long exp = e.getValue().expiresAt();
-      if (exp > bestExpiry || (exp == bestExpiry
-          && IpAddresses.format(e.getKey()).compareTo(IpAddresses.format(best)) < 0)) {
+      if (exp > bestExpiry
+          || (exp == bestExpiry
+              && IpAddresses.format(e.getKey()).compareTo(IpAddresses.format(best)) < 0)) {
         best = e.getKey();
         bestExpiry = exp;
       }

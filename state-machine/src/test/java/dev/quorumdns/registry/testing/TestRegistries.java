@@ -15,8 +15,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 
 /**
- * Real registries (RocksDB on disk) for tests of this and other modules. Entries are applied at the next
- * index of term 1 with a fixed log time unless given one. Not thread-safe; use from the test thread.
+ * Real registries (RocksDB on disk) for tests of this and other modules. Entries are applied at the
+ * next index of term 1 with a fixed log time unless given one. Not thread-safe; use from the test
+ * thread.
  */
 public final class TestRegistries {
   /** The log time every helper here uses unless told otherwise. */
@@ -36,7 +37,10 @@ public final class TestRegistries {
     return open(dir, ClusterSettings.defaults());
   }
 
-  /** Loads whatever {@code dir} holds (nothing is applied): for reopening after {@link Registry#close()}. */
+  /**
+   * Loads whatever {@code dir} holds (nothing is applied): for reopening after {@link
+   * Registry#close()}.
+   */
   public static Registry load(Path dir) {
     Registry r = new Registry(dir, new SimpleMeterRegistry());
     try {
@@ -47,10 +51,14 @@ public final class TestRegistries {
     return r;
   }
 
-  /** Settings from pool text as in the configuration; {@code vip6} null or empty disables IPv6 VIPs. */
+  /**
+   * Settings from pool text as in the configuration; {@code vip6} null or empty disables IPv6 VIPs.
+   */
   public static ClusterSettings settings(String vip4, String vip6, long holdDownMillis) {
-    return new ClusterSettings(VipPool.parse("vip-cidr", vip4),
-        vip6 == null || vip6.isEmpty() ? null : VipPool.parse("vip6-cidr", vip6), holdDownMillis);
+    return new ClusterSettings(
+        VipPool.parse("vip-cidr", vip4),
+        vip6 == null || vip6.isEmpty() ? null : VipPool.parse("vip6-cidr", vip6),
+        holdDownMillis);
   }
 
   /** Applies {@code command} at the next index, log time {@link #T0}. */
@@ -76,7 +84,9 @@ public final class TestRegistries {
     throw new IllegalStateException("registration of " + namespace + "/" + name + " refused: " + o);
   }
 
-  /** Deletes a service at log time {@link #T0} and returns what it was; fails if it was not there. */
+  /**
+   * Deletes a service at log time {@link #T0} and returns what it was; fails if it was not there.
+   */
   public static Service deregister(Registry r, String namespace, String name) {
     Outcome o = apply(r, new Command.DeleteService(new ServiceKey(namespace, name)));
     if (o instanceof Outcome.Deleted d) {

@@ -27,33 +27,37 @@ class VipPoolTest {
   private static final long SEED = Long.getLong("quorumdns.seed", 5952L);
 
   @ParameterizedTest(name = "{0} refused: {1}")
-  @CsvSource(delimiter = '|', value = {
-      "240.0.0.1/4 | host bits set",
-      "10.0.0.4/29 | host bits set",
-      "fd00::1/64 | host bits set",
-      "fd00:0:0:0:8000::/64 | host bits set",
-      "fd00::18/124 | host bits set",
-      "240.0.0.0/31 | prefix /31",
-      "240.0.0.0/32 | prefix /32",
-      "240.0.0.0/0 | prefix /0",
-      "240.0.0.0/-1 | prefix /-1",
-      "fd00::/63 | prefix /63",
-      "fd00::/48 | prefix /48",
-      "fd00::/127 | prefix /127",
-      "fd00::/128 | prefix /128",
-      "240.0.0.0 | no prefix length",
-      "240.0.0.0/x | bad prefix length",
-      "240.0.0.0/ 4 | bad prefix length",
-      "240.0.0.0/4/4 | bad prefix length",
-      "240.0.0/4 | expected: an IPv4 address",
-      "240.000.0.0/4 | leading zero",
-      "fd00::g/64 | expected: an IPv6 address",
-      "::ffff:240.0.0.0/100 | IPv4-mapped",
-      "/4 | is required",
-      "'' | is required",
-      "'   ' | is required"})
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "240.0.0.1/4 | host bits set",
+        "10.0.0.4/29 | host bits set",
+        "fd00::1/64 | host bits set",
+        "fd00:0:0:0:8000::/64 | host bits set",
+        "fd00::18/124 | host bits set",
+        "240.0.0.0/31 | prefix /31",
+        "240.0.0.0/32 | prefix /32",
+        "240.0.0.0/0 | prefix /0",
+        "240.0.0.0/-1 | prefix /-1",
+        "fd00::/63 | prefix /63",
+        "fd00::/48 | prefix /48",
+        "fd00::/127 | prefix /127",
+        "fd00::/128 | prefix /128",
+        "240.0.0.0 | no prefix length",
+        "240.0.0.0/x | bad prefix length",
+        "240.0.0.0/ 4 | bad prefix length",
+        "240.0.0.0/4/4 | bad prefix length",
+        "240.0.0/4 | expected: an IPv4 address",
+        "240.000.0.0/4 | leading zero",
+        "fd00::g/64 | expected: an IPv6 address",
+        "::ffff:240.0.0.0/100 | IPv4-mapped",
+        "/4 | is required",
+        "'' | is required",
+        "'   ' | is required"
+      })
   void badPoolsAreRefusedNamingTheKey(String cidr, String reason) {
-    ValidationException e = assertThrows(ValidationException.class, () -> VipPool.parse("vip-cidr", cidr));
+    ValidationException e =
+        assertThrows(ValidationException.class, () -> VipPool.parse("vip-cidr", cidr));
     assertEquals("vip-cidr", e.field(), e.getMessage());
     assertTrue(e.getMessage().contains(reason), e.getMessage());
     assertThrows(ValidationException.class, () -> VipPool.parse("vip-cidr", null));
@@ -61,15 +65,25 @@ class VipPoolTest {
 
   @ParameterizedTest(name = "{0}: capacity {1}")
   @CsvSource({
-      "10.0.0.0/30, 2, IPV4", "10.0.0.8/29, 6, IPV4", "10.0.0.0/24, 254, IPV4", "240.0.0.0/4, 268435454, IPV4",
-      "0.0.0.0/1, 2147483646, IPV4", "128.0.0.0/1, 2147483646, IPV4",
-      "fd00::/126, 3, IPV6", "fd00::/124, 15, IPV6", "fd00::/96, 4294967295, IPV6",
-      "fd00::/65, 9223372036854775807, IPV6", "fd00:fd00::/64, 9223372036854775807, IPV6", "::/64, 9223372036854775807, IPV6"})
+    "10.0.0.0/30, 2, IPV4",
+    "10.0.0.8/29, 6, IPV4",
+    "10.0.0.0/24, 254, IPV4",
+    "240.0.0.0/4, 268435454, IPV4",
+    "0.0.0.0/1, 2147483646, IPV4",
+    "128.0.0.0/1, 2147483646, IPV4",
+    "fd00::/126, 3, IPV6",
+    "fd00::/124, 15, IPV6",
+    "fd00::/96, 4294967295, IPV6",
+    "fd00::/65, 9223372036854775807, IPV6",
+    "fd00:fd00::/64, 9223372036854775807, IPV6",
+    "::/64, 9223372036854775807, IPV6"
+  })
   void goodPoolsParseWithTheirCapacity(String cidr, long capacity, VipPool.Family family) {
     VipPool p = VipPool.parse("v", cidr);
     assertEquals(cidr, p.cidr(), "printed canonically");
     assertEquals(cidr, p.toString());
-    assertEquals(capacity, p.capacity(), "the network (and IPv4 broadcast) address excluded; saturates");
+    assertEquals(
+        capacity, p.capacity(), "the network (and IPv4 broadcast) address excluded; saturates");
     assertEquals(family, p.family());
     assertEquals(Integer.parseInt(cidr.substring(cidr.indexOf('/') + 1)), p.prefix());
     assertEquals(p, VipPool.parse("other-field", cidr));
@@ -124,7 +138,8 @@ class VipPoolTest {
 
   @Test
   void offsetsAndAddressesRoundTrip() {
-    for (String cidr : new String[] {"10.0.0.0/30", "10.0.0.8/29", "10.1.0.0/28", "fd00::/124", "fd00::/125"}) {
+    for (String cidr :
+        new String[] {"10.0.0.0/30", "10.0.0.8/29", "10.1.0.0/28", "fd00::/124", "fd00::/125"}) {
       VipPool p = VipPool.parse("v", cidr);
       Set<InetAddress> seen = new HashSet<>();
       long size = p.capacity() + (p.family() == VipPool.Family.IPV4 ? 2 : 1);
@@ -139,15 +154,20 @@ class VipPoolTest {
       assertEquals(p.capacity(), seen.stream().filter(p::usable).count(), cidr);
     }
     SplittableRandom r = new SplittableRandom(SEED);
-    for (String cidr : new String[] {"240.0.0.0/4", "0.0.0.0/1", "fd00:fd00::/64", "fd00::/100", "fd00::/65"}) {
+    for (String cidr :
+        new String[] {"240.0.0.0/4", "0.0.0.0/1", "fd00:fd00::/64", "fd00::/100", "fd00::/65"}) {
       VipPool p = VipPool.parse("v", cidr);
       for (int i = 0; i < 2000; i++) {
         long off = p.offsetOf(p.addressAt(r.nextLong()));
         InetAddress a = p.addressAt(off);
-        assertEquals(off, p.offsetOf(a), "seed " + SEED + ", " + cidr + " offset " + Long.toUnsignedString(off));
+        assertEquals(
+            off,
+            p.offsetOf(a),
+            "seed " + SEED + ", " + cidr + " offset " + Long.toUnsignedString(off));
         assertTrue(p.contains(a), "seed " + SEED + ", " + cidr);
         assertEquals(p.family(), VipPool.Family.of(a));
-        assertEquals(a, IpAddresses.parse("a", IpAddresses.format(a)), "the text of a VIP parses back");
+        assertEquals(
+            a, IpAddresses.parse("a", IpAddresses.format(a)), "the text of a VIP parses back");
       }
     }
     VipPool p64 = VipPool.parse("v", "fd00:fd00::/64");
@@ -155,12 +175,15 @@ class VipPoolTest {
     assertEquals(ip("fd00:fd00::ffff:ffff:ffff:ffff"), p64.addressAt(-1));
   }
 
-  /** The preferred address of a name is part of the stored contract: a change moves every new VIP. */
+  /**
+   * The preferred address of a name is part of the stored contract: a change moves every new VIP.
+   */
   @ParameterizedTest(name = "{0}")
   @CsvSource({
-      "prod/web, 73217201, 12807572571719283889, 244.93.52.177, fd00:fd00::b1bd:a365:845d:34b1",
-      "prod/api, 13794512, 2200805097373596880, 240.210.124.208, fd00:fd00::1e8a:d493:60d2:7cd0",
-      "demo/web, 155589171, 2146167744264280627, 249.70.26.51, fd00:fd00::1dc8:b831:4946:1a33"})
+    "prod/web, 73217201, 12807572571719283889, 244.93.52.177, fd00:fd00::b1bd:a365:845d:34b1",
+    "prod/api, 13794512, 2200805097373596880, 240.210.124.208, fd00:fd00::1e8a:d493:60d2:7cd0",
+    "demo/web, 155589171, 2146167744264280627, 249.70.26.51, fd00:fd00::1dc8:b831:4946:1a33"
+  })
   void preferredOffsetsArePinned(String name, String off4, String off6, String vip4, String vip6) {
     VipPool p4 = VipPool.parse("v", "240.0.0.0/4");
     VipPool p6 = VipPool.parse("v", "fd00:fd00::/64");
@@ -172,15 +195,29 @@ class VipPoolTest {
   }
 
   /**
-   * More names over more pools, pinned in {@code golden/preferred-offsets.txt} (rewrite with
-   * {@code -Dgolden.update=true} only together with a new stored format). The offset in a smaller pool is the
-   * same 64-bit hash, masked.
+   * More names over more pools, pinned in {@code golden/preferred-offsets.txt} (rewrite with {@code
+   * -Dgolden.update=true} only together with a new stored format). The offset in a smaller pool is
+   * the same 64-bit hash, masked.
    */
   @Test
   void preferredOffsetsMatchTheGoldenFile() throws IOException {
-    String[] pools = {"240.0.0.0/4", "10.0.0.0/24", "10.0.0.0/30", "fd00:fd00::/64", "fd00::/100", "fd00::/124"};
-    String[] names = {"prod/web", "prod/api", "demo/web", "a/b", "b/a", "0/0", "web/prod", "prod/web-1",
-        "prod/web-2", "kube-system/kube-dns", "x/" + "y".repeat(63), "z".repeat(63) + "/" + "9".repeat(63)};
+    String[] pools = {
+      "240.0.0.0/4", "10.0.0.0/24", "10.0.0.0/30", "fd00:fd00::/64", "fd00::/100", "fd00::/124"
+    };
+    String[] names = {
+      "prod/web",
+      "prod/api",
+      "demo/web",
+      "a/b",
+      "b/a",
+      "0/0",
+      "web/prod",
+      "prod/web-1",
+      "prod/web-2",
+      "kube-system/kube-dns",
+      "x/" + "y".repeat(63),
+      "z".repeat(63) + "/" + "9".repeat(63)
+    };
     List<String> lines = new ArrayList<>();
     VipPool full = VipPool.parse("v", "fd00:fd00::/64");
     for (String n : names) {
@@ -189,9 +226,19 @@ class VipPoolTest {
       for (String cidr : pools) {
         VipPool p = VipPool.parse("v", cidr);
         long off = p.preferredOffset(key);
-        long mask = p.prefix() == 64 ? -1 : (1L << ((p.family() == VipPool.Family.IPV4 ? 32 : 128) - p.prefix())) - 1;
+        long mask =
+            p.prefix() == 64
+                ? -1
+                : (1L << ((p.family() == VipPool.Family.IPV4 ? 32 : 128) - p.prefix())) - 1;
         assertEquals(hash & mask, off, n + " in " + cidr + ": the same hash, masked");
-        lines.add(n + " " + cidr + " " + Long.toUnsignedString(off) + " " + IpAddresses.format(p.addressAt(off)));
+        lines.add(
+            n
+                + " "
+                + cidr
+                + " "
+                + Long.toUnsignedString(off)
+                + " "
+                + IpAddresses.format(p.addressAt(off)));
       }
     }
     Path file = Path.of("src", "test", "resources", "golden", "preferred-offsets.txt");
@@ -199,7 +246,10 @@ class VipPoolTest {
     if (Boolean.getBoolean("golden.update")) {
       Files.writeString(file, actual);
     }
-    assertEquals(Files.readString(file, StandardCharsets.US_ASCII), actual, "preferred offsets differ from " + file);
+    assertEquals(
+        Files.readString(file, StandardCharsets.US_ASCII),
+        actual,
+        "preferred offsets differ from " + file);
   }
 
   private static InetAddress ip(String s) {

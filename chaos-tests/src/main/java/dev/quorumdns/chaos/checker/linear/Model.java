@@ -9,6 +9,9 @@ import dev.quorumdns.chaos.history.Operation;
 public interface Model<S> {
   S initial();
 
-  /** The state after {@code op} takes effect in {@code state}, or null when {@code op}'s result is impossible there. */
+  /**
+   * The state after {@code op} takes effect in {@code state}, or null when {@code op}'s result is
+   * impossible there.
+   */
   S step(S state, Operation op);
 }

@@ -2,7 +2,8 @@ package dev.quorumdns.chaos.checker.linear;
 
 /**
  * The register one service name is, as the model sees it: absent, or present with a spec and a VIP.
- * A null VIP means "present, VIP not yet observed" (created by an operation whose outcome was unknown).
+ * A null VIP means "present, VIP not yet observed" (created by an operation whose outcome was
+ * unknown).
  */
 public record NameState(boolean present, String spec, String vip) {
   public static final NameState ABSENT = new NameState(false, null, null);

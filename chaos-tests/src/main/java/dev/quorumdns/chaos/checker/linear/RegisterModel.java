@@ -4,10 +4,10 @@ import dev.quorumdns.chaos.history.Operation;
 import java.util.Objects;
 
 /**
- * The per-name register of the registry API: PUT creates (201, a new VIP) or updates (200, same VIP),
- * DELETE removes (200, returning the VIP) or finds nothing (404), a linearizable GET returns the
- * current spec and VIP or 404. Operations with unknown outcome (info) are applied without a result
- * check. Stateless.
+ * The per-name register of the registry API: PUT creates (201, a new VIP) or updates (200, same
+ * VIP), DELETE removes (200, returning the VIP) or finds nothing (404), a linearizable GET returns
+ * the current spec and VIP or 404. Operations with unknown outcome (info) are applied without a
+ * result check. Stateless.
  */
 public final class RegisterModel implements Model<NameState> {
   @Override
@@ -20,7 +20,8 @@ public final class RegisterModel implements Model<NameState> {
     boolean known = op.isOk();
     String result = op.result();
     return switch (op.f()) {
-      case REGISTER, UPDATE -> put(state, op.invoke().value(), known ? op.vip() : null, known ? result : null);
+      case REGISTER, UPDATE ->
+          put(state, op.invoke().value(), known ? op.vip() : null, known ? result : null);
       case DELETE -> delete(state, known ? op.vip() : null, known ? result : null);
       case READ_API -> read(state, op.value(), op.vip(), result);
       default -> throw new IllegalArgumentException("not a register operation: " + op.brief());
@@ -28,7 +29,8 @@ public final class RegisterModel implements Model<NameState> {
   }
 
   private static NameState put(NameState state, String spec, String vip, String result) {
-    if ("created".equals(result) && state.present() || "updated".equals(result) && !state.present()) {
+    if ("created".equals(result) && state.present()
+        || "updated".equals(result) && !state.present()) {
       return null;
     }
     if (!state.present()) {
@@ -57,7 +59,10 @@ public final class RegisterModel implements Model<NameState> {
     return NameState.present(spec, merge(state.vip(), vip));
   }
 
-  /** Two VIPs conflict when both are known and differ; an unknown VIP is bound by the first observation. */
+  /**
+   * Two VIPs conflict when both are known and differ; an unknown VIP is bound by the first
+   * observation.
+   */
   private static boolean conflicts(String known, String observed) {
     return known != null && observed != null && !known.equals(observed);
   }

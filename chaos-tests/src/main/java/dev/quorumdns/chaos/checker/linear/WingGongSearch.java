@@ -16,18 +16,25 @@ import java.util.Set;
  * one independent key's operations. {@code ok} operations must all be linearized between their
  * invocation and completion; {@code info} operations may be linearized anywhere after their
  * invocation, or never; {@code fail} operations must be filtered out by the caller. Bounded by a
- * step budget: past it the answer is {@link Outcome#UNKNOWN}. Not thread-safe; one search per instance.
+ * step budget: past it the answer is {@link Outcome#UNKNOWN}. Not thread-safe; one search per
+ * instance.
  */
 public final class WingGongSearch<S> {
   /** The verdict of one search. */
-  public enum Outcome { LINEARIZABLE, NOT_LINEARIZABLE, UNKNOWN }
+  public enum Outcome {
+    LINEARIZABLE,
+    NOT_LINEARIZABLE,
+    UNKNOWN
+  }
 
   /**
-   * @param stuckAt when not linearizable: the ok operation that could not be placed at the deepest point
+   * @param stuckAt when not linearizable: the ok operation that could not be placed at the deepest
+   *     point
    * @param prefix the operations linearized at that point, in order
    * @param stateThere the model state after that prefix
    */
-  public record Result<S>(Outcome outcome, long steps, Operation stuckAt, List<Operation> prefix, S stateThere) { }
+  public record Result<S>(
+      Outcome outcome, long steps, Operation stuckAt, List<Operation> prefix, S stateThere) {}
 
   private static final class Entry {
     final int op;
@@ -42,9 +49,9 @@ public final class WingGongSearch<S> {
     }
   }
 
-  private record Memo<S>(BitSet linearized, S state) { }
+  private record Memo<S>(BitSet linearized, S state) {}
 
-  private record Frame<S>(Entry call, S stateBefore) { }
+  private record Frame<S>(Entry call, S stateBefore) {}
 
   private final Model<S> model;
   private final long maxSteps;
@@ -72,7 +79,8 @@ public final class WingGongSearch<S> {
         return new Result<>(Outcome.UNKNOWN, steps, null, List.of(), null);
       }
       if (entry == null) {
-        throw new IllegalStateException("ran past the last return with " + remainingOk + " ok operations left");
+        throw new IllegalStateException(
+            "ran past the last return with " + remainingOk + " ok operations left");
       }
       Operation op = ops.get(entry.op);
       if (entry.call) {
@@ -101,7 +109,8 @@ public final class WingGongSearch<S> {
           deepestState = state;
         }
         if (stack.isEmpty()) {
-          return new Result<>(Outcome.NOT_LINEARIZABLE, steps, stuckAt, deepestPrefix, deepestState);
+          return new Result<>(
+              Outcome.NOT_LINEARIZABLE, steps, stuckAt, deepestPrefix, deepestState);
         }
         Frame<S> top = stack.pop();
         state = top.stateBefore();
@@ -131,7 +140,8 @@ public final class WingGongSearch<S> {
         entries.add(ret);
         keys.add(new long[] {op.end()});
       } else if (!op.isInfo()) {
-        throw new IllegalArgumentException("failed operations must be removed first: " + op.brief());
+        throw new IllegalArgumentException(
+            "failed operations must be removed first: " + op.brief());
       }
     }
     Integer[] order = new Integer[entries.size()];

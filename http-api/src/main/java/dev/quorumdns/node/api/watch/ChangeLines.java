@@ -44,11 +44,14 @@ final class ChangeLines {
   /**
    * The stream's last line: why it ends and where to resume.
    *
-   * @param revision       every change up to it was sent before this line: resume with {@code from=revision}
-   * @param oldestRevision with {@code gone}: the oldest revision this node can resume from, else null
+   * @param revision every change up to it was sent before this line: resume with {@code
+   *     from=revision}
+   * @param oldestRevision with {@code gone}: the oldest revision this node can resume from, else
+   *     null
    */
   static byte[] dropped(long revision, String error, String message, Long oldestRevision) {
-    ObjectNode o = F.objectNode().put("type", "dropped").put("revision", revision).put("error", error);
+    ObjectNode o =
+        F.objectNode().put("type", "dropped").put("revision", revision).put("error", error);
     if (oldestRevision != null) {
       o.put("oldestRevision", oldestRevision);
     }
@@ -66,6 +69,8 @@ final class ChangeLines {
     }
   }
 
-  /** One encoded change: its revision, its service's namespace (for filtered streams) and its bytes. */
+  /**
+   * One encoded change: its revision, its service's namespace (for filtered streams) and its bytes.
+   */
   record Line(long revision, String namespace, byte[] bytes) {}
 }

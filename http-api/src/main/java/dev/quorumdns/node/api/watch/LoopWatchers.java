@@ -9,9 +9,10 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * The watchers whose connections live on one event loop. The hub hands each delivery to the loop once; the loop
- * offers it to every watcher with the payload encoded once and shared (a retained duplicate per watcher), so a
- * change costs one copy per loop, not one per watcher. Confined to its loop, except {@link #post}.
+ * The watchers whose connections live on one event loop. The hub hands each delivery to the loop
+ * once; the loop offers it to every watcher with the payload encoded once and shared (a retained
+ * duplicate per watcher), so a change costs one copy per loop, not one per watcher. Confined to its
+ * loop, except {@link #post}.
  */
 final class LoopWatchers {
   private final EventLoop loop;
@@ -48,7 +49,10 @@ final class LoopWatchers {
     watchers.add(w);
   }
 
-  /** Removes {@code w} in constant time (the last watcher takes its slot); false if it was not listed. */
+  /**
+   * Removes {@code w} in constant time (the last watcher takes its slot); false if it was not
+   * listed.
+   */
   boolean remove(Watcher w) {
     int i = w.slot;
     if (i < 0 || i >= watchers.size() || watchers.get(i) != w) {

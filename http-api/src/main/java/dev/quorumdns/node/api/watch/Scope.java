@@ -3,10 +3,11 @@ package dev.quorumdns.node.api.watch;
 import dev.quorumdns.registry.ServiceKey;
 
 /**
- * What a read or a watch covers: every service, the services of one namespace, or one service. Immutable.
+ * What a read or a watch covers: every service, the services of one namespace, or one service.
+ * Immutable.
  *
  * @param namespace the namespace, or null for every service
- * @param key       the one service, or null
+ * @param key the one service, or null
  */
 public record Scope(String namespace, ServiceKey key) {
   public static final Scope ALL = new Scope(null, null);

@@ -11,8 +11,9 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Blocking reads waiting for a change, indexed by what they cover, so a change wakes only the reads it concerns:
- * those of its service, of its namespace and of everything. Confined to the hub's thread.
+ * Blocking reads waiting for a change, indexed by what they cover, so a change wakes only the reads
+ * it concerns: those of its service, of its namespace and of everything. Confined to the hub's
+ * thread.
  */
 final class Waiters {
   /** One blocking read: wakes on a change in {@code scope} after revision {@code after}. */
@@ -54,7 +55,10 @@ final class Waiters {
     wake(all, c.revision());
   }
 
-  /** Wakes every read waiting since before {@code revision}: changes up to it can no longer be told apart. */
+  /**
+   * Wakes every read waiting since before {@code revision}: changes up to it can no longer be told
+   * apart.
+   */
   void wakeAllBefore(long revision) {
     List<Set<Waiter>> sets = new ArrayList<>(byService.values());
     sets.addAll(byNamespace.values());
@@ -82,10 +86,13 @@ final class Waiters {
 
   private Set<Waiter> set(Scope scope, boolean create) {
     if (scope.key() != null) {
-      return create ? byService.computeIfAbsent(scope.key(), k -> new LinkedHashSet<>()) : byService.get(scope.key());
+      return create
+          ? byService.computeIfAbsent(scope.key(), k -> new LinkedHashSet<>())
+          : byService.get(scope.key());
     }
     if (scope.namespace() != null) {
-      return create ? byNamespace.computeIfAbsent(scope.namespace(), k -> new LinkedHashSet<>())
+      return create
+          ? byNamespace.computeIfAbsent(scope.namespace(), k -> new LinkedHashSet<>())
           : byNamespace.get(scope.namespace());
     }
     return all;

@@ -35,24 +35,34 @@ import org.slf4j.LoggerFactory;
 /**
  * The node's watch streams and blocking reads, fed by this replica's change log: no leader needed.
  *
- * <p>When the replica's revision moves (a signal from the apply thread: a volatile write and at most one queued
- * task, however many entries apply meanwhile), the hub's thread reads the change records after what it has
- * delivered from a {@link RegistrySnapshot}, encodes each once, hands them to every event loop that has
- * watchers ({@link LoopWatchers}) and wakes the blocking reads they concern ({@link Waiters}). Watchers that are
- * behind (new ones starting from an old revision, ones that missed a delivery) read pages of the change log on
- * the same thread, one page at a time and only while their connection takes more, so a slow client costs at
- * most its buffer ({@code watch-buffer}) before it is dropped. No event loop ever reads the store.
+ * <p>When the replica's revision moves (a signal from the apply thread: a volatile write and at
+ * most one queued task, however many entries apply meanwhile), the hub's thread reads the change
+ * records after what it has delivered from a {@link RegistrySnapshot}, encodes each once, hands
+ * them to every event loop that has watchers ({@link LoopWatchers}) and wakes the blocking reads
+ * they concern ({@link Waiters}). Watchers that are behind (new ones starting from an old revision,
+ * ones that missed a delivery) read pages of the change log on the same thread, one page at a time
+ * and only while their connection takes more, so a slow client costs at most its buffer ({@code
+ * watch-buffer}) before it is dropped. No event loop ever reads the store.
  *
  * <p>Thread-safe. {@link #start} once, {@link #close} once.
  */
 public final class WatchHub implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WatchHub.class);
-  /** Records per delivery or catch-up page (a page ends at a revision boundary, so it may hold more). */
+
+  /**
+   * Records per delivery or catch-up page (a page ends at a revision boundary, so it may hold
+   * more).
+   */
   static final int PAGE_RECORDS = 1024;
+
   /** Bytes per catch-up page, roughly. */
   static final int PAGE_BYTES = 256 * 1024;
-  /** At most this many records are scanned to find whether a blocking read's answer changed already. */
+
+  /**
+   * At most this many records are scanned to find whether a blocking read's answer changed already.
+   */
   static final int SCAN_LIMIT = 100_000;
+
   private static final long RETRY_MILLIS = 50;
 
   private final NodeRuntime node;
@@ -67,31 +77,47 @@ public final class WatchHub implements AutoCloseable {
   private final AtomicInteger waiting = new AtomicInteger();
   private final Counter droppedSlow;
   private final Counter droppedGone;
-  /** Every change up to this revision has been delivered to the loops; -1 until the replica could be read. */
+
+  /**
+   * Every change up to this revision has been delivered to the loops; -1 until the replica could be
+   * read.
+   */
   private volatile long dispatched = -1;
+
   private volatile long oldest;
   private volatile boolean closed;
 
   /**
    * @param random the jitter of blocking reads' waits
    */
-  public WatchHub(NodeRuntime node, WatchLimits limits, MeterRegistry meters, RandomGenerator random) {
+  public WatchHub(
+      NodeRuntime node, WatchLimits limits, MeterRegistry meters, RandomGenerator random) {
     this.node = node;
     this.limits = limits;
     this.random = random;
-    this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "quorumdns-watch");
-      t.setDaemon(true);
-      return t;
-    });
+    this.thread =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "quorumdns-watch");
+              t.setDaemon(true);
+              return t;
+            });
     Gauge.builder("quorumdns.watch.streams", watchers, AtomicInteger::get)
-        .description("Open watch streams (GET /v1/watch)").register(meters);
+        .description("Open watch streams (GET /v1/watch)")
+        .register(meters);
     Gauge.builder("quorumdns.watch.blocking.reads", waiting, AtomicInteger::get)
-        .description("Blocking reads waiting for a change").register(meters);
-    droppedSlow = Counter.builder("quorumdns.watch.dropped").tag("reason", "too_slow")
-        .description("Watch streams the node ended").register(meters);
-    droppedGone = Counter.builder("quorumdns.watch.dropped").tag("reason", "gone")
-        .description("Watch streams the node ended").register(meters);
+        .description("Blocking reads waiting for a change")
+        .register(meters);
+    droppedSlow =
+        Counter.builder("quorumdns.watch.dropped")
+            .tag("reason", "too_slow")
+            .description("Watch streams the node ended")
+            .register(meters);
+    droppedGone =
+        Counter.builder("quorumdns.watch.dropped")
+            .tag("reason", "gone")
+            .description("Watch streams the node ended")
+            .register(meters);
   }
 
   /** Listens to the replica's revision and starts the progress lines. */
@@ -128,12 +154,18 @@ public final class WatchHub implements AutoCloseable {
     }
   }
 
-  /** Every change up to this revision has been handed to the watchers' loops; -1 before the replica was read. */
+  /**
+   * Every change up to this revision has been handed to the watchers' loops; -1 before the replica
+   * was read.
+   */
   long dispatched() {
     return dispatched;
   }
 
-  /** The replica's revision as the hub last read it (the position of a watch without {@code from}); -1 before. */
+  /**
+   * The replica's revision as the hub last read it (the position of a watch without {@code from});
+   * -1 before.
+   */
   public long revision() {
     return dispatched;
   }
@@ -194,7 +226,9 @@ public final class WatchHub implements AutoCloseable {
     }
   }
 
-  /** Reads the next page of the change log for {@code w} from {@code position}, on the hub's thread. */
+  /**
+   * Reads the next page of the change log for {@code w} from {@code position}, on the hub's thread.
+   */
   void catchUp(Watcher w, long position) {
     execute(() -> readPage(w, position));
   }
@@ -270,44 +304,64 @@ public final class WatchHub implements AutoCloseable {
   /**
    * Reserves a watch stream for {@code client} (null when unknown).
    *
-   * @throws ApiException 503 when this node or this client has as many streams as allowed, or the replica holds
-   *                      no state yet
+   * @throws ApiException 503 when this node or this client has as many streams as allowed, or the
+   *     replica holds no state yet
    */
   public Ticket admit(InetAddress client) {
     if (dispatched < 0 || closed) {
-      throw new ApiException(503, "not_ready", null, "this node holds no registry state yet; retry shortly", 1);
+      throw new ApiException(
+          503, "not_ready", null, "this node holds no registry state yet; retry shortly", 1);
     }
     if (watchers.incrementAndGet() > limits.maxWatchers()) {
       watchers.decrementAndGet();
-      throw new ApiException(503, "too_many_watchers", null, "this node already serves " + limits.maxWatchers()
-          + " watch streams (watch-max); retry on another node or later", 1);
+      throw new ApiException(
+          503,
+          "too_many_watchers",
+          null,
+          "this node already serves "
+              + limits.maxWatchers()
+              + " watch streams (watch-max); retry on another node or later",
+          1);
     }
-    if (client != null && perClient.merge(client, 1, Integer::sum) > limits.maxWatchersPerClient()) {
+    if (client != null
+        && perClient.merge(client, 1, Integer::sum) > limits.maxWatchersPerClient()) {
       perClient.computeIfPresent(client, (k, n) -> n <= 1 ? null : n - 1);
       watchers.decrementAndGet();
-      throw new ApiException(503, "too_many_watchers", null, "this client address already holds "
-          + limits.maxWatchersPerClient() + " watch streams on this node (watch-max-per-client)", 1);
+      throw new ApiException(
+          503,
+          "too_many_watchers",
+          null,
+          "this client address already holds "
+              + limits.maxWatchersPerClient()
+              + " watch streams on this node (watch-max-per-client)",
+          1);
     }
     return new Ticket(client);
   }
 
   /**
-   * Streams every change after {@code from} (of {@code namespace}, or all when null) to {@code channel}, whose
-   * response head is written. Call on the channel's event loop.
+   * Streams every change after {@code from} (of {@code namespace}, or all when null) to {@code
+   * channel}, whose response head is written. Call on the channel's event loop.
    */
   public void attach(Channel channel, long from, String namespace, Ticket ticket) {
     Watcher w = new Watcher(this, channel, namespace, from, ticket, limits.bufferBytes());
-    channel.pipeline().addLast(new ChannelInboundHandlerAdapter() {
-      @Override
-      public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
-        w.writabilityChanged();
-        super.channelWritabilityChanged(ctx);
-      }
-    });
-    channel.closeFuture().addListener(f -> {
-      w.connectionClosed();
-      w.release();
-    });
+    channel
+        .pipeline()
+        .addLast(
+            new ChannelInboundHandlerAdapter() {
+              @Override
+              public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+                w.writabilityChanged();
+                super.channelWritabilityChanged(ctx);
+              }
+            });
+    channel
+        .closeFuture()
+        .addListener(
+            f -> {
+              w.connectionClosed();
+              w.release();
+            });
     if (closed || !channel.isActive()) {
       w.connectionClosed();
       w.release();
@@ -333,28 +387,34 @@ public final class WatchHub implements AutoCloseable {
   // ---- blocking reads
 
   /**
-   * Completes once this replica has applied a change in {@code scope} after revision {@code after}, or when
-   * {@code wait} (plus up to a sixteenth of it, at random, so clients spread out) has passed. Completes at once
-   * if such a change is applied already, or cannot be ruled out (older than the change log).
+   * Completes once this replica has applied a change in {@code scope} after revision {@code after},
+   * or when {@code wait} (plus up to a sixteenth of it, at random, so clients spread out) has
+   * passed. Completes at once if such a change is applied already, or cannot be ruled out (older
+   * than the change log).
    */
   public CompletableFuture<Void> awaitChange(Scope scope, long after, Duration wait) {
     CompletableFuture<Void> done = new CompletableFuture<>();
     long millis = wait.toMillis() + random.nextLong(wait.toMillis() / 16 + 1);
-    Runnable register = () -> {
-      if (changedSince(scope, after)) {
-        done.complete(null);
-        return;
-      }
-      Waiters.Waiter w = new Waiters.Waiter(scope, after, done);
-      waiters.add(w);
-      waiting.set(waiters.size());
-      ScheduledFuture<?> timeout = thread.schedule(() -> {
-        waiters.remove(w);
-        waiting.set(waiters.size());
-        done.complete(null);
-      }, millis, TimeUnit.MILLISECONDS);
-      done.whenComplete((x, e) -> timeout.cancel(false));
-    };
+    Runnable register =
+        () -> {
+          if (changedSince(scope, after)) {
+            done.complete(null);
+            return;
+          }
+          Waiters.Waiter w = new Waiters.Waiter(scope, after, done);
+          waiters.add(w);
+          waiting.set(waiters.size());
+          ScheduledFuture<?> timeout =
+              thread.schedule(
+                  () -> {
+                    waiters.remove(w);
+                    waiting.set(waiters.size());
+                    done.complete(null);
+                  },
+                  millis,
+                  TimeUnit.MILLISECONDS);
+          done.whenComplete((x, e) -> timeout.cancel(false));
+        };
     try {
       thread.execute(register);
     } catch (RuntimeException e) {
@@ -403,8 +463,12 @@ public final class WatchHub implements AutoCloseable {
     closed = true;
     thread.shutdownNow();
     for (LoopWatchers l : loops.values()) {
-      l.forEach(w -> w.drop("node_stopping", "this node is stopping; resume on another node with from="
-          + w.position(), null));
+      l.forEach(
+          w ->
+              w.drop(
+                  "node_stopping",
+                  "this node is stopping; resume on another node with from=" + w.position(),
+                  null));
     }
   }
 }

@@ -10,10 +10,11 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One watch stream: where it is in the revision sequence and how it gets the rest. It takes a {@link Delivery}
- * that starts at or before its position and skips what it already has; one that starts after its position is a
- * gap, which it fills by reading pages of the change log ({@link WatchHub#catchUp}) until it has reached what
- * the hub has delivered. So every change reaches it once, in revision order, whichever path brought it.
+ * One watch stream: where it is in the revision sequence and how it gets the rest. It takes a
+ * {@link Delivery} that starts at or before its position and skips what it already has; one that
+ * starts after its position is a gap, which it fills by reading pages of the change log ({@link
+ * WatchHub#catchUp}) until it has reached what the hub has delivered. So every change reaches it
+ * once, in revision order, whichever path brought it.
  *
  * <p>Confined to its channel's event loop: every method runs there.
  */
@@ -31,10 +32,17 @@ final class Watcher {
   private boolean awaitingWritable;
   private boolean closed;
   private long lastWriteNanos;
+
   /** This watcher's slot in its loop's list (for removal in constant time); -1 when not listed. */
   int slot = -1;
 
-  Watcher(WatchHub hub, Channel channel, String namespace, long from, WatchHub.Ticket ticket, long bufferBytes) {
+  Watcher(
+      WatchHub hub,
+      Channel channel,
+      String namespace,
+      long from,
+      WatchHub.Ticket ticket,
+      long bufferBytes) {
     this.hub = hub;
     this.channel = channel;
     this.namespace = namespace;
@@ -60,8 +68,8 @@ final class Watcher {
   }
 
   /**
-   * Takes a delivery the hub sent every watcher of this loop; {@code shared} holds this delivery's payloads as
-   * buffers shared by the loop's watchers (keyed by namespace, "" for all).
+   * Takes a delivery the hub sent every watcher of this loop; {@code shared} holds this delivery's
+   * payloads as buffers shared by the loop's watchers (keyed by namespace, "" for all).
    */
   void offer(Delivery d, Map<String, ByteBuf> shared) {
     if (closed || position >= d.through) {
@@ -75,8 +83,10 @@ final class Watcher {
       return;
     }
     if (position == d.after) {
-      ByteBuf b = shared.computeIfAbsent(namespace == null ? "" : namespace,
-          ns -> Unpooled.directBuffer().writeBytes(d.payload(namespace, d.after)));
+      ByteBuf b =
+          shared.computeIfAbsent(
+              namespace == null ? "" : namespace,
+              ns -> Unpooled.directBuffer().writeBytes(d.payload(namespace, d.after)));
       if (b.isReadable()) {
         write(b.retainedDuplicate());
       }
@@ -107,16 +117,28 @@ final class Watcher {
     }
   }
 
-  /** The change log no longer reaches back to this watcher's position: the client must list again. */
+  /**
+   * The change log no longer reaches back to this watcher's position: the client must list again.
+   */
   void gone(long oldest) {
     catchingUp = false;
-    drop("gone", "changes after revision " + position + " are no longer kept (the oldest this node can resume "
-        + "from is " + oldest + "); list the services again and watch from the list's revision", oldest);
+    drop(
+        "gone",
+        "changes after revision "
+            + position
+            + " are no longer kept (the oldest this node can resume "
+            + "from is "
+            + oldest
+            + "); list the services again and watch from the list's revision",
+        oldest);
   }
 
   /** Writes a progress line if nothing was written for {@code intervalNanos}. */
   void progress(long nowNanos, long intervalNanos) {
-    if (closed || catchingUp || nowNanos - lastWriteNanos < intervalNanos || !channel.isWritable()) {
+    if (closed
+        || catchingUp
+        || nowNanos - lastWriteNanos < intervalNanos
+        || !channel.isWritable()) {
       return;
     }
     write(Unpooled.wrappedBuffer(ChangeLines.progress(position)));
@@ -152,8 +174,15 @@ final class Watcher {
       return false;
     }
     hub.droppedTooSlow();
-    drop("too_slow", "this stream had " + pending + " bytes unread (watch-buffer is " + bufferBytes
-        + "); resume with from=" + position, null);
+    drop(
+        "too_slow",
+        "this stream had "
+            + pending
+            + " bytes unread (watch-buffer is "
+            + bufferBytes
+            + "); resume with from="
+            + position,
+        null);
     return true;
   }
 
@@ -162,7 +191,10 @@ final class Watcher {
     channel.writeAndFlush(b, channel.voidPromise());
   }
 
-  /** Ends the stream with a last line saying why; the connection closes once it is sent (or after a while). */
+  /**
+   * Ends the stream with a last line saying why; the connection closes once it is sent (or after a
+   * while).
+   */
   void drop(String error, String message, Long oldest) {
     if (closed) {
       return;
@@ -171,10 +203,17 @@ final class Watcher {
     hub.forget(this);
     ByteBuf last = Unpooled.wrappedBuffer(ChangeLines.dropped(position, error, message, oldest));
     channel.write(last, channel.voidPromise());
-    channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
-    channel.eventLoop().schedule(() -> {
-      channel.close();
-    }, DRAIN_SECONDS, TimeUnit.SECONDS);
+    channel
+        .writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT)
+        .addListener(ChannelFutureListener.CLOSE);
+    channel
+        .eventLoop()
+        .schedule(
+            () -> {
+              channel.close();
+            },
+            DRAIN_SECONDS,
+            TimeUnit.SECONDS);
   }
 
   /** The connection closed. */

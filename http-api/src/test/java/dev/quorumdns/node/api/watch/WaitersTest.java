@@ -16,14 +16,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * A change wakes exactly the blocking reads whose scope covers its service and that wait for a revision before
- * it; the others stay, and a removed read is never woken.
+ * A change wakes exactly the blocking reads whose scope covers its service and that wait for a
+ * revision before it; the others stay, and a removed read is never woken.
  */
 @Timeout(10)
 class WaitersTest {
   private static Service service(String ns, String name, long revision) {
-    return new Service(new ServiceKey(ns, name), ServiceSpec.ofPorts(),
-        (Inet4Address) IpAddresses.parse("vip4", "240.0.0.1"), null, revision, 1);
+    return new Service(
+        new ServiceKey(ns, name),
+        ServiceSpec.ofPorts(),
+        (Inet4Address) IpAddresses.parse("vip4", "240.0.0.1"),
+        null,
+        revision,
+        1);
   }
 
   private static Waiters.Waiter waiter(Scope scope, long after) {
