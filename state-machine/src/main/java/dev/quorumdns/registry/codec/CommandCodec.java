@@ -41,6 +41,11 @@ public final class CommandCodec {
   private static final int EXPIRE_LEASES = 18;
   private static final int SET_ENDPOINT_HEALTH = 19;
 
+  /** {@link Command.ExpireLeases} with the term of the leader that decided it. */
+  private static final int EXPIRE_LEASES_IN_TERM = 20;
+
+  private static final int READ_BARRIER = 21;
+
   private CommandCodec() {}
 
   public static byte[] encodeRequest(Command c) {
@@ -213,8 +218,19 @@ public final class CommandCodec {
 
           @Override
           public Void expireLeases(Command.ExpireLeases e) {
-            out.u8(EXPIRE_LEASES).varLong(e.ids().size());
+            if (e.term() == 0) {
+              out.u8(EXPIRE_LEASES);
+            } else {
+              out.u8(EXPIRE_LEASES_IN_TERM).varLong(e.term());
+            }
+            out.varLong(e.ids().size());
             e.ids().forEach(out::fixedLong);
+            return null;
+          }
+
+          @Override
+          public Void readBarrier(Command.ReadBarrier b) {
+            out.u8(READ_BARRIER);
             return null;
           }
 
@@ -291,13 +307,14 @@ public final class CommandCodec {
         long id = in.fixedLong("lease id");
         return RegistryCodec.valid(() -> new Command.RevokeLease(id));
       }
-      case EXPIRE_LEASES -> {
+      case EXPIRE_LEASES, EXPIRE_LEASES_IN_TERM -> {
+        long term = tag == EXPIRE_LEASES_IN_TERM ? in.varLong("expiry term") : 0;
         int n = in.count("lease ids", Command.ExpireLeases.MAX_IDS);
         List<Long> ids = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
           ids.add(in.fixedLong("lease id"));
         }
-        return RegistryCodec.valid(() -> new Command.ExpireLeases(ids));
+        return RegistryCodec.valid(() -> new Command.ExpireLeases(ids, term));
       }
       case SET_ENDPOINT_HEALTH -> {
         var key = RegistryCodec.readKey(in);
@@ -309,6 +326,9 @@ public final class CommandCodec {
         }
         return RegistryCodec.valid(
             () -> new Command.SetEndpointHealth(key, address, port, Health.values()[h]));
+      }
+      case READ_BARRIER -> {
+        return new Command.ReadBarrier();
       }
       default -> throw new CodecException("command: unknown tag " + tag);
     }

@@ -10,12 +10,15 @@ import java.util.List;
 
 /**
  * Versioned binary format of an {@link Outcome}, carried back from the applying replica to the
- * client in the Raft reply. First byte {@value #OUTCOME_V1}. A precondition failure (tag 15) is
- * written as {@code key || precondition (as in CommandCodec version 2) || varint current revision}.
- * Stateless and thread-safe.
+ * client in the Raft reply. First byte {@value #OUTCOME_V1}, or {@value #OUTCOME_V2} when the
+ * outcome holds a written or deleted service with its log time (tags 16 and 17: as tags 1 and 2
+ * followed by the fixed-width log time in milliseconds); an outcome without a log time is written
+ * in version 1. A precondition failure (tag 15) is written as {@code key || precondition (as in
+ * CommandCodec version 2) || varint current revision}. Stateless and thread-safe.
  */
 public final class OutcomeCodec {
   public static final int OUTCOME_V1 = 0x4f;
+  public static final int OUTCOME_V2 = 0x50;
 
   private static final int WRITTEN = 1;
   private static final int DELETED = 2;
@@ -30,6 +33,7 @@ public final class OutcomeCodec {
   private static final int BATCH_APPLIED = 11;
   private static final int BATCH_REFUSED = 12;
   private static final int ALREADY_APPLIED = 13;
+  private static final int BARRIER_PASSED = 24;
   private static final int GROUP_APPLIED = 14;
   // Leases and endpoint health (tags from 20, leaving 15..19 to other new outcomes).
   private static final int LEASE_GRANTED = 20;
@@ -37,42 +41,59 @@ public final class OutcomeCodec {
   private static final int LEASE_NOT_FOUND = 22;
   private static final int ENDPOINT_NOT_FOUND = 23;
   private static final int PRECONDITION_FAILED = 15;
+  // Version 2: a written or deleted service with the log time of its entry.
+  private static final int WRITTEN_AT = 16;
+  private static final int DELETED_AT = 17;
 
   private OutcomeCodec() {}
 
   public static byte[] encode(Outcome o) {
-    ByteSink out = new ByteSink(128);
-    out.u8(OUTCOME_V1);
-    write(out, o);
-    return out.toByteArray();
+    ByteSink body = new ByteSink(128);
+    boolean[] timed = {false};
+    write(body, o, timed);
+    return new ByteSink(body.size() + 1)
+        .u8(timed[0] ? OUTCOME_V2 : OUTCOME_V1)
+        .raw(body.toByteArray())
+        .toByteArray();
   }
 
   public static Outcome decode(byte[] bytes) throws CodecException {
     ByteSource in = new ByteSource(bytes);
     int version = in.u8("format");
-    if (version != OUTCOME_V1) {
+    if (version != OUTCOME_V1 && version != OUTCOME_V2) {
       throw new CodecException("outcome: unknown format 0x" + Integer.toHexString(version));
     }
-    Outcome o = read(in, 0);
+    Outcome o = read(in, 0, version == OUTCOME_V2);
     in.expectEnd("outcome");
     return o;
   }
 
-  private static void write(ByteSink out, Outcome o) {
+  /** Sets {@code timed[0]} when it writes a tag of version 2. */
+  private static void write(ByteSink out, Outcome o, boolean[] timed) {
     o.accept(
         new Outcome.Visitor<Void>() {
           @Override
           public Void written(Outcome.Written w) {
-            out.u8(WRITTEN);
+            boolean at = w.logTimeMillis() != 0;
+            timed[0] |= at;
+            out.u8(at ? WRITTEN_AT : WRITTEN);
             RegistryCodec.writeService(out, w.service());
             out.bool(w.created()).bool(w.changed());
+            if (at) {
+              out.fixedLong(w.logTimeMillis());
+            }
             return null;
           }
 
           @Override
           public Void deleted(Outcome.Deleted d) {
-            out.u8(DELETED);
+            boolean at = d.logTimeMillis() != 0;
+            timed[0] |= at;
+            out.u8(at ? DELETED_AT : DELETED);
             RegistryCodec.writeService(out, d.service());
+            if (at) {
+              out.fixedLong(d.logTimeMillis());
+            }
             return null;
           }
 
@@ -132,14 +153,20 @@ public final class OutcomeCodec {
           @Override
           public Void batchApplied(Outcome.BatchApplied b) {
             out.u8(BATCH_APPLIED).varLong(b.outcomes().size());
-            b.outcomes().forEach(inner -> write(out, inner));
+            b.outcomes().forEach(inner -> write(out, inner, timed));
             return null;
           }
 
           @Override
           public Void batchRefused(Outcome.BatchRefused b) {
             out.u8(BATCH_REFUSED).varLong(b.index());
-            write(out, b.cause());
+            write(out, b.cause(), timed);
+            return null;
+          }
+
+          @Override
+          public Void barrierPassed(Outcome.BarrierPassed b) {
+            out.u8(BARRIER_PASSED).varLong(b.index());
             return null;
           }
 
@@ -152,7 +179,7 @@ public final class OutcomeCodec {
           @Override
           public Void groupApplied(Outcome.GroupApplied g) {
             out.u8(GROUP_APPLIED).varLong(g.outcomes().size());
-            g.outcomes().forEach(inner -> write(out, inner));
+            g.outcomes().forEach(inner -> write(out, inner, timed));
             return null;
           }
 
@@ -198,7 +225,7 @@ public final class OutcomeCodec {
   }
 
   /** depth: 0 top level, 1 inside a group, 2 inside a batch. */
-  private static Outcome read(ByteSource in, int depth) throws CodecException {
+  private static Outcome read(ByteSource in, int depth, boolean v2) throws CodecException {
     int tag = in.u8("outcome");
     int max = RegistryCodec.MAX_STRING;
     switch (tag) {
@@ -208,6 +235,18 @@ public final class OutcomeCodec {
       }
       case DELETED -> {
         return new Outcome.Deleted(RegistryCodec.readService(in));
+      }
+      case WRITTEN_AT, DELETED_AT -> {
+        if (!v2) {
+          throw new CodecException("outcome: tag " + tag + " in format version 1");
+        }
+        var service = RegistryCodec.readService(in);
+        if (tag == DELETED_AT) {
+          return new Outcome.Deleted(service, in.fixedLong("logTime"));
+        }
+        boolean created = in.bool("created");
+        boolean changed = in.bool("changed");
+        return new Outcome.Written(service, created, changed, in.fixedLong("logTime"));
       }
       case NOT_FOUND -> {
         return new Outcome.NotFound(RegistryCodec.readKey(in));
@@ -242,7 +281,7 @@ public final class OutcomeCodec {
         int n = in.count("batch size", Command.Batch.MAX_COMMANDS);
         List<Outcome> os = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-          os.add(read(in, 2));
+          os.add(read(in, 2, v2));
         }
         return new Outcome.BatchApplied(os);
       }
@@ -251,7 +290,10 @@ public final class OutcomeCodec {
           throw new CodecException("outcome: nested batch");
         }
         int index = in.count("batch index", Command.Batch.MAX_COMMANDS);
-        return new Outcome.BatchRefused(index, read(in, 2));
+        return new Outcome.BatchRefused(index, read(in, 2, v2));
+      }
+      case BARRIER_PASSED -> {
+        return new Outcome.BarrierPassed(in.varLong("index"));
       }
       case ALREADY_APPLIED -> {
         return new Outcome.AlreadyApplied(in.varLong("index"));
@@ -263,7 +305,7 @@ public final class OutcomeCodec {
         int n = in.count("group size", Command.Group.MAX_COMMANDS);
         List<Outcome> os = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-          os.add(read(in, 1));
+          os.add(read(in, 1, v2));
         }
         return new Outcome.GroupApplied(os);
       }

@@ -47,6 +47,8 @@ public sealed interface Command {
     R expireLeases(ExpireLeases c);
 
     R setEndpointHealth(SetEndpointHealth c);
+
+    R readBarrier(ReadBarrier c);
   }
 
   /**
@@ -153,6 +155,23 @@ public sealed interface Command {
     }
   }
 
+  /**
+   * Changes nothing: a linearizable read waits until this entry is committed and applied on the
+   * node that serves it. Only a leader of the current term can commit it, so a leader cut off from
+   * the majority (which still believes it leads) cannot pass a read that misses writes its
+   * successor acknowledged. Ratis' own read index is not enough: it answers a read at once, without
+   * asking the followers, when its commit index has not moved since the last confirmed read, which
+   * is exactly the case for a leader cut off from the majority (chaos run short-2611323: a read of
+   * the isolated leader returned a value six entries old, 30 ms after the new leader acknowledged
+   * the update).
+   */
+  record ReadBarrier() implements Command {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.readBarrier(this);
+    }
+  }
+
   /** Fixes the cluster-wide settings; only the first one takes effect. */
   record InitCluster(ClusterSettings settings) implements Command {
     public InitCluster {
@@ -223,8 +242,15 @@ public sealed interface Command {
   /**
    * Ends leases whose deadline passed, as the leader decided: their endpoints leave their services.
    * Ids that no longer exist are skipped (a lease revoked meanwhile, an expiry proposed twice).
+   *
+   * <p>{@code term} is the term of the leader that tracked the deadlines. Deadlines live in that
+   * leader's memory, and a later leader restarts every TTL and takes keepalives of its own, so the
+   * decision only holds in an entry of that same term: a leader deposed while paused decides, on
+   * resuming, that every lease ran out, and that proposal (sent on to the new leader like any
+   * write) must not end leases the new leader is keeping alive. 0: not fenced (entries written
+   * before the term was carried).
    */
-  record ExpireLeases(List<Long> ids) implements Command {
+  record ExpireLeases(List<Long> ids, long term) implements Command {
     public static final int MAX_IDS = 1000;
 
     public ExpireLeases {
@@ -233,6 +259,14 @@ public sealed interface Command {
         throw new ValidationException("ids", ids.size() + " (expected: 1.." + MAX_IDS + ")");
       }
       ids.forEach(id -> Lease.checkId("ids", id));
+      if (term < 0) {
+        throw new ValidationException("term", term + " (expected: 0 or more)");
+      }
+    }
+
+    /** An expiry not fenced by a term, as entries written before the term was carried. */
+    public ExpireLeases(List<Long> ids) {
+      this(ids, 0);
     }
 
     @Override

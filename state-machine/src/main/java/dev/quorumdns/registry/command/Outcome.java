@@ -45,6 +45,8 @@ public sealed interface Outcome {
 
     R alreadyApplied(AlreadyApplied o);
 
+    R barrierPassed(BarrierPassed o);
+
     R groupApplied(GroupApplied o);
 
     R preconditionFailed(PreconditionFailed o);
@@ -65,16 +67,34 @@ public sealed interface Outcome {
 
   /**
    * A service was created or updated ({@code changed} is false when the same spec was sent again).
+   *
+   * @param logTimeMillis the log time of the entry that wrote it (the leader's stamp, raised to the
+   *     newest seen so it never goes back; what hold-downs and leases are measured by), or 0 when
+   *     not known (an outcome in the first outcome format)
    */
-  record Written(Service service, boolean created, boolean changed) implements Outcome {
+  record Written(Service service, boolean created, boolean changed, long logTimeMillis)
+      implements Outcome {
+    public Written(Service service, boolean created, boolean changed) {
+      this(service, created, changed, 0);
+    }
+
     @Override
     public <R> R accept(Visitor<R> v) {
       return v.written(this);
     }
   }
 
-  /** A service was deleted; this is what it was. */
-  record Deleted(Service service) implements Outcome {
+  /**
+   * A service was deleted; this is what it was.
+   *
+   * @param logTimeMillis the log time of the entry that deleted it (from then its VIPs are held
+   *     down), or 0 when not known (an outcome in the first outcome format)
+   */
+  record Deleted(Service service, long logTimeMillis) implements Outcome {
+    public Deleted(Service service) {
+      this(service, 0);
+    }
+
     @Override
     public <R> R accept(Visitor<R> v) {
       return v.deleted(this);
@@ -192,6 +212,14 @@ public sealed interface Outcome {
     @Override
     public boolean refused() {
       return true;
+    }
+  }
+
+  /** A {@link Command.ReadBarrier} applied at {@code index}: reads that wait for it are current. */
+  record BarrierPassed(long index) implements Outcome {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.barrierPassed(this);
     }
   }
 

@@ -30,10 +30,16 @@ import java.util.TreeSet;
  */
 final class Executor implements Command.Visitor<Outcome> {
   private final Txn txn;
+  private final long term;
   private final long index;
 
-  Executor(Txn txn, long index) {
+  /**
+   * @param term the term of the log entry being applied
+   * @param index its index: the revision of what it changes
+   */
+  Executor(Txn txn, long term, long index) {
     this.txn = txn;
+    this.term = term;
     this.index = index;
   }
 
@@ -69,18 +75,18 @@ final class Executor implements Command.Visitor<Outcome> {
         return refusal;
       }
       if (existing.sameSpec(spec)) {
-        return new Outcome.Written(existing, false, false);
+        return new Outcome.Written(existing, false, false, txn.now());
       }
       Service updated =
           new Service(
               c.key(), spec, existing.vip4(), existing.vip6(), index, existing.createRevision());
       txn.putService(updated);
-      return new Outcome.Written(updated, false, true);
+      return new Outcome.Written(updated, false, true, txn.now());
     }
     if (spec.headless()) {
       Service created = new Service(c.key(), spec, null, null, index, index);
       txn.putService(created);
-      return new Outcome.Written(created, true, true);
+      return new Outcome.Written(created, true, true, txn.now());
     }
     VipAllocator.Result v4 = VipAllocator.allocate(settings.vip4Pool(), txn, c.key(), spec.vip4());
     if (v4.refusal() != null) {
@@ -105,7 +111,7 @@ final class Executor implements Command.Visitor<Outcome> {
       txn.removeHold(vip6);
     }
     txn.putService(created);
-    return new Outcome.Written(created, true, true);
+    return new Outcome.Written(created, true, true, txn.now());
   }
 
   /**
@@ -163,7 +169,7 @@ final class Executor implements Command.Visitor<Outcome> {
         txn.putHold(new VipHold(existing.vip6(), c.key(), until));
       }
     }
-    return new Outcome.Deleted(existing);
+    return new Outcome.Deleted(existing, txn.now());
   }
 
   @Override
@@ -213,7 +219,7 @@ final class Executor implements Command.Visitor<Outcome> {
     List<Outcome> outcomes = new ArrayList<>(c.commands().size());
     for (Command command : c.commands()) {
       Txn child = txn.child();
-      Outcome o = command.accept(new Executor(child, index));
+      Outcome o = command.accept(new Executor(child, term, index));
       if (!o.refused()) {
         child.mergeIntoParent();
       }
@@ -242,6 +248,10 @@ final class Executor implements Command.Visitor<Outcome> {
 
   @Override
   public Outcome expireLeases(Command.ExpireLeases c) {
+    if (c.term() != 0 && c.term() != term) {
+      // Decided by a leader of another term (see Command.ExpireLeases): nothing ends.
+      return new Outcome.LeasesEnded(List.of(), List.of());
+    }
     return endLeases(c.ids());
   }
 
@@ -278,6 +288,11 @@ final class Executor implements Command.Visitor<Outcome> {
   }
 
   @Override
+  public Outcome readBarrier(Command.ReadBarrier c) {
+    return new Outcome.BarrierPassed(index);
+  }
+
+  @Override
   public Outcome setEndpointHealth(Command.SetEndpointHealth c) {
     Service existing = txn.service(c.key());
     if (existing == null) {
@@ -300,7 +315,7 @@ final class Executor implements Command.Visitor<Outcome> {
       return new Outcome.EndpointNotFound(c.key(), c.endpoint());
     }
     if (!changed) {
-      return new Outcome.Written(existing, false, false);
+      return new Outcome.Written(existing, false, false, txn.now());
     }
     Service updated =
         new Service(
@@ -311,6 +326,6 @@ final class Executor implements Command.Visitor<Outcome> {
             index,
             existing.createRevision());
     txn.putService(updated);
-    return new Outcome.Written(updated, false, true);
+    return new Outcome.Written(updated, false, true, txn.now());
   }
 }

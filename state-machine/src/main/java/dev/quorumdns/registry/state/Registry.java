@@ -26,6 +26,7 @@ import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -37,7 +38,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongConsumer;
+import java.util.function.LongSupplier;
 import java.util.function.ToDoubleFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,6 +69,26 @@ public final class Registry implements AutoCloseable {
 
   /** Apply thread only; replaced with the store. */
   private RecentRequests recent = new RecentRequests();
+
+  /**
+   * While a replica that started without state catches up: where its leader's commit index comes
+   * from (null: not held back). See {@link #holdUntilFilled}.
+   */
+  private volatile LongSupplier fillSource;
+
+  /** The leader's commit index this replica must reach; 0 until first known. */
+  private volatile long fillTarget;
+
+  /** When a replica that restarted with state stops waiting ({@link System#nanoTime}); 0: never. */
+  private volatile long fillUntilNanos;
+
+  /** A fill gate asked for before {@link #load}, which arms it; null once armed or never asked. */
+  private HoldOnLoad holdOnLoad;
+
+  private record HoldOnLoad(LongSupplier leaderCommit, Duration maxHoldWithState) {}
+
+  /** Whether the process stood still unnoticed; see {@link #holdWhileStalled}. */
+  private volatile BooleanSupplier stalled = () -> false;
 
   private final AtomicLong leaseChanges = new AtomicLong();
   private final List<LongConsumer> revisionListeners = new CopyOnWriteArrayList<>();
@@ -136,7 +159,14 @@ public final class Registry implements AutoCloseable {
     try {
       RegistryState read = RegistryState.load(opened);
       recent = RecentRequests.load(opened);
-      state = read;
+      synchronized (this) {
+        HoldOnLoad hold = holdOnLoad;
+        if (hold != null) {
+          arm(read.meta().appliedIndex(), hold.leaderCommit(), hold.maxHoldWithState());
+          holdOnLoad = null;
+        }
+        state = read;
+      }
     } catch (IOException | RuntimeException e) {
       opened.close(); // releases the RocksDB lock, so the caller may repair and load again
       throw e;
@@ -151,6 +181,55 @@ public final class Registry implements AutoCloseable {
         m.appliedIndex(),
         m.revision(),
         (System.nanoTime() - start) / 1_000_000);
+  }
+
+  /**
+   * Keeps this replica "not loaded" (DNS answers SERVFAIL, never NXDOMAIN) until it has applied
+   * everything its leader had committed when this replica first heard of it after starting.
+   *
+   * <p>A replica that holds no state yet (a new member, or one whose store was wiped) is held until
+   * then, however long it takes: without this a member filled from the log, not from a snapshot,
+   * would count as loaded after its first entry and deny the names that entries still on the way
+   * create. A replica that restarts with state is held the same way while it catches up on what was
+   * written while it was down (else it denies names registered meanwhile), but at most {@code
+   * maxHoldWithState}: when quorum is lost there is no leader to catch up from, and a replica must
+   * then answer from what it holds. The target is taken once: under a steady write load the
+   * leader's commit index moves on and a replica a few entries behind it is filled all the same.
+   *
+   * <p>Called before {@link #load}, the hold is armed by the load before the loaded state becomes
+   * visible, so no query is answered from it unheld.
+   *
+   * @param leaderCommit the highest commit index this replica has heard of from its leader, or 0
+   *     when it has heard of none yet; called from any thread
+   */
+  public synchronized void holdUntilFilled(LongSupplier leaderCommit, Duration maxHoldWithState) {
+    RegistryState s = state;
+    if (s == null) {
+      // Armed by load() before the loaded state becomes visible: armed after it, a DNS query in
+      // between was answered from the old state, unheld (and its answer ended the checker's
+      // "starting" time, so the hold that followed counted as 10 s of SERVFAIL; CI chaos run
+      // short-8501915).
+      holdOnLoad = new HoldOnLoad(leaderCommit, maxHoldWithState);
+      return;
+    }
+    arm(s.meta().appliedIndex(), leaderCommit, maxHoldWithState);
+  }
+
+  private void arm(long appliedIndex, LongSupplier leaderCommit, Duration maxHoldWithState) {
+    fillUntilNanos = appliedIndex == 0 ? 0 : System.nanoTime() + maxHoldWithState.toNanos();
+    fillTarget = 0;
+    fillSource = leaderCommit;
+  }
+
+  /**
+   * Keeps this replica "not loaded" while {@code stalled} says the process stood still (stopped,
+   * frozen, a long pause) and nobody has noticed yet: a replica that was stopped for seconds may
+   * have missed writes, and its DNS threads run again the instant it resumes, before whatever
+   * notices the stall can hold it with {@link #holdUntilFilled}. Called on every {@code isLoaded},
+   * from any thread; must be cheap.
+   */
+  public void holdWhileStalled(BooleanSupplier stalled) {
+    this.stalled = stalled;
   }
 
   /** The live read model. */
@@ -234,7 +313,7 @@ public final class Registry implements AutoCloseable {
     }
     Txn txn = new Txn(s, now);
     txn.expireHolds();
-    Outcome outcome = entry.command().accept(new Executor(txn, index));
+    Outcome outcome = entry.command().accept(new Executor(txn, term, index));
     StoreChanges changes = outcome.refused() ? new Txn(s, now).changes() : txn.changes();
     // Hold-downs running out change no record anyone is served: the revision (SOA serial) stays.
     boolean served =
@@ -460,7 +539,42 @@ public final class Registry implements AutoCloseable {
     public boolean isLoaded() {
       RegistryState s = state;
       // A node that joins with an empty store holds no state until the leader has sent it one.
-      return s != null && s.meta().appliedIndex() > 0;
+      if (s == null || s.meta().appliedIndex() <= 0 || stalled.getAsBoolean()) {
+        return false;
+      }
+      LongSupplier source = fillSource;
+      return source == null || filled(s.meta().appliedIndex(), source);
+    }
+
+    private boolean filled(long applied, LongSupplier source) {
+      long until = fillUntilNanos;
+      if (until != 0 && System.nanoTime() - until > 0) {
+        if (fillSource != null) {
+          fillSource = null;
+          LOG.info(
+              "answering from what this replica holds (applied index {}): it did not reach its"
+                  + " leader's commit index {} in time (no leader, or a slow catch-up)",
+              applied,
+              fillTarget == 0 ? "(none heard of)" : fillTarget);
+        }
+        return true;
+      }
+      long target = fillTarget;
+      if (target == 0) {
+        target = source.getAsLong();
+        if (target <= 0) {
+          return false;
+        }
+        fillTarget = target;
+      }
+      if (applied < target) {
+        return false;
+      }
+      if (fillSource != null) {
+        fillSource = null;
+        LOG.info("filled: applied index {} reached the leader's commit index {}", applied, target);
+      }
+      return true;
     }
 
     @Override

@@ -56,7 +56,10 @@ class CodecRefusalTest {
           CommandCodec::decodeEntry,
           Set.of((byte) CommandCodec.ENTRY_V1, (byte) CommandCodec.ENTRY_V2));
   private static final Format OUTCOME =
-      new Format("outcome", OutcomeCodec::decode, Set.of((byte) OutcomeCodec.OUTCOME_V1));
+      new Format(
+          "outcome",
+          OutcomeCodec::decode,
+          Set.of((byte) OutcomeCodec.OUTCOME_V1, (byte) OutcomeCodec.OUTCOME_V2));
   private static final Format META =
       new Format("stored meta", StoredMetaCodecAccess::decode, Set.of((byte) 1));
 
@@ -153,11 +156,17 @@ class CodecRefusalTest {
         CommandCodec::decodeRequest,
         new byte[] {(byte) CommandCodec.REQUEST_V1, 0},
         "command tag 0");
-    for (int tag : new int[] {0, 16, 19, 24, 0x7f, 0x80, 0xff}) {
+    for (int tag : new int[] {0, 16, 17, 19, 24, 0x7f, 0x80, 0xff}) {
       refused(
           OutcomeCodec::decode,
           new byte[] {(byte) OutcomeCodec.OUTCOME_V1, (byte) tag},
           "outcome tag " + tag);
+    }
+    for (int tag : new int[] {0, 18, 19, 24, 0x7f, 0x80, 0xff}) {
+      refused(
+          OutcomeCodec::decode,
+          new byte[] {(byte) OutcomeCodec.OUTCOME_V2, (byte) tag},
+          "outcome version 2 tag " + tag);
     }
   }
 

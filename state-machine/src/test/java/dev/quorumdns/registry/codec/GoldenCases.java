@@ -100,6 +100,8 @@ final class GoldenCases {
     m.put("grant-lease", new Command.GrantLease(LEASE.id(), LEASE.ttlMillis()));
     m.put("revoke-lease", new Command.RevokeLease(LEASE.id()));
     m.put("expire-leases", new Command.ExpireLeases(List.of(LEASE.id(), 7L)));
+    m.put("expire-leases-in-term", new Command.ExpireLeases(List.of(LEASE.id(), 7L), 31));
+    m.put("read-barrier", new Command.ReadBarrier());
     m.put(
         "set-endpoint-health",
         new Command.SetEndpointHealth(KEY, "10.1.0.5", 8080, Health.CRITICAL));
@@ -155,6 +157,7 @@ final class GoldenCases {
         "batch-refused",
         new Outcome.BatchRefused(1, new Outcome.PoolExhausted("vip4", "240.0.0.0/29")));
     m.put("already-applied", new Outcome.AlreadyApplied(99));
+    m.put("barrier-passed", new Outcome.BarrierPassed(2432));
     m.put(
         "group-applied",
         new Outcome.GroupApplied(
@@ -179,6 +182,12 @@ final class GoldenCases {
                     2, new Outcome.PreconditionFailed(KEY, new Precondition.Absent(), 42)),
                 new Outcome.PreconditionFailed(
                     new ServiceKey("a", "b"), new Precondition.Present(), 0))));
+    // Format version 2: written and deleted services with the log time of their entry.
+    m.put("written-at", new Outcome.Written(SERVICE, true, true, 1_700_000_000_123L));
+    m.put(
+        "batch-deleted-at",
+        new Outcome.BatchApplied(
+            List.of(new Outcome.Deleted(SERVICE, 1_700_000_000_456L), new Outcome.NotFound(KEY))));
     return m;
   }
 

@@ -271,7 +271,7 @@ class AllocatorPropertyTest {
         if (s.vip6() != null) {
           holds.put(s.vip6(), new Object[] {d.key(), now + HOLD});
         }
-        return new Outcome.Deleted(s);
+        return new Outcome.Deleted(s, now);
       }
       if (c instanceof Command.Batch batch) {
         List<Outcome> outs = new ArrayList<>();
@@ -310,12 +310,12 @@ class AllocatorPropertyTest {
           return conflictOnChange("vip6", old.vip6());
         }
         if (old.sameSpec(u.spec())) {
-          return new Outcome.Written(old, false, false);
+          return new Outcome.Written(old, false, false, now);
         }
         Service updated =
             new Service(u.key(), u.spec(), old.vip4(), old.vip6(), index, old.createRevision());
         services.put(u.key(), updated);
-        return new Outcome.Written(updated, false, true);
+        return new Outcome.Written(updated, false, true, now);
       }
       Object v4 = allocate(settings.vip4Pool(), u.key(), u.spec().vip4());
       if (v4 instanceof Outcome o) {
@@ -338,7 +338,7 @@ class AllocatorPropertyTest {
         holds.remove(s.vip6());
       }
       services.put(u.key(), s);
-      return new Outcome.Written(s, true, true);
+      return new Outcome.Written(s, true, true, now);
     }
 
     private static Outcome conflictOnChange(String field, InetAddress current) {

@@ -108,7 +108,7 @@ class ConditionalWriteTest {
     long now = updated.service().revision();
     assertEquals(
         new Outcome.Written(updated.service(), false, false),
-        apply(upsert(V2, new Precondition.Revision(now))));
+        TestRegistries.timeless(apply(upsert(V2, new Precondition.Revision(now)))));
     refusedWithNothingChanged(
         apply(upsert(V2, new Precondition.Revision(created.revision()))),
         new Precondition.Revision(created.revision()),
@@ -145,7 +145,8 @@ class ConditionalWriteTest {
         created.revision());
     assertEquals(
         new Outcome.Deleted(created),
-        apply(new Command.DeleteService(WEB, new Precondition.Revision(created.revision()))));
+        TestRegistries.timeless(
+            apply(new Command.DeleteService(WEB, new Precondition.Revision(created.revision())))));
     long after = r.view().revision();
     // Nothing there: a conditional delete is refused (the condition cannot hold), an unconditional
     // one is 404.

@@ -131,6 +131,36 @@ class LeaseRulesTest {
         "an expiry proposed twice finds nothing the second time");
   }
 
+  /**
+   * A leader deposed while paused decides on resuming that every lease ran out, and its proposal
+   * travels on to the new leader like any write: appended in another term, it ends nothing, while
+   * the new leader's own expiry (its term) and an unfenced one from before the term was carried do.
+   */
+  @Test
+  void anExpiryDecidedInAnotherTermThanItsEntryEndsNothing() {
+    Lease l1 = ((Outcome.LeaseGranted) apply(new Command.GrantLease(L1, 5_000))).lease();
+    Lease l2 = ((Outcome.LeaseGranted) apply(new Command.GrantLease(L2, 5_000))).lease();
+    TestRegistries.register(r, WEB.namespace(), WEB.name(), spec(endpoint("10.0.0.1", L1)));
+    long revision = r.view().revision();
+
+    assertEquals(
+        new Outcome.LeasesEnded(List.of(), List.of()),
+        TestRegistries.applyInTerm(
+            r, 31, new Command.ExpireLeases(List.of(L1), 30), TestRegistries.T0));
+    assertEquals(l1, r.lease(L1), "the deposed leader's decision ended nothing");
+    assertEquals(1, r.view().get(WEB).spec().endpoints().size());
+    assertEquals(revision, r.view().revision(), "nothing changed");
+
+    assertEquals(
+        new Outcome.LeasesEnded(List.of(l1), List.of(WEB)),
+        TestRegistries.applyInTerm(
+            r, 31, new Command.ExpireLeases(List.of(L1), 31), TestRegistries.T0));
+    assertEquals(
+        new Outcome.LeasesEnded(List.of(l2), List.of()),
+        TestRegistries.applyInTerm(r, 32, new Command.ExpireLeases(List.of(L2)), TestRegistries.T0),
+        "an expiry without a term (written before it was carried) is not fenced");
+  }
+
   @Test
   void aGrantChangesNoRevisionAndAnExpiryIsInTheChangeLog() throws IOException {
     Service web =
@@ -267,7 +297,8 @@ class LeaseRulesTest {
     }
     assertEquals(
         new Outcome.Written(w.service(), false, false),
-        apply(new Command.SetEndpointHealth(WEB, "fd00::1", 8080, Health.CRITICAL)),
+        TestRegistries.timeless(
+            apply(new Command.SetEndpointHealth(WEB, "fd00::1", 8080, Health.CRITICAL))),
         "the same again: unchanged");
     Outcome noPort = apply(new Command.SetEndpointHealth(WEB, "10.0.0.1", null, Health.WARNING));
     assertEquals(

@@ -21,10 +21,14 @@ import dev.quorumdns.registry.testing.TestRegistries;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,11 +42,16 @@ class RegistryViewTest {
 
   @TempDir Path dir;
 
+  /** Leaves the settings and one service {@code prod/name} in the store, the registry closed. */
+  private void storeOneService(String name) {
+    Registry writer = TestRegistries.open(dir, SETTINGS);
+    TestRegistries.register(writer, "prod", name, ServiceSpec.ofPorts());
+    writer.close();
+  }
+
   @Test
   void beforeLoadTheViewIsEmptyAndSaysSo() throws IOException {
-    Registry writer = TestRegistries.open(dir, SETTINGS);
-    TestRegistries.register(writer, "prod", "web", ServiceSpec.ofPorts());
-    writer.close();
+    storeOneService("web");
     // The store holds a service and settings; before load() none of it is visible.
     Registry r = new Registry(dir, new SimpleMeterRegistry());
     RegistryView v = r.view();
@@ -64,6 +73,95 @@ class RegistryViewTest {
     assertEquals(Optional.of(SETTINGS), v.settings());
     assertEquals(1, v.size());
     assertTrue(v.hasNamespace("prod"));
+    r.close();
+  }
+
+  @Test
+  void aReplicaThatStartsEmptyIsNotLoadedUntilItReachesItsLeadersCommitIndex() throws IOException {
+    // A new member filled from the log: after its first entry it holds only part of the registry
+    // and would deny names that later entries create.
+    Registry r = TestRegistries.load(dir);
+    AtomicLong leaderCommit = new AtomicLong();
+    r.holdUntilFilled(leaderCommit::get, Duration.ofMillis(1));
+    RegistryView v = r.view();
+    TestRegistries.apply(r, new Command.InitCluster(SETTINGS));
+    assertFalse(v.isLoaded(), "no leader heard of yet: the target is unknown");
+    leaderCommit.set(4);
+    TestRegistries.register(r, "prod", "a", ServiceSpec.ofPorts());
+    assertFalse(v.isLoaded(), "index 2 of 4");
+    leaderCommit.set(100); // the leader moved on; the target was taken when first known
+    TestRegistries.register(r, "prod", "b", ServiceSpec.ofPorts());
+    assertFalse(v.isLoaded(), "index 3 of 4");
+    TestRegistries.register(r, "prod", "c", ServiceSpec.ofPorts());
+    assertTrue(v.isLoaded(), "index 4: everything the leader had committed when first heard of");
+    leaderCommit.set(1000);
+    assertTrue(v.isLoaded(), "once filled, staying behind a moving leader is ordinary lag");
+    r.close();
+  }
+
+  @Test
+  void aReplicaRestartedWithStateIsHeldWhileItCatchesUpButNotForever() throws IOException {
+    storeOneService("a");
+    Registry r = TestRegistries.load(dir);
+    AtomicLong leaderCommit = new AtomicLong(3);
+    r.holdUntilFilled(leaderCommit::get, Duration.ofHours(1));
+    assertFalse(r.view().isLoaded(), "index 2 of 3: 'b' was registered while this one was down");
+    TestRegistries.register(r, "prod", "b", ServiceSpec.ofPorts());
+    assertTrue(r.view().isLoaded(), "caught up");
+    r.close();
+
+    // No leader to catch up from (quorum lost): after the bound it answers from what it holds.
+    Registry alone = TestRegistries.load(dir);
+    alone.holdUntilFilled(() -> 0, Duration.ofMillis(50));
+    assertFalse(alone.view().isLoaded());
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (!alone.view().isLoaded() && System.nanoTime() < deadline) {
+      LockSupport.parkNanos(Duration.ofMillis(5).toNanos());
+    }
+    assertTrue(alone.view().isLoaded(), "served after the bound");
+    alone.close();
+  }
+
+  @Test
+  void aHoldAskedForBeforeLoadHoldsTheStateFromTheMomentItIsVisible() throws IOException {
+    storeOneService("a");
+    // The node asks for the gate before loading, while DNS already runs: asked for after the load,
+    // a query in between was answered from the old state, unheld.
+    Registry r = new Registry(dir, new SimpleMeterRegistry());
+    AtomicLong leaderCommit = new AtomicLong();
+    r.holdUntilFilled(leaderCommit::get, Duration.ofHours(1));
+    assertFalse(r.view().isLoaded());
+    r.load();
+    assertFalse(r.view().isLoaded(), "loaded with state, no leader heard of yet: held");
+    leaderCommit.set(3);
+    assertFalse(r.view().isLoaded(), "index 2 of 3");
+    TestRegistries.register(r, "prod", "b", ServiceSpec.ofPorts());
+    assertTrue(r.view().isLoaded(), "caught up");
+    r.close();
+  }
+
+  @Test
+  void aStallHoldsTheReplicaUntilNoticedAndAHoldAgainWaitsForAFreshTarget() throws IOException {
+    Registry r = TestRegistries.open(dir, SETTINGS);
+    TestRegistries.register(r, "prod", "a", ServiceSpec.ofPorts());
+    AtomicLong leaderCommit = new AtomicLong(2);
+    r.holdUntilFilled(leaderCommit::get, Duration.ofHours(1));
+    assertTrue(r.view().isLoaded(), "filled at index 2");
+    AtomicBoolean stalled = new AtomicBoolean();
+    r.holdWhileStalled(stalled::get);
+    assertTrue(r.view().isLoaded());
+    stalled.set(true);
+    assertFalse(r.view().isLoaded(), "stood still, not noticed yet");
+    // Noticed: held again; the leader committed 'b' meanwhile, and until this replica hears of it
+    // the target is unknown (0), not the one it was filled to before.
+    leaderCommit.set(0);
+    r.holdUntilFilled(leaderCommit::get, Duration.ofHours(1));
+    stalled.set(false);
+    assertFalse(r.view().isLoaded(), "held again: no fresh leader commit index yet");
+    leaderCommit.set(3);
+    assertFalse(r.view().isLoaded(), "index 2 of 3");
+    TestRegistries.register(r, "prod", "b", ServiceSpec.ofPorts());
+    assertTrue(r.view().isLoaded(), "caught up again");
     r.close();
   }
 
@@ -161,7 +259,9 @@ class RegistryViewTest {
     Outcome same =
         TestRegistries.apply(r, new Command.UpsertService(web.key(), ServiceSpec.ofPorts()));
     assertEquals(
-        new Outcome.Written(web, false, false), same, "the same body again changes nothing");
+        new Outcome.Written(web, false, false),
+        TestRegistries.timeless(same),
+        "the same body again changes nothing");
     assertEquals(web.revision(), v.revision());
     assertEquals(web.revision() + 1, v.appliedIndex());
     ServiceSpec changeVip =

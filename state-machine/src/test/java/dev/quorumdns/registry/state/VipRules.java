@@ -92,7 +92,7 @@ final class VipRules {
       assertEquals(new Outcome.NotFound(d.key()), o, where);
       return;
     }
-    assertEquals(new Outcome.Deleted(s), o, where);
+    assertEquals(new Outcome.Deleted(s, now), o, where);
     released.put(s.vip4(), new Released(d.key(), now + holdMillis));
     if (s.vip6() != null) {
       released.put(s.vip6(), new Released(d.key(), now + holdMillis));

@@ -68,8 +68,13 @@ public final class TestRegistries {
 
   /** Applies {@code command} at the next index with the given log time. */
   public static Outcome apply(Registry r, Command command, long timeMillis) {
+    return applyInTerm(r, 1, command, timeMillis);
+  }
+
+  /** Applies {@code command} in an entry of {@code term} at the next index. */
+  public static Outcome applyInTerm(Registry r, long term, Command command, long timeMillis) {
     try {
-      return r.apply(1, r.meta().appliedIndex() + 1, new LogEntry(timeMillis, command));
+      return r.apply(term, r.meta().appliedIndex() + 1, new LogEntry(timeMillis, command));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -93,5 +98,25 @@ public final class TestRegistries {
       return d.service();
     }
     throw new IllegalStateException("deletion of " + namespace + "/" + name + " refused: " + o);
+  }
+
+  /**
+   * {@code o} with the log times of written and deleted services left out (0), for tests that
+   * compare outcomes and do not care when they applied.
+   */
+  public static Outcome timeless(Outcome o) {
+    if (o instanceof Outcome.Written w) {
+      return new Outcome.Written(w.service(), w.created(), w.changed());
+    }
+    if (o instanceof Outcome.Deleted d) {
+      return new Outcome.Deleted(d.service());
+    }
+    if (o instanceof Outcome.BatchApplied b) {
+      return new Outcome.BatchApplied(b.outcomes().stream().map(TestRegistries::timeless).toList());
+    }
+    if (o instanceof Outcome.GroupApplied g) {
+      return new Outcome.GroupApplied(g.outcomes().stream().map(TestRegistries::timeless).toList());
+    }
+    return o;
   }
 }
