@@ -70,6 +70,12 @@ class AnswerCacheTest {
 
   @TempDir Path dir;
 
+  /** A handler over the fixture's registry with a cache of its own and metrics nobody reads. */
+  private static QueryHandler handler(DnsFixture fx) {
+    return new QueryHandler(
+        new Resolver(fx.config, fx.registry.view()), new DnsMetrics(new SimpleMeterRegistry()));
+  }
+
   private static byte[] ask(QueryHandler h, byte[] query, Transport t) {
     AtomicReference<byte[]> out = new AtomicReference<>();
     h.handle(query, t, out::set);
@@ -128,10 +134,7 @@ class AnswerCacheTest {
       for (int i = 0; i < 3000; i++) {
         byte[] q = randomQuery(r);
         Transport t = r.nextInt(3) == 0 ? Transport.TCP : Transport.UDP;
-        QueryHandler fresh =
-            new QueryHandler(
-                new Resolver(fx.config, fx.registry.view()),
-                new DnsMetrics(new SimpleMeterRegistry()));
+        QueryHandler fresh = handler(fx);
         byte[] expected = ask(fresh, q, t);
         byte[] got = ask(warm, q, t);
         assertArrayEquals(expected, got, "query " + i + " over " + t + " (seed " + SEED + ")");
@@ -148,10 +151,7 @@ class AnswerCacheTest {
   @Test
   void everyRegistryChangeIsSeenAtOnce() throws IOException {
     try (DnsFixture fx = new DnsFixture(dir, 0)) {
-      QueryHandler h =
-          new QueryHandler(
-              new Resolver(fx.config, fx.registry.view()),
-              new DnsMetrics(new SimpleMeterRegistry()));
+      QueryHandler h = handler(fx);
       String srv = "_grpc._tcp.web.prod.mesh.internal.";
       assertEquals(Rcode.NXDOMAIN, msg(h, srv, Type.SRV).getRcode());
       String web4 =
@@ -197,6 +197,25 @@ class AnswerCacheTest {
           3,
           msg(h, "mesh.internal.", Type.NS).getSection(Section.ANSWER).size(),
           "new voter in NS");
+    }
+  }
+
+  @Test
+  void aHeldReplicaAnswersNothingFromTheCache() throws IOException {
+    try (DnsFixture fx = new DnsFixture(dir, 0)) {
+      QueryHandler h = handler(fx);
+      String known = "web.prod.mesh.internal.";
+      String unknown = "late.prod.mesh.internal.";
+      assertEquals(Rcode.NOERROR, msg(h, known, Type.A).getRcode());
+      assertEquals(Rcode.NXDOMAIN, msg(h, unknown, Type.A).getRcode());
+      boolean[] stalled = {true};
+      fx.registry.holdWhileStalled(() -> stalled[0]);
+      assertEquals(Rcode.SERVFAIL, msg(h, known, Type.A).getRcode(), "cached answer while held");
+      assertEquals(
+          Rcode.SERVFAIL, msg(h, unknown, Type.A).getRcode(), "cached NXDOMAIN while held");
+      stalled[0] = false;
+      assertEquals(Rcode.NOERROR, msg(h, known, Type.A).getRcode());
+      assertEquals(Rcode.NXDOMAIN, msg(h, unknown, Type.A).getRcode());
     }
   }
 }

@@ -203,27 +203,13 @@ final class ClusterOps {
     }
   }
 
-  private boolean isNow(RaftRuntime.Members next) {
-    try {
-      return next.sameAs(raft.members());
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
   private void change(RaftRuntime.Members current, RaftRuntime.Members next, String what) {
     try {
       raft.setMembers(current, next);
       LOG.info("membership change done: {}", what);
     } catch (SetConfigurationException e) {
-      // A leader that appended the change and lost its leadership before answering: Ratis' client
-      // sends the
-      // request again to the next leader, whose configuration is already the new one, so the
-      // compare fails.
-      if (isNow(next)) {
-        LOG.info("membership change done: {} (found in place after a leader change)", what);
-        return;
-      }
+      // Refused. (A change found already in place after a leader change never arrives here:
+      // RaftMembership.change returns normally for it.)
       throw new NodeException(NodeException.Kind.CONFLICT, what + " refused: " + e.getMessage());
     } catch (IOException e) {
       throw new NodeException(

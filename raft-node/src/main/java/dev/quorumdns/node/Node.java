@@ -27,9 +27,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
@@ -46,6 +48,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntConsumer;
 import java.util.function.LongConsumer;
 import java.util.stream.Collectors;
@@ -79,6 +82,10 @@ public final class Node implements NodeRuntime, AutoCloseable {
   private final ScheduledExecutorService scheduler =
       Executors.newSingleThreadScheduledExecutor(daemon("tasks"));
   private final AtomicBoolean publishing = new AtomicBoolean();
+  private final AtomicBoolean checkingRemoval = new AtomicBoolean();
+  private final AtomicBoolean logFailureNoticed = new AtomicBoolean();
+  // When the Raft directory was last probed; both the publish and the autopilot tick ask.
+  private final AtomicLong lastProbeNanos = new AtomicLong(System.nanoTime() - PROBE_EVERY_NANOS);
   private final long startNanos = System.nanoTime();
   private volatile boolean sawLeader;
   private final IntConsumer exit;
@@ -86,8 +93,17 @@ public final class Node implements NodeRuntime, AutoCloseable {
   private FileChannel lockChannel;
   private FileLock lock;
   private DnsWiring dns;
-  private NodeMembership membership;
+  private volatile NodeMembership membership;
+
+  /**
+   * How long a node restarted with state answers DNS SERVFAIL while it catches up with its leader,
+   * at most: a catch-up takes a second or two; without a leader (quorum lost) it answers from what
+   * it holds after this.
+   */
+  static final Duration MAX_CATCH_UP_HOLD = Duration.ofSeconds(10);
+
   private NodeLeases leases;
+  private StallWatch stallWatch;
   private TlsReloader tls;
   private SnapshotCopies downloads;
 
@@ -131,11 +147,28 @@ public final class Node implements NodeRuntime, AutoCloseable {
     downloads.removeLeftovers();
     tls = NodeTls.load(config, clock, scheduler);
     dns = DnsWiring.start(config, registry.view(), registry::snapshot, meters);
+    // Before the load, which arms it before its state becomes visible to DNS (started above).
+    registry.holdUntilFilled(
+        () -> {
+          NodeMembership m = membership;
+          RaftRuntime raft = m == null ? null : m.raft();
+          return raft == null ? 0 : raft.leaderCommitIndex();
+        },
+        MAX_CATCH_UP_HOLD);
     registry.load();
+    stallWatch = new StallWatch(System::nanoTime, stallThreshold(), this::stalled).start();
+    registry.holdWhileStalled(stallWatch::stalled);
     warnIfSettingsDiffer();
     leases =
         NodeLeases.start(
-            registry, () -> membership.raft(), this::submit, scheduler, config.writeTimeout());
+            registry,
+            () -> membership.raft(),
+            this::submit,
+            scheduler,
+            config.writeTimeout(),
+            // Ratis sends heartbeats every half election timeout: a live majority is always
+            // fresher than three quarters of one, and a successor needs a whole one first.
+            config.electionTimeout().multipliedBy(3).dividedBy(4));
     membership =
         new NodeMembership(
             config,
@@ -149,6 +182,7 @@ public final class Node implements NodeRuntime, AutoCloseable {
     membership.start();
     scheduler.scheduleWithFixedDelay(this::publishSelf, 0, 1, TimeUnit.SECONDS);
     scheduler.scheduleWithFixedDelay(this::autopilotTick, 1, 1, TimeUnit.SECONDS);
+    scheduler.scheduleWithFixedDelay(this::noticeRemoval, 5, 5, TimeUnit.SECONDS);
     LOG.info(
         "node {} started: dns {}:{}, raft {}:{}",
         config.id(),
@@ -259,12 +293,67 @@ public final class Node implements NodeRuntime, AutoCloseable {
   }
 
   /**
+   * How long the process may stand still before its replica counts as possibly behind: two election
+   * timeouts (by then a new leader may have been elected and have acknowledged writes), at least a
+   * second (a loaded host delays a thread's wake-up by hundreds of milliseconds).
+   */
+  private Duration stallThreshold() {
+    Duration two = config.electionTimeout().multipliedBy(2);
+    return two.compareTo(Duration.ofSeconds(1)) > 0 ? two : Duration.ofSeconds(1);
+  }
+
+  /**
+   * The process stood still for {@code nanos}: writes may have been acknowledged meanwhile that
+   * this replica has not applied, so it is held as after a restart (DNS SERVFAIL, never a stale
+   * NXDOMAIN) until it has heard its leader's commit index again and caught up, at most {@link
+   * #MAX_CATCH_UP_HOLD}.
+   */
+  private void stalled(long nanos) {
+    NodeMembership m = membership;
+    RaftRuntime raft = m == null ? null : m.raft();
+    if (raft == null) {
+      return;
+    }
+    long since = System.nanoTime();
+    LOG.warn(
+        "this process stood still for {} ms (stopped, frozen or paused): DNS answers SERVFAIL until"
+            + " it has heard its leader again and caught up (at most {} s)",
+        nanos / 1_000_000,
+        MAX_CATCH_UP_HOLD.toSeconds());
+    registry.holdUntilFilled(() -> raft.leaderCommitIndexHeardSince(since), MAX_CATCH_UP_HOLD);
+  }
+
+  /**
    * Ratis closes a member's division when the member is removed from the configuration, and on a
    * fatal error (a replica that cannot apply). Either way this node can no longer serve the
    * registry: it stops.
    */
   private boolean stoppedRaft() {
     RaftRuntime raft = membership.raft();
+    String logFailure = raft.logFailure();
+    if (logFailure != null) {
+      // Ratis never writes a failed log again in this process (extended chaos run 11659073: a
+      // follower whose disk had been full failed every append after space returned, until its
+      // division closed 90 s later). DNS keeps answering from the replica as it is while the disk
+      // stays full; once it takes writes again, the node stops and a restart reopens the log.
+      if (probeDue() && raftStorageWritable()) {
+        stop(
+            false,
+            "its Raft log could not be written ("
+                + logFailure
+                + ") and the data directory takes writes again: a restart reopens the log, which"
+                + " Ratis never writes again in the process where it failed");
+        return true;
+      }
+      if (logFailureNoticed.compareAndSet(false, true)) {
+        LOG.error(
+            "this node's Raft log could not be written ({}): it takes no part in the cluster until"
+                + " it restarts. DNS keeps answering from its replica as it is; once {} takes"
+                + " writes again the node stops, so that its supervisor restarts it",
+            logFailure,
+            config.raftDir());
+      }
+    }
     LifeCycle.State state;
     try {
       state = raft.division().getInfo().getLifeCycleState();
@@ -274,25 +363,115 @@ public final class Node implements NodeRuntime, AutoCloseable {
     if (!state.isClosingOrClosed() && state != LifeCycle.State.EXCEPTION) {
       return false;
     }
-    if (exiting.compareAndSet(false, true)) {
-      boolean removed;
-      try {
-        removed = !raft.members().contains(config.id());
-      } catch (IOException | RuntimeException e) {
-        removed = false;
-      }
-      LOG.warn(
-          removed
-              ? (config.discovery().enabled()
-                  ? "this node was removed from the cluster (its Raft division "
-                      + "closed); stopping. Started again, it asks to join as a new member (data in {})"
-                  : "this node was removed "
-                      + "from the cluster (its Raft division closed); stopping. Wipe {} before it joins again.")
-              : "the Raft server stopped on an error; stopping (data in {})",
-          config.dataDir());
-      exit.accept(removed ? 0 : 1);
+    boolean removed;
+    try {
+      removed = !raft.members().contains(config.id());
+    } catch (IOException | RuntimeException e) {
+      removed = false;
     }
+    // Its own configuration may still list it (a joiner restarted before its addition completed
+    // holds an older one): the leader's decides.
+    if (!removed && raft.removedByLeader().orElse(false)) {
+      stop(true, "its Raft division closed and the leader's configuration does not list it");
+      return true;
+    }
+    stop(removed, "its Raft division closed");
     return true;
+  }
+
+  /** The least time between two probes of the Raft directory (each writes {@link #PROBE_BYTES}). */
+  private static final long PROBE_EVERY_NANOS = 1_000_000_000L;
+
+  /** Whether a probe is due, claiming it: at most one a second, whichever tick asks. */
+  private boolean probeDue() {
+    long now = System.nanoTime();
+    long last = lastProbeNanos.get();
+    return now - last >= PROBE_EVERY_NANOS && lastProbeNanos.compareAndSet(last, now);
+  }
+
+  /** How much a probe writes: more than Ratis preallocates for a log segment (4 MiB). */
+  private static final int PROBE_BYTES = 8 << 20;
+
+  /**
+   * Whether the Raft directory takes a write as large as a segment's preallocation again (written,
+   * forced to disk and deleted).
+   */
+  private boolean raftStorageWritable() {
+    Path probe = config.raftDir().resolve("write-probe.tmp");
+    try (FileChannel ch =
+        FileChannel.open(
+            probe,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.TRUNCATE_EXISTING,
+            StandardOpenOption.WRITE)) {
+      ByteBuffer zeros = ByteBuffer.allocate(1 << 20);
+      for (int written = 0; written < PROBE_BYTES; written += zeros.capacity()) {
+        zeros.clear();
+        while (zeros.hasRemaining()) {
+          ch.write(zeros);
+        }
+      }
+      ch.force(true);
+      return true;
+    } catch (IOException e) {
+      return false;
+    } finally {
+      try {
+        Files.deleteIfExists(probe);
+      } catch (IOException e) {
+        LOG.debug("removing {}: {}", probe, e.toString());
+      }
+    }
+  }
+
+  /**
+   * Stops this node, once: removed from the cluster (exit 0) or on a Raft error (exit 1).
+   *
+   * @param how how it came to know
+   */
+  private void stop(boolean removed, String how) {
+    if (!exiting.compareAndSet(false, true)) {
+      return;
+    }
+    LOG.warn(
+        removed
+            ? (config.discovery().enabled()
+                ? "this node was removed from the cluster ({}); stopping. Started again, it asks to"
+                    + " join as a new member (data in {})"
+                : "this node was removed from the cluster ({}); stopping. Wipe {} before it joins"
+                    + " again.")
+            : "the Raft server stopped on an error ({}); stopping (data in {})",
+        how,
+        config.dataDir());
+    exit.accept(removed ? 0 : 1);
+  }
+
+  /**
+   * Asks the leader whether this node is still a member, when it has heard nothing from one for a
+   * while ({@link RaftRuntime#removedWithoutNotice}); on the admin thread, one check at a time, as
+   * it may wait on unreachable members.
+   */
+  private void noticeRemoval() {
+    RaftRuntime raft = membership.raft();
+    if (raft == null || exiting.get() || !checkingRemoval.compareAndSet(false, true)) {
+      return;
+    }
+    Duration quiet = config.electionTimeout().multipliedBy(5);
+    Duration atLeast = Duration.ofSeconds(5);
+    try {
+      adminExecutor.execute(
+          () -> {
+            try {
+              if (raft.removedWithoutNotice(quiet.compareTo(atLeast) > 0 ? quiet : atLeast)) {
+                stop(true, "the leader's configuration no longer lists it");
+              }
+            } finally {
+              checkingRemoval.set(false);
+            }
+          });
+    } catch (RuntimeException e) {
+      checkingRemoval.set(false);
+    }
   }
 
   @Override
@@ -487,7 +666,7 @@ public final class Node implements NodeRuntime, AutoCloseable {
         return new Readiness(false, "catching up: applied " + applied + " of " + commit);
       }
       return new Readiness(true, "ok");
-    } catch (IOException e) {
+    } catch (IOException | IllegalStateException e) {
       return new Readiness(false, "raft not running: " + e.getMessage());
     }
   }
@@ -535,6 +714,9 @@ public final class Node implements NodeRuntime, AutoCloseable {
   @Override
   public void close() {
     scheduler.shutdownNow();
+    if (stallWatch != null) {
+      stallWatch.close();
+    }
     closeQuietly(membership);
     closeQuietly(tls);
     closeQuietly(membership == null ? null : membership.raft());

@@ -34,6 +34,89 @@ interface RaftMembership {
   /** A division's role, term and commit index. Immutable. */
   record State(RaftPeerRole role, long term, long commitIndex) {}
 
+  /** Sends one configuration change to the leader. */
+  interface Send {
+    RaftClientReply send() throws IOException;
+  }
+
+  /** Waits until the configuration asked for is the committed one; false if it is not. */
+  interface CommittedCheck {
+    boolean committed() throws IOException;
+  }
+
+  /** Asks the leader to hand its leadership to another voter. */
+  interface HandOff {
+    void handOff() throws IOException;
+  }
+
+  /**
+   * One configuration change, and the only place that recognises a change found already done: a
+   * refused compare-and-set whose configuration is already the one asked for (the Ratis client
+   * resends a request that outlived its timeout to the next leader, and the resent one finds the
+   * configuration changed by the first) is done once that configuration is committed. Otherwise a
+   * refusal is thrown as {@link SetConfigurationException} and anything else as the {@link
+   * IOException} that makes the outcome unknown.
+   *
+   * <p>A leader can also fail a change with an internal error that leaves it unable to change the
+   * configuration at all while it leads: Ratis 3.3 kept a log appender for a member removed under
+   * an earlier leader, so re-adding that member fails with "Found duplicated element", and the
+   * failed attempt stays registered as the pending change, so every later attempt fails too (chaos
+   * run short-5120: 90 s of refused re-adds, every 230 ms). A new leader builds its appenders from
+   * the configuration, so such a failure hands the leadership to another voter ({@code wedged})
+   * before it is thrown; the next attempt reaches a leader that can change the configuration.
+   */
+  static void change(Send send, CommittedCheck alreadyDone, HandOff wedged) throws IOException {
+    RaftClientReply reply;
+    try {
+      reply = send.send();
+    } catch (SetConfigurationException e) {
+      if (alreadyDone.committed()) {
+        return;
+      }
+      throw e;
+    } catch (IOException e) {
+      throw handedOffIfWedged(e, wedged);
+    }
+    if (!reply.isSuccess()) {
+      // A refusal never comes back as a reply: Ratis' client throws it (a reply cannot carry a
+      // SetConfigurationException), which is the catch above.
+      throw handedOffIfWedged(
+          reply.getException() != null
+              ? reply.getException()
+              : new IOException("the leader answered without success and without a reason"),
+          wedged);
+    }
+  }
+
+  /**
+   * {@code failure}, after handing the leadership on if it is the leader's internal error (an
+   * {@link IllegalStateException} in Ratis' leader, which reaches the client as its cause or, over
+   * gRPC, in the message).
+   */
+  private static IOException handedOffIfWedged(IOException failure, HandOff wedged) {
+    boolean internal = false;
+    for (Throwable t = failure; t != null && !internal; t = t.getCause()) {
+      internal =
+          t instanceof IllegalStateException
+              || String.valueOf(t.getMessage()).contains("IllegalStateException");
+    }
+    if (!internal) {
+      return failure;
+    }
+    IOException e =
+        new IOException(
+            "the leader failed the change with an internal error ("
+                + failure.getMessage()
+                + "); its leadership was handed to another voter: try again",
+            failure);
+    try {
+      wedged.handOff();
+    } catch (IOException | RuntimeException handOff) {
+      e.addSuppressed(handOff);
+    }
+    return e;
+  }
+
   static RaftMembership of(RaftRuntime raft) {
     return new RaftMembership() {
       @Override
@@ -44,10 +127,16 @@ interface RaftMembership {
       @Override
       public State state() throws IOException {
         RaftServer.Division d = raft.division();
-        return new State(
-            d.getInfo().getCurrentRole(),
-            d.getInfo().getCurrentTerm(),
-            d.getRaftLog().getLastCommittedIndex());
+        try {
+          return new State(
+              d.getInfo().getCurrentRole(),
+              d.getInfo().getCurrentTerm(),
+              d.getRaftLog().getLastCommittedIndex());
+        } catch (IllegalStateException e) {
+          // Ratis' "log is uninitialized": the server is still starting (chaos run short-706500,
+          // GET /v1/cluster on a joiner answered 500).
+          throw new IOException("the Raft server is starting: " + e.getMessage(), e);
+        }
       }
 
       @Override
@@ -58,32 +147,10 @@ interface RaftMembership {
       @Override
       public void setMembers(RaftRuntime.Members current, RaftRuntime.Members next)
           throws IOException {
-        RaftClientReply reply;
-        try {
-          reply = raft.setMembers(current, next);
-        } catch (SetConfigurationException e) {
-          if (alreadyDone(next)) {
-            return;
-          }
-          throw e;
-        }
-        if (!reply.isSuccess()) {
-          if (reply.getException() instanceof SetConfigurationException && alreadyDone(next)) {
-            return;
-          }
-          throw reply.getException() != null
-              ? reply.getException()
-              : new IOException("the leader answered without success and without a reason");
-        }
-      }
-
-      /**
-       * A refused compare-and-set whose configuration is already {@code next}: the Ratis client
-       * resends a request that outlived its timeout, and the resent one finds the configuration
-       * changed by the first. Done, once that configuration is committed.
-       */
-      private boolean alreadyDone(RaftRuntime.Members next) throws IOException {
-        return raft.awaitCommittedMembers(next, Duration.ofSeconds(5));
+        change(
+            () -> raft.setMembers(current, next),
+            () -> raft.awaitCommittedMembers(next, Duration.ofSeconds(5)),
+            () -> raft.handOffLeadership(current));
       }
     };
   }

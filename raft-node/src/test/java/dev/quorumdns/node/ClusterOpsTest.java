@@ -47,12 +47,6 @@ class ClusterOpsTest {
         new RaftRuntime.Members(List.of(peer("n1"), peer("n2"), peer("n3")), List.of());
     IOException refuse;
 
-    /**
-     * Apply the change, then throw {@link #refuse} (a retry that reached the next leader after it
-     * was done).
-     */
-    boolean applyThenRefuse;
-
     boolean running = true;
     final List<RaftRuntime.Members> changes = new ArrayList<>();
 
@@ -80,9 +74,6 @@ class ClusterOpsTest {
     @Override
     public void setMembers(RaftRuntime.Members current, RaftRuntime.Members next)
         throws IOException {
-      if (applyThenRefuse) {
-        members = next;
-      }
       if (refuse != null) {
         throw refuse;
       }
@@ -270,19 +261,6 @@ class ClusterOpsTest {
     NodeException unknown = nodeError(() -> ops.remove("n3").join());
     assertEquals(NodeException.Kind.OUTCOME_UNKNOWN, unknown.kind());
     assertEquals(List.of(), submitted, "the record stays until the removal is known");
-  }
-
-  @Test
-  void aChangeFoundInPlaceWhenItsRetryIsRefusedIsDone() {
-    // The leader appended the removal and lost its leadership before answering; the retry reached
-    // the next
-    // leader, whose configuration already was the new one, and the compare-and-set failed there.
-    raft.applyThenRefuse = true;
-    raft.refuse =
-        new SetConfigurationException("current configuration is different than the request");
-    ClusterStatus s = ops.remove("n3").join();
-    assertEquals(List.of("n1", "n2"), s.members().stream().map(ClusterStatus.Member::id).toList());
-    assertEquals(1, submitted.size(), "the removed member's record is removed too");
   }
 
   @Test

@@ -8,8 +8,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -94,7 +100,8 @@ public final class ServerMain {
       System.err.println("quorumdns: node " + config.id() + " refused to start: " + e.getMessage());
       return 2;
     } catch (Exception e) {
-      System.err.println("quorumdns: node " + config.id() + " failed to start: " + e);
+      System.err.println(
+          "quorumdns: node " + config.id() + " failed to start: " + causes(e) + damaged(e, config));
       return 1;
     }
     SystemdNotify.ready(
@@ -128,5 +135,47 @@ public final class ServerMain {
       throw new UncheckedIOException(e);
     }
     return p.getProperty("version", "unknown");
+  }
+
+  /** {@code e} and its causes, outermost first (a cycle ends the chain). */
+  private static List<Throwable> chain(Throwable e) {
+    List<Throwable> out = new ArrayList<>();
+    Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+    for (Throwable t = e; t != null && seen.add(t); t = t.getCause()) {
+      out.add(t);
+    }
+    return out;
+  }
+
+  /**
+   * Every cause of {@code e}, outermost first, without the wrappers that only repeat their cause
+   * (CompletionException): the root cause (a checksum, a full disk) is what an operator acts on.
+   */
+  static String causes(Throwable e) {
+    StringBuilder out = new StringBuilder();
+    for (Throwable t : chain(e)) {
+      Throwable cause = t.getCause();
+      if (cause != null && t.getMessage() != null && t.getMessage().equals(cause.toString())) {
+        continue;
+      }
+      out.append(out.length() == 0 ? "" : "; caused by ").append(t);
+    }
+    return out.toString();
+  }
+
+  /** What to do when a cause names damaged data (a checksum that does not match). */
+  static String damaged(Throwable e, NodeConfig config) {
+    for (Throwable t : chain(e)) {
+      String message = String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT);
+      if (t.getClass().getSimpleName().equals("ChecksumException")
+          || message.contains("checksum mismatch")
+          || message.contains("corrupt")) {
+        return ". The data in "
+            + config.dataDir()
+            + " is damaged: remove this member, wipe that directory, start it with --join and add"
+            + " it again (README, \"A node whose data is damaged\")";
+      }
+    }
+    return "";
   }
 }

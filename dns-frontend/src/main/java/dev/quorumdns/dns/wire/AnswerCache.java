@@ -32,8 +32,17 @@ final class AnswerCache {
     this.entries = Caffeine.newBuilder().maximumSize(maxEntries).executor(Runnable::run).build();
   }
 
-  /** The entry for {@code key} if it is still valid against {@code view}, else null. */
+  /**
+   * The entry for {@code key} if it is still valid against {@code view}, else null. Nothing is
+   * valid while the replica is held ({@link RegistryView#isLoaded} false: starting, or resumed
+   * after standing still): its revision has not moved, so every entry would pass, and a cached
+   * NXDOMAIN would deny a name registered while it stood still (base chaos run 1319124: a resumed
+   * node answered from the cache between its SERVFAILs). The entries stay for after the hold.
+   */
   Entry get(QueryKey key, RegistryView view) {
+    if (!view.isLoaded()) {
+      return null;
+    }
     Entry e = entries.getIfPresent(key);
     if (e == null) {
       return null;

@@ -53,7 +53,9 @@ final class ServiceRoutes {
             o -> {
               Outcome.Written w = (Outcome.Written) o;
               return ApiResponse.json(
-                      w.created() ? 201 : 200, ServiceJson.write(w.service(), node.domain()))
+                      w.created() ? 201 : 200,
+                      WriteResults.appliedAt(
+                          ServiceJson.write(w.service(), node.domain()), w.logTimeMillis()))
                   .withHeader("ETag", ServiceReads.etag(w.service()));
             });
   }
@@ -119,9 +121,13 @@ final class ServiceRoutes {
     Conditions.Condition condition = Conditions.ofRequest(call.request(), true);
     return write(new Command.DeleteService(key, condition.precondition()), condition.field())
         .thenApply(
-            o ->
-                ApiResponse.json(
-                    200, ServiceJson.write(((Outcome.Deleted) o).service(), node.domain())));
+            o -> {
+              Outcome.Deleted d = (Outcome.Deleted) o;
+              return ApiResponse.json(
+                  200,
+                  WriteResults.appliedAt(
+                      ServiceJson.write(d.service(), node.domain()), d.logTimeMillis()));
+            });
   }
 
   /**

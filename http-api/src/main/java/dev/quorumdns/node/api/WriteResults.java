@@ -39,14 +39,26 @@ final class WriteResults {
     ObjectNode n = JsonNodeFactory.instance.objectNode();
     if (o instanceof Outcome.Written w) {
       n.put("result", w.created() ? "created" : w.changed() ? "updated" : "unchanged");
-      n.set("service", ServiceJson.write(w.service(), domain));
+      n.set("service", appliedAt(ServiceJson.write(w.service(), domain), w.logTimeMillis()));
     } else if (o instanceof Outcome.Deleted d) {
       n.put("result", "deleted");
-      n.set("service", ServiceJson.write(d.service(), domain));
+      n.set("service", appliedAt(ServiceJson.write(d.service(), domain), d.logTimeMillis()));
     } else {
       n.put("result", o.getClass().getSimpleName());
     }
     return n;
+  }
+
+  /**
+   * Adds {@code appliedAt}: the log time (epoch milliseconds, the leader's stamp raised to the
+   * newest seen) of the entry that wrote or deleted the service, the clock its VIP hold-down runs
+   * on. Absent when the outcome came without one.
+   */
+  static ObjectNode appliedAt(ObjectNode service, long logTimeMillis) {
+    if (logTimeMillis != 0) {
+      service.put("appliedAt", logTimeMillis);
+    }
+    return service;
   }
 
   /**
@@ -196,6 +208,11 @@ final class WriteResults {
 
     @Override
     public Void alreadyApplied(Outcome.AlreadyApplied o) {
+      return unexpected(o);
+    }
+
+    @Override
+    public Void barrierPassed(Outcome.BarrierPassed o) {
       return unexpected(o);
     }
 

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +36,7 @@ public final class Autopilot {
   private final Supplier<Look> source;
   private final Changes changes;
   private final Clock clock;
+  private final LongSupplier nanos;
   private final long healthyContactMillis;
   private final Map<String, Long> healthySince = new HashMap<>();
   private volatile Report report = Report.NOT_LEADING;
@@ -87,10 +89,27 @@ public final class Autopilot {
       Supplier<Look> source,
       Changes changes,
       Clock clock) {
+    this(settings, electionTimeout, source, changes, clock, System::nanoTime);
+  }
+
+  /**
+   * @param clock the wall clock, only for the times the report shows
+   * @param nanos a monotonic clock ({@link System#nanoTime}) for how long members stay healthy: a
+   *     step of the wall clock (NTP, an operator) must neither promote a listener before its
+   *     stabilization time nor hold it back
+   */
+  public Autopilot(
+      AutopilotSettings settings,
+      Duration electionTimeout,
+      Supplier<Look> source,
+      Changes changes,
+      Clock clock,
+      LongSupplier nanos) {
     this.policy = new AutopilotPolicy(settings);
     this.source = source;
     this.changes = changes;
     this.clock = clock;
+    this.nanos = nanos;
     this.healthyContactMillis = Math.max(2000, electionTimeout.toMillis() * 5);
   }
 
@@ -117,10 +136,11 @@ public final class Autopilot {
       return;
     }
     long now = clock.millis();
+    long since = nanos.getAsLong() / 1_000_000;
     List<MemberView> views = new ArrayList<>();
     Set<String> ids = new HashSet<>();
-    addViews(look, look.voters(), true, now, views, ids);
-    addViews(look, look.listeners(), false, now, views, ids);
+    addViews(look, look.voters(), true, since, views, ids);
+    addViews(look, look.listeners(), false, since, views, ids);
     healthySince.keySet().retainAll(ids);
     AutopilotPlan plan = policy.plan(views);
     boolean busy = inFlight != null && !inFlight.isDone();
@@ -160,7 +180,7 @@ public final class Autopilot {
       Look look,
       List<String> members,
       boolean voter,
-      long now,
+      long monotonicMillis,
       List<MemberView> views,
       Set<String> ids) {
     for (String id : members) {
@@ -172,7 +192,9 @@ public final class Autopilot {
           leader || (contact != null && contact <= healthyContactMillis && lag <= MAX_LAG);
       Duration healthyFor = null;
       if (healthy) {
-        healthyFor = Duration.ofMillis(now - healthySince.computeIfAbsent(id, k -> now));
+        healthyFor =
+            Duration.ofMillis(
+                monotonicMillis - healthySince.computeIfAbsent(id, k -> monotonicMillis));
       } else {
         healthySince.remove(id);
       }

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -22,8 +23,10 @@ import org.slf4j.LoggerFactory;
  * memory only, on its monotonic clock: a keepalive moves one without a log entry. When this node
  * becomes leader (a term in which it has committed an entry) every lease gets a fresh full TTL; a
  * lease granted while it leads is tracked from when it sees the grant applied. On each {@link
- * #tick} it proposes an {@link Command.ExpireLeases} entry for the leases whose deadline passed;
- * replicas remove them (and their endpoints) only when they apply that entry.
+ * #tick} it proposes an {@link Command.ExpireLeases} entry for the leases whose deadline passed,
+ * stamped with its term; replicas remove them (and their endpoints) only when they apply that
+ * entry, and only if it was appended in that same term (a leader deposed while paused must not
+ * expire the leases its successor keeps alive).
  *
  * <p>Thread-safe: keepalives and status requests come on Ratis' read threads (after a linearizable
  * read index, so only while this node leads), ticks on the node's scheduler.
@@ -35,6 +38,7 @@ public final class LeaseKeeper {
   private final LongSupplier leadingTerm;
   private final Function<Command, CompletableFuture<WriteResult>> submit;
   private final LongSupplier nanoTime;
+  private final BooleanSupplier heardFromMajority;
   // Guarded by this.
   private long term = -1;
   private long seenChanges = Long.MIN_VALUE;
@@ -48,16 +52,23 @@ public final class LeaseKeeper {
    *     does not lead
    * @param submit sends a command through Raft (the node's write path)
    * @param nanoTime the monotonic clock
+   * @param heardFromMajority whether a majority of the voters answered this leader lately (well
+   *     within an election timeout): a keepalive is only taken then. Ratis' read index, which a
+   *     keepalive passes first, skips its heartbeat round when the commit index has not moved since
+   *     the last confirmed read, so a leader cut off from the majority would otherwise go on taking
+   *     keepalives that its successor never learns of.
    */
   public LeaseKeeper(
       Registry registry,
       LongSupplier leadingTerm,
       Function<Command, CompletableFuture<WriteResult>> submit,
-      LongSupplier nanoTime) {
+      LongSupplier nanoTime,
+      BooleanSupplier heardFromMajority) {
     this.registry = registry;
     this.leadingTerm = leadingTerm;
     this.submit = submit;
     this.nanoTime = nanoTime;
+    this.heardFromMajority = heardFromMajority;
   }
 
   /** Answers a lease request that reached this node as the leader. */
@@ -76,7 +87,7 @@ public final class LeaseKeeper {
   /** Restarts the lease's TTL, if this node leads and the lease is live. */
   synchronized LeaseQueries.Answer keepAlive(long id) {
     long now = nanoTime.getAsLong();
-    if (!sync(now)) {
+    if (!sync(now) || !heardFromMajority.getAsBoolean()) {
       return LeaseQueries.Answer.NOT_LEADER;
     }
     Lease l = registry.lease(id);
@@ -112,11 +123,13 @@ public final class LeaseKeeper {
    */
   public void tick() {
     List<Long> due = new ArrayList<>();
+    long decidedIn;
     synchronized (this) {
       long now = nanoTime.getAsLong();
       if (!sync(now)) {
         return;
       }
+      decidedIn = term;
       while (!queue.isEmpty()
           && queue.peek()[0] <= now
           && due.size() < Command.ExpireLeases.MAX_IDS) {
@@ -135,7 +148,7 @@ public final class LeaseKeeper {
         due.size(),
         due.stream().map(Lease::formatId).toList());
     submit
-        .apply(new Command.ExpireLeases(due))
+        .apply(new Command.ExpireLeases(due, decidedIn))
         .whenComplete(
             (result, error) -> {
               if (!(result instanceof WriteResult.Applied)) {

@@ -77,7 +77,8 @@ public final class NodeLeases {
       Supplier<RaftRuntime> raft,
       Function<Command, CompletableFuture<WriteResult>> submit,
       ScheduledExecutorService scheduler,
-      Duration timeout) {
+      Duration timeout,
+      Duration contactWithin) {
     LeaseKeeper keeper =
         new LeaseKeeper(
             registry,
@@ -86,7 +87,11 @@ public final class NodeLeases {
               return r == null ? -1 : r.leadingTerm();
             },
             submit,
-            System::nanoTime);
+            System::nanoTime,
+            () -> {
+              RaftRuntime r = raft.get();
+              return r != null && r.heardFromMajorityWithin(contactWithin);
+            });
     scheduler.scheduleWithFixedDelay(keeper::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
     BiFunction<byte[], Duration, CompletableFuture<byte[]>> ask =
         (request, t) -> {

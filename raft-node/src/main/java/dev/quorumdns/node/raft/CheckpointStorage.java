@@ -30,7 +30,7 @@ import org.apache.ratis.statemachine.impl.FileListSnapshotInfo;
  * {@link #getLatestSnapshot} may be called from any thread.
  */
 final class CheckpointStorage implements StateMachineStorage {
-  private static final Pattern NAME = Pattern.compile("snapshot\\.(\\d{1,18})_(\\d{1,18})");
+  static final Pattern NAME = Pattern.compile("snapshot\\.(\\d{1,18})_(\\d{1,18})");
   private static final int MIN_RETAINED = 2;
 
   private volatile File smDir;

@@ -23,4 +23,11 @@ interface RaftEvents {
 
   /** The configuration (members) changed. */
   void configurationChanged(List<RaftPeer> voters, List<RaftPeer> listeners);
+
+  /**
+   * Ratis could not write this node's Raft log ({@code index} of the entry, or -1 for a segment
+   * operation). Ratis' log worker fails every later write in this process after its first failure,
+   * so the log stays unwritable until the process restarts.
+   */
+  void logFailed(Throwable cause, long index);
 }

@@ -4,6 +4,7 @@ import dev.quorumdns.node.config.NodeConfig;
 import dev.quorumdns.node.config.PeerAddress;
 import dev.quorumdns.node.runtime.WriteResult;
 import dev.quorumdns.registry.command.Command;
+import dev.quorumdns.registry.command.Outcome;
 import dev.quorumdns.registry.state.Registry;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -12,8 +13,10 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -22,11 +25,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.grpc.GrpcTlsConfig;
 import org.apache.ratis.proto.RaftProtos;
-import org.apache.ratis.protocol.Message;
+import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
+import org.apache.ratis.protocol.GroupInfoReply;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
@@ -37,7 +42,6 @@ import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.retry.RetryPolicy;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.storage.RaftStorage;
-import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
 import org.slf4j.Logger;
@@ -53,7 +57,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class RaftRuntime implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RaftRuntime.class);
-  private static final Message BARRIER = Message.valueOf("barrier");
 
   private final NodeConfig config;
   private final RaftGroupId groupId;
@@ -63,6 +66,7 @@ public final class RaftRuntime implements AutoCloseable {
   private final LeaderTracker leader;
   private final WriteBatcher batcher;
   private final WriteSender sender;
+  private final AppliedWaiters appliedWaiters;
   private final CommitNudger nudger;
 
   /** Log entries a node keeps in flight before further writes are grouped into one entry. */
@@ -71,12 +75,6 @@ public final class RaftRuntime implements AutoCloseable {
   static final int MAX_GROUP = 1000;
   private final AtomicReference<RaftClient> client = new AtomicReference<>();
   private Set<String> clientPeers = Set.of();
-
-  /**
-   * Whether this node is in the group its client was built for (a removed node is not: it cannot
-   * read through it).
-   */
-  private volatile boolean clientHasSelf;
 
   private final ExecutorService writeExecutor;
   private final Duration leaderWait;
@@ -122,8 +120,14 @@ public final class RaftRuntime implements AutoCloseable {
     byte[] answer(byte[] request);
   }
 
-  /** The members last handed to the listener; guarded by this. */
-  private Members known;
+  /** The first failure to write the Raft log, or null; see {@link #logFailure}. */
+  private volatile String logFailure;
+
+  /** The members last handed to the listener; written under this, read anywhere. */
+  private volatile Members known;
+
+  /** Whether a configuration handed to the listener listed this node. */
+  private volatile boolean wasMember;
 
   public RaftRuntime(
       NodeConfig config,
@@ -185,13 +189,38 @@ public final class RaftRuntime implements AutoCloseable {
           public void configurationChanged(List<RaftPeer> voters, List<RaftPeer> listeners) {
             membersMaybeChanged(new Members(voters, listeners));
           }
+
+          @Override
+          public void logFailed(Throwable cause, long index) {
+            if (logFailure == null) {
+              logFailure = (index < 0 ? "a segment" : "entry " + index) + ": " + rootMessage(cause);
+              LOG.error("the Raft log could not be written ({})", logFailure, cause);
+            }
+          }
         };
     List<RaftPeer> initial = new ArrayList<>();
     for (PeerAddress p : config.peers()) {
       initial.add(peer(p.id(), p.endpoint(), false));
     }
     RaftGroup group = RaftGroup.valueOf(groupId, initial);
+    Path groupDir = config.raftDir().resolve(groupId.getUuid().toString());
+    LOG.info(
+        "raft storage at start: {}; registry at applied index {}",
+        UnfinishedInstall.describe(groupDir),
+        registry.view().appliedIndex());
+    if (registry.view().appliedIndex() == 0) {
+      UnfinishedInstall.forgetConfiguration(groupDir)
+          .ifPresent(
+              was ->
+                  LOG.warn(
+                      "this node stopped during a snapshot install, before a file of it was in"
+                          + " place: forgetting the configuration that install had written ({}),"
+                          + " so it waits to be added again instead of campaigning with it",
+                      was));
+    }
     this.stateMachine = new RegistryStateMachine(registry, clock, events);
+    this.appliedWaiters = new AppliedWaiters(writeExecutor);
+    stateMachine.bindAppliedWaiters(appliedWaiters);
     this.server =
         RaftServer.newBuilder()
             .setServerId(selfId)
@@ -250,6 +279,78 @@ public final class RaftRuntime implements AutoCloseable {
     return server.getDivision(groupId);
   }
 
+  /**
+   * The highest commit index this node has heard of from a leader since it started: on a follower
+   * the leader's, which every append carries (with its followers'); on the leader its own. 0 before
+   * a follower heard its first append, and while Ratis has no log to ask (it is starting, or failed
+   * to start on a damaged log: Ratis then throws IllegalStateException "log is uninitialized",
+   * which must not reach the DNS queries that ask this through the fill gate).
+   *
+   * <p>A follower's own entry is left out: after a restart it is the commit index recovered from
+   * its own log, and a replica that took it for its leader's counted itself filled at once and
+   * denied names registered while it was down (extended chaos run 7352313, kill scenario: 100 of
+   * 109 wrong NXDOMAIN answers came from nodes restarted less than 15 s before).
+   */
+  public long leaderCommitIndex() {
+    try {
+      RaftServer.Division d = division();
+      if (d.getInfo().isLeader()) {
+        return d.getRaftLog().getLastCommittedIndex();
+      }
+      String self = selfId.toString();
+      return d.getCommitInfos().stream()
+          .filter(c -> !c.getServer().getId().toStringUtf8().equals(self))
+          .mapToLong(RaftProtos.CommitInfoProto::getCommitIndex)
+          .max()
+          .orElse(0);
+    } catch (IOException | IllegalStateException e) {
+      return 0;
+    }
+  }
+
+  /**
+   * {@link #leaderCommitIndex}, but only once this node has heard from its leader (or, leading,
+   * from a majority) after {@code sinceNanos} ({@link System#nanoTime}); 0 before. For a replica
+   * that stood still: what it knew of its leader's commit index is as old as the stall.
+   */
+  public long leaderCommitIndexHeardSince(long sinceNanos) {
+    long sinceMillis = (System.nanoTime() - sinceNanos) / 1_000_000;
+    try {
+      RaftServer.Division d = division();
+      if (d.getInfo().isLeader()) {
+        return heardFromMajorityWithin(Duration.ofMillis(sinceMillis)) ? leaderCommitIndex() : 0;
+      }
+      // A listener cannot tell (Ratis reports 0 ms since its leader's last message): it takes the
+      // commit index it knows, as a restarted listener does.
+      var role = d.getInfo().getRoleInfoProto();
+      if (!role.hasFollowerInfo()
+          || !role.getFollowerInfo().hasLeaderInfo()
+          || role.getFollowerInfo().getLeaderInfo().getLastRpcElapsedTimeMs() >= sinceMillis) {
+        return 0;
+      }
+      return leaderCommitIndex();
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    }
+  }
+
+  /**
+   * What made the Raft log unwritable (which entry, and the root cause), or null while it is fine.
+   * Once set, Ratis writes to this log no more in this process (its log worker fails every later
+   * write: a full disk stays "full" after space returns), so this node can only stop.
+   */
+  public String logFailure() {
+    return logFailure;
+  }
+
+  private static String rootMessage(Throwable t) {
+    Throwable root = t;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root.getClass().getSimpleName() + ": " + root.getMessage();
+  }
+
   /** The leader this node knows of, or null. */
   public RaftPeerId leader() {
     return leader.leader();
@@ -299,6 +400,9 @@ public final class RaftRuntime implements AutoCloseable {
       return;
     }
     known = now;
+    if (now.contains(config.id())) {
+      wasMember = true;
+    }
     rebuildClient(now.voters(), now.listeners());
     membershipListener.membersChanged(now.voters(), now.listeners());
   }
@@ -315,7 +419,6 @@ public final class RaftRuntime implements AutoCloseable {
       return;
     }
     clientPeers = wanted;
-    clientHasSelf = all.stream().anyMatch(p -> p.getId().equals(selfId));
     long attempts = Math.max(3, config.writeTimeout().toMillis() / 100);
     RetryPolicy retry =
         RetryPolicies.retryUpToMaximumCountWithFixedSleep(
@@ -352,30 +455,29 @@ public final class RaftRuntime implements AutoCloseable {
   }
 
   /**
-   * A linearizable read barrier through this node: completes once this replica has applied
-   * everything committed before the call, or exceptionally if there is no quorum.
+   * A linearizable read barrier through this node: completes (with a log index) once this replica
+   * has applied everything committed before the call, or exceptionally if there is no quorum. It is
+   * a {@link Command.ReadBarrier} entry through the log (grouped with other writes in flight), then
+   * a wait until this replica applied it: only a leader of the current term can commit the entry,
+   * so an isolated leader that still believes it leads fails the read instead of answering from old
+   * state (see {@link Command.ReadBarrier} for why Ratis' read index is not used).
    */
   public CompletableFuture<Long> readBarrier(Duration timeout) {
-    RaftClient c = client.get();
-    if (c == null) {
-      return CompletableFuture.failedFuture(
-          new IllegalStateException("this node is not a member of a cluster yet"));
-    }
-    if (!clientHasSelf) {
-      // Asked of Ratis, this fails inside its client ("Server ... not found", logged as an ERROR).
-      return CompletableFuture.failedFuture(
-          new IllegalStateException("this node is not in the cluster's current configuration"));
-    }
-    return c.async()
-        .sendReadOnlyUnordered(BARRIER, selfId)
-        .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
-        .thenApply(
-            reply -> {
-              if (!reply.isSuccess()) {
-                throw new IllegalStateException("read barrier failed: " + reply.getException());
+    return submit(new Command.ReadBarrier())
+        .thenCompose(
+            r -> {
+              if (r instanceof WriteResult.Applied a
+                  && a.outcome() instanceof Outcome.BarrierPassed passed) {
+                return appliedWaiters.await(passed.index());
               }
-              return reply.getMessage().getContent().asReadOnlyByteBuffer().getLong();
-            });
+              String why =
+                  r instanceof WriteResult.NotSent n
+                      ? n.reason()
+                      : r instanceof WriteResult.Unknown u ? u.reason() : String.valueOf(r);
+              return CompletableFuture.<Long>failedFuture(
+                  new IllegalStateException("read barrier not committed: " + why));
+            })
+        .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** Has {@code handler} answer the read-only requests it accepts, on this node when it leads. */
@@ -386,38 +488,42 @@ public final class RaftRuntime implements AutoCloseable {
   /**
    * Sends a read-only request to the leader this node knows of (waiting for one as a write does),
    * which answers it through {@link ReadOnlyRequests} once a linearizable read index confirmed it
-   * still leads. Addressed to that member by id: the Ratis client's own guess of the leader is not
-   * used, since a follower would serve a read-only request itself (a follower read) and the client
-   * would never learn it was wrong. Fails if no leader is known or none answers within {@code
+   * still leads. Addressed to that member by id, and moved to the next leader as soon as one is
+   * elected, as a write is ({@link WriteSender#ask}). Fails if no leader answers within {@code
    * timeout}.
    */
   public CompletableFuture<byte[]> askLeader(byte[] request, Duration timeout) {
-    RaftClient c = client.get();
-    if (c == null) {
-      return CompletableFuture.failedFuture(
-          new IllegalStateException("this node is not a member of a cluster yet"));
+    return sender.ask(request, timeout);
+  }
+
+  /**
+   * Whether this node leads and a majority of the voters (itself included) answered it within
+   * {@code within}: a leader cut off from the majority stops passing this before the followers can
+   * have elected another one (they wait at least an election timeout after the last message they
+   * took from it), when {@code within} is well under an election timeout.
+   */
+  public boolean heardFromMajorityWithin(Duration within) {
+    try {
+      RaftServer.Division d = division();
+      var role = d.getInfo().getRoleInfoProto();
+      if (!d.getInfo().isLeader() || !role.hasLeaderInfo()) {
+        return false;
+      }
+      Set<String> voters = new HashSet<>();
+      for (RaftPeer p : d.getRaftConf().getCurrentPeers(RaftPeerRole.FOLLOWER)) {
+        voters.add(p.getId().toString());
+      }
+      int fresh = voters.contains(selfId.toString()) ? 1 : 0;
+      for (var f : role.getLeaderInfo().getFollowerInfoList()) {
+        if (voters.contains(f.getId().getId().toStringUtf8())
+            && f.getLastRpcElapsedTimeMs() < within.toMillis()) {
+          fresh++;
+        }
+      }
+      return fresh > voters.size() / 2;
+    } catch (IOException | RuntimeException e) {
+      return false;
     }
-    return leader
-        .await(leaderWait)
-        .thenCompose(
-            l -> {
-              if (l == null) {
-                return CompletableFuture.failedFuture(
-                    new IllegalStateException(
-                        "no leader known within " + leaderWait.toMillis() + " ms (no quorum?)"));
-              }
-              return c.async()
-                  .sendReadOnlyUnordered(Message.valueOf(ByteString.copyFrom(request)), l);
-            })
-        .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
-        .thenApply(
-            reply -> {
-              if (!reply.isSuccess()) {
-                throw new IllegalStateException(
-                    "the leader did not answer: " + reply.getException());
-              }
-              return reply.getMessage().getContent().toByteArray();
-            });
   }
 
   /**
@@ -458,6 +564,101 @@ public final class RaftRuntime implements AutoCloseable {
           "snapshot reported at index " + reply.getLogIndex() + " but none is on disk");
     }
     return new Snapshot(latest.info().getTerm(), latest.info().getIndex(), latest.dir());
+  }
+
+  /**
+   * Whether this node was removed from the cluster without being told: it was a member, it is a
+   * listener, has heard nothing from a leader for {@code quiet} or holds a configuration without
+   * itself, and the leader, found by asking the members it knows, holds a settled configuration
+   * without it (a configuration in this node's log may be one the leader never committed: the
+   * leader's answer decides). Ratis tells a removed voter when it campaigns (the leader answers
+   * "shut down"); a removed listener never campaigns, and holds the entry that removes it without
+   * learning that it was committed, so Ratis neither applies it there nor closes the division
+   * (chaos run short-706500, ListenerRemovalIT: it kept serving a replica nobody updated). Blocks
+   * for up to a Ratis client call per member; no call on a voter that hears its leader.
+   */
+  public boolean removedWithoutNotice(Duration quiet) {
+    try {
+      RaftServer.Division d = division();
+      Members mine = members();
+      RaftClient c = client.get();
+      if (d.getInfo().isLeader() || !wasMember || c == null) {
+        return false; // leading, never a member yet (a joiner waiting to be added), or no client
+      }
+      // A listener runs no election timer, so Ratis reports 0 ms since its leader's last message
+      // whatever the truth (and its role as FOLLOWER when it joined as one): a listener asks every
+      // time, a voter only when its leader went quiet.
+      var role = d.getInfo().getRoleInfoProto();
+      Members last = known;
+      boolean listener =
+          last != null && last.listeners().stream().anyMatch(p -> p.getId().equals(selfId))
+              || role.getRole() == RaftPeerRole.LISTENER;
+      boolean heard =
+          role.hasFollowerInfo()
+              && role.getFollowerInfo().hasLeaderInfo()
+              && role.getFollowerInfo().getLeaderInfo().getLastRpcElapsedTimeMs()
+                  < quiet.toMillis();
+      if (!listener && heard && mine.contains(config.id())) {
+        return false;
+      }
+      return leaderListsSelf(mine, c).map(listed -> !listed).orElse(false);
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Whether this node's Raft division was closed because the leader holds a settled configuration
+   * without it: Ratis' leader answers a campaign from a node outside its configuration with "shut
+   * down", and the node then stops. Asked after the division closed, so it reads only the members
+   * this node knew and asks them; empty when no leader answered. A joiner killed before its
+   * addition completed restarts with a configuration that lists it (from the snapshot or entries it
+   * had received), campaigns, and is shut down so (extended chaos run 5897961): removed, not
+   * failed.
+   */
+  public Optional<Boolean> removedByLeader() {
+    Members last = known;
+    RaftClient c = client.get();
+    if (last == null || c == null) {
+      return Optional.empty();
+    }
+    return leaderListsSelf(last, c).map(listed -> !listed);
+  }
+
+  /**
+   * Asks the members in {@code ask}, the last known leader first, for the leader's configuration:
+   * whether a settled one lists this node; empty when no leader answered or its configuration is
+   * changing. Blocks for up to a Ratis client call per member.
+   */
+  private Optional<Boolean> leaderListsSelf(Members ask, RaftClient c) {
+    // The leader this node last knew first: a dead member's call can take the client's timeout.
+    RaftPeerId lastLeader = leader();
+    List<RaftPeer> peers =
+        Stream.concat(ask.voters().stream(), ask.listeners().stream())
+            .sorted(Comparator.comparing((RaftPeer p) -> !p.getId().equals(lastLeader)))
+            .toList();
+    for (RaftPeer p : peers) {
+      if (p.getId().equals(selfId)) {
+        continue;
+      }
+      GroupInfoReply info;
+      try {
+        info = c.getGroupManagementApi(p.getId()).info(groupId);
+      } catch (IOException | RuntimeException e) {
+        continue;
+      }
+      if (info.getRoleInfoProto().getRole() != RaftPeerRole.LEADER || info.getConf().isEmpty()) {
+        continue;
+      }
+      RaftProtos.RaftConfigurationProto conf = info.getConf().get();
+      if (conf.getOldPeersCount() != 0 || conf.getOldListenersCount() != 0) {
+        return Optional.empty();
+      }
+      return Optional.of(
+          Stream.concat(conf.getPeersList().stream(), conf.getListenersList().stream())
+              .anyMatch(peer -> peer.getId().toStringUtf8().equals(config.id())));
+    }
+    return Optional.empty();
   }
 
   /** Current voters and listeners. */
@@ -540,6 +741,35 @@ public final class RaftRuntime implements AutoCloseable {
                 .setListenersInNewConf(next.listeners())
                 .setMode(SetConfigurationRequest.Mode.COMPARE_AND_SET)
                 .build());
+  }
+
+  /**
+   * Asks the leader to hand its leadership to a voter of {@code current} other than itself, and
+   * waits (up to an election timeout's worth of rounds) until it did. For a leader that can no
+   * longer change the configuration ({@code RaftMembership#change}).
+   */
+  public void handOffLeadership(Members current) throws IOException {
+    RaftClient c = client.get();
+    RaftPeerId l = leader();
+    if (c == null || l == null) {
+      throw new IOException("no leader to hand off from");
+    }
+    RaftPeer target =
+        current.voters().stream()
+            .filter(p -> !p.getId().equals(l))
+            .findFirst()
+            .orElseThrow(() -> new IOException("no other voter to hand the leadership to"));
+    LOG.warn(
+        "the leader {} cannot change the configuration any more; handing its leadership to {}",
+        l,
+        target.getId());
+    RaftClientReply r =
+        c.admin().transferLeadership(target.getId(), leaderWait.multipliedBy(2).toMillis());
+    if (!r.isSuccess()) {
+      throw r.getException() != null
+          ? r.getException()
+          : new IOException("leadership transfer to " + target.getId() + " failed");
+    }
   }
 
   /** True once {@link #close} was called. */

@@ -24,6 +24,7 @@ import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.exceptions.StateMachineException;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.raftlog.RaftLog;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.statemachine.StateMachineStorage;
 import org.apache.ratis.statemachine.TransactionContext;
@@ -52,6 +53,10 @@ public final class RegistryStateMachine extends BaseStateMachine {
   private final CheckpointStorage storage = new CheckpointStorage();
   private volatile WriteStages stages = WriteStages.unbound();
   private volatile RaftRuntime.ReadOnlyRequests readOnly;
+  private volatile AppliedWaiters appliedWaiters;
+
+  /** This division's Raft log, for the apply guard ({@link #inLog}); looked up on first use. */
+  private RaftLog raftLog;
 
   RegistryStateMachine(
       dev.quorumdns.registry.state.Registry registry, Clock clock, RaftEvents events) {
@@ -110,6 +115,39 @@ public final class RegistryStateMachine extends BaseStateMachine {
     this.stages = stages;
   }
 
+  /** Tells {@code waiters} of every index this replica applies from now on. */
+  void bindAppliedWaiters(AppliedWaiters waiters) {
+    waiters.advanced(getLastAppliedTermIndex() == null ? 0 : getLastAppliedTermIndex().getIndex());
+    this.appliedWaiters = waiters;
+  }
+
+  @Override
+  protected void setLastAppliedTermIndex(TermIndex ti) {
+    super.setLastAppliedTermIndex(ti);
+    appliedUpTo(ti);
+  }
+
+  @Override
+  protected boolean updateLastAppliedTermIndex(long term, long index) {
+    boolean updated = super.updateLastAppliedTermIndex(term, index);
+    appliedUpTo(getLastAppliedTermIndex());
+    return updated;
+  }
+
+  @Override
+  protected boolean updateLastAppliedTermIndex(TermIndex ti) {
+    boolean updated = super.updateLastAppliedTermIndex(ti);
+    appliedUpTo(getLastAppliedTermIndex());
+    return updated;
+  }
+
+  private void appliedUpTo(TermIndex ti) {
+    AppliedWaiters w = appliedWaiters;
+    if (w != null && ti != null) {
+      w.advanced(ti.getIndex());
+    }
+  }
+
   /** What the leader remembers of an entry it created, until it applies it. */
   private record Created(long nanos) {}
 
@@ -152,7 +190,7 @@ public final class RegistryStateMachine extends BaseStateMachine {
     if (created) {
       stages.leaderCommit(((Created) trx.getStateMachineContext()).nanos());
     }
-    RaftProtos.LogEntryProto proto = trx.getLogEntry();
+    RaftProtos.LogEntryProto proto = inLog(trx.getLogEntry());
     TermIndex ti = TermIndex.valueOf(proto);
     Outcome outcome;
     try {
@@ -179,6 +217,43 @@ public final class RegistryStateMachine extends BaseStateMachine {
     return CompletableFuture.completedFuture(reply);
   }
 
+  /**
+   * The entry the Raft log holds at {@code handed}'s index: normally {@code handed} itself. A
+   * guard, cheap (an in-memory lookup of the entry's term): chaos run short-5120 showed a leader
+   * resumed from a pause applying, at one index, a change its successor's log had at a later one
+   * (the entry it had appended at that index, in its deposed term, was later replaced). If what
+   * Ratis hands over is not what the log holds, this replica would diverge: the log's entry is
+   * applied instead, and the event logged as an error for the chaos suite's log scan.
+   */
+  private RaftProtos.LogEntryProto inLog(RaftProtos.LogEntryProto handed) {
+    TermIndex ti = TermIndex.valueOf(handed);
+    RaftLog log = raftLog;
+    if (log == null) {
+      try {
+        log = getServer().join().getDivision(getGroupId()).getRaftLog();
+      } catch (IOException | RuntimeException e) {
+        return handed;
+      }
+      raftLog = log; // apply thread only
+    }
+    TermIndex held = log.getTermIndex(ti.getIndex());
+    if (held == null || held.equals(ti)) {
+      return handed;
+    }
+    try {
+      RaftProtos.LogEntryProto entry = log.get(ti.getIndex());
+      LOG.error(
+          "Ratis handed entry {} to apply while the log holds {} at that index: applying the"
+              + " log's entry",
+          ti,
+          held);
+      return entry != null ? entry : handed;
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "cannot read entry " + held + " that the log holds instead of " + ti, e);
+    }
+  }
+
   @Override
   public void notifyTermIndexUpdated(long term, long index) {
     try {
@@ -191,7 +266,7 @@ public final class RegistryStateMachine extends BaseStateMachine {
   }
 
   /**
-   * Answers read-only requests that are not the read barrier (lease keepalives on the leader), or
+   * Answers the read-only requests this node sends (lease keepalives and status, on the leader), or
    * null for none.
    */
   void setReadOnlyRequests(RaftRuntime.ReadOnlyRequests handler) {
@@ -199,8 +274,9 @@ public final class RegistryStateMachine extends BaseStateMachine {
   }
 
   /**
-   * A read barrier, or a request for {@link RaftRuntime.ReadOnlyRequests}: Ratis calls this once
-   * the linearizable read index is applied; a barrier is answered with the applied index.
+   * A request for {@link RaftRuntime.ReadOnlyRequests}: Ratis calls this once the linearizable read
+   * index is applied. Any other request (none is sent since the read barrier became a log entry) is
+   * answered with the applied index.
    */
   @Override
   public CompletableFuture<Message> query(Message request) {
@@ -258,6 +334,11 @@ public final class RegistryStateMachine extends BaseStateMachine {
                   latest.info().getTermIndex(),
                   meta.appliedIndex());
             });
+  }
+
+  @Override
+  public void notifyLogFailed(Throwable cause, RaftProtos.LogEntryProto failedEntry) {
+    events.logFailed(cause, failedEntry == null ? -1 : failedEntry.getIndex());
   }
 
   @Override

@@ -7,13 +7,16 @@ import dev.quorumdns.registry.codec.OutcomeCodec;
 import dev.quorumdns.registry.command.Command;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.ClientId;
@@ -23,8 +26,11 @@ import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
+import org.apache.ratis.protocol.exceptions.LeaderSteppingDownException;
 import org.apache.ratis.protocol.exceptions.NotLeaderException;
 import org.apache.ratis.protocol.exceptions.RaftException;
+import org.apache.ratis.rpc.CallId;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,11 +41,14 @@ import org.slf4j.LoggerFactory;
  * Ratis client's gRPC channel to the leader. Every attempt of one write carries the same client id
  * and call id, so a retry after a leader change is the same request to Ratis' retry cache, as with
  * Ratis' own client. A failed leader is retried as soon as an election names another one (or after
- * a short pause), until the write timeout.
+ * a short pause), until the write timeout. Read-only requests the leader answers (lease keepalives)
+ * travel the same way ({@link #ask}), so a follower whose leader died moves them on as it moves
+ * writes, instead of waiting out their timeout on the dead member.
  *
- * <p>Results: {@link WriteResult.NotSent} when no leader was known, so nothing was sent; {@link
- * WriteResult.Applied} with the outcome; {@link WriteResult.Unknown} when something was sent but no
- * outcome came. Results are completed on {@code callbacks}, never on Ratis' threads. Thread-safe.
+ * <p>Results of writes: {@link WriteResult.NotSent} when no leader was known, so nothing was sent;
+ * {@link WriteResult.Applied} with the outcome; {@link WriteResult.Unknown} when something was sent
+ * but no outcome came. Results are completed on {@code callbacks}, never on Ratis' threads.
+ * Thread-safe.
  */
 final class WriteSender {
   private static final Logger LOG = LoggerFactory.getLogger(WriteSender.class);
@@ -61,6 +70,23 @@ final class WriteSender {
    */
   static final Duration NOT_READY_PAUSE = Duration.ofMillis(5);
 
+  /**
+   * Where a client channel is reset after a transport failure. Ratis closes the old channel on the
+   * thread that asks for the reset and waits there for gRPC's graceful shutdown (up to 3 s, then up
+   * to 2 s more) while calls are still open on it. Asked on the thread that completed the failed
+   * reply - a gRPC callback thread, the JDK's one timer thread behind every delayed retry and
+   * timeout of the node, or a Ratis thread telling of an election - that wait held every other
+   * write behind it, for seconds after a leader died. Daemon threads, made as needed, idle ones end
+   * after a minute.
+   */
+  private static final ExecutorService RESETS =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "raft-client-reset");
+            t.setDaemon(true);
+            return t;
+          });
+
   private final RaftPeerId self;
   private final RaftGroupId group;
   private final RaftClientAsynchronousProtocol local;
@@ -70,7 +96,6 @@ final class WriteSender {
   private final Duration timeout;
   private final Executor callbacks;
   private final ClientId clientId = ClientId.randomId();
-  private final AtomicLong callIds = new AtomicLong();
 
   /**
    * @param local this node's Raft server, for requests while it leads
@@ -100,19 +125,48 @@ final class WriteSender {
 
   CompletableFuture<WriteResult> send(Command command) {
     Message message = Message.valueOf(ByteString.copyFrom(CommandCodec.encodeRequest(command)));
-    Write w =
-        new Write(
-            RaftClientRequest.newBuilder()
-                .setClientId(clientId)
-                .setGroupId(group)
-                .setCallId(callIds.incrementAndGet())
-                .setMessage(message)
-                .setType(RaftClientRequest.writeRequestType())
-                .setTimeoutMs(timeout.toMillis()),
-            System.nanoTime() + timeout.toNanos());
+    return start(new WriteCall(request(message, RaftClientRequest.writeRequestType(), timeout)));
+  }
+
+  /**
+   * Sends a read-only request to the leader, which answers it from its state machine once a
+   * linearizable read index confirmed it still leads (a member that no longer leads serves it as a
+   * follower read, so the answer must say who answered). Routed and retried as a write is: when the
+   * member asked dies or an election names another leader, the request goes to the new one at once
+   * rather than waiting out {@code timeout} on the dead one. Completes with the answer's bytes, or
+   * exceptionally when no leader answered within {@code timeout}. Only for requests that may be
+   * answered twice (a retry after a lost answer asks again).
+   */
+  CompletableFuture<byte[]> ask(byte[] query, Duration timeout) {
+    Message message = Message.valueOf(ByteString.copyFrom(query));
+    return start(new ReadCall(request(message, RaftClientRequest.readRequestType(), timeout)));
+  }
+
+  /** A request as built once, its deadline and the timeout it came from. */
+  private record Request(RaftClientRequest.Builder builder, long deadline, Duration timeout) {}
+
+  private Request request(Message message, RaftClientRequest.Type type, Duration within) {
+    return new Request(
+        RaftClientRequest.newBuilder()
+            .setClientId(clientId)
+            .setGroupId(group)
+            // Ratis' process-wide call ids, as its own client uses: the client's channel to a peer
+            // keeps one map of calls in flight keyed by call id alone, shared with the client's own
+            // requests (admin calls), so ids counted here from 1 collided with them ("Entry already
+            // exists for key 213"), and the failed attempt reset the channel under every other
+            // call.
+            .setCallId(CallId.getAndIncrement())
+            .setMessage(message)
+            .setType(type)
+            .setTimeoutMs(within.toMillis()),
+        System.nanoTime() + within.toNanos(),
+        within);
+  }
+
+  private <T> CompletableFuture<T> start(Call<T> w) {
     RaftPeerId l = leader.leader();
     if (client.get() == null && !self.equals(l)) {
-      w.finish(new WriteResult.NotSent("this node is not a member of a cluster yet"));
+      w.fail("this node is not a member of a cluster yet");
     } else if (l != null) {
       w.sendTo(l);
     } else {
@@ -121,9 +175,7 @@ final class WriteSender {
           .whenComplete(
               (found, e) -> {
                 if (found == null) {
-                  w.finish(
-                      new WriteResult.NotSent(
-                          "no leader known within " + leaderWait.toMillis() + " ms (no quorum?)"));
+                  w.fail("no leader known within " + leaderWait.toMillis() + " ms (no quorum?)");
                 } else {
                   w.sendTo(found);
                 }
@@ -132,20 +184,97 @@ final class WriteSender {
     return w.result;
   }
 
-  /** One write and its attempts. */
-  private final class Write {
+  /** A write: its outcome, or why there is none. */
+  private final class WriteCall extends Call<WriteResult> {
+    WriteCall(Request request) {
+      super(request);
+    }
+
+    @Override
+    WriteResult answer(RaftClientReply reply) {
+      try {
+        return new WriteResult.Applied(
+            OutcomeCodec.decode(reply.getMessage().getContent().toByteArray()));
+      } catch (CodecException e) {
+        return new WriteResult.Unknown("undecodable reply: " + e.getMessage());
+      }
+    }
+
+    @Override
+    void fail(String reason) {
+      finish(sent ? new WriteResult.Unknown(reason) : new WriteResult.NotSent(reason));
+    }
+
+    @Override
+    void giveUp() {
+      String reason = "no answer within " + timeoutMillis + " ms";
+      fail(sent ? reason + "; the write may still commit" : reason + " (no leader reachable)");
+    }
+  }
+
+  /** A read the leader answers: its bytes, or an exception saying why there are none. */
+  private final class ReadCall extends Call<byte[]> {
+    ReadCall(Request request) {
+      super(request);
+    }
+
+    @Override
+    byte[] answer(RaftClientReply reply) {
+      return reply.getMessage().getContent().toByteArray();
+    }
+
+    @Override
+    void fail(String reason) {
+      try {
+        callbacks.execute(() -> result.completeExceptionally(new IllegalStateException(reason)));
+      } catch (RejectedExecutionException e) {
+        result.completeExceptionally(new IllegalStateException(reason));
+      }
+    }
+
+    @Override
+    void giveUp() {
+      fail("no leader answered within " + timeoutMillis + " ms");
+    }
+  }
+
+  /** One request (a write, or a read the leader answers) and its attempts. */
+  private abstract class Call<T> {
     final RaftClientRequest.Builder request;
     final long deadline;
-    final CompletableFuture<WriteResult> result = new CompletableFuture<>();
+    final long timeoutMillis;
+    final CompletableFuture<T> result = new CompletableFuture<>();
     volatile boolean sent;
 
     /** Attempts so far; the answer to an older attempt only counts if it is the outcome. */
     final AtomicInteger attempts = new AtomicInteger();
 
-    Write(RaftClientRequest.Builder request, long deadline) {
-      this.request = request;
-      this.deadline = deadline;
+    /**
+     * The last remote attempt to each member, guarded by {@link #request}: an attempt to a member
+     * that still has an earlier one in flight (the leader moved away and back) waits for that one
+     * instead of sending the same call id again, which Ratis' client refuses with an ERROR in the
+     * log ("Entry already exists ... ReplyMap"; CI chaos run short-8501915, 7 lines). Made on the
+     * first remote attempt: most writes are submitted on the leader itself and never need it.
+     */
+    private Map<RaftPeerId, CompletableFuture<RaftClientReply>> remoteAttempts;
+
+    Call(Request r) {
+      this.request = r.builder();
+      this.deadline = r.deadline();
+      this.timeoutMillis = r.timeout().toMillis();
     }
+
+    /** The result of a successful reply. */
+    abstract T answer(RaftClientReply reply);
+
+    /**
+     * Ends without a result: nothing was sent ({@link #sent} false), or the leader answered with an
+     * error.
+     */
+    abstract void fail(String reason);
+
+    /** Ends without a result: no answer came within the timeout. */
+    abstract void giveUp();
 
     long remainingMillis() {
       return TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
@@ -154,7 +283,7 @@ final class WriteSender {
     void sendTo(RaftPeerId target) {
       long remaining = remainingMillis();
       if (remaining <= 0) {
-        finish(gaveUp(null));
+        giveUp();
         return;
       }
       if (target == null) {
@@ -165,12 +294,23 @@ final class WriteSender {
       CompletableFuture<RaftClientReply> reply;
       boolean remote = !target.equals(self);
       try {
-        RaftClientRequest r;
         synchronized (request) {
-          r = request.setServerId(target).build();
+          CompletableFuture<RaftClientReply> inFlight =
+              remote && remoteAttempts != null ? remoteAttempts.get(target) : null;
+          if (inFlight != null && !inFlight.isDone()) {
+            reply = inFlight;
+          } else {
+            RaftClientRequest r = request.setServerId(target).build();
+            sent = true;
+            reply = remote ? remote(r) : submitLocally(r);
+            if (remote) {
+              if (remoteAttempts == null) {
+                remoteAttempts = new HashMap<>(4);
+              }
+              remoteAttempts.put(target, reply);
+            }
+          }
         }
-        sent = true;
-        reply = remote ? remote(r) : submitLocally(r);
       } catch (IOException | RuntimeException e) {
         reply = CompletableFuture.failedFuture(e);
       }
@@ -248,7 +388,7 @@ final class WriteSender {
     private void answered(RaftPeerId target, RaftClientReply reply, Throwable error) {
       if (LOG.isDebugEnabled()) {
         LOG.debug(
-            "write call {} to {}: {}",
+            "call {} to {}: {}",
             request.build().getCallId(),
             target,
             error != null
@@ -261,7 +401,22 @@ final class WriteSender {
                 ? error.getCause()
                 : error;
         if (cause instanceof TimeoutException) {
-          finish(gaveUp(null));
+          giveUp();
+        } else if (cause instanceof NotLeaderException notLeader) {
+          notLeader(target, notLeader);
+        } else if (cause instanceof IllegalStateException
+            && String.valueOf(cause.getMessage()).contains("already exists")) {
+          // An earlier attempt of this call is still in flight on the channel to target (the
+          // leader moved away and back): Ratis' client refuses a second one with the same call id.
+          // The channel is fine: no reset; try again once that attempt had time to end (its own
+          // answer counts if it is the outcome).
+          retryAfter(target, LEADER_CHECK);
+        } else if (cause instanceof LeaderNotReadyException
+            || cause instanceof LeaderSteppingDownException) {
+          // The leader answered, and Ratis' client failed every request still on that stream with
+          // the answer: the channel is fine, so it is not reset (a reset fails the other writes on
+          // it once more).
+          notReadyYet();
         } else {
           reconnect(target, cause);
           retryAfter(target, RETRY_PAUSE); // unreachable or gone: wait for an election, briefly
@@ -269,33 +424,35 @@ final class WriteSender {
         return;
       }
       if (reply.isSuccess()) {
-        try {
-          finish(
-              new WriteResult.Applied(
-                  OutcomeCodec.decode(reply.getMessage().getContent().toByteArray())));
-        } catch (CodecException e) {
-          finish(new WriteResult.Unknown("undecodable reply: " + e.getMessage()));
-        }
+        finish(answer(reply));
         return;
       }
       NotLeaderException notLeader = reply.getNotLeaderException();
       if (notLeader != null) {
-        RaftPeerId suggested =
-            notLeader.getSuggestedLeader() == null ? null : notLeader.getSuggestedLeader().getId();
-        if (suggested != null && !suggested.equals(target)) {
-          sendTo(suggested);
-        } else {
-          retryAfter(target, RETRY_PAUSE);
-        }
+        notLeader(target, notLeader);
       } else if (reply.getLeaderNotReadyException() != null
           || reply.getLeaderSteppingDownException() != null
           || reply.getAlreadyClosedException() != null) {
-        CompletableFuture.delayedExecutor(NOT_READY_PAUSE.toMillis(), TimeUnit.MILLISECONDS)
-            .execute(() -> sendTo(leader.leader()));
+        notReadyYet();
       } else {
         RaftException e = reply.getException();
-        finish(new WriteResult.Unknown("leader answered " + e));
+        fail("leader answered " + e);
       }
+    }
+
+    private void notLeader(RaftPeerId target, NotLeaderException notLeader) {
+      RaftPeerId suggested =
+          notLeader.getSuggestedLeader() == null ? null : notLeader.getSuggestedLeader().getId();
+      if (suggested != null && !suggested.equals(target)) {
+        sendTo(suggested);
+      } else {
+        retryAfter(target, RETRY_PAUSE);
+      }
+    }
+
+    private void notReadyYet() {
+      CompletableFuture.delayedExecutor(NOT_READY_PAUSE.toMillis(), TimeUnit.MILLISECONDS)
+          .execute(() -> sendTo(leader.leader()));
     }
 
     /**
@@ -310,8 +467,15 @@ final class WriteSender {
         return;
       }
       try {
-        c.getClientRpc().handleException(target, cause, false);
-      } catch (RuntimeException e) {
+        RESETS.execute(
+            () -> {
+              try {
+                c.getClientRpc().handleException(target, cause, false);
+              } catch (RuntimeException e) {
+                LOG.debug("resetting the channel to {}: {}", target, e.toString());
+              }
+            });
+      } catch (RejectedExecutionException e) {
         LOG.debug("resetting the channel to {}: {}", target, e.toString());
       }
     }
@@ -319,7 +483,7 @@ final class WriteSender {
     private void retryAfter(RaftPeerId failed, Duration pause) {
       long remaining = remainingMillis();
       if (remaining <= 0) {
-        finish(gaveUp(null));
+        giveUp();
         return;
       }
       leader
@@ -327,14 +491,7 @@ final class WriteSender {
           .whenComplete((next, e) -> sendTo(next));
     }
 
-    private WriteResult gaveUp(String why) {
-      String reason = why != null ? why : "no answer within " + timeout.toMillis() + " ms";
-      return sent
-          ? new WriteResult.Unknown(reason + "; the write may still commit")
-          : new WriteResult.NotSent(reason + " (no leader reachable)");
-    }
-
-    void finish(WriteResult r) {
+    void finish(T r) {
       try {
         callbacks.execute(() -> result.complete(r));
       } catch (RejectedExecutionException e) {

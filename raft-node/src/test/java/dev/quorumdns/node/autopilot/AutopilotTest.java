@@ -22,6 +22,10 @@ import org.junit.jupiter.api.Test;
  */
 class AutopilotTest {
   private Instant now = Instant.parse("2026-12-05T00:00:00Z");
+
+  /** The monotonic clock: moves with {@link #tickAfter}, not with {@link #stepWallClock}. */
+  private long nanos = 1_000_000_000L;
+
   private Autopilot.Look look;
   private final List<AutopilotPlan.Change> applied = new ArrayList<>();
   private CompletableFuture<Object> pending = new CompletableFuture<>();
@@ -50,7 +54,8 @@ class AutopilotTest {
             public Instant instant() {
               return now;
             }
-          });
+          },
+          () -> nanos);
 
   private static Autopilot.Look threeAndTwo(long n4Contact) {
     return new Autopilot.Look(
@@ -64,7 +69,25 @@ class AutopilotTest {
 
   private void tickAfter(Duration d) {
     now = now.plus(d);
+    nanos += d.toNanos();
     autopilot.tick();
+  }
+
+  /** An NTP step or an operator setting the date: the wall clock jumps, nanoTime does not. */
+  private void stepWallClock(Duration d) {
+    now = now.plus(d);
+  }
+
+  @Test
+  void wallClockStepsNeitherPromoteEarlyNorHoldBack() {
+    look = threeAndTwo(80);
+    tickAfter(Duration.ZERO);
+    stepWallClock(Duration.ofMinutes(3));
+    tickAfter(Duration.ofSeconds(1));
+    assertTrue(applied.isEmpty(), "healthy for 1 s, not 3 minutes: " + applied);
+    stepWallClock(Duration.ofMinutes(-10));
+    tickAfter(Duration.ofSeconds(10));
+    assertEquals(1, applied.size(), "healthy for 11 s of 10 whatever the wall clock did");
   }
 
   @Test

@@ -20,6 +20,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -41,6 +42,13 @@ class LeaseKeeperTest {
   @TempDir Path dir;
   private Registry registry;
   private final AtomicLong term = new AtomicLong(-1);
+
+  /** Whether a majority answered the leader lately. */
+  private final AtomicBoolean majority = new AtomicBoolean(true);
+
+  /** The term of the entries commands land in, when not this node's leading term (0: the same). */
+  private final AtomicLong entryTerm = new AtomicLong();
+
   private final AtomicLong now = new AtomicLong(1_000 * MS);
   private final List<Command> sent = new ArrayList<>();
 
@@ -52,7 +60,7 @@ class LeaseKeeperTest {
   @BeforeEach
   void setUp() {
     registry = TestRegistries.open(dir, ClusterSettings.defaults());
-    keeper = new LeaseKeeper(registry, term::get, this::submit, now::get);
+    keeper = new LeaseKeeper(registry, term::get, this::submit, now::get, majority::get);
   }
 
   @AfterEach
@@ -68,7 +76,12 @@ class LeaseKeeperTest {
       return answer;
     }
     return CompletableFuture.completedFuture(
-        new WriteResult.Applied(TestRegistries.apply(registry, c)));
+        new WriteResult.Applied(
+            TestRegistries.applyInTerm(
+                registry,
+                entryTerm.get() > 0 ? entryTerm.get() : term.get(),
+                c,
+                TestRegistries.T0)));
   }
 
   private void grantWithEndpoint() {
@@ -101,7 +114,7 @@ class LeaseKeeperTest {
     advance(TTL - 1);
     assertEquals(List.of(), sent, "not before its TTL");
     advance(1);
-    assertEquals(List.of(new Command.ExpireLeases(List.of(ID))), sent);
+    assertEquals(List.of(new Command.ExpireLeases(List.of(ID), 3)), sent);
     assertNull(registry.lease(ID));
     assertEquals(
         List.of(new Endpoint("10.0.0.2", 80, null)), registry.view().get(WEB).spec().endpoints());
@@ -142,7 +155,39 @@ class LeaseKeeperTest {
     advance(TTL - 1);
     assertEquals(List.of(), sent, "the new term restarted the full TTL");
     advance(1);
-    assertEquals(List.of(new Command.ExpireLeases(List.of(ID))), sent);
+    assertEquals(List.of(new Command.ExpireLeases(List.of(ID), 4)), sent);
+  }
+
+  /**
+   * A leader cut off from the majority still passes Ratis' read index when its commit index has not
+   * moved, so the keeper itself refuses keepalives once the majority has not answered lately: the
+   * successor never hears of them, and the client must go to it.
+   */
+  @Test
+  void aLeaderTheMajorityNoLongerAnswersTakesNoKeepalive() {
+    term.set(3);
+    grantWithEndpoint();
+    assertEquals(LeaseQueries.Result.LIVE, keeper.keepAlive(ID).result());
+    majority.set(false);
+    assertEquals(LeaseQueries.Result.NOT_LEADER, keeper.keepAlive(ID).result());
+    majority.set(true);
+    assertEquals(LeaseQueries.Result.LIVE, keeper.keepAlive(ID).result());
+  }
+
+  /**
+   * A leader paused (SIGSTOP) past the TTL still believes it leads in its term when it resumes and
+   * proposes the expiry at once; by then another leader took over, and the write path hands the
+   * proposal on to it. Appended in the new term, the expiry ends nothing.
+   */
+  @Test
+  void anExpiryFromALeaderDeposedWhilePausedEndsNothingUnderItsSuccessor() {
+    term.set(3);
+    grantWithEndpoint();
+    entryTerm.set(4); // the successor appends whatever arrives now
+    advance(5 * TTL);
+    assertEquals(List.of(new Command.ExpireLeases(List.of(ID), 3)), sent);
+    assertNotNull(registry.lease(ID), "the lease its successor keeps alive is still there");
+    assertEquals(2, registry.view().get(WEB).spec().endpoints().size());
   }
 
   @Test

@@ -26,6 +26,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -57,6 +58,7 @@ class RaftRuntimeIT {
 
   private final List<RaftRuntime> nodes = new ArrayList<>();
   private final List<Registry> registries = new ArrayList<>();
+  private final List<NodeConfig> configs = new ArrayList<>();
   private final ExecutorService callbacks = Executors.newFixedThreadPool(2);
   private NodeConfig first;
 
@@ -89,6 +91,7 @@ class RaftRuntimeIT {
                   "10s"),
               Map.of());
       first = first == null ? c : first;
+      configs.add(c);
       Registry r = new Registry(c.stateDir(), new SimpleMeterRegistry());
       r.load();
       RaftRuntime raft =
@@ -171,6 +174,26 @@ class RaftRuntimeIT {
                       && r.view().get(new ServiceKey("ns", "b")).spec().ports().get(0).port() == 82
                   ? Boolean.TRUE
                   : null);
+    }
+  }
+
+  /**
+   * The segments real Ratis peers write (preallocated, padded) read as holding entries, so the
+   * clean-up of an unfinished snapshot install never touches a member's configuration.
+   */
+  @Test
+  void aMemberWithLogEntriesKeepsItsConfiguration() throws Exception {
+    applied(leader().submit(upsert("a", 80)).get(30, TimeUnit.SECONDS));
+    for (NodeConfig c : configs) {
+      Path groupDir;
+      try (var dirs = Files.list(c.raftDir())) {
+        groupDir =
+            dirs.filter(d -> Files.isDirectory(d.resolve("current"))).findFirst().orElseThrow();
+      }
+      Path conf = groupDir.resolve("current").resolve(UnfinishedInstall.CONF_FILE);
+      await(c.id() + " wrote its configuration", () -> Files.exists(conf) ? Boolean.TRUE : null);
+      assertEquals(Optional.empty(), UnfinishedInstall.forgetConfiguration(groupDir), c.id());
+      assertTrue(Files.exists(conf), c.id());
     }
   }
 

@@ -109,6 +109,38 @@ class WriteBatcherTest {
     assertEquals(new Command.Group(List.of(delete(4), delete(5), delete(6))), sender.sent.get(2));
   }
 
+  /**
+   * Commands of one entry share its revision, and the change log keeps one change per service and
+   * revision: two writes of the same service go in different entries, and so does a lease
+   * revocation, whose services depend on the state.
+   */
+  @Test
+  void aGroupChangesEachServiceOnceAndALeaseRevocationTravelsAlone() {
+    FakeSender sender = new FakeSender();
+    WriteBatcher b = new WriteBatcher(sender, 1, 100);
+    b.submit(delete(0));
+    Command revoke = new Command.RevokeLease(7);
+    for (Command c : List.of(delete(1), delete(2), delete(1), delete(3), revoke, delete(4))) {
+      b.submit(c);
+    }
+    sender.answers.get(0).complete(new WriteResult.Applied(notFound(0)));
+    assertEquals(new Command.Group(List.of(delete(1), delete(2))), sender.sent.get(1));
+    sender
+        .answers
+        .get(1)
+        .complete(
+            new WriteResult.Applied(new Outcome.GroupApplied(List.of(notFound(1), notFound(2)))));
+    assertEquals(new Command.Group(List.of(delete(1), delete(3))), sender.sent.get(2));
+    sender
+        .answers
+        .get(2)
+        .complete(
+            new WriteResult.Applied(new Outcome.GroupApplied(List.of(notFound(1), notFound(3)))));
+    assertEquals(revoke, sender.sent.get(3), "alone");
+    sender.answers.get(3).complete(new WriteResult.Applied(new Outcome.LeaseNotFound(7)));
+    assertEquals(delete(4), sender.sent.get(4));
+  }
+
   @Test
   void aGroupAnsweredWithSomethingElseLeavesEveryWriteUnknown() {
     FakeSender sender = new FakeSender();

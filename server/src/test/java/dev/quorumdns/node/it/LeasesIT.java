@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.quorumdns.registry.IpAddresses;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -336,7 +337,15 @@ class LeasesIT {
             if (!n.isAlive()) {
               continue;
             }
+            long t0 = System.nanoTime();
             NodeProcess.Reply r = n.call("PUT", "/v1/leases/" + id + "/keepalive", null);
+            long tookMillis = (System.nanoTime() - t0) / 1_000_000;
+            if (r.status() != 200 || tookMillis > TTL_MILLIS / 5) {
+              // What a failure needs explained: which node kept the keepalive waiting, and why.
+              System.out.printf(
+                  "%s keepalive via %s: %d in %d ms %s%n",
+                  Instant.now(), n.id(), r.status(), tookMillis, r.body());
+            }
             if (r.status() == 200) {
               KEEPALIVES.incrementAndGet();
               return;

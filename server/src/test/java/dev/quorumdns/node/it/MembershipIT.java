@@ -12,10 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -118,24 +115,10 @@ class MembershipIT {
     NodeProcess joiner = CLUSTER.addJoiner();
     String probe = "s7.team.mesh.internal";
     String filled = "NOERROR " + expected.get("team/s7").split(",")[0];
-    Map<String, Integer> answers = new ConcurrentHashMap<>();
-    AtomicBoolean sampling = new AtomicBoolean(true);
-    Thread sampler =
-        new Thread(
-            () -> {
-              while (sampling.get()) {
-                String a = joiner.resolve(probe, Type.A);
-                answers.merge(
-                    a.startsWith("ERROR") ? "ERROR (not listening yet)" : a, 1, Integer::sum);
-                // A pace for the samples, not a wait for a condition: an unbound port answers at
-                // once.
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
-              }
-            },
-            "joiner-dns-sampler");
     joiner.start();
-    sampler.start();
-    try {
+    Map<String, Integer> answers;
+    try (DnsSampler sampler = new DnsSampler(joiner, probe, Type.A, 5)) {
+      answers = sampler.answers();
       Await.until(WAIT, "the joiner's API", () -> joiner.cluster() != null);
       Await.until(
           WAIT,
@@ -167,13 +150,10 @@ class MembershipIT {
           "the joiner to hold every service",
           () -> expected.equals(TestCluster.vips(joiner)));
       Await.until(WAIT, "the joiner to answer the VIP", () -> answers.containsKey(filled));
-    } finally {
-      sampling.set(false);
-      sampler.join(TimeUnit.SECONDS.toMillis(10));
     }
     System.out.println(
         "the joiner's answers for " + probe + " from its start until filled: " + answers);
-    Set<String> allowed = Set.of("SERVFAIL", filled, "ERROR (not listening yet)");
+    Set<String> allowed = Set.of("SERVFAIL", filled, DnsSampler.NOT_LISTENING);
     assertTrue(
         allowed.containsAll(answers.keySet()),
         "the joiner answered "

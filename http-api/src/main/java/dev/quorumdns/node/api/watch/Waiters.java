@@ -13,7 +13,7 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Blocking reads waiting for a change, indexed by what they cover, so a change wakes only the reads
  * it concerns: those of its service, of its namespace and of everything. Confined to the hub's
- * thread.
+ * thread, except {@link #size}, which the metrics scrape reads.
  */
 final class Waiters {
   /** One blocking read: wakes on a change in {@code scope} after revision {@code after}. */
@@ -22,18 +22,20 @@ final class Waiters {
   private final Map<ServiceKey, Set<Waiter>> byService = new HashMap<>();
   private final Map<String, Set<Waiter>> byNamespace = new HashMap<>();
   private final Set<Waiter> all = new LinkedHashSet<>();
-  private int size;
+  // Volatile so a scrape sees it; written by the hub's thread only, and before a woken read's
+  // future completes, so whoever is answered sees the read counted out already.
+  private volatile int size;
 
   void add(Waiter w) {
     if (set(w.scope(), true).add(w)) {
-      size++;
+      size = size + 1;
     }
   }
 
   void remove(Waiter w) {
     Set<Waiter> s = set(w.scope(), false);
     if (s != null && s.remove(w)) {
-      size--;
+      size = size - 1;
       if (s.isEmpty() && s != all) {
         if (w.scope().key() != null) {
           byService.remove(w.scope().key());

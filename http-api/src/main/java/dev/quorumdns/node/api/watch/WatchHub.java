@@ -74,7 +74,6 @@ public final class WatchHub implements AutoCloseable {
   private final ConcurrentHashMap<InetAddress, Integer> perClient = new ConcurrentHashMap<>();
   private final AtomicBoolean dispatchQueued = new AtomicBoolean();
   private final Waiters waiters = new Waiters();
-  private final AtomicInteger waiting = new AtomicInteger();
   private final Counter droppedSlow;
   private final Counter droppedGone;
 
@@ -105,7 +104,7 @@ public final class WatchHub implements AutoCloseable {
     Gauge.builder("quorumdns.watch.streams", watchers, AtomicInteger::get)
         .description("Open watch streams (GET /v1/watch)")
         .register(meters);
-    Gauge.builder("quorumdns.watch.blocking.reads", waiting, AtomicInteger::get)
+    Gauge.builder("quorumdns.watch.blocking.reads", waiters, Waiters::size)
         .description("Blocking reads waiting for a change")
         .register(meters);
     droppedSlow =
@@ -210,7 +209,6 @@ public final class WatchHub implements AutoCloseable {
           last = change.revision();
         }
       }
-      waiting.set(waiters.size());
       dispatched = through;
       Delivery d = new Delivery(after, through, lines);
       loops.values().forEach(l -> l.post(d));
@@ -403,12 +401,10 @@ public final class WatchHub implements AutoCloseable {
           }
           Waiters.Waiter w = new Waiters.Waiter(scope, after, done);
           waiters.add(w);
-          waiting.set(waiters.size());
           ScheduledFuture<?> timeout =
               thread.schedule(
                   () -> {
                     waiters.remove(w);
-                    waiting.set(waiters.size());
                     done.complete(null);
                   },
                   millis,
