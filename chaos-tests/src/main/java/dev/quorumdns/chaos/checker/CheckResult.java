@@ -9,7 +9,10 @@ import java.util.Objects;
 
 /**
  * What one checker concluded: the verdict, up to {@link #MAX_LISTED} anomalies (with the full
- * count), why it could not decide when unknown, and figures worth reporting. Immutable.
+ * count), why it could not decide when unknown, figures worth reporting, and how much it judged
+ * ({@code judged}: operations, answers or comparisons it held against a rule; {@link #NOT_REPORTED}
+ * if the checker did not say). A checker that judged nothing cannot be valid: {@link
+ * CompositeChecker} turns its verdict into unknown. Immutable.
  */
 public record CheckResult(
     String checker,
@@ -17,9 +20,13 @@ public record CheckResult(
     long anomalyCount,
     List<Anomaly> anomalies,
     String unknownReason,
-    Map<String, Object> stats) {
+    Map<String, Object> stats,
+    long judged) {
 
   public static final int MAX_LISTED = 200;
+
+  /** {@code judged} of a checker that did not count what it judged. */
+  public static final long NOT_REPORTED = -1;
 
   public CheckResult {
     Objects.requireNonNull(checker, "checker");
@@ -32,6 +39,21 @@ public record CheckResult(
     return validity == Validity.VALID;
   }
 
+  /**
+   * This result, unknown (not valid) when it judged nothing or did not say how much it judged; an
+   * invalid or unknown result is kept as it is.
+   */
+  public CheckResult unlessVacuous() {
+    if (validity != Validity.VALID || judged > 0) {
+      return this;
+    }
+    String why =
+        judged == NOT_REPORTED
+            ? "the checker does not report how much it judged"
+            : "judged nothing (no operation or answer it could hold against its rules)";
+    return new CheckResult(checker, Validity.UNKNOWN, anomalyCount, anomalies, why, stats, judged);
+  }
+
   /** Collects anomalies and stats for one checker run; not thread-safe. */
   public static final class Builder {
     private final String checker;
@@ -39,6 +61,7 @@ public record CheckResult(
     private final Map<String, Object> stats = new LinkedHashMap<>();
     private long anomalyCount;
     private String unknownReason;
+    private long judged = NOT_REPORTED;
 
     public Builder(String checker) {
       this.checker = checker;
@@ -63,6 +86,12 @@ public record CheckResult(
       return this;
     }
 
+    /** How much the checker judged (operations, answers, comparisons); see {@link #judged()}. */
+    public Builder judged(long count) {
+      judged = count;
+      return this;
+    }
+
     /** Anomalies found so far (listed or not). */
     public long anomalyCount() {
       return anomalyCount;
@@ -73,7 +102,8 @@ public record CheckResult(
           anomalyCount > 0
               ? Validity.INVALID
               : unknownReason != null ? Validity.UNKNOWN : Validity.VALID;
-      return new CheckResult(checker, validity, anomalyCount, anomalies, unknownReason, stats);
+      return new CheckResult(
+          checker, validity, anomalyCount, anomalies, unknownReason, stats, judged);
     }
   }
 }

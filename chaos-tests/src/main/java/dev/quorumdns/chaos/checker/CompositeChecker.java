@@ -7,7 +7,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Runs several checkers over one history and merges their verdicts. Thread-safe if its parts are.
+ * Runs several checkers over one history and merges their verdicts. A checker that judged nothing,
+ * or does not say how much it judged, counts as unknown, never valid (see {@link
+ * CheckResult#unlessVacuous}). Thread-safe if its parts are.
  */
 public final class CompositeChecker {
   private final List<Checker> checkers;
@@ -25,7 +27,7 @@ public final class CompositeChecker {
       CheckResult result;
       long started = System.nanoTime();
       try {
-        result = checker.check(history);
+        result = checker.check(history).unlessVacuous();
       } catch (RuntimeException e) {
         result = new CheckResult.Builder(checker.name()).unknown("checker crashed: " + e).build();
       }
@@ -48,6 +50,20 @@ public final class CompositeChecker {
     public Composite {
       results = Collections.unmodifiableMap(new LinkedHashMap<>(results));
       millis = Collections.unmodifiableMap(new LinkedHashMap<>(millis));
+    }
+
+    /**
+     * This verdict with one more result (e.g. the node-log scan, which judges logs, not the
+     * history); vacuous results are unknown as for checkers.
+     */
+    public Composite with(CheckResult extra, long tookMillis) {
+      CheckResult r = extra.unlessVacuous();
+      Map<String, CheckResult> more = new LinkedHashMap<>(results);
+      more.put(r.checker(), r);
+      Map<String, Long> moreMillis = new LinkedHashMap<>(millis);
+      moreMillis.put(r.checker(), tookMillis);
+      return new Composite(
+          validity.and(r.validity()), anomalies + r.anomalyCount(), more, moreMillis);
     }
   }
 }

@@ -35,14 +35,33 @@ public final class ConvergenceChecker implements Checker {
       return out.unknown("no heal marker in the history").build();
     }
     Map<String, List<Operation>> byNode = new TreeMap<>();
+    Map<String, Operation> asked = new TreeMap<>();
     for (Operation op : history.operations()) {
       if ((op.f() == OpKind.CLUSTER_STATUS || op.f() == OpKind.READ_ALL)
-          && op.isOk()
-          && op.startNanos() >= heal
-          && op.completion().revision() != null) {
-        byNode.computeIfAbsent(op.node(), k -> new ArrayList<>()).add(op);
+          && op.startNanos() >= heal) {
+        asked.put(op.node(), op);
+        if (op.isOk() && op.completion() != null && op.completion().revision() != null) {
+          byNode.computeIfAbsent(op.node(), k -> new ArrayList<>()).add(op);
+        }
       }
     }
+    // A node asked after heal that never answered has not converged, whatever the others agree on.
+    asked.forEach(
+        (node, lastAsked) -> {
+          if (!byNode.containsKey(node)) {
+            out.anomaly(
+                new Anomaly(
+                    "never-answered",
+                    null,
+                    node,
+                    node
+                        + " never answered a status or registry read after heal (last: "
+                        + lastAsked.brief()
+                        + ")",
+                    List.of(lastAsked.invoke().index())));
+          }
+        });
+    out.judged(asked.size());
     if (byNode.isEmpty()) {
       return out.unknown("no revision observed after heal").build();
     }

@@ -46,7 +46,10 @@ public final class DnsTimeTravelChecker implements Checker {
         travels(ops.name(), answers, out);
       }
     }
-    return out.stat("answersJudged", judged).stat("answersWithoutWrite", unexplained).build();
+    return out.judged(judged)
+        .stat("answersJudged", judged)
+        .stat("answersWithoutWrite", unexplained)
+        .build();
   }
 
   /**

@@ -99,7 +99,8 @@ public final class FinalReadsChecker implements Checker {
         out.anomaly(anomaly(answer.name(), answer, answer.brief(), outcomes));
       }
     }
-    return out.stat("names", expected.size())
+    return out.judged(checked + finalDns.size())
+        .stat("names", expected.size())
         .stat("nodesRead", lastRead.size())
         .stat("comparisons", checked)
         .stat("finalDnsAnswers", finalDns.size())

@@ -76,7 +76,8 @@ public final class LinearizabilityChecker implements Checker {
               + " name(s): "
               + unknown.subList(0, Math.min(10, unknown.size())));
     }
-    return out.stat("names", names)
+    return out.judged(operations)
+        .stat("names", names)
         .stat("operations", operations)
         .stat("searchSteps", steps)
         .stat("unknownNames", unknown.size())

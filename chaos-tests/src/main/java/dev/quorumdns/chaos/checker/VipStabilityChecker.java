@@ -30,11 +30,15 @@ public final class VipStabilityChecker implements Checker {
   public CheckResult check(History history) {
     CheckResult.Builder out = new CheckResult.Builder(name());
     long judged = 0;
+    long grouped = 0;
     for (NameOps ops : NameOps.of(history).values()) {
       judged += acknowledged(ops, out);
-      consistentBetweenDeletes(ops, out);
+      grouped += consistentBetweenDeletes(ops, out);
     }
-    return out.stat("answersJudged", judged).build();
+    return out.judged(judged + grouped)
+        .stat("answersJudged", judged)
+        .stat("answersGroupedBetweenDeletes", grouped)
+        .build();
   }
 
   private static long acknowledged(NameOps ops, CheckResult.Builder out) {
@@ -74,7 +78,8 @@ public final class VipStabilityChecker implements Checker {
     return judged;
   }
 
-  private static void consistentBetweenDeletes(NameOps ops, CheckResult.Builder out) {
+  private static long consistentBetweenDeletes(NameOps ops, CheckResult.Builder out) {
+    long grouped = 0;
     Map<Long, Map<String, List<Operation>>> bySegment = new TreeMap<>();
     for (Operation answer : ops.answers()) {
       if (!NameOps.isAddress(answer) || ops.deleteMayFallWithin(answer.start(), answer.end())) {
@@ -89,6 +94,7 @@ public final class VipStabilityChecker implements Checker {
       if (!registeredWithin(ops, segmentStart, answer.start())) {
         continue;
       }
+      grouped++;
       bySegment
           .computeIfAbsent(segmentStart, k -> new TreeMap<>())
           .computeIfAbsent(answer.vip(), k -> new ArrayList<>())
@@ -116,6 +122,7 @@ public final class VipStabilityChecker implements Checker {
             out.anomaly(new Anomaly("vip-inconsistent", ops.name(), null, sb.toString(), shown));
           }
         });
+    return grouped;
   }
 
   private static boolean registeredWithin(NameOps ops, long from, long to) {

@@ -50,7 +50,12 @@ public final class VipUniquenessChecker implements Checker {
     scopes.forEach(
         (scope, sightings) ->
             compare(scope, sightings, tenures.getOrDefault(scope, List.of()), out));
-    return out.stat("registrySnapshots", snapshots).stat("scopes", scopes.size()).build();
+    long sightings = scopes.values().stream().mapToLong(List::size).sum();
+    return out.judged(snapshots + sightings)
+        .stat("registrySnapshots", snapshots)
+        .stat("scopes", scopes.size())
+        .stat("sightings", sightings)
+        .build();
   }
 
   private static int snapshots(History history, CheckResult.Builder out) {

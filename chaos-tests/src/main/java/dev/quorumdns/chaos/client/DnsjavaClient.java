@@ -10,27 +10,32 @@ import java.net.InetSocketAddress;
 import java.net.PortUnreachableException;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.function.Function;
+import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
+import org.xbill.DNS.PTRRecord;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
+import org.xbill.DNS.ReverseMap;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
 
 /**
- * {@link DnsApi}: an A query for {@code <name>.<ns>.<domain>} over UDP, retried over TCP on
- * truncation. dnsjava builds and parses the messages; the sockets are the JDK's, bound to a port
- * the kernel chooses, so a failure to bind says what the kernel said (dnsjava's client tries random
- * ports itself and reports only "No available source port found"; that is how the suite's ephemeral
- * ports running out, see {@code ChaosNode.dnsAddress}, first showed). NOERROR and NXDOMAIN are
- * answers ({@code ok}); SERVFAIL, REFUSED and timeouts are {@code fail}. Thread-safe.
+ * {@link DnsApi}: an A or AAAA query for {@code <name>.<ns>.<domain>} (or a PTR query) over UDP,
+ * retried over TCP on truncation. dnsjava builds and parses the messages; the sockets are the
+ * JDK's, bound to a port the kernel chooses, so a failure to bind says what the kernel said
+ * (dnsjava's client tries random ports itself and reports only "No available source port found";
+ * that is how the suite's ephemeral ports running out, see {@code ChaosNode.dnsAddress}, first
+ * showed). NOERROR and NXDOMAIN are answers ({@code ok}); SERVFAIL, REFUSED and timeouts are {@code
+ * fail}. Thread-safe.
  */
 public final class DnsjavaClient implements DnsApi {
   private final Function<String, InetSocketAddress> address;
@@ -49,6 +54,48 @@ public final class DnsjavaClient implements DnsApi {
 
   @Override
   public Outcome resolve(String node, String name) {
+    return forward(node, name, Type.A);
+  }
+
+  @Override
+  public Outcome resolve6(String node, String name) {
+    return forward(node, name, Type.AAAA);
+  }
+
+  @Override
+  public Outcome reverse(String node, String address) {
+    Name qname;
+    try {
+      qname = ReverseMap.fromAddress(address);
+    } catch (UnknownHostException e) {
+      throw new IllegalArgumentException("address: " + address + " (" + e.getMessage() + ")", e);
+    }
+    Object answer = exchange(node, qname, Type.PTR);
+    if (answer instanceof Outcome o) {
+      return o;
+    }
+    for (Record r : ((Message) answer).getSection(Section.ANSWER)) {
+      if (r instanceof PTRRecord ptr && ptr.getName().equals(qname)) {
+        return Outcome.ok("NOERROR", serviceOf(ptr.getTarget()), null, null);
+      }
+    }
+    return Outcome.ok("NOERROR", null, null, null);
+  }
+
+  /** {@code name.ns.<domain>.} as {@code ns/name}, or the name as it is when outside the zone. */
+  private String serviceOf(Name target) {
+    String text = target.toString();
+    String suffix = "." + domain + ".";
+    if (text.endsWith(suffix)) {
+      String[] labels = text.substring(0, text.length() - suffix.length()).split("\\.");
+      if (labels.length == 2) {
+        return labels[1] + "/" + labels[0];
+      }
+    }
+    return text;
+  }
+
+  private Outcome forward(String node, String name, int type) {
     String[] key = ServiceSpec.key(name);
     Name qname;
     try {
@@ -56,7 +103,24 @@ public final class DnsjavaClient implements DnsApi {
     } catch (TextParseException e) {
       throw new IllegalArgumentException("name: " + name + " (" + e.getMessage() + ")", e);
     }
-    Message query = Message.newQuery(Record.newRecord(qname, Type.A, DClass.IN));
+    Object answer = exchange(node, qname, type);
+    if (answer instanceof Outcome o) {
+      return o;
+    }
+    for (Record r : ((Message) answer).getSection(Section.ANSWER)) {
+      if (r instanceof ARecord a && a.getName().equals(qname)) {
+        return Outcome.ok("NOERROR", null, a.getAddress().getHostAddress(), null);
+      }
+      if (r instanceof AAAARecord a && a.getName().equals(qname)) {
+        return Outcome.ok("NOERROR", null, null, null).withVip6(a.getAddress().getHostAddress());
+      }
+    }
+    return Outcome.ok("NOERROR", null, null, null);
+  }
+
+  /** The NOERROR response to one query, or the outcome that ends it (NXDOMAIN, or a failure). */
+  private Object exchange(String node, Name qname, int type) {
+    Message query = Message.newQuery(Record.newRecord(qname, type, DClass.IN));
     long deadline = System.nanoTime() + timeout.toNanos();
     Message response;
     try {
@@ -79,12 +143,7 @@ public final class DnsjavaClient implements DnsApi {
     if (rcode != Rcode.NOERROR) {
       return Outcome.fail(Rcode.string(rcode), "rcode " + Rcode.string(rcode));
     }
-    for (Record r : response.getSection(Section.ANSWER)) {
-      if (r instanceof ARecord a && a.getName().equals(qname)) {
-        return Outcome.ok("NOERROR", null, a.getAddress().getHostAddress(), null);
-      }
-    }
-    return Outcome.ok("NOERROR", null, null, null);
+    return response;
   }
 
   /**

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quorumdns.chaos.history.RegistryEntry;
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
@@ -20,10 +21,12 @@ import java.util.TreeMap;
 import java.util.function.Function;
 
 /**
- * {@link RegistryApi} over the node's JSON HTTP API. Classification follows the contract: 503
- * {@code no_quorum}, refused connections and other 4xx are {@code fail}; 504 {@code
- * outcome_unknown}, timeouts and broken connections on writes are {@code info}; failed reads are
- * {@code fail} (a read changes nothing). Thread-safe.
+ * {@link RegistryApi} over the node's JSON HTTP API. Classification follows the contract: on writes
+ * only 504 {@code outcome_unknown}, the client's own timeout (longer than the node's write timeout)
+ * and a connection broken after the request was sent are {@code info}; 503 {@code no_quorum}, 500
+ * and every other status, a refused connection and an answer that cannot be parsed are {@code fail}
+ * (a node that answers garbage has failed the request; if the write took effect after all, the
+ * checkers see it). Failed reads are always {@code fail} (a read changes nothing). Thread-safe.
  */
 public final class HttpRegistryClient implements RegistryApi {
   /** A membership change waits for the new configuration to commit (and a joiner to catch up). */
@@ -31,6 +34,7 @@ public final class HttpRegistryClient implements RegistryApi {
 
   private final Function<String, URI> baseUri;
   private final Duration timeout;
+  private final Duration writeTimeout;
   private final HttpClient http;
   private final ObjectMapper json = new ObjectMapper();
 
@@ -38,8 +42,18 @@ public final class HttpRegistryClient implements RegistryApi {
    * @param baseUri e.g. {@code http://127.0.0.1:32768} for a node id; looked up on every call
    */
   public HttpRegistryClient(Function<String, URI> baseUri, Duration timeout) {
+    this(baseUri, timeout, timeout);
+  }
+
+  /**
+   * @param timeout for reads and connecting
+   * @param writeTimeout for writes: above the node's write timeout, so its 504 is seen
+   */
+  public HttpRegistryClient(
+      Function<String, URI> baseUri, Duration timeout, Duration writeTimeout) {
     this.baseUri = baseUri;
     this.timeout = timeout;
+    this.writeTimeout = writeTimeout;
     this.http =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
@@ -49,6 +63,36 @@ public final class HttpRegistryClient implements RegistryApi {
 
   @Override
   public Outcome put(String node, String name, ServiceSpec spec) {
+    return putWithVip(node, name, spec, null);
+  }
+
+  @Override
+  public Outcome batch(String node, List<String> names, ServiceSpec spec) {
+    ObjectNode body = json.createObjectNode();
+    var ops = body.putArray("operations");
+    for (String name : names) {
+      String[] key = ServiceSpec.key(name);
+      ObjectNode op =
+          ops.addObject()
+              .put("op", spec == null ? "delete" : "put")
+              .put("namespace", key[0])
+              .put("name", key[1]);
+      if (spec != null) {
+        op.set("service", serviceBody(spec, null));
+      }
+    }
+    HttpRequest request =
+        request(node, "/v1/batch", "")
+            .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+            .header("Content-Type", "application/json")
+            .build();
+    return call(
+        request,
+        true,
+        (status, tree) -> status == 200 ? Outcome.ok("applied", null, null, null) : null);
+  }
+
+  private ObjectNode serviceBody(ServiceSpec spec, String vip4) {
     ObjectNode body = json.createObjectNode();
     body.putArray("ports").addObject().put("name", "http").put("protocol", "tcp").put("port", 80);
     var endpoints = body.putArray("endpoints");
@@ -60,8 +104,18 @@ public final class HttpRegistryClient implements RegistryApi {
           .put("port", Integer.parseInt(e.substring(colon + 1)));
     }
     body.putObject("labels");
+    if (vip4 != null) {
+      body.put("vip4", vip4);
+    }
+    return body;
+  }
+
+  @Override
+  public Outcome putWithVip(String node, String name, ServiceSpec spec, String vip4) {
+    ObjectNode body = serviceBody(spec, vip4);
     HttpRequest request =
         request(node, servicePath(name), "")
+            .timeout(writeTimeout)
             .PUT(HttpRequest.BodyPublishers.ofString(body.toString()))
             .header("Content-Type", "application/json")
             .build();
@@ -78,7 +132,8 @@ public final class HttpRegistryClient implements RegistryApi {
 
   @Override
   public Outcome delete(String node, String name) {
-    HttpRequest request = request(node, servicePath(name), "").DELETE().build();
+    HttpRequest request =
+        request(node, servicePath(name), "").timeout(writeTimeout).DELETE().build();
     return call(
         request,
         true,
@@ -237,24 +292,34 @@ public final class HttpRegistryClient implements RegistryApi {
         return decoded;
       }
     } catch (IOException | RuntimeException e) {
-      return write && status / 100 != 4
-          ? Outcome.info("bad_response", status + ": " + e)
-          : Outcome.fail("bad_response", status + ": " + e);
+      return Outcome.fail("bad_response", status + ": " + e);
     }
     String code = tree.path("error").asText("http_" + status);
     String message = status + " " + tree.path("message").asText("");
-    if (status == 504 || status / 100 == 5 && status != 503 && write) {
+    if (status == 504 && write) {
       return Outcome.info(code, message);
     }
     return Outcome.fail(code, message);
   }
 
-  private Outcome service(String result, JsonNode s) {
+  private Outcome service(String result, JsonNode s) throws IOException {
     String vip =
         s.path("vip4").isMissingNode() || s.path("vip4").isNull() ? null : s.path("vip4").asText();
     Long revision = s.has("revision") ? s.path("revision").asLong() : null;
     return Outcome.ok(
-        result, new ServiceSpec(ServiceSpec.endpointsOf(s)).canonical(), vip, revision);
+            result, new ServiceSpec(ServiceSpec.endpointsOf(s)).canonical(), vip, revision)
+        .withAppliedAt(s.path("appliedAt").isIntegralNumber() ? s.path("appliedAt").asLong() : null)
+        .withVip6(s.path("vip6").isTextual() ? javaForm(s.path("vip6").asText()) : null);
+  }
+
+  /**
+   * An address literal as Java prints it (IPv6 uncompressed), the form DNS answers are recorded in.
+   */
+  private static String javaForm(String literal) throws IOException {
+    if (!literal.matches("[0-9a-fA-F:.]+")) {
+      throw new IOException("vip6: not an address literal: " + literal);
+    }
+    return InetAddress.getByName(literal).getHostAddress();
   }
 
   private HttpRequest.Builder request(String node, String path, String query) {

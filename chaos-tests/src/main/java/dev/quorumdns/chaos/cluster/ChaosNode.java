@@ -3,8 +3,6 @@ package dev.quorumdns.chaos.cluster;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.model.Capability;
-import com.github.dockerjava.api.model.ExposedPort;
-import com.github.dockerjava.api.model.Ports;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -23,10 +21,10 @@ import org.testcontainers.utility.DockerImageName;
 
 /**
  * One node's container and the process in it. The container (PID 1: docker-init and an idle shell)
- * lives for the whole test, so its address, published ports and firewall chain survive the node
- * process being killed and started again; the node process is started with {@code docker exec} and
- * its pid kept in {@code /run/node.pid}. Calls for one node must not run concurrently with each
- * other; different nodes may be driven from different threads.
+ * lives for the whole test, so its address and firewall chain survive the node process being killed
+ * and started again; the node process is started with {@code docker exec} and its pid kept in
+ * {@code /run/node.pid}. Calls for one node must not run concurrently with each other; different
+ * nodes may be driven from different threads.
  */
 public final class ChaosNode implements AutoCloseable {
   private static final String IDLE = "trap 'exit 0' TERM; while :; do sleep 3600 & wait $!; done";
@@ -43,6 +41,7 @@ public final class ChaosNode implements AutoCloseable {
       String image,
       Network network,
       Map<String, String> mounts,
+      Map<String, String> tmpfs,
       int apiPort,
       int dnsPort) {
     this.id = id;
@@ -57,13 +56,8 @@ public final class ChaosNode implements AutoCloseable {
             .withFileSystemBind("/usr", "/usr", BindMode.READ_ONLY)
             .withCreateContainerCmdModifier(
                 cmd -> {
-                  Ports ports = new Ports();
-                  ports.bind(ExposedPort.tcp(apiPort), Ports.Binding.bindIp("127.0.0.1"));
-                  cmd.withHostName(id).withExposedPorts(ExposedPort.tcp(apiPort));
-                  cmd.getHostConfig()
-                      .withCapAdd(Capability.NET_ADMIN)
-                      .withInit(true)
-                      .withPortBindings(ports);
+                  cmd.withHostName(id);
+                  cmd.getHostConfig().withCapAdd(Capability.NET_ADMIN).withInit(true);
                 });
     for (String etc : List.of("/etc/alternatives", "/etc/java-17-openjdk")) {
       if (Files.isDirectory(Path.of(etc))) {
@@ -71,6 +65,9 @@ public final class ChaosNode implements AutoCloseable {
       }
     }
     mounts.forEach((host, inside) -> c.withFileSystemBind(host, inside, BindMode.READ_ONLY));
+    if (!tmpfs.isEmpty()) {
+      c.withTmpFs(tmpfs);
+    }
     this.container = c;
   }
 
@@ -92,9 +89,17 @@ public final class ChaosNode implements AutoCloseable {
     return ip;
   }
 
-  /** The node's HTTP API as the host reaches it (a loopback port published by Docker). */
+  /**
+   * The node's HTTP API at the container's own address on the private network, as DNS is asked. Not
+   * through a loopback port published by Docker (as before): its proxy accepts a connection even
+   * when the node is down and then closes it, so a refused connection (a definite failure) looked
+   * like a broken one (an unknown outcome).
+   */
   public URI apiUri() {
-    return URI.create("http://127.0.0.1:" + hostPort(ExposedPort.tcp(apiPort)));
+    if (ip == null) {
+      throw new IllegalStateException("container of " + id + " is not started");
+    }
+    return URI.create("http://" + ip + ":" + apiPort);
   }
 
   /**
@@ -168,6 +173,20 @@ public final class ChaosNode implements AutoCloseable {
     commands.forEach(this::exec);
   }
 
+  /** How many lines of the node's log (every run of it) contain {@code fixed}. */
+  public int countInLog(String fixed) {
+    String out =
+        exec(List.of("/bin/sh", "-c", "grep -c -F -e " + quote(fixed) + " /data/node.log"), false)
+            .getStdout()
+            .strip();
+    return out.isEmpty() ? 0 : Integer.parseInt(out);
+  }
+
+  /** The node's whole log. */
+  public String log() {
+    return exec(List.of("/bin/sh", "-c", "cat /data/node.log 2>/dev/null"), false).getStdout();
+  }
+
   /** Last lines of the node's log, for failure messages. */
   public String logTail(int lines) {
     return exec(List.of("/bin/sh", "-c", "tail -n " + lines + " /data/node.log 2>/dev/null"), false)
@@ -211,15 +230,6 @@ public final class ChaosNode implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(id + ": interrupted during " + command, e);
     }
-  }
-
-  private int hostPort(ExposedPort port) {
-    Ports.Binding[] bindings =
-        container.getContainerInfo().getNetworkSettings().getPorts().getBindings().get(port);
-    if (bindings == null || bindings.length == 0) {
-      throw new IllegalStateException(id + ": " + port + " is not published");
-    }
-    return Integer.parseInt(bindings[0].getHostPortSpec());
   }
 
   private DockerClient docker() {

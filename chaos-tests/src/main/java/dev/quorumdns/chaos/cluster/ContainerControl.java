@@ -5,6 +5,7 @@ import dev.quorumdns.chaos.client.HttpRegistryClient;
 import dev.quorumdns.chaos.client.Outcome;
 import dev.quorumdns.chaos.history.OpType;
 import dev.quorumdns.chaos.nemesis.ClusterControl;
+import dev.quorumdns.chaos.nemesis.HostFaults;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
@@ -17,7 +18,7 @@ import java.util.function.Supplier;
  * real node, {@link #leaderFromApi}; for a stand-in, whatever the test decides. Membership changes
  * go through another member's HTTP API. Driven from the nemesis thread.
  */
-public final class ContainerControl implements ClusterControl {
+public final class ContainerControl implements ClusterControl, HostFaults {
   private final ChaosCluster cluster;
   private final Supplier<Optional<String>> leader;
   private final HttpRegistryClient api;
@@ -106,6 +107,11 @@ public final class ContainerControl implements ClusterControl {
     cluster.heal();
   }
 
+  @Override
+  public int logCount(String id, String text) {
+    return cluster.node(id).countInLog(text);
+  }
+
   /** Removes {@code id} from the configuration; the removed node stops itself, which is awaited. */
   @Override
   public void removeMember(String id) {
@@ -158,6 +164,41 @@ public final class ContainerControl implements ClusterControl {
                   : api.removeMember(via, id);
           return outcome.type() == OpType.OK;
         });
+  }
+
+  @Override
+  public boolean setClockOffset(String id, long seconds) {
+    return ContainerHostFaults.setClockOffset(cluster.node(id), seconds);
+  }
+
+  @Override
+  public String corrupt(String id, Corruption corruption, double pick, double at) {
+    return ContainerHostFaults.corrupt(cluster.node(id), corruption, pick, at);
+  }
+
+  @Override
+  public boolean processAlive(String id) {
+    return cluster.node(id).processAlive();
+  }
+
+  @Override
+  public boolean ready(String id) {
+    return api.ready(id);
+  }
+
+  @Override
+  public String logTail(String id, int lines) {
+    return cluster.node(id).logTail(lines);
+  }
+
+  @Override
+  public long fillDisk(String id) {
+    return ContainerHostFaults.fillDisk(cluster.node(id));
+  }
+
+  @Override
+  public void freeDisk(String id) {
+    ContainerHostFaults.freeDisk(cluster.node(id));
   }
 
   private String other(String id) {

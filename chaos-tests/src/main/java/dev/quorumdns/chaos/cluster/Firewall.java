@@ -17,29 +17,65 @@ public final class Firewall {
 
   private Firewall() {}
 
-  /** Creates the chain and hooks it into INPUT; run once per container. */
+  /**
+   * Creates the chain and hooks it into INPUT; run once per container. The last rule matches
+   * nothing (no packet is untracked) but keeps connection tracking loaded in the container from the
+   * start, so every flow's direction is known when a one-way cut needs it (a flow first seen
+   * mid-stream would be tracked in whichever direction its next packet went).
+   */
   public static List<List<String>> setup() {
     return List.of(
         List.of("iptables", "-w", "-N", CHAIN),
-        List.of("iptables", "-w", "-I", "INPUT", "1", "-j", CHAIN));
+        List.of("iptables", "-w", "-I", "INPUT", "1", "-j", CHAIN),
+        List.of(
+            "iptables",
+            "-w",
+            "-A",
+            "INPUT",
+            "-m",
+            "conntrack",
+            "--ctstate",
+            "UNTRACKED",
+            "-j",
+            "ACCEPT"));
   }
 
   public static List<String> heal() {
     return List.of("iptables", "-w", "-F", CHAIN);
   }
 
-  /** Rules for {@code node} under {@code grudge}, given every node's address. */
+  /**
+   * Rules for {@code node} under {@code grudge}, given every node's address. A two-way grudge drops
+   * every packet from the peer. A one-way grudge drops every packet of the connections the peer
+   * opened, established ones included (Ratis keeps its gRPC streams open for the whole run, so
+   * refusing only new connections cut nothing), and lets through only the peer's replies on
+   * connections {@code node} opened: the peer's requests are lost, {@code node}'s still get
+   * answered.
+   */
   public static List<List<String>> rules(
       String node, Grudge grudge, Map<String, String> addresses) {
     List<List<String>> out = new ArrayList<>();
     for (String peer : grudge.drops().getOrDefault(node, Set.of())) {
-      List<String> rule =
-          new ArrayList<>(List.of("iptables", "-w", "-A", CHAIN, "-s", address(addresses, peer)));
+      String ip = address(addresses, peer);
       if (grudge.oneWay()) {
-        rule.addAll(List.of("-m", "conntrack", "--ctstate", "NEW"));
+        out.add(
+            List.of(
+                "iptables",
+                "-w",
+                "-A",
+                CHAIN,
+                "-s",
+                ip,
+                "-m",
+                "conntrack",
+                "--ctstate",
+                "ESTABLISHED,RELATED",
+                "--ctdir",
+                "REPLY",
+                "-j",
+                "RETURN"));
       }
-      rule.addAll(List.of("-j", "DROP"));
-      out.add(rule);
+      out.add(List.of("iptables", "-w", "-A", CHAIN, "-s", ip, "-j", "DROP"));
     }
     return out;
   }

@@ -14,8 +14,9 @@ import java.util.TreeSet;
  * Who refuses packets from whom (Jepsen's "grudge"): node → the peers whose packets it drops. Built
  * by the partition shapes below; {@link Firewall} turns it into iptables rules. Immutable.
  *
- * @param oneWay when true only new connections are refused (established flows and replies pass), so
- *     the cut has a direction even for TCP
+ * @param oneWay when true the cut has a direction even for TCP: the dropping node refuses every
+ *     packet of the connections the peer opened (established ones too) but still gets the peer's
+ *     replies on connections it opened itself
  */
 public record Grudge(Map<String, Set<String>> drops, boolean oneWay) {
   public Grudge {
@@ -70,7 +71,10 @@ public record Grudge(Map<String, Set<String>> drops, boolean oneWay) {
     return new Grudge(drops, false);
   }
 
-  /** {@code from} can no longer open connections to {@code to}; the reverse still works. */
+  /**
+   * Nothing {@code from} sends over its own connections reaches {@code to} (open streams are cut
+   * too); {@code to} still reaches {@code from} and gets its replies.
+   */
   public static Grudge oneWay(String from, String to) {
     return new Grudge(Map.of(to, Set.of(from)), true);
   }

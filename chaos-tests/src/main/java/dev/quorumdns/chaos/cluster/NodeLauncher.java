@@ -25,8 +25,22 @@ public interface NodeLauncher {
     throw new UnsupportedOperationException("this launcher's nodes cannot join a cluster");
   }
 
+  /**
+   * The argv of a node that finds its cluster itself through the other nodes' APIs ({@code
+   * --retry-join}) and is added by the cluster as a listener; {@code addresses} maps every node id
+   * (this one included) to its IP.
+   */
+  default List<String> retryJoinCommand(String id, Map<String, String> addresses) {
+    throw new UnsupportedOperationException("this launcher's nodes cannot find a cluster");
+  }
+
   /** Environment of the node process. */
   default Map<String, String> environment(String id) {
+    return Map.of();
+  }
+
+  /** Container path → tmpfs options (e.g. {@code size=256m}) of tmpfs mounts in each container. */
+  default Map<String, String> tmpfs() {
     return Map.of();
   }
 }

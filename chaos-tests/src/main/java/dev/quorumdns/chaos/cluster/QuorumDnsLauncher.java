@@ -21,6 +21,7 @@ public final class QuorumDnsLauncher implements NodeLauncher {
   private final Path dist;
   private final String javaHome;
   private final List<String> extraArgs;
+  private final boolean hostFaults;
 
   /**
    * @param dist the server module's target directory holding quorumdns-server.jar and lib/
@@ -28,6 +29,11 @@ public final class QuorumDnsLauncher implements NodeLauncher {
    * @param extraArgs appended to the node's flags (e.g. Raft timeouts)
    */
   public QuorumDnsLauncher(Path dist, String javaHome, List<String> extraArgs) {
+    this(dist, javaHome, extraArgs, false);
+  }
+
+  private QuorumDnsLauncher(
+      Path dist, String javaHome, List<String> extraArgs, boolean hostFaults) {
     if (!Files.isRegularFile(dist.resolve("quorumdns-server.jar"))) {
       throw new IllegalArgumentException(
           "dist: "
@@ -37,6 +43,26 @@ public final class QuorumDnsLauncher implements NodeLauncher {
     this.dist = dist;
     this.javaHome = javaHome;
     this.extraArgs = List.copyOf(extraArgs);
+    this.hostFaults = hostFaults;
+  }
+
+  /**
+   * The same nodes ready for clock and disk faults: libfaketime preloaded into the JVM (its offset
+   * file read at run time, see {@link FakeClock}) and {@code /data} a small tmpfs of its own, so a
+   * full-disk fault fills that and not the host's disk.
+   */
+  public QuorumDnsLauncher withHostFaults() {
+    return new QuorumDnsLauncher(dist, javaHome, extraArgs, true);
+  }
+
+  @Override
+  public Map<String, String> environment(String id) {
+    return hostFaults ? FakeClock.environment() : Map.of();
+  }
+
+  @Override
+  public Map<String, String> tmpfs() {
+    return hostFaults ? Map.of("/data", "rw,size=" + FakeClock.DATA_TMPFS_SIZE) : Map.of();
   }
 
   @Override
@@ -57,6 +83,17 @@ public final class QuorumDnsLauncher implements NodeLauncher {
   @Override
   public List<String> joinCommand(String id, Map<String, String> addresses) {
     return argv(id, addresses, List.of("--join"));
+  }
+
+  /** A node that finds its cluster through every other node's API and asks to be added. */
+  @Override
+  public List<String> retryJoinCommand(String id, Map<String, String> addresses) {
+    String others =
+        addresses.entrySet().stream()
+            .filter(e -> !e.getKey().equals(id))
+            .map(e -> e.getValue() + ":" + API_PORT)
+            .collect(Collectors.joining(","));
+    return argv(id, addresses, List.of("--retry-join", others));
   }
 
   private List<String> argv(String id, Map<String, String> addresses, List<String> membership) {

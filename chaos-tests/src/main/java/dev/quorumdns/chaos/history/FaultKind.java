@@ -19,7 +19,26 @@ public enum FaultKind {
   PARTITION_RING(false, Condition.PARTITION),
   PARTITION_ONE_WAY(false, Condition.PARTITION),
   PACKET_LOSS(false, Condition.PACKET_LOSS),
-  MEMBER_CHANGE(true, Condition.MEMBERSHIP);
+  MEMBER_CHANGE(true, Condition.MEMBERSHIP),
+  // Combined faults (nemesis.CombinedNemeses): the targets are the nodes the fault stops.
+  PAUSE_RANDOM(true, Condition.MINORITY_DOWN),
+  PARTITION_KILL(true, Condition.MINORITY_DOWN),
+  MEMBER_CHANGE_PARTITION(true, Condition.MEMBERSHIP),
+  KILL_SNAPSHOT_INSTALL(true, Condition.LEADER_LOSS),
+  // Host faults (nemesis.ClockNemeses, DiskNemeses).
+  CLOCK_BUMP(false, Condition.CLOCK),
+  CLOCK_STROBE(false, Condition.CLOCK),
+  DISK_CORRUPT(true, Condition.MINORITY_DOWN),
+  // A node whose Raft log write fails on the full disk stops (Ratis writes to a failed log no more
+  // in that process) and is started again by the heal: like a kill, it is down until it answers.
+  DISK_FULL(true, Condition.DISK_FULL),
+  // Autopilot scenario (run.AutopilotScenario), scripted.
+  /** New nodes start and find the cluster (retry-join), until the autopilot has promoted them. */
+  MEMBER_JOIN(true, Condition.MEMBERSHIP),
+  /** A voter killed and left dead until the autopilot removes it (after its dead-after time). */
+  MEMBER_DEAD(true, Condition.MINORITY_DOWN),
+  /** A member leaves cleanly (DELETE of itself, as a preStop hook does) and its node stops. */
+  MEMBER_LEAVE(true, Condition.MEMBERSHIP);
 
   /** The state of the cluster a fault puts it in, for per-condition availability figures. */
   public enum Condition {
@@ -29,7 +48,9 @@ public enum FaultKind {
     QUORUM_LOST,
     PARTITION,
     PACKET_LOSS,
-    MEMBERSHIP;
+    MEMBERSHIP,
+    CLOCK,
+    DISK_FULL;
 
     public String wire() {
       return name().toLowerCase(Locale.ROOT).replace('_', '-');

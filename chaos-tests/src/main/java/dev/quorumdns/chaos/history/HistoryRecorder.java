@@ -90,7 +90,9 @@ public final class HistoryRecorder {
               targets,
               null,
               0,
-              0));
+              0,
+              null,
+              null));
       return id;
     }
   }
@@ -113,7 +115,9 @@ public final class HistoryRecorder {
               targets,
               null,
               0,
-              0));
+              0,
+              null,
+              null));
     }
   }
 
@@ -139,7 +143,22 @@ public final class HistoryRecorder {
               null,
               null,
               0,
-              0));
+              0,
+              null,
+              null));
+    }
+  }
+
+  /**
+   * Records one event that is not a client operation (a watch line, a lease marker) and returns it
+   * stamped.
+   */
+  public Op record(Op event) {
+    if (event.f().isClientOp()) {
+      throw new IllegalArgumentException("event: " + event.brief() + " (expected: no client op)");
+    }
+    synchronized (lock) {
+      return append(event);
     }
   }
 

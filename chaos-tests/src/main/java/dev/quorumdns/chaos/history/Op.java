@@ -23,6 +23,9 @@ import java.util.TreeMap;
  *     invocation's)
  * @param wallMillis wall-clock time, epoch milliseconds (for people)
  * @param monoNanos monotonic time since the history began (for durations and latencies)
+ * @param appliedAt on a write's ok completion: the log time (epoch ms) the cluster stamped the
+ *     entry with, as the node answered it ({@code appliedAt}); the clock of VIP hold-downs
+ * @param vip6 the IPv6 VIP a PUT, delete or read returned, or the AAAA address a DNS answer gave
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Op(
@@ -40,10 +43,49 @@ public record Op(
     List<String> nodes,
     String error,
     long wallMillis,
-    long monoNanos) {
+    long monoNanos,
+    Long appliedAt,
+    String vip6) {
 
   /** The process number of the nemesis and of phase markers. */
   public static final int NEMESIS = -1;
+
+  /** An operation that carries no log time and no IPv6 VIP (watch, lease and marker records). */
+  public Op(
+      long index,
+      OpType type,
+      int process,
+      OpKind f,
+      String node,
+      String name,
+      String value,
+      String vip,
+      String result,
+      Long revision,
+      SortedMap<String, RegistryEntry> registry,
+      List<String> nodes,
+      String error,
+      long wallMillis,
+      long monoNanos) {
+    this(
+        index,
+        type,
+        process,
+        f,
+        node,
+        name,
+        value,
+        vip,
+        result,
+        revision,
+        registry,
+        nodes,
+        error,
+        wallMillis,
+        monoNanos,
+        null,
+        null);
+  }
 
   public Op {
     Objects.requireNonNull(type, "type");
@@ -55,7 +97,23 @@ public record Op(
   /** An invocation template; the recorder stamps index and times. */
   public static Op invoke(int process, OpKind f, String node, String name, String value) {
     return new Op(
-        0, OpType.INVOKE, process, f, node, name, value, null, null, null, null, null, null, 0, 0);
+        0,
+        OpType.INVOKE,
+        process,
+        f,
+        node,
+        name,
+        value,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        0,
+        0,
+        null,
+        null);
   }
 
   /** The completion of this invocation, with the same process, kind, node and name. */
@@ -64,7 +122,8 @@ public record Op(
       throw new IllegalArgumentException("outcome: " + outcome + " (expected: ok, fail or info)");
     }
     return new Op(
-        0, outcome, process, f, node, name, value, vip, result, null, null, nodes, null, 0, 0);
+        0, outcome, process, f, node, name, value, vip, result, null, null, nodes, null, 0, 0, null,
+        null);
   }
 
   public Op withRevision(Long newRevision) {
@@ -83,7 +142,9 @@ public record Op(
         nodes,
         error,
         wallMillis,
-        monoNanos);
+        monoNanos,
+        appliedAt,
+        vip6);
   }
 
   public Op withRegistry(Map<String, RegistryEntry> newRegistry) {
@@ -102,7 +163,9 @@ public record Op(
         nodes,
         error,
         wallMillis,
-        monoNanos);
+        monoNanos,
+        appliedAt,
+        vip6);
   }
 
   public Op withNodes(List<String> newNodes) {
@@ -121,7 +184,51 @@ public record Op(
         newNodes,
         error,
         wallMillis,
-        monoNanos);
+        monoNanos,
+        appliedAt,
+        vip6);
+  }
+
+  public Op withAppliedAt(Long newAppliedAt) {
+    return new Op(
+        index,
+        type,
+        process,
+        f,
+        node,
+        name,
+        value,
+        vip,
+        result,
+        revision,
+        registry,
+        nodes,
+        error,
+        wallMillis,
+        monoNanos,
+        newAppliedAt,
+        vip6);
+  }
+
+  public Op withVip6(String newVip6) {
+    return new Op(
+        index,
+        type,
+        process,
+        f,
+        node,
+        name,
+        value,
+        vip,
+        result,
+        revision,
+        registry,
+        nodes,
+        error,
+        wallMillis,
+        monoNanos,
+        appliedAt,
+        newVip6);
   }
 
   public Op withError(String newError) {
@@ -140,7 +247,9 @@ public record Op(
         nodes,
         newError,
         wallMillis,
-        monoNanos);
+        monoNanos,
+        appliedAt,
+        vip6);
   }
 
   public Op stamped(long newIndex, long newWallMillis, long newMonoNanos) {
@@ -159,7 +268,9 @@ public record Op(
         nodes,
         error,
         newWallMillis,
-        newMonoNanos);
+        newMonoNanos,
+        appliedAt,
+        vip6);
   }
 
   public boolean isInvoke() {
@@ -187,7 +298,9 @@ public record Op(
     if (value != null) sb.append(" value=").append(value);
     if (vip != null) sb.append(" vip=").append(vip);
     if (result != null) sb.append(' ').append(result);
+    if (vip6 != null) sb.append(" vip6=").append(vip6);
     if (revision != null) sb.append(" rev=").append(revision);
+    if (appliedAt != null) sb.append(" at=").append(appliedAt);
     if (nodes != null) sb.append(" nodes=").append(nodes);
     return sb.toString();
   }

@@ -42,4 +42,12 @@ public interface ClusterControl {
 
   /** Adds {@code id} back as a voter through another member's HTTP API. */
   void addMember(String id);
+
+  /**
+   * How many lines of the node's log (all its runs) contain {@code text}; -1 when logs cannot be
+   * read. Lets a nemesis see what a node did (e.g. finished installing a snapshot).
+   */
+  default int logCount(String id, String text) {
+    return -1;
+  }
 }

@@ -21,6 +21,14 @@ public interface Nemesis {
     List<String> targets();
 
     void heal();
+
+    /**
+     * What the fault saw while in force (e.g. whether a kill landed in a snapshot install), read by
+     * the runner after {@link #heal} and recorded in the history; empty for most faults.
+     */
+    default List<String> notes() {
+      return List.of();
+    }
   }
 
   /** The fault cannot be injected now (e.g. no leader is known); the runner skips it. */

@@ -19,12 +19,21 @@ import java.util.function.BooleanSupplier;
  * counted. Healing is always attempted, even when interrupted. Runs on the calling thread.
  */
 public final class NemesisRunner {
+  /** Phase marker for what a fault saw ({@link Nemesis.Active#notes}), after its stop record. */
+  public static final String NOTE = "nemesis-note";
+
   /** What happened: faults injected and healed, and those skipped with why. Immutable. */
   public record Outcome(int injected, List<String> skipped) {
     public Outcome {
       skipped = List.copyOf(skipped);
     }
   }
+
+  /**
+   * The longest one injection or heal may take (a membership change waits up to 30 s for its
+   * configuration, a re-join for the process to go): past it the run fails instead of hanging.
+   */
+  public static final Duration STEP_DEADLINE = Duration.ofSeconds(90);
 
   private final ClusterControl cluster;
   private final Map<FaultKind, Nemesis> nemeses;
@@ -78,8 +87,9 @@ public final class NemesisRunner {
         // fault.
         waitUntil(System.nanoTime(), planned.hold(), stop);
       } finally {
-        active.heal();
+        StepDeadline.run("heal of " + planned.kind().wire(), STEP_DEADLINE, active::heal);
         recorder.faultStopped(id, planned.kind(), active.targets());
+        active.notes().forEach(note -> recorder.phase(NOTE, id + " " + note));
       }
     }
     return new Outcome(injected, skipped);
@@ -99,7 +109,10 @@ public final class NemesisRunner {
     while (true) {
       recorder.phase(History.INJECT, planned.kind().wire());
       try {
-        return nemesis.inject(cluster, random);
+        return StepDeadline.call(
+            "injection of " + planned.kind().wire(),
+            STEP_DEADLINE,
+            () -> nemesis.inject(cluster, random));
       } catch (Nemesis.NotApplicable e) {
         if (System.nanoTime() >= deadline
             || !waitUntil(System.nanoTime(), Duration.ofMillis(250), stop)) {

@@ -118,7 +118,7 @@ public final class HtmlReport {
 
   private static void checkers(StringBuilder sb, CompositeChecker.Composite result) {
     sb.append(
-        "<h2>Checkers</h2><table><tr><th>checker</th><th>verdict</th><th>anomalies</th><th>figures</th></tr>");
+        "<h2>Checkers</h2><table><tr><th>checker</th><th>verdict</th><th>judged</th><th>anomalies</th><th>figures</th></tr>");
     result
         .results()
         .forEach(
@@ -134,6 +134,8 @@ public final class HtmlReport {
                 sb.append("<br><small>").append(esc(r.unknownReason())).append("</small>");
               }
               sb.append("</td><td>")
+                  .append(r.judged() == CheckResult.NOT_REPORTED ? "?" : String.valueOf(r.judged()))
+                  .append("</td><td>")
                   .append(r.anomalyCount())
                   .append("</td><td class=\"mono\">")
                   .append(esc(r.stats()))

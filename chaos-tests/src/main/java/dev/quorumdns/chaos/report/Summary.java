@@ -6,6 +6,7 @@ import dev.quorumdns.chaos.checker.Validity;
 import dev.quorumdns.chaos.history.FaultInterval;
 import dev.quorumdns.chaos.history.FaultKind;
 import dev.quorumdns.chaos.history.History;
+import dev.quorumdns.chaos.history.OpKind;
 import dev.quorumdns.chaos.history.Operation;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,6 +19,9 @@ import java.util.Map;
  * @param valid true only when every checker said valid (unknown is not valid)
  * @param faults faults injected
  * @param operations client operations invoked
+ * @param registryOperations register, update, delete and read operations invoked before heal
+ * @param dnsQueries DNS queries sent before heal
+ * @param ackedWrites register, update and delete operations acknowledged (ok) before heal
  * @param dnsAvailability share of DNS queries answered by up nodes, per scenario
  * @param failoverMillis per leader-loss fault: from its start to the first acknowledged write
  *     invoked after it
@@ -29,6 +33,9 @@ public record Summary(
     Validity validity,
     long faults,
     long operations,
+    long registryOperations,
+    long dnsQueries,
+    long ackedWrites,
     long anomalies,
     Map<String, Double> dnsAvailability,
     Map<String, Double> dnsAvailabilityByCondition,
@@ -39,6 +46,21 @@ public record Summary(
   public static Summary of(
       RunInfo info, History history, CompositeChecker.Composite result, String reportPath) {
     CheckResult dns = result.results().get("dns-availability");
+    long heal = history.phaseNanos("heal").orElse(Long.MAX_VALUE);
+    long registry = 0;
+    long queries = 0;
+    long acked = 0;
+    for (Operation op : history.operations()) {
+      if (op.startNanos() >= heal) {
+        continue;
+      }
+      if (op.f() == OpKind.RESOLVE_DNS) {
+        queries++;
+      } else if (op.f().isWrite() || op.f() == OpKind.READ_API) {
+        registry++;
+        acked += op.f().isWrite() && op.isOk() ? 1 : 0;
+      }
+    }
     return new Summary(
         info.runId(),
         info.seed(),
@@ -46,6 +68,9 @@ public record Summary(
         result.validity(),
         history.faults().size(),
         history.operations().size(),
+        registry,
+        queries,
+        acked,
         result.anomalies(),
         shares(dns, "byScenario"),
         shares(dns, "byCondition"),

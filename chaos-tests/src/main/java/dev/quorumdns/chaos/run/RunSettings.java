@@ -28,6 +28,15 @@ public record RunSettings(
     double minDnsShare,
     Duration restartBound) {
 
+  /**
+   * How long the HTTP client waits for a write: above the node's {@code --write-timeout} (4 s in
+   * the chaos node flags), so the node's own 504 {@code outcome_unknown} is seen rather than the
+   * client's timeout.
+   */
+  public Duration writeTimeout() {
+    return Duration.ofSeconds(6);
+  }
+
   /** Three nodes, faults of 1.5–5 s with 0.5–2 s between them. */
   public static RunSettings shortForm() {
     return new RunSettings(

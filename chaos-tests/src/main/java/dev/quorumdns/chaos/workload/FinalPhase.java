@@ -4,13 +4,16 @@ import dev.quorumdns.chaos.client.ClusterStatus;
 import dev.quorumdns.chaos.client.DnsApi;
 import dev.quorumdns.chaos.client.Outcome;
 import dev.quorumdns.chaos.client.RegistryApi;
+import dev.quorumdns.chaos.history.History;
 import dev.quorumdns.chaos.history.HistoryRecorder;
 import dev.quorumdns.chaos.history.Op;
 import dev.quorumdns.chaos.history.OpKind;
 import dev.quorumdns.chaos.history.OpType;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -56,6 +59,17 @@ public final class FinalPhase {
       }
     }
     return converged;
+  }
+
+  /** Each node's last successful whole-registry read's revision (node → revision). */
+  public static Map<String, Long> lastRevisions(History history) {
+    Map<String, Long> out = new HashMap<>();
+    for (Op op : history.ops()) {
+      if (op.f() == OpKind.READ_ALL && op.isOk() && op.revision() != null) {
+        out.put(op.node(), op.revision());
+      }
+    }
+    return out;
   }
 
   /** Polls every node's revision (recorded) until they agree or {@code deadline} passes. */

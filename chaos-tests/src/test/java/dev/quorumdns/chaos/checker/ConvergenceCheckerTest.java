@@ -2,6 +2,7 @@ package dev.quorumdns.chaos.checker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.quorumdns.chaos.history.OpKind;
 import dev.quorumdns.chaos.history.RegistryEntry;
 import dev.quorumdns.chaos.history.TestHistory;
 import java.time.Duration;
@@ -61,6 +62,22 @@ class ConvergenceCheckerTest {
     CheckResult result = checker.check(h.history());
     assertEquals(Validity.INVALID, result.validity());
     assertEquals("same-revision-different-registry", result.anomalies().get(0).type());
+  }
+
+  @Test
+  void aNodeThatNeverAnswersAfterHealIsInvalid() {
+    TestHistory h = new TestHistory();
+    h.phase("heal", null);
+    h.status(1, "n1", 10);
+    h.status(1, "n2", 10);
+    for (int i = 0; i < 3; i++) {
+      h.fail(h.invoke(1, OpKind.CLUSTER_STATUS, "n3", null, null), "unreachable");
+    }
+    CheckResult result = checker.check(h.history());
+    assertEquals(Validity.INVALID, result.validity(), "n1 and n2 agreeing is not convergence");
+    assertEquals("never-answered", result.anomalies().get(0).type());
+    assertEquals("n3", result.anomalies().get(0).node());
+    assertEquals(3L, result.judged());
   }
 
   @Test

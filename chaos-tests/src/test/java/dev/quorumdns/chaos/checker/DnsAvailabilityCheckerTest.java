@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quorumdns.chaos.history.FaultKind;
+import dev.quorumdns.chaos.history.Op;
 import dev.quorumdns.chaos.history.OpKind;
 import dev.quorumdns.chaos.history.TestHistory;
 import java.time.Duration;
@@ -59,6 +60,87 @@ class DnsAvailabilityCheckerTest {
   }
 
   @Test
+  void nxdomainForAnAcknowledgedNameIsAWrongAnswer() {
+    TestHistory h = new TestHistory();
+    h.phase("scenario", "healthy");
+    h.put(1, "n1", "web/a", "10.1.0.1:8080", "240.0.0.1", "created");
+    h.advance(Duration.ofSeconds(2));
+    for (int i = 0; i < 20; i++) {
+      h.dns(2, "n2", "web/a", "240.0.0.1");
+      h.dns(2, "n3", "web/a", null); // n3 lost or never applied an acknowledged registration
+    }
+    CheckResult result = checker.check(h.history());
+    assertEquals(Validity.INVALID, result.validity());
+    assertEquals(20L, result.stats().get("wrongNxdomain"));
+    assertEquals(0.5, ((Map<?, ?>) result.stats().get("wrongNxdomainShare")).get("healthy"));
+    assertEquals("dns-wrong-nxdomain", result.anomalies().get(0).type());
+
+    // Within the propagation allowance after the acknowledgement: a follower not yet told of the
+    // commit, counted apart.
+    TestHistory fresh = new TestHistory();
+    fresh.phase("scenario", "healthy");
+    fresh.put(1, "n1", "web/a", "10.1.0.1:8080", "240.0.0.1", "created");
+    for (int i = 0; i < 40; i++) {
+      fresh.dns(2, "n2", "web/a", "240.0.0.1");
+      fresh.dns(2, "n3", "web/a", i < 10 ? null : "240.0.0.1");
+    }
+    fresh.advance(Duration.ofSeconds(1));
+    fresh.dns(2, "n3", "web/a", null);
+    CheckResult lagging = checker.check(fresh.history());
+    assertEquals(10L, lagging.stats().get("nxdomainWithinPropagation"));
+    assertEquals(1L, lagging.stats().get("wrongNxdomain"), "the one a second later is wrong");
+    assertEquals(Validity.VALID, lagging.validity(), () -> lagging.anomalies().toString());
+
+    // Not wrong: before the registration's acknowledgement, or while a delete may take effect.
+    TestHistory ok = new TestHistory();
+    ok.phase("scenario", "healthy");
+    Op put = ok.invoke(1, OpKind.REGISTER, "n1", "web/a", "10.1.0.1:8080");
+    ok.dns(2, "n3", "web/a", null);
+    ok.ok(put, "10.1.0.1:8080", "240.0.0.1", "created");
+    Op delete = ok.invoke(1, OpKind.DELETE, "n1", "web/a", null);
+    ok.dns(2, "n3", "web/a", null);
+    ok.info(delete, "timeout");
+    ok.dns(2, "n3", "web/a", null);
+    CheckResult fine = checker.check(ok.history());
+    assertEquals(Validity.VALID, fine.validity(), () -> fine.anomalies().toString());
+    assertEquals(0L, fine.stats().get("wrongNxdomain"));
+  }
+
+  @Test
+  void nxdomainFromANodeCutOffFromTheLeaderIsStaleNotWrong() {
+    // n3 is partitioned away while n1 registers web/a: n3's replica cannot have it yet.
+    TestHistory h = new TestHistory();
+    h.phase("scenario", "partition");
+    String cut = h.fault(FaultKind.PARTITION_LEADER, "n3");
+    h.put(1, "n1", "web/a", "10.1.0.1:8080", "240.0.0.1", "created");
+    for (int i = 0; i < 20; i++) {
+      h.dns(2, "n1", "web/a", "240.0.0.1");
+      h.dns(2, "n3", "web/a", null);
+    }
+    h.heal(cut, FaultKind.PARTITION_LEADER, "n3");
+    CheckResult result = checker.check(h.history());
+    assertEquals(Validity.VALID, result.validity(), () -> result.anomalies().toString());
+    assertEquals(0L, result.stats().get("wrongNxdomain"));
+    assertEquals(20L, result.stats().get("staleNxdomainWhileCutOff"));
+
+    // The same answers from a node under no network fault are wrong (the test above); from a node
+    // whose disk was full (it could not take new entries) they are stale too while it catches up
+    // after the heal (during the fault it is judged as down: it may stop and be restarted).
+    TestHistory full = new TestHistory();
+    full.phase("scenario", "disk");
+    String fill = full.fault(FaultKind.DISK_FULL, "n3");
+    full.put(1, "n1", "web/a", "10.1.0.1:8080", "240.0.0.1", "created");
+    full.advance(Duration.ofSeconds(2));
+    full.heal(fill, FaultKind.DISK_FULL, "n3");
+    for (int i = 0; i < 20; i++) {
+      full.dns(2, "n3", "web/a", null);
+    }
+    CheckResult disk = checker.check(full.history());
+    assertEquals(Validity.VALID, disk.validity(), () -> disk.anomalies().toString());
+    assertEquals(20L, disk.stats().get("staleNxdomainWhileCutOff"));
+  }
+
+  @Test
   void servfailFromAnUpNodeCountsAsUnanswered() {
     TestHistory h = new TestHistory();
     h.fault(FaultKind.PARTITION_HALVES, "n1");
@@ -98,6 +180,11 @@ class DnsAvailabilityCheckerTest {
 
     assertEquals(Validity.INVALID, result.validity());
     assertEquals(0L, result.stats().get("excludedNodeDown"));
+    // A CI log carries only the messages: they name the node and its failures.
+    assertTrue(
+        result.anomalies().get(0).message().contains("n1 2 queries from")
+            && result.anomalies().get(0).message().contains("(last: timeout)"),
+        result.anomalies().get(0).message());
   }
 
   @Test

@@ -61,6 +61,15 @@ class HttpRegistryClientTest {
     if (reply == null) {
       reply = new Reply(500, "{\"error\":\"unscripted\"}");
     }
+    if (reply.status() < 0) {
+      // the node's own write timeout: answers 504 after -status ms
+      try {
+        Thread.sleep(-reply.status());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      reply = new Reply(504, "{\"error\":\"outcome_unknown\",\"message\":\"\"}");
+    }
     if (reply.status() == 0) {
       try {
         release.await(10, TimeUnit.SECONDS);
@@ -112,6 +121,34 @@ class HttpRegistryClientTest {
         "PUT /v1/services/web/b",
         new Reply(409, "{\"error\":\"conflict\",\"message\":\"vip taken\"}"));
     assertEquals(OpType.FAIL, client.put("n1", "web/b", spec()).type());
+  }
+
+  @Test
+  void serverErrorsAndUnparseableAnswersAreDefiniteFailures() {
+    replies.put(
+        "PUT /v1/services/web/a", new Reply(500, "{\"error\":\"internal\",\"message\":\"\"}"));
+    assertEquals(OpType.FAIL, client.put("n1", "web/a", spec()).type(), "500 on a write");
+    replies.put("PUT /v1/services/web/b", new Reply(201, "{not json"));
+    Outcome garbled = client.put("n1", "web/b", spec());
+    assertEquals(OpType.FAIL, garbled.type(), "unparseable 201");
+    assertEquals("bad_response", garbled.result());
+    replies.put("DELETE /v1/services/web/c", new Reply(502, "<html>bad gateway</html>"));
+    assertEquals(OpType.FAIL, client.delete("n1", "web/c").type(), "unparseable 502");
+    replies.put(
+        "GET /v1/services/web/d",
+        new Reply(504, "{\"error\":\"outcome_unknown\",\"message\":\"\"}"));
+    assertEquals(OpType.FAIL, client.get("n1", "web/d").type(), "504 on a read");
+  }
+
+  @Test
+  void writesWaitLongerThanTheNodesWriteTimeoutAndSeeIts504() {
+    URI base = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    HttpRegistryClient patient =
+        new HttpRegistryClient(node -> base, Duration.ofMillis(300), Duration.ofSeconds(5));
+    replies.put("PUT /v1/services/web/slow504", new Reply(-800, ""));
+    Outcome unknown = patient.put("n1", "web/slow504", spec());
+    assertEquals(OpType.INFO, unknown.type());
+    assertEquals("outcome_unknown", unknown.result(), "the node's 504, not the client's timeout");
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.quorumdns.chaos.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -68,10 +69,25 @@ class GrudgeTest {
     assertEquals(
         List.of("iptables", "-w", "-A", Firewall.CHAIN, "-s", "172.30.0.3", "-j", "DROP"),
         rules.get(0));
-    List<String> oneWay = Firewall.rules("n2", Grudge.oneWay("n1", "n2"), ips).get(0);
+    // One-way: only n1's replies on n2's own connections pass; everything else from n1 (its
+    // established streams included, not only new connections) is dropped.
+    List<List<String>> oneWay = Firewall.rules("n2", Grudge.oneWay("n1", "n2"), ips);
+    assertEquals(2, oneWay.size(), oneWay.toString());
     assertTrue(
-        String.join(" ", oneWay).contains("-s 172.30.0.2 -m conntrack --ctstate NEW -j DROP"),
+        String.join(" ", oneWay.get(0))
+            .contains(
+                "-s 172.30.0.2 -m conntrack --ctstate ESTABLISHED,RELATED --ctdir REPLY -j RETURN"),
         oneWay.toString());
+    assertEquals(
+        List.of("iptables", "-w", "-A", Firewall.CHAIN, "-s", "172.30.0.2", "-j", "DROP"),
+        oneWay.get(1));
+    assertFalse(
+        oneWay.stream().anyMatch(r -> r.contains("NEW")),
+        "a one-way cut must not spare established connections: " + oneWay);
+    assertTrue(Firewall.rules("n1", Grudge.oneWay("n1", "n2"), ips).isEmpty(), "n1 drops nothing");
+    assertTrue(
+        Firewall.setup().stream().anyMatch(r -> r.contains("conntrack")),
+        "connection tracking is loaded from the container's start");
     List<String> loss = Firewall.loss(List.of("n2"), 0.25, ips).get(0);
     assertTrue(
         String.join(" ", loss).contains("-m statistic --mode random --probability 0.2500 -j DROP"),

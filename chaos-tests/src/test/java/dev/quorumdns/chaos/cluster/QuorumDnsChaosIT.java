@@ -3,48 +3,69 @@ package dev.quorumdns.chaos.cluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.quorumdns.chaos.checker.AutopilotChecker;
+import dev.quorumdns.chaos.checker.AutopilotRules;
 import dev.quorumdns.chaos.checker.Validity;
 import dev.quorumdns.chaos.history.FaultKind;
 import dev.quorumdns.chaos.run.ChaosRun;
+import dev.quorumdns.chaos.run.Floors;
 import dev.quorumdns.chaos.run.RunSettings;
 import dev.quorumdns.chaos.run.Scenario;
+import dev.quorumdns.chaos.run.VipSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
  * The chaos suite against the real node: a cluster in containers, a seeded nemesis per scenario
- * (kills, pauses, partitions, quorum loss, packet loss, membership changes) under a concurrent
+ * (kills, pauses, partitions, quorum loss, packet loss, membership changes, clock and disk faults,
+ * combined faults, members joining, dying and leaving under the autopilot) under a concurrent
  * register/update/ delete/read and DNS workload, then heal, final reads and every checker. The
  * short form (CI) is 3 nodes and about ten minutes; {@code -Dchaos.long=true} is 5 nodes and about
  * 30 minutes; {@code -Dchaos.seed=N} repeats a run; {@code -Dchaos.scenarios=partition,kill} runs
- * only those scenarios (then the fault and operation minimums do not apply).
+ * only those scenarios (then the whole-run totals of {@link Floors} do not apply; its per-scenario
+ * minimums always do).
  */
 @Tag("docker")
 @Timeout(value = 60, unit = TimeUnit.MINUTES)
 class QuorumDnsChaosIT {
   /**
+   * {@code -Dchaos.extended=true}: also the clock, disk, autopilot and combined scenarios, the
+   * autopilot on every node, and the watch and lease workloads with their checkers. Built in one
+   * session and not yet green in a whole run (see chaos-tests/README.md, "Extended form"), so CI's
+   * short form runs without them until they are.
+   */
+  private static final boolean EXTENDED = Boolean.getBoolean("chaos.extended");
+
+  /**
    * Raft timing chosen with this suite: elections settle in about a second on a loaded 2-core
-   * machine.
+   * machine. In the extended form every node also gets {@link AutopilotRules#CHAOS}, so the
+   * autopilot acts in every scenario (its dead-after is above any other scenario's time out of
+   * contact).
    */
   private static final List<String> NODE_FLAGS =
-      List.of(
-          "--election-timeout",
-          "400ms",
-          "--write-timeout",
-          "4s",
-          "--snapshot-threshold",
-          "500",
-          "--raft-segment-size",
-          "256KB",
-          "--vip-hold-down",
-          "10m");
+      Stream.concat(
+              Stream.of(
+                  "--election-timeout",
+                  "400ms",
+                  "--write-timeout",
+                  "4s",
+                  "--snapshot-threshold",
+                  "500",
+                  "--raft-segment-size",
+                  "256KB"),
+              Stream.concat(
+                  VipSettings.nodeFlags().stream(),
+                  EXTENDED ? AutopilotRules.CHAOS.nodeFlags().stream() : Stream.<String>empty()))
+          .toList();
 
   private static List<Scenario> scenarios(boolean longForm) {
     int scale = longForm ? 4 : 1;
@@ -54,7 +75,11 @@ class QuorumDnsChaosIT {
             "kill",
             List.of(FaultKind.KILL_LEADER, FaultKind.KILL_RANDOM),
             Duration.ofSeconds(125L * scale)));
-    s.add(new Scenario("pause", List.of(FaultKind.PAUSE_LEADER), Duration.ofSeconds(60L * scale)));
+    s.add(
+        new Scenario(
+            "pause",
+            List.of(FaultKind.PAUSE_LEADER, FaultKind.PAUSE_RANDOM),
+            Duration.ofSeconds(60L * scale)));
     s.add(
         new Scenario(
             "partition",
@@ -64,17 +89,25 @@ class QuorumDnsChaosIT {
                 FaultKind.PARTITION_RING,
                 FaultKind.PARTITION_ONE_WAY),
             Duration.ofSeconds(130L * scale)));
+    // 6-12 s between faults: the killed majority restarts (JVM, state load, election) and writes
+    // succeed for a while before the next fault; with the run's 0.5-2 s gaps quorum was almost
+    // never up and only 26 writes in a whole run succeeded.
     s.add(
         new Scenario(
             "quorum-loss",
             List.of(FaultKind.KILL_MAJORITY, FaultKind.RESTART_ALL),
-            Duration.ofSeconds(100L * scale)));
+            Duration.ofSeconds(100L * scale),
+            Duration.ofSeconds(6),
+            Duration.ofSeconds(12)));
     s.add(
         new Scenario(
             "packet-loss", List.of(FaultKind.PACKET_LOSS), Duration.ofSeconds(50L * scale)));
     s.add(
         new Scenario(
             "membership", List.of(FaultKind.MEMBER_CHANGE), Duration.ofSeconds(60L * scale)));
+    if (EXTENDED) {
+      extended(s, scale);
+    }
     String only = System.getProperty("chaos.scenarios", "").trim();
     if (!only.isEmpty()) {
       List<String> wanted = List.of(only.split(","));
@@ -82,12 +115,48 @@ class QuorumDnsChaosIT {
       for (String w : wanted) {
         if (!known.contains(w)) {
           throw new IllegalArgumentException(
-              "chaos.scenarios: unknown scenario " + w + " (known: " + known + ")");
+              "chaos.scenarios: unknown scenario "
+                  + w
+                  + " (known: "
+                  + known
+                  + (EXTENDED
+                      ? ""
+                      : "; clock, disk, autopilot, combined need -Dchaos.extended=true")
+                  + ")");
         }
       }
       s.removeIf(sc -> !wanted.contains(sc.name()));
     }
     return s;
+  }
+
+  private static void extended(List<Scenario> s, int scale) {
+    s.add(
+        new Scenario(
+            "clock",
+            List.of(FaultKind.CLOCK_BUMP, FaultKind.CLOCK_STROBE),
+            Duration.ofSeconds(60L * scale)));
+    s.add(
+        new Scenario(
+            "disk",
+            List.of(FaultKind.DISK_CORRUPT, FaultKind.DISK_FULL),
+            Duration.ofSeconds(75L * scale)));
+    // scripted (AutopilotScenario); it restores the three founding members itself
+    s.add(
+        new Scenario(
+            AutopilotChecker.SCENARIO,
+            List.of(FaultKind.MEMBER_JOIN, FaultKind.MEMBER_DEAD, FaultKind.MEMBER_LEAVE),
+            Duration.ofSeconds(110L * scale)));
+    // Last: by then the log has been purged past a snapshot, so a re-added member installs one.
+    s.add(
+        new Scenario(
+            "combined",
+            List.of(
+                FaultKind.PAUSE_RANDOM,
+                FaultKind.PARTITION_KILL,
+                FaultKind.MEMBER_CHANGE_PARTITION,
+                FaultKind.KILL_SNAPSHOT_INSTALL),
+            Duration.ofSeconds(90L * scale)));
   }
 
   @Test
@@ -104,6 +173,9 @@ class QuorumDnsChaosIT {
             Path.of(System.getProperty("chaos.node.dist")),
             System.getProperty("java.home"),
             NODE_FLAGS);
+    if (scenarios(longForm).stream().anyMatch(s -> Set.of("clock", "disk").contains(s.name()))) {
+      launcher = launcher.withHostFaults();
+    }
     ChaosRun.Result result =
         new ChaosRun(
                 runId,
@@ -114,6 +186,7 @@ class QuorumDnsChaosIT {
                 QuorumDnsLauncher.RAFT_PORT,
                 settings,
                 root)
+            .withWatchAndLease(EXTENDED)
             .execute(
                 scenarios(longForm),
                 (node, api, dns) -> api.ready(node.id()),
@@ -124,19 +197,19 @@ class QuorumDnsChaosIT {
     assertEquals(Validity.VALID, result.checks().validity(), () -> result.checks() + "; " + where);
     assertEquals(0, result.summary().anomalies(), where);
     assertTrue(Files.exists(root.resolve("latest/summary.json")), where);
+    // Per-scenario minimums are judged by the activity checker in every run; the whole-run totals
+    // only when every scenario ran.
     if (System.getProperty("chaos.scenarios", "").isBlank()) {
+      List<String> shortfalls = Floors.totalShortfalls(result.summary(), EXTENDED);
       assertTrue(
-          result.summary().faults() >= 100,
+          shortfalls.isEmpty(),
           () ->
-              "faults "
-                  + result.summary().faults()
-                  + ", skipped "
+              "short of the whole-run floors: "
+                  + shortfalls
+                  + ", skipped faults "
                   + result.nemesis().stream().flatMap(o -> o.skipped().stream()).toList()
                   + "; "
                   + where);
-      assertTrue(
-          result.summary().operations() >= 10_000,
-          "operations " + result.summary().operations() + "; " + where);
     }
   }
 }

@@ -32,6 +32,16 @@ public final class TestHistory {
     return recorder.complete(invoke, invoke.complete(OpType.OK, value, vip, result));
   }
 
+  /** Records an invocation built by the caller (e.g. with nodes). */
+  public Op invoke(Op template) {
+    return recorder.invoke(template);
+  }
+
+  /** Records a completion built by the caller (e.g. with a revision or log time). */
+  public Op complete(Op invoke, Op completion) {
+    return recorder.complete(invoke, completion);
+  }
+
   public Op fail(Op invoke, String result) {
     return recorder.complete(invoke, invoke.complete(OpType.FAIL, null, null, result));
   }
@@ -96,6 +106,11 @@ public final class TestHistory {
 
   public void phase(String phase, String value) {
     recorder.phase(phase, value);
+  }
+
+  /** A non-client event (watch line, lease marker), stamped now. */
+  public Op record(Op event) {
+    return recorder.record(event);
   }
 
   public History history() {

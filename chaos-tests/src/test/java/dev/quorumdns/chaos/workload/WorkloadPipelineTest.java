@@ -33,7 +33,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 @Timeout(60)
 class WorkloadPipelineTest {
   private static final List<String> NODES = List.of("n1", "n2", "n3");
-  private final ExecutorService executor = Executors.newFixedThreadPool(8);
+  private final ExecutorService executor = Executors.newFixedThreadPool(10);
 
   @AfterEach
   void stop() {
@@ -42,16 +42,73 @@ class WorkloadPipelineTest {
 
   private CompositeChecker.Composite run(
       FakeCluster cluster, long seed, HistoryRecorder recorder, Duration length) {
+    return run(cluster, null, false, seed, recorder, length);
+  }
+
+  /** The watch and lease workloads' pacing in memory: 1 s leases, 1.5 s to settle. */
+  static final WatchLeaseWorkload.Config IN_MEMORY =
+      new WatchLeaseWorkload.Config(
+          3,
+          1,
+          Duration.ofSeconds(1),
+          Duration.ofSeconds(1),
+          Duration.ofMillis(50),
+          Duration.ofSeconds(2),
+          Duration.ofMillis(500));
+
+  private CompositeChecker.Composite run(
+      FakeCluster cluster,
+      FakeWatchLeases.Bug watchLeaseBug,
+      boolean watchAndLease,
+      long seed,
+      HistoryRecorder recorder,
+      Duration length) {
     recorder.phase("scenario", "in-memory");
     Workload workload =
         new Workload(
             cluster, cluster, NODES, recorder, new WorkloadConfig(3, 3, 8, 4, 0.2, 0.25), seed);
+    WatchLeaseWorkload watchLease =
+        new WatchLeaseWorkload(
+            cluster,
+            new FakeWatchLeases(cluster, NODES, seed, watchLeaseBug),
+            NODES,
+            recorder,
+            IN_MEMORY,
+            seed);
+    HoldDownWorkload holds =
+        new HoldDownWorkload(cluster, NODES, recorder, FakeCluster.HOLD_DOWN, 6, seed);
+    java.util.concurrent.Future<Long> holding =
+        executor.submit(() -> holds.run(length, () -> false));
+    BatchWorkload batches = new BatchWorkload(cluster, NODES, recorder, 3, seed);
+    java.util.concurrent.Future<Long> batching =
+        executor.submit(() -> batches.run(length, () -> false));
+    if (watchAndLease) {
+      watchLease.start();
+    }
     long ops = workload.run(length, executor, () -> false);
     assertTrue(ops > 200, "workload ran: " + ops);
+    try {
+      assertTrue(holding.get() > 10, "hold-down client ran");
+      assertTrue(batching.get() > 0, "batch client ran");
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+    if (watchAndLease) {
+      watchLease.settle();
+    }
     new FinalPhase(cluster, cluster, recorder)
         .run(NODES, workload.names(), Duration.ofSeconds(5), Duration.ofMillis(10));
+    if (watchAndLease) {
+      watchLease.finish(FinalPhase.lastRevisions(recorder.snapshot()), Duration.ofSeconds(10));
+    }
     CompositeChecker.Composite result =
-        Checkers.standard(Duration.ofSeconds(5), 0.99, Duration.ofSeconds(5))
+        Checkers.standard(
+                Duration.ofSeconds(5),
+                0.99,
+                Duration.ofSeconds(5),
+                FakeCluster.HOLD_DOWN,
+                watchAndLease,
+                Duration.ZERO)
             .check(recorder.snapshot());
     System.out.println(recorder.snapshot().size() + " events, checker millis " + result.millis());
     return result;
@@ -66,6 +123,11 @@ class WorkloadPipelineTest {
     History history = recorder.snapshot();
 
     assertEquals(Validity.VALID, result.validity(), () -> result.results().toString());
+    var holdDown = result.results().get("vip-hold-down").stats();
+    assertTrue(
+        ((Number) holdDown.get("returnsWithinHold")).longValue() > 0
+            && ((Number) holdDown.get("othersJudgedWithinHold")).longValue() == 0,
+        holdDown::toString);
     Summary summary =
         new RunReport(root)
             .write(
@@ -73,7 +135,12 @@ class WorkloadPipelineTest {
                 history,
                 result);
     assertTrue(summary.valid());
-    assertEquals(1.0, summary.dnsAvailability().get("in-memory"));
+    // A lagging replica's NXDOMAIN for an acknowledged name is a wrong answer, not an answered one:
+    // the lag (3 %) costs a little availability, within the minimum.
+    assertTrue(
+        summary.dnsAvailability().get("in-memory") >= 0.99,
+        () -> summary.dnsAvailability().toString());
+    assertTrue(summary.registryOperations() > 0 && summary.dnsQueries() > 0, summary::toString);
     assertTrue(
         history.operations().stream().anyMatch(op -> op.isInfo()),
         "unknown outcomes were exercised");
@@ -161,6 +228,69 @@ class WorkloadPipelineTest {
         ops + " failed calls in 500 ms by 3 writers (at most " + bound + ")");
   }
 
+  @Test
+  void everyNodeHasAResolverAndAResolverStaysOnItsShare() {
+    HistoryRecorder recorder = new HistoryRecorder(Clock.systemUTC(), System::nanoTime);
+    Workload four =
+        new Workload(null, null, NODES, recorder, new WorkloadConfig(1, 4, 8, 4, 0.2, 0.25), 1);
+    assertEquals(
+        List.of(List.of("n1"), List.of("n2"), List.of("n3"), List.of("n1")),
+        List.of(
+            four.resolverShare(0),
+            four.resolverShare(1),
+            four.resolverShare(2),
+            four.resolverShare(3)));
+    List<String> five = List.of("n1", "n2", "n3", "n4", "n5");
+    Workload two =
+        new Workload(null, null, five, recorder, new WorkloadConfig(1, 2, 8, 4, 0.2, 0.25), 1);
+    assertEquals(List.of("n1", "n3", "n5"), two.resolverShare(0));
+    assertEquals(List.of("n2", "n4"), two.resolverShare(1));
+  }
+
+  // The history of the unpaced resolvers is large: on a loaded 2-core machine the older checkers
+  // took over 60 s on it (vip-stable, dns-monotonic), after the lease bug was caught.
+  @Test
+  @Timeout(180)
+  void watchesAndLeasesOnACorrectClusterAreValid() {
+    HistoryRecorder recorder = new HistoryRecorder(Clock.systemUTC(), System::nanoTime);
+    CompositeChecker.Composite result =
+        run(
+            new FakeCluster(NODES, 13, 0.03, Set.of()),
+            null,
+            true,
+            13,
+            recorder,
+            Duration.ofMillis(500));
+    System.out.println("watch " + result.results().get("watch").stats());
+    System.out.println("lease " + result.results().get("lease").stats());
+    assertEquals(Validity.VALID, result.validity(), () -> result.results().toString());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(FakeWatchLeases.Bug.class)
+  @Timeout(180)
+  void eachWatchOrLeaseBugIsCaught(FakeWatchLeases.Bug bug) {
+    HistoryRecorder recorder = new HistoryRecorder(Clock.systemUTC(), System::nanoTime);
+    CompositeChecker.Composite result =
+        run(
+            new FakeCluster(NODES, 7, 0.0, Set.of()),
+            bug,
+            true,
+            7,
+            recorder,
+            Duration.ofMillis(500));
+    String expected =
+        switch (bug) {
+          case DROP_WATCH_EVENT -> "watch";
+          case EXPIRE_RENEWED_LEASE -> "lease";
+        };
+    System.out.println(bug + ": " + result.results().get(expected));
+    assertEquals(
+        Validity.INVALID,
+        result.results().get(expected).validity(),
+        () -> result.results().toString());
+  }
+
   @ParameterizedTest(name = "{0}")
   @EnumSource(FakeCluster.Bug.class)
   void eachBugIsCaught(FakeCluster.Bug bug) {
@@ -174,6 +304,17 @@ class WorkloadPipelineTest {
           case VIP_CHANGES_ON_UPDATE -> "vip-stable";
           case DNS_TIME_TRAVEL -> "dns-monotonic";
           case SHARED_VIP -> "vip-unique";
+          case SILENT_NODE -> "convergence";
+          case EMPTY_DNS -> "dns-availability";
+          case HELD_VIP_REUSE -> "vip-hold-down";
+          case REVISION_GOES_BACK -> "revision-order";
+          case AAAA_WRONG -> "aaaa:vip-stable";
+          // the name a wrong PTR answer gives is judged by either (whichever window it falls in)
+          case PTR_NAMES_ANOTHER ->
+              result.results().get("ptr4:vip-stable").validity() == Validity.INVALID
+                  ? "ptr4:vip-stable"
+                  : "ptr4:vip-unique";
+          case TORN_BATCH -> "batch-atomic";
         };
     assertEquals(
         Validity.INVALID,

@@ -1,0 +1,158 @@
+package dev.quorumdns.chaos.checker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class NodeLogCheckerTest {
+  private static final String T = "2026-12-05T21:00:00.123Z ";
+
+  private static final NodeLogChecker CHECKER =
+      new NodeLogChecker(
+          NodeLogChecker.parse(
+              "# test list\n"
+                  + "Connection refused ## a killed peer refuses connections\n"
+                  + "\n"));
+
+  @Test
+  void quietLogsAreValidAndCounted() {
+    String log =
+        T
+            + "INFO  [n1] ServerMain: started\n"
+            + T
+            + "WARN  [n1] RaftServerImpl: n1 changes role to CANDIDATE\n";
+    CheckResult result = CHECKER.check(Map.of("n1", log));
+    assertEquals(Validity.VALID, result.validity(), () -> result.anomalies().toString());
+    assertTrue(result.judged() > 0);
+  }
+
+  @Test
+  void anErrorLineNotOnTheListFailsAndAnAllowedOneDoesNot() {
+    String log =
+        T
+            + "WARN  [n1] GrpcLogAppender: n1->n2 failed\n"
+            + "java.net.ConnectException: Connection refused\n"
+            + "\tat io.grpc.Foo.bar(Foo.java:1)\n"
+            + T
+            + "ERROR [n1] Registry: apply failed at index 12\n"
+            + "java.lang.IllegalStateException: corrupt entry\n"
+            + "\tat dev.quorumdns.X.y(X.java:3)\n"
+            + "Caused by: java.io.IOException: checksum\n"
+            + "\t... 4 more\n"
+            + T
+            + "INFO  [n1] ServerMain: still here\n";
+    CheckResult result = CHECKER.check(Map.of("n1", log));
+    assertEquals(Validity.INVALID, result.validity());
+    assertEquals(1, result.anomalyCount(), () -> result.anomalies().toString());
+    String message = result.anomalies().get(0).message();
+    assertTrue(message.contains("line 4") && message.contains("corrupt entry"), message);
+    assertEquals(Map.of("Connection refused", 1L), result.stats().get("allowedHits"));
+  }
+
+  @Test
+  void theShippedListAllowsRatisConfigurationRenameRaceOnlyAndNoOtherWriteFailure() {
+    String dir = "/data/n3/raft/4cca5c8a-a6de-30eb-9d6f-9538a54ec56a/current/";
+    String race =
+        T
+            + "ERROR [n3] RaftStorage: Failed writing configuration to file:"
+            + dir
+            + "raft-meta.conf\n"
+            + "java.nio.file.NoSuchFileException: "
+            + dir
+            + "raft-meta.conf.tmp -> "
+            + dir
+            + "raft-meta.conf\n"
+            + "\tat java.base/sun.nio.fs.UnixException.translateToIOException(Unknown Source)\n";
+    NodeLogChecker shipped = NodeLogChecker.standard();
+    CheckResult ok = shipped.check(Map.of("n3", race));
+    assertEquals(Validity.VALID, ok.validity(), () -> ok.anomalies().toString());
+    String otherFailure =
+        T
+            + "ERROR [n3] RaftStorage: Failed writing configuration to file:"
+            + dir
+            + "raft-meta.conf\n"
+            + "java.nio.file.AccessDeniedException: "
+            + dir
+            + "raft-meta.conf.tmp\n";
+    CheckResult bad = shipped.check(Map.of("n3", otherFailure));
+    assertEquals(Validity.INVALID, bad.validity());
+  }
+
+  @Test
+  void theShippedListAllowsRatisGroupInfoDuringARoleChange() {
+    String log =
+        T
+            + "WARN  [n1] GrpcAdminProtocolService: Failed to groupInfo: GroupInfoRequest:client-58DA9FCC3251->n1@group-9538A54EC56A,"
+            + " cid=510, seq=null, RO, null\n"
+            + "java.util.concurrent.CompletionException: java.lang.IllegalStateException: Found"
+            + " duplicated element n2|172.20.0.3:9053 in [n1|172.20.0.2:9053, n2|172.20.0.3:9053,"
+            + " n2|172.20.0.3:9053]\n"
+            + "\tat java.base/java.util.concurrent.CompletableFuture.encodeThrowable(Unknown Source)\n";
+    CheckResult result = NodeLogChecker.standard().check(Map.of("n1", log));
+    assertEquals(Validity.VALID, result.validity(), () -> result.anomalies().toString());
+  }
+
+  @Test
+  void aStackTraceOutsideAnyLogLineFails() {
+    String log =
+        T
+            + "INFO  [n2] ServerMain: started\n"
+            + "Exception in thread \"main\" java.lang.OutOfMemoryError: Java heap space\n"
+            + "\tat java.base/java.util.Arrays.copyOf(Arrays.java:3537)\n";
+    CheckResult result = CHECKER.check(Map.of("n2", log));
+    assertEquals(Validity.INVALID, result.validity());
+    assertTrue(result.anomalies().get(0).message().contains("OutOfMemoryError"));
+  }
+
+  @Test
+  void aWarnWithoutExceptionIsNotAProblemButAnEmptyScanIsVacuous() {
+    assertEquals(
+        List.of(), NodeLogChecker.problems("n1", T + "WARN  [n1] X: slow disk, 2 s fsync\n"));
+    CheckResult none = CHECKER.check(Map.of()).unlessVacuous();
+    assertFalse(none.isValid(), "no log scanned proves nothing");
+  }
+
+  @Test
+  void aScopedEntryAllowsItsLineOnlyOnANodeUnderThatFault() {
+    NodeLogChecker checker =
+        new NodeLogChecker(
+            NodeLogChecker.parse(
+                "during disk-full,disk-corrupt: No space left on device ## the disk is full\n"));
+    assertEquals(
+        Set.of("disk-full", "disk-corrupt"), checker.allowed().get(0).during(), "scope parsed");
+    String line =
+        T
+            + "ERROR [n3] AuditLog: audit.log cannot be written (IOException: No space left on device)\n";
+    long at = Instant.parse(T.strip()).toEpochMilli();
+    var full = new NodeLogChecker.FaultWindow("disk-full", at - 5_000, at - 1_000);
+    assertTrue(checker.check(Map.of("n3", line), Map.of("n3", List.of(full))).isValid());
+    var healedLongAgo =
+        new NodeLogChecker.FaultWindow(
+            "disk-full", at - 100_000, at - NodeLogChecker.SCOPE_GRACE_MILLIS - 1);
+    var kill = new NodeLogChecker.FaultWindow("kill-random", at - 5_000, at + 5_000);
+    for (Map<String, List<NodeLogChecker.FaultWindow>> faults :
+        List.of(
+            Map.<String, List<NodeLogChecker.FaultWindow>>of(),
+            Map.of("n1", List.of(full)),
+            Map.of("n3", List.of(healedLongAgo)),
+            Map.of("n3", List.of(kill)))) {
+      assertFalse(checker.check(Map.of("n3", line), faults).isValid(), faults.toString());
+    }
+  }
+
+  @Test
+  void everyEntryNeedsAReasonAndTheSuitesListParses() {
+    assertThrows(
+        IllegalArgumentException.class, () -> NodeLogChecker.parse("Connection refused\n"));
+    assertThrows(
+        IllegalArgumentException.class, () -> NodeLogChecker.parse("Connection refused ##  \n"));
+    NodeLogChecker.standard();
+  }
+}
