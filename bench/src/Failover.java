@@ -35,9 +35,16 @@ public final class Failover {
       boolean[] down = new boolean[3];
       AtomicBoolean running = new AtomicBoolean(true);
       ConcurrentLinkedQueue<long[]> acks = new ConcurrentLinkedQueue<>();
+      // Every write (writer, node, sent, answered, status) while BENCH_FAILOVER_KEEP names a directory: a round slower
+      // than BENCH_FAILOVER_SLOW_MS (1000) leaves there its writes around the kill and the node logs.
+      String keep = System.getenv("BENCH_FAILOVER_KEEP");
+      long slowMs = Long.parseLong(System.getenv().getOrDefault("BENCH_FAILOVER_SLOW_MS", "1000"));
+      ConcurrentLinkedQueue<long[]> trace = new ConcurrentLinkedQueue<>();
+      long wallOffset = System.currentTimeMillis() * 1_000_000L - System.nanoTime();
       AtomicLong seq = new AtomicLong();
       List<Thread> threads = new ArrayList<>();
       for (int w = 0; w < 4; w++) {
+        int writer = w;
         threads.add(daemon(() -> {
           while (running.get()) {
             int n = ThreadLocalRandom.current().nextInt(3);
@@ -46,8 +53,12 @@ public final class Failover {
             }
             long sent = System.nanoTime();
             int s = BenchCluster.put(c.api(n) + "/v1/services/fo/w" + (seq.incrementAndGet() % 1000), "{}");
+            long done = System.nanoTime();
             if (s / 100 == 2) {
-              acks.add(new long[] {sent, System.nanoTime()});
+              acks.add(new long[] {sent, done});
+            }
+            if (keep != null) {
+              trace.add(new long[] {writer, n, sent, done, s});
             }
           }
         }));
@@ -91,8 +102,13 @@ public final class Failover {
         long killed = System.nanoTime();
         c.kill9(leader);
         long firstAck;
+        boolean dumped = false;
         while (true) {
           long[] t = acks.poll();
+          if (keep != null && !dumped && System.nanoTime() - killed > slowMs * 1_000_000L) {
+            dumped = true; // still no write back: what the live nodes' threads wait on
+            threadDumps(Path.of(keep).resolve("round-" + (round + 1)), c, leader);
+          }
           if (t == null) {
             Thread.sleep(1);
           } else if (t[0] > killed) {
@@ -103,6 +119,13 @@ public final class Failover {
         windows[round] = firstAck - killed;
         System.out.printf("round %2d: killed %s, writes back after %.0f ms%n", round + 1, c.id(leader),
             windows[round] / 1e6);
+        if (keep != null) {
+          Thread.sleep(200); // let writes in flight at the first ack end
+          if (windows[round] / 1_000_000 > slowMs) {
+            keepRound(Path.of(keep), c, round + 1, leader, killed, firstAck, wallOffset, trace);
+          }
+          trace.clear();
+        }
         c.start(leader);
         c.awaitReady(leader, Duration.ofSeconds(60));
         down[leader] = false;
@@ -118,6 +141,46 @@ public final class Failover {
           p99, p99 <= 1000 ? "MET" : "missed", dnsFailed.get(), dnsFailed.get() == 0 ? "MET" : "missed");
     }
     System.exit(0);
+  }
+
+  /** Writes of a slow round that overlap [kill - 2 s, first ack + 200 ms], times in ms from the kill, and the node logs. */
+  private static void keepRound(Path keep, BenchCluster c, int round, int leader, long killed, long firstAck,
+      long wallOffset, ConcurrentLinkedQueue<long[]> trace) throws java.io.IOException {
+    Path d = keep.resolve("round-" + round);
+    java.nio.file.Files.createDirectories(d);
+    StringBuilder b = new StringBuilder();
+    b.append(String.format("round %d: killed %s at %s (wall), first ack after %.0f ms%n", round, c.id(leader),
+        java.time.Instant.ofEpochMilli((killed + wallOffset) / 1_000_000), (firstAck - killed) / 1e6));
+    b.append("writer node sent_ms done_ms took_ms status (ms from the kill)\n");
+    List<long[]> rows = new ArrayList<>(trace);
+    rows.sort((x, y) -> Long.compare(x[2], y[2]));
+    for (long[] t : rows) {
+      if (t[3] < killed - 2_000_000_000L || t[2] > firstAck + 200_000_000L) {
+        continue;
+      }
+      b.append(String.format("w%d %s %8.1f %8.1f %8.1f %d%n", t[0], c.id((int) t[1]), (t[2] - killed) / 1e6,
+          (t[3] - killed) / 1e6, (t[3] - t[2]) / 1e6, t[4]));
+    }
+    java.nio.file.Files.writeString(d.resolve("writes.txt"), b.toString());
+    for (int i = 0; i < c.size; i++) {
+      java.nio.file.Path log = c.dir.resolve(c.id(i) + ".log");
+      if (java.nio.file.Files.exists(log)) {
+        java.nio.file.Files.copy(log, d.resolve(c.id(i) + ".log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      }
+    }
+  }
+
+  /** jcmd Thread.print of every live node, in the background, into {@code d}/bN.threads. */
+  private static void threadDumps(Path d, BenchCluster c, int dead) throws java.io.IOException {
+    java.nio.file.Files.createDirectories(d);
+    for (int i = 0; i < c.size; i++) {
+      if (i != dead && c.nodes[i] != null && c.nodes[i].isAlive()) {
+        new ProcessBuilder("jcmd", String.valueOf(c.nodes[i].pid()), "Thread.print")
+            .redirectErrorStream(true)
+            .redirectOutput(d.resolve(c.id(i) + ".threads").toFile())
+            .start();
+      }
+    }
   }
 
   private static Thread daemon(Runnable r) {

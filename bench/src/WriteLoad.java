@@ -21,11 +21,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * quorumdns: registers and then updates services (PUT /v1/services/bench/w-N with a changing port);
  * etcd: puts keys through the v3 JSON gateway (POST /v3/kv/put). Both write NAMES distinct keys (default
  * 10000) round-robin, so most writes after the first pass are updates, as in a running registry.
+ * quorumdns-get / quorumdns-get-stale: reads those services instead (GET /v1/services/bench/w-N, linearizable,
+ * or with ?stale from the node's replica); write them first with the same NAMES.
  */
 public final class WriteLoad {
   public static void main(String[] args) throws Exception {
     if (args.length < 4) {
-      System.err.println("usage: WriteLoad quorumdns|etcd CLIENTS SECONDS URL[,URL...] [NAMES]");
+      System.err.println(
+          "usage: WriteLoad quorumdns|etcd|quorumdns-get|quorumdns-get-stale CLIENTS SECONDS URL[,URL...] [NAMES]");
       System.exit(2);
     }
     String mode = args[0];
@@ -99,6 +102,11 @@ public final class WriteLoad {
   }
 
   private static HttpRequest request(String mode, String target, long key, long n) {
+    if (mode.startsWith("quorumdns-get")) {
+      String stale = mode.endsWith("-stale") ? "?stale" : "";
+      return HttpRequest.newBuilder(URI.create(target + "/v1/services/bench/w-" + key + stale))
+          .timeout(Duration.ofSeconds(30)).GET().build();
+    }
     if (mode.equals("etcd")) {
       Base64.Encoder b64 = Base64.getEncoder();
       String body = "{\"key\":\"" + b64.encodeToString(("bench/w-" + key).getBytes(StandardCharsets.UTF_8))

@@ -4,12 +4,16 @@
 # closed-loop load generator as bench/writes/run.sh at each concurrency. Prints every measurement and, per build
 # and concurrency, the median over the rounds. Usage: bench/writes/ab.sh A_DIR B_DIR [ROUNDS (3)] [SECONDS (10)]
 # (BENCH_CLIENTS="1 100 1000" to choose the concurrencies, BENCH_WARMUP seconds of warm-up per cluster, default 20)
+# BENCH_MODE=quorumdns-get (linearizable reads) or quorumdns-get-stale (?stale reads) measures reads of the
+# BENCH_NAMES services (default 10000) the warm-up wrote, instead of writes.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 A="$(cd "$1" && pwd)"; B="$(cd "$2" && pwd)"
 ROUNDS="${3:-3}"; SECS="${4:-10}"
 CLIENTS=(${BENCH_CLIENTS:-1 100})
 WARMUP="${BENCH_WARMUP:-20}"
+MODE="${BENCH_MODE:-quorumdns}"
+NAMES="${BENCH_NAMES:-10000}"
 WORK="$(mktemp -d /tmp/quorumdns-bench-ab.XXXX)"
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done; rm -rf "$WORK"; }
@@ -30,10 +34,10 @@ for r in $(seq 1 "$ROUNDS"); do
       PIDS+=($!)
     done
     for i in 1 2 3; do wait_http "http://127.0.0.6$i:8053/readyz"; done
-    java -cp "$BENCH_CP" WriteLoad quorumdns 50 "$WARMUP" "$TARGETS" >/dev/null
-    java -cp "$BENCH_CP" WriteLoad quorumdns 1 5 "$TARGETS" >/dev/null
+    java -cp "$BENCH_CP" WriteLoad quorumdns 50 "$WARMUP" "$TARGETS" "$NAMES" >/dev/null
+    java -cp "$BENCH_CP" WriteLoad "$MODE" 1 5 "$TARGETS" "$NAMES" >/dev/null
     for c in "${CLIENTS[@]}"; do
-      line="$(java -cp "$BENCH_CP" WriteLoad quorumdns "$c" "$SECS" "$TARGETS")"
+      line="$(java -cp "$BENCH_CP" WriteLoad "$MODE" "$c" "$SECS" "$TARGETS" "$NAMES")"
       echo "round $r build $build: $line"
       echo "$build $c $line" >> "$RESULTS"
     done
