@@ -141,6 +141,56 @@ class DnsAvailabilityCheckerTest {
   }
 
   @Test
+  void nxdomainForANameAcknowledgedJustBeforeQuorumLossIsStaleNotWrong() {
+    // n1 (leader) and n2 acknowledge web/a; both stop before n3 hears of the commit. n3 serves
+    // what it holds, during the fault and while the cluster catches up after it.
+    TestHistory h = new TestHistory();
+    h.phase("scenario", "quorum-loss");
+    h.put(1, "n1", "web/a", "10.1.0.1:8080", "240.0.0.1", "created");
+    h.advance(Duration.ofMillis(200));
+    String kill = h.fault(FaultKind.KILL_MAJORITY, "n1", "n2");
+    h.advance(Duration.ofSeconds(2));
+    for (int i = 0; i < 20; i++) {
+      h.dns(2, "n3", "web/a", null);
+    }
+    h.heal(kill, FaultKind.KILL_MAJORITY, "n1", "n2");
+    h.advance(Duration.ofSeconds(5));
+    h.dns(2, "n3", "web/a", null);
+    CheckResult result = checker.check(h.history());
+    assertEquals(Validity.VALID, result.validity(), () -> result.anomalies().toString());
+    assertEquals(0L, result.stats().get("wrongNxdomain"));
+    assertEquals(21L, result.stats().get("staleNxdomainAfterQuorumLoss"));
+
+    // A name acknowledged well before the quorum was lost was known to every node that was up:
+    // denying it is wrong, during the fault as after it.
+    TestHistory early = new TestHistory();
+    early.phase("scenario", "quorum-loss");
+    early.put(1, "n1", "web/a", "10.1.0.1:8080", "240.0.0.1", "created");
+    early.advance(Duration.ofSeconds(3));
+    String stop = early.fault(FaultKind.KILL_MAJORITY, "n1", "n2");
+    for (int i = 0; i < 20; i++) {
+      early.dns(2, "n3", "web/a", null);
+    }
+    early.heal(stop, FaultKind.KILL_MAJORITY, "n1", "n2");
+    CheckResult wrong = checker.check(early.history());
+    assertEquals(Validity.INVALID, wrong.validity());
+    assertEquals(20L, wrong.stats().get("wrongNxdomain"));
+
+    // Long after the heal the cluster has a leader again: a denial is wrong once more.
+    TestHistory late = new TestHistory();
+    late.phase("scenario", "quorum-loss");
+    late.put(1, "n1", "web/a", "10.1.0.1:8080", "240.0.0.1", "created");
+    String lost = late.fault(FaultKind.KILL_MAJORITY, "n1", "n2");
+    late.heal(lost, FaultKind.KILL_MAJORITY, "n1", "n2");
+    late.advance(Duration.ofSeconds(25));
+    for (int i = 0; i < 20; i++) {
+      late.dns(2, "n3", "web/a", null);
+    }
+    CheckResult after = checker.check(late.history());
+    assertEquals(20L, after.stats().get("wrongNxdomain"));
+  }
+
+  @Test
   void servfailFromAnUpNodeCountsAsUnanswered() {
     TestHistory h = new TestHistory();
     h.fault(FaultKind.PARTITION_HALVES, "n1");
