@@ -102,6 +102,20 @@ public final class Node implements NodeRuntime, AutoCloseable {
    */
   static final Duration MAX_CATCH_UP_HOLD = Duration.ofSeconds(10);
 
+  /**
+   * How long, at most, a node restarted with state stays held past {@link #MAX_CATCH_UP_HOLD} while
+   * its leader is sending it something (a snapshot install of a large registry takes tens of
+   * seconds).
+   */
+  static final Duration MAX_HOLD_IN_CONTACT = Duration.ofSeconds(60);
+
+  /** {@link #leaderInContact}'s last answer and when it was taken ({@link System#nanoTime}). */
+  private volatile boolean contactSeen;
+
+  private volatile long contactCheckedNanos = System.nanoTime() - CONTACT_CHECK_NANOS;
+
+  private static final long CONTACT_CHECK_NANOS = 100_000_000L;
+
   private NodeLeases leases;
   private StallWatch stallWatch;
   private TlsReloader tls;
@@ -154,7 +168,9 @@ public final class Node implements NodeRuntime, AutoCloseable {
           RaftRuntime raft = m == null ? null : m.raft();
           return raft == null ? 0 : raft.leaderCommitIndex();
         },
-        MAX_CATCH_UP_HOLD);
+        this::leaderInContact,
+        MAX_CATCH_UP_HOLD,
+        MAX_HOLD_IN_CONTACT);
     registry.load();
     stallWatch = new StallWatch(System::nanoTime, stallThreshold(), this::stalled).start();
     registry.holdWhileStalled(stallWatch::stalled);
@@ -297,6 +313,24 @@ public final class Node implements NodeRuntime, AutoCloseable {
    * timeouts (by then a new leader may have been elected and have acknowledged writes), at least a
    * second (a loaded host delays a thread's wake-up by hundreds of milliseconds).
    */
+  /**
+   * Whether a leader sent this follower a message within the stall threshold (two election
+   * timeouts). Asked on every DNS query while a hold runs past {@link #MAX_CATCH_UP_HOLD}, so the
+   * answer is kept for 100 ms (reading Ratis' role info builds a message).
+   */
+  private boolean leaderInContact() {
+    long now = System.nanoTime();
+    if (now - contactCheckedNanos < CONTACT_CHECK_NANOS) {
+      return contactSeen;
+    }
+    NodeMembership m = membership;
+    RaftRuntime raft = m == null ? null : m.raft();
+    boolean seen = raft != null && raft.leaderInContactWithin(stallThreshold());
+    contactSeen = seen;
+    contactCheckedNanos = now;
+    return seen;
+  }
+
   private Duration stallThreshold() {
     Duration two = config.electionTimeout().multipliedBy(2);
     return two.compareTo(Duration.ofSeconds(1)) > 0 ? two : Duration.ofSeconds(1);

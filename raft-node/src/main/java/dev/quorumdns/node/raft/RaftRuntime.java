@@ -335,6 +335,26 @@ public final class RaftRuntime implements AutoCloseable {
   }
 
   /**
+   * Whether this node, a follower, had a message from its leader (entries, a heartbeat, a snapshot
+   * chunk) less than {@code within} ago. False for a leader, a candidate and a listener (Ratis
+   * reports 0 ms since a listener's last message whatever happened).
+   */
+  public boolean leaderInContactWithin(Duration within) {
+    try {
+      var info = division().getInfo();
+      if (!info.isFollower()) {
+        return false;
+      }
+      var role = info.getRoleInfoProto();
+      return role.hasFollowerInfo()
+          && role.getFollowerInfo().hasLeaderInfo()
+          && role.getFollowerInfo().getLeaderInfo().getLastRpcElapsedTimeMs() < within.toMillis();
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  /**
    * What made the Raft log unwritable (which entry, and the root cause), or null while it is fine.
    * Once set, Ratis writes to this log no more in this process (its log worker fails every later
    * write: a full disk stays "full" after space returns), so this node can only stop.

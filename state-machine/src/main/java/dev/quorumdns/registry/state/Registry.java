@@ -82,10 +82,23 @@ public final class Registry implements AutoCloseable {
   /** When a replica that restarted with state stops waiting ({@link System#nanoTime}); 0: never. */
   private volatile long fillUntilNanos;
 
+  /**
+   * Whether a leader is sending this replica something (entries, a snapshot): past {@link
+   * #fillUntilNanos} the hold lasts while it is, up to {@link #fillHardUntilNanos}.
+   */
+  private volatile BooleanSupplier fillInContact = () -> false;
+
+  /** When the hold ends even while a leader is in contact ({@link System#nanoTime}). */
+  private volatile long fillHardUntilNanos;
+
   /** A fill gate asked for before {@link #load}, which arms it; null once armed or never asked. */
   private HoldOnLoad holdOnLoad;
 
-  private record HoldOnLoad(LongSupplier leaderCommit, Duration maxHoldWithState) {}
+  private record HoldOnLoad(
+      LongSupplier leaderCommit,
+      BooleanSupplier leaderInContact,
+      Duration maxHoldWithState,
+      Duration maxHoldInContact) {}
 
   /** Whether the process stood still unnoticed; see {@link #holdWhileStalled}. */
   private volatile BooleanSupplier stalled = () -> false;
@@ -162,7 +175,7 @@ public final class Registry implements AutoCloseable {
       synchronized (this) {
         HoldOnLoad hold = holdOnLoad;
         if (hold != null) {
-          arm(read.meta().appliedIndex(), hold.leaderCommit(), hold.maxHoldWithState());
+          arm(read.meta().appliedIndex(), hold);
           holdOnLoad = null;
         }
         state = read;
@@ -202,23 +215,48 @@ public final class Registry implements AutoCloseable {
    * @param leaderCommit the highest commit index this replica has heard of from its leader, or 0
    *     when it has heard of none yet; called from any thread
    */
-  public synchronized void holdUntilFilled(LongSupplier leaderCommit, Duration maxHoldWithState) {
+  public void holdUntilFilled(LongSupplier leaderCommit, Duration maxHoldWithState) {
+    holdUntilFilled(leaderCommit, () -> false, maxHoldWithState, maxHoldWithState);
+  }
+
+  /**
+   * {@link #holdUntilFilled(LongSupplier, Duration)}, but a replica that restarted with state is
+   * held past {@code maxHoldWithState} while {@code leaderInContact} says a leader is sending it
+   * something, up to {@code maxHoldInContact}: a replica that needs a snapshot hears no commit
+   * index until it is installed (the leader sends the snapshot, not entries), and answering from
+   * its old state meanwhile denies names it is about to receive (chaos run 16566610, kill scenario:
+   * the hold ran out 0.8 s before the install landed). With no leader in contact the hold ends as
+   * before: the cluster has lost its quorum, and the replica answers from what it holds.
+   *
+   * @param leaderInContact whether a leader has sent this replica a message lately; called from any
+   *     thread, must be cheap
+   */
+  public synchronized void holdUntilFilled(
+      LongSupplier leaderCommit,
+      BooleanSupplier leaderInContact,
+      Duration maxHoldWithState,
+      Duration maxHoldInContact) {
+    HoldOnLoad hold =
+        new HoldOnLoad(leaderCommit, leaderInContact, maxHoldWithState, maxHoldInContact);
     RegistryState s = state;
     if (s == null) {
       // Armed by load() before the loaded state becomes visible: armed after it, a DNS query in
       // between was answered from the old state, unheld (and its answer ended the checker's
       // "starting" time, so the hold that followed counted as 10 s of SERVFAIL; CI chaos run
       // short-8501915).
-      holdOnLoad = new HoldOnLoad(leaderCommit, maxHoldWithState);
+      holdOnLoad = hold;
       return;
     }
-    arm(s.meta().appliedIndex(), leaderCommit, maxHoldWithState);
+    arm(s.meta().appliedIndex(), hold);
   }
 
-  private void arm(long appliedIndex, LongSupplier leaderCommit, Duration maxHoldWithState) {
-    fillUntilNanos = appliedIndex == 0 ? 0 : System.nanoTime() + maxHoldWithState.toNanos();
+  private void arm(long appliedIndex, HoldOnLoad hold) {
+    long now = System.nanoTime();
+    fillUntilNanos = appliedIndex == 0 ? 0 : now + hold.maxHoldWithState().toNanos();
+    fillHardUntilNanos = now + hold.maxHoldInContact().toNanos();
+    fillInContact = hold.leaderInContact();
     fillTarget = 0;
-    fillSource = leaderCommit;
+    fillSource = hold.leaderCommit();
   }
 
   /**
@@ -548,7 +586,10 @@ public final class Registry implements AutoCloseable {
 
     private boolean filled(long applied, LongSupplier source) {
       long until = fillUntilNanos;
-      if (until != 0 && System.nanoTime() - until > 0) {
+      long now = System.nanoTime();
+      if (until != 0
+          && now - until > 0
+          && !(now - fillHardUntilNanos < 0 && fillInContact.getAsBoolean())) {
         if (fillSource != null) {
           fillSource = null;
           LOG.info(

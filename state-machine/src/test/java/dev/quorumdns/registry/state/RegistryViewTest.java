@@ -123,6 +123,33 @@ class RegistryViewTest {
   }
 
   @Test
+  void aRestartedReplicaStaysHeldPastTheBoundWhileALeaderIsInContact() throws IOException {
+    // A replica that needs a snapshot hears no commit index until the snapshot is installed.
+    storeOneService("a");
+    Registry r = TestRegistries.load(dir);
+    AtomicBoolean inContact = new AtomicBoolean(true);
+    r.holdUntilFilled(() -> 0, inContact::get, Duration.ofMillis(20), Duration.ofHours(1));
+    long pastBound = System.nanoTime() + Duration.ofMillis(100).toNanos();
+    while (System.nanoTime() - pastBound < 0) {
+      assertFalse(r.view().isLoaded(), "a leader is sending it something: still held");
+      LockSupport.parkNanos(Duration.ofMillis(5).toNanos());
+    }
+    inContact.set(false);
+    assertTrue(r.view().isLoaded(), "the leader went quiet: it answers from what it holds");
+    r.close();
+
+    // The longer bound ends the hold even while the leader stays in contact.
+    Registry stuck = TestRegistries.load(dir);
+    stuck.holdUntilFilled(() -> 0, () -> true, Duration.ofMillis(10), Duration.ofMillis(50));
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (!stuck.view().isLoaded() && System.nanoTime() < deadline) {
+      LockSupport.parkNanos(Duration.ofMillis(5).toNanos());
+    }
+    assertTrue(stuck.view().isLoaded(), "served after the longer bound");
+    stuck.close();
+  }
+
+  @Test
   void aHoldAskedForBeforeLoadHoldsTheStateFromTheMomentItIsVisible() throws IOException {
     storeOneService("a");
     // The node asks for the gate before loading, while DNS already runs: asked for after the load,
