@@ -163,6 +163,21 @@ public final class RocksDbRegistryStore implements AutoCloseable {
       throw new IOException("cannot open the registry store in " + dir + ": " + e.getMessage(), e);
     }
     try {
+      // Every table file read whole and its block checksums checked, at open: the load reads only
+      // the live registry, so a damaged block elsewhere (the change log, older versions) surfaced
+      // seconds later in a background read, after the node had started serving (chaos run
+      // 2024120602, disk scenario). Refusing at open is the clear failure.
+      store.db.verifyChecksum();
+    } catch (RocksDBException e) {
+      store.close();
+      throw new IOException(
+          "the registry store in "
+              + dir
+              + " is corrupt (a table file fails its checksum): "
+              + e.getMessage(),
+          e);
+    }
+    try {
       ChangeLogState log = store.readChangeLogState();
       store.changeLog = new ChangeLogWriter(store.db, store.changes, store.meta, retention, log);
     } catch (IOException e) {
