@@ -296,6 +296,13 @@ public final class RegistryStateMachine extends BaseStateMachine {
   @Override
   public long takeSnapshot() throws IOException {
     StoredMeta meta = registry.meta();
+    CheckpointStorage.Latest newest = storage.latest();
+    if (newest != null && newest.info().getIndex() >= meta.appliedIndex()) {
+      // Nothing applied since: that snapshot stands. (A registry restored from a backup stores the
+      // old cluster's term until it applies an entry of the new one; a snapshot taken again at its
+      // index would carry that term, newer than the log that follows it.)
+      return newest.info().getIndex();
+    }
     TermIndex ti = TermIndex.valueOf(meta.appliedTerm(), meta.appliedIndex());
     if (ti.getIndex() <= 0) {
       return -1;
