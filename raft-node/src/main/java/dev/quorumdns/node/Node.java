@@ -116,7 +116,7 @@ public final class Node implements NodeRuntime, AutoCloseable {
 
   private static final long CONTACT_CHECK_NANOS = 100_000_000L;
 
-  private NodeLeases leases;
+  private volatile NodeLeases leases;
   private StallWatch stallWatch;
   private TlsReloader tls;
   private SnapshotCopies downloads;
@@ -184,7 +184,8 @@ public final class Node implements NodeRuntime, AutoCloseable {
             config.writeTimeout(),
             // Ratis sends heartbeats every half election timeout: a live majority is always
             // fresher than three quarters of one, and a successor needs a whole one first.
-            config.electionTimeout().multipliedBy(3).dividedBy(4));
+            config.electionTimeout().multipliedBy(3).dividedBy(4),
+            stallWatch::stalled);
     membership =
         new NodeMembership(
             config,
@@ -343,6 +344,10 @@ public final class Node implements NodeRuntime, AutoCloseable {
    * #MAX_CATCH_UP_HOLD}.
    */
   private void stalled(long nanos) {
+    NodeLeases l = leases;
+    if (l != null) {
+      l.afterStall();
+    }
     NodeMembership m = membership;
     RaftRuntime raft = m == null ? null : m.raft();
     if (raft == null) {

@@ -4,6 +4,7 @@ import dev.quorumdns.node.runtime.WriteResult;
 import dev.quorumdns.registry.Lease;
 import dev.quorumdns.registry.command.Command;
 import dev.quorumdns.registry.state.Registry;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -26,7 +27,13 @@ import org.slf4j.LoggerFactory;
  * #tick} it proposes an {@link Command.ExpireLeases} entry for the leases whose deadline passed,
  * stamped with its term; replicas remove them (and their endpoints) only when they apply that
  * entry, and only if it was appended in that same term (a leader deposed while paused must not
- * expire the leases its successor keeps alive).
+ * expire the leases its successor keeps alive). A process that stood still (SIGSTOP, a frozen
+ * cgroup, a long pause) judges nothing on the deadlines it held: they ran on while it could not
+ * take keepalives. Until the node's stall watch has noticed, and for a quiet time after ({@link
+ * #afterStall}), it takes no keepalive and proposes no expiry; then, if it still leads, every lease
+ * gets a fresh TTL as under a new leader. (Extended chaos run 2024120625: a leader deposed during a
+ * 5.9 s pause resumed, proposed the expiry of four leases at once and answered a keepalive 404
+ * before it learnt of its successor, whose fresh TTLs still had 1.2 s to run.)
  *
  * <p>Thread-safe: keepalives and status requests come on Ratis' read threads (after a linearizable
  * read index, so only while this node leads), ticks on the node's scheduler.
@@ -46,6 +53,10 @@ public final class LeaseKeeper {
   private final PriorityQueue<long[]> queue =
       new PriorityQueue<>((a, b) -> Long.compare(a[0], b[0]));
   private final Set<Long> expiring = new HashSet<>();
+  private final BooleanSupplier stalled;
+  // Guarded by this: after a stall, nothing is decided before quietUntil.
+  private boolean quiet;
+  private long quietUntil;
 
   /**
    * @param leadingTerm the term this node leads in, having committed an entry of it; -1 when it
@@ -64,6 +75,21 @@ public final class LeaseKeeper {
       Function<Command, CompletableFuture<WriteResult>> submit,
       LongSupplier nanoTime,
       BooleanSupplier heardFromMajority) {
+    this(registry, leadingTerm, submit, nanoTime, heardFromMajority, () -> false);
+  }
+
+  /**
+   * @param stalled whether this process stood still and its stall watch has not noticed yet (true
+   *     from the instant it resumes until {@link #afterStall} has been called)
+   */
+  public LeaseKeeper(
+      Registry registry,
+      LongSupplier leadingTerm,
+      Function<Command, CompletableFuture<WriteResult>> submit,
+      LongSupplier nanoTime,
+      BooleanSupplier heardFromMajority,
+      BooleanSupplier stalled) {
+    this.stalled = stalled;
     this.registry = registry;
     this.leadingTerm = leadingTerm;
     this.submit = submit;
@@ -87,7 +113,7 @@ public final class LeaseKeeper {
   /** Restarts the lease's TTL, if this node leads and the lease is live. */
   synchronized LeaseQueries.Answer keepAlive(long id) {
     long now = nanoTime.getAsLong();
-    if (!sync(now) || !heardFromMajority.getAsBoolean()) {
+    if (resuming(now) || !sync(now) || !heardFromMajority.getAsBoolean()) {
       return LeaseQueries.Answer.NOT_LEADER;
     }
     Lease l = registry.lease(id);
@@ -102,7 +128,7 @@ public final class LeaseKeeper {
   /** How long the lease has left, if this node leads and the lease is live. */
   synchronized LeaseQueries.Answer status(long id) {
     long now = nanoTime.getAsLong();
-    if (!sync(now)) {
+    if (resuming(now) || !sync(now)) {
       return LeaseQueries.Answer.NOT_LEADER;
     }
     Lease l = registry.lease(id);
@@ -126,7 +152,7 @@ public final class LeaseKeeper {
     long decidedIn;
     synchronized (this) {
       long now = nanoTime.getAsLong();
-      if (!sync(now)) {
+      if (resuming(now) || !sync(now)) {
         return;
       }
       decidedIn = term;
@@ -160,6 +186,36 @@ public final class LeaseKeeper {
                 retry(due);
               }
             });
+  }
+
+  /**
+   * This process stood still: forget the deadlines (they ran on while no keepalive could arrive)
+   * and decide nothing for {@code quietFor}, long enough for a deposed leader to hear of its
+   * successor and for a leader's "heard from a majority" to rest on answers given after the stall.
+   * If this node still leads after that, every lease gets a fresh TTL.
+   */
+  public synchronized void afterStall(Duration quietFor) {
+    LOG.info(
+        "this process stood still: {} lease deadline(s) forgotten; no keepalive or expiry for {}"
+            + " ms, then every lease gets a fresh TTL if this node still leads",
+        deadlines.size(),
+        quietFor.toMillis());
+    clear();
+    term = -1;
+    quiet = true;
+    quietUntil = nanoTime.getAsLong() + quietFor.toNanos();
+  }
+
+  /** True while the stall watch has not noticed a stall yet, or the quiet time after one runs. */
+  private boolean resuming(long now) {
+    if (stalled.getAsBoolean()) {
+      return true;
+    }
+    if (quiet && now - quietUntil < 0) {
+      return true;
+    }
+    quiet = false;
+    return false;
   }
 
   private synchronized void retry(List<Long> ids) {

@@ -16,6 +16,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -38,6 +39,11 @@ public final class NodeLeases {
   private final LongSupplier random;
   private final Duration timeout;
   private final RaftRuntime.ReadOnlyRequests requests;
+
+  /** The leader side (null for a NodeLeases built without one, in tests) and its quiet time. */
+  private LeaseKeeper keeper;
+
+  private Duration quietAfterStall;
 
   /**
    * @param submit sends a command through Raft
@@ -78,7 +84,8 @@ public final class NodeLeases {
       Function<Command, CompletableFuture<WriteResult>> submit,
       ScheduledExecutorService scheduler,
       Duration timeout,
-      Duration contactWithin) {
+      Duration contactWithin,
+      BooleanSupplier stalled) {
     LeaseKeeper keeper =
         new LeaseKeeper(
             registry,
@@ -91,7 +98,8 @@ public final class NodeLeases {
             () -> {
               RaftRuntime r = raft.get();
               return r != null && r.heardFromMajorityWithin(contactWithin);
-            });
+            },
+            stalled);
     scheduler.scheduleWithFixedDelay(keeper::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
     BiFunction<byte[], Duration, CompletableFuture<byte[]>> ask =
         (request, t) -> {
@@ -113,7 +121,25 @@ public final class NodeLeases {
             return keeper.answer(request);
           }
         };
-    return new NodeLeases(submit, ask, new SecureRandom()::nextLong, timeout, requests);
+    NodeLeases leases =
+        new NodeLeases(submit, ask, new SecureRandom()::nextLong, timeout, requests);
+    leases.keeper = keeper;
+    // Ratis sends heartbeats every half election timeout; contactWithin is three quarters of one:
+    // a deposed leader hears of its successor, and answers from before the stall age out, well
+    // within two of those.
+    leases.quietAfterStall = contactWithin.multipliedBy(2);
+    return leases;
+  }
+
+  /**
+   * This process stood still (the node's stall watch noticed): the leader side decides nothing on
+   * the deadlines it held; see {@link LeaseKeeper#afterStall}.
+   */
+  public void afterStall() {
+    LeaseKeeper k = keeper;
+    if (k != null) {
+      k.afterStall(quietAfterStall);
+    }
   }
 
   /**

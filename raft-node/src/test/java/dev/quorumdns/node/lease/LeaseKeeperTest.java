@@ -15,6 +15,7 @@ import dev.quorumdns.registry.command.Command;
 import dev.quorumdns.registry.state.Registry;
 import dev.quorumdns.registry.testing.TestRegistries;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -188,6 +189,37 @@ class LeaseKeeperTest {
     assertEquals(List.of(new Command.ExpireLeases(List.of(ID), 3)), sent);
     assertNotNull(registry.lease(ID), "the lease its successor keeps alive is still there");
     assertEquals(2, registry.view().get(WEB).spec().endpoints().size());
+  }
+
+  /**
+   * A leader deposed while paused: from the instant it resumes until its stall watch notices, and
+   * for the quiet time after, it takes no keepalive and proposes no expiry (extended chaos run
+   * 2024120625: it expired four leases at once and answered a keepalive 404 while its successor's
+   * fresh TTLs still ran). If it still leads afterwards, every lease gets a fresh TTL.
+   */
+  @Test
+  void aResumedLeaderDecidesNothingOnTheDeadlinesItHeldBeforeTheStall() {
+    AtomicBoolean stalled = new AtomicBoolean();
+    keeper =
+        new LeaseKeeper(registry, term::get, this::submit, now::get, majority::get, stalled::get);
+    term.set(3);
+    grantWithEndpoint();
+    now.addAndGet(5 * TTL * MS); // stood still past the TTL
+    stalled.set(true); // resumed; the stall watch has not ticked yet
+    keeper.tick();
+    assertEquals(List.of(), sent, "no expiry from deadlines that ran on during the stall");
+    assertEquals(LeaseQueries.Result.NOT_LEADER, keeper.keepAlive(ID).result());
+    keeper.afterStall(Duration.ofMillis(300));
+    stalled.set(false);
+    advance(299);
+    assertEquals(LeaseQueries.Result.NOT_LEADER, keeper.keepAlive(ID).result(), "still quiet");
+    assertEquals(List.of(), sent);
+    advance(1);
+    assertEquals(LeaseQueries.Result.LIVE, keeper.keepAlive(ID).result(), "still leading");
+    advance(TTL - 1);
+    assertEquals(List.of(), sent, "a fresh TTL from the end of the quiet time");
+    advance(1);
+    assertEquals(List.of(new Command.ExpireLeases(List.of(ID), 3)), sent);
   }
 
   @Test
