@@ -54,8 +54,7 @@ public final class LeaseKeeper {
       new PriorityQueue<>((a, b) -> Long.compare(a[0], b[0]));
   private final Set<Long> expiring = new HashSet<>();
   private final BooleanSupplier stalled;
-  // Guarded by this: after a stall, nothing is decided before quietUntil.
-  private boolean quiet;
+  // Guarded by this: after a stall, nothing is decided before quietUntil (at start: now).
   private long quietUntil;
 
   /**
@@ -90,6 +89,7 @@ public final class LeaseKeeper {
       BooleanSupplier heardFromMajority,
       BooleanSupplier stalled) {
     this.stalled = stalled;
+    this.quietUntil = nanoTime.getAsLong();
     this.registry = registry;
     this.leadingTerm = leadingTerm;
     this.submit = submit;
@@ -202,20 +202,12 @@ public final class LeaseKeeper {
         quietFor.toMillis());
     clear();
     term = -1;
-    quiet = true;
     quietUntil = nanoTime.getAsLong() + quietFor.toNanos();
   }
 
   /** True while the stall watch has not noticed a stall yet, or the quiet time after one runs. */
   private boolean resuming(long now) {
-    if (stalled.getAsBoolean()) {
-      return true;
-    }
-    if (quiet && now - quietUntil < 0) {
-      return true;
-    }
-    quiet = false;
-    return false;
+    return stalled.getAsBoolean() || now - quietUntil < 0;
   }
 
   private synchronized void retry(List<Long> ids) {

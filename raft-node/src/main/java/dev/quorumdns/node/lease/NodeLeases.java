@@ -41,9 +41,9 @@ public final class NodeLeases {
   private final RaftRuntime.ReadOnlyRequests requests;
 
   /** The leader side (null for a NodeLeases built without one, in tests) and its quiet time. */
-  private LeaseKeeper keeper;
+  private final LeaseKeeper keeper;
 
-  private Duration quietAfterStall;
+  private final Duration quietAfterStall;
 
   /**
    * @param submit sends a command through Raft
@@ -56,7 +56,7 @@ public final class NodeLeases {
       BiFunction<byte[], Duration, CompletableFuture<byte[]>> askLeader,
       LongSupplier random,
       Duration timeout) {
-    this(submit, askLeader, random, timeout, null);
+    this(submit, askLeader, random, timeout, null, null, Duration.ZERO);
   }
 
   private NodeLeases(
@@ -64,7 +64,11 @@ public final class NodeLeases {
       BiFunction<byte[], Duration, CompletableFuture<byte[]>> askLeader,
       LongSupplier random,
       Duration timeout,
-      RaftRuntime.ReadOnlyRequests requests) {
+      RaftRuntime.ReadOnlyRequests requests,
+      LeaseKeeper keeper,
+      Duration quietAfterStall) {
+    this.keeper = keeper;
+    this.quietAfterStall = quietAfterStall;
     this.submit = submit;
     this.askLeader = askLeader;
     this.random = random;
@@ -121,14 +125,17 @@ public final class NodeLeases {
             return keeper.answer(request);
           }
         };
-    NodeLeases leases =
-        new NodeLeases(submit, ask, new SecureRandom()::nextLong, timeout, requests);
-    leases.keeper = keeper;
     // Ratis sends heartbeats every half election timeout; contactWithin is three quarters of one:
     // a deposed leader hears of its successor, and answers from before the stall age out, well
     // within two of those.
-    leases.quietAfterStall = contactWithin.multipliedBy(2);
-    return leases;
+    return new NodeLeases(
+        submit,
+        ask,
+        new SecureRandom()::nextLong,
+        timeout,
+        requests,
+        keeper,
+        contactWithin.multipliedBy(2));
   }
 
   /**
@@ -136,9 +143,8 @@ public final class NodeLeases {
    * the deadlines it held; see {@link LeaseKeeper#afterStall}.
    */
   public void afterStall() {
-    LeaseKeeper k = keeper;
-    if (k != null) {
-      k.afterStall(quietAfterStall);
+    if (keeper != null) {
+      keeper.afterStall(quietAfterStall);
     }
   }
 

@@ -322,13 +322,9 @@ public final class RaftRuntime implements AutoCloseable {
       }
       // A listener cannot tell (Ratis reports 0 ms since its leader's last message): it takes the
       // commit index it knows, as a restarted listener does.
-      var role = d.getInfo().getRoleInfoProto();
-      if (!role.hasFollowerInfo()
-          || !role.getFollowerInfo().hasLeaderInfo()
-          || role.getFollowerInfo().getLeaderInfo().getLastRpcElapsedTimeMs() >= sinceMillis) {
-        return 0;
-      }
-      return leaderCommitIndex();
+      return heardLeaderWithin(d.getInfo().getRoleInfoProto(), sinceMillis)
+          ? leaderCommitIndex()
+          : 0;
     } catch (IOException | RuntimeException e) {
       return 0;
     }
@@ -342,16 +338,17 @@ public final class RaftRuntime implements AutoCloseable {
   public boolean leaderInContactWithin(Duration within) {
     try {
       var info = division().getInfo();
-      if (!info.isFollower()) {
-        return false;
-      }
-      var role = info.getRoleInfoProto();
-      return role.hasFollowerInfo()
-          && role.getFollowerInfo().hasLeaderInfo()
-          && role.getFollowerInfo().getLeaderInfo().getLastRpcElapsedTimeMs() < within.toMillis();
+      return info.isFollower() && heardLeaderWithin(info.getRoleInfoProto(), within.toMillis());
     } catch (IOException | RuntimeException e) {
       return false;
     }
+  }
+
+  /** Whether {@code role} says its leader's last message came less than {@code millis} ago. */
+  private static boolean heardLeaderWithin(RaftProtos.RoleInfoProto role, long millis) {
+    return role.hasFollowerInfo()
+        && role.getFollowerInfo().hasLeaderInfo()
+        && role.getFollowerInfo().getLeaderInfo().getLastRpcElapsedTimeMs() < millis;
   }
 
   /**
