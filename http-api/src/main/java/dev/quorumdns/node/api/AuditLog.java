@@ -4,15 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.quorumdns.node.auth.Caller;
+import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Instant;
@@ -41,17 +40,17 @@ public final class AuditLog implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final Path file;
   private final Clock clock;
-  private final FileChannel channel;
+  private final OutputStream out;
   private boolean failing;
   private boolean closed;
 
   /** What one audited request touched. Immutable. */
   public record Target(String op, String target) {}
 
-  private AuditLog(Path file, Clock clock, FileChannel channel) {
+  private AuditLog(Path file, Clock clock, OutputStream out) {
     this.file = file;
     this.clock = clock;
-    this.channel = channel;
+    this.out = out;
   }
 
   /** Opens {@code file} for appending, creating it (mode 600) if needed. */
@@ -66,11 +65,17 @@ public final class AuditLog implements AutoCloseable {
     } catch (FileAlreadyExistsException | UnsupportedOperationException e) {
       // Kept as it is; appended to.
     }
-    return new AuditLog(
-        file,
-        clock,
-        FileChannel.open(
-            file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND));
+    return new AuditLog(file, clock, append(file));
+  }
+
+  /**
+   * A stream appending to {@code file}. Not a FileChannel: a channel is interruptible, and a
+   * request finishing on a thread that was interrupted (a Raft client or executor shutting down)
+   * closed it for good, losing every later line (CI run short-4473391, n2); a FileOutputStream's
+   * write is not interruptible.
+   */
+  private static OutputStream append(Path file) throws IOException {
+    return new FileOutputStream(file.toFile(), true);
   }
 
   public Path file() {
@@ -120,23 +125,17 @@ public final class AuditLog implements AutoCloseable {
   }
 
   private synchronized void write(String lines) {
-    ByteBuffer buf = ByteBuffer.wrap(lines.getBytes(StandardCharsets.UTF_8));
+    byte[] bytes = lines.getBytes(StandardCharsets.UTF_8);
     try {
       if (closed) {
         // A write that was in flight when the API stopped (its answer came from Raft after the
-        // server closed):
-        // its line is appended through a channel of its own rather than lost.
-        try (FileChannel late =
-            FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
-          while (buf.hasRemaining()) {
-            late.write(buf);
-          }
+        // server closed): its line is appended through a stream of its own rather than lost.
+        try (OutputStream late = append(file)) {
+          late.write(bytes);
         }
         return;
       }
-      while (buf.hasRemaining()) {
-        channel.write(buf);
-      }
+      out.write(bytes);
       if (failing) {
         LOG.info("audit-log {} writable again", file);
         failing = false;
@@ -184,7 +183,7 @@ public final class AuditLog implements AutoCloseable {
   public synchronized void close() {
     closed = true;
     try {
-      channel.close();
+      out.close();
     } catch (IOException e) {
       LOG.warn("closing audit-log {}: {}", file, e.toString());
     }

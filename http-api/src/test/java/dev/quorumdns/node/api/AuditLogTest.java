@@ -35,6 +35,15 @@ class AuditLogTest {
         new InetSocketAddress("10.0.0.5", 51234));
   }
 
+  /** An unguarded PUT of prod/{@code name}, answered 200. */
+  private static void recordPut(AuditLog log, String name) {
+    log.record(
+        request("PUT", List.of("v1", "services", "prod", name)),
+        Caller.UNGUARDED,
+        List.of(new AuditLog.Target("put", "prod/" + name)),
+        ApiResponse.json(200, JsonNodeFactory.instance.objectNode()));
+  }
+
   @Test
   void oneLinePerTargetWithWhoWhereWhatAndTheVip(@TempDir Path dir) throws IOException {
     Path file = dir.resolve("audit.log");
@@ -91,13 +100,32 @@ class AuditLogTest {
     Path file = dir.resolve("audit.log");
     AuditLog log = AuditLog.open(file, CLOCK);
     log.close();
-    log.record(
-        request("PUT", List.of("v1", "services", "prod", "late")),
-        Caller.UNGUARDED,
-        List.of(new AuditLog.Target("put", "prod/late")),
-        ApiResponse.json(200, JsonNodeFactory.instance.objectNode()));
+    recordPut(log, "late");
     List<String> lines = Files.readAllLines(file);
     assertEquals(1, lines.size(), String.join("\n", lines));
     assertTrue(lines.get(0).contains("op=put target=prod/late status=200"), lines.get(0));
+  }
+
+  /**
+   * A request finishing on an interrupted thread (a Raft client or executor shutting down) leaves
+   * its line, and the lines after it are not lost (CI run short-4473391: an interruptible channel
+   * was closed by the interrupt for good).
+   */
+  @Test
+  void anInterruptedThreadLosesNoLine(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("audit.log");
+    try (AuditLog log = AuditLog.open(file, CLOCK)) {
+      Thread.currentThread().interrupt();
+      try {
+        recordPut(log, "a");
+      } finally {
+        assertTrue(Thread.interrupted(), "the interrupt is left for the caller");
+      }
+      recordPut(log, "b");
+    }
+    List<String> lines = Files.readAllLines(file);
+    assertEquals(2, lines.size(), String.join("\n", lines));
+    assertTrue(lines.get(0).contains("target=prod/a"), lines.get(0));
+    assertTrue(lines.get(1).contains("target=prod/b"), lines.get(1));
   }
 }

@@ -76,8 +76,14 @@ final class RegistryRuntime implements NodeRuntime, AutoCloseable {
     return registry.view();
   }
 
+  /** While set, the replica cannot be read, as a node's while it is held after a restart. */
+  volatile boolean held;
+
   @Override
   public RegistrySnapshot readSnapshot() throws IOException {
+    if (held) {
+      throw new IOException("this replica holds no state yet");
+    }
     return registry.snapshot();
   }
 

@@ -17,9 +17,13 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -109,6 +113,92 @@ class WatchApiTest {
       JsonNode progress = w.next(WAIT);
       assertEquals("progress", progress.get("type").asText(), "idle: a progress line");
       assertEquals(node.view().revision(), progress.get("revision").asLong());
+    }
+  }
+
+  /**
+   * With nobody watching, the hub moves its position without reading the change log; a stream
+   * admitted while it does so, during a burst of writes that then stops, must still get every
+   * change after its start (none comes later to show it a gap). Opened at a seeded random moment of
+   * each burst.
+   */
+  @Test
+  void aStreamOpenedWhileNobodyWatchesAndWritesGoOnMissesNothing() throws Exception {
+    start(Retention.DEFAULT, LIMITS);
+    long seed = new Random().nextLong();
+    Random random = new Random(seed);
+    for (int round = 0; round < 20; round++) {
+      List<String> written = Collections.synchronizedList(new ArrayList<>());
+      int burst = 50 + random.nextInt(200);
+      int r0 = round;
+      Thread writer =
+          new Thread(
+              () -> {
+                for (int i = 0; i < burst; i++) {
+                  String name = "s" + (i % 40);
+                  written.add(put("race", name, r0 * 1000 + i + 1) + " put race/" + name);
+                }
+              });
+      writer.start();
+      LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(random.nextInt(20_000)));
+      try (WatchStream w = new WatchStream(api.address(), "/v1/watch")) {
+        long start = Long.parseLong(w.header("X-QuorumDNS-Revision"));
+        writer.join();
+        List<String> expected =
+            written.stream().filter(l -> Long.parseLong(l.split(" ")[0]) > start).toList();
+        List<String> seen = new ArrayList<>();
+        while (seen.size() < expected.size()) {
+          JsonNode line = w.nextChange(WAIT);
+          assertNotNull(
+              line,
+              "seed "
+                  + seed
+                  + ", round "
+                  + round
+                  + ": no change within "
+                  + WAIT
+                  + " after "
+                  + seen.size()
+                  + " of "
+                  + expected.size()
+                  + " (start "
+                  + start
+                  + ")");
+          seen.add(id(line));
+        }
+        assertEquals(expected, seen, "seed " + seed + ", round " + round);
+      }
+    }
+  }
+
+  /**
+   * A replica that cannot be read when the hub starts and while the last writes apply (a restarted
+   * node held until it caught up) serves streams once it can be read, with no further write to
+   * bring the hub back.
+   */
+  @Test
+  void aReplicaHeldThroughItsLastWritesServesStreamsOnceReadable() throws IOException {
+    node = new RegistryRuntime(dir.resolve("state"), Retention.DEFAULT);
+    long start = node.view().revision();
+    node.held = true;
+    api = new ApiHarness(node, dir, LIMITS);
+    long r1 = put("a", "x", 1);
+    long r2 = put("a", "y", 2);
+    node.held = false;
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    int status;
+    do {
+      try (WatchStream probe = new WatchStream(api.address(), "/v1/watch?from=" + start)) {
+        status = probe.status();
+      }
+      if (status != 200) {
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+      }
+    } while (status != 200 && System.nanoTime() < deadline);
+    assertEquals(200, status, "a watch once the replica can be read (503 while it cannot)");
+    try (WatchStream w = new WatchStream(api.address(), "/v1/watch?from=" + start)) {
+      assertEquals(r1 + " put a/x", id(w.nextChange(WAIT)));
+      assertEquals(r2 + " put a/y", id(w.nextChange(WAIT)));
     }
   }
 

@@ -60,7 +60,10 @@ final class Watcher {
     return closed;
   }
 
-  /** Listed by its loop: catches up if the hub has delivered past its starting point already. */
+  /**
+   * Catches up if the hub has moved past this watcher's position: when its loop lists it, and again
+   * when the hub moved without a delivery while this stream was being admitted.
+   */
   void started() {
     if (position < hub.dispatched()) {
       requestCatchUp();
