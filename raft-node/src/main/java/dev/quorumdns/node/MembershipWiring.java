@@ -147,7 +147,7 @@ final class MembershipWiring {
           fs == null ? "starting" : fs.reason());
     }
     try {
-      RaftServer.Division d = raft.division();
+      RaftServer.Division d = raft.startedDivision();
       RaftConfiguration conf = d.getRaftConf();
       List<Peer> voters = toPeers(conf.getCurrentPeers(RaftPeerRole.FOLLOWER).stream().toList());
       List<Peer> listeners = toPeers(conf.getCurrentPeers(RaftPeerRole.LISTENER).stream().toList());

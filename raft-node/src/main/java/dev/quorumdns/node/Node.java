@@ -6,6 +6,7 @@ import dev.quorumdns.node.lease.NodeLeases;
 import dev.quorumdns.node.raft.RaftMetrics;
 import dev.quorumdns.node.raft.RaftRuntime;
 import dev.quorumdns.node.runtime.ClusterStatus;
+import dev.quorumdns.node.runtime.DaemonThreads;
 import dev.quorumdns.node.runtime.FormationInfo;
 import dev.quorumdns.node.runtime.LeaseStatus;
 import dev.quorumdns.node.runtime.NodeException;
@@ -43,11 +44,9 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntConsumer;
 import java.util.function.LongConsumer;
@@ -78,9 +77,10 @@ public final class Node implements NodeRuntime, AutoCloseable {
   private final SizeInBytes segmentSize;
   private final Registry registry;
   private final ExecutorService writeExecutor;
-  private final ExecutorService adminExecutor = Executors.newSingleThreadExecutor(daemon("admin"));
+  private final ExecutorService adminExecutor =
+      Executors.newSingleThreadExecutor(DaemonThreads.named("admin"));
   private final ScheduledExecutorService scheduler =
-      Executors.newSingleThreadScheduledExecutor(daemon("tasks"));
+      Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("tasks"));
   private final AtomicBoolean publishing = new AtomicBoolean();
   private final AtomicBoolean checkingRemoval = new AtomicBoolean();
   private final AtomicBoolean logFailureNoticed = new AtomicBoolean();
@@ -141,7 +141,7 @@ public final class Node implements NodeRuntime, AutoCloseable {
             60,
             TimeUnit.SECONDS,
             new ArrayBlockingQueue<>(4096),
-            daemon("write"),
+            DaemonThreads.named("write"),
             new ThreadPoolExecutor.AbortPolicy());
   }
 
@@ -687,7 +687,7 @@ public final class Node implements NodeRuntime, AutoCloseable {
       return new Readiness(false, "no state yet (loading, or waiting for the leader to send it)");
     }
     try {
-      RaftServer.Division d = raft.division();
+      RaftServer.Division d = raft.startedDivision();
       if (!raft.members().contains(config.id())) {
         return new Readiness(false, "not a member of the cluster yet");
       }
@@ -785,14 +785,5 @@ public final class Node implements NodeRuntime, AutoCloseable {
     } catch (Exception e) {
       LOG.warn("closing {}: {}", c.getClass().getSimpleName(), e.toString());
     }
-  }
-
-  private static ThreadFactory daemon(String name) {
-    AtomicInteger n = new AtomicInteger();
-    return r -> {
-      Thread t = new Thread(r, "quorumdns-" + name + "-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
   }
 }

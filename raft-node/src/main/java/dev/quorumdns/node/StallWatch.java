@@ -1,5 +1,6 @@
 package dev.quorumdns.node;
 
+import dev.quorumdns.node.runtime.DaemonThreads;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -39,13 +40,7 @@ final class StallWatch implements AutoCloseable {
 
   /** Starts ticking on a daemon thread of its own. */
   StallWatch start() {
-    thread =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "quorumdns-stall-watch");
-              t.setDaemon(true);
-              return t;
-            });
+    thread = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("stall-watch"));
     thread.scheduleWithFixedDelay(
         this::tick, PERIOD.toMillis(), PERIOD.toMillis(), TimeUnit.MILLISECONDS);
     return this;

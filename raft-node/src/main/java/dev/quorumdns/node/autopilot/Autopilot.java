@@ -42,6 +42,7 @@ public final class Autopilot {
   private volatile Report report = Report.NOT_LEADING;
   private volatile String lastAction;
   private CompletableFuture<?> inFlight;
+  private AutopilotPlan.Change lastHeld;
 
   /**
    * Makes one configuration change; completes when it is done (or exceptionally when refused or
@@ -145,11 +146,22 @@ public final class Autopilot {
     AutopilotPlan plan = policy.plan(views);
     boolean busy = inFlight != null && !inFlight.isDone();
     if (plan.change() != null && (busy || !look.confStable())) {
+      // Said once per decision held: a change held for minutes (chaos run 2024120701: two listeners
+      // never promoted, no autopilot line in any log) must leave a trace.
+      if (!plan.change().equals(lastHeld)) {
+        lastHeld = plan.change();
+        LOG.info(
+            "autopilot: {} waits: {}",
+            plan.decision(),
+            busy ? "its previous change has not ended" : "the configuration is not committed yet");
+      }
       plan =
           new AutopilotPlan(
               null,
               plan.decision() + " (after the configuration change in progress)",
               plan.reasons());
+    } else {
+      lastHeld = null;
     }
     report = new Report(true, List.copyOf(views), plan, Instant.ofEpochMilli(now));
     if (plan.change() == null) {

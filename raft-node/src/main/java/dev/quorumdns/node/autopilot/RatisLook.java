@@ -23,7 +23,7 @@ public final class RatisLook {
   public static Autopilot.Look of(RaftRuntime raft) {
     RaftServer.Division d;
     try {
-      d = raft.division();
+      d = raft.startedDivision();
     } catch (IOException e) {
       return null;
     }

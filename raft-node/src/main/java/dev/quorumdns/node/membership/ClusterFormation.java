@@ -2,6 +2,7 @@ package dev.quorumdns.node.membership;
 
 import dev.quorumdns.node.config.NodeConfig;
 import dev.quorumdns.node.config.PeerAddress;
+import dev.quorumdns.node.runtime.DaemonThreads;
 import dev.quorumdns.node.runtime.FormationInfo;
 import dev.quorumdns.node.runtime.FormationInfo.Peer;
 import dev.quorumdns.node.runtime.FormationInfo.Phase;
@@ -85,12 +86,7 @@ public final class ClusterFormation implements AutoCloseable {
   private final PeerProbe probe;
   private final FormationPolicy.Self self;
   private final ScheduledExecutorService thread =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "quorumdns-formation");
-            t.setDaemon(true);
-            return t;
-          });
+      Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("formation"));
   private Mode mode;
   private List<Peer> locked;
   private List<Peer> founders;

@@ -5,6 +5,7 @@ import java.io.File;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
@@ -21,6 +22,8 @@ final class RaftPropertiesFactory {
   static RaftProperties server(NodeConfig config, SizeInBytes segmentSize) {
     RaftProperties p = new RaftProperties();
     RaftServerConfigKeys.setStorageDir(p, List.of(new File(config.raftDir().toString())));
+    // gRPC, with log appenders whose wake-ups are never lost (see WakeUpRpc).
+    RaftConfigKeys.Rpc.setType(p, new WakeUpRpc());
     GrpcConfigKeys.Server.setPort(p, config.raftPort());
     if (!config.bind().isAnyLocalAddress()) {
       GrpcConfigKeys.Server.setHost(p, config.bind().getHostAddress());

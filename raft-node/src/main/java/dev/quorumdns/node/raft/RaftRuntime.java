@@ -2,6 +2,7 @@ package dev.quorumdns.node.raft;
 
 import dev.quorumdns.node.config.NodeConfig;
 import dev.quorumdns.node.config.PeerAddress;
+import dev.quorumdns.node.runtime.DaemonThreads;
 import dev.quorumdns.node.runtime.WriteResult;
 import dev.quorumdns.registry.command.Command;
 import dev.quorumdns.registry.command.Outcome;
@@ -14,17 +15,25 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.Parameters;
@@ -75,6 +84,7 @@ public final class RaftRuntime implements AutoCloseable {
   static final int MAX_GROUP = 1000;
   private final AtomicReference<RaftClient> client = new AtomicReference<>();
   private Set<String> clientPeers = Set.of();
+  private volatile Set<RaftPeerId> clientPeerIds = Set.of();
 
   private final ExecutorService writeExecutor;
   private final Duration leaderWait;
@@ -85,12 +95,11 @@ public final class RaftRuntime implements AutoCloseable {
 
   /** Small periodic and delayed tasks: commit nudges, refreshing Ratis' timers. */
   private final ScheduledExecutorService raftTasks =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "quorumdns-raft-tasks");
-            t.setDaemon(true);
-            return t;
-          });
+      Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("raft-tasks"));
+
+  /** Leadership hand-offs asked by {@link #watchAppenders}: they block for up to seconds. */
+  private final ExecutorService handOffs =
+      Executors.newSingleThreadExecutor(DaemonThreads.named("raft-handoff"));
 
   /**
    * Hears about Raft events the node runtime acts upon. Called on Ratis threads; must not block.
@@ -128,6 +137,10 @@ public final class RaftRuntime implements AutoCloseable {
 
   /** Whether a configuration handed to the listener listed this node. */
   private volatile boolean wasMember;
+
+  private final AtomicInteger notListedInARow = new AtomicInteger();
+
+  private final PeerReconnect peerReconnect;
 
   public RaftRuntime(
       NodeConfig config,
@@ -236,11 +249,13 @@ public final class RaftRuntime implements AutoCloseable {
             groupId,
             server,
             client::get,
+            id -> clientPeerIds.contains(id),
             leader,
             leaderWait,
             config.writeTimeout(),
             writeExecutor);
-    this.nudger = new CommitNudger(selfId, groupId, server, this::followerMatchIndices, raftTasks);
+    this.nudger = new CommitNudger(this::fedFollowers, raftTasks);
+    this.peerReconnect = new PeerReconnect(server);
     rebuildClient(initial, List.of());
   }
 
@@ -256,6 +271,253 @@ public final class RaftRuntime implements AutoCloseable {
     server.start();
     LOG.info("raft server {} started on port {} in group {}", selfId, config.raftPort(), groupId);
     refreshMembers();
+    raftTasks.scheduleWithFixedDelay(
+        this::watchAppenders, UNFED_GRACE_MILLIS, UNFED_GRACE_MILLIS / 2, TimeUnit.MILLISECONDS);
+    raftTasks.scheduleWithFixedDelay(
+        this::resetPeerBackoff,
+        PEER_RECONNECT_MILLIS,
+        PEER_RECONNECT_MILLIS,
+        TimeUnit.MILLISECONDS);
+    raftTasks.scheduleWithFixedDelay(
+        this::settleDemotion, DEMOTION_CHECK_MILLIS, DEMOTION_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+    raftTasks.scheduleWithFixedDelay(
+        this::catchUpListeners,
+        DEMOTION_CHECK_MILLIS,
+        DEMOTION_CHECK_MILLIS,
+        TimeUnit.MILLISECONDS);
+    installRatisFixes();
+  }
+
+  /**
+   * How often this node checks whether a configuration made it a listener while Ratis holds it a
+   * follower ({@link ListenerDemotion}); well inside an election timeout, which is what it races.
+   */
+  static final long DEMOTION_CHECK_MILLIS = 50;
+
+  /** Set once this Ratis turned out to have no role change to call; the task thread's only. */
+  private boolean demotionUnsupported;
+
+  /** {@link ListenerDemotion} on the task thread. Never throws. */
+  void settleDemotion() {
+    if (demotionUnsupported) {
+      return;
+    }
+    try {
+      if (ListenerDemotion.settle(startedDivision(), selfId)) {
+        LOG.info(
+            "the configuration lists this node as a listener, no longer a voter: Ratis' role for it"
+                + " is now LISTENER (Ratis leaves a demoted voter a follower, whose next election"
+                + " timeout would close its division)");
+      }
+    } catch (IOException e) {
+      // starting, or closed
+    } catch (NoSuchMethodException e) {
+      demotionUnsupported = true;
+      LOG.warn(
+          "this Ratis has no role change to call ({}): a voter demoted to listener may close its"
+              + " division at its next election timeout, and the node then stops",
+          e.toString());
+    } catch (ReflectiveOperationException e) {
+      LOG.warn("moving this node to the listener role failed; tried again shortly", e);
+    } catch (RuntimeException e) {
+      LOG.debug("the listener role check found Ratis mid-change: {}", e.toString());
+    }
+  }
+
+  /**
+   * Whether {@link TermVoteFile} and {@link UpdaterWakeUp} are in place; set by start(), then by
+   * the task thread.
+   */
+  private boolean termVoteFileInstalled;
+
+  private boolean updaterWakeUpInstalled;
+
+  /**
+   * Puts in place the fixes for Ratis faults that need its server running: a state-machine updater
+   * wake-up that is never lost ({@link UpdaterWakeUp}) and a term-and-vote file that a failed write
+   * cannot truncate ({@link TermVoteFile}). Called from {@link #start} right after Ratis started
+   * (before its first election can write the term), then on the task thread every 50 ms until both
+   * are in. Never throws.
+   */
+  private void installRatisFixes() {
+    boolean done;
+    try {
+      RaftServer.Division d = division();
+      termVoteFileInstalled = termVoteFileInstalled || TermVoteFile.install(d);
+      updaterWakeUpInstalled = updaterWakeUpInstalled || UpdaterWakeUp.install(d);
+      done = termVoteFileInstalled && updaterWakeUpInstalled;
+    } catch (IOException | RuntimeException e) {
+      done = false; // the division is not there yet
+    }
+    if (!done) {
+      try {
+        raftTasks.schedule(this::installRatisFixes, 50, TimeUnit.MILLISECONDS);
+      } catch (RejectedExecutionException e) {
+        // closing
+      }
+    }
+  }
+
+  /**
+   * How long a leader may lack a log appender for a member of its settled configuration before it
+   * hands its leadership on ({@link #watchAppenders}).
+   */
+  static final long UNFED_GRACE_MILLIS = 2_000;
+
+  /** Member id to when this leader first found it without an appender; the task thread's only. */
+  private final Map<String, Long> unfedSince = new HashMap<>();
+
+  /**
+   * How long after a hand-off for an unfed member was tried the leader tries again while a member
+   * is still unfed: a transfer is refused while a configuration change is staging, and its target
+   * may be the node a fault just cut off.
+   */
+  static final long HAND_OFF_RETRY_MILLIS = 5_000;
+
+  /** When this leader last tried a hand-off for an unfed member (nanoTime); task thread's only. */
+  private OptionalLong lastHandOffNanos = OptionalLong.empty();
+
+  /**
+   * True while a hand-off runs on {@link #handOffs}: set by the task thread, cleared when it ends.
+   */
+  private final AtomicBoolean handingOff = new AtomicBoolean();
+
+  /**
+   * On the leader: hands the leadership on when a member of its settled configuration has had no
+   * log appender for {@link #UNFED_GRACE_MILLIS}, so a successor, which starts an appender for
+   * every member, feeds it again. Ratis 3.3 drops such appenders: a configuration change that fails
+   * NOPROGRESS stops every appender whose follower it counts as not caught up, members' included,
+   * and nothing starts them again while this leader lasts (extended chaos run 2024120621: the
+   * listener n4, just added, lost its appender when the addition of n5 failed, applied nothing for
+   * three minutes and was never promoted). Never throws (it runs on the task thread's schedule).
+   */
+  void watchAppenders() {
+    try {
+      RaftServer.Division d = division();
+      var info = d.getInfo();
+      if (!info.isLeader() || !info.isLeaderReady()) {
+        unfedSince.clear();
+        lastHandOffNanos = OptionalLong.empty();
+        return;
+      }
+      var conf = d.getRaftConf();
+      boolean settled =
+          conf.getPreviousPeers(RaftPeerRole.FOLLOWER).isEmpty()
+              && conf.getPreviousPeers(RaftPeerRole.LISTENER).isEmpty();
+      Members current = members();
+      Set<String> unfed =
+          unfedMembers(
+              settled,
+              current.ids(),
+              appenderIds(info.getRoleInfoProto()).collect(Collectors.toSet()),
+              selfId.toString());
+      long now = System.nanoTime();
+      unfedSince.keySet().retainAll(unfed);
+      unfed.forEach(id -> unfedSince.putIfAbsent(id, now));
+      if (unfed.isEmpty()) {
+        lastHandOffNanos = OptionalLong.empty();
+      }
+      boolean overdue =
+          unfedSince.values().stream()
+              .anyMatch(t -> now - t >= TimeUnit.MILLISECONDS.toNanos(UNFED_GRACE_MILLIS));
+      if (handOffDue(overdue, handingOff.get(), lastHandOffNanos, now)) {
+        handingOff.set(true); // only this thread sets it, so nothing raced the check
+        lastHandOffNanos = OptionalLong.of(now);
+        String why =
+            "has had no log appender for the members "
+                + new TreeSet<>(unfed)
+                + " for "
+                + UNFED_GRACE_MILLIS
+                + " ms (Ratis dropped them when a configuration change failed)";
+        handOffs.execute(
+            () -> {
+              try {
+                handOffOrStepDown(current, why);
+              } finally {
+                handingOff.set(false);
+              }
+            });
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("appender watch skipped: {}", e.toString());
+    }
+  }
+
+  /**
+   * Whether a leader with an unfed member ({@code overdue}: for longer than the grace) tries a
+   * hand-off now: none is running, and none was tried, or the last one {@link
+   * #HAND_OFF_RETRY_MILLIS} ago or more (it failed, or its successor lost the appender too).
+   */
+  static boolean handOffDue(boolean overdue, boolean running, OptionalLong lastTried, long now) {
+    return overdue
+        && !running
+        && (lastTried.isEmpty()
+            || now - lastTried.getAsLong() >= TimeUnit.MILLISECONDS.toNanos(HAND_OFF_RETRY_MILLIS));
+  }
+
+  /**
+   * Hands the leadership to another voter, or, when Ratis refuses the transfer (it does while a
+   * configuration change is staging, as when the failed addition that dropped the appenders is
+   * asked again) or its target does not take over, steps down: the next leader, this node included,
+   * starts an appender for every member. Never throws.
+   */
+  private void handOffOrStepDown(Members current, String why) {
+    try {
+      handOffLeadership(current, why);
+      return;
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("leadership hand-off failed ({}); the leader steps down instead", e.toString());
+    }
+    try {
+      stepDown();
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("step-down failed: {}", e.toString());
+    }
+  }
+
+  /**
+   * Asks the leader to step down without naming a successor (Ratis' transfer to no one, which it
+   * takes while a configuration change stages); the group elects again after an election timeout.
+   */
+  void stepDown() throws IOException {
+    RaftClient c = client.get();
+    if (c == null) {
+      throw new IOException("no client to ask the leader with");
+    }
+    requireSuccess(c.admin().transferLeadership(null, leaderWait.toMillis()), "step-down refused");
+  }
+
+  /**
+   * The members of a leader's settled configuration ({@code settled} false: a joint one, no
+   * verdict) it has no log appender for, itself left out.
+   */
+  static Set<String> unfedMembers(
+      boolean settled, Set<String> members, Set<String> appenders, String self) {
+    if (!settled) {
+      return Set.of();
+    }
+    Set<String> out = new HashSet<>(members);
+    out.removeAll(appenders);
+    out.remove(self);
+    return out;
+  }
+
+  /**
+   * How often this server cuts short gRPC's reconnect back-off on its channels to the members
+   * ({@link PeerReconnect}): a peer back from a restart is reachable for votes within this.
+   */
+  static final long PEER_RECONNECT_MILLIS = 500;
+
+  /** One round of {@link PeerReconnect}; never throws (it runs on the task thread's schedule). */
+  int resetPeerBackoff() {
+    try {
+      List<RaftPeerId> ids =
+          division().getRaftConf().getAllPeers().stream().map(RaftPeer::getId).toList();
+      return peerReconnect.reset(ids);
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("peer reconnect skipped: {}", e.toString());
+      return 0;
+    }
   }
 
   /**
@@ -275,8 +537,33 @@ public final class RaftRuntime implements AutoCloseable {
     return selfId;
   }
 
+  /**
+   * This node's Raft division, in whatever state it is: also while Ratis starts it, when its log is
+   * not open yet (every read of the log then throws IllegalStateException). Read the log through
+   * {@link #startedDivision}.
+   */
   public RaftServer.Division division() throws IOException {
     return server.getDivision(groupId);
+  }
+
+  /**
+   * This node's Raft division once Ratis has opened its log and started applying it; an IOException
+   * while it starts, or when it failed to start on a damaged log. Ratis creates the division before
+   * it opens the log, and a joiner that no configuration lists yet stays in STARTING after its log
+   * is open, so the lifecycle cannot tell: the log and the applied index are asked (each throws
+   * IllegalStateException until Ratis set it up). For every caller that reads either, so that a
+   * request in that window is a "starting" answer rather than an internal error (CI run seed
+   * 7363253: a request to joiner n4 answered 500 and put an ERROR in its log).
+   */
+  public RaftServer.Division startedDivision() throws IOException {
+    RaftServer.Division d = division();
+    try {
+      d.getRaftLog();
+      d.getInfo().getLastAppliedIndex();
+    } catch (IllegalStateException e) {
+      throw new IOException("the Raft server is starting: " + e.getMessage(), e);
+    }
+    return d;
   }
 
   /**
@@ -293,7 +580,7 @@ public final class RaftRuntime implements AutoCloseable {
    */
   public long leaderCommitIndex() {
     try {
-      RaftServer.Division d = division();
+      RaftServer.Division d = startedDivision();
       if (d.getInfo().isLeader()) {
         return d.getRaftLog().getLastCommittedIndex();
       }
@@ -303,7 +590,7 @@ public final class RaftRuntime implements AutoCloseable {
           .mapToLong(RaftProtos.CommitInfoProto::getCommitIndex)
           .max()
           .orElse(0);
-    } catch (IOException | IllegalStateException e) {
+    } catch (IOException e) {
       return 0;
     }
   }
@@ -373,13 +660,49 @@ public final class RaftRuntime implements AutoCloseable {
     return leader.leader();
   }
 
-  /** How far each follower's log is known to match the leader's; empty unless this node leads. */
-  private long[] followerMatchIndices() {
-    try {
-      return server.getDivision(groupId).getInfo().getFollowerMatchIndices();
-    } catch (IOException | RuntimeException e) {
-      return new long[0];
+  /** Whether this Ratis lacks {@link ListenerCatchUp}'s method (logged once). */
+  private volatile boolean catchUpUnsupported;
+
+  /**
+   * On the leader: marks every member its log appenders feed as caught up, listeners included
+   * ({@link ListenerCatchUp}). Never throws (it runs on the task thread's schedule).
+   */
+  void catchUpListeners() {
+    if (catchUpUnsupported || !(server.getFactory() instanceof WakeUpRpc.Factory f)) {
+      return;
     }
+    try {
+      RaftServer.Division d = startedDivision();
+      if (!d.getInfo().isLeader()) {
+        return;
+      }
+      Set<RaftPeerId> members = new HashSet<>();
+      var conf = d.getRaftConf();
+      conf.getCurrentPeers(RaftPeerRole.FOLLOWER).forEach(p -> members.add(p.getId()));
+      conf.getCurrentPeers(RaftPeerRole.LISTENER).forEach(p -> members.add(p.getId()));
+      int marked = ListenerCatchUp.markMembers(f.fedInfos(), members);
+      if (marked > 0) {
+        LOG.info(
+            "marked {} member(s) of the configuration caught up (Ratis leaves a listener it added"
+                + " initializing, which keeps it from voting once promoted)",
+            marked);
+      }
+    } catch (NoSuchMethodException e) {
+      catchUpUnsupported = true;
+      LOG.warn(
+          "this Ratis has no follower catch-up to call ({}): a listener added by this leader stays"
+              + " initializing, and cannot vote once promoted, until another leader feeds it",
+          e.toString());
+    } catch (IOException e) {
+      // starting, or closed
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      LOG.debug("the listener catch-up check failed: {}", e.toString());
+    }
+  }
+
+  /** The followers this node's log appenders feed ({@link CommitNudger}); none unless it leads. */
+  private List<CommitNudger.Follower> fedFollowers() {
+    return server.getFactory() instanceof WakeUpRpc.Factory f ? f.followers() : List.of();
   }
 
   private RaftPeerId liveLeader() {
@@ -436,6 +759,11 @@ public final class RaftRuntime implements AutoCloseable {
       return;
     }
     clientPeers = wanted;
+    Set<RaftPeerId> ids = all.stream().map(RaftPeer::getId).collect(Collectors.toUnmodifiableSet());
+    // Peers both clients know while they are swapped: neither is sent a request for a peer it
+    // lacks.
+    clientPeerIds =
+        clientPeerIds.stream().filter(ids::contains).collect(Collectors.toUnmodifiableSet());
     long attempts = Math.max(3, config.writeTimeout().toMillis() / 100);
     RetryPolicy retry =
         RetryPolicies.retryUpToMaximumCountWithFixedSleep(
@@ -448,6 +776,7 @@ public final class RaftRuntime implements AutoCloseable {
             .setRetryPolicy(retry)
             .build();
     RaftClient old = client.getAndSet(fresh);
+    clientPeerIds = ids;
     if (old != null) {
       // Requests in flight on the old client keep it busy until they end; close it once they have.
       CompletableFuture.delayedExecutor(config.writeTimeout().toMillis() * 2, TimeUnit.MILLISECONDS)
@@ -587,12 +916,19 @@ public final class RaftRuntime implements AutoCloseable {
    * Whether this node was removed from the cluster without being told: it was a member, it is a
    * listener, has heard nothing from a leader for {@code quiet} or holds a configuration without
    * itself, and the leader, found by asking the members it knows, holds a settled configuration
-   * without it (a configuration in this node's log may be one the leader never committed: the
-   * leader's answer decides). Ratis tells a removed voter when it campaigns (the leader answers
-   * "shut down"); a removed listener never campaigns, and holds the entry that removes it without
-   * learning that it was committed, so Ratis neither applies it there nor closes the division
-   * (chaos run short-706500, ListenerRemovalIT: it kept serving a replica nobody updated). Blocks
-   * for up to a Ratis client call per member; no call on a voter that hears its leader.
+   * without it at two asks in a row (a configuration in this node's log may be one the leader never
+   * committed: the leader's answer decides). Ratis tells a removed voter when it campaigns (the
+   * leader answers "shut down"); a removed listener never campaigns, and holds the entry that
+   * removes it without learning that it was committed, so Ratis neither applies it there nor closes
+   * the division (chaos run short-706500, ListenerRemovalIT: it kept serving a replica nobody
+   * updated). A node the leader replicates to but does not list is not removed while it is behind
+   * the leader's commit index: that is a joiner being caught up before the configuration that adds
+   * it (re-added under its old id, it receives the history that lists it and then removes it; once
+   * caught up, the leader lists it at once). Fed and caught up, it is removed: Ratis 3.3 kept a log
+   * appender for it, which feeds it heartbeats, so it never campaigns and is never told (CI run
+   * short-1854329: n1, removed while it led, heard its successor for good). Blocks for up to a
+   * Ratis client call per member and {@link #CATCH_UP_LOOK}; no call on a voter that hears its
+   * leader.
    */
   public boolean removedWithoutNotice(Duration quiet) {
     try {
@@ -600,6 +936,7 @@ public final class RaftRuntime implements AutoCloseable {
       Members mine = members();
       RaftClient c = client.get();
       if (d.getInfo().isLeader() || !wasMember || c == null) {
+        notListedInARow.set(0);
         return false; // leading, never a member yet (a joiner waiting to be added), or no client
       }
       // A listener runs no election timer, so Ratis reports 0 ms since its leader's last message
@@ -610,15 +947,19 @@ public final class RaftRuntime implements AutoCloseable {
       boolean listener =
           last != null && last.listeners().stream().anyMatch(p -> p.getId().equals(selfId))
               || role.getRole() == RaftPeerRole.LISTENER;
-      boolean heard =
-          role.hasFollowerInfo()
-              && role.getFollowerInfo().hasLeaderInfo()
-              && role.getFollowerInfo().getLeaderInfo().getLastRpcElapsedTimeMs()
-                  < quiet.toMillis();
+      boolean heard = heardLeaderWithin(role, quiet.toMillis());
       if (!listener && heard && mine.contains(config.id())) {
+        notListedInARow.set(0);
         return false;
       }
-      return leaderListsSelf(mine, c).map(listed -> !listed).orElse(false);
+      Optional<Boolean> listed = leaderListsSelf(mine, c, true);
+      if (listed.isEmpty() || listed.get()) {
+        notListedInARow.set(0);
+        return false;
+      }
+      // Twice in a row: a joiner re-added under its old id can be between two attempts to catch it
+      // up (a leader that failed one hands its leadership on, the next starts afresh) at one ask.
+      return notListedInARow.incrementAndGet() >= 2;
     } catch (IOException | RuntimeException e) {
       return false;
     }
@@ -639,15 +980,16 @@ public final class RaftRuntime implements AutoCloseable {
     if (last == null || c == null) {
       return Optional.empty();
     }
-    return leaderListsSelf(last, c).map(listed -> !listed);
+    return leaderListsSelf(last, c, false).map(listed -> !listed);
   }
 
   /**
    * Asks the members in {@code ask}, the last known leader first, for the leader's configuration:
-   * whether a settled one lists this node; empty when no leader answered or its configuration is
-   * changing. Blocks for up to a Ratis client call per member.
+   * whether a settled one lists this node (or, with {@code fedCounts}, whether the leader
+   * replicates to it while this node is behind its commit index); empty when no leader answered or
+   * its configuration is changing. Blocks for up to a Ratis client call per member.
    */
-  private Optional<Boolean> leaderListsSelf(Members ask, RaftClient c) {
+  private Optional<Boolean> leaderListsSelf(Members ask, RaftClient c, boolean fedCounts) {
     // The leader this node last knew first: a dead member's call can take the client's timeout.
     RaftPeerId lastLeader = leader();
     List<RaftPeer> peers =
@@ -664,18 +1006,152 @@ public final class RaftRuntime implements AutoCloseable {
       } catch (IOException | RuntimeException e) {
         continue;
       }
-      if (info.getRoleInfoProto().getRole() != RaftPeerRole.LEADER || info.getConf().isEmpty()) {
-        continue;
+      switch (leaderVerdict(info.getRoleInfoProto(), info.getConf(), config.id())) {
+        case NOT_A_LEADER:
+          continue;
+        case CHANGING:
+          return Optional.empty();
+        case LISTED:
+          return Optional.of(true);
+        case FED_ONLY:
+          return Optional.of(fedCounts && !caughtUpWith(commitIndexOf(info, p.getId())));
+        case NOT_LISTED:
+          return Optional.of(false);
       }
-      RaftProtos.RaftConfigurationProto conf = info.getConf().get();
-      if (conf.getOldPeersCount() != 0 || conf.getOldListenersCount() != 0) {
-        return Optional.empty();
-      }
-      return Optional.of(
-          Stream.concat(conf.getPeersList().stream(), conf.getListenersList().stream())
-              .anyMatch(peer -> peer.getId().toStringUtf8().equals(config.id())));
     }
     return Optional.empty();
+  }
+
+  /**
+   * How long a node fed by a leader that does not list it waits for its own commit index to reach
+   * the leader's before it counts as behind (a joiner being caught up): a fed member gets there
+   * within a heartbeat.
+   */
+  static final Duration CATCH_UP_LOOK = Duration.ofSeconds(1);
+
+  /** The commit index {@code info}'s server reports for {@code id}; -1 when it has none. */
+  private static long commitIndexOf(GroupInfoReply info, RaftPeerId id) {
+    return info.getCommitInfos().stream()
+        .filter(ci -> ci.getServer().getId().equals(id.toByteString()))
+        .mapToLong(RaftProtos.CommitInfoProto::getCommitIndex)
+        .findFirst()
+        .orElse(-1);
+  }
+
+  /**
+   * Whether this node's commit index reaches {@code leaderCommit} within {@link #CATCH_UP_LOOK}.
+   * Blocks, polling every 20 ms.
+   */
+  private boolean caughtUpWith(long leaderCommit) {
+    if (leaderCommit < 0) {
+      return false;
+    }
+    long deadline = System.nanoTime() + CATCH_UP_LOOK.toNanos();
+    try {
+      while (startedDivision().getRaftLog().getLastCommittedIndex() < leaderCommit) {
+        if (System.nanoTime() > deadline) {
+          return false;
+        }
+        Thread.sleep(20);
+      }
+      return true;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /** What one member's group info says of this node's membership. */
+  enum LeaderVerdict {
+    /** Not a leader with a configuration: ask the next member. */
+    NOT_A_LEADER,
+    /** The leader's configuration is a joint one: no verdict. */
+    CHANGING,
+    LISTED,
+    /**
+     * The settled configuration does not list it, but the leader has a log appender to it: a joiner
+     * being caught up, or an appender Ratis kept from before its removal.
+     */
+    FED_ONLY,
+    NOT_LISTED
+  }
+
+  /**
+   * One member's answer for {@link #leaderListsSelf}: whether its settled configuration lists
+   * {@code id}, and if not, whether it has a log appender to it (a leader's follower list is its
+   * appenders: the members, and nodes it is catching up before the change that adds them).
+   */
+  static LeaderVerdict leaderVerdict(
+      RaftProtos.RoleInfoProto role,
+      Optional<RaftProtos.RaftConfigurationProto> leaderConf,
+      String id) {
+    if (role.getRole() != RaftPeerRole.LEADER || leaderConf.isEmpty()) {
+      return LeaderVerdict.NOT_A_LEADER;
+    }
+    Optional<Set<String>> listed = settledIds(leaderConf.get());
+    if (listed.isEmpty()) {
+      return LeaderVerdict.CHANGING;
+    }
+    if (listed.get().contains(id)) {
+      return LeaderVerdict.LISTED;
+    }
+    return appenderIds(role).anyMatch(id::equals)
+        ? LeaderVerdict.FED_ONLY
+        : LeaderVerdict.NOT_LISTED;
+  }
+
+  /** The members of a settled configuration; empty for a joint one. */
+  private static Optional<Set<String>> settledIds(RaftProtos.RaftConfigurationProto conf) {
+    if (conf.getOldPeersCount() != 0 || conf.getOldListenersCount() != 0) {
+      return Optional.empty();
+    }
+    Set<String> ids = new HashSet<>();
+    Stream.concat(conf.getPeersList().stream(), conf.getListenersList().stream())
+        .forEach(p -> ids.add(p.getId().toStringUtf8()));
+    return Optional.of(ids);
+  }
+
+  /** The peers a leader's role info lists as followers: its log appenders. */
+  private static Stream<String> appenderIds(RaftProtos.RoleInfoProto role) {
+    return role.hasLeaderInfo()
+        ? role.getLeaderInfo().getFollowerInfoList().stream()
+            .map(f -> f.getId().getId().toStringUtf8())
+        : Stream.empty();
+  }
+
+  /**
+   * Whether the leader replicates to a member of {@code next} that its settled configuration does
+   * not list: asked after a change failed (a failed addition stops the appenders it started), so
+   * such an appender is one Ratis kept from before that member's removal, which fails every
+   * addition of it until another leader takes over. False when no leader answers.
+   */
+  public boolean leaderKeepsStaleAppender(Members next) {
+    RaftClient c = client.get();
+    RaftPeerId l = leader();
+    if (c == null || l == null) {
+      return false;
+    }
+    try {
+      GroupInfoReply info = c.getGroupManagementApi(l).info(groupId);
+      return staleAppender(info.getRoleInfoProto(), info.getConf(), next.ids());
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  /** {@link #leaderKeepsStaleAppender} on one member's group info. */
+  static boolean staleAppender(
+      RaftProtos.RoleInfoProto role,
+      Optional<RaftProtos.RaftConfigurationProto> leaderConf,
+      Set<String> wanted) {
+    if (role.getRole() != RaftPeerRole.LEADER || leaderConf.isEmpty()) {
+      return false;
+    }
+    Optional<Set<String>> listed = settledIds(leaderConf.get());
+    return listed.isPresent()
+        && appenderIds(role).anyMatch(id -> wanted.contains(id) && !listed.get().contains(id));
   }
 
   /** Current voters and listeners. */
@@ -693,7 +1169,7 @@ public final class RaftRuntime implements AutoCloseable {
   public boolean awaitCommittedMembers(Members next, Duration timeout) throws IOException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
-      RaftServer.Division d = division();
+      RaftServer.Division d = startedDivision();
       var conf = d.getRaftConf();
       Members held =
           new Members(
@@ -720,6 +1196,14 @@ public final class RaftRuntime implements AutoCloseable {
 
   /** Voters and listeners of a configuration. Immutable. */
   public record Members(List<RaftPeer> voters, List<RaftPeer> listeners) {
+    /** The ids of the voters and listeners. */
+    public Set<String> ids() {
+      Set<String> out = new HashSet<>();
+      Stream.concat(voters.stream(), listeners.stream())
+          .forEach(p -> out.add(p.getId().toString()));
+      return out;
+    }
+
     public boolean contains(String id) {
       return voters.stream().anyMatch(p -> p.getId().toString().equals(id))
           || listeners.stream().anyMatch(p -> p.getId().toString().equals(id));
@@ -766,6 +1250,10 @@ public final class RaftRuntime implements AutoCloseable {
    * longer change the configuration ({@code RaftMembership#change}).
    */
   public void handOffLeadership(Members current) throws IOException {
+    handOffLeadership(current, "cannot change the configuration any more");
+  }
+
+  private void handOffLeadership(Members current, String why) throws IOException {
     RaftClient c = client.get();
     RaftPeerId l = leader();
     if (c == null || l == null) {
@@ -776,16 +1264,16 @@ public final class RaftRuntime implements AutoCloseable {
             .filter(p -> !p.getId().equals(l))
             .findFirst()
             .orElseThrow(() -> new IOException("no other voter to hand the leadership to"));
-    LOG.warn(
-        "the leader {} cannot change the configuration any more; handing its leadership to {}",
-        l,
-        target.getId());
+    LOG.warn("the leader {} {}; handing its leadership to {}", l, why, target.getId());
     RaftClientReply r =
         c.admin().transferLeadership(target.getId(), leaderWait.multipliedBy(2).toMillis());
+    requireSuccess(r, "leadership transfer to " + target.getId() + " failed");
+  }
+
+  /** Throws the reply's exception, or one saying {@code otherwise}, unless {@code r} succeeded. */
+  private static void requireSuccess(RaftClientReply r, String otherwise) throws IOException {
     if (!r.isSuccess()) {
-      throw r.getException() != null
-          ? r.getException()
-          : new IOException("leadership transfer to " + target.getId() + " failed");
+      throw r.getException() != null ? r.getException() : new IOException(otherwise);
     }
   }
 
@@ -830,6 +1318,7 @@ public final class RaftRuntime implements AutoCloseable {
   public void close() {
     closed = true;
     raftTasks.shutdownNow();
+    handOffs.shutdownNow();
     try {
       server.close();
     } catch (IOException e) {

@@ -1,5 +1,6 @@
 package dev.quorumdns.node.raft;
 
+import dev.quorumdns.node.runtime.DaemonThreads;
 import dev.quorumdns.node.runtime.WriteResult;
 import dev.quorumdns.registry.codec.CodecException;
 import dev.quorumdns.registry.codec.CommandCodec;
@@ -17,6 +18,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.ClientId;
@@ -80,17 +82,13 @@ final class WriteSender {
    * after a minute.
    */
   private static final ExecutorService RESETS =
-      Executors.newCachedThreadPool(
-          r -> {
-            Thread t = new Thread(r, "raft-client-reset");
-            t.setDaemon(true);
-            return t;
-          });
+      Executors.newCachedThreadPool(DaemonThreads.named("raft-client-reset"));
 
   private final RaftPeerId self;
   private final RaftGroupId group;
   private final RaftClientAsynchronousProtocol local;
   private final Supplier<RaftClient> client;
+  private final Predicate<RaftPeerId> clientPeer;
   private final LeaderTracker leader;
   private final Duration leaderWait;
   private final Duration timeout;
@@ -101,6 +99,10 @@ final class WriteSender {
    * @param local this node's Raft server, for requests while it leads
    * @param client the client to the group, for requests to another leader (null while this node has
    *     none)
+   * @param clientPeer whether that client has a channel to a peer: a leader this node still knows
+   *     after the change that removed it is not one (Ratis' client logs an ERROR for each request
+   *     to a peer it does not know, chaos run 2024120625: 27 of them for one write), so the request
+   *     waits for the next leader instead
    * @param leaderWait how long a write waits for a leader to be known before it is not sent
    * @param timeout how long a write waits for its outcome in all
    */
@@ -109,6 +111,7 @@ final class WriteSender {
       RaftGroupId group,
       RaftClientAsynchronousProtocol local,
       Supplier<RaftClient> client,
+      Predicate<RaftPeerId> clientPeer,
       LeaderTracker leader,
       Duration leaderWait,
       Duration timeout,
@@ -117,6 +120,7 @@ final class WriteSender {
     this.group = group;
     this.local = local;
     this.client = client;
+    this.clientPeer = clientPeer;
     this.leader = leader;
     this.leaderWait = leaderWait;
     this.timeout = timeout;
@@ -290,9 +294,13 @@ final class WriteSender {
         retryAfter(null, RETRY_PAUSE);
         return;
       }
+      boolean remote = !target.equals(self);
+      if (remote && !clientPeer.test(target)) {
+        retryAfter(target, RETRY_PAUSE);
+        return;
+      }
       int attempt = attempts.incrementAndGet();
       CompletableFuture<RaftClientReply> reply;
-      boolean remote = !target.equals(self);
       try {
         synchronized (request) {
           CompletableFuture<RaftClientReply> inFlight =

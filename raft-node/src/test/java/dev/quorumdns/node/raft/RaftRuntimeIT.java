@@ -3,6 +3,7 @@ package dev.quorumdns.node.raft;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quorumdns.node.config.ConfigLoader;
@@ -19,11 +20,14 @@ import dev.quorumdns.registry.command.Outcome;
 import dev.quorumdns.registry.state.Registry;
 import dev.quorumdns.registry.state.Snapshots;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,14 +36,15 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
+import org.apache.ratis.proto.RaftProtos;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftPeer;
-import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.LifeCycle;
 import org.apache.ratis.util.SizeInBytes;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -101,7 +106,7 @@ class RaftRuntimeIT {
               Clock.systemUTC(),
               callbacks,
               SizeInBytes.valueOf(c.raftSegmentBytes()),
-              new Quiet());
+              new QuietListener());
       raft.start();
       nodes.add(raft);
       registries.add(r);
@@ -175,6 +180,256 @@ class RaftRuntimeIT {
                   ? Boolean.TRUE
                   : null);
     }
+  }
+
+  /**
+   * Each node's round of {@link PeerReconnect} reaches its gRPC channel to each other member on the
+   * Ratis this build pins: a Ratis that renamed the class or method would make it a silent no-op.
+   */
+  @Test
+  void everyNodeCutsShortTheReconnectBackOffToBothPeers() {
+    assertNotNull(PeerReconnect.resetMethod());
+    for (RaftRuntime n : nodes) {
+      assertEquals(2, n.resetPeerBackoff(), n.selfId().toString());
+    }
+  }
+
+  /**
+   * Every node runs with the fixes for Ratis' faults on the Ratis this build pins: its log
+   * appenders and state-machine updater wait on a {@link WakeUpSignal}, and its term and vote are
+   * written by {@link TermVoteFile} (and still read back when it restarts). A Ratis that renamed
+   * the fields or stopped building appenders through the transport's factory would make a fix a
+   * silent no-op.
+   */
+  @Test
+  void everyNodeRunsWithTheFixesForRatisFaults() throws Exception {
+    RaftRuntime leader = leader();
+    applied(leader.submit(upsert("a", 80)).get(30, TimeUnit.SECONDS));
+    WakeUpRpc.Factory factory =
+        assertInstanceOf(WakeUpRpc.Factory.class, leader.division().getRaftServer().getFactory());
+    assertTrue(factory.appenders() >= 2, "appenders built: " + factory.appenders());
+    for (RaftRuntime n : nodes) {
+      RaftServer.Division d = n.division();
+      await(
+          n.selfId() + "'s updater on a WakeUpSignal and its term in a TermVoteFile",
+          () -> {
+            try {
+              return UpdaterWakeUp.installedIn(d) && TermVoteFile.installedIn(d)
+                  ? Boolean.TRUE
+                  : null;
+            } catch (ReflectiveOperationException e) {
+              throw new AssertionError(e);
+            }
+          });
+    }
+  }
+
+  /**
+   * A voter demoted to listener takes Ratis' listener role, so that an election timeout (here: its
+   * leader gone, no quorum left) does not close its division. Ratis 3.3 alone leaves it a follower,
+   * which stands as a candidate, finds itself among no voters and closes (CI rehearsal 5811728).
+   */
+  @Test
+  void aVoterDemotedToListenerOutlivesItsLeader() throws Exception {
+    RaftRuntime leader = leader();
+    RaftRuntime demoted =
+        nodes.stream().filter(n -> !n.selfId().equals(leader.selfId())).findFirst().orElseThrow();
+    RaftRuntime.Members current = leader.members();
+    RaftPeer peer =
+        current.voters().stream()
+            .filter(p -> p.getId().equals(demoted.selfId()))
+            .findFirst()
+            .orElseThrow();
+    List<RaftPeer> voters =
+        current.voters().stream().filter(p -> !p.getId().equals(peer.getId())).toList();
+    RaftPeer asListener =
+        RaftPeer.newBuilder()
+            .setId(peer.getId())
+            .setAddress(peer.getAddress())
+            .setStartupRole(RaftProtos.RaftPeerRole.LISTENER)
+            .build();
+    RaftClientReply reply =
+        leader.setMembers(current, new RaftRuntime.Members(voters, List.of(asListener)));
+    assertTrue(reply.isSuccess(), "demotion: " + reply);
+    await(
+        demoted.selfId() + " in the listener role",
+        () -> {
+          try {
+            return demoted.division().getInfo().getCurrentRole() == RaftProtos.RaftPeerRole.LISTENER
+                ? Boolean.TRUE
+                : null;
+          } catch (IOException e) {
+            return null;
+          }
+        });
+
+    leader.close();
+    // The remaining voter cannot win alone; every election timeout of the demoted member passes
+    // without a leader. Ten of the longest ones, polled.
+    long until =
+        System.nanoTime() + first.electionTimeout().multipliedBy(2).multipliedBy(10).toNanos();
+    while (System.nanoTime() < until) {
+      RaftServer.Division d = demoted.division();
+      assertEquals(
+          LifeCycle.State.RUNNING,
+          d.getInfo().getLifeCycleState(),
+          "the demoted member's division, with no leader");
+      assertEquals(RaftProtos.RaftPeerRole.LISTENER, d.getInfo().getCurrentRole());
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+    }
+  }
+
+  /**
+   * A listener the leader added leaves Ratis' STARTING state (where it refuses votes) once it is a
+   * member. Ratis 3.3 marks only voters caught up after staging, so every append to a listener said
+   * "initializing" for as long as that leader led, and the listener, promoted to voter, could not
+   * vote (CI rehearsal short-13348052: no leader for minutes in the joint configuration of a
+   * demotion). Also: promoted, it votes (its division is RUNNING as a follower).
+   */
+  @Test
+  void aListenerTheLeaderAddedRunsAndVotesOncePromoted() throws Exception {
+    RaftRuntime leader = leader();
+    Path base = Path.of("target", "it", "raft-runtime").toAbsolutePath();
+    NodeConfig c =
+        ConfigLoader.load(
+            List.of(
+                "--id",
+                "n4",
+                "--data-dir",
+                base.resolve("n4").toString(),
+                "--bind",
+                "127.0.90.14",
+                "--join",
+                "--listener",
+                "--write-timeout",
+                "10s"),
+            Map.of());
+    Registry r = new Registry(c.stateDir(), new SimpleMeterRegistry());
+    r.load();
+    registries.add(r);
+    RaftRuntime joiner =
+        new RaftRuntime(
+            c,
+            r,
+            Clock.systemUTC(),
+            callbacks,
+            SizeInBytes.valueOf(c.raftSegmentBytes()),
+            new QuietListener());
+    joiner.start();
+    nodes.add(joiner);
+    RaftRuntime.Members current = leader.members();
+    RaftPeer n4 =
+        RaftPeer.newBuilder()
+            .setId("n4")
+            .setAddress("127.0.90.14:9053")
+            .setStartupRole(RaftProtos.RaftPeerRole.LISTENER)
+            .build();
+    RaftClientReply added =
+        leader.setMembers(current, new RaftRuntime.Members(current.voters(), List.of(n4)));
+    assertTrue(added.isSuccess(), "addition: " + added);
+    awaitRunning(joiner, "the listener");
+    assertEquals(RaftProtos.RaftPeerRole.LISTENER, joiner.division().getInfo().getCurrentRole());
+
+    RaftRuntime.Members withListener = leader.members();
+    List<RaftPeer> voters = new ArrayList<>(withListener.voters());
+    voters.add(RaftPeer.newBuilder().setId("n4").setAddress("127.0.90.14:9053").build());
+    RaftClientReply promoted =
+        leader.setMembers(withListener, new RaftRuntime.Members(voters, List.of()));
+    assertTrue(promoted.isSuccess(), "promotion: " + promoted);
+    awaitRunning(joiner, "the promoted voter");
+  }
+
+  private static void awaitRunning(RaftRuntime node, String what) {
+    await(
+        what + " RUNNING (not initializing)",
+        () -> {
+          try {
+            return node.division().getInfo().getLifeCycleState() == LifeCycle.State.RUNNING
+                ? Boolean.TRUE
+                : null;
+          } catch (IOException e) {
+            return null;
+          }
+        });
+  }
+
+  /**
+   * A member removed while its leader keeps a log appender to it hears heartbeats for good, so it
+   * never campaigns and Ratis never tells it; it finds out once it has caught up with the leader's
+   * commit index. Ratis 3.3 kept such an appender in CI run short-1854329 (n1, removed while it
+   * led, fed by its successor); here the real leader's appender is started again right after the
+   * removal (Ratis' private {@code LeaderStateImpl.addAndStartSenders}).
+   */
+  @Test
+  void aRemovedMemberTheLeaderStillFeedsFindsOutItWasRemoved() throws Exception {
+    RaftRuntime leader = leader();
+    RaftRuntime removed =
+        nodes.stream().filter(n -> !n.selfId().equals(leader.selfId())).findFirst().orElseThrow();
+    RaftRuntime.Members current = leader.members();
+    RaftPeer peer =
+        current.voters().stream()
+            .filter(p -> p.getId().equals(removed.selfId()))
+            .findFirst()
+            .orElseThrow();
+    List<RaftPeer> voters =
+        current.voters().stream().filter(p -> !p.getId().equals(peer.getId())).toList();
+    RaftClientReply reply = leader.setMembers(current, new RaftRuntime.Members(voters, List.of()));
+    assertTrue(reply.isSuccess(), "removal: " + reply);
+    keepFeeding(leader, peer);
+    await(
+        removed.selfId() + " holding the configuration without itself",
+        () -> {
+          try {
+            return removed.members().contains(removed.selfId().toString()) ? null : Boolean.TRUE;
+          } catch (IOException e) {
+            return null;
+          }
+        });
+    await(
+        removed.selfId() + " finding out it was removed",
+        () -> removed.removedWithoutNotice(Duration.ofSeconds(5)) ? Boolean.TRUE : null);
+    assertEquals(
+        LifeCycle.State.RUNNING,
+        removed.division().getInfo().getLifeCycleState(),
+        "fed, it never campaigned (so Ratis never told it)");
+  }
+
+  /** Starts a log appender to {@code peer} on {@code leader}, as Ratis 3.3 kept one. */
+  private static void keepFeeding(RaftRuntime leader, RaftPeer peer) throws Exception {
+    RaftServer.Division d = leader.division();
+    Method getRole = d.getClass().getDeclaredMethod("getRole");
+    getRole.setAccessible(true);
+    Object role = getRole.invoke(d);
+    Method getLeaderState = role.getClass().getDeclaredMethod("getLeaderState");
+    getLeaderState.setAccessible(true);
+    Object state = ((Optional<?>) getLeaderState.invoke(role)).orElseThrow();
+    Method add = state.getClass().getDeclaredMethod("addAndStartSenders", Collection.class);
+    add.setAccessible(true);
+    synchronized (d) {
+      add.invoke(state, List.of(peer));
+    }
+  }
+
+  /**
+   * The fallback of a refused hand-off: Ratis 3.3 takes a transfer to no one from the node's own
+   * client, and the group elects a leader in a later term.
+   */
+  @Test
+  void aLeaderAskedToStepDownLetsTheGroupElectAgain() throws Exception {
+    RaftRuntime leader = leader();
+    long term = leader.division().getInfo().getCurrentTerm();
+    leader.stepDown();
+    await(
+        "a leader in a term after " + term,
+        () -> {
+          RaftRuntime next = leader();
+          try {
+            return next.division().getInfo().getCurrentTerm() > term ? next : null;
+          } catch (IOException e) {
+            return null;
+          }
+        });
+    applied(leader().submit(upsert("after-step-down", 80)).get(30, TimeUnit.SECONDS));
   }
 
   /**
@@ -277,17 +532,5 @@ class RaftRuntimeIT {
     assertEquals(first, again, "the retry was applied a second time");
     assertInstanceOf(
         Outcome.NotFound.class, sendAs(client, 2, delete), "a new call is a new write");
-  }
-
-  /** The node runtime's listener: nothing to do here. */
-  private static final class Quiet implements RaftRuntime.RaftMembershipListener {
-    @Override
-    public void leaderChanged(RaftPeerId leader) {}
-
-    @Override
-    public void leaderReady() {}
-
-    @Override
-    public void membersChanged(List<RaftPeer> voters, List<RaftPeer> listeners) {}
   }
 }
