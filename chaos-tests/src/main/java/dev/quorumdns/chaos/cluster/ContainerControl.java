@@ -126,17 +126,37 @@ public final class ContainerControl implements ClusterControl, HostFaults {
 
   /**
    * Re-adds {@code id} as a new member: data wiped, started with --join, added, filled by the
-   * leader.
+   * leader. A joiner that stops itself as removed before its addition completes is wiped and
+   * started again, the step its log asks of an operator ("Wipe ... before it joins again"): fed by
+   * a leader's log appender Ratis kept from before its removal, it receives the history that lists
+   * it and then removes it, campaigns with it once that leader hands its leadership on, and is told
+   * to shut down (extended chaos run 2024120625). Nemeses note it from the node's log ({@link
+   * ClusterControl#STOPPED_AS_REMOVED}).
    */
   @Override
   public void addMember(String id) {
-    cluster.startJoining(cluster.node(id));
+    ChaosNode node = cluster.node(id);
+    startJoiner(node);
+    int[] removals = {node.countInLog(STOPPED_AS_REMOVED)};
+    changeMembership(
+        id,
+        true,
+        () -> {
+          int now = node.countInLog(STOPPED_AS_REMOVED);
+          if (now > removals[0] && !node.processAlive()) {
+            removals[0] = now;
+            startJoiner(node);
+          }
+        });
+  }
+
+  private void startJoiner(ChaosNode node) {
+    cluster.startJoining(node);
     Await.until(
-        id + " API up to join",
+        node.id() + " API up to join",
         Duration.ofSeconds(60),
         Duration.ofMillis(200),
-        () -> api.cluster(id).reachable());
-    changeMembership(id, true);
+        () -> api.cluster(node.id()).reachable());
   }
 
   /**
@@ -145,12 +165,18 @@ public final class ContainerControl implements ClusterControl, HostFaults {
    * can be asked again.
    */
   private void changeMembership(String id, boolean add) {
+    changeMembership(id, add, () -> {});
+  }
+
+  /** As above, running {@code beforeEach} before each look and attempt. */
+  private void changeMembership(String id, boolean add, Runnable beforeEach) {
     String what = (add ? "adding " : "removing ") + id;
     Await.until(
         what,
         Duration.ofSeconds(90),
         Duration.ofMillis(500),
         () -> {
+          beforeEach.run();
           String via = other(id);
           ClusterStatus status = api.cluster(via);
           if (status.reachable()

@@ -9,12 +9,20 @@ import java.util.Optional;
  * leader lookup may be called from any thread.
  */
 public interface ClusterControl {
+  /** In a node's log line when it stops itself as removed from the cluster. */
+  String STOPPED_AS_REMOVED = "was removed from the cluster";
+
   List<String> ids();
 
   /** The current leader as the nodes report it, if any node knows one. */
   Optional<String> leader();
 
   void kill(String id);
+
+  /**
+   * True when the node answers its readiness probe (up, and caught up or serving without leader).
+   */
+  boolean ready(String id);
 
   /** Starts the node process again (after {@link #kill}). */
   void start(String id);
@@ -40,7 +48,10 @@ public interface ClusterControl {
   /** Removes {@code id} from the Raft group through another member's HTTP API. */
   void removeMember(String id);
 
-  /** Adds {@code id} back as a voter through another member's HTTP API. */
+  /**
+   * Adds {@code id} back as a voter through another member's HTTP API, from an empty data
+   * directory; a joiner that stops itself as removed before that completes is started afresh.
+   */
   void addMember(String id);
 
   /**

@@ -28,10 +28,10 @@ public final class Nemeses {
     Map<FaultKind, Nemesis> out = new EnumMap<>(FaultKind.class);
     out.put(
         FaultKind.KILL_LEADER,
-        simple(FaultKind.KILL_LEADER, (c, r) -> kill(c, List.of(leader(c)))));
+        simple(FaultKind.KILL_LEADER, (c, r) -> kill(c, List.of(leader(everyNodeBack(c))))));
     out.put(
         FaultKind.KILL_RANDOM,
-        simple(FaultKind.KILL_RANDOM, (c, r) -> kill(c, pick(c.ids(), 1, r))));
+        simple(FaultKind.KILL_RANDOM, (c, r) -> kill(c, pick(everyNodeBack(c).ids(), 1, r))));
     out.put(
         FaultKind.KILL_MAJORITY,
         simple(
@@ -129,6 +129,21 @@ public final class Nemeses {
   private static Nemesis.Active kill(ClusterControl c, List<String> targets) {
     targets.forEach(c::kill);
     return Nemesis.active(targets, () -> targets.forEach(c::start));
+  }
+
+  /**
+   * {@code c}, once every node answers its readiness probe; not applicable before. A kill of one
+   * node takes a minority down only when the node killed before it is back: restarts took 3-9 s in
+   * CI, and a kill 0.2 s after the last one's restart took two of three nodes at once, so the kill
+   * scenario lost its quorum for 20-30 s and its restarted nodes answered from what they held (CI
+   * runs short-15819890 and short-4473391). Losing the quorum is the quorum-loss scenario's fault.
+   */
+  private static ClusterControl everyNodeBack(ClusterControl c) {
+    List<String> notReady = c.ids().stream().filter(id -> !c.ready(id)).toList();
+    if (!notReady.isEmpty()) {
+      throw new Nemesis.NotApplicable(notReady + " not ready yet");
+    }
+    return c;
   }
 
   private static Nemesis.Active cut(ClusterControl c, List<String> targets, Grudge grudge) {

@@ -283,7 +283,16 @@ public final class AutopilotScenario {
 
   /** Waits until the leader's view satisfies {@code condition}. */
   private void awaitView(String what, Duration deadline, Predicate<ClusterView> condition) {
-    await(what, deadline, () -> leaderView().filter(condition).isPresent());
+    try {
+      await(what, deadline, () -> leaderView().filter(condition).isPresent());
+    } catch (IllegalStateException e) {
+      // The leader's last view (voters, health, last contact) says why the autopilot did not act.
+      throw new IllegalStateException(
+          e.getMessage()
+              + "; the leader's view then: "
+              + leaderView().map(ClusterView::toString).orElse("no node answered as the leader"),
+          e);
+    }
   }
 
   /** The view of the node that answers as the leader, if one does. */

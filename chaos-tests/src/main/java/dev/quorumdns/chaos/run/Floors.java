@@ -31,13 +31,16 @@ public final class Floors {
           OpKind.READ_API, 20L,
           OpKind.RESOLVE_DNS, 1_000L);
 
-  /** Whole extended form (every scenario, {@code -Dchaos.extended=true}): faults injected. */
+  /**
+   * Whole extended form (every scenario, {@code -Dchaos.extended=true}, as CI runs it): faults
+   * injected.
+   */
   public static final long MIN_FAULTS = 150;
 
   /**
-   * Whole short form without the extended scenarios (CI): faults injected. Run short-5120 (seed
-   * 5120, a loaded machine) had injected 90 when it stopped inside its sixth and last base
-   * scenario.
+   * Whole base form (the six scenarios without {@code -Dchaos.extended=true}): faults injected. Run
+   * short-5120 (seed 5120, a loaded machine) had injected 90 when it stopped inside its sixth and
+   * last base scenario.
    */
   public static final long MIN_FAULTS_BASE = 80;
 

@@ -85,6 +85,64 @@ class NodeLogCheckerTest {
     assertEquals(Validity.INVALID, bad.validity());
   }
 
+  /** CI run short-4473391, n2: a closed Ratis client; a proxy failing otherwise stays a problem. */
+  @Test
+  void theShippedListAllowsAClosedClientsProxyOnlyWhenItIsClosed() {
+    String closed =
+        T
+            + "WARN  [n2] LifeCycle: n3|172.19.0.2:9053: Failed to start (state=STARTING)\n"
+            + "org.apache.ratis.protocol.exceptions.AlreadyClosedException: client-08D1B970BC74:"
+            + " Failed to create proxy for n3|172.19.0.2:9053\n"
+            + "\tat org.apache.ratis.util.PeerProxyMap.createProxyImpl(PeerProxyMap.java:113)\n";
+    CheckResult ok = NodeLogChecker.standard().check(Map.of("n2", closed));
+    assertEquals(Validity.VALID, ok.validity(), () -> ok.anomalies().toString());
+    String refused =
+        T
+            + "WARN  [n2] LifeCycle: n3|172.19.0.2:9053: Failed to start (state=STARTING)\n"
+            + "java.io.IOException: cannot load the trust store\n";
+    assertEquals(
+        Validity.INVALID, NodeLogChecker.standard().check(Map.of("n2", refused)).validity());
+  }
+
+  /** Extended run 2024120701: a removed member asked for its group while it stopped. */
+  @Test
+  void theShippedListAllowsGroupInfoOnAClosedLogOnlyOnAMemberUnderAMembershipFault() {
+    String log =
+        T
+            + "WARN  [n3] GrpcAdminProtocolService: Failed to groupInfo: GroupInfoRequest:client-922AD52C3C75->n3@group-9538A54EC56A,"
+            + " cid=71, seq=null, RO, null\n"
+            + "java.util.concurrent.CompletionException: java.lang.IllegalStateException:"
+            + " n3@group-9538A54EC56A-SegmentedRaftLog is expected to be opened but it is CLOSED\n";
+    long at = Instant.parse(T.strip()).toEpochMilli();
+    var removal =
+        new NodeLogChecker.FaultWindow("member-change-partition", at - 3_000, at + 50_000);
+    NodeLogChecker shipped = NodeLogChecker.standard();
+    CheckResult ok = shipped.check(Map.of("n3", log), Map.of("n3", List.of(removal)));
+    assertEquals(Validity.VALID, ok.validity(), () -> ok.anomalies().toString());
+    var kill = new NodeLogChecker.FaultWindow("kill-random", at - 3_000, at + 5_000);
+    assertFalse(shipped.check(Map.of("n3", log), Map.of("n3", List.of(kill))).isValid());
+  }
+
+  /** CI rehearsal short-8922547: appends to a node whose Raft log failed on a full disk. */
+  @Test
+  void theShippedListAllowsAFailedLogsLaterTasksOnlyOnANodeWhoseDiskFilled() {
+    String log =
+        T
+            + "WARN  [n1] RaftServer$Division: n1@group-9538A54EC56A: appendEntries* failed: 98"
+            + " entries=(t:64, i:23398)...(t:64, i:23495)\n"
+            + "java.util.concurrent.CompletionException:"
+            + " org.apache.ratis.server.raftlog.RaftLogIOException: Log already failed at index"
+            + " 23397 for task StartLogSegment:23397\n";
+    long at = Instant.parse(T.strip()).toEpochMilli();
+    var full = new NodeLogChecker.FaultWindow("disk-full", at - 5_000, at + 8_000);
+    NodeLogChecker shipped = NodeLogChecker.standard();
+    CheckResult ok = shipped.check(Map.of("n1", log), Map.of("n1", List.of(full)));
+    assertEquals(Validity.VALID, ok.validity(), () -> ok.anomalies().toString());
+    var corrupt = new NodeLogChecker.FaultWindow("disk-corrupt", at - 5_000, at + 8_000);
+    assertFalse(shipped.check(Map.of("n1", log), Map.of("n1", List.of(corrupt))).isValid());
+    assertFalse(shipped.check(Map.of("n1", log)).isValid());
+  }
+
   @Test
   void theShippedListAllowsRatisGroupInfoDuringARoleChange() {
     String log =

@@ -32,9 +32,7 @@ class DnsjavaClientTest {
 
   @BeforeEach
   void start() throws IOException {
-    socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-    tcpSocket =
-        new java.net.ServerSocket(socket.getLocalPort(), 10, InetAddress.getLoopbackAddress());
+    bindUdpAndTcpOnOnePort();
     responder = new Thread(this::serve, "fake-dns");
     responder.setDaemon(true);
     responder.start();
@@ -44,6 +42,28 @@ class DnsjavaClientTest {
     InetSocketAddress address =
         new InetSocketAddress(InetAddress.getLoopbackAddress(), socket.getLocalPort());
     client = new DnsjavaClient(node -> address, "mesh.internal", Duration.ofMillis(400));
+  }
+
+  /**
+   * The client asks UDP and TCP on one port, so the responder needs both; the TCP half of a free
+   * UDP port can be taken (CI run: "Address already in use"), so another pair is tried then.
+   */
+  private void bindUdpAndTcpOnOnePort() throws IOException {
+    java.net.BindException last = null;
+    for (int attempt = 0; attempt < 50; attempt++) {
+      DatagramSocket udp =
+          new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+      try {
+        tcpSocket =
+            new java.net.ServerSocket(udp.getLocalPort(), 10, InetAddress.getLoopbackAddress());
+        socket = udp;
+        return;
+      } catch (java.net.BindException e) {
+        udp.close();
+        last = e;
+      }
+    }
+    throw last;
   }
 
   @AfterEach

@@ -61,9 +61,21 @@ class NemesisScheduleTest {
       return leader;
     }
 
+    /** How many more readiness probes of n3 fail (it is still starting after a kill). */
+    int n3NotReadyProbes;
+
     @Override
     public void kill(String id) {
       calls.add("kill " + id);
+    }
+
+    @Override
+    public boolean ready(String id) {
+      if (id.equals("n3") && n3NotReadyProbes > 0) {
+        n3NotReadyProbes--;
+        return false;
+      }
+      return true;
     }
 
     @Override
@@ -192,6 +204,37 @@ class NemesisScheduleTest {
     assertEquals(List.of("kill n2", "start n2"), control.calls);
     assertEquals(0, control.leaderlessLookups);
     assertEquals(1, recorder.snapshot().faults().size());
+  }
+
+  /**
+   * A kill of one node waits until every node answers its readiness probe: a node still starting
+   * after the last kill would make it two of three (CI runs short-15819890, short-4473391).
+   */
+  @Test
+  void aMinorityKillWaitsUntilTheLastKilledNodeIsBack() {
+    for (FaultKind kind : List.of(FaultKind.KILL_LEADER, FaultKind.KILL_RANDOM)) {
+      RecordingControl control = new RecordingControl();
+      control.n3NotReadyProbes = 3;
+      HistoryRecorder recorder = new HistoryRecorder(Clock.systemUTC(), System::nanoTime);
+      NemesisSchedule schedule =
+          new NemesisSchedule(5, List.of(new PlannedFault(Duration.ZERO, kind, HOLD[0])));
+      NemesisRunner.Outcome outcome =
+          new NemesisRunner(control, Nemeses.all(0.3), recorder, Duration.ofSeconds(10))
+              .run(schedule, () -> false);
+
+      assertEquals(1, outcome.injected(), kind + ": " + outcome.skipped());
+      assertEquals(0, control.n3NotReadyProbes, kind + " probed until n3 was back");
+      assertEquals(2, control.calls.size(), kind + ": " + control.calls);
+
+      RecordingControl neverBack = new RecordingControl();
+      neverBack.n3NotReadyProbes = Integer.MAX_VALUE;
+      NemesisRunner.Outcome skipped =
+          new NemesisRunner(neverBack, Nemeses.all(0.3), recorder, Duration.ofMillis(300))
+              .run(schedule, () -> false);
+      assertEquals(0, skipped.injected(), kind.wire());
+      assertTrue(skipped.skipped().get(0).contains("[n3] not ready yet"), skipped.toString());
+      assertEquals(List.of(), neverBack.calls, kind.wire());
+    }
   }
 
   @Test
