@@ -54,6 +54,16 @@ public final class Propagation {
           all[r] = worst;
         }
       }
+      // BENCH_PROPAGATION_RAW=FILE appends each round's all-nodes time in microseconds (bench/propagation/ab.sh pools them)
+      String raw = System.getenv("BENCH_PROPAGATION_RAW");
+      if (raw != null) {
+        StringBuilder lines = new StringBuilder();
+        for (long d : all) {
+          lines.append(d / 1000).append('\n');
+        }
+        java.nio.file.Files.writeString(Path.of(raw), lines, java.nio.file.StandardOpenOption.CREATE,
+            java.nio.file.StandardOpenOption.APPEND);
+      }
       Arrays.sort(perNode);
       Arrays.sort(all);
       System.out.printf("propagation rounds=%d per-node p50=%.2fms p99=%.2fms | all-nodes p50=%.2fms p99=%.2fms max=%.2fms%n",

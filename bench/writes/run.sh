@@ -2,11 +2,14 @@
 # Write throughput and latency of a 3-node QuorumDNS cluster (fsync on) against a 3-member etcd (Debian's
 # etcd-server, fsync on), both on loopback, with the same closed-loop HTTP load generator at 1, 100 and 1000
 # clients. Prints a table, the ratios and the targets met or missed. A 1-client run right after start gives the
-# cold (JIT) figure; the measured steps follow a warm-up of BENCH_WARMUP seconds (default 20) at 50 clients.
+# cold (JIT) figure; the measured steps follow a warm-up at 50 clients until the JVMs' JIT compilers have settled
+# (bench/warmup.sh: at least BENCH_WARMUP seconds, default 20, at most BENCH_WARMUP_MAX, default 300); etcd gets
+# the same minimum.
 # BENCH_QUORUMDNS names another launcher (a build snapshot from bench/snapshot-build.sh).
 # Usage: bench/writes/run.sh [SECONDS_PER_STEP (default 20)]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+source bench/warmup.sh
 SECONDS_PER_STEP="${1:-20}"
 CLIENTS=(${BENCH_CLIENTS:-1 100 1000})
 command -v etcd >/dev/null || { echo "needs etcd (apt-get install etcd-server)" >&2; exit 1; }
@@ -28,10 +31,9 @@ for i in 1 2 3; do
 done
 for i in 1 2 3; do wait_http "http://127.0.0.6$i:8053/readyz"; done
 QTARGETS="http://127.0.0.61:8053,http://127.0.0.62:8053,http://127.0.0.63:8053"
-WARMUP="${BENCH_WARMUP:-20}"
 QCOLD="$(java bench/src/WriteLoad.java quorumdns 1 5 "$QTARGETS")"
 echo "cold: $QCOLD"
-java bench/src/WriteLoad.java quorumdns 50 "$WARMUP" "$QTARGETS" >/dev/null   # warm-up
+warm_up "${PIDS[*]}" java bench/src/WriteLoad.java quorumdns 50 10 "$QTARGETS"
 declare -A Q E
 for c in "${CLIENTS[@]}"; do
   line="$(java bench/src/WriteLoad.java quorumdns "$c" "$SECONDS_PER_STEP" "$QTARGETS")"
@@ -53,7 +55,7 @@ for i in 1 2 3; do wait_http "http://127.0.0.7$i:2379/health"; done
 ETARGETS="http://127.0.0.71:2379,http://127.0.0.72:2379,http://127.0.0.73:2379"
 ECOLD="$(java bench/src/WriteLoad.java etcd 1 5 "$ETARGETS")"
 echo "cold: $ECOLD"
-java bench/src/WriteLoad.java etcd 50 "$WARMUP" "$ETARGETS" >/dev/null
+warm_up "${PIDS[*]}" java bench/src/WriteLoad.java etcd 50 10 "$ETARGETS"
 for c in "${CLIENTS[@]}"; do
   line="$(java bench/src/WriteLoad.java etcd "$c" "$SECONDS_PER_STEP" "$ETARGETS")"
   echo "$line"; E[$c]="$line"
