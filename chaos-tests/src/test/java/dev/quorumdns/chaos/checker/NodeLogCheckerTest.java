@@ -143,6 +143,25 @@ class NodeLogCheckerTest {
     assertFalse(shipped.check(Map.of("n1", log)).isValid());
   }
 
+  /** CI run short-8163053, n2: a log appender still running while its leader steps down. */
+  @Test
+  void theShippedListAllowsAnAppendersTermAssertionAtStepDownOnlyAndNoOtherAppenderFailure() {
+    String stepDown =
+        T
+            + "WARN  [n2] LogAppenderDaemon: n2@group-9538A54EC56A->n1--LogAppenderDaemon failed\n"
+            + "java.lang.IllegalStateException: currentTerm: expected == 59 but computed == 60\n"
+            + "\tat org.apache.ratis.util.Preconditions.assertSame(Preconditions.java:83)\n";
+    NodeLogChecker shipped = NodeLogChecker.standard();
+    CheckResult ok = shipped.check(Map.of("n2", stepDown));
+    assertEquals(Validity.VALID, ok.validity(), () -> ok.anomalies().toString());
+    String otherFailure =
+        T
+            + "WARN  [n2] LogAppenderDaemon: n2@group-9538A54EC56A->n1--LogAppenderDaemon failed\n"
+            + "java.lang.IllegalStateException: nextIndex: expected == 59 but computed == 60 (log"
+            + " gap)\n";
+    assertFalse(shipped.check(Map.of("n2", otherFailure)).isValid());
+  }
+
   @Test
   void theShippedListAllowsRatisGroupInfoDuringARoleChange() {
     String log =
