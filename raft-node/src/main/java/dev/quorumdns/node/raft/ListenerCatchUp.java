@@ -25,6 +25,25 @@ import org.apache.ratis.server.leader.FollowerInfo;
  * <p>{@code FollowerInfoImpl.catchUp()} is package-private in Ratis; it sets a volatile flag.
  */
 final class ListenerCatchUp {
+  /** Ratis' two package-private methods, looked up once per follower class (one per Ratis). */
+  private record Accessors(Method isCaughtUp, Method catchUp) {}
+
+  private static final ClassValue<Object> ACCESSORS =
+      new ClassValue<>() {
+        @Override
+        protected Object computeValue(Class<?> type) {
+          try {
+            Method isCaughtUp = type.getDeclaredMethod("isCaughtUp");
+            isCaughtUp.setAccessible(true);
+            Method catchUp = type.getDeclaredMethod("catchUp");
+            catchUp.setAccessible(true);
+            return new Accessors(isCaughtUp, catchUp);
+          } catch (ReflectiveOperationException | RuntimeException e) {
+            return e; // kept, so a Ratis without them is told on every call, not looked up again
+          }
+        }
+      };
+
   private ListenerCatchUp() {}
 
   /**
@@ -40,16 +59,24 @@ final class ListenerCatchUp {
       if (!members.contains(f.getId())) {
         continue;
       }
-      Method isCaughtUp = f.getClass().getDeclaredMethod("isCaughtUp");
-      isCaughtUp.setAccessible(true);
-      if ((Boolean) isCaughtUp.invoke(f)) {
+      Accessors a = accessors(f.getClass());
+      if ((Boolean) a.isCaughtUp().invoke(f)) {
         continue;
       }
-      Method catchUp = f.getClass().getDeclaredMethod("catchUp");
-      catchUp.setAccessible(true);
-      catchUp.invoke(f);
+      a.catchUp().invoke(f);
       marked++;
     }
     return marked;
+  }
+
+  private static Accessors accessors(Class<?> type) throws ReflectiveOperationException {
+    Object found = ACCESSORS.get(type);
+    if (found instanceof Accessors a) {
+      return a;
+    }
+    if (found instanceof ReflectiveOperationException e) {
+      throw e;
+    }
+    throw (RuntimeException) found;
   }
 }
