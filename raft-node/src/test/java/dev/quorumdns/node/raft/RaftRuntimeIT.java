@@ -328,7 +328,20 @@ class RaftRuntimeIT {
         leader.setMembers(current, new RaftRuntime.Members(current.voters(), List.of(n4)));
     assertTrue(added.isSuccess(), "addition: " + added);
     awaitRunning(joiner, "the listener");
-    assertEquals(RaftProtos.RaftPeerRole.LISTENER, joiner.division().getInfo().getCurrentRole());
+    // Ratis starts a joiner as a follower; the node's own check (every 50 ms) moves it to the
+    // listener role its configuration gives it, so the role is awaited, not read once (CI rehearsal
+    // of aeba916 read FOLLOWER right after RUNNING on a loaded box).
+    await(
+        "the listener in the LISTENER role",
+        () -> {
+          try {
+            return joiner.division().getInfo().getCurrentRole() == RaftProtos.RaftPeerRole.LISTENER
+                ? Boolean.TRUE
+                : null;
+          } catch (IOException e) {
+            return null;
+          }
+        });
 
     RaftRuntime.Members withListener = leader.members();
     List<RaftPeer> voters = new ArrayList<>(withListener.voters());
