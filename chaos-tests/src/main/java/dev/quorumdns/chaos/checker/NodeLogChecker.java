@@ -1,5 +1,7 @@
 package dev.quorumdns.chaos.checker;
 
+import dev.quorumdns.chaos.history.FaultKind;
+import dev.quorumdns.chaos.nemesis.ClockNemeses;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -26,8 +28,9 @@ import java.util.regex.Pattern;
  * <p>An entry can be scoped to faults ({@code during disk-full,disk-corrupt: pattern ## reason}):
  * then it allows a line only on a node that was a target of such a fault when the line was written
  * (from the fault's start to {@link #SCOPE_GRACE_MILLIS} after it was healed, by the log line's
- * time), so "No space left on device" passes while the disk is full and fails anywhere else.
- * Immutable.
+ * time), so "No space left on device" passes while the disk is full and fails anywhere else. A
+ * node's log time is its own clock: around a clock fault on that node the window is widened by
+ * {@link #CLOCK_SKEW_MILLIS} each way. Immutable.
  */
 public final class NodeLogChecker {
   /** The allow-list resource: {@code pattern ## reason} per line, {@code #} comments. */
@@ -176,10 +179,41 @@ public final class NodeLogChecker {
     return p.wallMillis() >= 0
         && faults.stream()
             .anyMatch(
-                f ->
-                    a.during().contains(f.kind())
-                        && f.fromMillis() <= p.wallMillis()
-                        && p.wallMillis() <= f.toMillis() + SCOPE_GRACE_MILLIS);
+                f -> {
+                  long skew = clockSkewed(f, faults) ? CLOCK_SKEW_MILLIS : 0;
+                  return a.during().contains(f.kind())
+                      && f.fromMillis() - skew <= p.wallMillis()
+                      && p.wallMillis() <= f.toMillis() + SCOPE_GRACE_MILLIS + skew;
+                });
+  }
+
+  /**
+   * How far a node's own log time may be from the real time while its clock is faulted, and shortly
+   * after: the clock nemeses' largest offset, and a second.
+   */
+  public static final long CLOCK_SKEW_MILLIS = ClockNemeses.MAX_OFFSET_SECONDS * 1000 + 1000;
+
+  /**
+   * How long after a clock fault's heal the node may still log with the offset (libfaketime reads
+   * its offset file again only after a while; CI rehearsal short-2973575: n1 logged 46 s behind 1.7
+   * s after its strobe was healed).
+   */
+  static final long CLOCK_SETTLE_MILLIS = 10_000;
+
+  private static final Set<String> CLOCK_KINDS =
+      Set.of(FaultKind.CLOCK_BUMP.wire(), FaultKind.CLOCK_STROBE.wire());
+
+  /**
+   * Whether the node's log times around {@code f} may be skewed: a clock fault on it overlapped
+   * {@code f} (and its grace), or ended less than {@link #CLOCK_SETTLE_MILLIS} before it began.
+   */
+  private static boolean clockSkewed(FaultWindow f, List<FaultWindow> faults) {
+    return faults.stream()
+        .anyMatch(
+            c ->
+                CLOCK_KINDS.contains(c.kind())
+                    && c.fromMillis() <= f.toMillis() + SCOPE_GRACE_MILLIS
+                    && f.fromMillis() <= c.toMillis() + CLOCK_SETTLE_MILLIS);
   }
 
   /**

@@ -162,6 +162,33 @@ class NodeLogCheckerTest {
     assertFalse(shipped.check(Map.of("n2", otherFailure)).isValid());
   }
 
+  /**
+   * CI rehearsal short-2973575: n1's disk filled 1.7 s after its clock strobe was healed, and its
+   * line about it carried its clock, still 46 s behind.
+   */
+  @Test
+  void aScopedEntryAllowsALineWhoseTimeIsTheNodesSkewedClockOnlyAroundAClockFault() {
+    String log =
+        T
+            + "ERROR [n1] AuditLog: audit-log /data/n1/audit.log cannot be written"
+            + " (java.io.IOException: No space left on device); audit lines are being lost\n";
+    long lineTime = Instant.parse(T.strip()).toEpochMilli();
+    long diskFrom = lineTime + 46_000;
+    var full = new NodeLogChecker.FaultWindow("disk-full", diskFrom, diskFrom + 21_000);
+    var strobe = new NodeLogChecker.FaultWindow("clock-strobe", diskFrom - 5_000, diskFrom - 1_700);
+    NodeLogChecker shipped = NodeLogChecker.standard();
+    CheckResult ok = shipped.check(Map.of("n1", log), Map.of("n1", List.of(strobe, full)));
+    assertEquals(Validity.VALID, ok.validity(), () -> ok.anomalies().toString());
+    assertFalse(
+        shipped.check(Map.of("n1", log), Map.of("n1", List.of(full))).isValid(),
+        "no clock fault: the line's time is trusted and outside the window");
+    var longBefore =
+        new NodeLogChecker.FaultWindow("clock-strobe", diskFrom - 60_000, diskFrom - 40_000);
+    assertFalse(
+        shipped.check(Map.of("n1", log), Map.of("n1", List.of(longBefore, full))).isValid(),
+        "a clock fault healed long before the disk filled widens nothing");
+  }
+
   @Test
   void theShippedListAllowsRatisGroupInfoDuringARoleChange() {
     String log =
