@@ -251,17 +251,7 @@ class RaftRuntimeIT {
     RaftClientReply reply =
         leader.setMembers(current, new RaftRuntime.Members(voters, List.of(asListener)));
     assertTrue(reply.isSuccess(), "demotion: " + reply);
-    await(
-        demoted.selfId() + " in the listener role",
-        () -> {
-          try {
-            return demoted.division().getInfo().getCurrentRole() == RaftProtos.RaftPeerRole.LISTENER
-                ? Boolean.TRUE
-                : null;
-          } catch (IOException e) {
-            return null;
-          }
-        });
+    awaitListenerRole(demoted, demoted.selfId().toString());
 
     leader.close();
     // The remaining voter cannot win alone; every election timeout of the demoted member passes
@@ -331,17 +321,7 @@ class RaftRuntimeIT {
     // Ratis starts a joiner as a follower; the node's own check (every 50 ms) moves it to the
     // listener role its configuration gives it, so the role is awaited, not read once (CI rehearsal
     // of aeba916 read FOLLOWER right after RUNNING on a loaded box).
-    await(
-        "the listener in the LISTENER role",
-        () -> {
-          try {
-            return joiner.division().getInfo().getCurrentRole() == RaftProtos.RaftPeerRole.LISTENER
-                ? Boolean.TRUE
-                : null;
-          } catch (IOException e) {
-            return null;
-          }
-        });
+    awaitListenerRole(joiner, "the listener");
 
     RaftRuntime.Members withListener = leader.members();
     List<RaftPeer> voters = new ArrayList<>(withListener.voters());
@@ -350,6 +330,20 @@ class RaftRuntimeIT {
         leader.setMembers(withListener, new RaftRuntime.Members(voters, List.of()));
     assertTrue(promoted.isSuccess(), "promotion: " + promoted);
     awaitRunning(joiner, "the promoted voter");
+  }
+
+  private static void awaitListenerRole(RaftRuntime node, String what) {
+    await(
+        what + " in the listener role",
+        () -> {
+          try {
+            return node.division().getInfo().getCurrentRole() == RaftProtos.RaftPeerRole.LISTENER
+                ? Boolean.TRUE
+                : null;
+          } catch (IOException e) {
+            return null;
+          }
+        });
   }
 
   private static void awaitRunning(RaftRuntime node, String what) {
