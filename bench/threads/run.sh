@@ -3,7 +3,9 @@
 # made by bench/snapshot-build.sh; without one, this checkout's build is copied into one first), warms it up until its JIT
 # compilers settle (bench/warmup.sh), then for each load level measures every node thread's CPU (utime + stime
 # from /proc/PID/task/TID/stat) over the window. Threads are grouped by name with their numbers dropped
-# ("grpc-default-executor-7" -> "grpc-default-executor-#"; Linux keeps 15 characters of a thread name). For each
+# ("grpc-default-executor-7" -> "grpc-default-executor-#"). Linux keeps 15 characters of a thread name, so the
+# full Java names are read from each JVM's thread dump (jcmd Thread.print, its nid is the Linux thread id) after
+# the window; Ratis' division threads (log worker, each appender, the updater) are then told apart. For each
 # level it prints the nodes' CPU in cores, per operation (when there is load), and the thread groups that used it.
 # Load 0 is idle: what the cluster costs with nothing to do (heartbeats, pollers, timers), which at one client is
 # divided over few writes.
@@ -35,6 +37,15 @@ thread_ticks() {
     done
   done
 }
+# One line per node thread with a Java name: node tid name (spaces made underscores), from a thread dump.
+java_names() {
+  local i=0 p
+  for p in "${PIDS[@]}"; do
+    i=$((i + 1))
+    jcmd "$p" Thread.print 2>/dev/null | sed -n 's/^"\([^"]*\)".* nid=0x\([0-9a-f]*\) .*/\2 \1/p' |
+      while read -r hex name; do echo "q$i $((16#$hex)) ${name// /_}"; done || true
+  done
+}
 echo "== $(machine); build $BUILD ($(cat "$BUILD/VERSION" 2>/dev/null))"
 start_nodes "$BIN" "$WORK/data" "$WORK/node"
 java -cp "$BENCH_CP" WriteLoad quorumdns 50 10 "$TARGETS" 10000 >/dev/null
@@ -49,14 +60,17 @@ for load in "${LOADS[@]}"; do
     sleep "$SECS"; line="idle"; ok=0
   fi
   thread_ticks > "$WORK/after"
+  java_names > "$WORK/names"
   echo
   echo "-- load $load: $line"
   awk -v hz="$HZ" -v secs="$SECS" -v ok="$ok" -v top="$TOP" '
-    NR == FNR { before[$1 " " $2] = $3; next }
+    FILENAME == ARGV[1] { full[$1 " " $2] = $3; next }
+    FILENAME == ARGV[2] { before[$1 " " $2] = $3; next }
     {
       d = $3 - (($1 " " $2) in before ? before[$1 " " $2] : 0)
       if (d <= 0) next
-      g = $4; gsub(/[0-9]+/, "#", g)
+      g = (($1 " " $2) in full) ? full[$1 " " $2] : $4
+      gsub(/group-[0-9A-F]+/, "group", g); gsub(/[0-9]+/, "#", g)
       ms = d * 1000 / hz
       total += ms; node[$1] += ms; group[g] += ms; count[g]++
     }
@@ -64,13 +78,13 @@ for load in "${LOADS[@]}"; do
       printf "nodes used %.2f cores", total / 1000 / secs
       if (ok > 0) printf ", %.3f ms of CPU per write", total / ok
       printf " (q1 %.2f, q2 %.2f, q3 %.2f cores)\n", node["q1"] / 1000 / secs, node["q2"] / 1000 / secs, node["q3"] / 1000 / secs
-      printf "%-24s %9s %7s %12s %7s\n", "thread group", "cores", "share", "ms/write", "threads"
+      printf "%-40s %9s %7s %12s %7s\n", "thread group", "cores", "share", "ms/write", "threads"
       n = 0
       for (g in group) order[n++] = g
       for (i = 0; i < n; i++) for (j = i + 1; j < n; j++) if (group[order[j]] > group[order[i]]) { t = order[i]; order[i] = order[j]; order[j] = t }
       for (i = 0; i < n && i < top; i++) {
         g = order[i]
-        printf "%-24s %9.3f %6.1f%% %12s %7d\n", g, group[g] / 1000 / secs, 100 * group[g] / total, (ok > 0 ? sprintf("%.3f", group[g] / ok) : "-"), count[g]
+        printf "%-40s %9.3f %6.1f%% %12s %7d\n", g, group[g] / 1000 / secs, 100 * group[g] / total, (ok > 0 ? sprintf("%.3f", group[g] / ok) : "-"), count[g]
       }
-    }' "$WORK/before" "$WORK/after"
+    }' "$WORK/names" "$WORK/before" "$WORK/after"
 done
