@@ -232,16 +232,10 @@ class RaftRuntimeIT {
   @Test
   void aVoterDemotedToListenerOutlivesItsLeader() throws Exception {
     RaftRuntime leader = leader();
-    RaftRuntime demoted =
-        nodes.stream().filter(n -> !n.selfId().equals(leader.selfId())).findFirst().orElseThrow();
+    RaftRuntime demoted = aFollowerOf(leader);
     RaftRuntime.Members current = leader.members();
-    RaftPeer peer =
-        current.voters().stream()
-            .filter(p -> p.getId().equals(demoted.selfId()))
-            .findFirst()
-            .orElseThrow();
-    List<RaftPeer> voters =
-        current.voters().stream().filter(p -> !p.getId().equals(peer.getId())).toList();
+    RaftPeer peer = voterEntry(current, demoted);
+    List<RaftPeer> voters = votersWithout(current, peer);
     RaftPeer asListener =
         RaftPeer.newBuilder()
             .setId(peer.getId())
@@ -332,6 +326,27 @@ class RaftRuntimeIT {
     awaitRunning(joiner, "the promoted voter");
   }
 
+  /** A started member other than {@code leader}. */
+  private RaftRuntime aFollowerOf(RaftRuntime leader) {
+    return nodes.stream()
+        .filter(n -> !n.selfId().equals(leader.selfId()))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  /** {@code node}'s entry among {@code current}'s voters. */
+  private static RaftPeer voterEntry(RaftRuntime.Members current, RaftRuntime node) {
+    return current.voters().stream()
+        .filter(p -> p.getId().equals(node.selfId()))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  /** {@code current}'s voters without {@code peer}. */
+  private static List<RaftPeer> votersWithout(RaftRuntime.Members current, RaftPeer peer) {
+    return current.voters().stream().filter(p -> !p.getId().equals(peer.getId())).toList();
+  }
+
   private static void awaitListenerRole(RaftRuntime node, String what) {
     await(
         what + " in the listener role",
@@ -370,16 +385,10 @@ class RaftRuntimeIT {
   @Test
   void aRemovedMemberTheLeaderStillFeedsFindsOutItWasRemoved() throws Exception {
     RaftRuntime leader = leader();
-    RaftRuntime removed =
-        nodes.stream().filter(n -> !n.selfId().equals(leader.selfId())).findFirst().orElseThrow();
+    RaftRuntime removed = aFollowerOf(leader);
     RaftRuntime.Members current = leader.members();
-    RaftPeer peer =
-        current.voters().stream()
-            .filter(p -> p.getId().equals(removed.selfId()))
-            .findFirst()
-            .orElseThrow();
-    List<RaftPeer> voters =
-        current.voters().stream().filter(p -> !p.getId().equals(peer.getId())).toList();
+    RaftPeer peer = voterEntry(current, removed);
+    List<RaftPeer> voters = votersWithout(current, peer);
     RaftClientReply reply = leader.setMembers(current, new RaftRuntime.Members(voters, List.of()));
     assertTrue(reply.isSuccess(), "removal: " + reply);
     keepFeeding(leader, peer);
