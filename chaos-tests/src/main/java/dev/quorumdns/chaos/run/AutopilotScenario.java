@@ -98,7 +98,7 @@ public final class AutopilotScenario {
   private final Map<FaultKind, Nemesis> nemeses;
 
   /** Per founding member, how many times its log said it stopped as removed (seen so far). */
-  private final Map<String, Integer> removalsSeen = new ConcurrentHashMap<>();
+  private final Map<String, Integer> removalsSeen = new HashMap<>(); // script thread only
 
   /** New nodes that are members and up: the guest client asks them. */
   private final Set<String> guests = ConcurrentHashMap.newKeySet();
