@@ -15,19 +15,16 @@ import dev.quorumdns.chaos.history.HistoryRecorder;
 import dev.quorumdns.chaos.history.Op;
 import dev.quorumdns.chaos.history.OpKind;
 import dev.quorumdns.chaos.history.OpType;
-import dev.quorumdns.chaos.nemesis.ClusterControl;
 import dev.quorumdns.chaos.nemesis.Nemeses;
 import dev.quorumdns.chaos.nemesis.Nemesis;
 import dev.quorumdns.chaos.nemesis.NemesisRunner;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -97,8 +94,10 @@ public final class AutopilotScenario {
   private final AutopilotRules rules;
   private final Map<FaultKind, Nemesis> nemeses;
 
-  /** Per founding member, how many times its log said it stopped as removed (seen so far). */
-  private final Map<String, Integer> removalsSeen = new HashMap<>(); // script thread only
+  /** The members when the scenario starts. */
+  private final List<String> founders;
+
+  private final RemovedFounders removed;
 
   /** New nodes that are members and up: the guest client asks them. */
   private final Set<String> guests = ConcurrentHashMap.newKeySet();
@@ -123,6 +122,8 @@ public final class AutopilotScenario {
     this.settings = settings;
     this.rules = rules;
     this.nemeses = Nemeses.all(settings.lossProbability());
+    this.founders = List.copyOf(cluster.ids());
+    this.removed = new RemovedFounders(cluster, control, recorder);
   }
 
   /**
@@ -134,17 +135,13 @@ public final class AutopilotScenario {
       Duration length, long seed, BooleanSupplier stop, ExecutorService pool) {
     Random random = new Random(seed);
     long origin = System.nanoTime();
-    List<String> founders = List.copyOf(cluster.ids());
-    for (String id : founders) {
-      removalsSeen.put(id, Math.max(0, control.logCount(id, ClusterControl.STOPPED_AS_REMOVED)));
-    }
     List<String> skipped = new ArrayList<>();
     int[] injected = {0};
     AtomicBoolean done = new AtomicBoolean();
     Future<?> poller = pool.submit(() -> poll(done));
     Future<?> guest = pool.submit(() -> guest(done, seed));
     try {
-      script(random, origin, length, founders, stop, skipped, injected);
+      script(random, origin, length, stop, skipped, injected);
     } catch (RuntimeException e) {
       // recorded, so the report is written and the autopilot checker fails the run with the reason
       LOG.error("autopilot scenario failed", e);
@@ -162,7 +159,6 @@ public final class AutopilotScenario {
       Random random,
       long origin,
       Duration length,
-      List<String> founders,
       BooleanSupplier stop,
       List<String> skipped,
       int[] injected) {
@@ -285,55 +281,11 @@ public final class AutopilotScenario {
   }
 
   private void awaitReady(List<String> ids) {
-    rejoinRemovedFounders();
+    // a founder the autopilot removed by rule after a kill ran long (RemovedFounders)
+    removed.rejoinAll();
     for (String id : ids) {
       await(id + " ready", settings.restartBound(), () -> api.ready(id));
     }
-  }
-
-  /**
-   * Adds back, from empty, each founding member the autopilot removed: a member the leader has not
-   * heard from for {@code autopilot-dead-after} is removed by rule, and it stops itself as removed
-   * ("Wipe ... before it joins again"), which is what an operator then does. It happens when a kill
-   * between the steps runs long on a loaded box (CI rehearsal short-4716435: n2 killed, its Raft
-   * server up again 32 s later, and its leader n3 still had not heard it 14 s after that, so at
-   * 45.8 s it was removed; the scenario then waited for n2 to be ready until its deadline). The
-   * autopilot checker judges every such removal ({@code removed-early}); the re-addition is a
-   * {@code member-join} fault interval in the history.
-   */
-  private void rejoinRemovedFounders() {
-    Map<String, Integer> now = new HashMap<>();
-    for (String id : removalsSeen.keySet()) {
-      now.put(id, control.logCount(id, ClusterControl.STOPPED_AS_REMOVED));
-    }
-    for (String id : stoppedAsRemoved(removalsSeen, now, this::processAlive)) {
-      removalsSeen.put(id, now.get(id));
-      recorder.phase(History.INJECT, FaultKind.MEMBER_JOIN.wire());
-      String join = recorder.faultStarted(FaultKind.MEMBER_JOIN, List.of(id));
-      LOG.warn(
-          "autopilot: {} was removed by the autopilot and stopped; adding it back from empty", id);
-      control.addMember(id);
-      recorder.faultStopped(join, FaultKind.MEMBER_JOIN, List.of(id));
-    }
-  }
-
-  private boolean processAlive(String id) {
-    return cluster.node(id).processAlive();
-  }
-
-  /**
-   * The members whose log says they stopped as removed more often than {@code seen} counted, and
-   * whose process is gone (sorted; a count of -1, logs unreadable, is never a removal).
-   */
-  static List<String> stoppedAsRemoved(
-      Map<String, Integer> seen, Map<String, Integer> now, Predicate<String> alive) {
-    List<String> out = new ArrayList<>();
-    for (Map.Entry<String, Integer> e : new TreeMap<>(now).entrySet()) {
-      if (e.getValue() > seen.getOrDefault(e.getKey(), 0) && !alive.test(e.getKey())) {
-        out.add(e.getKey());
-      }
-    }
-    return out;
   }
 
   /** Waits until the leader's view satisfies {@code condition}. */

@@ -142,6 +142,7 @@ public final class ChaosRun {
       HttpWatchLeaseClient watchLeaseApi =
           new HttpWatchLeaseClient(id -> cluster.node(id).apiUri(), Duration.ofSeconds(5));
       WatchLeaseWorkload watchLease = null;
+      RemovedFounders removed = null;
       // Whatever throws from here on (readiness, a nemesis, the workload, the final phase), the
       // history, the checkers' verdicts, the report and every node's log are still written; then
       // the run fails with the first error.
@@ -171,10 +172,13 @@ public final class ChaosRun {
         } else {
           watchLease = null;
         }
+        removed = new RemovedFounders(cluster, control, recorder);
         for (int i = 0; i < scenarios.size(); i++) {
           // Each scenario starts on a whole cluster: nodes still restarting from the last one
-          // would leave the next one's faults and queries with nobody to hit.
+          // would leave the next one's faults and queries with nobody to hit. A founder the
+          // autopilot removed meanwhile is added back (RemovedFounders).
           for (ChaosNode node : cluster.nodes()) {
+            RemovedFounders rejoin = removed;
             Await.until(
                 node.id()
                     + " ready before scenario "
@@ -184,7 +188,9 @@ public final class ChaosRun {
                     + ")",
                 settings.restartBound(),
                 Duration.ofMillis(200),
-                () -> readiness.ready(node, api, dns));
+                () ->
+                    readiness.ready(node, api, dns)
+                        || rejoin.rejoinIfRemoved(node.id()) && readiness.ready(node, api, dns));
           }
           Scenario current = scenarios.get(i);
           outcomes.add(
@@ -199,6 +205,9 @@ public final class ChaosRun {
       }
       try {
         StepDeadline.run("heal of the whole cluster", NemesisRunner.STEP_DEADLINE, cluster::heal);
+        if (removed != null) {
+          removed.rejoinAll();
+        }
         if (watchLease != null) {
           watchLease.settle();
         }
