@@ -83,7 +83,7 @@ public final class Node implements NodeRuntime, AutoCloseable {
       Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("tasks"));
   private final AtomicBoolean publishing = new AtomicBoolean();
   private final AtomicBoolean checkingRemoval = new AtomicBoolean();
-  private final AtomicBoolean logFailureNoticed = new AtomicBoolean();
+  private final AtomicBoolean storageFailureNoticed = new AtomicBoolean();
   // When the Raft directory was last probed; both the publish and the autopilot tick ask.
   private final AtomicLong lastProbeNanos = new AtomicLong(System.nanoTime() - PROBE_EVERY_NANOS);
   private final long startNanos = System.nanoTime();
@@ -365,33 +365,36 @@ public final class Node implements NodeRuntime, AutoCloseable {
   /**
    * Ratis closes a member's division when the member is removed from the configuration, and on a
    * fatal error (a replica that cannot apply). Either way this node can no longer serve the
-   * registry: it stops.
+   * registry: it stops, at once when removed, and after a storage failure only once the disk takes
+   * writes again (a restart before that would fail the same way, with DNS down meanwhile).
    */
   private boolean stoppedRaft() {
     RaftRuntime raft = membership.raft();
-    String logFailure = raft.logFailure();
-    if (logFailure != null) {
+    String failure = raft.storageFailure();
+    if (failure != null) {
       // Ratis never writes a failed log again in this process (extended chaos run 11659073: a
       // follower whose disk had been full failed every append after space returned, until its
-      // division closed 90 s later). DNS keeps answering from the replica as it is while the disk
-      // stays full; once it takes writes again, the node stops and a restart reopens the log.
-      if (probeDue() && raftStorageWritable()) {
+      // division closed 90 s later), and a replica that could not apply an entry has its division
+      // closed (landing rehearsal short-5309617: the store write failed on the full disk). Either
+      // way DNS keeps answering from the replica as it is while the disk stays full; once it
+      // takes writes again, the node stops, and a restart reopens the log and the store.
+      if (probeDue() && storageWritable()) {
         stop(
             false,
-            "its Raft log could not be written ("
-                + logFailure
-                + ") and the data directory takes writes again: a restart reopens the log, which"
-                + " Ratis never writes again in the process where it failed");
+            failure
+                + ", and the data directories take writes again: a restart reopens the Raft log"
+                + " and the store, which this process cannot write again");
         return true;
       }
-      if (logFailureNoticed.compareAndSet(false, true)) {
+      if (storageFailureNoticed.compareAndSet(false, true)) {
         LOG.error(
-            "this node's Raft log could not be written ({}): it takes no part in the cluster until"
-                + " it restarts. DNS keeps answering from its replica as it is; once {} takes"
-                + " writes again the node stops, so that its supervisor restarts it",
-            logFailure,
-            config.raftDir());
+            "this node's storage failed ({}): it takes no part in the cluster until it restarts."
+                + " DNS keeps answering from its replica as it is; once {} takes writes again the"
+                + " node stops, so that its supervisor restarts it",
+            failure,
+            config.dataDir());
       }
+      return false;
     }
     LifeCycle.State state;
     try {
@@ -432,11 +435,19 @@ public final class Node implements NodeRuntime, AutoCloseable {
   private static final int PROBE_BYTES = 8 << 20;
 
   /**
-   * Whether the Raft directory takes a write as large as a segment's preallocation again (written,
+   * Whether the Raft directory and the data directory (the store's file system; the probe stays out
+   * of RocksDB's own directory) take a probe write again.
+   */
+  private boolean storageWritable() {
+    return writable(config.raftDir()) && writable(config.dataDir());
+  }
+
+  /**
+   * Whether {@code dir} takes a write as large as a Raft segment's preallocation again (written,
    * forced to disk and deleted).
    */
-  private boolean raftStorageWritable() {
-    Path probe = config.raftDir().resolve("write-probe.tmp");
+  private static boolean writable(Path dir) {
+    Path probe = dir.resolve("write-probe.tmp");
     try (FileChannel ch =
         FileChannel.open(
             probe,
@@ -685,6 +696,14 @@ public final class Node implements NodeRuntime, AutoCloseable {
     }
     if (!registry.view().isLoaded()) {
       return new Readiness(false, "no state yet (loading, or waiting for the leader to send it)");
+    }
+    String failure = raft.storageFailure();
+    if (failure != null) {
+      return new Readiness(
+          false,
+          failure
+              + "; DNS answers from the replica as it is, and the node restarts once the disk takes"
+              + " writes again");
     }
     try {
       RaftServer.Division d = raft.startedDivision();

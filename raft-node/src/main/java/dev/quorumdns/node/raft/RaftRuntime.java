@@ -129,7 +129,11 @@ public final class RaftRuntime implements AutoCloseable {
     byte[] answer(byte[] request);
   }
 
-  /** The first failure to write the Raft log, or null; see {@link #logFailure}. */
+  /**
+   * The first failure to write the Raft log (which entry, and the root cause), or null; see {@link
+   * #storageFailure}. Once set, Ratis writes to this log no more in this process (its log worker
+   * fails every later write: a full disk stays "full" after space returns).
+   */
   private volatile String logFailure;
 
   /** The members last handed to the listener; written under this, read anywhere. */
@@ -639,15 +643,21 @@ public final class RaftRuntime implements AutoCloseable {
   }
 
   /**
-   * What made the Raft log unwritable (which entry, and the root cause), or null while it is fine.
-   * Once set, Ratis writes to this log no more in this process (its log worker fails every later
-   * write: a full disk stays "full" after space returns), so this node can only stop.
+   * What this node's storage could not take, or null while it is fine: a Raft log write ({@link
+   * #logFailure}) or the store write of an applied entry (Ratis then closes the division: a replica
+   * never skips an entry). Either way this process goes no further in the cluster; a restart once
+   * the disk takes writes again reopens both and catches up.
    */
-  public String logFailure() {
-    return logFailure;
+  public String storageFailure() {
+    String log = logFailure;
+    if (log != null) {
+      return "its Raft log could not be written: " + log;
+    }
+    String apply = stateMachine.applyFailure();
+    return apply == null ? null : "an entry could not be applied: " + apply;
   }
 
-  private static String rootMessage(Throwable t) {
+  static String rootMessage(Throwable t) {
     Throwable root = t;
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();

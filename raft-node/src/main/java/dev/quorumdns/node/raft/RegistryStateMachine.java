@@ -58,6 +58,9 @@ public final class RegistryStateMachine extends BaseStateMachine {
   /** This division's Raft log, for the apply guard ({@link #inLog}); looked up on first use. */
   private RaftLog raftLog;
 
+  /** The first entry this replica could not apply, with the root cause, or null. */
+  private volatile String applyFailure;
+
   RegistryStateMachine(
       dev.quorumdns.registry.state.Registry registry, Clock clock, RaftEvents events) {
     this.registry = registry;
@@ -205,8 +208,13 @@ public final class RegistryStateMachine extends BaseStateMachine {
               entry,
               RequestId.of(sm.getClientId().toByteArray(), sm.getCallId()));
     } catch (IOException e) {
-      // Corrupt entry or unwritable store: this replica must not go on.
-      throw new UncheckedIOException("cannot apply " + ti + "; stopping this replica", e);
+      // Corrupt entry or unwritable store: this replica must not go on (Ratis closes the division;
+      // the node decides when to stop, see RaftRuntime#storageFailure).
+      String failure = describe(ti, e);
+      if (applyFailure == null) {
+        applyFailure = failure;
+      }
+      throw new UncheckedIOException("cannot apply " + failure + "; stopping this replica", e);
     }
     updateLastAppliedTermIndex(ti);
     Message reply = Message.valueOf(ByteString.copyFrom(OutcomeCodec.encode(outcome)));
@@ -225,6 +233,19 @@ public final class RegistryStateMachine extends BaseStateMachine {
    * Ratis hands over is not what the log holds, this replica would diverge: the log's entry is
    * applied instead, and the event logged as an error for the chaos suite's log scan.
    */
+  /**
+   * The first entry this replica could not apply and why (its root cause), or null while every
+   * entry applied.
+   */
+  String applyFailure() {
+    return applyFailure;
+  }
+
+  /** An entry and the root cause of its failure, as the logs and {@link #applyFailure} say it. */
+  static String describe(TermIndex ti, Throwable failure) {
+    return ti + " (" + RaftRuntime.rootMessage(failure) + ")";
+  }
+
   private RaftProtos.LogEntryProto inLog(RaftProtos.LogEntryProto handed) {
     TermIndex ti = TermIndex.valueOf(handed);
     RaftLog log = raftLog;

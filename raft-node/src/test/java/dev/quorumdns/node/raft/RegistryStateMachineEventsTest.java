@@ -12,6 +12,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.ratis.proto.RaftProtos;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.protocol.TermIndex;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -53,5 +54,22 @@ class RegistryStateMachineEventsTest {
       registry.close();
     }
     assertEquals(List.of("31304 No space left on device", "-1 No space left on device"), failures);
+  }
+
+  /**
+   * How a failed apply names its entry and root cause: the node's readiness, its stop message and
+   * the chaos suite's log allow-list (a store write failing on a full disk) read it.
+   */
+  @Test
+  void aFailedApplyNamesItsEntryAndTheRootCause() {
+    IOException failure =
+        new IOException(
+            "store write failed",
+            new org.rocksdb.RocksDBException(
+                "While appending to file: /data/n2/state/000153.log: No space left on device"));
+    assertEquals(
+        "(t:57, i:36518) (RocksDBException: While appending to file: /data/n2/state/000153.log: No"
+            + " space left on device)",
+        RegistryStateMachine.describe(TermIndex.valueOf(57, 36518), failure));
   }
 }
