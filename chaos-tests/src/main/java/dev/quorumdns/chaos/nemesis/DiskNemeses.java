@@ -22,8 +22,11 @@ public final class DiskNemeses {
   private static final Logger LOG = LoggerFactory.getLogger(DiskNemeses.class);
   private static final long START_MILLIS = 90_000;
 
-  /** The node's log line when it stops because its Raft log could not be written. */
-  static final String LOG_FAILED = "Raft log could not be written";
+  /**
+   * How long healing a full disk waits for the node to be ready (within {@link
+   * NemesisRunner#STEP_DEADLINE}, with room for freeing the space).
+   */
+  private static final long FULL_HEAL_MILLIS = 75_000;
 
   private DiskNemeses() {}
 
@@ -112,7 +115,6 @@ public final class DiskNemeses {
 
   private static Nemesis.Active fill(ClusterControl c, HostFaults host, Random r) {
     String target = Nemeses.pick(c.ids(), 1, r).get(0);
-    int failedBefore = c.logCount(target, LOG_FAILED);
     long bytes = host.fillDisk(target);
     if (bytes < 0) {
       throw new Nemesis.NotApplicable(target + "'s data area is not a small mount of its own");
@@ -122,24 +124,49 @@ public final class DiskNemeses {
         List.of(target),
         () -> {
           host.freeDisk(target);
-          // A node whose Raft log write failed stops by itself (a failed log is never written
-          // again in that process) and may still be stopping: wait for it to be gone, then start
-          // it (extended run 11659073 left such a node running, failing every append, until it
-          // died 90 s later in the next scenario).
-          if (c.logCount(target, LOG_FAILED) > failedBefore) {
-            waitFor(() -> !host.processAlive(target), 30_000);
-          }
-          if (!host.processAlive(target)) {
+          if (!comeBack(c, host, target, FULL_HEAL_MILLIS)) {
             LOG.warn(
-                "disk full {}: the node stopped; its log ends:\n{}",
-                target,
-                host.logTail(target, 20));
-            c.start(target);
-          }
-          if (!waitFor(() -> host.ready(target), START_MILLIS)) {
-            LOG.warn("disk full {}: not ready {} ms after space returned", target, START_MILLIS);
+                "disk full {}: not ready {} ms after space returned", target, FULL_HEAL_MILLIS);
           }
         });
+  }
+
+  /**
+   * Waits for {@code target} to be ready, starting it (once) when its process is gone: a node whose
+   * Raft log or store write failed on the full disk stops by itself once space returns (a failed
+   * log or store is never written again in that process), and may still be stopping when healing
+   * begins (landing rehearsal short-5309617: an apply failure, the node stopping 4 s later, the
+   * heal looking just before and then waiting on a node that was gone). True when ready.
+   */
+  private static boolean comeBack(ClusterControl c, HostFaults host, String target, long millis) {
+    long deadline = System.nanoTime() + millis * 1_000_000;
+    boolean started = false;
+    long nextLook = System.nanoTime();
+    while (!host.ready(target)) {
+      long now = System.nanoTime();
+      if (now >= deadline) {
+        return false;
+      }
+      // each look at the process is a docker exec: once a second
+      if (!started && now - nextLook >= 0) {
+        nextLook = now + 1_000_000_000L;
+        if (!host.processAlive(target)) {
+          LOG.warn(
+              "disk full {}: the node stopped; its log ends:\n{}",
+              target,
+              host.logTail(target, 20));
+          c.start(target);
+          started = true;
+        }
+      }
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Polls every 200 ms until {@code condition} or the deadline; true when it held. */

@@ -143,6 +143,41 @@ class NodeLogCheckerTest {
     assertFalse(shipped.check(Map.of("n1", log)).isValid());
   }
 
+  /**
+   * Landing rehearsal short-5309617, n2: an applied entry's store write failed on the full disk. A
+   * replica that cannot decode an entry (corruption, not the disk) still fails the run.
+   */
+  @Test
+  void theShippedListAllowsAStoreWriteFailureInApplyOnlyOnANodeWhoseDiskFilled() {
+    String apply =
+        T
+            + "ERROR [n2] StateMachineUpdater: n2@group-9538A54EC56A-StateMachineUpdater caught a"
+            + " Throwable.\n"
+            + "org.apache.ratis.server.raftlog.RaftLogIOException: java.io.UncheckedIOException:"
+            + " cannot apply (t:57, i:36518) (RocksDBException: While appending to file:"
+            + " /data/n2/state/000153.log: No space left on device); stopping this replica\n"
+            + T
+            + "ERROR [n2] Node: this node's storage failed (an entry could not be applied: (t:57,"
+            + " i:36518) (RocksDBException: Writer has previous error)): it takes no part in the"
+            + " cluster until it restarts.\n";
+    long at = Instant.parse(T.strip()).toEpochMilli();
+    var full = new NodeLogChecker.FaultWindow("disk-full", at - 5_000, at + 8_000);
+    NodeLogChecker shipped = NodeLogChecker.standard();
+    CheckResult ok = shipped.check(Map.of("n2", apply), Map.of("n2", List.of(full)));
+    assertEquals(Validity.VALID, ok.validity(), () -> ok.anomalies().toString());
+    assertFalse(shipped.check(Map.of("n2", apply)).isValid(), "not without a full disk");
+    String corrupt =
+        T
+            + "ERROR [n2] StateMachineUpdater: n2@group-9538A54EC56A-StateMachineUpdater caught a"
+            + " Throwable.\n"
+            + "org.apache.ratis.server.raftlog.RaftLogIOException: java.io.UncheckedIOException:"
+            + " cannot apply (t:57, i:36518) (IOException: entry of unknown kind 9); stopping this"
+            + " replica\n";
+    assertFalse(
+        shipped.check(Map.of("n2", corrupt), Map.of("n2", List.of(full))).isValid(),
+        "an entry that cannot be decoded is no disk's fault");
+  }
+
   /** CI run short-8163053, n2: a log appender still running while its leader steps down. */
   @Test
   void theShippedListAllowsAnAppendersTermAssertionAtStepDownOnlyAndNoOtherAppenderFailure() {
