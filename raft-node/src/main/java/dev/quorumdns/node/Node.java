@@ -81,6 +81,14 @@ public final class Node implements NodeRuntime, AutoCloseable {
       Executors.newSingleThreadExecutor(DaemonThreads.named("admin"));
   private final ScheduledExecutorService scheduler =
       Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("tasks"));
+
+  /**
+   * The lease keeper's ticks, on a thread of their own: an abandoned lease's expiry must not wait
+   * behind the other periodic tasks (the storage probe after a failure writes and syncs 8 MiB).
+   */
+  private final ScheduledExecutorService leaseTicks =
+      Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("lease-ticks"));
+
   private final AtomicBoolean publishing = new AtomicBoolean();
   private final AtomicBoolean checkingRemoval = new AtomicBoolean();
   private final AtomicBoolean storageFailureNoticed = new AtomicBoolean();
@@ -180,7 +188,7 @@ public final class Node implements NodeRuntime, AutoCloseable {
             registry,
             () -> membership.raft(),
             this::submit,
-            scheduler,
+            leaseTicks,
             config.writeTimeout(),
             // Ratis sends heartbeats every half election timeout: a live majority is always
             // fresher than three quarters of one, and a successor needs a whole one first.
@@ -237,8 +245,13 @@ public final class Node implements NodeRuntime, AutoCloseable {
   }
 
   private void autopilotTick() {
-    if (membership.raft() != null && !stoppedRaft()) {
-      membership.tickAutopilot();
+    try {
+      if (membership.raft() != null && !stoppedRaft()) {
+        membership.tickAutopilot();
+      }
+    } catch (RuntimeException e) {
+      // A periodic task that throws is never run again: this one also notices a closed division.
+      LOG.warn("autopilot tick failed: {}", e.toString(), e);
     }
   }
 
@@ -772,6 +785,7 @@ public final class Node implements NodeRuntime, AutoCloseable {
   @Override
   public void close() {
     scheduler.shutdownNow();
+    leaseTicks.shutdownNow();
     if (stallWatch != null) {
       stallWatch.close();
     }

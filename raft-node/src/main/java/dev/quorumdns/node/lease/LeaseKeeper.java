@@ -56,6 +56,8 @@ public final class LeaseKeeper {
   private final BooleanSupplier stalled;
   // Guarded by this: after a stall, nothing is decided before quietUntil (at start: now).
   private long quietUntil;
+  // Guarded by this: when the last tick looked at the deadlines.
+  private long lastLook = Long.MIN_VALUE;
 
   /**
    * @param leadingTerm the term this node leads in, having committed an entry of it; -1 when it
@@ -148,10 +150,29 @@ public final class LeaseKeeper {
    * thread.
    */
   public void tick() {
+    try {
+      expireDue();
+    } catch (RuntimeException e) {
+      // A periodic task that throws is never run again, and no lease would expire on this leader.
+      LOG.warn("lease expiry tick failed: {}", e.toString(), e);
+    }
+  }
+
+  /** A look this much later than the one before is said (the ticking thread was held up). */
+  private static final long LATE_NANOS = 2_000_000_000L;
+
+  private void expireDue() {
     List<Long> due = new ArrayList<>();
     long decidedIn;
     synchronized (this) {
       long now = nanoTime.getAsLong();
+      if (lastLook != Long.MIN_VALUE && now - lastLook > LATE_NANOS && term >= 0) {
+        LOG.warn(
+            "lease expiry looked {} ms after its previous look (due every few hundred ms): a lease"
+                + " may outlive its TTL by that much",
+            (now - lastLook) / 1_000_000);
+      }
+      lastLook = now;
       if (resuming(now) || !sync(now)) {
         return;
       }

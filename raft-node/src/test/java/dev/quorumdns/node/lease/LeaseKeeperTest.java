@@ -124,6 +124,36 @@ class LeaseKeeperTest {
     assertEquals(0, keeper.tracked());
   }
 
+  /**
+   * A tick runs on a scheduler that cancels a task for good once it throws: a failure in one tick
+   * must not end every later expiry on this leader.
+   */
+  @Test
+  void aTickThatFailsIsSaidAndTheNextOneStillExpires() {
+    AtomicBoolean failing = new AtomicBoolean(true);
+    keeper =
+        new LeaseKeeper(
+            registry,
+            () -> {
+              if (failing.get()) {
+                throw new IllegalStateException("division closing");
+              }
+              return term.get();
+            },
+            this::submit,
+            now::get,
+            majority::get);
+    term.set(3);
+    grantWithEndpoint();
+    keeper.tick(); // throws inside: said, not thrown
+    failing.set(false);
+    keeper.tick(); // leads now: the lease's TTL runs from here
+    advance(TTL - 1);
+    assertEquals(List.of(), sent);
+    advance(1);
+    assertEquals(List.of(new Command.ExpireLeases(List.of(ID), 3)), sent);
+  }
+
   @Test
   void aKeepaliveMovesTheDeadlineWithoutALogEntry() {
     term.set(3);
