@@ -116,7 +116,15 @@ public final class ChaosNode implements AutoCloseable {
     return new InetSocketAddress(ip, dnsPort);
   }
 
-  /** Starts the node process in the background; its output goes to /data/node.log. */
+  /**
+   * Where the node's output goes, all its runs: outside {@code /data}, as a journal would be, so a
+   * full data disk (the disk-full nemesis) cannot cut its lines short (run short-6849001: n1's
+   * "audit log cannot be written" ERROR was cut after "cannot be w", and the log scan could not
+   * read what it was).
+   */
+  static final String LOG_FILE = "/run/node.log";
+
+  /** Starts the node process in the background; its output goes to {@link #LOG_FILE}. */
   public void startProcess(List<String> argv, Map<String, String> env) {
     String envs =
         env.entrySet().stream()
@@ -128,7 +136,9 @@ public final class ChaosNode implements AutoCloseable {
             + envs
             + " "
             + cmd
-            + " >>/data/node.log 2>&1 </dev/null & echo $! >/run/node.pid");
+            + " >>"
+            + LOG_FILE
+            + " 2>&1 </dev/null & echo $! >/run/node.pid");
   }
 
   /** Deletes the node's data directory ({@code /data/<id>}); its log file stays. */
@@ -176,7 +186,7 @@ public final class ChaosNode implements AutoCloseable {
   /** How many lines of the node's log (every run of it) contain {@code fixed}. */
   public int countInLog(String fixed) {
     String out =
-        exec(List.of("/bin/sh", "-c", "grep -c -F -e " + quote(fixed) + " /data/node.log"), false)
+        exec(List.of("/bin/sh", "-c", "grep -c -F -e " + quote(fixed) + " " + LOG_FILE), false)
             .getStdout()
             .strip();
     return out.isEmpty() ? 0 : Integer.parseInt(out);
@@ -184,12 +194,13 @@ public final class ChaosNode implements AutoCloseable {
 
   /** The node's whole log. */
   public String log() {
-    return exec(List.of("/bin/sh", "-c", "cat /data/node.log 2>/dev/null"), false).getStdout();
+    return exec(List.of("/bin/sh", "-c", "cat " + LOG_FILE + " 2>/dev/null"), false).getStdout();
   }
 
   /** Last lines of the node's log, for failure messages. */
   public String logTail(int lines) {
-    return exec(List.of("/bin/sh", "-c", "tail -n " + lines + " /data/node.log 2>/dev/null"), false)
+    return exec(
+            List.of("/bin/sh", "-c", "tail -n " + lines + " " + LOG_FILE + " 2>/dev/null"), false)
         .getStdout();
   }
 
