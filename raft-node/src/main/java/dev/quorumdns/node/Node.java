@@ -186,7 +186,13 @@ public final class Node implements NodeRuntime, AutoCloseable {
     leases =
         NodeLeases.start(
             registry,
-            () -> membership.raft(),
+            // The ticks start before the membership exists (rehearsal short-141427: each early tick
+            // failed on it; under the shared task scheduler the first such failure had silently
+            // cancelled every later tick, so that node's leases never expired while it led).
+            () -> {
+              NodeMembership m = membership;
+              return m == null ? null : m.raft();
+            },
             this::submit,
             leaseTicks,
             config.writeTimeout(),

@@ -166,6 +166,16 @@ class NodeLogCheckerTest {
     CheckResult ok = shipped.check(Map.of("n2", apply), Map.of("n2", List.of(full)));
     assertEquals(Validity.VALID, ok.validity(), () -> ok.anomalies().toString());
     assertFalse(shipped.check(Map.of("n2", apply)).isValid(), "not without a full disk");
+    String closedLog =
+        T
+            + "WARN  [n1] RaftServer$Division: n1@group-9538A54EC56A: appendEntries* failed: 2"
+            + " entries=(t:53, i:38692)...(t:53, i:38693)\n"
+            + "java.util.concurrent.CompletionException: java.lang.IllegalStateException:"
+            + " n1@group-9538A54EC56A-SegmentedRaftLog is expected to be opened but it is CLOSED\n";
+    CheckResult closedOk = shipped.check(Map.of("n1", closedLog), Map.of("n1", List.of(full)));
+    assertEquals(Validity.VALID, closedOk.validity(), () -> closedOk.anomalies().toString());
+    assertFalse(
+        shipped.check(Map.of("n1", closedLog)).isValid(), "a closed log without a full disk");
     String corrupt =
         T
             + "ERROR [n2] StateMachineUpdater: n2@group-9538A54EC56A-StateMachineUpdater caught a"
