@@ -226,14 +226,6 @@ public final class RegistryStateMachine extends BaseStateMachine {
   }
 
   /**
-   * The entry the Raft log holds at {@code handed}'s index: normally {@code handed} itself. A
-   * guard, cheap (an in-memory lookup of the entry's term): chaos run short-5120 showed a leader
-   * resumed from a pause applying, at one index, a change its successor's log had at a later one
-   * (the entry it had appended at that index, in its deposed term, was later replaced). If what
-   * Ratis hands over is not what the log holds, this replica would diverge: the log's entry is
-   * applied instead, and the event logged as an error for the chaos suite's log scan.
-   */
-  /**
    * The first entry this replica could not apply and why (its root cause), or null while every
    * entry applied.
    */
@@ -246,6 +238,14 @@ public final class RegistryStateMachine extends BaseStateMachine {
     return ti + " (" + RaftRuntime.rootMessage(failure) + ")";
   }
 
+  /**
+   * The entry the Raft log holds at {@code handed}'s index: normally {@code handed} itself. A
+   * guard, cheap (an in-memory lookup of the entry's term): chaos run short-5120 showed a leader
+   * resumed from a pause applying, at one index, a change its successor's log had at a later one
+   * (the entry it had appended at that index, in its deposed term, was later replaced). If what
+   * Ratis hands over is not what the log holds, this replica would diverge: the log's entry is
+   * applied instead, and the event logged as an error for the chaos suite's log scan.
+   */
   private RaftProtos.LogEntryProto inLog(RaftProtos.LogEntryProto handed) {
     TermIndex ti = TermIndex.valueOf(handed);
     RaftLog log = raftLog;
