@@ -7,6 +7,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Notices that this process stood still: stopped (SIGSTOP), frozen (a cgroup freezer, {@code docker
@@ -18,6 +20,7 @@ import java.util.function.LongSupplier;
  * with its length. Thread-safe.
  */
 final class StallWatch implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(StallWatch.class);
   static final Duration PERIOD = Duration.ofMillis(100);
 
   private final LongSupplier nanos;
@@ -50,10 +53,17 @@ final class StallWatch implements AutoCloseable {
   void tick() {
     long now = nanos.getAsLong();
     long gap = now - lastTick;
-    if (gap > thresholdNanos) {
-      onStall.accept(gap);
+    try {
+      if (gap > thresholdNanos) {
+        onStall.accept(gap);
+      }
+    } catch (RuntimeException e) {
+      // A periodic task that throws is never run again: stalled() would then hold DNS and the
+      // leases for the rest of the process.
+      LOG.warn("handling a stall of {} ms failed: {}", gap / 1_000_000, e.toString(), e);
+    } finally {
+      lastTick = now;
     }
-    lastTick = now;
   }
 
   /** True while the last tick is older than the threshold: the process stood still, unnoticed. */

@@ -45,4 +45,22 @@ class StallWatchTest {
     watch.tick();
     assertEquals(1, stalls.size(), "reported once");
   }
+
+  /** The watch runs on a scheduler that cancels a task for good once it throws. */
+  @Test
+  void aStallHandlerThatFailsDoesNotLeaveTheWatchStalled() {
+    StallWatch failing =
+        new StallWatch(
+            now::get,
+            Duration.ofSeconds(1),
+            gap -> {
+              throw new IllegalStateException("no runtime yet");
+            });
+    advance(4_000);
+    failing.tick();
+    assertFalse(failing.stalled(), "noticed, although handling it failed");
+    advance(100);
+    failing.tick();
+    assertFalse(failing.stalled());
+  }
 }
