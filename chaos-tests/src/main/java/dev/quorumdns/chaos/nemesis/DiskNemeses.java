@@ -139,34 +139,29 @@ public final class DiskNemeses {
    * heal looking just before and then waiting on a node that was gone). True when ready.
    */
   private static boolean comeBack(ClusterControl c, HostFaults host, String target, long millis) {
-    long deadline = System.nanoTime() + millis * 1_000_000;
-    boolean started = false;
-    long nextLook = System.nanoTime();
-    while (!host.ready(target)) {
-      long now = System.nanoTime();
-      if (now >= deadline) {
-        return false;
-      }
-      // each look at the process is a docker exec: once a second
-      if (!started && now - nextLook >= 0) {
-        nextLook = now + 1_000_000_000L;
-        if (!host.processAlive(target)) {
-          LOG.warn(
-              "disk full {}: the node stopped; its log ends:\n{}",
-              target,
-              host.logTail(target, 20));
-          c.start(target);
-          started = true;
-        }
-      }
-      try {
-        Thread.sleep(200);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return false;
-      }
-    }
-    return true;
+    boolean[] started = {false};
+    long[] nextLook = {System.nanoTime()};
+    return waitFor(
+        () -> {
+          if (host.ready(target)) {
+            return true;
+          }
+          long now = System.nanoTime();
+          // each look at the process is a docker exec: once a second
+          if (!started[0] && now - nextLook[0] >= 0) {
+            nextLook[0] = now + 1_000_000_000L;
+            if (!host.processAlive(target)) {
+              LOG.warn(
+                  "disk full {}: the node stopped; its log ends:\n{}",
+                  target,
+                  host.logTail(target, 20));
+              c.start(target);
+              started[0] = true;
+            }
+          }
+          return false;
+        },
+        millis);
   }
 
   /** Polls every 200 ms until {@code condition} or the deadline; true when it held. */
