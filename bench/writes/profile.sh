@@ -4,7 +4,7 @@
 # per run (bench/src/Collapsed.java) and keeps the collapsed stacks (flame-graph input) in BENCH_RESULTS (default
 # bench/results). Usage: bench/writes/profile.sh [SECONDS (15)] [CLIENTS... (1 1000)]
 # (BENCH_PROFILE_EVENTS="wall itimer" chooses the profiles; "cpu" samples through perf events, which itimer
-# undercounts badly on this box. BENCH_PROFILE_NODES=all profiles every node, not only the leader, one file each.
+# undercounts badly on this box; "alloc" samples where the heap allocations are made. BENCH_PROFILE_NODES=all profiles every node, not only the leader, one file each.
 # BENCH_BUILD=DIR profiles a build snapshot from bench/snapshot-build.sh. The cluster is warmed up until its JIT
 # compilers settle, bench/warmup.sh.)
 set -euo pipefail
@@ -37,7 +37,9 @@ for c in "${CLIENTS[@]}"; do
     t="$TARGETS"; [ "$c" = 1 ] && t="http://127.0.0.6$LEADER:8053"
     # jcmd reads name=value pairs itself: the agent's options go in double quotes.
     for p in "${PROFILED[@]}"; do
-      jcmd "$p" JVMTI.agent_load "$AP" "\"start,event=$ev,interval=1ms,threads\"" >/dev/null
+      # "alloc" samples allocations (one sample per 512 KiB allocated in a thread), not time.
+      opts="start,event=$ev,interval=1ms,threads"; [ "$ev" = alloc ] && opts="start,event=alloc,alloc=512k,threads"
+      jcmd "$p" JVMTI.agent_load "$AP" "\"$opts\"" >/dev/null
     done
     line="$(java -cp "$BENCH_CP" WriteLoad quorumdns "$c" "$SECS" "$t")"
     for p in "${PROFILED[@]}"; do
