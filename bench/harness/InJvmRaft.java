@@ -1,6 +1,7 @@
 import dev.quorumdns.node.config.ConfigLoader;
 import dev.quorumdns.node.config.NodeConfig;
 import dev.quorumdns.node.raft.RaftRuntime;
+import dev.quorumdns.node.runtime.CommonPool;
 import dev.quorumdns.node.runtime.WriteResult;
 import dev.quorumdns.registry.Protocol;
 import dev.quorumdns.registry.ServiceKey;
@@ -36,6 +37,7 @@ import org.apache.ratis.util.SizeInBytes;
  */
 public final class InJvmRaft {
   public static void main(String[] args) throws Exception {
+    CommonPool.size(); // as the node's main does
     Path dir = Path.of(args[0]);
     int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
     int warmup = args.length > 2 ? Integer.parseInt(args[2]) : 10_000;

@@ -3,6 +3,7 @@ package dev.quorumdns.server;
 import dev.quorumdns.node.config.ConfigLoader;
 import dev.quorumdns.node.config.NodeConfig;
 import dev.quorumdns.node.config.NodeFlags;
+import dev.quorumdns.node.runtime.CommonPool;
 import dev.quorumdns.registry.ValidationException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,6 +18,7 @@ import java.util.Locale;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ForkJoinPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -32,6 +34,9 @@ public final class ServerMain {
   private ServerMain() {}
 
   public static void main(String[] args) throws InterruptedException {
+    // Before anything touches CompletableFuture: on two processors it would otherwise start a
+    // thread for every asynchronous stage Ratis runs without an executor.
+    CommonPool.size();
     System.exit(run(args));
   }
 
@@ -74,6 +79,13 @@ public final class ServerMain {
         Runtime.version(),
         System.getProperty("os.name"),
         System.getProperty("os.arch"));
+    if (!CommonPool.shared()) {
+      log.warn(
+          "the JVM's common pool has {} thread(s): asynchronous tasks each start a thread of"
+              + " their own (java.util.concurrent.ForkJoinPool.common.parallelism is {})",
+          ForkJoinPool.getCommonPoolParallelism(),
+          System.getProperty("java.util.concurrent.ForkJoinPool.common.parallelism"));
+    }
     Server server;
     try {
       server =
