@@ -2,7 +2,7 @@
 # A/B of two builds (directories made by bench/snapshot-build.sh) for propagation in one run: BLOCKS blocks of ROUNDS
 # writes each, alternating A B A B ..., each block a fresh cluster (bench/propagation/run.sh). Prints every block,
 # then each build's rounds pooled: all-nodes p50, p90, p99, max, and how many rounds took over 10 ms and over 100 ms.
-# Usage: bench/propagation/ab.sh A_DIR B_DIR [ROUNDS (300)] [BLOCKS (4)]   (BENCH_PREFIX as for run.sh)
+# Usage: bench/propagation/ab.sh A_DIR B_DIR [ROUNDS (300)] [BLOCKS (4)]   (the warm-up settings as for run.sh)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 A="$(cd "$1" && pwd)"; B="$(cd "$2" && pwd)"

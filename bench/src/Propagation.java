@@ -1,6 +1,9 @@
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
@@ -10,69 +13,73 @@ import org.xbill.DNS.SimpleResolver;
 import org.xbill.DNS.Type;
 
 /**
- * Time from a registration's acknowledgement to the name answering in DNS on every node of a 3-node cluster.
- * Usage: Propagation DATA_DIR [ROUNDS]
+ * Time from a registration's acknowledgement to the name answering in DNS on every node of a running 3-node
+ * cluster (bench/propagation/run.sh starts and warms it up). The nodes are given by their API URLs; each answers DNS
+ * on port 53535 of the same address, and node ids end in their position (q1..q3, as bench/lib.sh starts them).
+ * Usage: Propagation ROUNDS API_URL,API_URL,API_URL
  */
 public final class Propagation {
+  private static final Pattern LEADER = Pattern.compile("\"leader\"\\s*:\\s*\"[^\"]*?(\\d+)\"");
+
   public static void main(String[] args) throws Exception {
-    int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 300;
-    try (BenchCluster c = new BenchCluster(System.getenv().getOrDefault("BENCH_PREFIX", "127.0.0.8"), 3, Path.of(args[0]))) {
-      c.startAll();
-      int leader = c.awaitLeader(Duration.ofSeconds(90));
-      for (int i = 0; i < 3; i++) {
-        c.awaitReady(i, Duration.ofSeconds(60));
-      }
-      SimpleResolver[] dns = new SimpleResolver[3];
-      for (int i = 0; i < 3; i++) {
-        dns[i] = new SimpleResolver(c.ip(i));
-        dns[i].setPort(53535);
-        dns[i].setTimeout(Duration.ofMillis(500));
-      }
-      long[] perNode = new long[rounds * 3];
-      long[] all = new long[rounds];
-      for (int r = -20; r < rounds; r++) {
-        String name = "p" + (r + 20);
-        int status = BenchCluster.put(c.api(leader) + "/v1/services/prop/" + name, "{}");
-        long acked = System.nanoTime();
-        if (status != 201) {
-          throw new IllegalStateException("PUT answered " + status);
-        }
-        Message q = Message.newQuery(Record.newRecord(Name.fromString(name + ".prop.mesh.internal."), Type.A,
-            DClass.IN));
-        long worst = 0;
-        for (int i = 0; i < 3; i++) {
-          while (dns[i].send(q).getRcode() != Rcode.NOERROR) {
-            Thread.onSpinWait();
-          }
-          long d = System.nanoTime() - acked;
-          worst = Math.max(worst, d);
-          if (r >= 0) {
-            perNode[r * 3 + i] = d;
-          }
-        }
-        if (r >= 0) {
-          all[r] = worst;
-        }
-      }
-      // BENCH_PROPAGATION_RAW=FILE appends each round's all-nodes time in microseconds (bench/propagation/ab.sh pools them)
-      String raw = System.getenv("BENCH_PROPAGATION_RAW");
-      if (raw != null) {
-        StringBuilder lines = new StringBuilder();
-        for (long d : all) {
-          lines.append(d / 1000).append('\n');
-        }
-        java.nio.file.Files.writeString(Path.of(raw), lines, java.nio.file.StandardOpenOption.CREATE,
-            java.nio.file.StandardOpenOption.APPEND);
-      }
-      Arrays.sort(perNode);
-      Arrays.sort(all);
-      System.out.printf("propagation rounds=%d per-node p50=%.2fms p99=%.2fms | all-nodes p50=%.2fms p99=%.2fms max=%.2fms%n",
-          rounds, BenchCluster.pct(perNode, 0.5), BenchCluster.pct(perNode, 0.99), BenchCluster.pct(all, 0.5),
-          BenchCluster.pct(all, 0.99), BenchCluster.pct(all, 1.0));
-      System.out.printf("target: every node answers within p50 <= 3 ms: %.2f ms %s; p99 <= 10 ms: %.2f ms %s%n",
-          BenchCluster.pct(all, 0.5), BenchCluster.pct(all, 0.5) <= 3 ? "MET" : "missed",
-          BenchCluster.pct(all, 0.99), BenchCluster.pct(all, 0.99) <= 10 ? "MET" : "missed");
+    int rounds = Integer.parseInt(args[0]);
+    String[] apis = args[1].split(",");
+    String cluster = BenchCluster.get(apis[0] + "/v1/cluster");
+    Matcher m = cluster == null ? null : LEADER.matcher(cluster);
+    if (m == null || !m.find()) {
+      throw new IllegalStateException("no leader named by " + apis[0] + "/v1/cluster: " + cluster);
     }
+    int leader = Integer.parseInt(m.group(1)) - 1;
+    SimpleResolver[] dns = new SimpleResolver[3];
+    for (int i = 0; i < 3; i++) {
+      dns[i] = new SimpleResolver(URI.create(apis[i]).getHost());
+      dns[i].setPort(53535);
+      dns[i].setTimeout(Duration.ofMillis(500));
+    }
+    long[] perNode = new long[rounds * 3];
+    long[] all = new long[rounds];
+    for (int r = -20; r < rounds; r++) {
+      String name = "p" + (r + 20);
+      int status = BenchCluster.put(apis[leader] + "/v1/services/prop/" + name, "{}");
+      long acked = System.nanoTime();
+      if (status != 201) {
+        throw new IllegalStateException("PUT answered " + status);
+      }
+      Message q = Message.newQuery(Record.newRecord(Name.fromString(name + ".prop.mesh.internal."), Type.A,
+          DClass.IN));
+      long worst = 0;
+      for (int i = 0; i < 3; i++) {
+        while (dns[i].send(q).getRcode() != Rcode.NOERROR) {
+          Thread.onSpinWait();
+        }
+        long d = System.nanoTime() - acked;
+        worst = Math.max(worst, d);
+        if (r >= 0) {
+          perNode[r * 3 + i] = d;
+        }
+      }
+      if (r >= 0) {
+        all[r] = worst;
+      }
+    }
+    // BENCH_PROPAGATION_RAW=FILE appends each round's all-nodes time in microseconds (bench/propagation/ab.sh pools them)
+    String raw = System.getenv("BENCH_PROPAGATION_RAW");
+    if (raw != null) {
+      StringBuilder lines = new StringBuilder();
+      for (long d : all) {
+        lines.append(d / 1000).append('\n');
+      }
+      java.nio.file.Files.writeString(Path.of(raw), lines, java.nio.file.StandardOpenOption.CREATE,
+          java.nio.file.StandardOpenOption.APPEND);
+    }
+    Arrays.sort(perNode);
+    Arrays.sort(all);
+    System.out.printf("propagation rounds=%d per-node p50=%.2fms p99=%.2fms | all-nodes p50=%.2fms p99=%.2fms max=%.2fms%n",
+        rounds, BenchCluster.pct(perNode, 0.5), BenchCluster.pct(perNode, 0.99), BenchCluster.pct(all, 0.5),
+        BenchCluster.pct(all, 0.99), BenchCluster.pct(all, 1.0));
+    System.out.printf("target: every node answers within p50 <= 3 ms: %.2f ms %s; p99 <= 10 ms: %.2f ms %s%n",
+        BenchCluster.pct(all, 0.5), BenchCluster.pct(all, 0.5) <= 3 ? "MET" : "missed",
+        BenchCluster.pct(all, 0.99), BenchCluster.pct(all, 0.99) <= 10 ? "MET" : "missed");
     System.exit(0);
   }
 
