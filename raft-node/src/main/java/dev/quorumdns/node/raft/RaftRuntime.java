@@ -789,7 +789,13 @@ public final class RaftRuntime implements AutoCloseable {
     clientPeerIds = ids;
     if (old != null) {
       // Requests in flight on the old client keep it busy until they end; close it once they have.
-      CompletableFuture.delayedExecutor(config.writeTimeout().toMillis() * 2, TimeUnit.MILLISECONDS)
+      // On a thread of its own (this happens once per membership change): the close can wait
+      // seconds for gRPC, and in the JVM's common pool it would hold a thread that followers'
+      // appends queue for (CommonPool).
+      CompletableFuture.delayedExecutor(
+              config.writeTimeout().toMillis() * 2,
+              TimeUnit.MILLISECONDS,
+              r -> DaemonThreads.named("client-close").newThread(r).start())
           .execute(() -> closeQuietly(old));
     }
   }

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -30,6 +31,8 @@ class CommonPoolTest {
     assertTrue(out.startsWith("shared=true "), out);
     assertTrue(out.contains("async=ForkJoinPool.commonPool-worker-"), out);
     assertTrue(out.contains("delayed=ForkJoinPool.commonPool-worker-"), out);
+    // Room beside Ratis' own waits in the pool (stopAsync's polling) for the followers' appends.
+    assertTrue(out.endsWith(" parallelism=" + CommonPool.THREADS), out);
   }
 
   @Test
@@ -60,7 +63,15 @@ class CommonPoolTest {
       CompletableFuture<String> delayed = new CompletableFuture<>();
       CompletableFuture.delayedExecutor(1, TimeUnit.MILLISECONDS)
           .execute(() -> delayed.complete(Thread.currentThread().getName()));
-      System.out.println("shared=" + shared + " async=" + async + " delayed=" + delayed.join());
+      System.out.println(
+          "shared="
+              + shared
+              + " async="
+              + async
+              + " delayed="
+              + delayed.join()
+              + " parallelism="
+              + ForkJoinPool.getCommonPoolParallelism());
     }
   }
 }
