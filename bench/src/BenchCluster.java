@@ -18,7 +18,8 @@ import java.util.regex.Pattern;
  */
 final class BenchCluster implements AutoCloseable {
   static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-  private static final Pattern LEADER = Pattern.compile("\"leader\"\\s*:\\s*\"([^\"]+)\"");
+  /** The leader's id in a node's {@code /v1/cluster} answer. */
+  static final Pattern LEADER = Pattern.compile("\"leader\"\\s*:\\s*\"([^\"]+)\"");
 
   final String prefix;
   final int size;

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
@@ -20,17 +19,15 @@ import org.xbill.DNS.Type;
  * Usage: Propagation ROUNDS API_URL,API_URL,API_URL
  */
 public final class Propagation {
-  private static final Pattern LEADER = Pattern.compile("\"leader\"\\s*:\\s*\"[^\"]*?(\\d+)\"");
-
   public static void main(String[] args) throws Exception {
     int rounds = Integer.parseInt(args[0]);
     String[] apis = args[1].split(",");
     String cluster = BenchCluster.get(apis[0] + "/v1/cluster");
-    Matcher m = cluster == null ? null : LEADER.matcher(cluster);
+    Matcher m = cluster == null ? null : BenchCluster.LEADER.matcher(cluster);
     if (m == null || !m.find()) {
       throw new IllegalStateException("no leader named by " + apis[0] + "/v1/cluster: " + cluster);
     }
-    int leader = Integer.parseInt(m.group(1)) - 1;
+    int leader = Integer.parseInt(m.group(1).replaceAll("\\D+", "")) - 1;
     SimpleResolver[] dns = new SimpleResolver[3];
     for (int i = 0; i < 3; i++) {
       dns[i] = new SimpleResolver(URI.create(apis[i]).getHost());
@@ -46,7 +43,6 @@ public final class Propagation {
     long[][] perNode = new long[pauses.length][per * 3];
     long[][] all = new long[pauses.length][per];
     int[] done = new int[pauses.length];
-    long[] every = new long[rounds];
     for (int r = -20; r < rounds; r++) {
       int mode = Math.floorMod(r, pauses.length);
       long pauseNanos = pauses[mode] * 1000;
@@ -71,18 +67,19 @@ public final class Propagation {
         nodes[i] = System.nanoTime() - acked;
         worst = Math.max(worst, nodes[i]);
       }
-      if (r >= 0 && done[mode] < per) {
+      if (r >= 0) {
         System.arraycopy(nodes, 0, perNode[mode], done[mode] * 3, 3);
         all[mode][done[mode]++] = worst;
-        every[r] = worst;
       }
     }
     // BENCH_PROPAGATION_RAW=FILE appends each round's all-nodes time in microseconds (bench/propagation/ab.sh pools them)
     String raw = System.getenv("BENCH_PROPAGATION_RAW");
     if (raw != null) {
       StringBuilder lines = new StringBuilder();
-      for (long d : every) {
-        lines.append(d / 1000).append('\n');
+      for (int k = 0; k < pauses.length; k++) {
+        for (int i = 0; i < done[k]; i++) {
+          lines.append(all[k][i] / 1000).append('\n');
+        }
       }
       java.nio.file.Files.writeString(Path.of(raw), lines, java.nio.file.StandardOpenOption.CREATE,
           java.nio.file.StandardOpenOption.APPEND);
