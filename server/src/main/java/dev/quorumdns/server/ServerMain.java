@@ -84,7 +84,7 @@ public final class ServerMain {
           "the JVM's common pool has {} thread(s): asynchronous tasks each start a thread of"
               + " their own (java.util.concurrent.ForkJoinPool.common.parallelism is {})",
           ForkJoinPool.getCommonPoolParallelism(),
-          System.getProperty("java.util.concurrent.ForkJoinPool.common.parallelism"));
+          System.getProperty(CommonPool.PARALLELISM));
     }
     Server server;
     try {

@@ -21,7 +21,7 @@ import java.util.concurrent.ForkJoinPool;
  */
 public final class CommonPool {
   /** The system property the JDK reads, once, when the common pool is first used. */
-  static final String PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";
+  public static final String PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";
 
   /** Below this the JDK's {@code CompletableFuture} starts a thread per asynchronous task. */
   static final int SHARED = 2;
